@@ -1,0 +1,1 @@
+"""Thin Typer faces over the stages; nothing imports this package."""

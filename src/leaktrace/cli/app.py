@@ -1,0 +1,84 @@
+"""The `leaktrace` command: registers each command module and maps errors to exit codes.
+
+Each command lives in its own module with a `register(app)` function, so a
+stage's commands arrive with the stage without editing a central file beyond
+the list below. Every LeaktraceError becomes one line on stderr and its exit
+code (docs/exit-codes.md); a traceback means a bug.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+from rich.console import Console
+
+from leaktrace import __version__
+from leaktrace.core.errors import LeaktraceError
+
+COMMAND_MODULES = [
+    "leaktrace.cli.scan",
+    "leaktrace.cli.keys",
+]
+
+app = typer.Typer(
+    name="leaktrace",
+    help="Find and investigate the trafficking of citizens' personal information.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"leaktrace {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """leaktrace: capture, recognise, measure, attribute and link personal-data trafficking."""
+
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name).register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, turning LeaktraceError into one line and its exit code."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except LeaktraceError as exc:
+        err_console.print(f"leaktrace: error: {exc}", markup=False)
+        return exc.exit_code
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        err_console.print("leaktrace: aborted", markup=False)
+        return 130
+    except KeyboardInterrupt:
+        err_console.print("leaktrace: interrupted", markup=False)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

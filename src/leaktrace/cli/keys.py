@@ -1,0 +1,62 @@
+"""`leaktrace keys`: create and rotate the deployment keyring for keyed hashing."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+
+import typer
+
+from leaktrace.core.errors import SecretError
+from leaktrace.core.keyring import Keyring, load_keyring_file, save_keyring_file
+
+keys_app = typer.Typer(help="Create and rotate the deployment secret (kept outside the data directory).", no_args_is_help=True)
+
+
+def _passphrase(confirm: bool) -> str:
+    phrase = os.environ.get("LEAKTRACE_KEYRING_PASSPHRASE")
+    if phrase:
+        return phrase
+    phrase = getpass.getpass("keyring passphrase: ")
+    if confirm and getpass.getpass("again: ") != phrase:
+        raise SecretError("passphrases differ")
+    return phrase
+
+
+@keys_app.command("init")
+def init(
+    file: Path | None = typer.Option(None, "--file", help="Write a passphrase-protected keyring file here."),
+    env: bool = typer.Option(False, "--env", help="Print a LEAKTRACE_KEYRING value for the environment."),
+) -> None:
+    """Create a new keyring."""
+    ring = Keyring.generate()
+    if file is not None:
+        if file.exists():
+            raise SecretError(f"{file}: exists; use 'leaktrace keys rotate'")
+        save_keyring_file(ring, file, _passphrase(confirm=True))
+        typer.echo(f"wrote keyring {file} (active key {ring.active})")
+    if env or file is None:
+        typer.echo(f"LEAKTRACE_KEYRING={ring.to_env()}")
+
+
+@keys_app.command("rotate")
+def rotate(
+    file: Path | None = typer.Option(None, "--file", help="Rotate this keyring file in place."),
+) -> None:
+    """Add a new active key; old keys stay so existing hashes remain checkable."""
+    if file is not None:
+        phrase = _passphrase(confirm=False)
+        ring = load_keyring_file(file, phrase).rotated()
+        save_keyring_file(ring, file, phrase)
+        typer.echo(f"rotated {file}: active key is now {ring.active}")
+        return
+    value = os.environ.get("LEAKTRACE_KEYRING")
+    if not value:
+        raise SecretError("nothing to rotate: give --file or set LEAKTRACE_KEYRING")
+    ring = Keyring.from_env(value).rotated()
+    typer.echo(f"LEAKTRACE_KEYRING={ring.to_env()}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(keys_app, name="keys")

@@ -1,0 +1,27 @@
+"""The GB 11643-1999 resident ID checksum: the one place its weights live.
+
+The scalar validator in `leaktrace.pii` and the vectorised SQL twin used by
+the dump engines are both built from these constants, and a property test
+keeps them equal.
+"""
+
+from __future__ import annotations
+
+# Weight of position i (0-based, 17 body digits) is 2**(17 - i) mod 11.
+WEIGHTS: tuple[int, ...] = tuple(pow(2, 17 - i, 11) for i in range(17))
+# Check character for (sum of weighted digits) mod 11.
+CHECK_CHARS: str = "10X98765432"
+
+
+def check_char(body17: str) -> str:
+    """Check character for 17 ASCII digits."""
+    total = 0
+    for w, ch in zip(WEIGHTS, body17, strict=True):
+        total += w * (ord(ch) - 48)
+    return CHECK_CHARS[total % 11]
+
+
+def upgrade_15_to_18(id15: str) -> str:
+    """Convert a first-generation 15-digit ID (YYMMDD, 20th century) to 18 digits."""
+    body = id15[:6] + "19" + id15[6:]
+    return body + check_char(body)

@@ -1,0 +1,105 @@
+"""Mainland resident ID numbers (GB 11643): 18-digit, and 15-digit legacy.
+
+A candidate must look like an ID (region digits, a calendar-shaped date) and
+stand alone (no digits either side). Validation then checks the checksum,
+that the birth date exists and is not in the future, and the region code
+against the GB/T 2260 history in `leaktrace.pii.regions`: lenient mode asks
+whether the code was ever valid, strict mode whether it was valid in the
+birth year. Near-misses (good shape, one rule broken) are reported with
+valid=false and the broken rule, since fabricated rows look exactly like that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Literal
+
+from leaktrace.core.cn_id_rule import check_char
+from leaktrace.core.normalize import normalize_cn_id
+from leaktrace.pii.base import NOT_DIGIT_AFTER, NOT_DIGIT_BEFORE, Detector, Verdict
+from leaktrace.pii.regions import PERMIT_PREFIXES, lookup, province_name
+
+_DATE8 = r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+_DATE6 = r"[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+PATTERN = re.compile(
+    NOT_DIGIT_BEFORE
+    + rf"(?:[1-9][0-9]{{5}}{_DATE8}[0-9]{{3}}[0-9Xx]|[1-9][0-9]{{5}}{_DATE6}[0-9]{{3}})"
+    + NOT_DIGIT_AFTER
+    + r"(?![A-Za-z])"
+)
+
+RegionMode = Literal["lenient", "strict"]
+
+
+def parse_birth_date(id18: str) -> dt.date | None:
+    try:
+        return dt.date(int(id18[6:10]), int(id18[10:12]), int(id18[12:14]))
+    except ValueError:
+        return None
+
+
+def check_cn_id(value: str, mode: RegionMode = "lenient", today: dt.date | None = None) -> tuple[bool, str, dict[str, Any]]:
+    """(valid, reason, attrs) for an ID-shaped string; reason is '' when valid.
+
+    This is the scalar rule; `leaktrace.pii.sql.cn_id_valid_sql` is its twin.
+    """
+    v = normalize_cn_id(value)
+    if len(v) != 18 or not v[:17].isdigit() or not (v[17].isdigit() or v[17] == "X"):
+        return False, "format", {}
+    attrs: dict[str, Any] = {"province_code": v[:2]}
+    prov = province_name(v[:2])
+    if prov:
+        attrs["province"] = prov
+    birth = parse_birth_date(v)
+    if birth is not None:
+        attrs["birth_date"] = birth.isoformat()
+    attrs["gender"] = "M" if int(v[16]) % 2 else "F"
+    if check_char(v[:17]) != v[17]:
+        return False, "checksum", attrs
+    today = today or dt.date.today()
+    if birth is None or birth > today or birth.year < 1880:
+        return False, "date", attrs
+    if prov is None:
+        return False, "region", attrs
+    permit = v[:2] in PERMIT_PREFIXES
+    region = lookup(v[:6], None if (mode == "lenient" or permit) else birth.year)
+    if region is None:
+        return False, "region", attrs
+    if region.name and not permit:
+        attrs["region"] = region.name
+    return True, "", attrs
+
+
+class CnIdDetector(Detector):
+    type = "cn_id"
+    pattern = PATTERN
+    max_len = 18
+    context = ("身份证", "证件", "身份", "id card", "idcard", "id no", "id number", "sfz", "公民", "号码")
+    negative = ("订单", "order", "单号", "流水", "tracking", "运单", "交易号")
+    priority = 10
+
+    def __init__(self, mode: RegionMode | None = None) -> None:
+        if mode is None:
+            from leaktrace.core.settings import get_settings
+
+            mode = getattr(get_settings(), "cn_id_region_mode", "lenient")
+        self.mode: RegionMode = mode
+
+    def validate(self, value: str) -> Verdict | None:
+        valid, reason, attrs = check_cn_id(value, self.mode)
+        legacy = len(value) == 15
+        if valid:
+            return Verdict(True, 0.85 if legacy else 0.95, attrs, normalize_cn_id(value))
+        if reason in ("format",):
+            return None
+        # A near-miss is worth reporting only when the rest of the number holds:
+        # a broken checksum on a real region and date is a fabricated ID; a
+        # random digit run that fails two rules is just a number.
+        if reason == "checksum":
+            birth_ok = "birth_date" in attrs
+            region_ok = lookup(normalize_cn_id(value)[:6]) is not None
+            if legacy or not (birth_ok and region_ok):
+                return None
+        attrs = {**attrs, "invalid_reason": reason}
+        return Verdict(False, 0.35, attrs, normalize_cn_id(value))
