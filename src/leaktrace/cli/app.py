@@ -20,6 +20,9 @@ from leaktrace.core.errors import LeaktraceError
 COMMAND_MODULES = [
     "leaktrace.cli.scan",
     "leaktrace.cli.keys",
+    "leaktrace.cli.simulate",
+    "leaktrace.cli.db",
+    "leaktrace.cli.evidence",
 ]
 
 app = typer.Typer(

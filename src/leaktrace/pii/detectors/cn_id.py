@@ -5,7 +5,9 @@ stand alone (no digits either side). Validation then checks the checksum,
 that the birth date exists and is not in the future, and the region code
 against the GB/T 2260 history in `leaktrace.pii.regions`: lenient mode asks
 whether the code was ever valid, strict mode whether it was valid in the
-birth year. Near-misses (good shape, one rule broken) are reported with
+birth year (for holders born before IDs existed, 1984, or holding a 81/82/83
+residence permit: not abolished before their birth; see `regions`). Permits
+count as valid IDs with province_code 81/82/83. Near-misses (good shape, one rule broken) are reported with
 valid=false and the broken rule, since fabricated rows look exactly like that.
 """
 
@@ -13,12 +15,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from typing import Any
 
 from leaktrace.core.cn_id_rule import check_char
 from leaktrace.core.normalize import normalize_cn_id
 from leaktrace.pii.base import NOT_DIGIT_AFTER, NOT_DIGIT_BEFORE, Detector, Verdict
-from leaktrace.pii.regions import PERMIT_PREFIXES, lookup, province_name
+from leaktrace.pii.regions import (
+    PERMIT_PREFIXES,
+    RegionMode,
+    lookup,
+    province_name,
+    region_for_id,
+)
 
 _DATE8 = r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
 _DATE6 = r"[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
@@ -29,7 +37,10 @@ PATTERN = re.compile(
     + r"(?![A-Za-z])"
 )
 
-RegionMode = Literal["lenient", "strict"]
+# After normalisation: 17 ASCII digits and a digit or X ([0-9] is ASCII-only,
+# unlike str.isdigit, which accepts Arabic-Indic and superscript digits).
+_SHAPE18 = re.compile(r"[0-9]{17}[0-9X]")
+MIN_BIRTH_YEAR = 1880
 
 
 def parse_birth_date(id18: str) -> dt.date | None:
@@ -39,13 +50,19 @@ def parse_birth_date(id18: str) -> dt.date | None:
         return None
 
 
-def check_cn_id(value: str, mode: RegionMode = "lenient", today: dt.date | None = None) -> tuple[bool, str, dict[str, Any]]:
-    """(valid, reason, attrs) for an ID-shaped string; reason is '' when valid.
+def check_cn_id(
+    value: str, mode: RegionMode = "lenient", today: dt.date | None = None
+) -> tuple[bool, str, dict[str, Any]]:
+    """(valid, reason, attrs) for any string; reason is '' when valid.
 
-    This is the scalar rule; `leaktrace.pii.sql.cn_id_valid_sql` is its twin.
+    Rules are tried in a fixed order and the first broken one is the reason:
+    'format' (not 18 characters of 17 digits + digit/X after normalisation,
+    15-digit legacy numbers converted first), 'checksum', 'date' (no such
+    day, before 1880, or after `today`), 'region' (see `region_for_id`).
+    This is the scalar rule; `leaktrace.pii.sql.cn_id_reason_sql` is its twin.
     """
     v = normalize_cn_id(value)
-    if len(v) != 18 or not v[:17].isdigit() or not (v[17].isdigit() or v[17] == "X"):
+    if _SHAPE18.fullmatch(v) is None:
         return False, "format", {}
     attrs: dict[str, Any] = {"province_code": v[:2]}
     prov = province_name(v[:2])
@@ -58,15 +75,12 @@ def check_cn_id(value: str, mode: RegionMode = "lenient", today: dt.date | None 
     if check_char(v[:17]) != v[17]:
         return False, "checksum", attrs
     today = today or dt.date.today()
-    if birth is None or birth > today or birth.year < 1880:
+    if birth is None or birth > today or birth.year < MIN_BIRTH_YEAR:
         return False, "date", attrs
-    if prov is None:
-        return False, "region", attrs
-    permit = v[:2] in PERMIT_PREFIXES
-    region = lookup(v[:6], None if (mode == "lenient" or permit) else birth.year)
+    region = region_for_id(v[:6], birth.year, mode)
     if region is None:
         return False, "region", attrs
-    if region.name and not permit:
+    if region.name and v[:2] not in PERMIT_PREFIXES:
         attrs["region"] = region.name
     return True, "", attrs
 

@@ -1,0 +1,319 @@
+"""The custody log: append-only JSON lines, each entry hash-chained to the last and signed.
+
+Self-contained on purpose: the log, the public key and the blobs (or their
+hashes) are all a verifier needs, with no database (see verify.py). Each
+line is the entry plus its `hash` (SHA-256 of the canonical JSON of the
+entry) and `sig` (Ed25519 over the same canonical bytes). A signed head file
+records the last entry, so deleting entries from the end is noticed too.
+
+Appends take an exclusive lock, refuse to extend a log whose last line is
+partial (a crash mid-write) or disagrees with the head, and fsync the line
+before the head moves.
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from leaktrace.core.errors import IntegrityError
+from leaktrace.evidence import signing
+
+LOG_NAME = "custody.jsonl"
+HEAD_NAME = "custody.head"
+LOCK_NAME = "custody.lock"
+GENESIS = "0" * 64
+ENTRY_VERSION = 1
+_MAX_LINE = 1 << 24
+_BODY_FIELDS = (
+    "v",
+    "seq",
+    "prev",
+    "time",
+    "action",
+    "sha256",
+    "size",
+    "source_url",
+    "collector",
+    "media_type",
+    "contains_pii",
+    "meta",
+    "signer",
+)
+
+
+def canonical(obj: dict[str, Any]) -> bytes:
+    """The bytes that are hashed and signed: sorted keys, no spaces, UTF-8."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class CustodyEntry:
+    """One custody event: who did what to which blob, when, from where."""
+
+    seq: int
+    prev: str
+    time: str
+    action: str
+    sha256: str | None
+    size: int | None
+    source_url: str | None
+    collector: str
+    media_type: str | None
+    contains_pii: bool
+    signer: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    hash: str = ""
+    sig: str = ""
+    v: int = ENTRY_VERSION
+
+    def body(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _BODY_FIELDS}
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(canonical(self.body())).hexdigest()
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.body(), "hash": self.hash, "sig": self.sig}
+
+    def to_line(self) -> bytes:
+        return canonical(self.to_json()) + b"\n"
+
+    @classmethod
+    def from_json(cls, doc: Any) -> CustodyEntry:
+        """Parse one line's object; KeyError/TypeError/ValueError on a wrong shape."""
+        if not isinstance(doc, dict):
+            raise TypeError("entry is not a JSON object")
+        extra = set(doc) - set(_BODY_FIELDS) - {"hash", "sig"}
+        if extra:
+            raise ValueError(f"unknown field(s) {sorted(extra)}")
+        entry = cls(**{k: doc[k] for k in _BODY_FIELDS}, hash=doc["hash"], sig=doc["sig"])
+        if not isinstance(entry.seq, int) or not isinstance(entry.meta, dict):
+            raise TypeError("seq must be an integer and meta an object")
+        return entry
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """A raw line of the log: its number, and either a parsed entry or what is wrong with it."""
+
+    lineno: int
+    entry: CustodyEntry | None
+    error: str | None = None
+
+
+def read_lines(path: Path) -> Iterator[LogLine]:
+    """Every line of a custody log, never raising for a bad line: the verifier names it."""
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:
+        return
+    with fh:
+        for lineno, raw in enumerate(fh, start=1):
+            if not raw.endswith(b"\n"):
+                yield LogLine(lineno, None, "partial last line (write interrupted, or log truncated)")
+                return
+            try:
+                yield LogLine(lineno, CustodyEntry.from_json(json.loads(raw)))
+            except (ValueError, KeyError, TypeError) as exc:
+                yield LogLine(lineno, None, f"unparseable entry ({exc})")
+
+
+def head_body(seq: int, entry_hash: str, signer: str) -> dict[str, Any]:
+    return {"kind": "leaktrace-custody-head", "seq": seq, "hash": entry_hash, "signer": signer}
+
+
+def read_head(directory: Path) -> dict[str, Any] | None:
+    path = directory / HEAD_NAME
+    try:
+        doc = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except ValueError as exc:
+        raise IntegrityError(f"{path}: unreadable custody head") from exc
+    if not isinstance(doc, dict):
+        raise IntegrityError(f"{path}: unreadable custody head")
+    return doc
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _last_line(path: Path) -> bytes | None:
+    """The last complete line, read from the end (the log may be large)."""
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:
+        return None
+    with fh:
+        end = fh.seek(0, os.SEEK_END)
+        if end == 0:
+            return None
+        fh.seek(end - 1)
+        if fh.read(1) != b"\n":
+            raise IntegrityError(
+                f"{path}: the last line is partial (a write was interrupted); "
+                "run 'leaktrace evidence verify' and restore the log before adding evidence"
+            )
+        pos = end - 1  # the final newline
+        buf = b""
+        while True:
+            start = max(0, pos - 65536)
+            fh.seek(start)
+            buf = fh.read(pos - start) + buf
+            cut = buf.rfind(b"\n")
+            if cut != -1:
+                return buf[cut + 1 :]
+            if start == 0:
+                return buf
+            if len(buf) > _MAX_LINE:
+                raise IntegrityError(f"{path}: last line is longer than {_MAX_LINE} bytes")
+            pos = start
+
+
+class CustodyLog:
+    """Appends signed, chained entries to `<evidence>/custody.jsonl`."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.path = directory / LOG_NAME
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Exclusive lock shared by every writer of this evidence directory."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def signing_key(self) -> signing.SigningKey:
+        with self.locked():
+            return signing.load_or_create(self.directory)
+
+    def append(
+        self,
+        action: str,
+        *,
+        collector: str,
+        sha256: str | None = None,
+        size: int | None = None,
+        source_url: str | None = None,
+        media_type: str | None = None,
+        contains_pii: bool = True,
+        meta: dict[str, Any] | None = None,
+        time: str | None = None,
+    ) -> CustodyEntry:
+        """Add one entry at the end of the chain (crash-safe, one writer at a time)."""
+        with self.locked():
+            key = signing.load_or_create(self.directory)
+            seq, prev = self._tail(key)
+            draft = CustodyEntry(
+                seq=seq + 1,
+                prev=prev,
+                time=time or utc_now(),
+                action=action,
+                sha256=sha256,
+                size=size,
+                source_url=source_url,
+                collector=collector,
+                media_type=media_type,
+                contains_pii=contains_pii,
+                signer=key.fingerprint,
+                meta=dict(meta or {}),
+            )
+            body = canonical(draft.body())
+            entry = CustodyEntry(
+                **draft.body(),
+                hash=hashlib.sha256(body).hexdigest(),
+                sig=base64.b64encode(key.sign(body)).decode(),
+            )
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                _write_all(fd, entry.to_line())
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            self._write_head(key, entry)
+            return entry
+
+    def _tail(self, key: signing.SigningKey) -> tuple[int, str]:
+        """(seq, hash) of the last entry, checked against the signed head."""
+        line = _last_line(self.path)
+        head = read_head(self.directory)
+        if line is None:
+            if head is not None and head.get("seq", 0) != 0:
+                raise IntegrityError(
+                    f"{self.path}: log is missing or empty but its head records "
+                    f"{head.get('seq')} entries"
+                )
+            return 0, GENESIS
+        try:
+            last = CustodyEntry.from_json(json.loads(line))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise IntegrityError(f"{self.path}: last entry is unreadable ({exc})") from exc
+        if head is not None and head.get("hash") == last.hash and head.get("seq") == last.seq:
+            return last.seq, last.hash
+        # A crash between the line's fsync and the head's rename leaves the log one
+        # entry ahead of the head: accept exactly that, when the entry is sound.
+        recovering = (
+            (head or {"seq": 0, "hash": GENESIS}).get("seq") == last.seq - 1
+            and (head or {"hash": GENESIS}).get("hash") == last.prev
+            and last.hash == last.compute_hash()
+            and last.signer == key.fingerprint
+            and signing.check_signature(key.public, base64.b64decode(last.sig), canonical(last.body()))
+        )
+        if not recovering:
+            raise IntegrityError(
+                f"{self.path}: last entry (seq {last.seq}) does not match the signed head; "
+                "run 'leaktrace evidence verify'"
+            )
+        self._write_head(key, last)
+        return last.seq, last.hash
+
+    def _write_head(self, key: signing.SigningKey, entry: CustodyEntry) -> None:
+        body = head_body(entry.seq, entry.hash, key.fingerprint)
+        doc = {**body, "sig": base64.b64encode(key.sign(canonical(body))).decode()}
+        tmp = self.directory / (HEAD_NAME + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            _write_all(fd, canonical(doc) + b"\n")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, self.directory / HEAD_NAME)
+        _fsync_dir(self.directory)
+
+    def entries(self) -> Iterator[CustodyEntry]:
+        """Parsed entries in order; IntegrityError at the first unreadable line."""
+        for line in read_lines(self.path):
+            if line.entry is None:
+                raise IntegrityError(f"{self.path}: line {line.lineno}: {line.error}")
+            yield line.entry

@@ -1,0 +1,284 @@
+"""The evidence store: content-addressed sealed blobs plus the custody log that vouches for them.
+
+A blob's ID is the SHA-256 of the original bytes, the number a court
+re-computes; what sits on disk is zstd + chunked AES-GCM (sealed.py) under a
+key derived from the deployment keyring, which lives outside the data
+directory. Everything is encrypted, not just what is flagged as personal
+data: a wrong flag must never leave a dump in the clear. Putting the same
+bytes twice stores one blob; custody records both intakes.
+
+Layout under `<data_dir>/evidence/`::
+
+    blobs/ab/cdef...     sealed blobs, named by SHA-256
+    tmp/                 blobs being written (renamed into place when complete)
+    custody.jsonl        signed, hash-chained custody entries
+    custody.head         signed pointer to the last entry
+    signing.key / .pub   Ed25519 custody key (created on first use)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from leaktrace.core.errors import InputError, IntegrityError, LeaktraceError
+from leaktrace.core.keyring import Keyring, load_keyring
+from leaktrace.core.settings import Settings, get_settings
+from leaktrace.evidence import signing
+from leaktrace.evidence.custody import CustodyEntry, CustodyLog, read_head, read_lines
+from leaktrace.evidence.sealed import CHUNK_BYTES, OpenedBlob, seal_stream
+from leaktrace.evidence.verify import Problem, VerifyReport, verify_log
+
+_SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+READ_BYTES = 1 << 20
+
+
+def check_sha256(value: str) -> str:
+    """A blob ID as given by a user: 64 hex digits (any case), or an InputError."""
+    sha = value.strip().lower()
+    if not _SHA_RE.match(sha):
+        raise InputError(f"{value!r}: not a SHA-256 (expected 64 hex digits)")
+    return sha
+
+
+@dataclass(frozen=True)
+class BlobRef:
+    """What `put_*` returns: the blob's ID and size, whether it was new, and its custody entry."""
+
+    sha256: str
+    size: int
+    new: bool
+    entry: CustodyEntry
+
+
+class EvidenceStore:
+    """Blobs and custody for one data directory."""
+
+    def __init__(self, settings: Settings | None = None, *, ring: Keyring | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.root = self.settings.data_dir / "evidence"
+        self.blob_dir = self.root / "blobs"
+        self.custody = CustodyLog(self.root)
+        self._ring = ring
+
+    @property
+    def ring(self) -> Keyring:
+        if self._ring is None:
+            self._ring = load_keyring(self.settings)
+        return self._ring
+
+    def blob_path(self, sha256: str) -> Path:
+        return self.blob_dir / sha256[:2] / sha256[2:]
+
+    def has(self, sha256: str) -> bool:
+        return self.blob_path(sha256).is_file()
+
+    # -- intake ------------------------------------------------------------------
+
+    def put_stream(
+        self,
+        pieces: Iterable[bytes],
+        *,
+        source_url: str | None,
+        collector: str,
+        action: str = "capture",
+        media_type: str = "application/octet-stream",
+        contains_pii: bool = True,
+        meta: dict[str, Any] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> BlobRef:
+        """Hash, compress and seal in one pass; rename into place; then record custody."""
+        ring = self.ring
+        tmp_dir = self.root / "tmp"
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix="blob-")
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                result = seal_stream(pieces, out, ring, progress=progress)
+                out.flush()
+                os.fsync(out.fileno())
+            sha = result.sha256.hexdigest()
+            final = self.blob_path(sha)
+            new = not final.exists()
+            if new:
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp, final)
+            else:
+                tmp.unlink()
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        entry = self.custody.append(
+            action,
+            collector=collector,
+            sha256=sha,
+            size=result.size,
+            source_url=source_url,
+            media_type=media_type,
+            contains_pii=contains_pii,
+            meta={**(meta or {}), "key_id": ring.active, "deduplicated": not new},
+        )
+        return BlobRef(sha, result.size, new, entry)
+
+    def put_bytes(self, data: bytes, **kwargs: Any) -> BlobRef:
+        """Store `data` (see put_stream for the keyword arguments)."""
+        view = memoryview(data)
+        return self.put_stream(
+            (bytes(view[i : i + CHUNK_BYTES]) for i in range(0, len(view), CHUNK_BYTES)), **kwargs
+        )
+
+    def put_file(self, path: Path, **kwargs: Any) -> BlobRef:
+        """Take a file into evidence as a stream (dumps may be far larger than memory)."""
+        try:
+            before = path.stat()
+        except FileNotFoundError as exc:
+            raise InputError(f"{path}: no such file") from exc
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
+        if not stat.S_ISREG(before.st_mode):
+            raise InputError(f"{path}: not a regular file")
+        meta = {"filename": path.name, **kwargs.pop("meta", {})}
+        kwargs.setdefault("action", "intake")
+        try:
+            with path.open("rb") as fh:
+                ref = self.put_stream(iter(lambda: fh.read(READ_BYTES), b""), meta=meta, **kwargs)
+        except PermissionError as exc:
+            raise InputError(f"{path}: permission denied") from exc
+        after = path.stat()
+        if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or ref.size != before.st_size:
+            raise InputError(
+                f"{path}: file changed while it was being taken into evidence "
+                f"(hash {ref.sha256} covers the bytes read; take it again from a frozen copy)"
+            )
+        return ref
+
+    def put_capture(self, **kwargs: Any) -> BlobRef:
+        """A fetched page as a WARC request/response pair (see warc.store_capture)."""
+        from leaktrace.evidence.warc import store_capture
+
+        return store_capture(self, **kwargs)
+
+    # -- reading -----------------------------------------------------------------
+
+    def open(self, sha256: str) -> OpenedBlob:
+        """The original bytes as a stream; IntegrityError at the first altered chunk."""
+        sha = check_sha256(sha256)
+        path = self.blob_path(sha)
+        try:
+            raw = path.open("rb")
+        except FileNotFoundError as exc:
+            raise InputError(f"{sha}: no such evidence blob") from exc
+        try:
+            return OpenedBlob(raw, self.ring, f"blob {sha}")
+        except BaseException:
+            raw.close()
+            raise
+
+    def read_bytes(self, sha256: str, max_bytes: int = 256 << 20) -> bytes:
+        """A small blob whole (WARC captures); refuses anything larger than `max_bytes`."""
+        with self.open(sha256) as blob:
+            data = blob.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise InputError(f"{sha256}: larger than {max_bytes} bytes; use open() to stream it")
+        return data
+
+    def check_blob(self, sha256: str) -> str | None:
+        """None if the blob decrypts and re-hashes to its name, else what is wrong."""
+        if not self.blob_path(sha256).is_file():
+            return f"blob {sha256} is missing"
+        h = hashlib.sha256()
+        try:
+            with self.open(sha256) as blob:
+                for piece in blob.iter_chunks():
+                    h.update(piece)
+        except LeaktraceError as exc:
+            return str(exc)
+        if h.hexdigest() != sha256:
+            return f"blob {sha256} holds other bytes (SHA-256 {h.hexdigest()}): replaced"
+        return None
+
+    # -- custody -----------------------------------------------------------------
+
+    def entries(self) -> Iterator[CustodyEntry]:
+        return self.custody.entries()
+
+    def summaries(self) -> list[dict[str, Any]]:
+        """One line per blob, from the custody log alone: first intake and how often it was seen."""
+        by_sha: dict[str, dict[str, Any]] = {}
+        for e in self.entries():
+            if not e.sha256:
+                continue
+            row = by_sha.get(e.sha256)
+            if row is None:
+                by_sha[e.sha256] = {
+                    "sha256": e.sha256,
+                    "size": e.size,
+                    "media_type": e.media_type,
+                    "intake_time": e.time,
+                    "source_url": e.source_url,
+                    "collector": e.collector,
+                    "contains_pii": e.contains_pii,
+                    "filename": e.meta.get("filename"),
+                    "entries": 1,
+                }
+            else:
+                row["entries"] += 1
+        return list(by_sha.values())
+
+    def export(self, sha256: str, dest_dir: Path, *, collector: str) -> Any:
+        """Original bytes and a provenance record in `dest_dir` (see export.export)."""
+        from leaktrace.evidence.export import export
+
+        return export(self, sha256, dest_dir, collector=collector)
+
+    def trusted_keys(self) -> dict[str, Any]:
+        """Public keys entries may be signed with: the store's custody key."""
+        if not (self.root / signing.PUBLIC_NAME).exists():
+            return {}
+        public = signing.load_public(self.root)
+        return {signing.fingerprint(public): public}
+
+    def verify(self, *, check_blobs: bool = True) -> VerifyReport:
+        """Every blob against its hash and the whole chain; the report names the first break."""
+        try:
+            trusted = self.trusted_keys()
+        except IntegrityError as exc:
+            report = VerifyReport()
+            report.problems.append(Problem("key", str(exc)))
+            return report
+        report = verify_log(
+            self.custody.path,
+            trusted,
+            read_head(self.root),
+            self.check_blob if check_blobs else None,
+        )
+        key_problem = self._key_pair_problem()
+        if key_problem:
+            report.problems.insert(0, Problem("key", key_problem))
+        referenced = {ln.entry.sha256 for ln in read_lines(self.custody.path) if ln.entry}
+        for path in sorted(self.blob_dir.glob("??/*")) if self.blob_dir.exists() else []:
+            sha = path.parent.name + path.name
+            if sha not in referenced:
+                report.warnings.append(
+                    Problem("orphan", f"blob {sha} has no custody entry (interrupted intake?)", sha256=sha)
+                )
+        return report
+
+    def _key_pair_problem(self) -> str | None:
+        priv = self.root / signing.PRIVATE_NAME
+        if not priv.exists() or not (self.root / signing.PUBLIC_NAME).exists():
+            return None
+        try:
+            signing.load_or_create(self.root)
+        except IntegrityError as exc:
+            return str(exc)
+        return None
+

@@ -1,0 +1,174 @@
+"""Check a custody log and its blobs, with nothing but files: no database, no settings.
+
+This is the core both `leaktrace evidence verify` and a stand-alone bundle
+verifier run. It walks the log once, in order, and records every problem it
+finds; the report names the first one (line number and entry hash), which is
+where an investigator has to start looking. After a problem the walk
+re-synchronises on the entry's stored hash, so one edit yields one problem,
+not a cascade.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from leaktrace.evidence.custody import GENESIS, canonical, head_body, read_lines
+from leaktrace.evidence.signing import check_signature
+
+# Returns None when the blob is sound, else what is wrong with it.
+BlobCheck = Callable[[str], str | None]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong, tied to the custody line where it shows."""
+
+    kind: str
+    message: str
+    line: int | None = None
+    entry_hash: str | None = None
+    sha256: str | None = None
+
+    def describe(self, log_name: str = "custody.jsonl") -> str:
+        where = log_name
+        if self.line is not None:
+            where += f" line {self.line}"
+        if self.entry_hash:
+            where += f" (entry {self.entry_hash})"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class VerifyReport:
+    entries: int = 0
+    blobs_checked: int = 0
+    head_seq: int | None = None
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def first(self) -> Problem | None:
+        return self.problems[0] if self.problems else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "blobs_checked": self.blobs_checked,
+            "head_seq": self.head_seq,
+            "first_problem": self.first.describe() if self.first else None,
+            "problems": [asdict(p) for p in self.problems],
+            "warnings": [asdict(p) for p in self.warnings],
+        }
+
+
+def _b64(text: Any) -> bytes | None:
+    try:
+        return base64.b64decode(str(text), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def verify_log(
+    log_path: Path,
+    trusted: Mapping[str, Ed25519PublicKey],
+    head: Mapping[str, Any] | None,
+    check_blob: BlobCheck | None = None,
+) -> VerifyReport:
+    """Every entry's hash, link, sequence and signature; each referenced blob once; the head."""
+    report = VerifyReport()
+    prev = GENESIS
+    expected_seq = 1
+    last_line = 0
+    seen_blobs: set[str] = set()
+
+    def problem(kind: str, message: str, line: int, entry_hash: str | None, sha: str | None = None) -> None:
+        report.problems.append(Problem(kind, message, line, entry_hash, sha))
+
+    for raw in read_lines(log_path):
+        last_line = raw.lineno
+        entry = raw.entry
+        if entry is None:
+            problem("unreadable", raw.error or "unreadable", raw.lineno, None)
+            continue
+        report.entries += 1
+        h = entry.hash
+        if entry.compute_hash() != h:
+            problem("altered", "entry content does not match its hash (entry was edited)", raw.lineno, h)
+        elif entry.prev != prev:
+            problem(
+                "chain",
+                "chain broken: 'prev' does not match the previous entry "
+                "(an entry before this one was deleted, inserted or altered)",
+                raw.lineno,
+                h,
+            )
+        elif entry.seq != expected_seq:
+            problem("sequence", f"sequence number {entry.seq}, expected {expected_seq}", raw.lineno, h)
+        elif entry.signer not in trusted:
+            problem("signer", f"signed by unknown key {entry.signer}", raw.lineno, h)
+        else:
+            sig = _b64(entry.sig)
+            if sig is None or not check_signature(trusted[entry.signer], sig, canonical(entry.body())):
+                problem("signature", "signature does not verify", raw.lineno, h)
+        if entry.sha256 and check_blob is not None and entry.sha256 not in seen_blobs:
+            seen_blobs.add(entry.sha256)
+            report.blobs_checked += 1
+            err = check_blob(entry.sha256)
+            if err:
+                problem("blob", err, raw.lineno, h, entry.sha256)
+        prev = h
+        expected_seq = entry.seq + 1 if isinstance(entry.seq, int) else expected_seq + 1
+
+    _check_head(report, head, trusted, expected_seq - 1, prev, last_line)
+    return report
+
+
+def _check_head(
+    report: VerifyReport,
+    head: Mapping[str, Any] | None,
+    trusted: Mapping[str, Ed25519PublicKey],
+    last_seq: int,
+    last_hash: str,
+    last_line: int,
+) -> None:
+    """The signed head pins the end of the log, so deleting the newest entries shows."""
+    where = last_line + 1
+    if head is None:
+        if report.entries:
+            report.problems.append(Problem("head", "signed custody head is missing", where))
+        return
+    report.head_seq = head.get("seq") if isinstance(head.get("seq"), int) else None
+    signer = str(head.get("signer"))
+    sig = _b64(head.get("sig"))
+    body = head_body(head.get("seq"), head.get("hash"), signer)  # type: ignore[arg-type]
+    if signer not in trusted or sig is None or not check_signature(trusted[signer], sig, canonical(body)):
+        report.problems.append(Problem("head", "custody head signature does not verify", where))
+        return
+    if head.get("seq") == last_seq and head.get("hash") == last_hash:
+        return
+    hseq = head.get("seq")
+    if isinstance(hseq, int) and hseq > last_seq:
+        msg = (
+            f"log ends at entry {last_seq} but the signed head records {hseq} entries "
+            f"(entries {last_seq + 1}..{hseq} were deleted)"
+        )
+    elif isinstance(hseq, int) and hseq == last_seq - 1:
+        report.warnings.append(
+            Problem("head", "head is one entry behind (interrupted append; next append repairs it)", where)
+        )
+        return
+    else:
+        msg = f"signed head (entry {hseq}, {head.get('hash')}) does not match the end of the log"
+    report.problems.append(Problem("head", msg, where))

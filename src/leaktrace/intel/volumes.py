@@ -1,0 +1,141 @@
+"""Claimed record counts, in every form sellers write them.
+
+`9亿条`, `1500w`, `2.3kw`, `21.2万条`, `100套`, `900M`, `1.2 billion`,
+`三千万`, `上百万`: a number becomes a count only when a multiplier (万, w,
+kw, 亿, k, M, million …) or a unit (条, 套, 份, 行, records, rows …)
+says so, which keeps years, dates, order numbers, QQ and phone numbers out.
+Money is the other trap (`50万元`, `存款100万`, `500U`, `0.001BTC=1万条`):
+a currency right after, a money word right before, or a per-unit `=`/`每`
+before the number drops it, and so do minimum orders (`100条起`) and
+sizes (`900MB`). Vague quantities (`数十万`, `几千`, `十几万`) are not
+counts. When a post names several, the offer is the largest
+(`14亿明文密码40亿数据库` -> 4e9); conventions follow the labelling guide of
+the evaluation set (w/万 = 1e4, kw/千万 = 1e7, k = 1e3, M = 1e6, 上万 = 1e4).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MULTIPLIERS: dict[str, float] = {
+    "千万": 1e7, "百万": 1e6, "十万": 1e5, "万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2,
+    "kw": 1e7, "w": 1e4, "k": 1e3, "m": 1e6, "million": 1e6, "mil": 1e6, "mln": 1e6,
+    "billion": 1e9, "bn": 1e9, "b": 1e9,
+}
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+_UNIT = (
+    r"(?P<unit>条|套|份|组|行|家|人|户|张|个|位|名(?!单|字|称|额)|"
+    r"records?|rows?|lines?|entries|accounts?|users?|profiles?|leads|emails|numbers|pcs|ids)"
+)
+_ASCII_MULT = r"kw|KW|Kw|w|W|k|K|M|m|million|mil|mln|billion|bn|B"
+_NUM = r"(?P<num>\d{1,3}(?:,\d{3})+(?![0-9])|\d+(?:\.\d+)?)"
+VOLUME_RE = re.compile(
+    r"(?<![0-9A-Za-z.,$¥￥])"
+    + r"(?:" + _NUM + r"|(?P<cn>[一二两三四五六七八九十百千]+)|(?P<pre>上|过|破|超))"
+    + r"(?:\s?(?P<mult>千万|百万|十万|万|亿|千|百|(?:" + _ASCII_MULT + r")(?![A-Za-z])|"
+    + r" (?:million|billion|mil|mln|bn)(?![A-Za-z])))?"
+    + r"(?P<plus>\s?(?:多|余|\+))?"
+    + r"(?:\s?" + _UNIT + r"(?![A-Za-z]))?"
+)
+_AFTER_MONEY = re.compile(
+    r"\s?(?:元|块|毛|角|rmb|cny|usdt?|u(?![a-z])|美元|美金|刀|btc|xmr|eth|trx|ltc|\$|¥|￥|"
+    r"年|月|日|天|小时|分钟|秒|周岁|岁|g(?![a-z])|gb|mb|kb|tb|t(?![a-z])|%|起|倍|度|米|公里|斤|克)",
+    re.IGNORECASE,
+)
+_BEFORE_MONEY = re.compile(
+    r"(?:存款|余额|充值|资金|流水|额度|收入|价格|售价|单价|报价|金额|贷款|借款|欠款|消费|赚|佣金|工资|月入|日入|"
+    r"年入|投资|保证金|押金|价值|总价|价|¥|￥|\$|usdt?|rmb|price|第|每|=|/|:\s?\d{1,2}:?)\s{0,2}\Z",
+    re.IGNORECASE,
+)
+_VAGUE_BEFORE = ("数", "几", "若干", "好", "x", "X")
+_SITE_AFTER = re.compile(r"(?:老|新|大)?(?:库|站|网站|小区|群|平台|城市|省|地区|行业|类|国家|app|APP)")
+
+
+@dataclass(frozen=True)
+class VolumeClaim:
+    """One claimed count and where it was written."""
+
+    value: int
+    start: int
+    end: int
+    text: str
+
+
+def cn_numeral(s: str) -> int | None:
+    """`三千二百` -> 3200, `十` -> 10; None when it is not a well-formed numeral."""
+    total = cur = 0
+    for ch in s:
+        if ch in _CN_DIGITS:
+            cur = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            total += (cur or 1) * _CN_UNITS[ch]
+            cur = 0
+        else:
+            return None
+    return total + cur
+
+
+def _value(m: re.Match[str]) -> float | None:
+    mult_s = m.group("mult")
+    mult = 1.0
+    if mult_s:
+        key = mult_s.strip()
+        mult = MULTIPLIERS.get(key, MULTIPLIERS.get(key.lower(), 0.0))
+        if key == "m" and not (m.group("unit") or m.group("plus")):
+            return None  # `5m` alone is minutes or metres more often than millions
+    if m.group("num"):
+        digits = m.group("num").replace(",", "")
+        if not mult_s and len(digits.split(".")[0]) > 10:
+            return None  # phone and order numbers
+        return float(digits) * mult
+    if m.group("cn"):
+        base = cn_numeral(m.group("cn"))
+        if base is None:
+            return None
+        return base * mult
+    if m.group("pre") and mult_s and mult_s in ("千万", "百万", "十万", "万", "亿", "千"):
+        return mult  # 上万, 上百万, 破亿
+    return None
+
+
+def find_volumes(text: str) -> list[VolumeClaim]:
+    """Every claimed count in cleaned text, in order."""
+    out: list[VolumeClaim] = []
+    for m in VOLUME_RE.finditer(text):
+        if not (m.group("mult") or m.group("unit")):
+            continue
+        if m.group("pre") and not m.group("mult"):
+            continue
+        unit = m.group("unit")
+        if unit == "个" and not m.group("mult"):
+            continue  # `37个老库`, `90个小区`: counts of things, not of records
+        start, end = m.start(), m.end()
+        if text.startswith(("起", "以内"), end):
+            continue  # a minimum order (`100条起售`) or a ceiling, not the offer
+        if _AFTER_MONEY.match(text, end) and not unit:
+            continue
+        if unit and _SITE_AFTER.match(text, end) and unit in ("个", "家"):
+            continue
+        before = text[max(0, start - 8) : start]
+        if _BEFORE_MONEY.search(before):
+            continue
+        vague_mult = m.group("cn") or m.group("mult") in ("万", "十万", "百万", "千", "亿")
+        if (before.endswith(_VAGUE_BEFORE) and vague_mult
+                and (not m.group("num") or before.endswith(("x", "X")))):
+            continue
+        value = _value(m)
+        if value is None or value < 1:
+            continue
+        if m.group("cn") and value < 10:
+            continue  # 一条龙, 一组
+        out.append(VolumeClaim(round(value), start, end, m.group()))
+    return out
+
+
+def claimed_records(text: str) -> int | None:
+    """The largest claimed count, or None when the post states none."""
+    vols = find_volumes(text)
+    return max(v.value for v in vols) if vols else None

@@ -1,0 +1,94 @@
+"""E-mail addresses, found from their `@` outwards.
+
+Searching for the literal `@` is the cheapest scan Python's `re` can do, and
+the rare hits are then expanded left over the local part and right over the
+domain. Domains may be internationalised (`例子.中国`, `münchen.de`); the last
+label must be a real public suffix according to tldextract's bundled copy of
+the Public Suffix List (no network), which rejects `logo@2x.png` and text
+that runs on after the address (`qq.com获取`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any, ClassVar
+
+from leaktrace.core.normalize import normalize
+from leaktrace.pii.base import Detector, Verdict
+
+PATTERN = re.compile("@")
+_LOCAL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._%+\-]{0,62}[A-Za-z0-9_%+\-])?\Z")
+# Labels: ASCII letters/digits/hyphen or any non-ASCII letter (IDN), dot-separated.
+_DOMAIN = re.compile(r"(?:[A-Za-z0-9\u00a1-\uffff](?:[A-Za-z0-9\u00a1-\uffff\-]{0,61}[A-Za-z0-9\u00a1-\uffff])?\.){1,8}[A-Za-z\u00a1-\uffff][A-Za-z0-9\u00a1-\uffff\-]{0,62}")
+_CJK_PUNCT = re.compile(r"[\u3000-\u303f\uff00-\uffef]")
+_MAX_LOCAL = 64
+
+
+@lru_cache(maxsize=1)
+def _suffixes() -> Any:
+    import tldextract
+
+    # Empty URL list: the bundled snapshot only, never the network.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+@lru_cache(maxsize=4096)
+def is_public_suffix(tld: str) -> bool:
+    """Whether `tld` (the last domain label, any case) is a listed top-level suffix."""
+    return _suffixes()("x." + tld.lower()).suffix != ""
+
+
+def _trim_domain(domain: str) -> str | None:
+    """Cut the domain back to its longest prefix ending in a public suffix."""
+    labels = domain.split(".")
+    last = labels[-1]
+    if not is_public_suffix(last):
+        # `com获取`: keep the leading ASCII part of a label CJK text ran into.
+        head = re.match(r"[A-Za-z]{2,63}", last)
+        if head is None or not is_public_suffix(head.group()):
+            return None
+        labels[-1] = head.group()
+    if len(labels) < 2 or not labels[-2]:
+        return None
+    return ".".join(labels)
+
+
+class EmailDetector(Detector):
+    type = "email"
+    # Every match contains this character: a scanner may search only near them.
+    anchor: ClassVar[str | None] = "@"
+    pattern = PATTERN
+    max_len = 254
+    context = ("邮箱", "email", "e-mail", "mail", "联系")
+    priority = 40
+
+    def candidates(
+        self, text: str, pos: int = 0, endpos: int | None = None
+    ) -> Iterator[tuple[int, int, str]]:
+        end = len(text) if endpos is None else endpos
+        at = text.find("@", pos, end)
+        while at != -1:
+            nxt = text.find("@", at + 1, end)
+            lm = _LOCAL.search(text, max(0, at - _MAX_LOCAL), at)
+            dm = _DOMAIN.match(text, at + 1) if lm is not None else None
+            if lm is not None and dm is not None:
+                domain = _CJK_PUNCT.split(dm.group(), 1)[0]
+                domain = _trim_domain(domain.rstrip(".-")) if domain else None
+                if domain is not None:
+                    yield lm.start(), at + 1 + len(domain), text[lm.start() : at + 1 + len(domain)]
+            at = nxt
+
+    def validate(self, value: str) -> Verdict | None:
+        local, _, domain = value.rpartition("@")
+        if not local or len(value) > 254 or ".." in local or ".." in domain:
+            return None
+        try:
+            ascii_domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+        attrs = {"domain": domain.lower()}
+        if ascii_domain.lower() != domain.lower():
+            attrs["domain_ascii"] = ascii_domain.lower()
+        return Verdict(True, 0.85, attrs, normalize(self.type, value))

@@ -1,0 +1,216 @@
+"""The resident-ID rule as DuckDB SQL: the vectorised twin of `check_cn_id`.
+
+Dumps hold 10^8-10^9 rows, far too many for a Python call per row, so the
+dump engines validate IDs with one SQL expression built here from the same
+constants the scalar validator uses (`core.cn_id_rule.WEIGHTS/CHECK_CHARS`,
+`pii.regions` for codes and their years, `core.normalize.SPACES` for the
+characters normalisation strips). A Hypothesis property test
+(tests/pii/test_sql_twin.py) keeps scalar and SQL equal, flag and reason.
+
+Speed choices: normalisation is one `translate` (full-width digits, lower
+x, whitespace), the checksum and the date are integer arithmetic on the
+character codes (no casts that can fail, no date parsing), and the region
+check is a semi-join against a small registered table. Legacy 15-digit
+numbers need no check character: conversion makes their checksum right by
+construction, so only their date and region are checked.
+
+Usage::
+
+    register_region_tables(con)
+    con.sql(f"SELECT count(*) FILTER (WHERE {cn_id_valid_sql('id')}) FROM t")
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from leaktrace.core.cn_id_rule import CHECK_CHARS, WEIGHTS
+from leaktrace.core.normalize import SPACES
+from leaktrace.core.text import FULLWIDTH_TO_ASCII
+from leaktrace.pii.regions import (
+    ID_ISSUE_START_YEAR,
+    PERMIT_PREFIXES,
+    PROVINCES,
+    RegionMode,
+    region_table,
+    validity_rows,
+)
+
+CODES_TABLE = "lt_cn_region_codes"
+KEYS_TABLE = "lt_cn_region_keys"
+# Strict-mode keys cover birth years below this; IDs dated later fail strict mode.
+KEY_YEAR_LIMIT = 2200
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
+
+MIN_BIRTH_YEAR = 1880  # same floor as the scalar rule (pii.detectors.cn_id)
+
+
+def _lit(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+@lru_cache(maxsize=1)
+def _translate_args() -> tuple[str, str]:
+    """(from, to) for DuckDB translate(): fold what can become an ID character, drop whitespace.
+
+    Only characters that can end up as 0-9 or X after the scalar's
+    fold_width + upper matter: every other character fails the format rule
+    either way, and stays one character in both.
+    """
+    src, dst = [], []
+    for cp, ascii_cp in FULLWIDTH_TO_ASCII.items():
+        ch = chr(ascii_cp)
+        if ch.isdigit() or ch in "xX":
+            src.append(chr(cp))
+            dst.append(ch.upper())
+    src.append("x")
+    dst.append("X")
+    spaces = [chr(cp) for cp in range(0x3001) if SPACES.fullmatch(chr(cp))]
+    return "".join(src) + "".join(spaces), "".join(dst)
+
+
+_SHAPE18 = "'[0-9]{17}[0-9X]'"
+_SHAPE15 = "'[0-9]{15}'"
+
+
+def _cols(col: str) -> dict[str, str]:
+    """Shared sub-expressions. Clean 18-character values (nearly every row of a
+    real dump) take a fast path; only the rest pay for `translate`."""
+    frm, to = _translate_args()
+    c = f"coalesce(CAST({col} AS VARCHAR), '')"
+    fast = f"regexp_full_match({c}, {_SHAPE18})"
+    t = f"translate({c}, {_lit(frm)}, {_lit(to)})"
+    s18, s15 = f"regexp_full_match({t}, {_SHAPE18})", f"regexp_full_match({t}, {_SHAPE15})"
+    n15 = f"try_cast({t} AS BIGINT)"
+    # The 17-digit body as a BIGINT; legacy numbers gain the century 19 arithmetically.
+    n = (
+        f"(CASE WHEN {fast} THEN try_cast(substr({c}, 1, 17) AS BIGINT) "
+        f"WHEN {s15} THEN ({n15} // 1000000000) * 100000000000 + 19000000000 + {n15} % 1000000000 "
+        f"ELSE try_cast(substr({t}, 1, 17) AS BIGINT) END)"
+    )
+    return {
+        "c": c,
+        "t": t,
+        "fast": fast,
+        # CASE, not OR: DuckDB evaluates both sides of OR, and translate is the slow part.
+        "format": f"(CASE WHEN {fast} THEN true ELSE ({s18} OR {s15}) END)",
+        "legacy": f"(CASE WHEN {fast} THEN false ELSE {s15} END)",
+        "n": n,
+        "check": f"(CASE WHEN {fast} THEN substr({c}, 18, 1) ELSE substr({t}, 18, 1) END)",
+    }
+
+
+def _parts(col: str, today: dt.date, mode: RegionMode) -> dict[str, str]:
+    x = _cols(col)
+    n = x["n"]
+
+    def digits(pos: int, width: int) -> str:  # digits [pos, pos+width) of the body, as an integer
+        return f"(({n} // {10 ** (17 - pos - width)}) % {10**width})"
+
+    total = " + ".join(f"{w} * {digits(i, 1)}" for i, w in enumerate(WEIGHTS))
+    checksum_ok = f"({x['legacy']} OR substr({_lit(CHECK_CHARS)}, (({total}) % 11) + 1, 1) = {x['check']})"
+    y, m, d = digits(6, 4), digits(10, 2), digits(12, 2)
+    leap = f"(({y} % 4 = 0 AND {y} % 100 <> 0) OR {y} % 400 = 0)"
+    dim = (
+        f"(CASE WHEN {m} = 2 THEN (CASE WHEN {leap} THEN 29 ELSE 28 END) "
+        f"WHEN {m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END)"
+    )
+    today_int = today.year * 10000 + today.month * 100 + today.day
+    date_ok = (
+        f"({m} BETWEEN 1 AND 12 AND {d} BETWEEN 1 AND {dim} AND {y} >= {MIN_BIRTH_YEAR} "
+        f"AND {digits(6, 8)} <= {today_int})"
+    )
+    code, prov = digits(0, 6), digits(0, 2)
+    provinces = ", ".join(str(int(p)) for p in sorted(PROVINCES))
+    known = f"{code} IN (SELECT code FROM {CODES_TABLE})"
+    if mode == "lenient":
+        region_ok = f"({prov} IN ({provinces}) AND {known})"
+    else:
+        permits = ", ".join(str(int(p)) for p in sorted(PERMIT_PREFIXES))
+        dated = f"({code} * 10000 + {y} IN (SELECT key FROM {KEYS_TABLE}))"
+        region_ok = (
+            f"({prov} IN ({provinces}) AND "
+            f"(CASE WHEN {prov} IN ({permits}) THEN {known} ELSE {dated} END))"
+        )
+    return {"format": x["format"], "checksum": checksum_ok, "date": date_ok, "region": region_ok}
+
+
+def cn_id_reason_sql(col: str, mode: RegionMode = "lenient", today: dt.date | None = None) -> str:
+    """SQL expression: the first broken rule ('format', 'checksum', 'date', 'region') or NULL.
+
+    `col` is any SQL expression; NULL input counts as the empty string
+    ('format'). `today` fixes "not born in the future" (default: today).
+    Needs `register_region_tables(con)` first.
+    """
+    p = _parts(col, today or dt.date.today(), mode)
+    return (
+        f"(CASE WHEN NOT {p['format']} THEN 'format' "
+        f"WHEN NOT {p['checksum']} THEN 'checksum' "
+        f"WHEN NOT {p['date']} THEN 'date' "
+        f"WHEN NOT {p['region']} THEN 'region' ELSE NULL END)"
+    )
+
+
+def cn_id_valid_sql(col: str, mode: RegionMode = "lenient", today: dt.date | None = None) -> str:
+    """SQL boolean expression, never NULL: does `col` hold a valid resident ID under `mode`?"""
+    p = _parts(col, today or dt.date.today(), mode)
+    # CASE keeps evaluation lazy: later rules only see rows whose format holds.
+    return (
+        f"(CASE WHEN NOT {p['format']} THEN false WHEN NOT {p['checksum']} THEN false "
+        f"WHEN NOT {p['date']} THEN false ELSE {p['region']} END)"
+    )
+
+
+def cn_id_normalized_sql(col: str) -> str:
+    """SQL expression: the canonical 18-character form (as `normalize_cn_id`) of a well-formed ID, else NULL.
+
+    Legacy numbers get their computed check character, so the same person
+    keys the same way whether a dump holds the 15- or 18-digit form.
+    """
+    x = _cols(col)
+    n = x["n"]
+    total = " + ".join(f"{w} * (({n} // {10 ** (16 - i)}) % 10)" for i, w in enumerate(WEIGHTS))
+    return (
+        f"(CASE WHEN {x['fast']} THEN {x['c']} WHEN NOT {x['format']} THEN NULL "
+        f"WHEN {x['legacy']} THEN CAST({n} AS VARCHAR) || substr({_lit(CHECK_CHARS)}, (({total}) % 11) + 1, 1) "
+        f"ELSE {x['t']} END)"
+    )
+
+
+def register_region_tables(con: DuckDBPyConnection) -> None:
+    """Create (or replace) the temp tables the expressions read, in connection `con`.
+
+    `lt_cn_region_codes` holds every known code (lenient mode);
+    `lt_cn_region_keys` holds code * 10000 + birth year for every pair strict
+    mode accepts, birth years MIN_BIRTH_YEAR..KEY_YEAR_LIMIT-1, built from
+    `regions.validity_rows()` with the rule of `regions.region_for_id`.
+    """
+    import pyarrow as pa
+
+    codes = sorted(int(c) for c in region_table() if c[:2] in PROVINCES)
+    rows = validity_rows()
+    spans = pa.table(
+        {
+            "code": pa.array([int(r[0]) for r in rows], pa.int64()),
+            "lo": pa.array([r[1] for r in rows], pa.int32()),
+            "hi": pa.array([r[2] for r in rows], pa.int32()),
+        }
+    )
+    con.register("lt_cn_region_codes_src", pa.table({"code": pa.array(codes, pa.int64())}))
+    con.register("lt_cn_region_spans_src", spans)
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {CODES_TABLE} AS SELECT code FROM lt_cn_region_codes_src"
+        ).fetchall()
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {KEYS_TABLE} AS "
+            "SELECT DISTINCT s.code * 10000 + y.range AS key "
+            f"FROM lt_cn_region_spans_src s, range({MIN_BIRTH_YEAR}, {KEY_YEAR_LIMIT}) y "
+            f"WHERE s.hi >= y.range AND (y.range < {ID_ISSUE_START_YEAR} OR s.lo <= y.range)"
+        ).fetchall()
+    finally:
+        con.unregister("lt_cn_region_codes_src")
+        con.unregister("lt_cn_region_spans_src")

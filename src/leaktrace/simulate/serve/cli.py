@@ -1,0 +1,47 @@
+"""`leaktrace simulate serve OUTDIR`: the simulated dark web, in the foreground until Ctrl-C.
+
+A plain function with Typer-annotated parameters; `leaktrace.cli.simulate`
+dispatches to it, so this package never imports the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from leaktrace.core.errors import ConfigError
+from leaktrace.simulate.serve.app import Behaviour
+from leaktrace.simulate.serve.runner import LOOPBACK_HOSTS, running_world
+
+
+def serve_command(
+    outdir: Annotated[Path, typer.Argument(help="World directory written by `leaktrace simulate`.")],
+    host: Annotated[str, typer.Option(help="Listen address; loopback only.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="HTTP port of the market server (0 = any free port).")] = 0,
+    socks_port: Annotated[int, typer.Option(help="SOCKS5h proxy port (0 = any free port).")] = 0,
+    rate: Annotated[float, typer.Option(help="Requests per second per client before 429 (0 = no limit).")] = 20.0,
+    burst: Annotated[int, typer.Option(help="Requests a client may make at once before throttling.")] = 10,
+    error_rate: Annotated[float, typer.Option(help="Fraction of requests answered 503 (seeded).")] = 0.02,
+    seed: Annotated[int, typer.Option(help="Seed of the 503 pattern.")] = 0,
+) -> None:
+    """Serve the world's markets behind a SOCKS5h proxy that resolves their .onion names."""
+    if host not in LOOPBACK_HOSTS:
+        raise ConfigError(f"--host {host}: the simulated dark web listens on loopback only (127.0.0.1)")
+    if not 0 <= error_rate < 1 or rate < 0 or burst < 1:
+        raise ConfigError("--error-rate must be in [0, 1), --rate >= 0, --burst >= 1")
+    with running_world(outdir, port=port, socks_port=socks_port,
+                       behaviour=Behaviour(rate, burst, error_rate, seed)) as w:
+        typer.echo(f"market server: http://127.0.0.1:{w.http_port} (routes by Host header)")
+        typer.echo(f"socks5h proxy: {w.proxy_url}")
+        for onion, mid in sorted(w.hosts.items(), key=lambda kv: kv[1]):
+            typer.echo(f"  {mid}: http://{onion}/  ({w.encodings[onion]})")
+        typer.echo(json.dumps({"http_port": w.http_port, "socks_port": w.socks_port, "hosts": w.hosts,
+                               "credentials": w.credentials}, ensure_ascii=False), nl=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            typer.echo("stopped")

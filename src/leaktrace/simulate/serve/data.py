@@ -1,0 +1,70 @@
+"""The served world: `social/` files loaded once and indexed for page rendering."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from leaktrace.core.errors import InputError
+
+
+@dataclass
+class Market:
+    """One site: its settings from markets.json and its listings, newest first per category."""
+
+    id: str
+    name: str
+    kind: str
+    lang: str
+    encoding: str
+    onion: str
+    page_size: int
+    categories: list[dict[str, str]]
+    credentials: dict[str, str]
+    by_category: dict[str, list[dict]] = field(default_factory=dict)
+    by_id: dict[int, dict] = field(default_factory=dict)
+    vendors: dict[str, dict] = field(default_factory=dict)
+    by_seller: dict[str, list[dict]] = field(default_factory=dict)
+
+
+def social_dir(outdir: Path) -> Path:
+    """Accept the world's OUTDIR or its social/ folder."""
+    for cand in (outdir / "social", outdir):
+        if (cand / "markets.json").is_file():
+            return cand
+    raise InputError(f"{outdir}: no social/markets.json here; run `leaktrace simulate OUTDIR` first")
+
+
+def _jsonl(path: Path) -> list[dict]:
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, start=1):
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path}: line {n}: not JSON ({exc.msg})") from None
+    return rows
+
+
+def load_world(outdir: Path) -> dict[str, Market]:
+    """onion hostname -> Market, with listings and vendor profiles attached."""
+    base = social_dir(outdir)
+    try:
+        specs = json.loads((base / "markets.json").read_text(encoding="utf-8"))
+        markets = {s["id"]: Market(**{k: s[k] for k in Market.__dataclass_fields__ if k in s}) for s in specs}
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise InputError(f"{base / 'markets.json'}: malformed market list ({exc})") from None
+    for row in _jsonl(base / "listings.jsonl"):
+        m = markets.get(row.get("market", ""))
+        if m is None:
+            raise InputError(f"{base / 'listings.jsonl'}: listing {row.get('id')}: unknown market")
+        m.by_id[int(row["id"])] = row
+        m.by_category.setdefault(row["category"], []).append(row)
+        m.by_seller.setdefault(row["seller"], []).append(row)
+    for rows in (r for m in markets.values() for d in (m.by_category, m.by_seller) for r in d.values()):
+        rows.sort(key=lambda r: -int(r["id"]))
+    for row in _jsonl(base / "vendors.jsonl"):
+        if row.get("market") in markets:
+            markets[row["market"]].vendors[row["handle"]] = row
+    return {m.onion: m for m in markets.values()}

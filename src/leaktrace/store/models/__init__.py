@@ -1,0 +1,21 @@
+"""All tables; importing this module registers them on Base.metadata for Alembic."""
+
+from leaktrace.store.models.base import MAX_URL_CHARS, Base, url_key
+from leaktrace.store.models.collect import FRONTIER_STATES, Capture, FrontierItem, Source
+from leaktrace.store.models.intel import Identifier, IntelResult, PostIdentifier
+from leaktrace.store.models.posts import ListingSnapshot, Post
+
+__all__ = [
+    "FRONTIER_STATES",
+    "MAX_URL_CHARS",
+    "Base",
+    "Capture",
+    "FrontierItem",
+    "Identifier",
+    "IntelResult",
+    "ListingSnapshot",
+    "Post",
+    "PostIdentifier",
+    "Source",
+    "url_key",
+]

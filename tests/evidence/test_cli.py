@@ -1,0 +1,75 @@
+"""`leaktrace evidence` commands, driven in-process through the real app."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from leaktrace.cli.app import main
+from leaktrace.core.keyring import Keyring
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_add_list_verify_export(ring: Keyring, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dump = tmp_path / "dump.csv"
+    dump.write_bytes("姓名,身份证\n张三,110101199003077777\n".encode("gb18030"))
+    sha = hashlib.sha256(dump.read_bytes()).hexdigest()
+    code, out, _ = _run(capsys, "evidence", "add", str(dump), "--source-url", "http://m.onion/", "--collector", "a", "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["sha256"] == sha and doc["entry"]["action"] == "intake"
+    code, out, _ = _run(capsys, "evidence", "list", "--json")
+    assert code == 0 and json.loads(out)["sha256"] == sha
+    code, out, _ = _run(capsys, "evidence", "verify", "--json")
+    assert code == 0 and json.loads(out)["ok"] is True
+    code, out, _ = _run(capsys, "evidence", "export", sha, "--out", str(tmp_path / "x"))
+    assert code == 0
+    original = Path(out.splitlines()[0])
+    assert original.read_bytes() == dump.read_bytes()
+
+
+def test_verify_failure_is_one_line_exit_4(ring: Keyring, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "a.txt"
+    f.write_text("evidence")
+    assert _run(capsys, "evidence", "add", str(f))[0] == 0
+    log = tmp_path / "data" / "evidence" / "custody.jsonl"
+    log.write_text(log.read_text().replace('"a.txt"', '"b.txt"'))
+    code, _out, err = _run(capsys, "evidence", "verify")
+    assert code == 4
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "line 1" in lines[0] and "edited" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (("evidence", "add", "/nonexistent/dump.csv"), "no such file"),
+        (("evidence", "export", "0" * 64), "no such evidence"),
+        (("evidence", "export", "not-a-hash"), "not a SHA-256"),
+    ],
+)
+def test_bad_input_one_line_nonzero(
+    ring: Keyring, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], needle: str
+) -> None:
+    code, _, err = _run(capsys, *argv)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and needle in err
+
+
+def test_no_keyring_is_config_error(ring: Keyring, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from leaktrace.core.settings import get_settings
+
+    monkeypatch.delenv("LEAKTRACE_KEYRING")
+    get_settings.cache_clear()
+    f = tmp_path / "a.txt"
+    f.write_text("x")
+    code, _, err = _run(capsys, "evidence", "add", str(f))
+    assert code == 3 and "LEAKTRACE_KEYRING" in err
