@@ -46,6 +46,7 @@ def make_text(mb: float, seed: int = 7) -> str:
     ]
     planted = [
         lambda: f"手机{zh.phone_number()}",
+        lambda: f"身份证{zh.ssn()}",
         lambda: f"卡号{_card(rng)}",
         lambda: f"邮箱{en.user_name()}@{rng.choice(['qq.com', '163.com', 'gmail.com'])}",
         lambda: f"姓名：{zh.name()}",

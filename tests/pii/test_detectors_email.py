@@ -26,6 +26,8 @@ def found(text: str) -> list[str]:
         ("Hans@münchen.de, bitte", "Hans@münchen.de"),
         ("（ａｂｃ＠１６３．ｃｏｍ）", "ａｂｃ＠１６３．ｃｏｍ"),
         ("<a-b_c@sub.domain.io>", "a-b_c@sub.domain.io"),
+        ("mail zs@163.comThe seller", "zs@163.com"),
+        ("邮箱ab@qq.com价格12元过程.下次再说.", "ab@qq.com"),
     ],
 )
 def test_positives(text: str, expected: str) -> None:
@@ -39,7 +41,7 @@ def test_idn_domain_has_ascii_form() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["logo@2x.png", "a@b", "@@", "foo@bar.comm", "a..b@x.com", "user@localhost", "价格@100元", "x@.com"],
+    ["logo@2x.png", "a@b", "x@host.cnx", "x@host.comm", "@@", "foo@bar.comm", "a..b@x.com", "user@localhost", "价格@100元", "x@.com"],
 )
 def test_near_misses(text: str) -> None:
     assert found(text) == []

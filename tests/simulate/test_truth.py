@@ -167,6 +167,8 @@ def test_canaries_name_the_leaking_partner(data) -> None:  # type: ignore[no-unt
     assert canary_rows == [c["row"] for c in truth["leak"]["canary_rows"]]
     leaking = next(o for o in registry if o["org_id"] == att["victim_org"])["canaries"][att["leaking_partner"]]
     assert {rows[r][3] for r in canary_rows} == {c["id_number"] for c in leaking}
+    assert len(att["canaries_in_leak"]) == len(leaking) == len(canary_rows)
+    assert all(c.startswith(f"{att['victim_org']}/{att['leaking_partner']}/") for c in att["canaries_in_leak"])
 
 
 def test_org_customers_overlap_like_shoppers(data) -> None:  # type: ignore[no-untyped-def]

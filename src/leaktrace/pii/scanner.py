@@ -10,13 +10,14 @@ overlapping candidates is longer than the margin (only hostile input, such
 as megabytes of space-grouped digits, builds one).
 
 Speed: the text is folded to ASCII forms and indexed once per window with
-numpy; detectors whose every match contains a digit (or an '@') run only
-over the stretches around digits (or '@'s), which on listing text is a small
-part of it; hits stay plain tuples until they are emitted.
+numpy; detectors that declare an `anchor` (every match contains a digit, or
+an '@') run only over the stretches around digits (or '@'s), which on
+listing text is a small part of it; hits stay plain tuples until emitted.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
@@ -30,19 +31,6 @@ from leaktrace.pii.registry import Registry
 CONTEXT_CHARS = 24
 # Slack for lookarounds at a match's edges.
 LOOKAROUND = 8
-
-# Anchors of the built-in detectors whose every match must contain the anchor
-# character. A detector may declare its own with an `anchor` class attribute
-# ("digit", "@" or None); plugins without one are scanned in full.
-_BUILTIN_ANCHORS: dict[str, str] = {
-    "cn_id": "digit",
-    "cn_mobile": "digit",
-    "bank_card": "digit",
-    "ipv4": "digit",
-    "order_id": "digit",
-    "email": "@",
-}
-
 
 class RawHit(NamedTuple):
     start: int
@@ -85,12 +73,20 @@ def anchor_regions(positions: np.ndarray, pad: int, n: int) -> list[tuple[int, i
 
 
 def _anchor_of(det: Detector) -> str | None:
-    declared = getattr(det, "anchor", "unset")
-    if declared != "unset":
-        return declared  # type: ignore[no-any-return]
-    if type(det).__module__.startswith("leaktrace.pii.detectors."):
-        return _BUILTIN_ANCHORS.get(det.type)
-    return None
+    """The detector's declared anchor, if the scanner can run it on parts of the text.
+
+    A detector declares `anchor = "digit"` (or "@") when every match it can
+    return contains that character within `max_len`; it can then be run on
+    the stretches around those characters, either through the base class's
+    `pattern.finditer` or through a `candidates(text, pos, endpos)` override.
+    """
+    anchor = getattr(det, "anchor", None)
+    if anchor not in ("digit", "@"):
+        return None
+    if type(det).candidates is Detector.candidates:
+        return anchor  # type: ignore[no-any-return]
+    params = inspect.signature(det.candidates).parameters
+    return anchor if "pos" in params and "endpos" in params else None  # type: ignore[no-any-return]
 
 
 class Scanner:
@@ -110,12 +106,7 @@ class Scanner:
         self.context_chars = context_chars
         self.max_len = max((d.max_len for d in self.detectors), default=64)
         self.margin = self.max_len + 2 * context_chars + LOOKAROUND
-        # Anchored detectors run with finditer(text, a, b); one that overrides
-        # `candidates` gets the whole text.
-        self._anchors = {
-            d.type: (_anchor_of(d) if type(d).candidates is Detector.candidates else None)
-            for d in self.detectors
-        }
+        self._anchors = {d.type: _anchor_of(d) for d in self.detectors}
 
     def scan(self, text: str, base_offset: int = 0) -> list[PiiHit]:
         """All hits in `text`, sorted by position, overlaps resolved by score."""
@@ -123,7 +114,9 @@ class Scanner:
         return [_to_hit(h, base_offset) for cluster in _clusters(raw) for h in _resolve(cluster)]
 
     def _regions(self, arr: np.ndarray, n: int) -> dict[str, list[tuple[int, int]]]:
-        pad = self.max_len + LOOKAROUND
+        # A match lies within max_len of its anchor; the context words and
+        # labels some detectors read before a match lie within the margin.
+        pad = self.margin
         out: dict[str, list[tuple[int, int]]] = {}
         kinds = set(self._anchors.values()) - {None}
         if "digit" in kinds:
@@ -205,10 +198,14 @@ class Scanner:
 
 
 def _finditer_regions(det: Detector, text: str, regions: list[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
-    finditer = det.pattern.finditer
-    for a, b in regions:
-        for m in finditer(text, a, b):
-            yield m.start(), m.end(), m.group()
+    if type(det).candidates is Detector.candidates:
+        finditer = det.pattern.finditer
+        for a, b in regions:
+            for m in finditer(text, a, b):
+                yield m.start(), m.end(), m.group()
+    else:
+        for a, b in regions:
+            yield from det.candidates(text, a, b)  # type: ignore[call-arg]
 
 
 def _clusters(raw: list[RawHit]) -> Iterator[list[RawHit]]:

@@ -33,6 +33,8 @@ from leaktrace.pii.regions import (
     ID_ISSUE_START_YEAR,
     PERMIT_PREFIXES,
     PROVINCES,
+    YEAR_MAX,
+    YEAR_MIN,
     RegionMode,
     region_table,
     validity_rows,
@@ -40,12 +42,26 @@ from leaktrace.pii.regions import (
 
 CODES_TABLE = "lt_cn_region_codes"
 KEYS_TABLE = "lt_cn_region_keys"
-# Strict-mode keys cover birth years below this; IDs dated later fail strict mode.
-KEY_YEAR_LIMIT = 2200
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
 
 MIN_BIRTH_YEAR = 1880  # same floor as the scalar rule (pii.detectors.cn_id)
+
+
+@lru_cache(maxsize=1)
+def key_years() -> tuple[int, int]:
+    """Birth years the strict key table spans; other years are clamped into it.
+
+    Below the earliest abolition year, every known code passes the pre-1984
+    rule ("not abolished before birth"), as it does at that year; above the
+    latest year any interval starts or ends, every answer is what it is one
+    year after it. So clamping loses nothing and keeps the table ~50 years
+    deep instead of 1880..9999.
+    """
+    edges = [e for _c, lo, hi in validity_rows() for e in (lo, hi) if YEAR_MIN < e < YEAR_MAX]
+    low = min(min(edges), ID_ISSUE_START_YEAR - 1)
+    high = max(max(edges) + 1, ID_ISSUE_START_YEAR)
+    return low, high
 
 
 def _lit(s: str) -> str:
@@ -130,12 +146,33 @@ def _parts(col: str, today: dt.date, mode: RegionMode) -> dict[str, str]:
         region_ok = f"({prov} IN ({provinces}) AND {known})"
     else:
         permits = ", ".join(str(int(p)) for p in sorted(PERMIT_PREFIXES))
-        dated = f"({code} * 10000 + {y} IN (SELECT key FROM {KEYS_TABLE}))"
+        lo_year, hi_year = key_years()
+        y_key = f"least(greatest({y}, {lo_year}), {hi_year})"
+        dated = f"({code} * 10000 + {y_key} IN (SELECT key FROM {KEYS_TABLE}))"
         region_ok = (
             f"({prov} IN ({provinces}) AND "
             f"(CASE WHEN {prov} IN ({permits}) THEN {known} ELSE {dated} END))"
         )
     return {"format": x["format"], "checksum": checksum_ok, "date": date_ok, "region": region_ok}
+
+
+RULES = ("format", "checksum", "date", "region")
+
+
+def _first_broken(col: str, mode: RegionMode, today: dt.date | None) -> str:
+    """1-4: index of the first broken rule in RULES; 5: none broken.
+
+    Written without CASE over the rules on purpose: DuckDB hoists repeated
+    sub-expressions (the 17-digit body is used ~25 times) only out of
+    unconditionally evaluated positions, so each rule is a flag (NULL on
+    garbage, read as broken) and `least` picks the first broken one.
+    """
+    p = _parts(col, today or dt.date.today(), mode)
+    terms = [
+        f"{k + 1} + {len(RULES) - k} * CAST(coalesce({p[rule]}, false) AS INTEGER)"
+        for k, rule in enumerate(RULES)
+    ]
+    return f"least({', '.join(terms)})"
 
 
 def cn_id_reason_sql(col: str, mode: RegionMode = "lenient", today: dt.date | None = None) -> str:
@@ -145,23 +182,13 @@ def cn_id_reason_sql(col: str, mode: RegionMode = "lenient", today: dt.date | No
     ('format'). `today` fixes "not born in the future" (default: today).
     Needs `register_region_tables(con)` first.
     """
-    p = _parts(col, today or dt.date.today(), mode)
-    return (
-        f"(CASE WHEN NOT {p['format']} THEN 'format' "
-        f"WHEN NOT {p['checksum']} THEN 'checksum' "
-        f"WHEN NOT {p['date']} THEN 'date' "
-        f"WHEN NOT {p['region']} THEN 'region' ELSE NULL END)"
-    )
+    names = ", ".join(_lit(r) for r in RULES)
+    return f"list_extract([{names}], {_first_broken(col, mode, today)})"
 
 
 def cn_id_valid_sql(col: str, mode: RegionMode = "lenient", today: dt.date | None = None) -> str:
     """SQL boolean expression, never NULL: does `col` hold a valid resident ID under `mode`?"""
-    p = _parts(col, today or dt.date.today(), mode)
-    # CASE keeps evaluation lazy: later rules only see rows whose format holds.
-    return (
-        f"(CASE WHEN NOT {p['format']} THEN false WHEN NOT {p['checksum']} THEN false "
-        f"WHEN NOT {p['date']} THEN false ELSE {p['region']} END)"
-    )
+    return f"({_first_broken(col, mode, today)} = {len(RULES) + 1})"
 
 
 def cn_id_normalized_sql(col: str) -> str:
@@ -175,7 +202,7 @@ def cn_id_normalized_sql(col: str) -> str:
     total = " + ".join(f"{w} * (({n} // {10 ** (16 - i)}) % 10)" for i, w in enumerate(WEIGHTS))
     return (
         f"(CASE WHEN {x['fast']} THEN {x['c']} WHEN NOT {x['format']} THEN NULL "
-        f"WHEN {x['legacy']} THEN CAST({n} AS VARCHAR) || substr({_lit(CHECK_CHARS)}, (({total}) % 11) + 1, 1) "
+        f"WHEN {x['legacy']} THEN lpad(CAST({n} AS VARCHAR), 17, '0') || substr({_lit(CHECK_CHARS)}, (({total}) % 11) + 1, 1) "
         f"ELSE {x['t']} END)"
     )
 
@@ -185,13 +212,14 @@ def register_region_tables(con: DuckDBPyConnection) -> None:
 
     `lt_cn_region_codes` holds every known code (lenient mode);
     `lt_cn_region_keys` holds code * 10000 + birth year for every pair strict
-    mode accepts, birth years MIN_BIRTH_YEAR..KEY_YEAR_LIMIT-1, built from
+    mode accepts, birth years clamped into `key_years()`, built from
     `regions.validity_rows()` with the rule of `regions.region_for_id`.
     """
     import pyarrow as pa
 
     codes = sorted(int(c) for c in region_table() if c[:2] in PROVINCES)
     rows = validity_rows()
+    lo_year, hi_year = key_years()
     spans = pa.table(
         {
             "code": pa.array([int(r[0]) for r in rows], pa.int64()),
@@ -208,7 +236,7 @@ def register_region_tables(con: DuckDBPyConnection) -> None:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {KEYS_TABLE} AS "
             "SELECT DISTINCT s.code * 10000 + y.range AS key "
-            f"FROM lt_cn_region_spans_src s, range({MIN_BIRTH_YEAR}, {KEY_YEAR_LIMIT}) y "
+            f"FROM lt_cn_region_spans_src s, range({lo_year}, {hi_year + 1}) y "
             f"WHERE s.hi >= y.range AND (y.range < {ID_ISSUE_START_YEAR} OR s.lo <= y.range)"
         ).fetchall()
     finally:

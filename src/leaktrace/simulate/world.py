@@ -79,10 +79,7 @@ def generate_world(
 ) -> dict[str, Any]:
     """Write the synthetic world under `out` and return its truth (also in out/truth.json)."""
     plan = make_plan(scale, seed, orgs, **({"block_rows": block_rows} if block_rows else {}))
-    fmts = formats or default_formats(scale)
-    for f in fmts:
-        if f not in FORMATS:
-            parse_formats(f)  # raises the one-line error
+    fmts = parse_formats(",".join(formats)) if formats else default_formats(scale)
     stage = prepare_outdir(out, force)
     try:
         truth = _generate(stage, plan, fmts, progress, social)
@@ -128,6 +125,7 @@ def _generate(stage: Path, plan: Plan, fmts: list[str], progress: bool, social: 
             w.close()
         labels.close()
     org_truth = write_orgs(stage / "orgs", plan, keyed, space, org_list)
+    canary_rows = _canary_rows(counter, victim, partner)
     truth: dict[str, Any] = {
         "schema": SCHEMA,
         "seed": plan.seed,
@@ -143,12 +141,12 @@ def _generate(stage: Path, plan: Plan, fmts: list[str], progress: bool, social: 
             "row_labels": "leak/truth_rows.parquet",
             "claimed_records": plan.claimed_records,
             **counter.summary(),
-            "canary_rows": _canary_rows(counter, victim, partner),
+            "canary_rows": canary_rows,
         },
         "earlier_dump": earlier,
         "attribution": {
             "victim_org": victim.org_id, "victim_name": victim.name, "leaking_partner": partner,
-            "canaries_in_leak": [f"{victim.org_id}/{partner}/{k}" for k in range(CANARIES_PER_COPY)],
+            "canaries_in_leak": sorted({c["canary"] for c in canary_rows}),
         },
         "orgs": org_truth,
     }

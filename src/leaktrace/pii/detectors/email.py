@@ -40,19 +40,48 @@ def is_public_suffix(tld: str) -> bool:
     return _suffixes()("x." + tld.lower()).suffix != ""
 
 
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def _script_head(label: str) -> str:
+    """The part of a label before it switches between CJK and other characters.
+
+    Chinese text runs straight on after an address (`qq.com价格5312元`); a
+    real label is all-CJK (`中国`) or has none (`münchen`).
+    """
+    if not label:
+        return label
+    first_cjk = _CJK.match(label) is not None
+    for i, ch in enumerate(label):
+        if (_CJK.match(ch) is not None) != first_cjk:
+            return label[:i]
+    return label
+
+
+def _suffix_label(label: str) -> str | None:
+    """`label` if it is a public suffix; or its head before a glued-on capitalised word."""
+    if is_public_suffix(label):
+        return label
+    # `comThe` (text scraped from HTML loses its spaces): cut at the capital.
+    cut = next((i for i in range(2, len(label)) if label[i].isupper() and label[:i].islower()), 0)
+    return label[:cut] if cut and is_public_suffix(label[:cut]) else None
+
+
 def _trim_domain(domain: str) -> str | None:
-    """Cut the domain back to its longest prefix ending in a public suffix."""
-    labels = domain.split(".")
-    last = labels[-1]
-    if not is_public_suffix(last):
-        # `com获取`: keep the leading ASCII part of a label CJK text ran into.
-        head = re.match(r"[A-Za-z]{2,63}", last)
-        if head is None or not is_public_suffix(head.group()):
-            return None
-        labels[-1] = head.group()
-    if len(labels) < 2 or not labels[-2]:
-        return None
-    return ".".join(labels)
+    """Cut the domain back to its longest prefix of labels ending in a public suffix."""
+    labels: list[str] = []
+    for label in domain.split("."):
+        head = _script_head(label)
+        labels.append(head)
+        if head != label:
+            break
+    while len(labels) >= 2:
+        last = _suffix_label(labels[-1]) if labels[-1] else None
+        if last is not None and labels[-2]:
+            labels[-1] = last
+            return ".".join(labels)
+        labels.pop()
+    return None
 
 
 class EmailDetector(Detector):

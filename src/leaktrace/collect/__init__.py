@@ -1,0 +1,1 @@
+"""Collect: crawler, proxy/Tor, site profiles and importers; hands captures to evidence."""
