@@ -81,10 +81,16 @@ def built_ids(draw: st.DrawFn) -> str:
     return value
 
 
+# Any 18 characters drawn from what an ID can be made of, ASCII or
+# full-width per character (so mixed forms like "１1010５...ｘ" appear).
+_ID_CHARS = "0123456789xX０１２３４５６７８９ｘＸ"
+
 strings = st.one_of(
     built_ids(),
     built_ids(),
     st.text(max_size=20),
+    st.text(min_size=18, max_size=18),
+    st.text(_ID_CHARS, min_size=18, max_size=18),
     st.text("0123456789xX ", min_size=14, max_size=19),
     st.text("0123456789０１２３４５６７８９ｘＸ\u3000", min_size=15, max_size=18),
 )

@@ -23,6 +23,14 @@ COMMAND_MODULES = [
     "leaktrace.cli.simulate",
     "leaktrace.cli.db",
     "leaktrace.cli.evidence",
+    "leaktrace.cli.org", "leaktrace.cli.attribute", "leaktrace.cli.exposure",
+    "leaktrace.cli.dump",
+    "leaktrace.cli.case",
+    "leaktrace.cli.crawl",
+    "leaktrace.cli.importers",
+    "leaktrace.cli.graph",
+    "leaktrace.cli.intel",
+    "leaktrace.cli.demo",
 ]
 
 app = typer.Typer(

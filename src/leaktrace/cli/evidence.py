@@ -112,5 +112,32 @@ def list_(json_out: bool = typer.Option(False, "--json", help="One JSON object p
     Console().print(table)
 
 
+@evidence_app.command("verify-bundle")
+def verify_bundle_cmd(
+    bundle: Path = typer.Argument(..., help="An exported case bundle: folder or .zip."),
+    expect_key: str | None = typer.Option(None, "--expect-key", help="Custody key fingerprint the bundle must be signed with."),
+    json_out: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
+) -> None:
+    """Check a case bundle without the platform: manifest signature, file and blob hashes, custody chain."""
+    from leaktrace.evidence.bundle import verify_bundle
+
+    report = verify_bundle(bundle, expect_key=expect_key)
+    if json_out:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False))
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    for w in report.warnings:
+        err.print(f"leaktrace: warning: {w}", markup=False)
+    if not report.ok:
+        for p in report.problems[1:]:
+            err.print(f"leaktrace: problem: {p}", markup=False)
+        more = f" ({len(report.problems) - 1} more problem(s))" if len(report.problems) > 1 else ""
+        raise IntegrityError(f"{bundle}: {report.problems[0]}{more}")
+    if not json_out:
+        typer.echo(
+            f"ok: case {report.case}: {report.files_checked} files, {report.blobs_checked} evidence blobs, "
+            f"{report.custody_entries} custody entries; signed by {report.key_fingerprint}"
+        )
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(evidence_app, name="evidence")

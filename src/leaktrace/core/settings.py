@@ -49,7 +49,9 @@ class Settings(BaseSettings):
     # (code valid in the holder's birth year).
     cn_id_region_mode: Literal["lenient", "strict"] = "lenient"
     # Scanning limits for hostile input.
-    scan_chunk_chars: int = 1 << 20
+    # Characters per streaming window (`leaktrace.pii.scanner`): bounds peak
+    # memory whatever the input size.
+    scan_chunk_chars: int = 1 << 18
     max_line_chars: int = 1 << 26
 
     @classmethod

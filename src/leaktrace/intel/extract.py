@@ -24,6 +24,7 @@ class PostAnalysis:
     clean: CleanText
     facts: Facts
     identifiers: list[Identifier]
+    title_chars: int = 0  # the cleaned title is clean.text[:title_chars]
 
     def contract(self) -> dict[str, object]:
         """The `facts` and `identifiers` parts of a classify output line."""
@@ -39,4 +40,4 @@ def analyse_post(title: str | bytes | None, body: str | bytes | None = None,
     ct = CleanText(text, t.truncated or b.truncated, t.was_html or b.was_html,
                    t.original_chars + b.original_chars)
     facts = extract_facts(text, lexicon, truncated=ct.truncated)
-    return PostAnalysis(ct, facts, find_identifiers(text))
+    return PostAnalysis(ct, facts, find_identifiers(text), len(t.text))

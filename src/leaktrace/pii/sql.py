@@ -119,15 +119,26 @@ def _cols(col: str) -> dict[str, str]:
     }
 
 
+def _bind(n: str, expr: str) -> str:
+    """`expr` (written over `v`) evaluated with v = `n`, which DuckDB then computes once.
+
+    DuckDB does not share a repeated sub-expression inside CASE arms, and the
+    17-digit body is read ~25 times by the checksum and the date: binding it
+    through a one-element list lambda cut the twin's CPU time ~4x.
+    """
+    return f"list_transform([{n}], lambda v: {expr})[1]"
+
+
 def _parts(col: str, today: dt.date, mode: RegionMode) -> dict[str, str]:
     x = _cols(col)
     n = x["n"]
 
-    def digits(pos: int, width: int) -> str:  # digits [pos, pos+width) of the body, as an integer
-        return f"(({n} // {10 ** (17 - pos - width)}) % {10**width})"
+    def digits(pos: int, width: int, of: str = "v") -> str:  # digits [pos, pos+width) of the body
+        return f"(({of} // {10 ** (17 - pos - width)}) % {10**width})"
 
     total = " + ".join(f"{w} * {digits(i, 1)}" for i, w in enumerate(WEIGHTS))
-    checksum_ok = f"({x['legacy']} OR substr({_lit(CHECK_CHARS)}, (({total}) % 11) + 1, 1) = {x['check']})"
+    check = _bind(n, f"substr({_lit(CHECK_CHARS)}, (({total}) % 11) + 1, 1)")
+    checksum_ok = f"({x['legacy']} OR {check} = {x['check']})"
     y, m, d = digits(6, 4), digits(10, 2), digits(12, 2)
     leap = f"(({y} % 4 = 0 AND {y} % 100 <> 0) OR {y} % 400 = 0)"
     dim = (
@@ -135,11 +146,12 @@ def _parts(col: str, today: dt.date, mode: RegionMode) -> dict[str, str]:
         f"WHEN {m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END)"
     )
     today_int = today.year * 10000 + today.month * 100 + today.day
-    date_ok = (
+    date_ok = _bind(
+        n,
         f"({m} BETWEEN 1 AND 12 AND {d} BETWEEN 1 AND {dim} AND {y} >= {MIN_BIRTH_YEAR} "
-        f"AND {digits(6, 8)} <= {today_int})"
+        f"AND {digits(6, 8)} <= {today_int})",
     )
-    code, prov = digits(0, 6), digits(0, 2)
+    code, prov, year = digits(0, 6, n), digits(0, 2, n), digits(6, 4, n)
     provinces = ", ".join(str(int(p)) for p in sorted(PROVINCES))
     known = f"{code} IN (SELECT code FROM {CODES_TABLE})"
     if mode == "lenient":
@@ -147,7 +159,7 @@ def _parts(col: str, today: dt.date, mode: RegionMode) -> dict[str, str]:
     else:
         permits = ", ".join(str(int(p)) for p in sorted(PERMIT_PREFIXES))
         lo_year, hi_year = key_years()
-        y_key = f"least(greatest({y}, {lo_year}), {hi_year})"
+        y_key = f"least(greatest({year}, {lo_year}), {hi_year})"
         dated = f"({code} * 10000 + {y_key} IN (SELECT key FROM {KEYS_TABLE}))"
         region_ok = (
             f"({prov} IN ({provinces}) AND "

@@ -1,7 +1,9 @@
 """All tables; importing this module registers them on Base.metadata for Alembic."""
 
 from leaktrace.store.models.base import MAX_URL_CHARS, Base, url_key
+from leaktrace.store.models.cases import Case, CaseEvent, CaseItem, CaseNote
 from leaktrace.store.models.collect import FRONTIER_STATES, Capture, FrontierItem, Source
+from leaktrace.store.models.graph import LinkFeedback, WalletTransfer
 from leaktrace.store.models.intel import Identifier, IntelResult, PostIdentifier
 from leaktrace.store.models.posts import ListingSnapshot, Post
 
@@ -10,12 +12,18 @@ __all__ = [
     "MAX_URL_CHARS",
     "Base",
     "Capture",
+    "Case",
+    "CaseEvent",
+    "CaseItem",
+    "CaseNote",
     "FrontierItem",
     "Identifier",
     "IntelResult",
+    "LinkFeedback",
     "ListingSnapshot",
     "Post",
     "PostIdentifier",
     "Source",
+    "WalletTransfer",
     "url_key",
 ]

@@ -1,0 +1,129 @@
+"""`dump analyze` speed and memory on a 6-column order CSV, UTF-8 and GB18030, with its peers.
+
+    python benchmarks/bench_dump.py [--scale 1000000] [--loop-rows 50000] [--threads 2]
+
+Builds a simulated leak of `--scale` rows, keeps six columns (order id, time,
+name, ID number, mobile, address) and writes it as UTF-8 and GB18030 CSV.
+Then, in the same run: a bare DuckDB `count(*)` scan of the UTF-8 file (the
+ceiling), the full `analyze_dump` report (keyed-hash sets included) on both
+files, each in a child process whose peak RSS is read back, and the per-row
+Python loop a user would write instead (python-stdnum `cn.ric` + phonenumbers
+geocoder) over `--loop-rows` rows. Prints rows/s and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+CHILD = r"""
+import json, sys, time, resource
+from pathlib import Path
+from leaktrace.dumps.analyze import AnalyzeOptions, analyze_dump
+t = time.perf_counter()
+r = analyze_dump(Path(sys.argv[1]), AnalyzeOptions(force=True, threads=int(sys.argv[2]), memory_limit=sys.argv[3]))
+print(json.dumps({"s": time.perf_counter() - t, "rows": r.rows, "ids": r.distinct_valid_ids,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def make_files(work: Path, scale: int) -> tuple[Path, Path]:
+    from leaktrace.simulate.world import generate_world
+
+    generate_world(work / "w", scale=scale, seed=1, orgs=4, formats=["csv"], social=False)
+    src = work / "w" / "leak" / "leak.csv"
+    utf8, gbk = work / "orders6.csv", work / "orders6_gb18030.csv"
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT #1, #2, #3, #4, #5, #6 FROM read_csv('{src}', "
+                f"header=true, all_varchar=true, auto_detect=true)) TO '{utf8}' (HEADER, DELIMITER ',', QUOTE '')")
+    subprocess.run(["iconv", "-f", "UTF-8", "-t", "GB18030", "-o", str(gbk), str(utf8)], check=True)
+    return utf8, gbk
+
+
+def bare_count(path: Path, threads: int) -> float:
+    con = duckdb.connect()
+    con.execute(f"SET threads={threads}")
+    t = time.perf_counter()
+    con.execute(f"SELECT count(*) FROM read_csv('{path}', header=true, all_varchar=true)").fetchall()
+    return time.perf_counter() - t
+
+
+def child(path: Path, threads: int, mem: str) -> dict[str, float]:
+    out = subprocess.run([sys.executable, "-c", CHILD, str(path), str(threads), mem],
+                         check=False, capture_output=True, text=True, env=os.environ)
+    if out.returncode:
+        raise SystemExit(f"analyze failed on {path}:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def python_loop(path: Path, n: int) -> float:
+    import phonenumbers
+    from phonenumbers import geocoder
+    from stdnum.cn import ric
+
+    t = time.perf_counter()
+    seen, provs = set(), {}
+    with path.open(encoding="utf-8") as f:
+        next(f)
+        for i, line in enumerate(f):
+            if i >= n:
+                break
+            fields = line.rstrip("\n").split(",")
+            try:
+                ok = ric.is_valid(fields[3])
+            except Exception:
+                ok = False
+            if ok:
+                seen.add(fields[3])
+                provs[fields[3][:2]] = provs.get(fields[3][:2], 0) + 1
+            try:
+                num = phonenumbers.parse(fields[4], "CN")
+                geocoder.description_for_number(num, "zh")
+            except phonenumbers.NumberParseException:
+                pass
+    return n / (time.perf_counter() - t)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale", type=int, default=1_000_000)
+    ap.add_argument("--loop-rows", type=int, default=50_000)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--memory-limit", default="3GB")
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-dump-") as tmp:
+        work = Path(tmp)
+        os.environ.setdefault("LEAKTRACE_DATA_DIR", str(work / "data"))
+        if "LEAKTRACE_KEYRING" not in os.environ:
+            from leaktrace.core.keyring import Keyring
+
+            os.environ["LEAKTRACE_KEYRING"] = Keyring.generate().to_env()
+        t = time.perf_counter()
+        utf8, gbk = make_files(work, a.scale)
+        print(f"built {a.scale:,} rows ({utf8.stat().st_size / 1e6:.0f} MB UTF-8) in {time.perf_counter() - t:.1f}s")
+        count_s = bare_count(utf8, a.threads)
+        u = child(utf8, a.threads, a.memory_limit)
+        g = child(gbk, a.threads, a.memory_limit)
+        loop = python_loop(utf8, min(a.loop_rows, a.scale))
+        n = a.scale
+        print(f"bare DuckDB count(*) scan : {n / count_s:>12,.0f} rows/s")
+        print(f"analyze UTF-8 (full)      : {n / u['s']:>12,.0f} rows/s  peak RSS {u['rss_mb']:,.0f} MB  "
+              f"({u['s']:.2f}s, {u['ids']:,} distinct IDs)")
+        print(f"analyze GB18030 (full)    : {n / g['s']:>12,.0f} rows/s  peak RSS {g['rss_mb']:,.0f} MB  ({g['s']:.2f}s)")
+        print(f"python-stdnum+phonenumbers: {loop:>12,.0f} rows/s  (per-row loop, {min(a.loop_rows, n):,} rows)")
+        print(f"ratio analyze/count(*)    : UTF-8 {count_s / u['s']:.2f}  GB18030 {count_s / g['s']:.2f}")
+        print(f"ratio analyze/python loop : UTF-8 {n / u['s'] / loop:.1f}x  GB18030 {n / g['s'] / loop:.1f}x")
+        print(f"host peak RSS (this proc) : {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

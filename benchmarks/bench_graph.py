@@ -1,0 +1,156 @@
+"""Alias linking, groups, roles and build time of the seller graph.
+
+    python benchmarks/bench_graph.py --seeds 100 --scale 30000
+
+1. Generated worlds (seeds 100.. by default; the style threshold was set on
+   seeds 0-14): pairwise alias precision/recall of actors built from strong
+   identifiers, of actors with inferred leads merged too (>= 0.5), and of
+   style+handle leads alone by post count; Leiden group ARI; share of worlds
+   whose supplier is right. The peer is the correlation rule of AIL-style
+   tools (any identifier two accounts share makes one entity); its figures
+   and the precision ratio are printed in the same run.
+2. Real listings (../shared/eval, skipped when absent): each vendor with
+   enough titles is split into two pseudo-accounts (alternate titles); the
+   cosine of same-vendor pairs against different-vendor pairs gives an AUC
+   and precision/recall at the shipped threshold. A measurement only.
+3. Build time for `--scale` listings (one world with that many listings,
+   loaded into an SQLite file), per stage, at scale/4 and scale, and the
+   linear extrapolation to 1 M listings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "graph"))
+
+from simworld import correlation_baseline, score, world_store  # noqa: E402
+from sklearn.metrics import roc_auc_score  # noqa: E402
+
+from leaktrace.graph.build import BuildConfig, build_graph  # noqa: E402
+from leaktrace.graph.style import StyleConfig, similarities, vectors  # noqa: E402
+
+EVAL = REPO.parent / "shared" / "eval"
+
+
+def _pr(c: np.ndarray) -> str:
+    tp, fp, fn = c
+    return f"P={tp / max(1, tp + fp):.3f} R={tp / max(1, tp + fn):.3f} (tp {int(tp)}, fp {int(fp)}, fn {int(fn)})"
+
+
+def worlds(start: int, n: int) -> None:
+    tot: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(3))
+    aris, sup = [], []
+    t0 = time.perf_counter()
+    for seed in range(start, start + n):
+        with world_store(seed) as w, w.sessions() as s:
+            g = build_graph(s, w.hasher).to_dict()
+            gi = build_graph(s, w.hasher, BuildConfig(merge_inferred=0.5)).to_dict()
+        sc = score(g, w.truth)
+        tot["strong identifiers (actors)"] += sc["actors"]
+        tot["strong + inferred >= 0.5"] += score(gi, w.truth)["actors"]
+        tot["style+handles, both 25+ posts"] += sc["style25"]
+        tot["style+handles, both 10-24 posts"] += sc["style10"]
+        tot["peer: any shared identifier"] += correlation_baseline(g, w.truth)
+        aris.append(sc["ari"])
+        sup.append(sc["supplier"])
+    print(f"== generated worlds: seeds {start}..{start + n - 1} ({time.perf_counter() - t0:.0f} s)")
+    for name, c in tot.items():
+        print(f"  alias pairs, {name:34s} {_pr(c)}")
+    ours, peer = tot["strong identifiers (actors)"], tot["peer: any shared identifier"]
+    p_ours = ours[0] / max(1, ours[0] + ours[1])
+    p_peer = peer[0] / max(1, peer[0] + peer[1])
+    print(f"  precision ratio ours/peer: {p_ours / max(1e-9, p_peer):.1f}x")
+    print(f"  group ARI: mean {np.mean(aris):.3f}, min {np.min(aris):.3f}, worlds >= 0.9: {np.mean(np.array(aris) >= 0.9):.0%}")
+    print(f"  supplier right: {np.mean(sup):.0%} of worlds")
+
+
+def _split_vendors(rows: list[tuple[str, str]], min_titles: int, cap: int) -> tuple[list[list[str]], list[str]]:
+    by: dict[str, list[str]] = defaultdict(list)
+    for vendor, title in rows:
+        if vendor and title:
+            by[vendor].append(title)
+    docs, owner = [], []
+    for vendor, titles in sorted(by.items()):
+        if len(titles) >= min_titles:
+            docs += [titles[0::2][:cap], titles[1::2][:cap]]
+            owner += [vendor, vendor]
+    return docs, owner
+
+
+def real_style(name: str, rows: list[tuple[str, str]], min_titles: int, cap: int = 25) -> None:
+    docs, owner = _split_vendors(rows, min_titles, cap)
+    if len(docs) < 4:
+        print(f"  {name}: too few vendors with {min_titles}+ titles")
+        return
+    m = vectors(docs)
+    pairs = [(i, j) for i in range(len(docs)) for j in range(i + 1, len(docs))]
+    sims = list(similarities(m, pairs))
+    y = np.array([owner[i] == owner[j] for i, j, _ in sims])
+    s = np.array([x for _, _, x in sims])
+    thr = StyleConfig().threshold
+    tp, fp = int(((s >= thr) & y).sum()), int(((s >= thr) & ~y).sum())
+    print(f"  {name}: {len(docs) // 2} vendors with {min_titles}+ titles, {int(y.sum())} same / {int((~y).sum())} "
+          f"different pairs: AUC {roc_auc_score(y, s):.3f}; at threshold {thr}: P={tp / max(1, tp + fp):.3f} "
+          f"R={tp / max(1, int(y.sum())):.3f}")
+
+
+def real(min_en: int) -> None:
+    print("== stylometry on real listing titles (same vendor split in two vs different vendors)")
+    en = EVAL / "listings-en" / "dnm2017_dev.csv"
+    cn = EVAL / "listings-cn" / "cn2018_dev.csv"
+    if not en.is_file() and not cn.is_file():
+        print("  ../shared/eval absent: skipped")
+        return
+    if en.is_file():
+        with en.open(encoding="utf-8") as f:
+            rows = [(r["vendor"], r["title"]) for r in csv.DictReader(f)]
+        real_style("listings-en (2017)", rows, min_en)
+        real_style("listings-en (2017), 50+ titles", rows, 50)
+    if cn.is_file():
+        with cn.open(encoding="utf-8") as f:
+            rows = [(r["seller"], r["title"]) for r in csv.DictReader(f)]
+        real_style("listings-cn (2018)", rows, 8)
+
+
+def scale(listings: int) -> None:
+    print("== build time (one world in in-memory SQLite; CPU seconds of this process, the machine is shared)")
+    rates = []
+    for n in (max(300, listings // 4), listings):
+        per_market = max(100, n // 3)
+        with world_store(4242, listings_per_market=per_market) as w, w.sessions() as s:
+            c0, t0 = time.process_time(), time.perf_counter()
+            g = build_graph(s, w.hasher).to_dict()
+            cpu, wall = time.process_time() - c0, time.perf_counter() - t0
+        c = g["counts"]
+        posts = sum(a["posts"] for a in g["accounts"])
+        rates.append(posts / cpu)
+        print(f"  {posts:,} posts, {c['accounts']:,} accounts, {c['links']:,} links: {cpu:.1f} CPU s, {wall:.1f} wall s "
+              f"({posts / cpu:,.0f} posts per CPU s); stages (wall) {g['timings']}")
+    print(f"  1 M posts at the larger run's rate: ~{1e6 / rates[-1] / 60:.1f} CPU min (target < 5 min)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seeds", type=int, default=100)
+    ap.add_argument("--seed-start", type=int, default=100)
+    ap.add_argument("--scale", type=int, default=30_000, help="listings for the build-time run (0: skip; max 150000)")
+    ap.add_argument("--min-titles", type=int, default=20, help="titles a real vendor needs to be measured")
+    args = ap.parse_args()
+    if args.seeds:
+        worlds(args.seed_start, args.seeds)
+    real(args.min_titles)
+    if args.scale:
+        scale(args.scale)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""The platform's register of organisations: verified fingerprints and canary tags, under the data dir.
+
+Files, not database rows: a registration is a signed document that already
+carries its own integrity, and matching loads all of them into one sorted
+index per key kind. Layout under ``<data_dir>/attribution/``::
+
+    orgs.json                 org -> signer public key, fingerprint file, registration time
+    fingerprints/<id>.json    the verified fingerprint file as the organisation signed it
+    canaries.json             canary tags: org, partner, kind, keyed hash (no values)
+
+Every write goes to a temporary file first and is renamed into place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from leaktrace.attribution import canaries as canary_mod
+from leaktrace.attribution import fingerprint as fp_mod
+from leaktrace.core.errors import IntegrityError
+from leaktrace.core.keyring import Keyring
+
+
+def _write_json(path: Path, doc: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    tmp.replace(path)
+
+
+def _read_json(path: Path, default: Any) -> Any:
+    if not path.exists():
+        return default
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except json.JSONDecodeError as exc:
+        raise IntegrityError(f"{path}: registry file is corrupt ({exc.msg})") from exc
+
+
+def org_file_id(org: str) -> str:
+    return hashlib.sha256(org.encode()).hexdigest()[:16]
+
+
+@dataclass
+class KindIndex:
+    """All registered tags of one key kind, sorted, with the organisation each belongs to."""
+
+    tags: np.ndarray  # uint64, sorted
+    org: np.ndarray  # int32, same order
+
+
+@dataclass
+class Index:
+    orgs: list[str]
+    thresholds: np.ndarray  # uint64 per org
+    distinct: dict[str, np.ndarray]  # kind -> distinct values per org (0 when the org gave none)
+    kinds: dict[str, KindIndex]
+    canary_tags: dict[bytes, list[tuple[str, str, int, str]]]  # tag -> [(org, partner, record no, kind)]
+    canary_key_id: str
+
+
+class Registry:
+    def __init__(self, data_dir: Path) -> None:
+        self.root = data_dir / "attribution"
+
+    @property
+    def _orgs_path(self) -> Path:
+        return self.root / "orgs.json"
+
+    def orgs(self) -> dict[str, dict[str, Any]]:
+        return _read_json(self._orgs_path, {})
+
+    def register_fingerprint(self, fp: fp_mod.Fingerprint, replace_key: bool = False) -> dict[str, Any]:
+        """Store a verified fingerprint; the first signer of an org is pinned."""
+        orgs = self.orgs()
+        prev = orgs.get(fp.org)
+        if prev and prev.get("signer") and prev["signer"] != fp.signer and not replace_key:
+            raise IntegrityError(f"fingerprint for {fp.org!r} is signed by a different key than the one registered "
+                                 "before; pass --replace-key after confirming the new key with the organisation")
+        rel = f"fingerprints/{org_file_id(fp.org)}.json"
+        fp_mod.save(fp, self._ensure(self.root / rel))
+        entry = {**(prev or {}), "signer": fp.signer, "fingerprint": rel, "oprf_key_id": fp.key_id,
+                 "registered": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                 "distinct": fp.distinct, "sampling_rate": fp.rate}
+        orgs[fp.org] = entry
+        _write_json(self._orgs_path, orgs)
+        return entry
+
+    def _ensure(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def unregister(self, org: str) -> bool:
+        orgs = self.orgs()
+        if org not in orgs:
+            return False
+        entry = orgs.pop(org)
+        if entry.get("fingerprint"):
+            (self.root / entry["fingerprint"]).unlink(missing_ok=True)
+        _write_json(self._orgs_path, orgs)
+        doc = _read_json(self.root / "canaries.json", {"entries": []})
+        doc["entries"] = [e for e in doc["entries"] if e["org"] != org]
+        _write_json(self.root / "canaries.json", doc)
+        return True
+
+    def register_canaries(self, ring: Keyring, org: str, partner: str, records: list[dict[str, str]]) -> int:
+        """Keep keyed tags of each canary's controlled identifiers; returns how many tags were added."""
+        kid, key = canary_mod.tag_key(ring)
+        path = self.root / "canaries.json"
+        doc = _read_json(path, {"key_id": kid, "entries": []})
+        if doc.get("key_id", kid) != kid:
+            raise IntegrityError(f"{path}: canaries were tagged under key {doc['key_id']}, active key is {kid}; "
+                                 "re-register them after rotation")
+        doc["key_id"] = kid
+        doc["entries"] = [e for e in doc["entries"] if not (e["org"] == org and e["partner"] == partner)]
+        added = 0
+        for i, rec in enumerate(records):
+            for kind, t in canary_mod.record_tags(key, rec):
+                doc["entries"].append({"org": org, "partner": partner, "record": i, "kind": kind, "tag": t.hex()})
+                added += 1
+        _write_json(path, doc)
+        orgs = self.orgs()
+        orgs.setdefault(org, {}).setdefault("partners", [])
+        if partner not in orgs[org]["partners"]:
+            orgs[org]["partners"].append(partner)
+        _write_json(self._orgs_path, orgs)
+        return added
+
+    def index(self, expect_key_id: str) -> Index:
+        """Load every registration into the matching index (fingerprints re-verified)."""
+        orgs = self.orgs()
+        names = sorted(orgs)
+        fps: list[fp_mod.Fingerprint | None] = []
+        for name in names:
+            rel = orgs[name].get("fingerprint")
+            fps.append(fp_mod.load(self.root / rel, expect_key_id) if rel else None)
+        kinds_present = sorted({k for f in fps if f for k in f.tags})
+        thresholds = np.array([fp_mod.threshold(f.rate) if f else 0 for f in fps], dtype=np.uint64)
+        distinct = {k: np.array([f.distinct.get(k, 0) if f else 0 for f in fps], dtype=np.float64)
+                    for k in kinds_present}
+        kinds: dict[str, KindIndex] = {}
+        for k in kinds_present:
+            parts = [(f.tags[k], np.full(len(f.tags[k]), j, np.int32)) for j, f in enumerate(fps) if f and k in f.tags]
+            tags = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.uint64)
+            owner = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int32)
+            order = np.argsort(tags, kind="stable")
+            kinds[k] = KindIndex(tags[order], owner[order])
+        doc = _read_json(self.root / "canaries.json", {"key_id": "", "entries": []})
+        ctags: dict[bytes, list[tuple[str, str, int, str]]] = {}
+        for e in doc["entries"]:
+            ctags.setdefault(bytes.fromhex(e["tag"]), []).append((e["org"], e["partner"], e["record"], e["kind"]))
+        return Index(names, thresholds, distinct, kinds, ctags, doc.get("key_id", ""))

@@ -1,0 +1,161 @@
+"""Export a case as a bundle a court can check alone: originals, custody, key, report, exports.
+
+Layout (a folder, or the same folder zipped)::
+
+    manifest.json        every file with size and SHA-256, the case, the key fingerprint
+    manifest.sig         Ed25519 signature of manifest.json's bytes (custody key)
+    custody/             custody.jsonl, custody.head, signing.pub (the whole chain:
+                         each entry links to the one before, so a verifier needs them all)
+    blobs/<sha256>.<ext> the original bytes of every capture (and, if asked, the dumps)
+    report/              the HTML report(s)
+    exports/             STIX bundle, MISP event, CSV tables
+
+Each blob's export is itself a custody event, appended before the log is
+copied, so the bundle's log records that the bundle was made. The bundle is
+built in a temporary folder beside the destination and renamed into place:
+a failed export leaves nothing half-written. `leaktrace evidence
+verify-bundle` (evidence/bundle.py) checks it without the platform.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from leaktrace.cases import misp, stix, tables
+from leaktrace.cases.custody import check_captures
+from leaktrace.cases.model import CaseContent
+from leaktrace.cases.report import render_html
+from leaktrace.core.errors import InputError, IntegrityError
+from leaktrace.evidence import EvidenceStore, signing
+from leaktrace.evidence.bundle import (
+    BUNDLE_FORMAT,
+    CUSTODY_HEAD,
+    CUSTODY_LOG,
+    MANIFEST,
+    MANIFEST_SIG,
+    PUBLIC_KEY,
+)
+from leaktrace.evidence.custody import HEAD_NAME, LOG_NAME, utc_now
+from leaktrace.evidence.export import _suffix
+
+_CHUNK = 1 << 20
+
+
+def _sha_file(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        while piece := fh.read(_CHUNK):
+            h.update(piece)
+            size += len(piece)
+    return h.hexdigest(), size
+
+
+def _copy_blob(store: EvidenceStore, sha: str, dest: Path) -> int:
+    h = hashlib.sha256()
+    size = 0
+    with store.open(sha) as blob, dest.open("wb") as out:
+        for piece in blob.iter_chunks():
+            h.update(piece)
+            size += len(piece)
+            out.write(piece)
+    if h.hexdigest() != sha:
+        raise IntegrityError(f"blob {sha} holds other bytes (SHA-256 {h.hexdigest()}); bundle not written")
+    return size
+
+
+def export_bundle(
+    content: CaseContent,
+    dest: Path,
+    *,
+    store: EvidenceStore | None = None,
+    collector: str,
+    langs: tuple[str, ...] = ("zh", "en"),
+    include_dumps: bool = False,
+    as_zip: bool = False,
+) -> Path:
+    """Write the bundle to `dest` (a new folder, or `dest` as a .zip); returns the path written."""
+    store = store or EvidenceStore()
+    final = dest.with_suffix(".zip") if as_zip and dest.suffix != ".zip" else dest
+    if final.exists():
+        raise InputError(f"{final}: already exists; choose another destination")
+    final.parent.mkdir(parents=True, exist_ok=True)
+    shas = [c.sha256 for c in content.captures]
+    if include_dumps:
+        shas += [d.sha256 for d in content.dumps if d.sha256]
+    shas = list(dict.fromkeys(shas))
+    intake = {s["sha256"]: s for s in store.summaries()} if store.custody.path.exists() else {}
+    missing = [s for s in shas if s not in intake or not store.has(s)]
+    if missing:
+        raise InputError(f"case {content.info.ref}: capture {missing[0]} is not in the evidence store")
+    work = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}."))
+    try:
+        root = work / final.stem if as_zip else work / "bundle"
+        for sub in ("blobs", "custody", "report", "exports"):
+            (root / sub).mkdir(parents=True)
+        blobs: list[dict[str, Any]] = []
+        for sha in shas:
+            info = intake[sha]
+            name = f"blobs/{sha}{_suffix(info.get('media_type'), info.get('filename'))}"
+            size = _copy_blob(store, sha, root / name)
+            store.custody.append("export", collector=collector, sha256=sha, size=size,
+                                 source_url=info.get("source_url"), media_type=info.get("media_type"),
+                                 contains_pii=bool(info.get("contains_pii", True)),
+                                 meta={"case": content.info.ref, "bundle": final.name})
+            blobs.append({"path": name, "sha256": sha, "size": size, "media_type": info.get("media_type"),
+                          "source_url": info.get("source_url"), "intake_time": info.get("intake_time")})
+        key = store.custody.signing_key()
+        with store.custody.locked():
+            shutil.copyfile(store.root / LOG_NAME, root / CUSTODY_LOG)
+            shutil.copyfile(store.root / HEAD_NAME, root / CUSTODY_HEAD)
+        (root / PUBLIC_KEY).write_text(signing.public_to_text(key.public) + "\n")
+        custody = check_captures(content.captures, store)
+        for lang in langs:
+            html = render_html(content, lang, custody)
+            (root / f"report/{content.info.ref}.{lang}.html").write_text(html, "utf-8")
+        (root / f"exports/{content.info.ref}.stix.json").write_text(stix.to_json(content), "utf-8")
+        (root / f"exports/{content.info.ref}.misp.json").write_text(misp.to_json(content), "utf-8")
+        for name, text in tables.build_tables(content).items():
+            (root / f"exports/{content.info.ref}.{name}.csv").write_text(text, "utf-8")
+        blob_paths = {b["path"] for b in blobs}
+        files = []
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            rel = path.relative_to(root).as_posix()
+            if rel in blob_paths:
+                continue
+            digest, size = _sha_file(path)
+            files.append({"path": rel, "sha256": digest, "size": size})
+        manifest = {
+            "format": BUNDLE_FORMAT,
+            "case": content.info.ref,
+            "title": content.info.title,
+            "tlp": content.info.tlp,
+            "created_at": utc_now(),
+            "created_by": collector,
+            "key_fingerprint": key.fingerprint,
+            "files": files,
+            "blobs": blobs,
+        }
+        raw = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+        (root / MANIFEST).write_bytes(raw)
+        (root / MANIFEST_SIG).write_text(base64.b64encode(key.sign(raw)).decode() + "\n")
+        if as_zip:
+            tmp_zip = work / "bundle.zip"
+            with zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                for path in sorted(root.rglob("*")):
+                    if path.is_file():
+                        zf.write(path, path.relative_to(work).as_posix())
+            os.replace(tmp_zip, final)
+        else:
+            os.replace(root, final)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return final

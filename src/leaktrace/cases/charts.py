@@ -1,0 +1,179 @@
+"""The report's pictures, drawn offline as SVG: province bars, a province tile map, the gang graph.
+
+SVG with text kept as text (matplotlib `svg.fonttype = none`), so Chinese
+labels are set by the viewer's fonts rather than baked in with whatever font
+this machine happens to have. Every label goes through XML escaping: names
+and aliases come from hostile pages.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import warnings
+from typing import Any
+from xml.sax.saxutils import escape
+
+from leaktrace.cases import provinces
+from leaktrace.cases.model import Actor, Group
+
+ROLE_COLOURS = {
+    "leader": "#b2182b",
+    "supplier": "#ef8a62",
+    "wholesaler": "#67a9cf",
+    "agent": "#2166ac",
+    "seller": "#5aae61",
+}
+DEFAULT_COLOUR = "#999999"
+CIRCLE_MAX = 16
+EDGE_LABELS_MAX = 14
+FONT_STACK = "Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, DejaVu Sans, sans-serif"
+
+
+def _plain(text: str) -> str:
+    """Text for matplotlib: '$' would start mathtext, so hostile labels get it escaped."""
+    return text.replace("$", r"\$")
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["svg.fonttype"] = "none"
+    plt.rcParams["svg.hashsalt"] = "leaktrace"
+    plt.rcParams["font.family"] = ["DejaVu Sans"]
+    return plt
+
+
+def _svg(fig: Any) -> str:
+    plt = _pyplot()
+    buf = io.StringIO()
+    with warnings.catch_warnings():
+        # Glyph widths for CJK are estimated; the viewer's font draws them.
+        warnings.simplefilter("ignore")
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    text = buf.getvalue()
+    return text.replace("font-family:'DejaVu Sans'", f"font-family:{FONT_STACK}").replace(
+        "font-family=\"DejaVu Sans\"", f"font-family=\"{FONT_STACK}\""
+    )
+
+
+def province_bars(counts: dict[str, int], lang: str, *, title: str = "") -> str:
+    """Horizontal bars, largest first: distinct victims per province."""
+    plt = _pyplot()
+    folded = sorted(provinces.fold(counts).items(), key=lambda kv: (-kv[1], kv[0]))
+    labels = [_plain(provinces.name(code, lang, short=True)) for code, _ in folded]
+    values = [n for _, n in folded]
+    height = max(2.0, 0.22 * len(folded) + 0.8)
+    fig, ax = plt.subplots(figsize=(6.5, height))
+    ax.barh(range(len(values)), values, color="#2166ac")
+    ax.set_yticks(range(len(values)), labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(axis="x", labelsize=8)
+    for i, v in enumerate(values):
+        ax.text(v, i, f" {v:,}", va="center", fontsize=7)
+    if title:
+        ax.set_title(_plain(title), fontsize=10)
+    return _svg(fig)
+
+
+def _blend(t: float) -> str:
+    """White to deep blue along t in 0..1."""
+    lo, hi = (247, 251, 255), (8, 48, 107)
+    r, g, b = (round(a + (z - a) * t) for a, z in zip(lo, hi, strict=True))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def tile_map(counts: dict[str, int], lang: str, *, cell: int = 56) -> str:
+    """The 34-unit tile cartogram, each tile shaded by its share (square-root scale)."""
+    folded = provinces.fold(counts)
+    top = max(folded.values(), default=0)
+    rows = 1 + max(t[0] for t in provinces.TILES.values())
+    cols = 1 + max(t[1] for t in provinces.TILES.values())
+    w, h = cols * cell + 2, rows * cell + 2
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
+        f'font-family="{FONT_STACK}">'
+    ]
+    for code, (r, c, *_names) in provinces.TILES.items():
+        n = folded.get(code, 0)
+        t = math.sqrt(n / top) if top else 0.0
+        fill = _blend(t)
+        ink = "#ffffff" if t > 0.55 else "#111111"
+        x, y = c * cell + 1, r * cell + 1
+        label = escape(provinces.name(code, lang, short=True))
+        size = 10 if lang == "en" and len(label) > 8 else 12
+        parts.append(
+            f'<g><title>{label}: {n}</title>'
+            f'<rect x="{x}" y="{y}" width="{cell - 3}" height="{cell - 3}" rx="4" fill="{fill}" stroke="#555" stroke-width="0.6"/>'
+            f'<text x="{x + (cell - 3) / 2}" y="{y + 22}" font-size="{size}" text-anchor="middle" fill="{ink}">{label}</text>'
+            f'<text x="{x + (cell - 3) / 2}" y="{y + 40}" font-size="11" text-anchor="middle" fill="{ink}">{n:,}</text></g>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def gang_graph(actors: list[Actor], groups: list[Group], lang: str, *, seed: int = 7) -> str:
+    """Members as nodes coloured by role, labelled with name, role and aliases; links as edges."""
+    import igraph as ig
+
+    plt = _pyplot()
+    ids = [a.id for a in actors]
+    index = {a: i for i, a in enumerate(ids)}
+    edges: dict[tuple[int, int], list[str]] = {}
+    for g in groups:
+        for link in g.links:
+            if link.source in index and link.target in index and link.source != link.target:
+                key = tuple(sorted((index[link.source], index[link.target])))
+                edges.setdefault(key, []).append(link.kind)  # type: ignore[arg-type]
+    graph = ig.Graph(n=len(ids), edges=list(edges))
+    if len(ids) == 0:
+        coords: list[tuple[float, float]] = []
+    elif len(ids) <= CIRCLE_MAX:
+        # A ring keeps every label clear of the others for a gang-sized graph.
+        coords = [tuple(p) for p in graph.layout_circle().coords]  # type: ignore[misc]
+    else:
+        import random
+
+        random.seed(seed)
+        ig.set_random_number_generator(random)
+        coords = [tuple(p) for p in graph.layout_fruchterman_reingold(niter=500).coords]  # type: ignore[misc]
+    fig, ax = plt.subplots(figsize=(8, 7))
+    ax.set_axis_off()
+    for (a, b), kinds in edges.items():
+        (x1, y1), (x2, y2) = coords[a], coords[b]
+        ax.plot([x1, x2], [y1, y2], color="#999999", linewidth=0.6 + 0.5 * len(kinds), zorder=1)
+        if len(edges) <= EDGE_LABELS_MAX:
+            label = _plain(", ".join(sorted(set(kinds)))[:40])
+            ax.text((x1 + x2) / 2, (y1 + y2) / 2, label, fontsize=6, color="#555555", ha="center", zorder=2,
+                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 0.5})
+    for actor, (x, y) in zip(actors, coords, strict=True):
+        colour = ROLE_COLOURS.get((actor.role or "").lower(), DEFAULT_COLOUR)
+        ax.scatter([x], [y], s=380, color=colour, edgecolors="#333333", zorder=3)
+        aliases = "\n".join(actor.aliases[:4]) + (f"\n+{len(actor.aliases) - 4}" if len(actor.aliases) > 4 else "")
+        head = actor.name or actor.id
+        role = f" ({actor.role})" if actor.role else ""
+        # Labels sit outside the node, on the side away from the centre.
+        dx, dy = (x, y) if (x, y) != (0, 0) else (0.0, 1.0)
+        norm = math.hypot(dx, dy) or 1.0
+        ox, oy = 0.16 * dx / norm, 0.16 * dy / norm
+        ha = "left" if ox > 0.05 else "right" if ox < -0.05 else "center"
+        va = "bottom" if oy > 0.05 else "top" if oy < -0.05 else "center"
+        ax.text(x + ox, y + oy, _plain(head + role) + "\n" + _plain(aliases), fontsize=7, ha=ha, va=va, zorder=4,
+                linespacing=1.15)
+    if coords:
+        xs, ys = [p[0] for p in coords], [p[1] for p in coords]
+        ax.set_xlim(min(xs) - 1.1, max(xs) + 1.1)
+        ax.set_ylim(min(ys) - 0.9, max(ys) + 0.9)
+    handles = [
+        plt.Line2D([0], [0], marker="o", linestyle="", color=c, label=r, markersize=8)
+        for r, c in ROLE_COLOURS.items()
+        if any((a.role or "").lower() == r for a in actors)
+    ]
+    if handles:
+        ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=False)
+    return _svg(fig)

@@ -1,0 +1,185 @@
+"""The case report: one self-contained HTML file (and a PDF of it), in Chinese or English.
+
+Self-contained means an investigator can mail it or open it on an
+air-gapped machine: CSS inline, pictures as data URIs, no script, no
+external fetch (a Content-Security-Policy forbids any). Everything from the
+case is escaped by Jinja2's autoescape, since titles and aliases come from
+hostile pages. The PDF is WeasyPrint's rendering of the same HTML, with a
+URL fetcher that allows nothing but data URIs.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from leaktrace.cases import charts, provinces
+from leaktrace.cases.custody import CustodyResult, check_captures
+from leaktrace.cases.i18n import texts
+from leaktrace.cases.model import CaseContent, DumpSummary, TimelineEvent
+from leaktrace.core.errors import InputError
+from leaktrace.evidence import EvidenceStore
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    html: Path
+    pdf: Path | None
+
+
+def _data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("leaktrace.cases", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = lambda v: "—" if v is None else f"{v:,}"
+    env.filters["pct"] = lambda v: "—" if v is None else f"{100 * v:.1f}%"
+    env.filters["when"] = lambda d: "—" if d is None else d.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return env
+
+
+def _main_dump(content: CaseContent) -> DumpSummary | None:
+    return max(content.dumps, key=lambda d: d.distinct_victims, default=None)
+
+
+def _province_rows(dump: DumpSummary, lang: str) -> list[dict[str, Any]]:
+    folded = provinces.fold(dump.by_province)
+    total = sum(folded.values()) or 1
+    rows = sorted(folded.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [
+        {"code": code, "name": provinces.name(code, lang), "count": n, "share": n / total}
+        for code, n in rows
+    ]
+
+
+def _revenue(content: CaseContent) -> dict[str, dict[str, float]]:
+    """Per currency: listing sales (price × sold) and what the wallets received."""
+    out: dict[str, dict[str, float]] = defaultdict(lambda: {"listings": 0.0, "wallets": 0.0})
+    for listing in content.listings:
+        if listing.price is not None and listing.sold:
+            out[listing.price.currency]["listings"] += listing.price.amount * listing.sold
+    for wallet in content.wallets:
+        if wallet.received is not None:
+            out[wallet.received.currency]["wallets"] += wallet.received.amount
+    return dict(sorted(out.items()))
+
+
+def timeline(content: CaseContent) -> list[TimelineEvent]:
+    """Dated facts in order: posts first seen, captures, the investigators' events and notes.
+
+    Bookkeeping events (an item added to the case) are left to `case show`.
+    """
+    events = [e for e in content.timeline if e.kind != "item"]
+    for listing in content.listings:
+        if listing.first_seen:
+            events.append(TimelineEvent(at=listing.first_seen, kind="listing",
+                                        text=f"{listing.market} {listing.title}".strip(), ref=listing.id))
+    for cap in content.captures:
+        if cap.fetched_at:
+            events.append(TimelineEvent(at=cap.fetched_at, kind="capture", text=cap.url or cap.sha256, ref=cap.sha256))
+    for note in content.notes:
+        events.append(TimelineEvent(at=note.at, kind="note", text=f"{note.author}: {note.text[:200]}"))
+    return sorted(events, key=lambda e: e.at)
+
+
+def render_html(content: CaseContent, lang: str = "zh", custody: CustodyResult | None = None,
+                *, now: datetime | None = None) -> str:
+    """The report as one HTML string."""
+    t = texts(lang)
+    dump = _main_dump(content)
+    actors_by_group: dict[str, list[Any]] = defaultdict(list)
+    for actor in content.actors:
+        actors_by_group[actor.group or ""].append(actor)
+    graph_svg = None
+    if content.actors and content.groups:
+        graph_svg = _data_uri(charts.gang_graph(content.actors, content.groups, lang))
+    view = {
+        "lang": lang,
+        "t": t,
+        "case": content.info,
+        "generated": now or datetime.now(UTC),
+        "dumps": content.dumps,
+        "main_dump": dump,
+        "province_rows": _province_rows(dump, lang) if dump else [],
+        "bars": _data_uri(charts.province_bars(dump.by_province, lang)) if dump and dump.by_province else None,
+        "tile_map": _data_uri(charts.tile_map(dump.by_province, lang)) if dump and dump.by_province else None,
+        "attributions": sorted(content.attributions, key=lambda a: -a.confidence),
+        "groups": content.groups,
+        "actors": content.actors,
+        "graph": graph_svg,
+        "wallets": content.wallets,
+        "revenue": _revenue(content),
+        "listings": content.listings,
+        "timeline": timeline(content),
+        "notes": content.notes,
+        "captures": content.captures,
+        "custody": custody,
+        "province_name": lambda code: provinces.name(code, lang),
+    }
+    return _env().get_template("report.html.j2").render(**view)
+
+
+def html_to_pdf(html: str, dest: Path) -> None:
+    """Render `html` with WeasyPrint into `dest` (written to a temp file, then renamed)."""
+    import logging
+
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix="." + dest.name + ".")
+    os.close(fd)
+    try:
+        # Only data: URIs: a report never makes WeasyPrint reach out to the network or disk.
+        fetcher = URLFetcher(allowed_protocols=["data"], fail_on_errors=True)
+        HTML(string=html, url_fetcher=fetcher).write_pdf(tmp)
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_text(dest: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix="." + dest.name + ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_report(content: CaseContent, out_dir: Path, *, lang: str = "zh", pdf: bool = False,
+                 store: EvidenceStore | None = None, verify_custody: bool = True) -> ReportFiles:
+    """`<ref>.<lang>.html` (and `.pdf`) in `out_dir`, custody verified against the evidence store."""
+    texts(lang)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: not a directory")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    custody = check_captures(content.captures, store) if verify_custody else None
+    html = render_html(content, lang, custody)
+    base = f"{content.info.ref}.{lang}"
+    html_path = out_dir / f"{base}.html"
+    _write_text(html_path, html)
+    pdf_path = None
+    if pdf:
+        pdf_path = out_dir / f"{base}.pdf"
+        html_to_pdf(html, pdf_path)
+    return ReportFiles(html_path, pdf_path)

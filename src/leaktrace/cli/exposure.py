@@ -1,0 +1,92 @@
+"""`leaktrace exposure index|serve|check`: the private exposure check service and its client."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from leaktrace.core.errors import InputError
+from leaktrace.core.settings import get_settings
+
+exposure_app = typer.Typer(help="Private exposure checks (OPRF; the server never sees the value).",
+                           no_args_is_help=True)
+
+
+def _set_path() -> Path:
+    return get_settings().data_dir / "attribution" / "exposure.npz"
+
+
+@exposure_app.command("index")
+def index_cmd(dump: Path = typer.Argument(..., help="A dump whose IDs, mobiles and e-mails become checkable.")) -> None:
+    """Add a dump's distinct IDs/mobiles/e-mails to the exposure set (as PRF tags only)."""
+    from leaktrace.attribution.exposure import ExposureSet, index_file
+    from leaktrace.attribution.oprf import ServerKey
+    from leaktrace.core.keyring import load_keyring
+
+    key = ServerKey.from_keyring(load_keyring(get_settings()))
+    new, n = index_file(dump, key)
+    path = _set_path()
+    merged = ExposureSet.load(path, key.key_id).merged(new) if path.exists() else new
+    merged.save(path)
+    typer.echo(f"indexed {n} values from {dump}; exposure set holds {len(merged.tags)} entries")
+
+
+@exposure_app.command("serve")
+def serve_cmd(
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8765, "--port"),
+    otp_hook: str = typer.Option(..., "--otp-hook", envvar="LEAKTRACE_OTP_HOOK",
+                                 help="module:callable returning the SMS/e-mail code sender."),
+    org_tokens: Path = typer.Option(None, "--org-tokens", help="JSON {sha256(token): org} of organisation tokens."),
+    rate: float = typer.Option(20.0, "--rate", help="Requests per second per client."),
+) -> None:
+    """Run the HTTP endpoint (the OPRF key is derived in this process and never leaves it)."""
+    import uvicorn
+
+    from leaktrace.attribution.exposure import ExposureSet, create_app, load_org_tokens
+    from leaktrace.attribution.oprf import ServerKey
+    from leaktrace.attribution.otp import OtpVerifier, load_hook
+    from leaktrace.core.keyring import load_keyring
+
+    key = ServerKey.from_keyring(load_keyring(get_settings()))
+    path = _set_path()
+    exposure = ExposureSet.load(path, key.key_id) if path.exists() else None
+    app = create_app(key, exposure, OtpVerifier(load_hook(otp_hook)), load_org_tokens(org_tokens), rate=rate)
+    typer.echo(f"exposure service on http://{host}:{port} (key {key.key_id}, "
+               f"{len(exposure.tags) if exposure else 0} entries)")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+@exposure_app.command("check")
+def check_cmd(
+    value: str = typer.Argument(..., help="Your own mobile, ID number or e-mail ('-' reads it from stdin)."),
+    kind: str = typer.Option("cn_mobile", "--kind", help="cn_mobile, cn_id or email."),
+    server: str = typer.Option(..., "--server", envvar="LEAKTRACE_EXPOSURE_URL"),
+    token: str = typer.Option(None, "--token", envvar="LEAKTRACE_EXPOSURE_TOKEN",
+                              help="Organisation token; without it, prove control by a one-time code."),
+    otp_address: str = typer.Option(None, "--otp-address", help="Phone/mailbox to receive the code (default VALUE)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Check one value; the server sees only a blinded element and a bucket number."""
+    from leaktrace.attribution.exposure_client import HttpEvaluator
+    from leaktrace.core.masking import mask
+
+    if value == "-":
+        value = typer.get_text_stream("stdin").readline().strip()
+    if not value:
+        raise InputError("no value to check")
+    client = HttpEvaluator(server, token)
+    if not token:
+        channel = "email" if kind == "email" else "sms"
+        client.login(channel, otp_address or value, lambda _c: typer.prompt("one-time code", hide_input=True))
+    found = client.check(kind, value)
+    if as_json:
+        typer.echo(json.dumps({"kind": kind, "value_masked": mask(value), "exposed": found}))
+    else:
+        typer.echo(f"{mask(value)}: {'FOUND in an indexed leak' if found else 'not found in indexed leaks'}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(exposure_app, name="exposure")

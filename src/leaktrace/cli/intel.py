@@ -1,0 +1,102 @@
+"""`leaktrace intel train|eval LABELS.csv`: retrain the trafficking model, measure it on labelled posts.
+
+LABELS.csv needs `title` and a 0/1 label column (`pii_trafficking`,
+`trafficking` or `label`); `body`, `category` and `records` are used when
+present. `train` mixes the user's rows with the generated set (unless
+`--no-synthetic`) and writes `<data dir>/intel/model.npz`, which
+`classify` then uses; `eval` prints P/R/F1, the confusion table,
+per-category accuracy, record-count exact match and a reliability table.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from leaktrace.core.errors import InputError
+from leaktrace.intel.evaluate import evaluate, read_labels
+
+DEFAULT_SYNTHETIC = 30000  # as intel.train.DEFAULT_SYNTHETIC, kept here so --help needs no scikit-learn
+
+intel_app = typer.Typer(help="Listing intelligence: train and evaluate the trafficking classifier.",
+                        no_args_is_help=True)
+
+
+@intel_app.command("train")
+def train_cmd(
+    labels: str = typer.Argument(..., help="Labelled CSV (title, pii_trafficking|trafficking|label, [body, category])."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Model file (default: <data dir>/intel/model.npz)."),
+    synthetic: int = typer.Option(DEFAULT_SYNTHETIC, "--synthetic", min=0, help="Generated posts mixed in (0: only your rows)."),
+    weight: float = typer.Option(3.0, "--weight", min=0.1, help="Weight of each of your rows against a generated one."),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """Train the classifier on your labelled posts plus the generated set."""
+    from leaktrace.intel.model import user_model_path
+    from leaktrace.intel.train import synthetic_posts, train
+
+    rows = [replace(r.post, weight=weight) for r in read_labels(labels)]
+    if not rows:
+        raise InputError(f"{labels}: no labelled rows")
+    posts = rows + (synthetic_posts(synthetic, seed) if synthetic else [])
+    try:
+        model = train(posts, seed=seed)
+    except ValueError as exc:
+        raise InputError(f"{labels}: {exc}") from exc
+    model.meta["user_rows"] = len(rows)
+    path = out or user_model_path()
+    model.save(path)
+    typer.echo(f"trained on {len(rows)} labelled + {len(posts) - len(rows)} generated posts, "
+               f"{len(model.buckets)} features -> {path}")
+
+
+@intel_app.command("eval")
+def eval_cmd(
+    labels: str = typer.Argument(..., help="Labelled CSV (title, pii_trafficking|trafficking|label, [category, records])."),
+    json_out: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
+) -> None:
+    """Precision, recall, F1, confusion table, per-category accuracy, record-count exact match."""
+    rep = evaluate(read_labels(labels)).to_dict()
+    if json_out:
+        typer.echo(json.dumps(rep, ensure_ascii=False))
+        return
+    con = Console(highlight=False)
+    con.print(f"rows {rep['rows']}  precision {rep['precision']:.3f}  recall {rep['recall']:.3f}  "
+              f"F1 {rep['f1']:.3f}  Brier {rep['brier']}", markup=False)
+    cm = rep["confusion"]
+    t = Table(title="trafficking confusion")
+    t.add_column("")
+    t.add_column("predicted yes", justify="right")
+    t.add_column("predicted no", justify="right")
+    t.add_row("labelled yes", str(cm["tp"]), str(cm["fn"]))
+    t.add_row("labelled no", str(cm["fp"]), str(cm["tn"]))
+    con.print(t)
+    if rep["category_accuracy"]:
+        ct = Table(title=f"category accuracy on labelled positives (all: {rep['category_accuracy_all']})")
+        ct.add_column("category")
+        ct.add_column("accuracy", justify="right")
+        for c, a in rep["category_accuracy"].items():
+            ct.add_row(c, f"{a:.3f}")
+        con.print(ct)
+    if rep["records_exact_match"] is not None:
+        con.print(f"record count exact match: {rep['records_exact_match']:.3f} of {rep['records_stated']} "
+                  f"stated; claimed where none stated: {rep['records_claimed_where_none']}", markup=False)
+    rt = Table(title="reliability (score bin: mean score vs observed rate)")
+    for col in ("bin", "n", "mean score", "observed"):
+        rt.add_column(col, justify="right")
+    for b in rep["reliability"]:
+        if b["n"]:
+            rt.add_row(b["bin"], str(b["n"]), f"{b['mean_score']:.3f}", f"{b['observed']:.3f}")
+    con.print(rt)
+
+
+def register(app: typer.Typer) -> None:
+    """`intel train|eval` and, as the same stage's face, `classify` (one COMMAND_MODULES entry)."""
+    from leaktrace.cli import classify
+
+    app.add_typer(intel_app, name="intel")
+    classify.register(app)

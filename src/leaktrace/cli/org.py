@@ -1,0 +1,144 @@
+"""`leaktrace org`: fingerprints and canaries (organisation side), registration (platform side)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from leaktrace.core.errors import InputError
+from leaktrace.core.settings import get_settings
+
+if TYPE_CHECKING:
+    from leaktrace.attribution.oprf import ServerKey
+
+org_app = typer.Typer(help="Organisation fingerprints and canaries for attribution.", no_args_is_help=True)
+
+
+def _server_key() -> ServerKey:
+    from leaktrace.attribution.oprf import ServerKey
+    from leaktrace.core.keyring import load_keyring
+
+    return ServerKey.from_keyring(load_keyring(get_settings()))
+
+
+@org_app.command("fingerprint")
+def fingerprint_cmd(
+    datafile: Path = typer.Argument(..., help="The organisation's customer/order export (CSV, JSONL, Parquet...)."),
+    org: str = typer.Option(..., "--org", help="Organisation name as it will be registered."),
+    server: str = typer.Option(..., "--server", envvar="LEAKTRACE_OPRF_URL", help="Platform OPRF server URL."),
+    token: str = typer.Option(..., "--token", envvar="LEAKTRACE_OPRF_TOKEN", help="Organisation API token."),
+    out: Path = typer.Option(None, "--out", "-o", help="Fingerprint file (default ORG.fingerprint.json)."),
+    rate: float = typer.Option(1 / 4, "--rate", help="Consistent-sampling rate (default 1/4)."),
+    key_file: Path = typer.Option(None, "--key-file", help="Ed25519 signing key (created if missing)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Build a signed fingerprint through blinded OPRF requests (the platform key stays on the server)."""
+    from leaktrace.attribution import fingerprint as fp_mod
+    from leaktrace.attribution.exposure_client import HttpEvaluator
+
+    ev = HttpEvaluator(server, token)
+    fp = fp_mod.build(datafile, org, ev, rate)
+    key = fp_mod.load_or_create_signing_key(key_file or get_settings().data_dir / "attribution" / "org-signing.key")
+    fp_mod.sign(fp, key)
+    dest = out or Path(f"{fp.org}.fingerprint.json")
+    fp_mod.save(fp, dest)
+    summary = {"file": str(dest), "org": fp.org, "oprf_key_id": fp.key_id, "rows": fp.source_rows,
+               "distinct": fp.distinct, "sampled": {k: len(v) for k, v in fp.tags.items()}, "rate": fp.rate}
+    typer.echo(json.dumps(summary, ensure_ascii=False) if as_json else
+               f"wrote {dest}: {fp.source_rows} rows, " + ", ".join(
+                   f"{k} {fp.distinct[k]} distinct -> {len(fp.tags[k])} sampled" for k in sorted(fp.tags)))
+
+
+@org_app.command("canaries")
+def canaries_cmd(
+    org: str = typer.Option(..., "--org"),
+    partner: str = typer.Option(..., "--partner", help="The partner/copy these canaries go to."),
+    count: int = typer.Option(3, "--count"),
+    phone_range: str = typer.Option(..., "--phone-range", help="Mobiles the organisation owns: FIRST-LAST."),
+    mail_domain: str = typer.Option(..., "--mail-domain", help="A mail domain the organisation controls."),
+    order_prefix: str = typer.Option(..., "--order-prefix", help="The organisation's order-id prefix."),
+    address: str = typer.Option("", "--address", help="A delivery address the organisation controls."),
+    out: Path = typer.Option(None, "--out", "-o", help="Canary records to plant (default ORG.PARTNER.canaries.json)."),
+) -> None:
+    """Generate and register canary records for one partner copy (platform side: uses the deployment secret)."""
+    from leaktrace.attribution import canaries as c
+    from leaktrace.attribution.registry import Registry
+    from leaktrace.core.keyring import load_keyring
+
+    ring = load_keyring(get_settings())
+    res = c.Resources.parse(phone_range, mail_domain, order_prefix, address)
+    recs = c.generate(ring, org, partner, count, res)
+    dest = out or Path(f"{org}.{partner}.canaries.json")
+    c.write_file(dest, org, partner, recs)
+    n = Registry(get_settings().data_dir).register_canaries(ring, org, partner, recs)
+    typer.echo(f"wrote {dest}: {len(recs)} canary records for {org}/{partner}; registered {n} tags")
+
+
+@org_app.command("register")
+def register_cmd(
+    file: Path = typer.Argument(..., help="A fingerprint or canary file."),
+    replace_key: bool = typer.Option(False, "--replace-key", help="Accept a new signing key for this org."),
+) -> None:
+    """Verify and load a fingerprint (signature, server key id) or a canary file into the platform."""
+    from leaktrace.attribution import canaries as c
+    from leaktrace.attribution import fingerprint as fp_mod
+    from leaktrace.attribution.registry import Registry
+    from leaktrace.core.keyring import load_keyring
+
+    reg = Registry(get_settings().data_dir)
+    try:
+        head = json.loads(file.read_text("utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError(f"{file}: no such file") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{file}: not a fingerprint or canary file (not JSON)") from exc
+    fmt = head.get("format") if isinstance(head, dict) else None
+    if fmt == c.FORMAT:
+        doc = c.read_file(file)
+        n = reg.register_canaries(load_keyring(get_settings()), doc["org"], doc["partner"], doc["records"])
+        typer.echo(f"registered {len(doc['records'])} canaries ({n} tags) for {doc['org']}/{doc['partner']}")
+        return
+    if fmt != fp_mod.FORMAT:
+        raise InputError(f"{file}: unknown format {fmt!r}; expected {fp_mod.FORMAT} or {c.FORMAT}")
+    fp = fp_mod.load(file, _server_key().key_id)
+    reg.register_fingerprint(fp, replace_key)
+    typer.echo(f"registered fingerprint of {fp.org!r}: " + ", ".join(
+        f"{k} {fp.distinct[k]} distinct ({len(fp.tags[k])} sampled)" for k in sorted(fp.tags)))
+
+
+@org_app.command("list")
+def list_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Registered organisations."""
+    from leaktrace.attribution.registry import Registry
+
+    orgs = Registry(get_settings().data_dir).orgs()
+    if as_json:
+        typer.echo(json.dumps(orgs, ensure_ascii=False))
+        return
+    for name, e in sorted(orgs.items()):
+        typer.echo(f"{name}\tfingerprint={'yes' if e.get('fingerprint') else 'no'}\t"
+                   f"partners={','.join(e.get('partners', []))}\tdistinct={e.get('distinct', {})}")
+
+
+@org_app.command("token")
+def token_cmd(
+    org: str = typer.Option(..., "--org"),
+    tokens: Path = typer.Option(..., "--tokens", help="The server's token file (JSON, hashes only)."),
+) -> None:
+    """Issue an API token for an organisation (printed once; only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    doc = json.loads(tokens.read_text("utf-8")) if tokens.exists() else {}
+    doc[hashlib.sha256(token.encode()).hexdigest()] = org
+    tmp = tokens.with_name(tokens.name + ".tmp")
+    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    tmp.replace(tokens)
+    typer.echo(token)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(org_app, name="org")

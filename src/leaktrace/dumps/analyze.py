@@ -1,0 +1,284 @@
+"""`analyze_dump`: one seized dump in, a DumpReport and its keyed-hash sets out.
+
+Order of work: hash the file (its name in the data directory), sniff and open
+it (`readers`), infer roles, build the facts table in ONE scan of the input
+(streamed inputs can be read only once), then every figure is an aggregate
+over the facts. DuckDB runs under `memory_limit` and spills to a temp
+directory inside the data directory. A finished report is kept beside the
+hash sets; running again with the same options returns it (resume), and
+`force` recomputes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from leaktrace.core.dump_types import DumpReport, Padding, PlaceCount, RoleValidity
+from leaktrace.core.errors import ConfigError, InputError
+from leaktrace.core.keyring import load_keyring
+from leaktrace.core.settings import get_settings
+from leaktrace.dumps import analysis as A
+from leaktrace.dumps.hashsets import novelty, write_hash_sets
+from leaktrace.dumps.readers import OpenedDump, open_dump
+from leaktrace.dumps.roles import infer_roles, parse_role_flags
+from leaktrace.pii.regions import PROVINCES, lookup
+
+# Share of real people whose address AND phone are both outside their ID's
+# province: 2020 census, ~125 M inter-provincial migrants of 1.41 G (8.9%),
+# rounded up. Rows with such a geo conflict count as padding in the estimate
+# and only (1 - this) of them in its lower bound.
+MIGRANT_SHARE = 0.10
+DEFAULT_MEMORY_LIMIT = os.environ.get("LEAKTRACE_DUMP_MEMORY_LIMIT", "3GB")
+_PLACEHOLDER_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+
+
+@dataclass
+class AnalyzeOptions:
+    engine: str = "duckdb"
+    encoding: str | None = None
+    roles: list[str] = field(default_factory=list)
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
+    threads: int | None = None
+    force: bool = False
+    progress: bool = False
+    today: dt.date | None = None
+
+    def fingerprint(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("force", "progress", "memory_limit", "threads"):
+            d.pop(k)
+        d["today"] = str(self.today) if self.today else None
+        return d
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(8 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _connect(opts: AnalyzeOptions, tmp: Path) -> Any:
+    import duckdb
+
+    tmp.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{opts.memory_limit}'")
+    con.execute(f"SET temp_directory = '{tmp}'")
+    con.execute("SET preserve_insertion_order = false")
+    if opts.threads:
+        con.execute(f"SET threads = {int(opts.threads)}")
+    from leaktrace.pii.sql import register_region_tables
+
+    register_region_tables(con)
+    return con
+
+
+def _run_with_progress(con: Any, sql: str, show: bool, label: str) -> None:
+    if not show:
+        con.execute(sql).fetchall()
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    done = threading.Event()
+    with Progress(TextColumn(label), BarColumn(), TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=100)
+
+        def poll() -> None:
+            while not done.wait(0.2):
+                try:
+                    p = con.query_progress()
+                except Exception:
+                    return
+                if p and p > 0:
+                    bar.update(task, completed=min(100.0, p))
+
+        t = threading.Thread(target=poll, daemon=True)
+        t.start()
+        try:
+            con.execute(sql).fetchall()
+        finally:
+            done.set()
+            t.join()
+
+
+def _build_facts(con: Any, d: OpenedDump, plan: A.Plan, opts: AnalyzeOptions) -> None:
+    keep = "_bad AS bad, " + ("CASE WHEN _bad THEN left(_line, 300) END AS bad_text"
+                              if d.format.startswith("jsonl") else "CAST(NULL AS VARCHAR) AS bad_text")
+    sql = A.facts_sql(plan, d.relation, keep)
+    _run_with_progress(con, f"CREATE OR REPLACE TEMP TABLE facts AS {sql}", opts.progress, "reading")
+    err = d.stream_error()
+    if err is not None:
+        raise err
+
+
+def _prefix_table(con: Any) -> list[str]:
+    """lt_mob_prefix(prefix, prov, city): the bulk prefix table (+ prefix_attrs for prefixes it lacks)."""
+    import pyarrow as pa
+
+    from leaktrace.dumps.mobile_places import known_prefixes, prefix_table
+
+    con.register("lt_known_src", pa.table({"prefix": pa.array(known_prefixes())}))
+    extra = [r[0] for r in con.execute(
+        "SELECT DISTINCT mob_key // 10000 FROM facts WHERE mob_key IS NOT NULL "
+        "AND mob_key // 10000 NOT IN (SELECT prefix FROM lt_known_src)").fetchall()]
+    con.unregister("lt_known_src")
+    tbl, names = prefix_table(extra)
+    con.register("lt_mob_prefix_src", tbl)
+    con.execute("CREATE OR REPLACE TEMP TABLE lt_mob_prefix AS SELECT * FROM lt_mob_prefix_src").fetchall()
+    con.unregister("lt_mob_prefix_src")
+    con.execute("CREATE OR REPLACE TEMP VIEW f AS SELECT x.*, p.prov AS mob_prov, p.city AS mob_city "
+                "FROM facts x LEFT JOIN lt_mob_prefix p ON x.mob_key // 10000 = p.prefix WHERE NOT x.bad")
+    return names
+
+
+def _id_city_name(code4: int) -> str | None:
+    code = f"{code4:04d}"
+    r = lookup(code + "00")
+    prov = PROVINCES.get(code[:2])
+    if r is None or r.name in _PLACEHOLDER_NAMES:
+        return prov
+    return r.name
+
+
+def _places(rows: list[tuple[Any, int]], name: Any, width: int) -> list[PlaceCount]:
+    out = [PlaceCount(code=f"{int(k):0{width}d}", name=name(int(k)), persons=int(n)) for k, n in rows if k is not None]
+    return sorted(out, key=lambda p: (-p.persons, p.code))
+
+
+def _row(con: Any, sql: str) -> dict[str, Any]:
+    rows = con.execute(sql).fetchall()
+    return dict(zip([c[0] for c in con.description], rows[0], strict=True))
+
+
+def _report_path(out: Path) -> Path:
+    return out / "report.json"
+
+
+def analyze_dump(path: Path, opts: AnalyzeOptions | None = None) -> DumpReport:
+    """Analyse `path`; see the module docstring."""
+    opts = opts or AnalyzeOptions()
+    if opts.engine != "duckdb":
+        raise ConfigError(f"--engine {opts.engine}: only the duckdb engine is available in this build "
+                          "(the Spark engine is not implemented yet, see docs/dumps.md)")
+    t0 = time.perf_counter()
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    settings = get_settings()
+    sha = file_sha256(path)
+    dumps_dir = settings.data_dir / "dumps"
+    out = dumps_dir / sha
+    cached = _report_path(out)
+    if cached.is_file() and not opts.force:
+        saved = json.loads(cached.read_text("utf-8"))
+        if saved.get("options") == opts.fingerprint():
+            return DumpReport.model_validate(saved["report"])
+    ring = load_keyring(settings)
+    con = _connect(opts, settings.data_dir / "tmp" / "duckdb")
+    try:
+        report = _analyze(con, path, sha, out, dumps_dir, opts, ring)
+    finally:
+        con.close()
+    report.seconds = round(time.perf_counter() - t0, 3)
+    tmp = cached.with_name("report.json.part")
+    tmp.write_text(json.dumps({"options": opts.fingerprint(), "report": report.model_dump(mode="json", by_alias=True)},
+                              ensure_ascii=False, indent=1), "utf-8")
+    os.replace(tmp, cached)
+    return report
+
+
+def _open_and_scan(con: Any, path: Path, opts: AnalyzeOptions, quote: str | None) -> tuple[OpenedDump, A.Plan, list[Any], Any]:
+    d = open_dump(path, con, opts.encoding, quote=quote)
+    with d:
+        forced = parse_role_flags(opts.roles, d.columns)
+        roles = infer_roles(d.columns, d.sample, forced)
+        role_idx = {r.role: r.index for r in roles if r.role != "other"}
+        plan = A.Plan(ncols=len(d.columns), roles=role_idx, mode=get_settings().cn_id_region_mode,
+                      today=opts.today or dt.date.today())
+        _build_facts(con, d, plan, opts)
+        malformed = d.malformed(con)
+    return d, plan, roles, malformed
+
+
+def _analyze(con: Any, path: Path, sha: str, out: Path, dumps_dir: Path, opts: AnalyzeOptions, ring: Any) -> DumpReport:
+    d, plan, roles, malformed = _open_and_scan(con, path, opts, None)
+    if "unquoted_value" in malformed.by_problem and d.sniffed.quote:
+        # An unterminated quote swallows the rest of the file: read again with quoting off
+        # and say so, instead of losing every row after it.
+        line = next((s.line for s in malformed.samples if s.problem == "unquoted_value"), None)
+        con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+        d, plan, roles, malformed = _open_and_scan(con, path, opts, "")
+        malformed.skipped.insert(0, f"quoting broke at line {line} (unterminated quote): the file was read "
+                                    "again with quotes as plain characters")
+    bad_json = con.execute("SELECT count(*), list(bad_text) FILTER (WHERE bad_text IS NOT NULL)[1:5] FROM facts WHERE bad").fetchall()[0]
+    if bad_json and bad_json[0]:
+        from leaktrace.core.dump_types import MalformedSample
+        from leaktrace.dumps.readers import mask_line
+
+        malformed.rows += int(bad_json[0])
+        malformed.by_problem["bad_json"] = int(bad_json[0])
+        malformed.samples += [MalformedSample(line=None, problem="bad_json", text_masked=mask_line(t, ","))
+                              for t in bad_json[1] or []]
+    city_names = _prefix_table(con)
+    has_id = "id_number" in plan.roles
+    for q in A.TABLES_SQL:
+        con.execute(q).fetchall()
+    scan = _row(con, A.SCAN_SQL)
+    S = _row(con, A.SUMMARY_SQL)
+    S["persons"] = S["ids"] if has_id else S["mobiles"]
+    validity: dict[str, RoleValidity] = {}
+    for role, pre, distinct in (("id_number", "id", S["ids"]), ("mobile", "mob", S["mobiles"])):
+        if scan[f"{pre}_present"]:
+            reasons = ("format", "checksum", "date", "region") if pre == "id" else ("format", "segment")
+            validity[role] = RoleValidity(
+                present=int(scan[f"{pre}_present"]), valid=int(scan[f"{pre}_valid"]),
+                invalid=int(scan[f"{pre}_present"]) - int(scan[f"{pre}_valid"]),
+                invalid_by_reason={r: int(scan[f"{pre}_{r}"]) for r in reasons if scan[f"{pre}_{r}"]},
+                distinct_valid=int(distinct),
+            )
+    padding = None
+    if has_id:
+        certain = int(S["invalid_id_rows"]) + int(S["impossible_rows"])
+        probable, one = int(S["geo_rows"]), int(S["geo_one_rows"])
+        padding = Padding(
+            estimate=certain + probable, low=certain + int(probable * (1 - MIGRANT_SHARE)),
+            high=certain + probable + one, invalid_id_rows=int(S["invalid_id_rows"]),
+            impossible_history_rows=int(S["impossible_rows"]), geo_conflict_rows=probable, one_sided_geo_rows=one,
+            method=("distinct rows with an invalid ID, an order before the buyer's birth, or address and phone "
+                    f"both outside the ID's province; low counts {1 - MIGRANT_SHARE:.0%} of the geo conflicts "
+                    "(real migrants), high adds rows with a one-sided geo conflict"),
+        )
+    prov_name = lambda k: PROVINCES.get(f"{k:02d}")  # noqa: E731
+    by_mob_city = con.execute(A.BY_CITY_MOB_SQL).fetchall()
+    ref_day = int(scan["max_day"]) if scan["max_day"] else int((opts.today or dt.date.today()).strftime("%Y%m%d"))
+    hash_sets = write_hash_sets(con, ring, out, has_id)
+    nov = novelty(con, dumps_dir, Path(hash_sets["persons"]))
+    ages = {b: int(n) for b, n in con.execute(A.age_sql(ref_day)).fetchall() if b}
+    return DumpReport(
+        path=str(path), sha256=sha, format=d.format, encoding=d.sniffed.encoding,
+        delimiter=d.sniffed.delimiter, header=d.sniffed.header, engine=opts.engine,
+        rows=int(scan["rows"]) + malformed.rows, malformed=malformed, columns=roles,
+        distinct_persons=int(S["persons"]), distinct_persons_by="id_number" if has_id else ("mobile" if "mobile" in plan.roles else "none"),
+        distinct_valid_ids=int(S["ids"]), distinct_valid_mobiles=int(S["mobiles"]), validity=validity,
+        duplicate_rows=int(scan["rows"]) - int(S["distinct_rows"]), distinct_rows=int(S["distinct_rows"]),
+        padding=padding,
+        provinces_by_id=_places(con.execute(A.BY_PROVINCE_ID_SQL).fetchall(), prov_name, 2),
+        provinces_by_mobile=_places(con.execute(A.BY_PROVINCE_MOB_SQL).fetchall(), prov_name, 2),
+        cities_by_id=_places(con.execute(A.BY_CITY_ID_SQL).fetchall(), _id_city_name, 4),
+        cities_by_mobile=_places([(k, n) for k, n in by_mob_city], lambda k: city_names[k % 100000] if k % 100000 < len(city_names) else None, 7),
+        age_buckets=ages, gender={g: int(n) for g, n in con.execute(A.GENDER_SQL).fetchall()},
+        age_reference_date=f"{ref_day // 10000:04d}-{ref_day // 100 % 100:02d}-{ref_day % 100:02d}",
+        order_time_min=scan["tmin"], order_time_max=scan["tmax"], novelty=nov, hash_sets=hash_sets,
+    )

@@ -1,0 +1,277 @@
+"""`open_dump`: any dump file as one engine relation of string columns, plus a sample.
+
+The reusable reader API (attribution's `org fingerprint` reads with it too)::
+
+    con = duckdb.connect()
+    with open_dump(Path("leak.csv.gz"), con) as d:
+        d.columns        # original column names (or col1..colN without a header)
+        d.sample         # first rows as lists of strings, for role inference
+        con.execute(f"CREATE TEMP TABLE t AS SELECT * FROM {d.relation} WHERE NOT _bad")
+        d.malformed(con) # counted and masked-sampled bad rows, skipped parts
+
+`d.relation` has columns c0..cN-1 (VARCHAR) and `_bad` (BOOLEAN: a row that
+could not be parsed, e.g. broken JSON). Streamed sources (compressed,
+GB18030/UTF-16, SQL, XLSX) can be scanned exactly once, so read it into a
+table or run one query over it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from leaktrace.core.dump_types import Malformed, MalformedSample
+from leaktrace.core.errors import InputError
+from leaktrace.core.masking import mask
+from leaktrace.core.textio import open_text
+from leaktrace.dumps.mysql import SqlRows, detect_dialect
+from leaktrace.dumps.sniff import Sniffed, sniff, split_line
+from leaktrace.dumps.streams import PipeFeeder
+from leaktrace.dumps.xlsx import XlsxRows
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
+
+MAX_LINE_BYTES = 1 << 20  # a longer "line" is rejected as malformed, never buffered whole
+SAMPLES = 5
+_SEP_FOR_LINES = "\x1e"  # JSON lines are read as one text column; RS never occurs in JSON text
+
+
+def _sql_lit(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def mask_line(text: str, delimiter: str | None = ",") -> str:
+    """A malformed line as it may be shown: each field masked, at most 160 characters."""
+    text = text[:160]
+    if delimiter and delimiter in text:
+        return delimiter.join(mask(f) for f in text.split(delimiter))
+    return mask(text)
+
+
+@dataclass
+class OpenedDump:
+    path: Path
+    sniffed: Sniffed
+    format: str
+    columns: list[str]
+    sample: list[list[str]]
+    relation: str
+    notes: list[str] = field(default_factory=list)
+    _stack: ExitStack = field(default_factory=ExitStack)
+    _feeder: PipeFeeder | None = None
+    _sql: SqlRows | None = None
+    _xlsx: XlsxRows | None = None
+    _csv: bool = False
+
+    def __enter__(self) -> OpenedDump:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def stream_error(self) -> InputError | None:
+        """A decoding error found while streaming (raise it: the scan saw only part of the file)."""
+        return self._feeder.error if self._feeder else None
+
+    def malformed(self, con: DuckDBPyConnection, bad_rows: int = 0, bad_samples: list[MalformedSample] | None = None) -> Malformed:
+        """Everything not analysed: rejected lines by problem (masked samples), skipped parts."""
+        m = Malformed(skipped=list(self.notes) + (self._feeder.notes if self._feeder else []))
+        if self._csv:
+            rej = con.execute(
+                "SELECT line, any_value(error_type), any_value(left(csv_line, 400)) FROM reject_errors "
+                "GROUP BY line ORDER BY line"
+            ).fetchall()
+            for line, problem, text in rej:
+                key = str(problem).lower().replace(" ", "_")
+                m.by_problem[key] = m.by_problem.get(key, 0) + 1
+                if len(m.samples) < SAMPLES:
+                    m.samples.append(MalformedSample(line=int(line), problem=key,
+                                                     text_masked=mask_line(text or "", self.sniffed.delimiter)))
+            m.rows += len(rej)
+        for src in (self._sql, self._xlsx):
+            if src is None:
+                continue
+            n = src.bad_tuples if isinstance(src, SqlRows) else src.bad_rows
+            if n:
+                key = "bad_tuple" if isinstance(src, SqlRows) else "bad_row"
+                m.rows += n
+                m.by_problem[key] = m.by_problem.get(key, 0) + n
+                m.samples.extend(MalformedSample(line=ln, problem=key, text_masked=mask_line(t, ","))
+                                 for ln, t in src.bad_samples[:SAMPLES])
+        if isinstance(self._sql, SqlRows):
+            m.skipped += [f"table {t}: ~{n} rows not read (only table {self._sql.table} is)"
+                          for t, n in self._sql.other_tables.items()]
+        if isinstance(self._xlsx, XlsxRows):
+            m.skipped += self._xlsx.notes
+        if bad_rows:
+            m.rows += bad_rows
+            m.by_problem["bad_json"] = m.by_problem.get("bad_json", 0) + bad_rows
+            m.samples.extend((bad_samples or [])[:SAMPLES])
+        return m
+
+
+def _text_source(s: Sniffed, path: Path, stack: ExitStack) -> tuple[str, PipeFeeder | None]:
+    """The file DuckDB reads: the dump itself when it is plain UTF-8, else a FIFO fed with UTF-8."""
+    if s.container == "plain" and s.encoding in ("utf-8", "ascii"):
+        return str(path), None
+    feeder = stack.enter_context(PipeFeeder(path, s.container, s.member, s.encoding, s.bom_len))
+    return str(feeder.fifo), feeder
+
+
+def _batches_with_schema(it: Iterator[pa.RecordBatch]) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+    first = next(it, None)
+    if first is None:
+        raise InputError("no rows")
+
+    def gen() -> Iterator[pa.RecordBatch]:
+        yield first
+        yield from it
+
+    return first.schema, gen()
+
+
+def open_dump(path: Path, con: DuckDBPyConnection, encoding: str | None = None, *,
+              quote: str | None = None, max_line_bytes: int | None = None) -> OpenedDump:
+    """Sniff `path` and expose it in `con` as `OpenedDump.relation`; see the module doc."""
+    path = Path(path)
+    s = sniff(path, encoding)
+    stack = ExitStack()
+    try:
+        if s.kind == "xlsx":
+            return _open_xlsx(path, s, con, stack)
+        if s.kind == "sql":
+            return _open_sql(path, s, con, stack)
+        if s.kind == "jsonl":
+            return _open_jsonl(path, s, con, stack)
+        return _open_delimited(path, s, con, stack, quote, max_line_bytes or MAX_LINE_BYTES)
+    except BaseException:
+        stack.close()
+        raise
+
+
+def _fmt_name(s: Sniffed, base: str) -> str:
+    return base + ("+gzip" if s.container == "gzip" else "+zip" if s.container == "zip" else "")
+
+
+def _open_delimited(path: Path, s: Sniffed, con: DuckDBPyConnection, stack: ExitStack,
+                    quote: str | None, max_line_bytes: int) -> OpenedDump:
+    unquote = quote == "" and bool(s.quote)  # re-read after broken quoting: strip whole-field quotes
+    if quote is not None:
+        s.quote = quote
+    lines = [ln for ln in s.head_text.splitlines()[:201] if ln.strip()][:-1] or s.head_text.splitlines()[:1]
+    rows = [split_line(ln, s.delimiter or ",", s.quote) for ln in lines]
+    width = max((len(r) for r in rows), key=lambda w: sum(len(r) == w for r in rows))
+    names = [f.strip() for f in rows[0]] if s.header else [f"col{i + 1}" for i in range(width)]
+    names = (names + [f"col{i + 1}" for i in range(len(names), width)])[:width]
+    sample = [r for r in (rows[1:] if s.header else rows) if len(r) == width]
+    src, feeder = _text_source(s, path, stack)
+    cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+    q = _sql_lit(s.quote) if s.quote else "''"
+    proj = ", ".join(f"regexp_replace(c{i}, '^\"(.*)\"$', '\\1', 's') AS c{i}" for i in range(width)) if unquote else "*"
+    rel = (
+        f"(SELECT {proj}, false AS _bad FROM read_csv({_sql_lit(src)}, delim={_sql_lit(s.delimiter or ',')}, "
+        f"quote={q}, escape={q}, header={'true' if s.header else 'false'}, auto_detect=false, "
+        f"columns={cols}, store_rejects=true, max_line_size={max_line_bytes}, compression='none', "
+        f"parallel={'false' if feeder else 'true'}))"
+    )
+    fmt = _fmt_name(s, {"\t": "tsv", ",": "csv", "|": "psv"}.get(s.delimiter or ",", "txt"))
+    return OpenedDump(path, s, fmt, names, sample, rel, s.skipped, stack, feeder, _csv=True)
+
+
+def _open_jsonl(path: Path, s: Sniffed, con: DuckDBPyConnection, stack: ExitStack) -> OpenedDump:
+    keys: list[str] = []
+    sample_objs = []
+    for ln in s.head_text.splitlines()[:200]:
+        try:
+            obj = json.loads(ln)
+        except ValueError:
+            continue
+        if isinstance(obj, dict):
+            sample_objs.append(obj)
+            keys += [k for k in obj if k not in keys]
+    if not keys:
+        raise InputError(f"{path}: JSON lines without objects in the first lines")
+    sample = [["" if o.get(k) is None else str(o.get(k)) for k in keys] for o in sample_objs]
+    src, feeder = _text_source(s, path, stack)
+    extract = ", ".join(
+        f"CASE WHEN json_valid(line) THEN CAST(json_extract_string(line, {_sql_lit('$.' + json.dumps(k))}) AS VARCHAR) END AS c{i}"
+        for i, k in enumerate(keys)
+    )
+    rel = (
+        f"(SELECT {extract}, NOT (coalesce(json_valid(line), false) AND starts_with(ltrim(line), '{{')) AS _bad, line AS _line "
+        f"FROM read_csv({_sql_lit(src)}, delim={_sql_lit(_SEP_FOR_LINES)}, quote='', escape='', header=false, "
+        f"auto_detect=false, columns={{'line': 'VARCHAR'}}, store_rejects=true, max_line_size={MAX_LINE_BYTES}, "
+        f"compression='none', parallel={'false' if feeder else 'true'}))"
+    )
+    return OpenedDump(path, s, _fmt_name(s, "jsonl"), keys, sample, rel, s.skipped, stack, feeder, _csv=True)
+
+
+def _register_batches(con: DuckDBPyConnection, name: str, it: Iterator[pa.RecordBatch], label: str) -> str:
+    try:
+        schema, gen = _batches_with_schema(it)
+    except InputError as exc:
+        raise InputError(f"{label}: {exc}") from exc
+    reader = pa.RecordBatchReader.from_batches(schema, gen)
+    con.register(name, reader)
+    return f"(SELECT *, false AS _bad FROM {name})"
+
+
+def _lines(chunks: Iterator[str]) -> Iterator[str]:
+    """Whole lines from text chunks (a chunk may end mid-line)."""
+    carry = ""
+    for chunk in chunks:
+        parts = (carry + chunk).split("\n")
+        carry = parts.pop()
+        for p in parts:
+            yield p + "\n"
+    if carry:
+        yield carry
+
+
+def _open_sql(path: Path, s: Sniffed, con: DuckDBPyConnection, stack: ExitStack) -> OpenedDump:
+    dialect = detect_dialect(s.head_text[:1 << 16])
+    if dialect != "MySQL":
+        raise InputError(f"{path}: a {dialect} SQL dump; only MySQL INSERT dumps (mysqldump) are read - "
+                         "export the table as CSV instead")
+    if s.container != "plain":
+        raise InputError(f"{path}: compressed SQL dumps are not read yet; decompress it first")
+    parser = SqlRows(label=str(path))
+    text = open_text(path, s.encoding)
+    lines = _lines(iter(text))
+    it = parser.batches(lines)
+    first = next(it, None)
+    if first is None:
+        raise InputError(f"{path}: no rows in the INSERT statements")
+    sample = [list(r.values()) for r in first.slice(0, 200).to_pylist()]
+    sample = [["" if v is None else v for v in r] for r in sample]
+
+    def all_batches() -> Iterator[pa.RecordBatch]:
+        yield first
+        yield from it
+
+    rel = _register_batches(con, "lt_sql_rows", all_batches(), str(path))
+    return OpenedDump(path, s, "mysql", parser.columns, sample, rel, [], stack, _sql=parser)
+
+
+def _open_xlsx(path: Path, s: Sniffed, con: DuckDBPyConnection, stack: ExitStack) -> OpenedDump:
+    parser = XlsxRows(label=str(path))
+    it = parser.batches(path)
+    first = next(it, None)
+    if first is None:
+        raise InputError(f"{path}: workbook holds no data rows")
+    sample = [["" if v is None else v for v in r.values()] for r in first.slice(0, 200).to_pylist()]
+
+    def all_batches() -> Iterator[pa.RecordBatch]:
+        yield first
+        yield from it
+
+    rel = _register_batches(con, "lt_xlsx_rows", all_batches(), str(path))
+    names = parser.header or [f"col{i + 1}" for i in range(parser.width)]
+    return OpenedDump(path, s, "xlsx", names, sample, rel, [], stack, _xlsx=parser)

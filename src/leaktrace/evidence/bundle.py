@@ -1,0 +1,286 @@
+"""Verify an exported case bundle with nothing but files: no database, no settings, no keyring.
+
+A court or the defence gets a folder (or a zip of it) and runs
+`leaktrace evidence verify-bundle BUNDLE`. What it checks:
+
+* the manifest's Ed25519 signature, with the custody public key shipped in
+  the bundle (its fingerprint is printed, to compare with the one the
+  investigating unit declared: a bundle can only prove it is consistent
+  with a key, not whose key it is; `--expect-key` pins it);
+* every listed file: present, of the listed size and SHA-256, and no file
+  that is not listed;
+* every evidence blob: its bytes hash to its name, and the custody log
+  records it;
+* the custody log: every entry's hash, link, sequence and signature, and the
+  signed head (the same walk as `leaktrace evidence verify`).
+
+The manifest format is written by `leaktrace.cases.bundle`; both sides share
+the constants here. Zips are read member by member with size limits and no
+extraction to disk, so a hostile archive cannot write outside anything.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+from leaktrace.core.errors import InputError
+from leaktrace.evidence import signing
+from leaktrace.evidence.verify import verify_log
+
+BUNDLE_FORMAT = "leaktrace-case-bundle-v1"
+MANIFEST = "manifest.json"
+MANIFEST_SIG = "manifest.sig"
+CUSTODY_LOG = "custody/custody.jsonl"
+CUSTODY_HEAD = "custody/custody.head"
+PUBLIC_KEY = "custody/signing.pub"
+MAX_MANIFEST = 64 << 20
+_CHUNK = 1 << 20
+
+
+@dataclass
+class BundleReport:
+    ok: bool = True
+    case: str | None = None
+    key_fingerprint: str | None = None
+    files_checked: int = 0
+    blobs_checked: int = 0
+    custody_entries: int = 0
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def problem(self, text: str) -> None:
+        self.ok = False
+        self.problems.append(text)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class _Source:
+    """A bundle as a folder or a zip: list member paths, open one, hash one."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.zip: zipfile.ZipFile | None = None
+        self.prefix = ""
+        if path.is_file():
+            try:
+                self.zip = zipfile.ZipFile(path)
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise InputError(f"{path}: not a bundle folder or zip ({exc})") from exc
+            names = [n for n in self.zip.namelist() if not n.endswith("/")]
+            # A zip of the folder holds `<name>/manifest.json`; accept that or a flat zip.
+            tops = {n.split("/", 1)[0] for n in names}
+            if MANIFEST not in names and len(tops) == 1:
+                self.prefix = next(iter(tops)) + "/"
+        elif not path.is_dir():
+            raise InputError(f"{path}: no such bundle (want a folder or a .zip)")
+
+    def names(self) -> list[str]:
+        if self.zip is not None:
+            out = []
+            for info in self.zip.infolist():
+                if info.is_dir() or not info.filename.startswith(self.prefix):
+                    continue
+                out.append(info.filename[len(self.prefix):])
+            return sorted(out)
+        return sorted(
+            p.relative_to(self.path).as_posix() for p in self.path.rglob("*") if p.is_file() or p.is_symlink()
+        )
+
+    @contextmanager
+    def open(self, name: str) -> Iterator[IO[bytes]]:
+        if not _safe(name):
+            raise InputError(f"{name!r}: unsafe path in bundle")
+        if self.zip is not None:
+            try:
+                with self.zip.open(self.prefix + name) as fh:
+                    yield fh
+            except KeyError as exc:
+                raise FileNotFoundError(name) from exc
+            return
+        target = self.path / name
+        if target.is_symlink():
+            raise InputError(f"{name}: is a symbolic link (bundles hold plain files only)")
+        with target.open("rb") as fh:
+            yield fh
+
+    def read(self, name: str, limit: int = MAX_MANIFEST) -> bytes:
+        with self.open(name) as fh:
+            data = fh.read(limit + 1)
+        if len(data) > limit:
+            raise InputError(f"{name}: larger than {limit} bytes")
+        return data
+
+    def digest(self, name: str, limit: int) -> tuple[str, int]:
+        """SHA-256 and size, reading at most `limit` + 1 bytes (a zip member may lie about its size)."""
+        h = hashlib.sha256()
+        size = 0
+        with self.open(name) as fh:
+            while piece := fh.read(_CHUNK):
+                size += len(piece)
+                if size > limit:
+                    break
+                h.update(piece)
+        return h.hexdigest(), size
+
+    def close(self) -> None:
+        if self.zip is not None:
+            self.zip.close()
+
+
+def _safe(name: str) -> bool:
+    p = PurePosixPath(name)
+    return bool(name) and not p.is_absolute() and ".." not in p.parts and "\\" not in name and "\x00" not in name
+
+
+def verify_bundle(path: Path, *, expect_key: str | None = None) -> BundleReport:
+    """Check a bundle folder or zip; the report lists every problem found."""
+    src = _Source(path)
+    report = BundleReport()
+    try:
+        _verify(src, report, expect_key)
+    finally:
+        src.close()
+    return report
+
+
+def _verify(src: _Source, report: BundleReport, expect_key: str | None) -> None:
+    try:
+        raw = src.read(MANIFEST)
+        sig_text = src.read(MANIFEST_SIG, 4096)
+        pub_text = src.read(PUBLIC_KEY, 4096)
+    except FileNotFoundError as exc:
+        report.problem(f"{exc.args[0] if exc.args else exc}: missing (not a complete case bundle)")
+        return
+    except (InputError, OSError) as exc:
+        report.problem(str(exc))
+        return
+    try:
+        public = signing.public_from_text(pub_text.decode("ascii", "replace"), PUBLIC_KEY)
+    except Exception as exc:  # IntegrityError, but never let a bad key crash the verifier
+        report.problem(str(exc))
+        return
+    fpr = signing.fingerprint(public)
+    report.key_fingerprint = fpr
+    if expect_key and expect_key.strip().lower() not in (fpr, fpr.removeprefix("ed25519:")):
+        report.problem(f"{PUBLIC_KEY}: key {fpr} is not the expected key {expect_key}")
+    try:
+        sig = base64.b64decode(sig_text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        sig = b""
+    if not signing.check_signature(public, sig, raw):
+        report.problem(f"{MANIFEST}: signature does not verify (manifest altered, or signed by another key)")
+    try:
+        manifest = json.loads(raw)
+        if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
+            raise ValueError(f"format is not {BUNDLE_FORMAT}")
+        files = manifest["files"]
+        blobs = manifest["blobs"]
+        if not isinstance(files, list) or not isinstance(blobs, list):
+            raise ValueError("'files' and 'blobs' must be lists")
+    except (ValueError, KeyError, TypeError) as exc:
+        report.problem(f"{MANIFEST}: unreadable ({exc})")
+        return
+    report.case = str(manifest.get("case"))
+    if manifest.get("key_fingerprint") != fpr:
+        report.problem(f"{MANIFEST}: names key {manifest.get('key_fingerprint')} but the bundle ships {fpr}")
+
+    listed: dict[str, dict[str, Any]] = {}
+    for entry in [*files, *blobs]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str) or not _safe(entry["path"]):
+            report.problem(f"{MANIFEST}: bad file entry {str(entry)[:120]}")
+            continue
+        listed[entry["path"]] = entry
+    present = set(src.names())
+    for name in sorted(present - set(listed) - {MANIFEST, MANIFEST_SIG}):
+        report.problem(f"{name}: in the bundle but not in the manifest (added after signing)")
+    for name, entry in sorted(listed.items()):
+        if name not in present:
+            report.problem(f"{name}: listed in the manifest but missing")
+            continue
+        size = entry.get("size")
+        limit = size if isinstance(size, int) and size >= 0 else MAX_MANIFEST
+        try:
+            digest, got = src.digest(name, limit)
+        except InputError as exc:
+            report.problem(str(exc))
+            continue
+        report.files_checked += 1
+        if got != size:
+            report.problem(f"{name}: {got if got <= limit else 'more than ' + str(limit)} bytes, manifest says {size}")
+        elif digest != entry.get("sha256"):
+            report.problem(f"{name}: SHA-256 {digest} differs from the manifest's {entry.get('sha256')} (file altered)")
+
+    blob_shas: set[str] = set()
+    for b in blobs:
+        if not isinstance(b, dict):
+            continue
+        sha = str(b.get("sha256", ""))
+        blob_shas.add(sha)
+        name = str(b.get("path", ""))
+        if name in present and PurePosixPath(name).name.split(".", 1)[0] != sha:
+            report.problem(f"{name}: file name does not carry its SHA-256 {sha}")
+        report.blobs_checked += 1
+    log_size = listed.get(CUSTODY_LOG, {}).get("size")
+    log_limit = log_size if isinstance(log_size, int) and log_size >= 0 else MAX_MANIFEST
+    _verify_custody(src, report, public, fpr, blob_shas, log_limit)
+
+
+def _verify_custody(
+    src: _Source, report: BundleReport, public: Any, fpr: str, blob_shas: set[str], log_limit: int
+) -> None:
+    import tempfile
+
+    try:
+        head_raw = src.read(CUSTODY_HEAD, 1 << 16)
+        head = json.loads(head_raw)
+        if not isinstance(head, dict):
+            raise ValueError("not an object")
+    except FileNotFoundError:
+        report.problem(f"{CUSTODY_HEAD}: missing")
+        head = None
+    except ValueError as exc:
+        report.problem(f"{CUSTODY_HEAD}: unreadable ({exc})")
+        head = None
+    # verify_log reads a file path; copy the log out of a zip into a private temp file.
+    with tempfile.TemporaryDirectory(prefix="lt-bundle-") as tmp:
+        log_path = Path(tmp) / "custody.jsonl"
+        # Copy no more than the manifest declares: a zip member can inflate without bound.
+        copied = 0
+        try:
+            with src.open(CUSTODY_LOG) as fh, log_path.open("wb") as out:
+                while copied <= log_limit and (piece := fh.read(_CHUNK)):
+                    copied += len(piece)
+                    out.write(piece)
+        except FileNotFoundError:
+            report.problem(f"{CUSTODY_LOG}: missing")
+            return
+        except (InputError, OSError) as exc:
+            report.problem(str(exc))
+            return
+        if copied > log_limit:
+            return  # the size mismatch is already reported; do not walk an oversized log
+        logged: set[str] = set()
+
+        def note_blob(sha: str) -> None:
+            logged.add(sha)
+            return None
+
+        result = verify_log(log_path, {fpr: public}, head, note_blob)
+    report.custody_entries = result.entries
+    for p in result.problems:
+        report.problem(p.describe(CUSTODY_LOG))
+    for w in result.warnings:
+        report.warnings.append(w.describe(CUSTODY_LOG))
+    for sha in sorted(blob_shas - logged):
+        report.problem(f"blob {sha}: not recorded in the custody log")

@@ -1,0 +1,459 @@
+"""Crawl orchestration: source and proxy checks, the store frontier, the ingest path, resume, watch rounds.
+
+`run_crawl` is one crawl of one source with one profile until nothing is due;
+`watch` repeats it on a schedule, re-queueing every known URL each round so
+new and changed listings become ListingSnapshots (via upsert_post) and
+watch-list matches go to a webhook.
+
+Resume after `kill -9`: URLs still claimed by a crawler process that no
+longer exists are settled first (`recover_orphans`): marked done when their
+capture was recorded, recorded from evidence when the blob and custody
+entry were written but the database rows were not, otherwise re-queued.
+So a rerun neither refetches what is stored nor writes a capture twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import os
+import re
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urljoin
+
+import httpx
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from leaktrace.collect import extract
+from leaktrace.collect.captcha import CaptchaHook
+from leaktrace.collect.crawler import Crawler, CrawlStats, SinkResult
+from leaktrace.collect.decode import decode_page
+from leaktrace.collect.fetch import FetchedPage, Fetcher, host_key
+from leaktrace.collect.items import ParsedItem
+from leaktrace.collect.login import Credentials, LoginManager
+from leaktrace.collect.politeness import HostGate
+from leaktrace.collect.profile import Profile
+from leaktrace.collect.proxy import check_proxy, resolve_proxy
+from leaktrace.collect.tor import NewnymTrigger, stem_newnym
+from leaktrace.collect.watch import Alert, Webhook, matching_terms
+from leaktrace.core.errors import ConfigError, InputError, LeaktraceError
+from leaktrace.evidence.warc import iter_warc
+from leaktrace.pipeline.context import Context, open_context
+from leaktrace.pipeline.ingest import Ingestor, header_value, sighting
+from leaktrace.store.models import Capture, FrontierItem, Post, Source, url_key
+from leaktrace.store.repo import (
+    Frontier,
+    PostSighting,
+    get_source,
+    record_capture,
+    require_legal_basis,
+    upsert_post,
+)
+from leaktrace.store.repo.frontier import MAX_ERROR_CHARS
+from leaktrace.store.types import utcnow
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=5)
+REMOVED = "removed"
+_DIGITS = re.compile(r"\d{6,}")
+
+
+def worker_id() -> str:
+    """host:pid:random; lets a rerun tell the claims of dead crawlers on this machine from live ones."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def _dead(claimed_by: str | None) -> bool:
+    if not claimed_by:
+        return False
+    parts = claimed_by.split(":")
+    if len(parts) != 3 or parts[0] != socket.gethostname()[:40] or not parts[1].isdigit():
+        return False
+    try:
+        os.kill(int(parts[1]), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+class StoreFrontier(Frontier):
+    """The store's frontier plus what a crawler needs beyond it: give up at once, re-queue a round."""
+
+    def give_up(self, item_id: int, worker: str, error: str) -> None:
+        """A permanent failure (too large, redirect loop, off-site): no retries."""
+        with self._sessions.begin() as s:
+            s.execute(
+                update(FrontierItem)
+                .where(FrontierItem.id == item_id, FrontierItem.state == "claimed", FrontierItem.claimed_by == worker)
+                .values(state="failed", claimed_by=None, claimed_until=None, last_error=error[:MAX_ERROR_CHARS])
+                .execution_options(synchronize_session=False)
+            )
+
+    def release(self, item_ids: Sequence[int], worker: str) -> None:
+        """Hand back claims this worker took but never started: due again at once, attempt not counted."""
+        if not item_ids:
+            return
+        with self._sessions.begin() as s:
+            s.execute(
+                update(FrontierItem)
+                .where(FrontierItem.id.in_(list(item_ids)), FrontierItem.state == "claimed",
+                       FrontierItem.claimed_by == worker)
+                .values(state="queued", claimed_by=None, claimed_until=None, next_try_at=utcnow(),
+                        attempts=FrontierItem.attempts - 1)
+                .execution_options(synchronize_session=False)
+            )
+
+    def requeue_round(self, source_id: int) -> int:
+        """Watch mode: every done or failed URL of the source becomes due again."""
+        with self._sessions.begin() as s:
+            result = s.execute(
+                update(FrontierItem)
+                .where(FrontierItem.source_id == source_id, FrontierItem.state.in_(("done", "failed")))
+                .values(state="queued", attempts=0, next_try_at=utcnow(), claimed_by=None,
+                        claimed_until=None, last_error=None)
+                .execution_options(synchronize_session=False)
+            )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _mask_digits(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return _DIGITS.sub(lambda m: m.group(0)[:2] + "*" * (len(m.group(0)) - 4) + m.group(0)[-2:], text)[:200]
+
+
+def _with_volume(item: ParsedItem | None) -> ParsedItem | None:
+    """Add the claimed record count (intel.volumes) so watch mode tracks volume changes."""
+    if item is None or "volume_records" in item.extra:
+        return item
+    from leaktrace.intel.volumes import claimed_records
+
+    volume = claimed_records(f"{item.title or ''}\n{(item.body or '')[:5000]}")
+    if volume is None:
+        return item
+    return ParsedItem(**{**item.__dict__, "extra": {**item.extra, "volume_records": volume}})
+
+
+class IngestSink:
+    """The crawler's CaptureSink over pipeline.ingest: a session per sink thread, committed per page."""
+
+    def __init__(self, ctx: Context, source: Source, collector: str, terms: list[str]) -> None:
+        self.ctx = ctx
+        self.collector = collector
+        self.source = source
+        self.terms = terms
+        self.alerts: list[Alert] = []
+        self._local = threading.local()
+        self._sessions: list[Session] = []
+        self._lock = threading.Lock()
+
+    def _ingestor(self) -> tuple[Session, Ingestor]:
+        pair = getattr(self._local, "pair", None)
+        if pair is None:
+            session = self.ctx.sessions()
+            pair = (session, Ingestor(self.ctx.settings, session, evidence=self.ctx.evidence,
+                                      collector=self.collector))
+            self._local.pair = pair
+            with self._lock:
+                self._sessions.append(session)
+        return pair
+
+    def capture(self, page: FetchedPage, item: ParsedItem | None) -> SinkResult:
+        item = _with_volume(item)
+        meta: dict[str, Any] = {"requested_url": page.requested_url}
+        if page.redirects:
+            meta["redirects"] = list(page.redirects)
+        if page.content_encoding:
+            meta["content_encoding"] = page.content_encoding
+        session, ingestor = self._ingestor()
+        try:
+            res = ingestor.capture(
+                source=self.source, url=page.url, body=page.body, fetched_at=page.fetched_at, status=page.status,
+                headers=page.headers, content_type=page.content_type, items=[item] if item else [],
+                request_headers=page.request_headers, meta=meta,
+            )
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        new = sum(p.state == "new" for p in res.posts)
+        changed = sum(p.state == "changed" for p in res.posts)
+        if self.terms and item is not None:
+            for post in res.posts:
+                hits = matching_terms(self.terms, item.title, item.body) if post.state != "unchanged" else []
+                if hits:
+                    s = sighting(item)
+                    self.alerts.append(Alert(tuple(hits), post.state, item.site, item.url, post.post_id,
+                                             res.capture_id, post.changed, _mask_digits(item.title),
+                                             s.price_amount, s.price_currency))
+        return SinkResult(res.capture_id, res.created, new, changed)
+
+    def gone(self, url: str, site: str) -> bool:
+        """A listing that answers 404/410 is recorded as removed (a status change), never created."""
+        session, _ = self._ingestor()
+        try:
+            post = session.scalar(select(Post).where(Post.site == site, Post.url_key == url_key(url)))
+            if post is None or post.status == REMOVED:
+                return False
+            upsert_post(session, PostSighting(site=site, url=url, status=REMOVED), seen_at=utcnow(),
+                        source_id=self.source.id)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        return True
+
+    def close(self) -> None:
+        for session in self._sessions:
+            session.close()
+
+
+@dataclass
+class CrawlOptions:
+    """Everything one crawl needs; the CLI fills it from flags, tests directly."""
+
+    profile: Profile
+    source: str
+    start_urls: list[str]
+    proxy: str | None = None
+    no_proxy: bool = False
+    credentials: dict[str, Credentials] = field(default_factory=dict)
+    concurrency: int | None = None
+    delay_s: float | None = None
+    max_pages: int | None = None
+    collector: str = "leaktrace-crawler"
+    tor_control_port: int | None = None
+    tor_password: str | None = None
+    captcha: CaptchaHook | None = None
+    terms: list[str] = field(default_factory=list)
+    webhook: str | None = None
+    backoff_s: float = 0.5
+    verify_proxy: bool = True
+
+
+@dataclass
+class CrawlReport:
+    source: str
+    round: int
+    seconds: float
+    stats: CrawlStats
+    frontier: dict[str, int]
+    recovered: dict[str, int]
+    alerts: list[Alert] = field(default_factory=list)
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.stats.fetched / self.seconds if self.seconds > 0 else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "round": self.round, "seconds": round(self.seconds, 3),
+                "pages_per_s": round(self.pages_per_s, 2), **self.stats.as_dict(), "frontier": self.frontier,
+                "recovered": self.recovered, "alerts": len(self.alerts)}
+
+
+def _hosts(start_urls: list[str]) -> frozenset[str]:
+    hosts = set()
+    for url in start_urls:
+        if not url.startswith(("http://", "https://")) or not host_key(url):
+            raise InputError(f"start URL {url[:200]!r}: give an absolute http(s) URL with a host")
+        hosts.add(host_key(url))
+    if not hosts:
+        raise InputError("no start URL given")
+    return frozenset(hosts)
+
+
+def recover_orphans(ctx: Context, frontier: StoreFrontier, source: Source, profile: Profile,
+                    collector: str) -> dict[str, int]:
+    """Settle URLs left claimed by crawlers on this machine that were killed (see module docstring)."""
+    out = {"completed": 0, "recorded_from_evidence": 0, "requeued": 0}
+    with ctx.sessions() as s:
+        orphans = [r for r in s.scalars(select(FrontierItem).where(
+            FrontierItem.source_id == source.id, FrontierItem.state == "claimed")) if _dead(r.claimed_by)]
+    if not orphans:
+        return out
+    custody: dict[str, list[Any]] | None = None
+    for item in orphans:
+        since = item.next_try_at  # a claim starts after the URL became due: nothing older is this claim's
+        how = "completed"
+        with ctx.sessions() as s:
+            cap_id = s.scalar(select(Capture.id).where(
+                Capture.source_id == source.id, Capture.url_key == item.url_key, Capture.recorded_at >= since,
+            ).order_by(Capture.id.desc()).limit(1))
+        if cap_id is None:
+            if custody is None:
+                custody = {}
+                for e in ctx.evidence.entries():
+                    if e.action == "capture" and e.source_url and e.collector == collector \
+                            and e.meta.get("source") == source.name:
+                        custody.setdefault(e.source_url, []).append(e)
+            entry = next((e for e in reversed(custody.get(item.url, [])) if _at(e.time) >= since), None)
+            if entry is not None and entry.sha256:
+                cap_id = _record_from_evidence(ctx, source, profile, item.url, entry.sha256)
+                how = "recorded_from_evidence"
+        with ctx.sessions.begin() as s:
+            row = s.get(FrontierItem, item.id)
+            if row is None or row.state != "claimed" or row.claimed_by != item.claimed_by:
+                continue
+            row.claimed_by, row.claimed_until = None, None
+            if cap_id is not None:
+                row.state, row.done_at, row.capture_id = "done", utcnow(), cap_id
+                out[how] += 1
+            else:
+                row.state, row.next_try_at = "queued", utcnow()
+                row.attempts = max(0, row.attempts - 1)
+                out["requeued"] += 1
+    return out
+
+
+def _at(stamp: str) -> datetime:
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+
+
+def _record_from_evidence(ctx: Context, source: Source, profile: Profile, url: str, sha: str) -> int | None:
+    """Store rows for a blob whose custody entry was written just before the crawler died."""
+    try:
+        data = ctx.evidence.read_bytes(sha, max_bytes=256 << 20)
+        rec = next(r for r in iter_warc(io.BytesIO(data), f"blob {sha}") if r.record_type == "response")
+    except (LeaktraceError, StopIteration):
+        return None
+    entry_meta = next((e.meta for e in ctx.evidence.entries() if e.sha256 == sha), {})
+    try:
+        fetched_at = datetime.fromisoformat(str(entry_meta.get("fetched_at", "")).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    ctype = header_value(rec.http_headers, "Content-Type")
+    text, _ = decode_page(rec.body, ctype, url)
+    rule = profile.rule_for(_pq(url))
+    parsed = _with_volume(extract.item(extract.parse_html(text), rule, url, host_key(url), profile.language)) \
+        if rule else None
+    with ctx.sessions.begin() as s:
+        cap = record_capture(s, sha, url, fetched_at, rec.status, source.id, content_type=(ctype or "")[:200] or None,
+                             size=len(rec.body))
+        if parsed is not None:
+            upsert_post(s, sighting(parsed), seen_at=fetched_at, source_id=source.id, capture_id=cap.id)
+    return cap.id
+
+
+def _pq(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    p = urlsplit(url)
+    return (p.path or "/") + (f"?{p.query}" if p.query else "")
+
+
+def _load_source(ctx: Context, name: str) -> Source:
+    with ctx.sessions() as s:
+        src = get_source(s, name)
+        require_legal_basis(src)
+        s.expunge(src)
+    return src
+
+
+def run_crawl(options: CrawlOptions, ctx: Context | None = None, *, round_no: int = 1,
+              on_page: Callable[[CrawlStats], None] | None = None,
+              transport: httpx.AsyncBaseTransport | None = None) -> CrawlReport:
+    """One crawl of one source until nothing is due (see module docstring)."""
+    if ctx is None:
+        with open_context() as opened:
+            return run_crawl(options, opened, round_no=round_no, on_page=on_page, transport=transport)
+    proxy = resolve_proxy(options.proxy, options.no_proxy)
+    hosts = _hosts(options.start_urls)
+    source = _load_source(ctx, options.source)
+    if proxy and options.verify_proxy and transport is None:
+        check_proxy(proxy)
+    profile = options.profile
+    frontier = StoreFrontier(ctx.sessions, lease=LEASE)
+    recovered = recover_orphans(ctx, frontier, source, profile, options.collector)
+    seeds = list(dict.fromkeys([*options.start_urls,
+                                *(urljoin(f"http://{h}/", p) for u in options.start_urls
+                                  for h in [host_key(u)] for p in profile.start_paths)]))
+    sink = IngestSink(ctx, source, options.collector, options.terms)
+    started = time.monotonic()
+    try:
+        stats = asyncio.run(_crawl(options, profile, hosts, proxy, frontier, sink, source, seeds, on_page, transport))
+    finally:
+        sink.close()
+    report = CrawlReport(options.source, round_no, time.monotonic() - started, stats,
+                         frontier.counts(source.id), recovered, sink.alerts)
+    if options.webhook and sink.alerts:
+        Webhook(options.webhook).send(sink.alerts, source=options.source, round_no=round_no)
+    return report
+
+
+async def _crawl(options: CrawlOptions, profile: Profile, hosts: frozenset[str], proxy: str | None,
+                 frontier: StoreFrontier, sink: IngestSink, source: Source, seeds: list[str],
+                 on_page: Callable[[CrawlStats], None] | None,
+                 transport: httpx.AsyncBaseTransport | None) -> CrawlStats:
+    per_host = options.concurrency or profile.politeness.concurrency
+    delay = profile.politeness.delay_s if options.delay_s is None else options.delay_s
+    limits = profile.limits
+    client = httpx.AsyncClient(
+        proxy=proxy if transport is None else None, transport=transport, trust_env=False, follow_redirects=False,
+        timeout=httpx.Timeout(limits.timeout_s, connect=min(limits.timeout_s, 60.0)),
+        limits=httpx.Limits(max_connections=per_host * len(hosts) + 2, max_keepalive_connections=per_host * len(hosts)),
+    )
+    newnym = (NewnymTrigger(stem_newnym(options.tor_control_port, options.tor_password))
+              if options.tor_control_port else None)
+    login_prefix = profile.login.login_path_prefix if profile.login else None
+    async with client:
+        fetcher = Fetcher(client, limits, hosts, HostGate(per_host, delay), login_prefix=login_prefix,
+                          on_transport_failure=newnym.failure if newnym else None, backoff_base_s=options.backoff_s)
+        logins = LoginManager(profile.login, fetcher, options.credentials, options.captcha)
+        crawler = Crawler(profile, source_id=source.id, frontier=frontier, sink=sink, fetcher=fetcher,
+                          logins=logins, worker_id=worker_id(), newnym=newnym, max_pages=options.max_pages,
+                          on_page=on_page)
+        await crawler.seed(seeds)
+        return await crawler.run(per_host * len(hosts))
+
+
+def watch(options: CrawlOptions, *, interval_s: float, rounds: int | None = None,
+          on_round: Callable[[CrawlReport], None] | None = None,
+          sleep: Callable[[float], None] = time.sleep, ctx: Context | None = None) -> list[CrawlReport]:
+    """Recrawl every `interval_s` seconds (`rounds` times, or until interrupted)."""
+    if interval_s < 0:
+        raise ConfigError("--interval must be >= 0 seconds")
+    if ctx is None:
+        with open_context() as opened:
+            return watch(options, interval_s=interval_s, rounds=rounds, on_round=on_round, sleep=sleep, ctx=opened)
+    reports: list[CrawlReport] = []
+    source = _load_source(ctx, options.source)
+    frontier = StoreFrontier(ctx.sessions, lease=LEASE)
+    n = 0
+    while rounds is None or n < rounds:
+        n += 1
+        if n > 1:
+            frontier.requeue_round(source.id)
+        report = run_crawl(options, ctx, round_no=n)
+        reports.append(report)
+        if on_round is not None:
+            on_round(report)
+        if rounds is None or n < rounds:
+            sleep(interval_s)
+    return reports
+
+
+def ensure_source(sessions: sessionmaker[Session], name: str, *, kind: str, base_url: str | None,
+                  legal_basis: str | None, owner: str | None) -> None:
+    """Register the source when it is new and a legal basis and owner are given (the CLI's --legal-basis)."""
+    from leaktrace.store.repo import add_source
+
+    with sessions.begin() as s:
+        if s.scalar(select(Source.id).where(Source.name == name)) is not None:
+            return
+        if not (legal_basis and owner):
+            raise ConfigError(f"source {name!r}: no such source; register it with --legal-basis and --owner")
+        add_source(s, name, kind, base_url=base_url, legal_basis=legal_basis, owner=owner)

@@ -1,0 +1,121 @@
+"""The intel stage over the store: every captured post classified, its facts and identifiers attached.
+
+Crawling and importing only store what a page says; this stage reads each
+post with `intel.classify` (trafficking score, categories, facts,
+identifiers) and writes the verdict (`record_intel`, one row per model
+version) and the identifiers (`attach_identifier`: keyed hash + masked form;
+seller identifiers such as wallets and PGP fingerprints also in clear).
+Masked sample rows a listing shows are attached as `sample_row`
+identifiers: two listings showing the same sample rows share supply, which
+`graph` links on.
+
+The crawler calls `analyse_item` as each page arrives (it still holds the
+parsed extras such as the sold count); `analyse_posts` catches up on posts
+that have no verdict of the current model yet (imports, earlier crawls).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leaktrace.core.hashing import KeyedHasher
+from leaktrace.store.models import IntelResult, Post
+from leaktrace.store.repo import attach_identifier, record_intel
+
+SAMPLE_TYPE = "sample_row"
+MAX_SAMPLE_ROWS = 50
+# A sample row as markets show it: several fields, most of them masked with runs of '*'.
+_MASKED_FIELD = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]{0,4}\*{2,}[0-9A-Za-z]{0,4}")
+
+
+def model_version() -> str:
+    """The version string of the classifier in use; a retrained model gets new verdict rows."""
+    from leaktrace.intel.model import default_model
+
+    m = default_model()
+    return str(getattr(m, "version", None) or "intel")
+
+
+def sample_rows(text: str | None) -> list[str]:
+    """Lines of a listing that are masked sample rows (two or more masked fields)."""
+    if not text:
+        return []
+    rows = []
+    for line in text.splitlines():
+        line = line.strip()
+        if 10 <= len(line) <= 500 and len(_MASKED_FIELD.findall(line)) >= 2:
+            rows.append(line)
+            if len(rows) >= MAX_SAMPLE_ROWS:
+                break
+    return rows
+
+
+@dataclass
+class IntelStageReport:
+    posts: int = 0
+    trafficking: int = 0
+    identifiers: int = 0
+    sample_rows: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def analyse_item(session: Session, post_id: int, title: str | None, body: str | None, hasher: KeyedHasher,
+                 *, extra: dict[str, Any] | None = None, version: str | None = None,
+                 report: IntelStageReport | None = None) -> bool:
+    """Classify one stored post and attach what it names; returns the trafficking verdict."""
+    from leaktrace.intel.classify import classify_post
+
+    res = classify_post(title, body)
+    facts = res.contract()["facts"]
+    extra = extra or {}
+    for key in ("sold", "status"):
+        if extra.get(key) is not None:
+            facts[key] = extra[key]
+    record_intel(session, post_id, version or model_version(), trafficking=res.trafficking,
+                 score=min(1.0, max(0.0, float(res.score))), categories=res.categories, facts=facts)
+    n_ids = 0
+    for ident in res.analysis.identifiers:
+        attach_identifier(session, post_id, ident.type, ident.value, hasher, role="contact")
+        n_ids += 1
+    rows = sample_rows(extra.get("sample") or body)
+    for row in rows:
+        attach_identifier(session, post_id, SAMPLE_TYPE, row, hasher, role="sample")
+    if report is not None:
+        report.posts += 1
+        report.trafficking += int(res.trafficking)
+        report.identifiers += n_ids
+        report.sample_rows += len(rows)
+    return res.trafficking
+
+
+def pending_posts(session: Session, version: str) -> list[int]:
+    """Posts without a verdict of `version`."""
+    done = select(IntelResult.post_id).where(IntelResult.model_version == version)
+    return list(session.scalars(select(Post.id).where(Post.id.not_in(done)).order_by(Post.id)))
+
+
+def analyse_posts(session: Session, hasher: KeyedHasher, *, post_ids: Iterable[int] | None = None,
+                  batch: int = 200, progress: Callable[[int], None] | None = None) -> IntelStageReport:
+    """Run the stage over `post_ids` (default: every post without a current verdict), committing per batch."""
+    version = model_version()
+    ids = list(post_ids) if post_ids is not None else pending_posts(session, version)
+    report = IntelStageReport()
+    for i, pid in enumerate(ids, 1):
+        post = session.get(Post, pid)
+        if post is None:
+            continue
+        analyse_item(session, pid, post.title, post.body, hasher, version=version, report=report)
+        if progress is not None:
+            progress(1)
+        if i % batch == 0:
+            session.commit()
+    session.commit()
+    return report

@@ -1,0 +1,61 @@
+"""The `org`, `attribute` and `exposure` commands: happy path and one-line errors with exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from leaktrace.attribution import fingerprint as fp_mod
+from leaktrace.attribution import oprf
+from leaktrace.cli.app import main
+from leaktrace.core.keyring import load_keyring
+from leaktrace.core.settings import get_settings
+
+
+def _fp_file(tmp_path: Path, key: oprf.ServerKey, org: str = "ACME") -> Path:
+    export = tmp_path / f"{org}.csv"
+    export.write_text("身份证号,联系电话\n" + "".join(f"11010119900101{i:04d},139{i:08d}\n" for i in range(60)), "utf-8")
+    fp = fp_mod.build(export, org, key)
+    fp_mod.sign(fp, fp_mod.load_or_create_signing_key(tmp_path / "k.pem"))
+    fp_mod.save(fp, tmp_path / "fp.json")
+    return tmp_path / "fp.json"
+
+
+def test_register_canaries_and_attribute(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    key = oprf.ServerKey.from_keyring(load_keyring(get_settings()))
+    assert main(["org", "register", str(_fp_file(tmp_path, key))]) == 0
+    out = tmp_path / "c.json"
+    assert main(["org", "canaries", "--org", "ACME", "--partner", "logistics", "--count", "2",
+                 "--phone-range", "13800138000-13800138999", "--mail-domain", "acme.example.cn",
+                 "--order-prefix", "AC", "--out", str(out)]) == 0
+    recs = json.loads(out.read_text("utf-8"))["records"]
+    assert all(13800138000 <= int(r["mobile"]) <= 13800138999 and r["order_id"].startswith("AC") for r in recs)
+    dump = tmp_path / "dump.csv"
+    dump.write_text("订单编号,联系电话,身份证号\n" + f"{recs[0]['order_id']},{recs[0]['mobile']},\n"
+                    + "X1,13711112222,110101198001010011\n", "utf-8")
+    capsys.readouterr()
+    assert main(["attribute", str(dump), "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["verdict"] == "lead" and res["org"] == "ACME" and res["partner"] == "logistics"
+    assert recs[0]["mobile"] not in json.dumps(res)
+
+
+def test_register_tampered_exit_4(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    key = oprf.ServerKey.from_keyring(load_keyring(get_settings()))
+    path = _fp_file(tmp_path, key)
+    path.write_text(path.read_text().replace('"ACME"', '"EVIL"'))
+    assert main(["org", "register", str(path)]) == 4
+    err = capsys.readouterr().err
+    assert "signature check failed" in err and err.count("\n") == 1
+
+
+def test_attribute_bad_input_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    key = oprf.ServerKey.from_keyring(load_keyring(get_settings()))
+    assert main(["org", "register", str(_fp_file(tmp_path, key))]) == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\nx,y\n", "utf-8")
+    assert main(["attribute", str(bad)]) == 2
+    assert "no usable key columns" in capsys.readouterr().err
+    assert main(["org", "register", str(bad)]) == 2

@@ -1,0 +1,133 @@
+"""The exposure service: OTP-gated, blind, bucketed, rate-limited; the server never sees the value."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+from typing import Any
+
+import numpy as np
+import pytest
+from starlette.testclient import TestClient
+
+from leaktrace.attribution import oprf
+from leaktrace.attribution.exposure import ExposureSet, create_app
+from leaktrace.attribution.exposure_client import HttpEvaluator, ServiceError
+from leaktrace.attribution.otp import MemoryOtpHook, OtpVerifier
+from leaktrace.core.keyring import Keyring
+
+EXPOSED = [f"1390000{i:04d}" for i in range(300)]
+MINE = "13900000042"
+NOT_EXPOSED = "13712345678"
+
+
+class Recorder:
+    """ASGI middleware keeping every request body the server receives."""
+
+    def __init__(self, app: Any) -> None:
+        self.app, self.bodies = app, []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def rec() -> Any:
+            msg = await receive()
+            if msg.get("type") == "http.request":
+                self.bodies.append(msg.get("body", b""))
+            return msg
+        await self.app(scope, rec, send)
+
+
+@pytest.fixture
+def service() -> tuple[oprf.ServerKey, ExposureSet, MemoryOtpHook, Recorder, TestClient]:
+    key = oprf.ServerKey.from_keyring(Keyring.generate())
+    words = np.array([oprf.split_output(key.evaluate(oprf.oprf_input("cn_mobile", v))) for v in EXPOSED], np.uint64)
+    exposure = ExposureSet.from_words(key.key_id, words[:, 0].copy(), words[:, 1].copy(), bucket_bits=4)
+    hook = MemoryOtpHook()
+    org = hashlib.sha256(b"org-token").hexdigest()
+    rec = Recorder(create_app(key, exposure, OtpVerifier(hook), {org: "ACME"}, rate=1000, burst=1000))
+    return key, exposure, hook, rec, TestClient(rec)
+
+
+def _citizen(client: TestClient, hook: MemoryOtpHook, phone: str) -> HttpEvaluator:
+    ev = HttpEvaluator("http://testserver", client=client)
+    ev.login("sms", phone, lambda _c: hook.sent[phone])
+    return ev
+
+
+def test_citizen_check_found_and_not_found(service: Any) -> None:
+    _, _, hook, _, client = service
+    assert _citizen(client, hook, MINE).check("cn_mobile", MINE) is True
+    assert _citizen(client, hook, NOT_EXPOSED).check("cn_mobile", "+86 137-1234-5678") is False
+
+
+def test_server_never_sees_value_or_unkeyed_hash(service: Any) -> None:
+    key, _, hook, rec, client = service
+    ev = _citizen(client, hook, MINE)
+    rec.bodies.clear()
+    assert ev.check("cn_mobile", MINE)
+    seen = b"".join(rec.bodies)
+    x = oprf.oprf_input("cn_mobile", MINE)
+    h = oprf.hash_to_group(x)
+    forbidden = [MINE.encode(), x, h, hashlib.sha256(x).digest(), hashlib.sha512(x).digest(),
+                 hashlib.sha256(MINE.encode()).digest(), key.evaluate(x)]
+    decoded = [seen]
+    for chunk in seen.split(b'"'):
+        with contextlib.suppress(ValueError):
+            decoded.append(base64.b64decode(chunk, validate=True))
+    for blob in decoded:
+        for f in forbidden:
+            assert f not in blob
+            assert f.hex().encode() not in blob
+    assert len(rec.bodies) == 2  # one blinded element, one bucket number
+
+
+def test_bucket_dump_gives_no_offline_test(service: Any) -> None:
+    """All buckets leaked: a guess that IS exposed matches nothing computable without the key."""
+    key, exposure, _, _, _ = service
+    dumped = {int(t) for t in exposure.tags}
+    x = oprf.oprf_input("cn_mobile", MINE)
+    guesses = [hashlib.sha256(x).digest(), hashlib.sha512(x).digest(), oprf.hash_to_group(x),
+               hashlib.sha512(oprf.hash_to_group(x)).digest(),
+               oprf.ServerKey.from_keyring(Keyring.generate()).evaluate(x)]  # a PRF under a guessed key
+    for g in guesses:
+        for off in range(0, len(g) - 7):
+            assert int.from_bytes(g[off:off + 8], "big") not in dumped
+    assert oprf.split_output(key.evaluate(x))[1] in dumped  # ...while the key holder finds it
+
+
+def test_otp_required_and_quota(service: Any) -> None:
+    _, _, hook, _, client = service
+    anon = HttpEvaluator("http://testserver", client=client)
+    with pytest.raises(ServiceError, match="401"):
+        anon.check("cn_mobile", MINE)
+    with pytest.raises(ServiceError, match="403"):
+        anon.login("sms", MINE, lambda _c: "000000" if hook.sent.get(MINE) != "000000" else "111111")
+    ev = _citizen(client, hook, MINE)
+    for _ in range(4):
+        ev.check("cn_mobile", MINE)
+    with pytest.raises(ServiceError, match="quota"):
+        ev.check("cn_mobile", MINE)
+
+
+def test_org_token_batch_and_fingerprint_evaluator(service: Any) -> None:
+    key, _, _, _, client = service
+    ev = HttpEvaluator("http://testserver", "org-token", client=client)
+    xs = [oprf.oprf_input("cn_id", f"11010119900101{i:04d}") for i in range(30)]
+    assert oprf.oblivious_outputs(ev, xs, batch=16) == key.evaluate_many(xs)
+
+
+def test_rate_limit(service: Any) -> None:
+    key, exposure, hook, _, _ = service
+    client = TestClient(create_app(key, exposure, OtpVerifier(hook), rate=0.01, burst=3))
+    codes = [client.post("/v1/bucket", json={"buckets": [0]}).status_code for _ in range(6)]
+    assert codes[:3] == [401, 401, 401] and codes[3:] == [429, 429, 429]
+
+
+def test_malformed_requests(service: Any) -> None:
+    _, _, _, _, client = service
+    h = {"authorization": "Bearer org-token"}
+    assert client.post("/v1/evaluate", content=b"not json", headers=h).status_code == 400
+    assert client.post("/v1/evaluate", json={"elements": [base64.b64encode(b"\xff" * 32).decode()]},
+                       headers=h).status_code == 400
+    assert client.post("/v1/bucket", json={"buckets": [10**9]}, headers=h).status_code == 400
+    assert client.post("/v1/evaluate", content=b"x" * 300_000, headers=h).status_code == 400

@@ -1,0 +1,170 @@
+"""The case bundle verifies stand-alone, and every kind of tampering is caught and named."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from leaktrace.cases.bundle import export_bundle
+from leaktrace.cases.model import CaseContent
+from leaktrace.cli.app import main
+from leaktrace.core.errors import InputError
+from leaktrace.evidence import EvidenceStore
+from leaktrace.evidence.bundle import verify_bundle
+
+
+@pytest.fixture(scope="module")
+def made(shared_case: tuple[EvidenceStore, CaseContent], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store, content = shared_case
+    return export_bundle(content, tmp_path_factory.mktemp("bundles") / "b", store=store, collector="tester", langs=("en",))
+
+
+@pytest.fixture
+def bundle(made: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the module's bundle, for a test to tamper with."""
+    return Path(shutil.copytree(made, tmp_path / "b"))
+
+
+def test_bundle_verifies(bundle: Path, shared_case: tuple[EvidenceStore, CaseContent]) -> None:
+    store, content = shared_case
+    report = verify_bundle(bundle)
+    assert report.ok, report.problems
+    assert report.case == content.info.ref
+    assert report.blobs_checked == len(content.captures)
+    assert report.files_checked == len(content.captures) + 10  # blobs + custody 3, report 1, exports 6
+    blobs = sorted(p.name.split(".")[0] for p in (bundle / "blobs").iterdir())
+    assert blobs == sorted(c.sha256 for c in content.captures)
+    # making the bundle is itself recorded in custody, and the store still verifies
+    exports = [e for e in store.entries() if e.action == "export" and e.meta.get("case") == content.info.ref]
+    assert len(exports) == len(content.captures)
+    assert store.verify().ok
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    assert manifest["key_fingerprint"] == report.key_fingerprint
+    assert (bundle / f"exports/{content.info.ref}.stix.json").exists()
+
+
+def _problems(path: Path, **kw: str) -> str:
+    report = verify_bundle(path, **kw)
+    assert not report.ok
+    return "\n".join(report.problems)
+
+
+def test_altered_blob(bundle: Path) -> None:
+    blob = next((bundle / "blobs").iterdir())
+    data = bytearray(blob.read_bytes())
+    data[len(data) // 2] ^= 0x20
+    blob.write_bytes(bytes(data))
+    assert f"blobs/{blob.name}: SHA-256" in _problems(bundle)
+
+
+def test_altered_report_and_added_file(bundle: Path) -> None:
+    page = next((bundle / "report").iterdir())
+    page.write_text(page.read_text().replace("TLP:AMBER", "TLP:CLEAR"))
+    (bundle / "exports" / "extra.csv").write_text("smuggled\n")
+    text = _problems(bundle)
+    assert f"report/{page.name}: SHA-256" in text
+    assert "exports/extra.csv: in the bundle but not in the manifest" in text
+
+
+def test_manifest_edit_breaks_signature(bundle: Path) -> None:
+    path = bundle / "manifest.json"
+    doc = json.loads(path.read_text())
+    doc["title"] = "something else"
+    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+    assert "manifest.json: signature does not verify" in _problems(bundle)
+
+
+def test_custody_entry_deleted_or_log_truncated(bundle: Path, tmp_path: Path) -> None:
+    other = tmp_path / "copy"
+    shutil.copytree(bundle, other)
+    log = bundle / "custody" / "custody.jsonl"
+    lines = log.read_bytes().splitlines(keepends=True)
+    log.write_bytes(b"".join(lines[:2] + lines[3:]))
+    assert "chain broken" in _problems(bundle)
+    log2 = other / "custody" / "custody.jsonl"
+    log2.write_bytes(b"".join(log2.read_bytes().splitlines(keepends=True)[:-2]))
+    assert "were deleted" in _problems(other)
+
+
+def test_resigned_with_another_key_needs_expect_key(bundle: Path) -> None:
+    """A forger who re-signs everything makes a consistent bundle: only the pinned key tells."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from leaktrace.evidence import signing
+
+    good = verify_bundle(bundle).key_fingerprint
+    assert good is not None
+    forged = Ed25519PrivateKey.generate()
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    (bundle / "custody" / "signing.pub").write_text(signing.public_to_text(forged.public_key()) + "\n")
+    manifest["key_fingerprint"] = signing.fingerprint(forged.public_key())
+    for f in manifest["files"]:
+        if f["path"] == "custody/signing.pub":
+            data = (bundle / f["path"]).read_bytes()
+            import hashlib
+
+            f["sha256"], f["size"] = hashlib.sha256(data).hexdigest(), len(data)
+    raw = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+    (bundle / "manifest.json").write_bytes(raw)
+    (bundle / "manifest.sig").write_text(base64.b64encode(forged.sign(raw)).decode())
+    text = _problems(bundle)
+    assert "signed by unknown key" in text  # the custody entries still carry the real key
+    assert f"not the expected key {good}" in _problems(bundle, expect_key=good)
+
+
+def test_zip_bundle_and_hostile_member(content: CaseContent, store: EvidenceStore, tmp_path: Path) -> None:
+    path = export_bundle(content, tmp_path / "z", store=store, collector="t", langs=("zh",), as_zip=True)
+    assert path.suffix == ".zip" and not (tmp_path / "z").exists()
+    assert verify_bundle(path).ok
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("z/../../evil.txt", "x")
+    assert "not in the manifest" in _problems(path)
+    with pytest.raises(InputError, match="already exists"):
+        export_bundle(content, tmp_path / "z", store=store, collector="t", as_zip=True)
+
+
+def test_missing_capture_refused(content: CaseContent, store: EvidenceStore, tmp_path: Path) -> None:
+    ghost = content.model_copy(update={"captures": [content.captures[0].model_copy(update={"sha256": "ab" * 32})]})
+    with pytest.raises(InputError, match="not in the evidence store"):
+        export_bundle(ghost, tmp_path / "g", store=store, collector="t")
+    assert not list(tmp_path.iterdir())
+
+
+def test_cli_verify_bundle_without_platform(bundle: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    monkeypatch.delenv("LEAKTRACE_KEYRING")
+    monkeypatch.setenv("LEAKTRACE_DATA_DIR", str(tmp_path / "nothing-here"))
+    assert main(["evidence", "verify-bundle", str(bundle)]) == 0
+    assert capsys.readouterr().out.startswith("ok: case ")
+    next((bundle / "blobs").iterdir()).write_bytes(b"replaced")
+    assert main(["evidence", "verify-bundle", str(bundle), "--json"]) == 4
+    out = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert out["ok"] is False and out["problems"]
+    assert main(["evidence", "verify-bundle", str(tmp_path / "nope")]) == 2
+
+
+def test_verifier_imports_only_evidence_and_core() -> None:
+    code = (
+        "import sys, leaktrace.evidence.bundle\n"
+        "bad = [m for m in sys.modules if m.startswith(('leaktrace.store', 'leaktrace.cases', 'sqlalchemy', "
+        "'leaktrace.pii', 'leaktrace.intel'))]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_symlinked_file_refused(bundle: Path, tmp_path: Path) -> None:
+    """Even a link to identical bytes is refused: a bundle holds plain files only."""
+    blob = next((bundle / "blobs").iterdir())
+    outside = tmp_path / "outside"
+    outside.write_bytes(blob.read_bytes())
+    blob.unlink()
+    blob.symlink_to(outside)
+    assert "symbolic link" in _problems(bundle)

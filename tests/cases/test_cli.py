@@ -1,0 +1,92 @@
+"""`leaktrace case ...` end to end on the embedded default, and its one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from leaktrace.cli.app import main
+
+from .conftest import dump_json
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_case_workflow(docs: dict[str, list[dict[str, Any]]], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                       world: tuple[Path, dict[str, Any]]) -> None:
+    _, truth = world
+    code, out, _ = _run(capsys, "case", "new", "电商订单 9亿条", "--tlp", "red", "--json")
+    assert code == 0
+    ref = json.loads(out)["ref"]
+    items = dump_json(tmp_path / "items.json", docs)
+    code, out, _ = _run(capsys, "case", "add", ref, str(items))
+    n = sum(len(v) for v in docs.values())
+    assert (code, out.strip()) == (0, f"{ref}: {n} added, 0 replaced")
+    code, out, _ = _run(capsys, "case", "add", ref, str(items), "--json")
+    assert code == 0 and sum(1 for i in json.loads(out)["items"] if i["replaced"]) == n - len(docs["events"])
+    assert _run(capsys, "case", "note", ref, "wholesaler arrested", "--author", "det. li")[0] == 0
+    code, out, _ = _run(capsys, "case", "show", ref, "--json")
+    shown = json.loads(out)
+    assert len(shown["actors"]) == 7 and shown["notes"][0]["author"] == "det. li"
+    assert shown["attributions"][0]["org_name"] == truth["attribution"]["victim_name"]
+    code, out, _ = _run(capsys, "case", "show")
+    assert code == 0 and ref in out
+    code, out, _ = _run(capsys, "case", "report", ref, "--lang", "en", "--out", str(tmp_path / "r"), "--json")
+    html = Path(json.loads(out)["html"]).read_text("utf-8")
+    assert "TLP:RED" in html and "wholesaler arrested" in html and "seller contacted on Telegram" in html
+    for fmt in ("stix", "misp", "csv"):
+        code, out, _ = _run(capsys, "case", "export", ref, "--format", fmt, "--out", str(tmp_path / "x"))
+        assert code == 0 and all(Path(p).is_file() for p in out.split())
+    code, out, _ = _run(capsys, "case", "export", ref, "--out", str(tmp_path / "bundle"), "--zip")
+    assert code == 0 and out.strip().endswith("bundle.zip")
+    code, out, _ = _run(capsys, "evidence", "verify-bundle", out.strip())
+    assert code == 0 and out.startswith(f"ok: case {ref}")
+
+
+def test_add_is_all_or_nothing(docs: dict[str, list[dict[str, Any]]], tmp_path: Path,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(capsys, "case", "new", "x", "--ref", "C-1")[0] == 0
+    bad = [*({**a, "kind": "actor"} for a in docs["actors"]), {"kind": "listing", "id": "m9:1", "samples": [{"身份证号": "110105194912310029"}]}]
+    path = dump_json(tmp_path / "bad.json", bad)
+    code, _, err = _run(capsys, "case", "add", "C-1", str(path))
+    assert code == 2
+    assert err.strip() == f"leaktrace: error: {path}: item 8: field 'samples': sample row 1, column '身份证号': value is not masked"
+    assert "110105194912310029" not in err
+    code, out, _ = _run(capsys, "case", "show", "C-1", "--json")
+    assert json.loads(out)["actors"] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["case", "show", "nope"], "case 'nope': no such case"),
+        (["case", "new", "x", "--tlp", "purple"], "field 'tlp'"),
+        (["case", "report", "C-2", "--lang", "fr"], "--lang: 'fr'"),
+        (["case", "export", "C-2", "--format", "pdf"], "--format: 'pdf'"),
+        (["case", "add", "C-2", "missing.json"], "missing.json: no such file"),
+    ],
+)
+def test_errors_one_line(args: list[str], message: str, capsys: pytest.CaptureFixture[str],
+                         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert _run(capsys, "case", "new", "x", "--ref", "C-2")[0] == 0
+    code, _, err = _run(capsys, *args)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_add_jsonl_and_bad_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                 docs: dict[str, list[dict[str, Any]]]) -> None:
+    assert _run(capsys, "case", "new", "x", "--ref", "C-3")[0] == 0
+    lines = "\n".join(json.dumps(w) for w in docs["wallets"]) + "\n"
+    (tmp_path / "w.jsonl").write_text(lines)
+    assert _run(capsys, "case", "add", "C-3", str(tmp_path / "w.jsonl"), "--kind", "wallet")[0] == 0
+    (tmp_path / "bad.jsonl").write_text(lines + "{not json\n")
+    code, _, err = _run(capsys, "case", "add", "C-3", str(tmp_path / "bad.jsonl"), "--kind", "wallet")
+    assert code == 2 and f"line {len(docs['wallets']) + 1}: not JSON" in err

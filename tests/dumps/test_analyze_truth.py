@@ -1,0 +1,64 @@
+"""Reports against simulate truth: rows, persons per province, duplicates, padding bound, novelty."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from leaktrace.dumps.analyze import AnalyzeOptions, analyze_dump
+from leaktrace.simulate.formats import FORMATS
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_every_format_is_exact(world: tuple[Path, dict[str, Any]], fmt: str) -> None:
+    out, truth = world
+    leak = truth["leak"]
+    r = analyze_dump(out / leak["files"][fmt])
+    assert r.rows == leak["rows"]
+    assert r.malformed.rows == 0 and not r.malformed.skipped
+    roles = {c.role: c.index for c in r.columns}
+    assert roles["id_number"] == 3 and roles["mobile"] == 4 and roles["address"] == 5
+    assert r.duplicate_rows == leak["duplicate_rows"]
+    assert r.distinct_rows == leak["distinct_rows"]
+    assert r.distinct_valid_ids == leak["distinct_valid_ids"]
+    assert {p.code: p.persons for p in r.provinces_by_id} == leak["distinct_valid_ids_by_province"]
+    fabricated = leak["rows_by_kind"]["fabricated_invalid"] + leak["rows_by_kind"]["fabricated_valid"]
+    assert r.padding is not None
+    assert r.padding.low <= fabricated <= r.padding.high
+    assert r.padding.invalid_id_rows == leak["rows_by_kind"]["fabricated_invalid"]
+    assert sum(r.gender.values()) == r.distinct_valid_ids == sum(r.age_buckets.values())
+    assert r.order_time_max is not None and r.order_time_max < "2024-07-01"
+
+
+def test_novelty_against_earlier_dump(world: tuple[Path, dict[str, Any]]) -> None:
+    out, truth = world
+    earlier = analyze_dump(out / truth["earlier_dump"]["file"])
+    assert earlier.distinct_valid_ids == truth["earlier_dump"]["distinct_valid_ids"]
+    assert earlier.novelty.earlier_dumps == 0
+    r = analyze_dump(out / truth["leak"]["files"]["csv"])
+    assert r.novelty.earlier_dumps == 1
+    assert r.novelty.persons_seen_before == truth["leak"]["distinct_ids_also_in_earlier_dump"]
+    assert r.novelty.persons_new == r.distinct_valid_ids - r.novelty.persons_seen_before
+
+
+def test_finished_report_is_reused_and_force_recomputes(world: tuple[Path, dict[str, Any]]) -> None:
+    out, truth = world
+    path = out / truth["leak"]["files"]["csv"]
+    first = analyze_dump(path)
+    again = analyze_dump(path)
+    assert again.seconds == first.seconds  # the stored report, not a rerun
+    redo = analyze_dump(path, AnalyzeOptions(force=True))
+    assert redo.distinct_valid_ids == first.distinct_valid_ids
+
+
+def test_report_holds_no_raw_pii(world: tuple[Path, dict[str, Any]]) -> None:
+    out, truth = world
+    path = out / truth["leak"]["files"]["csv"]
+    r = analyze_dump(path)
+    text = json.dumps(r.model_dump(mode="json"), ensure_ascii=False)
+    for line in path.read_text("utf-8").splitlines()[1:50]:
+        fields = line.split(",")
+        assert fields[3] not in text and fields[4] not in text and fields[5] not in text

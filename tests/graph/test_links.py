@@ -1,0 +1,139 @@
+"""Alias links, hubs, missing evidence and people's verdicts on small hand-built stores."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import Builder
+from leaktrace.graph.build import build_graph
+from leaktrace.graph.feedback import record_verdict
+
+PGP = "0123456789ABCDEF0123456789ABCDEF01234567"
+WALLET = "TYuAEBuK5sG5GCxbHrwSSTs7SG4UXcprrq"
+
+
+def _build(store: Builder) -> dict[str, Any]:
+    with store.sessions() as s:
+        return build_graph(s, store.hasher).to_dict()
+
+
+def _link(g: dict[str, Any], a: str, b: str) -> dict[str, Any] | None:
+    a, b = sorted((a, b))
+    return next((x for x in g["links"] if x["a"] == a and x["b"] == b), None)
+
+
+def _actor(g: dict[str, Any], key: str) -> str:
+    return next(a["actor"] for a in g["accounts"] if a["key"] == key)
+
+
+def test_personal_identifier_across_sites_is_a_strong_link_with_evidence(store: Builder) -> None:
+    store.post("m1", "alpha", ids=(("pgp_fingerprint", PGP),))
+    store.post("m2", "omega", ids=(("pgp_fingerprint", PGP),))
+    store.post("m2", "bystander", ids=(("qq", "12345678"),))
+    g = _build(store)
+    link = _link(g, "m1:alpha", "m2:omega")
+    assert link is not None and link["basis"] == "strong" and link["confidence"] >= 0.99
+    assert len(link["evidence"]) == 2 and all(len(e) == 64 for e in link["evidence"])
+    assert PGP not in str(link)  # the masked form, never the value, in reasons
+    assert _actor(g, "m1:alpha") == _actor(g, "m2:omega") != _actor(g, "m2:bystander")
+
+
+def test_identifier_on_two_accounts_of_one_site_is_team_evidence_not_alias(store: Builder) -> None:
+    store.post("m1", "a1", ids=(("tron", WALLET),))
+    store.post("m1", "a2", ids=(("tron", WALLET),))
+    store.post("m2", "a3", ids=(("tron", WALLET),))
+    g = _build(store)
+    link = _link(g, "m1:a1", "m2:a3")
+    assert link is not None and link["basis"] == "group" and link["confidence"] == 0
+    assert "team" in link["reasons"][0]["detail"]
+    assert len({_actor(g, k) for k in ("m1:a1", "m1:a2", "m2:a3")}) == 3
+    assert g["groups"] and len(g["groups"][0]["actors"]) == 3
+
+
+def test_escrow_wallet_on_many_accounts_is_a_hub_and_links_nothing(store: Builder) -> None:
+    for i in range(35):
+        store.post(f"m{i % 3}", f"seller{i}", ids=(("tron", WALLET), ("qq", f"{10_000_000 + i}")))
+    g = _build(store)
+    assert [h["accounts"] for h in g["hubs"]] == [35]
+    assert "hub" in g["hubs"][0]["reason"]
+    assert g["links"] == [] and g["counts"]["actors"] == 35 and g["groups"] == []
+
+
+def test_account_with_thousands_of_identifiers_is_a_hub_account(store: Builder) -> None:
+    ids = tuple(("qq", str(20_000_000 + i)) for i in range(1500))
+    store.post("m1", "directory", ids=ids)
+    store.post("m2", "real", ids=(("qq", "20000007"),))
+    g = _build(store)
+    acc = next(a for a in g["accounts"] if a["key"] == "m1:directory")
+    assert acc["hub"] and "1500 distinct identifiers" in acc["hub_reason"]
+    assert _link(g, "m1:directory", "m2:real") is None
+
+
+def test_link_without_capture_is_a_lead_not_a_merge(store: Builder) -> None:
+    store.post("m1", "seen", ids=(("wechat", "wx_dragon88"),))
+    store.post("m2", "hearsay", ids=(("wechat", "wx_dragon88"),), capture=False)
+    g = _build(store)
+    link = _link(g, "m1:seen", "m2:hearsay")
+    assert link is not None and link["basis"] == "inferred"
+    assert "no capture" in link["reasons"][0]["detail"]
+    assert _actor(g, "m1:seen") != _actor(g, "m2:hearsay")
+
+
+def test_verdicts_persist_and_win_over_evidence_with_an_explanation(store: Builder) -> None:
+    store.post("m1", "a", ids=(("pgp_fingerprint", PGP),))
+    store.post("m2", "b", ids=(("pgp_fingerprint", PGP),))
+    store.post("m3", "c", ids=(("qq", "55555555"),))
+    store.post("m2", "d", ids=(("qq", "55555555"),))
+    with store.sessions.begin() as s:
+        record_verdict(s, "m2:b", "m1:a", "reject", note="different people per informant", decided_by="inv1")
+        record_verdict(s, "m3:c", "m1:a", "confirm", decided_by="inv1")
+    for _ in range(2):  # the verdicts hold on every rebuild
+        g = _build(store)
+        assert _link(g, "m1:a", "m2:b")["basis"] == "rejected"  # type: ignore[index]
+        assert _actor(g, "m1:a") != _actor(g, "m2:b")
+        assert _actor(g, "m1:a") == _actor(g, "m3:c") == _actor(g, "m2:d")
+        assert any("rejected by inv1 although both show pgp_fingerprint" in c for c in g["conflicts"])
+
+
+def test_strong_link_that_would_join_rejected_accounts_is_refused_and_explained(store: Builder) -> None:
+    store.post("m1", "a", ids=(("qq", "11111111"),))
+    store.post("m2", "b", ids=(("qq", "11111111"),))
+    store.post("m3", "c", ids=(("wechat", "wx_cccccc"),))
+    store.post("m2", "x", ids=(("wechat", "wx_cccccc"),))
+    with store.sessions.begin() as s:
+        record_verdict(s, "m1:a", "m3:c", "confirm")
+        record_verdict(s, "m2:b", "m3:c", "reject")
+    g = _build(store)
+    assert _actor(g, "m1:a") == _actor(g, "m3:c") != _actor(g, "m2:b")
+    assert any("which a person rejected" in c for c in g["conflicts"])
+
+
+def test_posts_without_author_are_counted_not_attributed(store: Builder) -> None:
+    store.post("m1", None, ids=(("qq", "11111111"),))
+    store.post("m1", "  ", ids=(("qq", "11111111"),))
+    store.post("m2", "someone", ids=(("qq", "11111111"),))
+    g = _build(store)
+    assert g["counts"]["posts_without_author"] == 2 and g["counts"]["accounts"] == 1
+
+
+def test_verdict_for_unknown_account_is_kept_and_explained(store: Builder) -> None:
+    store.post("m1", "a")
+    with store.sessions.begin() as s:
+        record_verdict(s, "m1:a", "m9:ghost", "confirm")
+    g = _build(store)
+    assert any("m9:ghost is not in the store" in c for c in g["conflicts"])
+
+
+def test_near_identical_handles_across_markets_are_a_lead(store: Builder) -> None:
+    store.post("m1", "Dragon_King88")
+    store.post("m2", "dragonking88")
+    store.post("m3", "dragonkin88")
+    store.post("m2", "seller1")
+    store.post("m3", "seller12")
+    g = _build(store)
+    lead = _link(g, "m1:Dragon_King88", "m2:dragonking88")
+    assert lead is not None and lead["basis"] == "inferred" and 0 < lead["confidence"] < 0.9
+    assert "near-identical handles" in lead["reasons"][0]["detail"]
+    assert _link(g, "m2:dragonking88", "m3:dragonkin88") is not None  # one edit apart
+    assert _link(g, "m2:seller1", "m3:seller12") is None
+    assert _actor(g, "m1:Dragon_King88") != _actor(g, "m2:dragonking88")  # leads never merge by default

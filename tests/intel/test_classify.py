@@ -1,0 +1,123 @@
+"""The shipped trafficking classifier: labels, categories, contract, hostile input, storage."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from leaktrace.core.errors import ConfigError
+from leaktrace.intel.classify import classify_post
+from leaktrace.intel.model import TraffickingModel, builtin_model_path, default_model
+from leaktrace.intel.trainset_phrases import CATEGORIES
+
+# Hand-written for these tests, in the shapes sellers use; none comes from an evaluation set.
+TRAFFICKING = [
+    ("出售2019年广东快递收件人信息 300w条 一手", "orders_logistics"),
+    ("身份证正反面+手持照片 500套 自动发货", "identity_docs"),
+    ("全国股民数据 姓名 手机 开户券商 20万条", "finance_bank"),
+    ("菠菜充值会员数据 实时更新 1.2万", "gambling_leads"),
+    ("查开房记录 查户籍 手机定位 当天出结果", "lookup_service"),
+    ("某省初中生学籍 家长姓名 手机号 5万", "education"),
+    ("Fresh USA CVV with billing address, 100% valid, auto delivery", "cards_cvv"),
+    ("Netflix premium accounts x50 lifetime warranty", "credentials_accounts"),
+    ("USA fullz SSN DOB DL - 200 records", "identity_docs"),
+]
+NOT_TRAFFICKING = [
+    "网贷数据获取教程 从入门到精通",
+    "短信拦截设备 可截取验证码 包邮",
+    "伪基站 设备出售",
+    "冰毒 高纯度 10g 同城",
+    "Office 2019 激活码 永久",
+    "社工库网站源码 带后台",
+    "5g MDMA crystals 84% lab tested stealth shipping",
+    "Carding guide 2017 - how to cash out CVV",
+    "Windows 10 Pro license key instant delivery",
+    "Replica Rolex Submariner AAA quality",
+]
+
+
+@pytest.mark.parametrize(("title", "category"), TRAFFICKING)
+def test_trafficking_listings_are_flagged_with_their_category(title: str, category: str) -> None:
+    r = classify_post(title)
+    assert r.trafficking and r.score >= 0.5, (title, r.score)
+    assert r.categories and set(r.categories) <= set(CATEGORIES)
+    assert category in r.categories, (title, r.categories)
+
+
+@pytest.mark.parametrize("title", NOT_TRAFFICKING)
+def test_tutorials_tools_drugs_software_are_not_trafficking(title: str) -> None:
+    r = classify_post(title)
+    assert not r.trafficking and r.score < 0.5, (title, r.score)
+    assert r.categories == []
+
+
+def test_contract_shape() -> None:
+    out = classify_post("【一手】浙江快递数据 1500w条 0.05BTC", "联系QQ:12345678 自动发货").contract("p1")
+    assert list(out) == ["id", "trafficking", "score", "categories", "facts", "identifiers"]
+    assert out["id"] == "p1" and isinstance(out["trafficking"], bool) and 0.0 <= out["score"] <= 1.0
+    assert out["facts"]["records"] == 15_000_000
+    assert out["facts"]["price"] == {"amount": 0.05, "currency": "BTC"}
+    assert {"type": "qq", "value": "12345678"} in out["identifiers"]
+    json.dumps(out, ensure_ascii=False)
+
+
+def test_zero_width_and_full_width_dodges_do_not_hide_an_offer() -> None:
+    plain = classify_post("出售身份证正反面手持照片500套")
+    dodged = classify_post("出\u200b售身\u200d份证正反面手\ufeff持照片５００套")
+    assert dodged.trafficking and abs(dodged.score - plain.score) < 0.05
+    assert dodged.analysis.facts.records == 500
+
+
+@pytest.mark.parametrize("post", [
+    "", None, b"", "   \n\t", "🔥🔥🔥✅💰", "<html><body><p>出售&nbsp;快递数据 100万条</p></body></html>",
+    "出售快递数据100万条".encode("gb18030"), b"\xff\xfe\x00\x00garbage\x80\x81",
+    "Ｆｕｌｌｚ ＵＳＡ ＳＳＮ", "\x00\x01\x02 data \x7f",
+])
+def test_hostile_input_never_crashes(post: str | bytes | None) -> None:
+    r = classify_post(post, post)
+    assert 0.0 <= r.score <= 1.0
+    json.dumps(r.contract(1), ensure_ascii=False)
+
+
+def test_html_post_is_read_as_text() -> None:
+    r = classify_post("<div><b>出售</b>全国<span>快递收件人</span>数据 100万条</div>")
+    assert r.analysis.clean.was_html and r.trafficking and r.analysis.facts.records == 1_000_000
+
+
+def test_five_megabyte_post_is_bounded() -> None:
+    body = ("出售全国快递数据 1500w条 联系QQ:12345678 " * 200_000)[: 5 * 1024 * 1024]
+    t0 = time.perf_counter()
+    r = classify_post("快递数据", body)
+    assert time.perf_counter() - t0 < 30
+    assert r.trafficking and r.analysis.clean.truncated
+
+
+def test_shipped_model_round_trips_without_pickle(tmp_path: Path) -> None:
+    m = default_model()
+    assert m.categories == sorted(CATEGORIES)
+    p = tmp_path / "m.npz"
+    m.save(p)
+    with np.load(p, allow_pickle=False) as z:
+        assert {"buckets", "weights", "cat_weights", "cat_bias", "meta"} <= set(z.files)
+    m2 = TraffickingModel.load(p)
+    title = "出售全国快递数据 1500w条"
+    assert classify_post(title, model=m2).score == pytest.approx(classify_post(title, model=m).score, abs=1e-3)
+
+
+def test_a_broken_model_file_is_a_config_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(ConfigError, match=r"bad\.npz"):
+        TraffickingModel.load(bad)
+    monkeypatch.setenv("LEAKTRACE_INTEL_MODEL", str(tmp_path / "missing.npz"))
+    with pytest.raises(ConfigError, match=r"missing\.npz"):
+        default_model()
+
+
+def test_shipped_model_is_in_the_package() -> None:
+    assert builtin_model_path().is_file()
+    assert builtin_model_path().stat().st_size < 5 * 1024 * 1024

@@ -1,0 +1,152 @@
+"""Training on generated posts, `leaktrace intel train|eval`, `leaktrace classify` end to end."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from leaktrace.cli.app import main
+from leaktrace.intel.classify import classify_post
+from leaktrace.intel.evaluate import evaluate, read_labels
+from leaktrace.intel.model import TraffickingModel, user_model_path
+from leaktrace.intel.train import LabelledPost, synthetic_posts, train
+from leaktrace.intel.trainset import generate
+
+
+@pytest.fixture(scope="module")
+def small_model() -> TraffickingModel:
+    return train(synthetic_posts(2500, seed=11), seed=11)
+
+
+def test_generator_is_deterministic_and_labelled() -> None:
+    a, b = list(generate(300, seed=5)), list(generate(300, seed=5))
+    assert a == b and a != list(generate(300, seed=6))
+    pos = [e for e in a if e.trafficking]
+    assert 0.3 < len(pos) / len(a) < 0.6
+    assert all(e.category for e in pos) and not any(e.category for e in a if not e.trafficking)
+    assert {e.lang for e in a} == {"zh", "en", "mixed"}
+
+
+def test_small_model_separates_unseen_generated_posts(small_model: TraffickingModel) -> None:
+    held = list(generate(600, seed=99))
+    right = sum(classify_post(e.title, e.body, model=small_model).trafficking == e.trafficking for e in held)
+    assert right / len(held) > 0.9
+    scores = [(classify_post(e.title, e.body, model=small_model).score, e.trafficking) for e in held]
+    brier = sum((s - y) ** 2 for s, y in scores) / len(scores)
+    assert brier < 0.1  # calibrated on held-out generated posts
+
+
+def test_training_is_deterministic() -> None:
+    posts = synthetic_posts(800, seed=3)
+    m1, m2 = train(posts, seed=3), train(posts, seed=3)
+    assert (m1.buckets == m2.buckets).all() and (m1.weights == m2.weights).all() and m1.platt == m2.platt
+
+
+def test_training_needs_both_labels() -> None:
+    with pytest.raises(ValueError, match="both"):
+        train([LabelledPost("出售数据", "", True)] * 5)
+
+
+def _write_labels(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=["title", "pii_trafficking", "category", "records"])
+        w.writeheader()
+        w.writerows(rows)
+
+
+LABELS = [
+    {"title": "出售全国快递收件人数据 300万条", "pii_trafficking": "1", "category": "orders_logistics", "records": "3000000"},
+    {"title": "身份证正反面手持 500套", "pii_trafficking": "1", "category": "identity_docs", "records": "500"},
+    {"title": "Fresh USA CVV 100 pcs", "pii_trafficking": "1", "category": "cards_cvv", "records": "100"},
+    {"title": "冰毒 10g", "pii_trafficking": "0", "category": "", "records": ""},
+    {"title": "短信拦截设备 出售", "pii_trafficking": "0", "category": "", "records": ""},
+    {"title": "MDMA crystals 5g", "pii_trafficking": "0", "category": "", "records": ""},
+]
+
+
+def test_evaluate_counts_confusion_categories_and_records(tmp_path: Path) -> None:
+    p = tmp_path / "labels.csv"
+    _write_labels(p, LABELS)
+    rep = evaluate(read_labels(p))
+    assert rep.n == 6 and rep.tp + rep.fn == 3 and rep.fp + rep.tn == 3
+    d = rep.to_dict()
+    assert d["records_stated"] == 3 and d["records_exact_match"] == 1.0
+    assert set(d["category_accuracy"]) == {"orders_logistics", "identity_docs", "cards_cvv"}
+    assert sum(b["n"] for b in d["reliability"]) == 6
+
+
+def test_cli_eval_prints_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "labels.csv"
+    _write_labels(p, LABELS)
+    assert main(["intel", "eval", str(p), "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert {"precision", "recall", "f1", "confusion", "category_accuracy", "records_exact_match"} <= set(d)
+    assert main(["intel", "eval", str(p)]) == 0
+    out = capsys.readouterr().out
+    assert "confusion" in out and "F1" in out and "record count exact match" in out
+
+
+def test_cli_eval_bad_label_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "labels.csv"
+    p.write_text("title,pii_trafficking\n出售数据,1\n坏行,maybe\n", encoding="utf-8")
+    assert main(["intel", "eval", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert "line 3" in err and "pii_trafficking" in err
+    q = tmp_path / "nolabel.csv"
+    q.write_text("title\nx\n", encoding="utf-8")
+    assert main(["intel", "eval", str(q)]) == 2
+
+
+def test_cli_train_writes_a_model_classify_then_uses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "labels.csv"
+    _write_labels(p, LABELS)
+    assert main(["intel", "train", str(p), "--synthetic", "1500"]) == 0
+    assert user_model_path().is_file()
+    assert "trained on 6 labelled" in capsys.readouterr().out
+    m = TraffickingModel.load(user_model_path())
+    assert m.meta["user_rows"] == 6
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text(json.dumps({"id": 7, "title": "出售全国快递收件人数据 300万条", "body": ""}, ensure_ascii=False)
+                     + "\n", encoding="utf-8")
+    assert main(["classify", str(posts)]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["id"] == 7
+
+
+def test_cli_classify_contract_and_bad_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    posts = tmp_path / "posts.jsonl"
+    lines = [
+        json.dumps({"id": "a", "title": "出售身份证正反面手持 500套", "body": "飞机 @seller_cn 自动发货"}, ensure_ascii=False),
+        json.dumps({"id": "b", "title": "MDMA crystals 5g", "body": ""}),
+        "",
+        json.dumps({"id": "c"}),
+    ]
+    posts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["classify", str(posts), "--output", str(out)]) == 0
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b", "c"]
+    assert rows[0]["trafficking"] and not rows[1]["trafficking"] and not rows[2]["trafficking"]
+    assert rows[0]["facts"]["records"] == 500
+    assert {"type": "telegram", "value": "seller_cn"} in rows[0]["identifiers"]
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(lines[0] + "\n[1, 2]\n{not json\n", encoding="utf-8")
+    out2 = tmp_path / "out2.jsonl"
+    assert main(["classify", str(bad), "--output", str(out2)]) == 2
+    assert "line 2" in capsys.readouterr().err
+    assert not out2.exists()  # nothing half-written
+    assert main(["classify", str(bad), "--skip-bad"]) == 0
+    cap = capsys.readouterr()
+    assert len(cap.out.splitlines()) == 1 and "line 2" in cap.err and "line 3" in cap.err
+
+
+def test_cli_classify_reads_gb18030(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    posts = tmp_path / "gbk.jsonl"
+    posts.write_bytes(json.dumps({"id": 1, "title": "出售全国快递收件人数据 300万条"}, ensure_ascii=False).encode("gb18030")
+                      + b"\n")
+    assert main(["classify", str(posts)]) == 0
+    assert json.loads(capsys.readouterr().out)["facts"]["records"] == 3_000_000

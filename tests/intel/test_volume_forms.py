@@ -1,0 +1,33 @@
+"""More of the ways sellers write counts, per the labelling conventions of the field."""
+
+from __future__ import annotations
+
+import pytest
+
+from leaktrace.intel.extract import analyse_post
+from leaktrace.intel.volumes import claimed_records
+
+FORMS = [
+    ("2W6快递单", 26_000),  # 2.6万, spoken form
+    ("6000多万行业客户", 60_000_000), ("1600余万手机号", 16_000_000), ("110+万会员信息", 1_100_000),
+    ("csdn600w 明文", 6_000_000), ("QQ1亿用户", 100_000_000), ("GMAIL数据490w", 4_900_000),
+    ("银行客户1242个", 1242),  # a count of people, not of databases
+    ("网贷数据，日量2000-5000左右", 5000), ("每天2000+的量", 2000),
+    ("出一手股民数据，20W条", 200_000),  # full-width comma, NFKC'd to ','
+    ("5000条CVV卡料", 5000), ("4 cvvs", 4), ("200 fullz", 200),
+]
+NOT_COUNTS = ["存款5000多万", "余额100万", "价格1,000条", "1,000", "x100", "日量2000元", "900MB"]
+
+
+@pytest.mark.parametrize(("text", "expected"), FORMS)
+def test_count_forms(text: str, expected: int) -> None:
+    assert claimed_records(text) == expected
+
+
+@pytest.mark.parametrize("text", NOT_COUNTS)
+def test_not_counts(text: str) -> None:
+    assert claimed_records(text) is None
+
+
+def test_the_largest_count_wins_across_forms() -> None:
+    assert analyse_post("csdn600w RenRen500w 明文 另有QQ群数据6000多万").facts.records == 60_000_000

@@ -1,0 +1,87 @@
+"""A migrated database (SQLite and PostgreSQL) and approved sources for the pipeline tests.
+
+Migrating costs about a second, so SQLite starts from one migrated template
+file per session and PostgreSQL from one migrated schema per session,
+emptied before each test. Without a PostgreSQL server the PostgreSQL cases
+skip, except under CI=true, where they fail (as in tests/store).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from leaktrace.core.settings import Settings, get_settings
+from leaktrace.pipeline.context import Context, open_context
+from leaktrace.store import make_engine, upgrade
+from leaktrace.store.models import Base
+from leaktrace.store.repo import add_source
+
+PG_URL = os.environ.get("LEAKTRACE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def _db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("tpl") / "leaktrace.sqlite"
+    engine = make_engine(url=f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_schema_url() -> Iterator[str]:
+    admin = make_engine(url=PG_URL, connect_args={"connect_timeout": 5})
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to reach the server decides skip-or-fail
+        admin.dispose()
+        msg = f"PostgreSQL at {PG_URL} unreachable: {str(exc).splitlines()[0]}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(msg + " (CI=true: the PostgreSQL cases must run)", pytrace=False)
+        pytest.skip(msg)
+    schema = f"lt_test_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    engine = make_engine(url=url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _settings(request: pytest.FixtureRequest) -> Settings:
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if request.param == "sqlite":
+        shutil.copyfile(request.getfixturevalue("_db_template"), settings.data_dir / "leaktrace.sqlite")
+        return settings
+    url = request.getfixturevalue("_pg_schema_url")
+    engine = make_engine(url=url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return settings.model_copy(update={"database_url": url})
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def ctx(request: pytest.FixtureRequest) -> Iterator[Context]:
+    with open_context(_settings(request), migrate=False) as c:
+        with c.session() as s:
+            add_source(s, "market-a", "onion_site", legal_basis="Order 2025-17 (inspection)", owner="unit 3")
+            add_source(s, "pending", "forum")
+            s.commit()
+        yield c
