@@ -1,6 +1,6 @@
 """`dump analyze` speed and memory on a 6-column order CSV, UTF-8 and GB18030, with its peers.
 
-    python benchmarks/bench_dump.py [--scale 1000000] [--loop-rows 50000] [--threads 2]
+    python benchmarks/bench_dump.py [--scale 1000000] [--loop-rows 50000] [--threads 2] [--spark-rows 200000]
 
 Builds a simulated leak of `--scale` rows, keeps six columns (order id, time,
 name, ID number, mobile, address) and writes it as UTF-8 and GB18030 CSV.
@@ -8,7 +8,8 @@ Then, in the same run: a bare DuckDB `count(*)` scan of the UTF-8 file (the
 ceiling), the full `analyze_dump` report (keyed-hash sets included) on both
 files, each in a child process whose peak RSS is read back, and the per-row
 Python loop a user would write instead (python-stdnum `cn.ric` + phonenumbers
-geocoder) over `--loop-rows` rows. Prints rows/s and the ratios.
+geocoder) over `--loop-rows` rows, and the Spark engine in local mode on the
+first `--spark-rows` rows. Prints rows/s and the ratios.
 """
 
 from __future__ import annotations
@@ -24,6 +25,16 @@ import time
 from pathlib import Path
 
 import duckdb
+
+SPARK_CHILD = r"""
+import json, sys, time
+from pathlib import Path
+from leaktrace.dumps.analyze import AnalyzeOptions, analyze_dump
+analyze_dump(Path(sys.argv[2]), AnalyzeOptions(force=True, engine="spark"))  # warm the session and workers
+t = time.perf_counter()
+r = analyze_dump(Path(sys.argv[1]), AnalyzeOptions(force=True, engine="spark"))
+print(json.dumps({"s": time.perf_counter() - t, "rows": r.rows, "ids": r.distinct_valid_ids}))
+"""
 
 CHILD = r"""
 import json, sys, time, resource
@@ -65,6 +76,24 @@ def child(path: Path, threads: int, mem: str) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def spark_child(path: Path, rows: int) -> dict[str, float] | None:
+    """Spark local mode on the first `rows` rows (after a warm-up run on 1,000 rows)."""
+    try:
+        import pandas  # noqa: F401
+        import pyspark  # noqa: F401
+    except ImportError:
+        return None
+    lines = path.read_text("utf-8").splitlines()
+    part, warm = path.with_name("spark_part.csv"), path.with_name("spark_warm.csv")
+    part.write_text("\n".join(lines[: rows + 1]) + "\n", "utf-8")
+    warm.write_text("\n".join(lines[:1001]) + "\n", "utf-8")
+    out = subprocess.run([sys.executable, "-c", SPARK_CHILD, str(part), str(warm)],
+                         check=False, capture_output=True, text=True, env=os.environ)
+    if out.returncode:
+        raise SystemExit(f"spark analyze failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def python_loop(path: Path, n: int) -> float:
     import phonenumbers
     from phonenumbers import geocoder
@@ -99,6 +128,7 @@ def main() -> None:
     ap.add_argument("--loop-rows", type=int, default=50_000)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--memory-limit", default="3GB")
+    ap.add_argument("--spark-rows", type=int, default=200_000, help="rows for the Spark local-mode run (0: skip)")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-dump-") as tmp:
         work = Path(tmp)
@@ -122,6 +152,11 @@ def main() -> None:
         print(f"python-stdnum+phonenumbers: {loop:>12,.0f} rows/s  (per-row loop, {min(a.loop_rows, n):,} rows)")
         print(f"ratio analyze/count(*)    : UTF-8 {count_s / u['s']:.2f}  GB18030 {count_s / g['s']:.2f}")
         print(f"ratio analyze/python loop : UTF-8 {n / u['s'] / loop:.1f}x  GB18030 {n / g['s'] / loop:.1f}x")
+        if a.spark_rows:
+            sp = spark_child(utf8, min(a.spark_rows, n))
+            if sp:
+                print(f"spark local[2] (full)     : {sp['rows'] / sp['s']:>12,.0f} rows/s  ({sp['rows']:,} rows, "
+                      f"{sp['s']:.1f}s, warm session)")
         print(f"host peak RSS (this proc) : {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
 
 

@@ -34,9 +34,11 @@ sys.path.insert(0, str(REPO / "tests" / "graph"))
 
 from simworld import correlation_baseline, score, world_store  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
 
 from leaktrace.graph.build import BuildConfig, build_graph  # noqa: E402
-from leaktrace.graph.style import StyleConfig, similarities, vectors  # noqa: E402
+from leaktrace.graph.style import StyleConfig, similar_pairs, vectors  # noqa: E402
 
 EVAL = REPO.parent / "shared" / "eval"
 
@@ -73,27 +75,37 @@ def worlds(start: int, n: int) -> None:
     print(f"  supplier right: {np.mean(sup):.0%} of worlds")
 
 
-def _split_vendors(rows: list[tuple[str, str]], min_titles: int, cap: int) -> tuple[list[list[str]], list[str]]:
+def _split_vendors(rows: list[tuple[str, str]], min_titles: int, cap: int, hard: bool
+                   ) -> tuple[list[list[str]], list[str]]:
+    """Two pseudo-accounts per vendor: alternate titles, or (hard) the alphabetical halves of its
+    distinct titles, so near-duplicate reposts of one product stay on one side."""
     by: dict[str, list[str]] = defaultdict(list)
     for vendor, title in rows:
         if vendor and title:
             by[vendor].append(title)
     docs, owner = [], []
     for vendor, titles in sorted(by.items()):
+        if hard:
+            titles = sorted(set(titles), key=str.lower)
         if len(titles) >= min_titles:
-            docs += [titles[0::2][:cap], titles[1::2][:cap]]
+            if hard:
+                half = len(titles) // 2
+                docs += [titles[:half][:cap], titles[half:][-cap:]]
+            else:
+                docs += [titles[0::2][:cap], titles[1::2][:cap]]
             owner += [vendor, vendor]
     return docs, owner
 
 
-def real_style(name: str, rows: list[tuple[str, str]], min_titles: int, cap: int = 25) -> None:
-    docs, owner = _split_vendors(rows, min_titles, cap)
+def real_style(name: str, rows: list[tuple[str, str]], min_titles: int, cap: int = 25, hard: bool = False) -> None:
+    docs, owner = _split_vendors(rows, min_titles, cap, hard)
+    name += ", alphabetical halves of distinct titles" if hard else ", alternate titles"
     if len(docs) < 4:
         print(f"  {name}: too few vendors with {min_titles}+ titles")
         return
     m = vectors(docs)
-    pairs = [(i, j) for i in range(len(docs)) for j in range(i + 1, len(docs))]
-    sims = list(similarities(m, pairs))
+    found = similar_pairs(m, [list(range(len(docs)))], -1.0)
+    sims = [(i, j, x) for (i, j), x in found.items()]
     y = np.array([owner[i] == owner[j] for i, j, _ in sims])
     s = np.array([x for _, _, x in sims])
     thr = StyleConfig().threshold
@@ -114,35 +126,73 @@ def real(min_en: int) -> None:
         with en.open(encoding="utf-8") as f:
             rows = [(r["vendor"], r["title"]) for r in csv.DictReader(f)]
         real_style("listings-en (2017)", rows, min_en)
-        real_style("listings-en (2017), 50+ titles", rows, 50)
+        real_style("listings-en (2017)", rows, min_en, hard=True)
+        real_style("listings-en (2017), 50+ titles", rows, 50, hard=True)
     if cn.is_file():
         with cn.open(encoding="utf-8") as f:
             rows = [(r["seller"], r["title"]) for r in csv.DictReader(f)]
         real_style("listings-cn (2018)", rows, 8)
+        real_style("listings-cn (2018)", rows, 8, hard=True)
+
+
+def _clone(s: Session, base: dict[str, int], first: int, last: int) -> None:
+    """Grow the store by copies of the loaded world under new site names (pure SQL, no re-analysis).
+
+    Each copy gets its own sites, captures, posts and identifiers (hash
+    suffixed), so it is an independent world: the build meets many gangs
+    and many unrelated sellers, as a large deployment would.
+    """
+    for k in range(first, last + 1):
+        po, io, co, ro = (base[t] * k for t in ("posts", "identifiers", "captures", "intel_results"))
+        s.execute(text(f"INSERT INTO captures SELECT id+{co}, source_id, url||'#{k}', substr(url_key, 1, 54)||printf('~%09d', {k}), "
+                       "sha256, fetched_at, "
+                       f"status, content_type, size, recorded_at FROM captures WHERE id <= {base['captures']}"))
+        s.execute(text(f"INSERT INTO posts SELECT id+{po}, site||'~{k}', url, url_key, source_id, capture_id+{co}, "
+                       f"author_handle||'~{k}', title, body, language, posted_at, price_amount, price_currency, volume_records, "
+                       f"status, first_seen_at, last_seen_at FROM posts WHERE id <= {base['posts']}"))
+        s.execute(text(f"INSERT INTO intel_results SELECT id+{ro}, post_id+{po}, model_version, trafficking, score, "
+                       f"categories, facts, created_at FROM intel_results WHERE id <= {base['intel_results']}"))
+        s.execute(text(f"INSERT INTO identifiers SELECT id+{io}, type, value_hash||'~{k}', value_masked, value_norm, "
+                       f"first_seen_at FROM identifiers WHERE id <= {base['identifiers']}"))
+        s.execute(text(f"INSERT INTO post_identifiers SELECT post_id+{po}, identifier_id+{io}, role, count "
+                       f"FROM post_identifiers WHERE post_id <= {base['posts']}"))
 
 
 def scale(listings: int) -> None:
-    print("== build time (one world in in-memory SQLite; CPU seconds of this process, the machine is shared)")
+    print("== build time: one loaded world copied under new site names to the size asked "
+          "(in-memory SQLite; CPU seconds of this process, the machine is shared)")
     rates = []
-    for n in (max(300, listings // 4), listings):
-        per_market = max(100, n // 3)
-        with world_store(4242, listings_per_market=per_market) as w, w.sessions() as s:
-            c0, t0 = time.process_time(), time.perf_counter()
-            g = build_graph(s, w.hasher).to_dict()
-            cpu, wall = time.process_time() - c0, time.perf_counter() - t0
-        c = g["counts"]
-        posts = sum(a["posts"] for a in g["accounts"])
-        rates.append(posts / cpu)
-        print(f"  {posts:,} posts, {c['accounts']:,} accounts, {c['links']:,} links: {cpu:.1f} CPU s, {wall:.1f} wall s "
-              f"({posts / cpu:,.0f} posts per CPU s); stages (wall) {g['timings']}")
-    print(f"  1 M posts at the larger run's rate: ~{1e6 / rates[-1] / 60:.1f} CPU min (target < 5 min)")
+    with world_store(4242, listings_per_market=1000) as w:
+        with w.sessions.begin() as s:
+            one = s.execute(text("SELECT count(*) FROM posts")).scalar() or 1
+            base = {t: s.execute(text(f"SELECT max(id) FROM {t}")).scalar() or 0
+                    for t in ("posts", "identifiers", "captures", "intel_results")}
+        done = 1
+        for n in (max(one, listings // 4), listings):
+            copies = max(1, round(n / one))
+            if copies > done:
+                with w.sessions.begin() as s:
+                    _clone(s, base, done, copies - 1)
+                done = copies
+            with w.sessions() as s:
+                c0, t0 = time.process_time(), time.perf_counter()
+                g = build_graph(s, w.hasher).to_dict()
+                cpu, wall = time.process_time() - c0, time.perf_counter() - t0
+            c = g["counts"]
+            posts = sum(a["posts"] for a in g["accounts"])
+            rates.append(posts / cpu)
+            print(f"  {posts:,} posts, {c['accounts']:,} accounts, {c['groups']:,} groups, {c['links']:,} links: "
+                  f"{cpu:.1f} CPU s, {wall:.1f} wall s ({posts / cpu:,.0f} posts per CPU s); "
+                  f"stages (wall s) {g['timings']}")
+    print(f"  1 M posts at the larger run's rate: ~{1e6 / rates[-1] / 60:.1f} CPU min (target < 5 min); copies "
+          "write identically, so style leads join their gangs: group counts here say nothing")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, default=100)
     ap.add_argument("--seed-start", type=int, default=100)
-    ap.add_argument("--scale", type=int, default=30_000, help="listings for the build-time run (0: skip; max 150000)")
+    ap.add_argument("--scale", type=int, default=30_000, help="posts for the build-time run (0: skip)")
     ap.add_argument("--min-titles", type=int, default=20, help="titles a real vendor needs to be measured")
     args = ap.parse_args()
     if args.seeds:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from leaktrace.cases import provinces
+from leaktrace.cases.i18n import code_label
 from leaktrace.cases.model import CaseContent
 from leaktrace.cases.report import render_html, write_report
 from leaktrace.evidence import EvidenceStore
@@ -68,7 +69,7 @@ def test_report_figures_equal_truth_no_raw_pii(report_html: dict[str, str], worl
         fabricated = leak["rows_by_kind"]["fabricated_invalid"] + leak["rows_by_kind"]["fabricated_valid"]
         assert f"{fabricated:,}" in text
         for m in gang["members"]:
-            assert m["role"] in text
+            assert code_label(m["role"], lang) in text
             for alias in m["accounts"]:
                 assert alias in text, (lang, alias)
         rows = re.findall(r"<tr><td>([^<]+)</td><td class=\"n\">([\d,]+)</td><td class=\"n\">[\d.]+%</td></tr>", html)
@@ -154,3 +155,12 @@ def test_empty_case_renders(content: CaseContent) -> None:
     assert stix.validate(stix.to_json(empty))
     assert json.loads(misp.to_json(empty))["Event"]["info"].startswith(content.info.ref)
     assert all(text.count("\n") == 1 for text in tables.build_tables(empty).values())
+
+
+def test_without_deployment_key_contents_unchecked(content: CaseContent, store: EvidenceStore, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reporting where the key is absent: chain and custody records checked, contents honestly not."""
+    monkeypatch.delenv("LEAKTRACE_KEYRING")
+    html = write_report(content, tmp_path, lang="en", store=EvidenceStore()).html.read_text("utf-8")
+    assert "verified: every entry" in html and "FAILED" not in html
+    assert html.count("contents not checked on this machine") == len(content.captures)

@@ -66,15 +66,18 @@ def test_refuses_source_without_legal_basis(ctx: Context, sim_world: Path, sim_p
     assert not list(ctx.evidence.entries())
 
 
-def test_refuses_to_run_without_a_socks5h_proxy(ctx: Context, sim_profile: Profile) -> None:
+def test_refuses_to_run_without_a_socks5h_proxy(ctx: Context, sim_profile: Profile,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     add_source(ctx, "m1")
     url = "http://abc.onion/"
-    with pytest.raises(ConfigError, match="without a proxy"):
+    # no --proxy: Tor's port is tried (here a port where nothing listens) and the crawl refuses to start
+    monkeypatch.setattr("leaktrace.collect.proxy.DEFAULT_PROXY", "socks5h://127.0.0.1:1")
+    with pytest.raises(ConfigError, match="refusing to crawl without a proxy"):
         run_crawl(CrawlOptions(profile=sim_profile, source="m1", start_urls=[url]), ctx)
     with pytest.raises(ConfigError, match="socks5h"):  # local DNS resolution would leak lookups
         run_crawl(CrawlOptions(profile=sim_profile, source="m1", start_urls=[url], proxy="socks5://127.0.0.1:9050"),
                   ctx)
-    with pytest.raises(ConfigError, match="not reachable"):
+    with pytest.raises(ConfigError, match=r"127\.0\.0\.1:1 is not reachable"):
         run_crawl(CrawlOptions(profile=sim_profile, source="m1", start_urls=[url], proxy="socks5h://127.0.0.1:1"), ctx)
 
 
@@ -85,3 +88,50 @@ def test_wrong_password_stops_with_a_clear_error(ctx: Context, sim_world: Path, 
         opts = _opts(w, "m2", sim_profile, credentials={host: Credentials("nobody", "wrong")})
         with pytest.raises(ConfigError, match="login failed"):
             run_crawl(opts, ctx)
+
+
+@pytest.mark.postgres
+def test_the_same_crawl_on_postgresql(sim_world: Path, sim_profile: Profile, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The frontier (SKIP LOCKED claims), three sink threads and the store on PostgreSQL, by setting only."""
+    import os
+    import uuid
+
+    from sqlalchemy import text
+
+    from leaktrace.core.settings import get_settings
+    from leaktrace.pipeline.context import open_context
+    from leaktrace.store import make_engine
+
+    base = os.environ.get("LEAKTRACE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    admin = make_engine(url=base, connect_args={"connect_timeout": 5})
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        admin.dispose()
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL unavailable under CI=true: {str(exc).splitlines()[0]}")
+        pytest.skip(f"PostgreSQL unavailable: {str(exc).splitlines()[0]}")
+    schema = f"lt_crawl_{uuid.uuid4().hex[:10]}"
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        monkeypatch.setenv("LEAKTRACE_DATABASE_URL", f"{base}?options=-csearch_path%3D{schema}")
+        get_settings.cache_clear()
+        with open_context() as pg, running_world(sim_world, behaviour=Behaviour(rate_per_s=0, error_rate=0.05)) as w:
+            assert pg.engine.dialect.name == "postgresql"
+            add_source(pg, "m2")
+            report = run_crawl(_opts(w, "m2", sim_profile), pg)
+            again = run_crawl(_opts(w, "m2", sim_profile), pg)
+            with pg.sessions() as s:
+                titles = {int(p.url.rsplit("/", 1)[1]): p.title
+                          for p in s.scalars(select(Post).where(Post.url.contains("/listing/")))}
+                captures = s.scalar(select(func.count()).select_from(Capture))
+            assert titles == {lid: row["title"] for lid, row in _truth(sim_world, "m2").items()}
+            assert report.stats.fetched == captures and again.stats.fetched == 0
+            assert pg.evidence.verify().ok
+    finally:
+        get_settings.cache_clear()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()

@@ -69,16 +69,17 @@ def test_extraction_keeps_lines_and_drops_scripts() -> None:
 def test_proxy_rule() -> None:
     assert resolve_proxy("socks5h://127.0.0.1:9050", False) == "socks5h://127.0.0.1:9050"
     assert resolve_proxy(None, True) is None
+    assert resolve_proxy(None, False) == "socks5h://127.0.0.1:9050"  # Tor's port by default, then checked
     for bad in ("socks5://127.0.0.1:9050", "http://127.0.0.1:8118", "socks5h://127.0.0.1"):
         with pytest.raises(ConfigError):
             resolve_proxy(bad, False)
-    with pytest.raises(ConfigError, match="without a proxy"):
-        resolve_proxy(None, False)
+    with pytest.raises(ConfigError, match="contradict"):
+        resolve_proxy("socks5h://127.0.0.1:9050", True)
 
 
 def test_cli_refuses_without_proxy(capsys: pytest.CaptureFixture[str]) -> None:
     code = crawl_main(["simulated-market", "--url", "http://abc.onion/", "--source", "s", "--legal-basis", "b",
-                       "--owner", "o"])
+                       "--owner", "o", "--proxy", "socks5h://127.0.0.1:1"])
     assert code == 3 and "refusing to crawl without a proxy" in capsys.readouterr().err
 
 
@@ -119,3 +120,39 @@ def test_shipped_profile_selectors_are_valid_css() -> None:
             extract.item(tree, rule, "http://a.onion/x", "a.onion", None)
     got = extract.item(tree, forum.rule_for("/thread-1-1.html"), "http://a.onion/x", "a.onion", None)  # type: ignore[arg-type]
     assert got is not None and (got.title, got.body, got.author_handle) == ("Thread title", "c", "a")
+
+
+def test_host_gate_limits_concurrency_and_spaces_requests() -> None:
+    import time
+
+    from leaktrace.collect.politeness import HostGate
+
+    gate = HostGate(concurrency=2, delay_s=0.05)
+    inflight = {"now": 0, "max": 0}
+    starts: list[float] = []
+
+    async def request(host: str) -> None:
+        async with gate.slot(host):
+            starts.append(time.monotonic())
+            inflight["now"] += 1
+            inflight["max"] = max(inflight["max"], inflight["now"])
+            await asyncio.sleep(0.02)
+            inflight["now"] -= 1
+
+    async def go() -> float:
+        t0 = time.monotonic()
+        await asyncio.gather(*(request("a.onion") for _ in range(6)))
+        return time.monotonic() - t0
+
+    elapsed = asyncio.run(go())
+    assert inflight["max"] <= 2
+    gaps = [b - a for a, b in zip(sorted(starts), sorted(starts)[1:], strict=False)]
+    assert min(gaps) >= 0.045 and elapsed >= 0.25
+    # another host is not held up by the first one's pacing
+    starts.clear()
+
+    async def two_hosts() -> None:
+        await asyncio.gather(request("b.onion"), request("c.onion"))
+
+    asyncio.run(two_hosts())
+    assert abs(starts[0] - starts[1]) < 0.04

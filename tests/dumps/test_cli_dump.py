@@ -31,7 +31,7 @@ def test_table_output(world: tuple[Path, dict[str, Any]], capsys: pytest.Capture
 
 def test_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["dump", "analyze", str(tmp_path / "missing.csv")]) == 2
-    assert main(["dump", "analyze", str(tmp_path / "missing.csv"), "--engine", "spark"]) == 3
+    assert main(["dump", "analyze", str(tmp_path / "missing.csv"), "--engine", "nope"]) == 3
     (tmp_path / "a.csv").write_text("x,y\n1,2\n", "utf-8")
     assert main(["dump", "analyze", str(tmp_path / "a.csv"), "--role", "nope=id_number"]) == 2
     err = capsys.readouterr().err

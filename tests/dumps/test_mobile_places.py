@@ -23,7 +23,7 @@ def test_bulk_table_equals_prefix_attrs() -> None:
 
 
 def test_unknown_prefixes_fall_back_to_prefix_attrs() -> None:
-    tbl, names = prefix_table([1999999])
+    tbl, _names = prefix_table([1999999])
     row = tbl.slice(tbl.num_rows - 1).to_pylist()[0]
     a = prefix_attrs("1999999")
     assert row["prefix"] == 1999999

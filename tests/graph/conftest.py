@@ -59,6 +59,21 @@ class Builder:
                 attach_identifier(s, post.post_id, "sample_row", row, self.hasher, role="sample")
         return post.post_id
 
+    def many_identifiers(self, post_id: int, id_type: str, values: list[str]) -> None:
+        """Thousands of identifiers on one post in one INSERT each (what attach_identifier stores)."""
+        from sqlalchemy import func, insert, select
+
+        from leaktrace.core.masking import mask
+        from leaktrace.store.models import Identifier, PostIdentifier
+
+        with self.sessions.begin() as s:
+            first = (s.scalar(select(func.max(Identifier.id))) or 0) + 1
+            rows = [{"id": first + n, "type": id_type, "value_hash": self.hasher.hash(id_type, v),
+                     "value_masked": mask(v), "value_norm": None, "first_seen_at": T0} for n, v in enumerate(values)]
+            s.execute(insert(Identifier), rows)
+            s.execute(insert(PostIdentifier), [{"post_id": post_id, "identifier_id": r["id"], "role": "contact",
+                                                "count": 1} for r in rows])
+
 
 @pytest.fixture
 def store() -> Iterator[Builder]:

@@ -60,12 +60,13 @@ def test_escrow_wallet_on_many_accounts_is_a_hub_and_links_nothing(store: Builde
 
 
 def test_account_with_thousands_of_identifiers_is_a_hub_account(store: Builder) -> None:
-    ids = tuple(("qq", str(20_000_000 + i)) for i in range(1500))
-    store.post("m1", "directory", ids=ids)
+    pid = store.post("m1", "directory")
+    store.many_identifiers(pid, "qq", [str(20_000_000 + i) for i in range(3000)])
     store.post("m2", "real", ids=(("qq", "20000007"),))
     g = _build(store)
     acc = next(a for a in g["accounts"] if a["key"] == "m1:directory")
-    assert acc["hub"] and "1500 distinct identifiers" in acc["hub_reason"]
+    assert acc["hub"] and "3000 distinct identifiers" in acc["hub_reason"]
+    assert len(acc["identifiers"]) == 500  # the snapshot lists a bounded number per account
     assert _link(g, "m1:directory", "m2:real") is None
 
 
@@ -137,3 +138,15 @@ def test_near_identical_handles_across_markets_are_a_lead(store: Builder) -> Non
     assert _link(g, "m2:dragonking88", "m3:dragonkin88") is not None  # one edit apart
     assert _link(g, "m2:seller1", "m3:seller12") is None
     assert _actor(g, "m1:Dragon_King88") != _actor(g, "m2:dragonking88")  # leads never merge by default
+
+
+def test_strong_link_between_accounts_that_write_nothing_alike_is_flagged(store: Builder) -> None:
+    for i in range(26):
+        store.post("m1", "zh_writer", f"【老板们好】出身份证实名数据{i}万条！！🔥\n价格{i}块\n先款后货，不议价",
+                   ids=(("qq", "31415926"),))
+        store.post("m2", "en_writer", f"Hello buyers, fresh US fullz batch {i} :)\nPrice: {i} USD\nEscrow ok.",
+                   ids=(("qq", "31415926"),))
+    g = _build(store)
+    link = _link(g, "m1:zh_writer", "m2:en_writer")
+    assert link is not None and link["basis"] == "strong"
+    assert link["warnings"] and "writing differs strongly" in link["warnings"][0]

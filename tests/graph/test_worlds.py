@@ -18,11 +18,11 @@ def test_world_aliases_group_and_supplier(seed: int) -> None:
     sc = score(g, w.truth)
     tp, fp, fn = sc["actors"]
     assert fp == 0 and tp / (tp + fn) >= 0.75  # strong identifiers alone
-    tpi, fpi, fni = score(gi, w.truth)["actors"]
+    tpi, fpi, _fni = score(gi, w.truth)["actors"]
     assert fpi <= 0.02 * (tpi + fpi) and tpi >= tp  # inferred leads add recall, not errors
     assert sc["ari"] >= 0.9
     assert sc["supplier"]
-    ptp, pfp, _ = correlation_baseline(g, w.truth)
+    _ptp, pfp, _ = correlation_baseline(g, w.truth)
     assert pfp > 10 * max(1, fp)  # "any shared identifier" merges the gang's members into one person
     gang = g["groups"][0]
     assert sorted(set(gang["roles"].values())) == ["agent", "supplier", "wholesaler"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -121,3 +122,25 @@ def test_a_broken_model_file_is_a_config_error(tmp_path: Path, monkeypatch: pyte
 def test_shipped_model_is_in_the_package() -> None:
     assert builtin_model_path().is_file()
     assert builtin_model_path().stat().st_size < 5 * 1024 * 1024
+
+
+def test_measured_on_the_real_chinese_set_when_present() -> None:
+    """A measurement on ../shared/eval (never trained or tuned on); skipped in a user's clone."""
+    from leaktrace.intel.evaluate import evaluate, read_labels
+
+    env = os.environ.get("LEAKTRACE_EVAL_DIR")
+    root = Path(env) if env else Path(__file__).resolve().parents[2].parent / "shared" / "eval"
+    path = root / "listings-cn" / "cn2018_dev.csv"
+    if not path.exists():
+        pytest.skip("no ../shared/eval/listings-cn")
+    rep = evaluate(read_labels(path))
+    assert rep.n > 500
+    assert rep.f1 >= 0.88, rep.to_dict()
+    assert rep.records_exact is not None and rep.records_exact >= 0.95, rep.to_dict()
+
+
+def test_homoglyph_dodge_scores_like_the_plain_title() -> None:
+    plain = classify_post("Fresh USA CVV with billing address 100 pcs")
+    dodged = classify_post("Frеsh USА СVV with billing аddrеss 100 pcs")  # Cyrillic е, А, С, а
+    assert plain.trafficking and dodged.trafficking
+    assert abs(plain.score - dodged.score) < 0.05

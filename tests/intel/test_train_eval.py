@@ -11,14 +11,14 @@ import pytest
 from leaktrace.cli.app import main
 from leaktrace.intel.classify import classify_post
 from leaktrace.intel.evaluate import evaluate, read_labels
-from leaktrace.intel.model import TraffickingModel, user_model_path
+from leaktrace.intel.model import TraffickingModel, default_model, user_model_path
 from leaktrace.intel.train import LabelledPost, synthetic_posts, train
 from leaktrace.intel.trainset import generate
 
 
 @pytest.fixture(scope="module")
 def small_model() -> TraffickingModel:
-    return train(synthetic_posts(2500, seed=11), seed=11)
+    return train(synthetic_posts(1500, seed=11), seed=11)
 
 
 def test_generator_is_deterministic_and_labelled() -> None:
@@ -40,9 +40,10 @@ def test_small_model_separates_unseen_generated_posts(small_model: TraffickingMo
 
 
 def test_training_is_deterministic() -> None:
-    posts = synthetic_posts(800, seed=3)
+    posts = synthetic_posts(400, seed=3)
     m1, m2 = train(posts, seed=3), train(posts, seed=3)
     assert (m1.buckets == m2.buckets).all() and (m1.weights == m2.weights).all() and m1.platt == m2.platt
+    assert m1.version == m2.version != default_model().version
 
 
 def test_training_needs_both_labels() -> None:
@@ -103,7 +104,8 @@ def test_cli_eval_bad_label_names_the_line(tmp_path: Path, capsys: pytest.Captur
 def test_cli_train_writes_a_model_classify_then_uses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     p = tmp_path / "labels.csv"
     _write_labels(p, LABELS)
-    assert main(["intel", "train", str(p), "--synthetic", "1500"]) == 0
+    shipped = default_model().version  # primes the per-second cache with the shipped model
+    assert main(["intel", "train", str(p), "--synthetic", "800"]) == 0
     assert user_model_path().is_file()
     assert "trained on 6 labelled" in capsys.readouterr().out
     m = TraffickingModel.load(user_model_path())
@@ -114,6 +116,7 @@ def test_cli_train_writes_a_model_classify_then_uses(tmp_path: Path, capsys: pyt
     assert main(["classify", str(posts)]) == 0
     [line] = capsys.readouterr().out.splitlines()
     assert json.loads(line)["id"] == 7
+    assert default_model().version == m.version != shipped  # the retrained model is in use at once
 
 
 def test_cli_classify_contract_and_bad_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -150,3 +153,14 @@ def test_cli_classify_reads_gb18030(tmp_path: Path, capsys: pytest.CaptureFixtur
                       + b"\n")
     assert main(["classify", str(posts)]) == 0
     assert json.loads(capsys.readouterr().out)["facts"]["records"] == 3_000_000
+
+
+def test_overlong_lines_are_refused_not_buffered(tmp_path: Path) -> None:
+    from leaktrace.core.errors import InputError
+    from leaktrace.intel.evaluate import iter_lines
+
+    p = tmp_path / "long.jsonl"
+    p.write_text('{"id": 1}\n' + "x" * 5000, encoding="utf-8")
+    with pytest.raises(InputError, match="line 2"):
+        list(iter_lines(p, max_line_chars=1000))
+    assert next(iter(iter_lines(p, max_line_chars=10_000))) == '{"id": 1}\n'

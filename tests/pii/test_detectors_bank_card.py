@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum import luhn
 
-from leaktrace.pii.detectors.bank_card import BankCardDetector, bank_bins, card_scheme
+from leaktrace.pii.detectors.bank_card import BankCardDetector, bank_bins, card_scheme, luhn_ok
 from leaktrace.pii.detectors.order_id import OrderIdDetector
 from leaktrace.pii.registry import Registry, default_registry
 from leaktrace.pii.scanner import Scanner
@@ -133,3 +133,8 @@ def test_id_shaped_18_digits_from_jiangxi_are_not_diners() -> None:
     number = with_check("36010219900307123")
     assert len(number) == 18
     assert DET.validate(number) is None
+
+
+@given(st.text("0123456789", min_size=1, max_size=24))
+def test_luhn_matches_stdnum(digits: str) -> None:
+    assert luhn_ok(digits) == luhn.is_valid(digits)

@@ -1,7 +1,7 @@
 """Every built-in detector's candidates(text, pos, endpos) agrees with a whole-text run.
 
 Detectors that declare an `anchor` promise that each match contains that
-character; a scanner may then search only padded stretches around those
+character (or, for "digits4", four digits in a row); a scanner may then search only padded stretches around those
 characters. This checks the promise on generated text full of planted values.
 """
 
@@ -27,6 +27,7 @@ def _text(seed: int = 9) -> str:
         "姓名：张三", "地址：广东省深圳市南山区科技园路123号", "订单号：202311301234567890",
         "IP 8.8.8.8", "车牌粤B·D12345", "护照E12345678", "电话010-12345678", "京A1234警",
         "order no: SF1234567890123", "+86 138-1234-5678", "version 1.2.3.4.5",
+        "身份证11010519491231002X", "旧证号110105491231002", "价格12元，2023-11-30",
     ]
     parts = []
     for _ in range(400):
@@ -35,10 +36,17 @@ def _text(seed: int = 9) -> str:
 
 
 def _regions(text: str, anchor: str, pad: int) -> list[tuple[int, int]]:
-    def is_anchor(ch: str) -> bool:
-        return "0" <= ch <= "9" if anchor == "digit" else ch == anchor
+    def is_digit(i: int) -> bool:
+        return "0" <= text[i] <= "9"
 
-    hits = [i for i, ch in enumerate(text) if is_anchor(ch)]
+    def is_anchor(i: int) -> bool:
+        if anchor == "digit":
+            return is_digit(i)
+        if anchor == "digits4":  # start of four digits in a row
+            return i + 4 <= len(text) and all(is_digit(j) for j in range(i, i + 4))
+        return text[i] == anchor
+
+    hits = [i for i in range(len(text)) if is_anchor(i)]
     out: list[tuple[int, int]] = []
     for i in hits:
         a, b = max(0, i - pad), min(len(text), i + pad + 1)

@@ -64,7 +64,9 @@ class ExposureSet:
         return cls(key_id, b[order], tags[order], bucket_bits)
 
     def bucket(self, b: int) -> np.ndarray:
-        lo, hi = np.searchsorted(self.buckets, [b, b + 1])
+        """The tags in bucket `b` (0 <= b < 2^bucket_bits)."""
+        # query in the array's own dtype: a Python int list would make numpy cast all 10^7 entries
+        lo, hi = np.searchsorted(self.buckets, np.array([b, b + 1], dtype=self.buckets.dtype))
         return self.tags[lo:hi]
 
     def save(self, path: Path) -> None:

@@ -134,6 +134,56 @@ class Registry:
         return added
 
     def index(self, expect_key_id: str) -> Index:
+        """The matching index, from the cache when no registration changed since it was built.
+
+        Building means re-verifying every signed fingerprint and sorting all
+        tags (~90 s for 1,000 organisations, 10^8 tags); the cache, keyed by
+        a digest of orgs.json and the server key id, loads in about a second.
+        """
+        orgs_raw = self._orgs_path.read_bytes() if self._orgs_path.exists() else b"{}"
+        digest = hashlib.sha256(orgs_raw + expect_key_id.encode()).hexdigest()[:24]
+        cache = self.root / "cache" / f"index-{digest}.npz"
+        if cache.exists():
+            try:
+                return self._load_cache(cache)
+            except (OSError, ValueError, KeyError):
+                cache.unlink(missing_ok=True)
+        index = self._build_index(expect_key_id)
+        self._save_cache(index, cache)
+        return index
+
+    def _save_cache(self, index: Index, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("index-*.npz"):
+            old.unlink(missing_ok=True)
+        arrays: dict[str, np.ndarray] = {"orgs": np.array(json.dumps(index.orgs)), "thresholds": index.thresholds}
+        for k, v in index.distinct.items():
+            arrays[f"distinct/{k}"] = v
+        for k, ki in index.kinds.items():
+            arrays[f"tags/{k}"] = ki.tags
+            arrays[f"owner/{k}"] = ki.org
+        tmp = path.with_name(path.name + ".tmp.npz")
+        np.savez(tmp, **arrays)
+        tmp.replace(path)
+
+    def _load_cache(self, path: Path) -> Index:
+        with np.load(path) as z:
+            names = json.loads(str(z["orgs"]))
+            distinct = {f.split("/", 1)[1]: z[f] for f in z.files if f.startswith("distinct/")}
+            kinds = {f.split("/", 1)[1]: KindIndex(z[f], z["owner/" + f.split("/", 1)[1]])
+                     for f in z.files if f.startswith("tags/")}
+            thresholds = z["thresholds"]
+        ctags, ckid = self._canary_tags()
+        return Index(names, thresholds, distinct, kinds, ctags, ckid)
+
+    def _canary_tags(self) -> tuple[dict[bytes, list[tuple[str, str, int, str]]], str]:
+        doc = _read_json(self.root / "canaries.json", {"key_id": "", "entries": []})
+        ctags: dict[bytes, list[tuple[str, str, int, str]]] = {}
+        for e in doc["entries"]:
+            ctags.setdefault(bytes.fromhex(e["tag"]), []).append((e["org"], e["partner"], e["record"], e["kind"]))
+        return ctags, doc.get("key_id", "")
+
+    def _build_index(self, expect_key_id: str) -> Index:
         """Load every registration into the matching index (fingerprints re-verified)."""
         orgs = self.orgs()
         names = sorted(orgs)
@@ -152,8 +202,5 @@ class Registry:
             owner = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int32)
             order = np.argsort(tags, kind="stable")
             kinds[k] = KindIndex(tags[order], owner[order])
-        doc = _read_json(self.root / "canaries.json", {"key_id": "", "entries": []})
-        ctags: dict[bytes, list[tuple[str, str, int, str]]] = {}
-        for e in doc["entries"]:
-            ctags.setdefault(bytes.fromhex(e["tag"]), []).append((e["org"], e["partner"], e["record"], e["kind"]))
-        return Index(names, thresholds, distinct, kinds, ctags, doc.get("key_id", ""))
+        ctags, ckid = self._canary_tags()
+        return Index(names, thresholds, distinct, kinds, ctags, ckid)

@@ -15,6 +15,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from leaktrace.cases import provinces
+from leaktrace.cases.i18n import code_label
 from leaktrace.cases.model import Actor, Group
 
 ROLE_COLOURS = {
@@ -156,7 +157,7 @@ def gang_graph(actors: list[Actor], groups: list[Group], lang: str, *, seed: int
         ax.scatter([x], [y], s=380, color=colour, edgecolors="#333333", zorder=3)
         aliases = "\n".join(actor.aliases[:4]) + (f"\n+{len(actor.aliases) - 4}" if len(actor.aliases) > 4 else "")
         head = actor.name or actor.id
-        role = f" ({actor.role})" if actor.role else ""
+        role = f" ({code_label(actor.role, lang)})" if actor.role else ""
         # Labels sit outside the node, on the side away from the centre.
         dx, dy = (x, y) if (x, y) != (0, 0) else (0.0, 1.0)
         norm = math.hypot(dx, dy) or 1.0
@@ -170,7 +171,7 @@ def gang_graph(actors: list[Actor], groups: list[Group], lang: str, *, seed: int
         ax.set_xlim(min(xs) - 1.1, max(xs) + 1.1)
         ax.set_ylim(min(ys) - 0.9, max(ys) + 0.9)
     handles = [
-        plt.Line2D([0], [0], marker="o", linestyle="", color=c, label=r, markersize=8)
+        plt.Line2D([0], [0], marker="o", linestyle="", color=c, label=_plain(code_label(r, lang)), markersize=8)
         for r, c in ROLE_COLOURS.items()
         if any((a.role or "").lower() == r for a in actors)
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from leaktrace.cases.model import Capture
+from leaktrace.core.errors import ConfigError
 from leaktrace.evidence import EvidenceStore
 
 
@@ -21,6 +22,9 @@ class CustodyResult:
     entries: int = 0
     first_problem: str | None = None
     per_capture: dict[str, str | None] = field(default_factory=dict)  # sha -> problem or None
+    # Set when blob contents could not be decrypted here (no deployment key): the
+    # chain and each capture's custody record are still checked, the bytes are not.
+    contents_unchecked: str | None = None
 
 
 def check_captures(captures: list[Capture], store: EvidenceStore | None = None) -> CustodyResult:
@@ -36,10 +40,17 @@ def check_captures(captures: list[Capture], store: EvidenceStore | None = None) 
         entries=report.entries,
         first_problem=report.first.describe() if report.first else None,
     )
+    try:
+        _ = store.ring
+    except ConfigError as exc:
+        result.contents_unchecked = str(exc)
     for cap in captures:
         if cap.sha256 not in logged:
             result.per_capture[cap.sha256] = "not recorded in the custody log"
             result.ok = False
+            continue
+        if result.contents_unchecked is not None:
+            result.per_capture[cap.sha256] = None
             continue
         problem = store.check_blob(cap.sha256)
         result.per_capture[cap.sha256] = problem

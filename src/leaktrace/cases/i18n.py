@@ -67,6 +67,8 @@ _EN = {
     "custody_bad": "FAILED",
     "custody_none": "no evidence store on this machine: not verified",
     "capture_ok": "blob matches its SHA-256; in the custody chain",
+    "capture_logged": "in the custody chain; contents not checked on this machine",
+    "contents_unchecked": "Blob contents not checked (the deployment key is not available here)",
     "url": "URL",
     "fetched": "Fetched",
     "type": "Type",
@@ -137,6 +139,8 @@ _ZH = {
     "custody_bad": "验证失败",
     "custody_none": "本机无证据库：未验证",
     "capture_ok": "数据块与 SHA-256 一致；已在保管链中",
+    "capture_logged": "已在保管链中；本机未核验内容",
+    "contents_unchecked": "未核验数据块内容（本机无部署密钥）",
     "url": "网址",
     "fetched": "采集时间",
     "type": "类型",
@@ -154,3 +158,38 @@ def texts(lang: str) -> dict[str, str]:
     if lang not in TEXTS:
         raise InputError(f"--lang: {lang!r} is not one of {', '.join(LANGS)}")
     return TEXTS[lang]
+
+# Values the stages emit as codes (roles, timeline kinds, fabrication reasons):
+# shown translated in the Chinese report, as they are in the English one, and
+# passed through unchanged when a stage adds a code not listed here.
+_CODES_ZH = {
+    "leader": "头目",
+    "supplier": "供货人",
+    "wholesaler": "批发商",
+    "agent": "代理",
+    "seller": "卖家",
+    "listing": "出售帖",
+    "capture": "采集",
+    "note": "备注",
+    "event": "事件",
+    "case": "立案",
+    "bad_checksum": "校验位错误",
+    "bad_date": "出生日期无效",
+    "bad_region": "地区码无效",
+    "repeated_digits": "重复数字",
+    "geo_mismatch": "地址与证件地区不符",
+    "order_before_birth": "下单时间早于出生",
+}
+_CODES_EN = {
+    "bad_checksum": "bad check digit",
+    "bad_date": "invalid birth date",
+    "bad_region": "invalid region code",
+    "repeated_digits": "repeated digits",
+    "geo_mismatch": "address and ID region disagree",
+    "order_before_birth": "order placed before birth",
+}
+
+
+def code_label(code: str, lang: str) -> str:
+    table = _CODES_ZH if lang == "zh" else _CODES_EN
+    return table.get(code, code)

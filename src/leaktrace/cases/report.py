@@ -23,7 +23,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from leaktrace.cases import charts, provinces
 from leaktrace.cases.custody import CustodyResult, check_captures
-from leaktrace.cases.i18n import texts
+from leaktrace.cases.i18n import code_label, texts
 from leaktrace.cases.model import CaseContent, DumpSummary, TimelineEvent
 from leaktrace.core.errors import InputError
 from leaktrace.evidence import EvidenceStore
@@ -39,7 +39,7 @@ def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def _env() -> Environment:
+def _env(lang: str) -> Environment:
     env = Environment(
         loader=PackageLoader("leaktrace.cases", "templates"),
         autoescape=select_autoescape(["html", "j2"], default=True),
@@ -49,6 +49,7 @@ def _env() -> Environment:
     )
     env.filters["num"] = lambda v: "—" if v is None else f"{v:,}"
     env.filters["pct"] = lambda v: "—" if v is None else f"{100 * v:.1f}%"
+    env.filters["code"] = lambda v: code_label(str(v), lang) if v else ""
     env.filters["when"] = lambda d: "—" if d is None else d.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return env
 
@@ -131,7 +132,7 @@ def render_html(content: CaseContent, lang: str = "zh", custody: CustodyResult |
         "custody": custody,
         "province_name": lambda code: provinces.name(code, lang),
     }
-    return _env().get_template("report.html.j2").render(**view)
+    return _env(lang).get_template("report.html.j2").render(**view)
 
 
 def html_to_pdf(html: str, dest: Path) -> None:

@@ -139,7 +139,9 @@ class _Builder:
             pattern = f"[domain-name:value = '{value}']"
         else:
             return None
+        what = "wallet" if ident.type in WALLET_TYPES else "onion service"
         return self.sdo(stix2.Indicator, _sid("indicator", ident.type, ident.value), name=f"{ident.type} {ident.value}",
+                        description=f"{what} used by sellers of personal information (case {self.c.info.ref})",
                         pattern=pattern, pattern_type="stix", valid_from=self.when,
                         indicator_types=["malicious-activity"])
 

@@ -57,7 +57,7 @@ def classify(
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Report and skip malformed lines instead of stopping."),
 ) -> None:
     """Classify posts: personal-data trafficking or not, categories, claimed counts, prices, contacts."""
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     model = default_model()
     results = (classify_post(t, b, model=model).contract(pid) for pid, t, b in _posts(file, skip_bad, err))
     if output is not None:

@@ -69,7 +69,7 @@ def crawl(
     source: str = typer.Option(..., "--source", help="Source name in the store (needs legal basis and owner)."),
     legal_basis: str | None = typer.Option(None, "--legal-basis", help="Register a new source with this basis."),
     owner: str | None = typer.Option(None, "--owner", help="Person answerable for a new source."),
-    proxy: str | None = typer.Option(None, "--proxy", help="socks5h://HOST:PORT (Tor: socks5h://127.0.0.1:9050)."),
+    proxy: str | None = typer.Option(None, "--proxy", help="socks5h://HOST:PORT (default: Tor, socks5h://127.0.0.1:9050)."),
     no_proxy: bool = typer.Option(False, "--no-proxy", help="Connect directly, on purpose (tests, clearnet)."),
     username: str | None = typer.Option(None, "--username", help="Login name for the site(s)."),
     password_env: str | None = typer.Option(None, "--password-env", help="Environment variable with the password."),

@@ -17,7 +17,9 @@ dump_app = typer.Typer(help="Seized dumps: analyse rows, persons, padding, provi
 @dump_app.command("analyze")
 def analyze(
     path: Path = typer.Argument(..., help="The dump file (CSV/TSV/TXT, JSONL, MySQL dump, XLSX, .gz, .zip)."),
-    engine: str = typer.Option("duckdb", "--engine", help="Analysis engine: duckdb."),
+    engine: str = typer.Option("duckdb", "--engine", help="Analysis engine: duckdb or spark."),
+    spark_master: str | None = typer.Option(None, "--spark-master",
+                                            help="Spark master URL or Spark Connect sc://host:port (default local[2])."),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     encoding: str | None = typer.Option(None, "--encoding", help="Text encoding (default: detected)."),
     role: list[str] = typer.Option([], "--role", help="Force a column role: COLUMN=ROLE (name or 1-based index)."),
@@ -27,7 +29,7 @@ def analyze(
     """Analyse PATH: rows, malformed rows, roles, persons, validity, duplicates, padding, places, novelty."""
     from leaktrace.dumps.analyze import DEFAULT_MEMORY_LIMIT, AnalyzeOptions, analyze_dump
 
-    opts = AnalyzeOptions(engine=engine, encoding=encoding, roles=list(role), force=force,
+    opts = AnalyzeOptions(engine=engine, encoding=encoding, roles=list(role), force=force, spark_master=spark_master,
                           memory_limit=memory_limit or DEFAULT_MEMORY_LIMIT, progress=not json_out)
     report = analyze_dump(path, opts)
     if json_out:

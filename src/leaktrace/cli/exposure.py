@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import typer
@@ -59,6 +60,16 @@ def serve_cmd(
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
+def _read_code(_challenge: str) -> str:
+    """The one-time code: prompted on a terminal, else the next line of standard input."""
+    if sys.stdin.isatty():
+        return str(typer.prompt("one-time code", hide_input=True))
+    code = sys.stdin.readline().strip()
+    if not code:
+        raise InputError("no one-time code on standard input")
+    return code
+
+
 @exposure_app.command("check")
 def check_cmd(
     value: str = typer.Argument(..., help="Your own mobile, ID number or e-mail ('-' reads it from stdin)."),
@@ -74,13 +85,13 @@ def check_cmd(
     from leaktrace.core.masking import mask
 
     if value == "-":
-        value = typer.get_text_stream("stdin").readline().strip()
+        value = sys.stdin.readline().strip()
     if not value:
         raise InputError("no value to check")
     client = HttpEvaluator(server, token)
     if not token:
         channel = "email" if kind == "email" else "sms"
-        client.login(channel, otp_address or value, lambda _c: typer.prompt("one-time code", hide_input=True))
+        client.login(channel, otp_address or value, _read_code)
     found = client.check(kind, value)
     if as_json:
         typer.echo(json.dumps({"kind": kind, "value_masked": mask(value), "exposed": found}))

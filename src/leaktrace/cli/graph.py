@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.console import Console
 
 from leaktrace.core.errors import InputError
 from leaktrace.core.hashing import KeyedHasher
@@ -44,8 +45,9 @@ def build_cmd(
     """Rebuild the graph from the store (people's verdicts are applied again) and save the snapshot."""
     settings = get_settings()
     hasher = KeyedHasher(load_keyring(settings))
-    with _sessions()() as s:
-        result = build_graph(s, hasher, BuildConfig(merge_inferred=merge_inferred))
+    with _sessions()() as s, Console(stderr=True).status("graph: reading the store") as status:
+        result = build_graph(s, hasher, BuildConfig(merge_inferred=merge_inferred),
+                             on_stage=lambda name: status.update(f"graph: {name} done"))
     path = save_snapshot(result, settings.data_dir)
     data = result.to_dict()
     if json_out:
@@ -90,6 +92,8 @@ def links_cmd(
         else:
             why = "; ".join(r["detail"] for r in link["reasons"])
             typer.echo(f"{link['id']} {link['a']} ~ {link['b']} [{link['basis']} {link['confidence']:.2f}] {why}")
+            for warning in link["warnings"]:
+                typer.echo(f"  warning: {warning}")
 
 
 def _pair(first: str, second: str | None) -> tuple[str, str]:

@@ -103,6 +103,9 @@ def item(tree: LexborHTMLParser, rule: PageRule, url: str, site: str, language: 
     sold = _int(_text(_first(tree, sel.sold)))
     if sold is not None:
         extra["sold"] = sold
+    sample = _text(_first(tree, sel.sample)) if sel.sample else None
+    if sample:
+        extra["sample"] = sample[:20000]
     status = _text(_first(tree, sel.status))
     if status:
         extra["status"] = status[:32]

@@ -30,10 +30,9 @@ class HostGate:
         lock = self._locks.setdefault(host, asyncio.Lock())
         async with sem:
             if self.delay_s > 0:
-                async with lock:
-                    now = time.monotonic()
-                    start = max(now, self._next.get(host, now))
-                    self._next[host] = start + self.delay_s
-                if start > now:
-                    await asyncio.sleep(start - now)
+                async with lock:  # held while waiting: starts on one host are strictly spaced
+                    wait = self._next.get(host, 0.0) - time.monotonic()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                    self._next[host] = time.monotonic() + self.delay_s
             yield

@@ -55,6 +55,7 @@ class ItemSelectors(_Strict):
     posted: str | None = None
     sold: str | None = None
     status: str | None = None
+    sample: str | None = None  # sample rows a listing shows (kept masked as the page shows them)
     posted_formats: tuple[str, ...] = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
     timezone: str = "UTC"  # the zone a posted time without offset is in
 

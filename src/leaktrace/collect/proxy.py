@@ -3,8 +3,10 @@
 Users' most common complaint about dark-web crawlers is traffic that
 silently bypasses Tor, often through local DNS resolution. So: `socks5h`
 (names resolved at the proxy) or nothing; plain `socks5` and HTTP proxies
-are refused; the proxy is checked with a SOCKS5 greeting before the crawl
-starts; running without a proxy needs an explicit `--no-proxy`.
+are refused; without `--proxy` Tor's port (127.0.0.1:9050) is used; the
+proxy is checked with a SOCKS5 greeting before the crawl starts and the
+crawl refuses to start when nothing answers; connecting directly needs an
+explicit `--no-proxy`.
 """
 
 from __future__ import annotations
@@ -24,11 +26,7 @@ def resolve_proxy(proxy: str | None, no_proxy: bool) -> str | None:
         if proxy:
             raise ConfigError("--proxy and --no-proxy contradict each other; give one")
         return None
-    if not proxy:
-        raise ConfigError(
-            "refusing to crawl without a proxy: give --proxy socks5h://HOST:PORT "
-            f"(Tor: {DEFAULT_PROXY}), or --no-proxy to connect directly on purpose"
-        )
+    proxy = proxy or DEFAULT_PROXY  # Tor's SOCKS port; check_proxy refuses to go on if nothing answers
     parts = urlsplit(proxy)
     if parts.scheme != "socks5h":
         raise ConfigError(
@@ -50,6 +48,9 @@ def check_proxy(proxy: str, timeout_s: float = CHECK_TIMEOUT_S) -> None:
             sock.sendall(b"\x05" + bytes([len(methods)]) + methods)
             reply = sock.recv(2)
     except OSError as exc:
-        raise ConfigError(f"proxy {host}:{port} is not reachable ({exc.strerror or exc}); is Tor running?") from exc
+        raise ConfigError(
+            f"proxy {host}:{port} is not reachable ({exc.strerror or exc}): refusing to crawl without a proxy; "
+            "start Tor, give --proxy socks5h://HOST:PORT, or --no-proxy to connect directly on purpose"
+        ) from exc
     if len(reply) != 2 or reply[0] != 5 or reply[1] == 0xFF:
         raise ConfigError(f"proxy {host}:{port} does not answer as a SOCKS5 proxy")

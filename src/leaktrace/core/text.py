@@ -7,6 +7,8 @@ character in, one character out), which NFKC on the whole text would not.
 
 from __future__ import annotations
 
+import re
+
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20  # ideographic space
 FULLWIDTH_TO_ASCII: dict[int, int] = _FULLWIDTH
@@ -19,6 +21,9 @@ def fold_width(text: str) -> str:
     return text.translate(FULLWIDTH_TO_ASCII)
 
 
+_NOT_ASCII_DIGIT = re.compile(r"[^0-9]+")
+
+
 def digits_only(text: str) -> str:
     """Keep ASCII digits only, after folding full-width digits."""
-    return "".join(ch for ch in fold_width(text) if "0" <= ch <= "9")
+    return _NOT_ASCII_DIGIT.sub("", fold_width(text))

@@ -100,9 +100,12 @@ def facts_sql(plan: Plan, relation: str, keep: str = "") -> str:
             "_idr AS id_reason",
             f"CASE WHEN _idr IS NULL THEN (CASE WHEN regexp_full_match({idc}, '[0-9]{{17}}[0-9Xx]') THEN try_cast(substr({idc}, 1, 17) AS BIGINT) "
             f"ELSE try_cast(substr({norm}, 1, 17) AS BIGINT) END) END AS id_key",
+            f"CASE WHEN _idr IS NULL THEN (CASE WHEN regexp_full_match({idc}, '[0-9]{{17}}[0-9Xx]') THEN upper({idc}) "
+            f"ELSE {norm} END) END AS id_text",
         ]
     else:
-        outer += ["false AS id_present", "CAST(NULL AS VARCHAR) AS id_reason", "CAST(NULL AS BIGINT) AS id_key"]
+        outer += ["false AS id_present", "CAST(NULL AS VARCHAR) AS id_reason", "CAST(NULL AS BIGINT) AS id_key",
+                  "CAST(NULL AS VARCHAR) AS id_text"]
     mc = plan.col("mobile")
     if mc:
         inner.append(f"{mobile_digits_sql(mc)} AS _md")
@@ -120,40 +123,46 @@ def facts_sql(plan: Plan, relation: str, keep: str = "") -> str:
     ac = plan.col("address")
     outer.append(f"{address_province_sql(ac)} AS addr_prov" if ac else "CAST(NULL AS INTEGER) AS addr_prov")
     tc = plan.col("order_time")
-    outer.append(f"{_time_sql(tc)} AS ts" if tc else "CAST(NULL AS TIMESTAMP) AS ts")
-    return (f"SELECT {', '.join(outer)} FROM (SELECT *, {mreason} FROM "
-            f"(SELECT {', '.join(inner)} FROM {relation}))")
+    inner.append(f"{_time_sql(tc)} AS _ts" if tc else "CAST(NULL AS TIMESTAMP) AS _ts")
+    outer.append("strftime(_ts, '%Y-%m-%d %H:%M:%S') AS ts")
+    outer.append("CAST(year(_ts) * 10000 + month(_ts) * 100 + day(_ts) AS INTEGER) AS order_day")
+    keyed = ("SELECT *, CAST(id_key // 1000000000000000 AS INTEGER) AS prov, "
+             "CAST(id_key // 10000000000000 AS INTEGER) AS city4, "
+             "CAST((id_key // 1000) % 100000000 AS INTEGER) AS birth, "
+             "CASE WHEN id_key IS NULL THEN NULL WHEN ((id_key % 10) % 2) = 1 THEN 'M' ELSE 'F' END AS gender, "
+             "mob_key // 10000 AS mob_prefix FROM ")
+    return (f"{keyed}(SELECT {', '.join(outer)} FROM (SELECT *, {mreason} FROM "
+            f"(SELECT {', '.join(inner)} FROM {relation})))")
 
 
-# Derived per-fact expressions used by the metrics (facts table `f`, prefix table `p` joined on mob).
-PROV = "(id_key // 1000000000000000)"
-CITY4 = "(id_key // 10000000000000)"
-BIRTH = "((id_key // 1000) % 100000000)"  # yyyymmdd
-GENDER = "CASE WHEN ((id_key % 10) % 2) = 1 THEN 'M' ELSE 'F' END"
-ORDER_DAY = "(year(ts) * 10000 + month(ts) * 100 + day(ts))"
-IMPOSSIBLE = f"(id_key IS NOT NULL AND ts IS NOT NULL AND {ORDER_DAY} < {BIRTH})"
-GEO_BOTH = f"(id_key IS NOT NULL AND addr_prov IS NOT NULL AND addr_prov <> {PROV} AND mob_prov IS NOT NULL AND mob_prov <> {PROV})"
-GEO_ONE = (f"(id_key IS NOT NULL AND NOT {GEO_BOTH} AND ((addr_prov IS NOT NULL AND addr_prov <> {PROV}) "
-           f"OR (mob_prov IS NOT NULL AND mob_prov <> {PROV})))")
+# Everything below is portable SQL (DuckDB and Spark SQL): the facts carry
+# their derived integers (prov, city4, birth, gender, order_day, mob_prefix),
+# so no engine-specific integer division or date function appears here.
+IMPOSSIBLE = "(id_key IS NOT NULL AND order_day IS NOT NULL AND order_day < birth)"
+GEO_BOTH = ("(id_key IS NOT NULL AND addr_prov IS NOT NULL AND addr_prov <> prov "
+            "AND mob_prov IS NOT NULL AND mob_prov <> prov)")
+GEO_ONE = (f"(id_key IS NOT NULL AND NOT {GEO_BOTH} AND ((addr_prov IS NOT NULL AND addr_prov <> prov) "
+           "OR (mob_prov IS NOT NULL AND mob_prov <> prov)))")
 INVALID_ID = "(id_present AND id_reason IS NOT NULL)"
 
+# `f` = facts of good rows joined with the prefix table (mob_prov, mob_city).
+F_VIEW = ("SELECT x.*, p.prov AS mob_prov, p.city AS mob_city FROM facts x "
+          "LEFT JOIN lt_mob_prefix p ON x.mob_prefix = p.prefix WHERE NOT x.bad")
 
-# Three small tables are built once from the facts and every figure reads them:
-# `recs` (one row per distinct record, with its padding flags), `ids` (one row
-# per valid ID) and `mobs` (one row per valid mobile, with its prefix place).
-TABLES_SQL = (
-    f"""CREATE OR REPLACE TEMP TABLE recs AS SELECT rec,
-      any_value({INVALID_ID}) AS inv, any_value({IMPOSSIBLE}) AS imp,
-      any_value({GEO_BOTH}) AS geo, any_value({GEO_ONE}) AS geo1
-    FROM f GROUP BY rec""",
-    "CREATE OR REPLACE TEMP TABLE ids AS SELECT id_key FROM f WHERE id_key IS NOT NULL GROUP BY id_key",
-    """CREATE OR REPLACE TEMP TABLE mobs AS SELECT mob_key, any_value(mob_prov) AS mob_prov,
-      any_value(mob_city) AS mob_city FROM f WHERE mob_key IS NOT NULL GROUP BY mob_key""",
+# Three small tables are built once and every figure reads them: `recs` (one
+# row per distinct record, with its padding flags), `ids` (one row per valid
+# ID) and `mobs` (one row per valid mobile, with its prefix place).
+TABLES = (
+    ("recs", f"""SELECT rec, any_value({INVALID_ID}) AS inv, any_value({IMPOSSIBLE}) AS imp,
+      any_value({GEO_BOTH}) AS geo, any_value({GEO_ONE}) AS geo1 FROM f GROUP BY rec"""),
+    ("ids", """SELECT id_key, any_value(id_text) AS id_text, any_value(prov) AS prov, any_value(city4) AS city4,
+      any_value(birth) AS birth, any_value(gender) AS gender FROM f WHERE id_key IS NOT NULL GROUP BY id_key"""),
+    ("mobs", """SELECT mob_key, any_value(mob_prov) AS mob_prov, any_value(mob_city) AS mob_city
+      FROM f WHERE mob_key IS NOT NULL GROUP BY mob_key"""),
 )
 
-SCAN_SQL = f"""
-    SELECT count(*) AS rows, CAST(min(ts) AS VARCHAR) AS tmin, CAST(max(ts) AS VARCHAR) AS tmax,
-      max({ORDER_DAY}) AS max_day,
+SCAN_SQL = """
+    SELECT count(*) AS rows, min(ts) AS tmin, max(ts) AS tmax, max(order_day) AS max_day,
       count(*) FILTER (WHERE id_present) AS id_present, count(*) FILTER (WHERE id_key IS NOT NULL) AS id_valid,
       count(*) FILTER (WHERE id_reason = 'format') AS id_format,
       count(*) FILTER (WHERE id_reason = 'checksum') AS id_checksum,
@@ -161,7 +170,7 @@ SCAN_SQL = f"""
       count(*) FILTER (WHERE mob_present) AS mob_present, count(*) FILTER (WHERE mob_key IS NOT NULL) AS mob_valid,
       count(*) FILTER (WHERE mob_reason = 'format') AS mob_format,
       count(*) FILTER (WHERE mob_reason = 'segment') AS mob_segment
-    FROM facts WHERE NOT bad"""
+    FROM f"""
 
 SUMMARY_SQL = """
     SELECT (SELECT count(*) FROM recs) AS distinct_rows,
@@ -171,13 +180,15 @@ SUMMARY_SQL = """
       (SELECT count(*) FROM recs WHERE NOT inv AND NOT imp AND geo) AS geo_rows,
       (SELECT count(*) FROM recs WHERE NOT inv AND NOT imp AND geo1) AS geo_one_rows"""
 
-BY_PROVINCE_ID_SQL = f"SELECT {PROV} AS k, count(*) FROM ids GROUP BY 1"
-BY_CITY_ID_SQL = f"SELECT {CITY4} AS k, count(*) FROM ids GROUP BY 1"
-BY_PROVINCE_MOB_SQL = "SELECT mob_prov AS k, count(*) FROM mobs GROUP BY 1"
-BY_CITY_MOB_SQL = "SELECT mob_prov * 100000 + mob_city AS k, count(*) FROM mobs WHERE mob_city IS NOT NULL GROUP BY 1"
-GENDER_SQL = f"SELECT {GENDER} AS g, count(*) FROM ids GROUP BY 1"
+BY_PROVINCE_ID_SQL = "SELECT prov AS k, count(*) AS n FROM ids GROUP BY prov"
+BY_CITY_ID_SQL = "SELECT city4 AS k, count(*) AS n FROM ids GROUP BY city4"
+BY_PROVINCE_MOB_SQL = "SELECT mob_prov AS k, count(*) AS n FROM mobs GROUP BY mob_prov"
+BY_CITY_MOB_SQL = ("SELECT mob_prov * 100000 + mob_city AS k, count(*) AS n FROM mobs "
+                   "WHERE mob_city IS NOT NULL GROUP BY mob_prov * 100000 + mob_city")
+GENDER_SQL = "SELECT gender AS g, count(*) AS n FROM ids GROUP BY gender"
 
 
 def age_sql(ref_day: int) -> str:
     whens = " ".join(f"WHEN age BETWEEN {lo} AND {hi} THEN {lit(name)}" for lo, hi, name in AGE_BUCKETS)
-    return f"SELECT CASE {whens} END AS b, count(*) FROM (SELECT ({ref_day} - {BIRTH}) // 10000 AS age FROM ids) GROUP BY 1"
+    return (f"SELECT CASE {whens} END AS b, count(*) AS n FROM "
+            f"(SELECT CAST(floor(({ref_day} - birth) / 10000) AS INTEGER) AS age FROM ids) a GROUP BY 1")

@@ -50,10 +50,11 @@ class AnalyzeOptions:
     force: bool = False
     progress: bool = False
     today: dt.date | None = None
+    spark_master: str | None = None
 
     def fingerprint(self) -> dict[str, Any]:
         d = asdict(self)
-        for k in ("force", "progress", "memory_limit", "threads"):
+        for k in ("force", "progress", "memory_limit", "threads", "spark_master"):
             d.pop(k)
         d["today"] = str(self.today) if self.today else None
         return d
@@ -131,15 +132,14 @@ def _prefix_table(con: Any) -> list[str]:
 
     con.register("lt_known_src", pa.table({"prefix": pa.array(known_prefixes())}))
     extra = [r[0] for r in con.execute(
-        "SELECT DISTINCT mob_key // 10000 FROM facts WHERE mob_key IS NOT NULL "
-        "AND mob_key // 10000 NOT IN (SELECT prefix FROM lt_known_src)").fetchall()]
+        "SELECT DISTINCT mob_prefix FROM facts WHERE mob_prefix IS NOT NULL "
+        "AND mob_prefix NOT IN (SELECT prefix FROM lt_known_src)").fetchall()]
     con.unregister("lt_known_src")
-    tbl, names = prefix_table(extra)
+    tbl, names = prefix_table(sorted(extra))
     con.register("lt_mob_prefix_src", tbl)
     con.execute("CREATE OR REPLACE TEMP TABLE lt_mob_prefix AS SELECT * FROM lt_mob_prefix_src").fetchall()
     con.unregister("lt_mob_prefix_src")
-    con.execute("CREATE OR REPLACE TEMP VIEW f AS SELECT x.*, p.prov AS mob_prov, p.city AS mob_city "
-                "FROM facts x LEFT JOIN lt_mob_prefix p ON x.mob_key // 10000 = p.prefix WHERE NOT x.bad")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW f AS {A.F_VIEW}").fetchall()
     return names
 
 
@@ -169,9 +169,8 @@ def _report_path(out: Path) -> Path:
 def analyze_dump(path: Path, opts: AnalyzeOptions | None = None) -> DumpReport:
     """Analyse `path`; see the module docstring."""
     opts = opts or AnalyzeOptions()
-    if opts.engine != "duckdb":
-        raise ConfigError(f"--engine {opts.engine}: only the duckdb engine is available in this build "
-                          "(the Spark engine is not implemented yet, see docs/dumps.md)")
+    if opts.engine not in ("duckdb", "spark"):
+        raise ConfigError(f"--engine {opts.engine}: choose duckdb or spark")
     t0 = time.perf_counter()
     path = Path(path)
     if not path.is_file():
@@ -186,11 +185,16 @@ def analyze_dump(path: Path, opts: AnalyzeOptions | None = None) -> DumpReport:
         if saved.get("options") == opts.fingerprint():
             return DumpReport.model_validate(saved["report"])
     ring = load_keyring(settings)
-    con = _connect(opts, settings.data_dir / "tmp" / "duckdb")
-    try:
-        report = _analyze(con, path, sha, out, dumps_dir, opts, ring)
-    finally:
-        con.close()
+    if opts.engine == "spark":
+        from leaktrace.dumps.engine_spark import analyze_spark
+
+        report = analyze_spark(path, sha, out, dumps_dir, opts, ring, opts.spark_master)
+    else:
+        con = _connect(opts, settings.data_dir / "tmp" / "duckdb")
+        try:
+            report = _analyze(con, path, sha, out, dumps_dir, opts, ring)
+        finally:
+            con.close()
     report.seconds = round(time.perf_counter() - t0, 3)
     tmp = cached.with_name("report.json.part")
     tmp.write_text(json.dumps({"options": opts.fingerprint(), "report": report.model_dump(mode="json", by_alias=True)},
@@ -232,11 +236,22 @@ def _analyze(con: Any, path: Path, sha: str, out: Path, dumps_dir: Path, opts: A
         malformed.samples += [MalformedSample(line=None, problem="bad_json", text_masked=mask_line(t, ","))
                               for t in bad_json[1] or []]
     city_names = _prefix_table(con)
+    for name, q in A.TABLES:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {q}").fetchall()
+    hash_sets = write_hash_sets(con, ring, out, "id_number" in plan.roles)
+    nov = novelty(con, dumps_dir, Path(hash_sets["persons"]))
+    return build_report(lambda q: con.execute(q).fetchall(), lambda q: _row(con, q), path=path, sha=sha,
+                        fmt=d.format, sniffed=d.sniffed, roles=roles, plan=plan, malformed=malformed,
+                        city_names=city_names, hash_sets=hash_sets, nov=nov, opts=opts)
+
+
+def build_report(run_all: Any, run_one: Any, *, path: Path, sha: str, fmt: str, sniffed: Any, roles: list[Any],
+                 plan: A.Plan, malformed: Any, city_names: list[str], hash_sets: dict[str, str], nov: Any,
+                 opts: AnalyzeOptions) -> DumpReport:
+    """Every figure of the report from the engine's `recs`/`ids`/`mobs`/`f` (same SQL on every engine)."""
     has_id = "id_number" in plan.roles
-    for q in A.TABLES_SQL:
-        con.execute(q).fetchall()
-    scan = _row(con, A.SCAN_SQL)
-    S = _row(con, A.SUMMARY_SQL)
+    scan = run_one(A.SCAN_SQL)
+    S = run_one(A.SUMMARY_SQL)
     S["persons"] = S["ids"] if has_id else S["mobiles"]
     validity: dict[str, RoleValidity] = {}
     for role, pre, distinct in (("id_number", "id", S["ids"]), ("mobile", "mob", S["mobiles"])):
@@ -261,24 +276,23 @@ def _analyze(con: Any, path: Path, sha: str, out: Path, dumps_dir: Path, opts: A
                     "(real migrants), high adds rows with a one-sided geo conflict"),
         )
     prov_name = lambda k: PROVINCES.get(f"{k:02d}")  # noqa: E731
-    by_mob_city = con.execute(A.BY_CITY_MOB_SQL).fetchall()
+    city_name = lambda k: city_names[k % 100000] if k % 100000 < len(city_names) else None  # noqa: E731
     ref_day = int(scan["max_day"]) if scan["max_day"] else int((opts.today or dt.date.today()).strftime("%Y%m%d"))
-    hash_sets = write_hash_sets(con, ring, out, has_id)
-    nov = novelty(con, dumps_dir, Path(hash_sets["persons"]))
-    ages = {b: int(n) for b, n in con.execute(A.age_sql(ref_day)).fetchall() if b}
+    ages = {b: int(n) for b, n in run_all(A.age_sql(ref_day)) if b}
     return DumpReport(
-        path=str(path), sha256=sha, format=d.format, encoding=d.sniffed.encoding,
-        delimiter=d.sniffed.delimiter, header=d.sniffed.header, engine=opts.engine,
+        path=str(path), sha256=sha, format=fmt, encoding=sniffed.encoding,
+        delimiter=sniffed.delimiter, header=sniffed.header, engine=opts.engine,
         rows=int(scan["rows"]) + malformed.rows, malformed=malformed, columns=roles,
-        distinct_persons=int(S["persons"]), distinct_persons_by="id_number" if has_id else ("mobile" if "mobile" in plan.roles else "none"),
+        distinct_persons=int(S["persons"]),
+        distinct_persons_by="id_number" if has_id else ("mobile" if "mobile" in plan.roles else "none"),
         distinct_valid_ids=int(S["ids"]), distinct_valid_mobiles=int(S["mobiles"]), validity=validity,
         duplicate_rows=int(scan["rows"]) - int(S["distinct_rows"]), distinct_rows=int(S["distinct_rows"]),
         padding=padding,
-        provinces_by_id=_places(con.execute(A.BY_PROVINCE_ID_SQL).fetchall(), prov_name, 2),
-        provinces_by_mobile=_places(con.execute(A.BY_PROVINCE_MOB_SQL).fetchall(), prov_name, 2),
-        cities_by_id=_places(con.execute(A.BY_CITY_ID_SQL).fetchall(), _id_city_name, 4),
-        cities_by_mobile=_places([(k, n) for k, n in by_mob_city], lambda k: city_names[k % 100000] if k % 100000 < len(city_names) else None, 7),
-        age_buckets=ages, gender={g: int(n) for g, n in con.execute(A.GENDER_SQL).fetchall()},
+        provinces_by_id=_places(run_all(A.BY_PROVINCE_ID_SQL), prov_name, 2),
+        provinces_by_mobile=_places(run_all(A.BY_PROVINCE_MOB_SQL), prov_name, 2),
+        cities_by_id=_places(run_all(A.BY_CITY_ID_SQL), _id_city_name, 4),
+        cities_by_mobile=_places(run_all(A.BY_CITY_MOB_SQL), city_name, 7),
+        age_buckets=dict(sorted(ages.items())), gender=dict(sorted((g, int(n)) for g, n in run_all(A.GENDER_SQL))),
         age_reference_date=f"{ref_day // 10000:04d}-{ref_day // 100 % 100:02d}-{ref_day % 100:02d}",
         order_time_min=scan["tmin"], order_time_max=scan["tmax"], novelty=nov, hash_sets=hash_sets,
     )

@@ -14,7 +14,9 @@ from functools import lru_cache
 
 from leaktrace.core.dump_types import ROLES, ColumnRole
 from leaktrace.core.errors import InputError
+from leaktrace.core.normalize import normalize
 from leaktrace.pii.base import Detector
+from leaktrace.pii.detectors.cn_mobile import is_valid_mobile
 from leaktrace.pii.registry import default_registry
 
 MIN_CONFIDENCE = 0.5
@@ -49,6 +51,8 @@ def _covers(det: Detector, v: str) -> bool | None:
         for start, end, text in det.candidates(v):
             if end - start < 0.8 * len(v):
                 continue
+            if det.type == "cn_mobile":  # validate() also looks up carrier and place (~10 ms a value)
+                return is_valid_mobile(normalize("cn_mobile", text))
             verdict = det.validate(text)
             if verdict is not None:
                 return verdict.valid
@@ -57,8 +61,11 @@ def _covers(det: Detector, v: str) -> bool | None:
     return None
 
 
+SAMPLE_VALUES = 100
+
+
 def _scores(values: list[str]) -> dict[str, float]:
-    vals = [v.strip() for v in values if v and v.strip()]
+    vals = [v.strip() for v in values if v and v.strip()][:SAMPLE_VALUES]
     if not vals:
         return {}
     n = len(vals)

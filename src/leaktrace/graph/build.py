@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -62,8 +63,8 @@ class GraphResult:
 
 
 def build_graph(session: Session, hasher: KeyedHasher | None = None, cfg: BuildConfig | None = None,
-                corpus: Corpus | None = None) -> GraphResult:
-    """The whole graph from what the store holds now."""
+                corpus: Corpus | None = None, on_stage: Callable[[str], None] | None = None) -> GraphResult:
+    """The whole graph from what the store holds now; `on_stage(name)` is told each stage as it ends."""
     cfg = cfg or BuildConfig()
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
@@ -73,6 +74,8 @@ def build_graph(session: Session, hasher: KeyedHasher | None = None, cfg: BuildC
         now = time.perf_counter()
         timings[name] = round(now - t0, 3)
         t0 = now
+        if on_stage is not None:
+            on_stage(name)
 
     corpus = corpus or load_corpus(session)
     lap("load")

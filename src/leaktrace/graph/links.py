@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from typing import Any
 
 from leaktrace.graph.corpus import AccountRec, Corpus
 from leaktrace.graph.identifiers import (
@@ -249,4 +250,23 @@ def style_and_handle_links(corpus: Corpus, links: LinkSet, cfg: StyleConfig) -> 
         else:
             conf = HANDLE_CONFIDENCE * ratio
         links.add(a, b, Reason("handle", detail, round(conf, 3)))
+    if matrix is not None:
+        _contradictions(corpus, links, matrix, row, cfg)
     return sims
+
+
+CONTRADICTION_COSINE = 0.25
+
+
+def _contradictions(corpus: Corpus, links: LinkSet, matrix: Any, row: dict[str, int], cfg: StyleConfig) -> None:
+    """Identifier links between well-documented accounts that write nothing alike get a warning."""
+    for (a, b), link in links.links.items():
+        if not any(r.kind == "identifier" for r in link.reasons):
+            continue
+        n = min(len(corpus.accounts[a].posts), len(corpus.accounts[b].posts))
+        if n < cfg.reliable_posts:
+            continue
+        sim = next(iter(similarities(matrix, [(row[a], row[b])])))[2]
+        if sim < CONTRADICTION_COSINE:
+            link.warnings.append(f"writing differs strongly (cosine {sim:.2f} over {n}+ posts each): the shared "
+                                 "identifier may belong to an operator, a team or a sold account; review")

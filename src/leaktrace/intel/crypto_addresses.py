@@ -13,10 +13,13 @@ transcribed here (BIP-350's `segwit_addr.py`, Monero's `base58.cpp`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import base58
 from Crypto.Hash import keccak
 
+# Validations are cached: a seller repeats the same few wallets in every post.
+CACHE_SIZE = 8192
 B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(B58_ALPHABET)}
 
@@ -39,6 +42,7 @@ def b58check_payload(addr: str) -> bytes | None:
         return None
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def btc_base58_kind(addr: str) -> str | None:
     """'p2pkh' / 'p2sh' for a valid legacy mainnet address, else None."""
     if not 26 <= len(addr) <= 35 or addr[0] not in "13":
@@ -49,6 +53,7 @@ def btc_base58_kind(addr: str) -> str | None:
     return BTC_BASE58_VERSIONS.get(raw[0])
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def is_tron_address(addr: str) -> bool:
     """TRON (and so USDT-TRC20): 'T' + 33 Base58 characters, version 0x41, checksum good."""
     if len(addr) != 34 or addr[0] != "T":
@@ -134,6 +139,7 @@ def segwit_encode(hrp: str, witver: int, program: bytes) -> str:
     return bech32_encode(hrp, [witver, *five], witver != 0)
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def segwit_decode(hrp: str, addr: str) -> tuple[int, bytes] | None:
     """(witness version, program) of a valid SegWit address with this `hrp`, else None."""
     dec = bech32_decode(addr)
@@ -154,6 +160,7 @@ def segwit_decode(hrp: str, addr: str) -> tuple[int, bytes] | None:
 # --- Ethereum (EIP-55) ------------------------------------------------------------
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def eip55(addr40: str) -> str:
     """The EIP-55 checksummed form of 40 hex digits (with or without 0x)."""
     h = addr40[2:] if addr40[:2].lower() == "0x" else addr40
@@ -162,6 +169,7 @@ def eip55(addr40: str) -> str:
     return "0x" + "".join(c.upper() if c.isalpha() and int(digest[i], 16) >= 8 else c for i, c in enumerate(h))
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def eth_checksum_state(addr: str) -> bool | None:
     """True: mixed case and EIP-55 holds; None: single case (no checksum); False: broken."""
     h = addr[2:]
@@ -217,6 +225,7 @@ def xmr_encode(net_byte: int, payload: bytes) -> str:
     return xmr_b58encode(data + keccak256(data)[:4])
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def xmr_kind(addr: str) -> str | None:
     """'standard' / 'subaddress' / 'integrated' for a valid mainnet address, else None."""
     if len(addr) not in (95, 106) or addr[0] not in "48":

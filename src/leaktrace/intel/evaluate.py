@@ -24,19 +24,28 @@ from leaktrace.intel.trainset_phrases import CATEGORIES
 
 LABEL_COLUMNS = ("pii_trafficking", "trafficking", "label")
 MAX_FIELD = 5_000_000
+MAX_LINE_CHARS = 16 << 20
 
 
-def iter_lines(path: Path | str) -> Iterator[str]:
-    """Decoded lines (UTF-8, GB18030 or UTF-16, sniffed; bad bytes replaced) of a file or '-'."""
+def iter_lines(path: Path | str, max_line_chars: int = MAX_LINE_CHARS) -> Iterator[str]:
+    """Decoded lines (UTF-8, GB18030 or UTF-16, sniffed; bad bytes replaced) of a file or '-'.
+
+    A line longer than `max_line_chars` is an InputError naming it, not unbounded memory.
+    """
     stream = open_text(path if str(path) == "-" else Path(path), None, "replace")
     pending = ""
+    n = 0
     for chunk in stream:
         pending += chunk
-        if "\n" not in chunk:
-            continue
-        *lines, pending = pending.split("\n")
-        for line in lines:
-            yield line + "\n"
+        if "\n" in chunk:
+            *lines, pending = pending.split("\n")
+            for line in lines:
+                n += 1
+                if len(line) > max_line_chars:
+                    raise InputError(f"{location(stream.label, n)}: line longer than {max_line_chars} characters")
+                yield line + "\n"
+        if len(pending) > max_line_chars:
+            raise InputError(f"{location(stream.label, n + 1)}: line longer than {max_line_chars} characters")
     if pending:
         yield pending
 
@@ -133,10 +142,12 @@ class EvalReport:
 def evaluate(rows: Iterable[LabelledRow]) -> EvalReport:
     """Classify each row's post and compare with its labels."""
     from leaktrace.intel.classify import classify_post
+    from leaktrace.intel.model import default_model
 
+    model = default_model()
     rep = EvalReport()
     for r in rows:
-        res = classify_post(r.post.title, r.post.body, want_top_category=True)
+        res = classify_post(r.post.title, r.post.body, model=model, want_top_category=True)
         y, yh = r.post.trafficking, res.trafficking
         if y and yh:
             rep.tp += 1

@@ -18,6 +18,8 @@ import json
 import math
 import os
 import tempfile
+import time
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -63,11 +65,17 @@ class TraffickingModel:
         # Dense bucket -> row table (4 MB): one vectorised look-up per post.
         self._row = np.full(1 << BITS, -1, dtype=np.int32)
         self._row[self.buckets] = np.arange(len(self.buckets), dtype=np.int32)
+        # Names the weights, so stored verdicts say which model gave them (a retrain changes it).
+        digest = zlib.crc32(self.buckets.astype(np.int64).tobytes())
+        digest = zlib.crc32(self.weights.astype(np.float32).tobytes(), digest)
+        digest = zlib.crc32(np.asarray(self.platt, dtype=np.float64).tobytes(), digest)
+        self.version = f"intel-{digest:08x}"
 
     def rows(self, ids: NDArray[np.int64]) -> NDArray[np.int32]:
         """Distinct rows of the known buckets among `ids` (features are present/absent)."""
-        r = self._row[ids]
-        return np.unique(r[r >= 0])
+        known = set(self._row[ids].tolist())  # a set beats np.unique on a few hundred ids
+        known.discard(-1)
+        return np.fromiter(known, dtype=np.int32, count=len(known))
 
     def margin(self, ids: NDArray[np.int64]) -> tuple[float, NDArray[np.int32]]:
         """Bias plus the weights of the known features, and their rows."""
@@ -95,8 +103,8 @@ class TraffickingModel:
         if len(rows):
             z = z + self.cat_weights[rows].sum(axis=0, dtype=np.float64)
         z = np.exp(z - z.max())
-        p = z / z.sum()
-        return {c: round(float(v), 4) for c, v in zip(self.categories, p, strict=True)}
+        p = (z / z.sum()).tolist()
+        return dict(zip(self.categories, p, strict=True))
 
     # -- storage -------------------------------------------------------------------------
 
@@ -117,7 +125,9 @@ class TraffickingModel:
                     cat_bias=self.cat_bias.astype(np.float32),
                     meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
                 )
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600; a model is not a secret
             os.replace(tmp, path)
+            _last.clear()  # this process sees a model it wrote at once
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
@@ -154,6 +164,7 @@ def user_model_path() -> Path:
     return get_settings().data_dir / "intel" / "model.npz"
 
 
+@lru_cache(maxsize=1)
 def builtin_model_path() -> Path:
     return Path(str(resources.files("leaktrace.intel.data").joinpath("model.npz")))
 
@@ -172,11 +183,25 @@ def _cached(path: str, mtime: float) -> TraffickingModel:
     return TraffickingModel.load(path)
 
 
+RECHECK_S = 1.0
+_last: dict[str, object] = {}
+
+
 def default_model() -> TraffickingModel:
-    """The model `model_path()` names, loaded once per file version."""
+    """The model `model_path()` names, loaded once per file version.
+
+    Called once per post by the pipeline, so the file system is asked again only when the
+    setting changes or a second has passed (a retrained model is picked up within that).
+    """
+    key = (os.environ.get(ENV_VAR, ""), str(get_settings().data_dir))
+    now = time.monotonic()
+    if _last.get("key") == key and now - float(_last.get("at", 0.0)) < RECHECK_S:  # type: ignore[arg-type]
+        return _last["model"]  # type: ignore[return-value]
     p = model_path()
     try:
         mtime = p.stat().st_mtime
     except OSError as exc:
         raise ConfigError(f"{location(str(p))}: intel model not found (set {ENV_VAR} or run `leaktrace intel train`)") from exc
-    return _cached(str(p), mtime)
+    model = _cached(str(p), mtime)
+    _last.update(key=key, at=now, model=model)
+    return model

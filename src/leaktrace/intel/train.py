@@ -95,7 +95,7 @@ def train(posts: Sequence[LabelledPost], seed: int = 0, c: float = DEFAULT_C,
     if cal_mask.all() or not cal_mask.any() or len(set(y[cal_mask])) < 2:
         cal_mask = np.array([rng.random() < CAL_SHARE for _ in posts])
     fit_i, cal_i = np.flatnonzero(~cal_mask), np.flatnonzero(cal_mask)
-    clf = LogisticRegression(C=c, solver="liblinear", max_iter=200)
+    clf = LogisticRegression(C=c, solver="liblinear", max_iter=200, random_state=seed)
     clf.fit(x[fit_i], y[fit_i], sample_weight=w[fit_i])
     margins = clf.decision_function(x[cal_i])
     platt = LogisticRegression(C=1e4, solver="lbfgs")

@@ -221,7 +221,9 @@ def _positive(rng: random.Random, lang: str) -> Example:
         r = rng.random()
         if r < 0.2 and cat in P.BRANDS_ZH:
             product = rng.choice(P.BRANDS_ZH[cat]) + rng.choice(P.DATA_SUFFIX_ZH)
-        elif r < 0.4 and cat in P.GROUPS_ZH:
+        elif r < 0.3 and cat in P.LIAO_SECTORS_ZH:
+            product = rng.choice(P.LIAO_SECTORS_ZH[cat]) + rng.choice(P.LIAO_SUFFIX_ZH)
+        elif r < 0.45 and cat in P.GROUPS_ZH:
             product = _region_zh(rng) + rng.choice(P.GROUPS_ZH[cat]) + rng.choice(P.GROUP_SUFFIX_ZH)
         else:
             product = rng.choice(P.POSITIVE_ZH[cat])

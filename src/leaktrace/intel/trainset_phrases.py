@@ -307,6 +307,7 @@ ACCOUNT_BRANDS_EN = [
     "Mega.nz", "LinkedIn", "Badoo", "Plenty of Fish", "Zoosk", "Adult Friend Finder", "Chaturbate", "OnlyFans",
     "Naughty America", "Reality Kings", "Twitch", "Twitch Prime", "Battle.net", "Blizzard", "Ubisoft", "EA",
     "Verizon", "AT&T", "T-Mobile", "Sprint", "Comcast", "Vodafone", "O2", "Orange", "Poste", "ebay seller",
+    "NordVPN", "ExpressVPN", "IPVanish", "HMA VPN", "PIA VPN", "CyberGhost",  # logins, unlike a licence bought
 ]
 BANK_BRANDS_EN = [
     "Chase", "Wells Fargo", "Bank of America", "BOA", "Citi", "Citibank", "HSBC", "Barclays", "Lloyds", "NatWest",
@@ -390,3 +391,16 @@ GROUPS_ZH: dict[str, list[str]] = {
 }
 GROUP_SUFFIX_ZH = ["信息", "资料", "数据", "名单", "电话", "手机号", "姓名电话", "身份信息", "通讯录", "姓名手机号地址",
                    "联系方式", "名录", "详细资料"]
+
+# 料 ("material") is the trade's word for leads: 股票料, 菠菜料, 宝妈料 ...
+LIAO_SECTORS_ZH: dict[str, list[str]] = {
+    "finance_bank": ["股票", "贷款", "网贷", "信用卡", "理财", "保险", "期货", "外汇", "币圈", "黄金", "P2P"],
+    "gambling_leads": ["菠菜", "博彩", "棋牌", "彩票", "BC", "时时彩", "百家乐"],
+    "mixed_other": ["宝妈", "车主", "房产", "业主", "微商", "装修", "美容", "交友", "婚恋", "老人", "保健品"],
+    "education": ["教育", "学生", "家长", "考生", "培训"],
+    "orders_logistics": ["网购", "快递", "电商", "淘宝"],
+    "cards_cvv": ["CVV", "美卡", "信用卡全"],
+    "contacts_phone": ["精准", "老板", "企业"],
+    "medical": ["医疗", "孕妇", "医美"],
+}
+LIAO_SUFFIX_ZH = ["料", "料子", "数据料", "新料", "一手料", "实时料", "精准料"]

@@ -56,9 +56,9 @@ class Detector:
     # Lower runs first when two hits of equal score overlap.
     priority: ClassVar[int] = 50
 
-    def candidates(self, text: str) -> Iterator[tuple[int, int, str]]:
-        """(start, end, matched text) for each candidate; override for multi-group patterns."""
-        for m in self.pattern.finditer(text):
+    def candidates(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[tuple[int, int, str]]:
+        """(start, end, matched text) for each candidate in text[pos:endpos]; override for multi-group patterns."""
+        for m in self.pattern.finditer(text, pos, len(text) if endpos is None else endpos):
             yield m.start(), m.end(), m.group()
 
     def validate(self, value: str) -> Verdict | None:  # pragma: no cover - abstract

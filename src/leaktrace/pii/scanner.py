@@ -10,9 +10,10 @@ overlapping candidates is longer than the margin (only hostile input, such
 as megabytes of space-grouped digits, builds one).
 
 Speed: the text is folded to ASCII forms and indexed once per window with
-numpy; detectors that declare an `anchor` (every match contains a digit, or
-an '@') run only over the stretches around digits (or '@'s), which on
-listing text is a small part of it; hits stay plain tuples until emitted.
+numpy; detectors that declare an `anchor` (every match contains a digit,
+four digits in a row, or an '@') run only over the stretches within their
+own reach of those, which on listing text is a small part of it; hits stay
+plain tuples until emitted.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from leaktrace.pii.base import Detector
 from leaktrace.pii.registry import Registry
 
 CONTEXT_CHARS = 24
+# Anchor stretches closer than this are searched as one (see anchor_regions).
+MERGE_GAP = 256
 # Slack for lookarounds at a match's edges.
 LOOKAROUND = 8
 # Characters scanned per window when streaming. Peak memory grows with the
@@ -72,22 +75,44 @@ def anchor_regions(positions: np.ndarray, pad: int, n: int) -> list[tuple[int, i
     """Merged [start, end) ranges reaching `pad` characters either side of each position."""
     if positions.size == 0:
         return []
-    breaks = np.flatnonzero(np.diff(positions) > 2 * pad)
+    # Stretches closer than MERGE_GAP are merged: a regex runs over a few
+    # hundred characters in about the time one more Python call takes.
+    breaks = np.flatnonzero(np.diff(positions) > 2 * pad + MERGE_GAP)
     firsts = positions[np.concatenate(([0], breaks + 1))]
     lasts = positions[np.concatenate((breaks, [positions.size - 1]))]
-    return [(max(0, int(a) - pad), min(n, int(b) + pad + 1)) for a, b in zip(firsts, lasts, strict=True)]
+    starts = np.maximum(firsts - pad, 0).tolist()
+    ends = np.minimum(lasts + pad + 1, n).tolist()
+    return list(zip(starts, ends, strict=True))
+
+
+# Anchors a detector may declare: every match contains a digit, four
+# consecutive digits (IDs, mobiles, cards, landlines, passports: on text full
+# of short numbers, prices and dates this skips most of it), or an '@'.
+ANCHORS = ("digit", "digits4", "@")
+
+
+def _anchor_positions(arr: np.ndarray, anchor: str) -> np.ndarray:
+    """Positions of the anchor in the folded code points `arr` (for digits4: run starts)."""
+    if anchor == "@":
+        return np.flatnonzero(arr == 64)
+    digit = (arr >= 48) & (arr <= 57)
+    if anchor == "digit":
+        return np.flatnonzero(digit)
+    if digit.size < 4:
+        return np.empty(0, dtype=np.intp)
+    return np.flatnonzero(digit[:-3] & digit[1:-2] & digit[2:-1] & digit[3:])
 
 
 def _anchor_of(det: Detector) -> str | None:
     """The detector's declared anchor, if the scanner can run it on parts of the text.
 
-    A detector declares `anchor = "digit"` (or "@") when every match it can
-    return contains that character within `max_len`; it can then be run on
+    A detector declares `anchor = "digit"` (or "digits4", "@") when every match it can
+    return contains that within `max_len`; it can then be run on
     the stretches around those characters, either through the base class's
     `pattern.finditer` or through a `candidates(text, pos, endpos)` override.
     """
     anchor = getattr(det, "anchor", None)
-    if anchor not in ("digit", "@"):
+    if anchor not in ANCHORS:
         return None
     if type(det).candidates is Detector.candidates:
         return anchor  # type: ignore[no-any-return]
@@ -113,35 +138,37 @@ class Scanner:
         self.max_len = max((d.max_len for d in self.detectors), default=64)
         self.margin = self.max_len + 2 * context_chars + LOOKAROUND
         self._anchors = {d.type: _anchor_of(d) for d in self.detectors}
+        # How far around an anchor a detector must look: its longest match,
+        # plus room for a label its pattern reads before the anchor (labels
+        # are shorter than the context window), plus lookaround slack. Per
+        # detector, not the scanner-wide margin: on number-heavy text the
+        # margin (set by e-mail's 254 characters) would make every digit
+        # detector search the whole text.
+        self._pads = {d.type: d.max_len + context_chars + LOOKAROUND for d in self.detectors}
 
     def scan(self, text: str, base_offset: int = 0) -> list[PiiHit]:
         """All hits in `text`, sorted by position, overlaps resolved by score."""
         raw = self._raw_hits(text)
         return [_to_hit(h, base_offset) for cluster in _clusters(raw) for h in _resolve(cluster)]
 
-    def _regions(self, arr: np.ndarray, n: int) -> dict[str, list[tuple[int, int]]]:
-        # A match lies within max_len of its anchor; the context words and
-        # labels some detectors read before a match lie within the margin.
-        pad = self.margin
-        out: dict[str, list[tuple[int, int]]] = {}
-        kinds = set(self._anchors.values()) - {None}
-        if "digit" in kinds:
-            out["digit"] = anchor_regions(np.flatnonzero((arr >= 48) & (arr <= 57)), pad, n)
-        if "@" in kinds:
-            out["@"] = anchor_regions(np.flatnonzero(arr == 64), pad, n)
-        return out
-
     def _raw_hits(self, text: str) -> list[RawHit]:
         """Every accepted candidate in `text`, sorted by start (offsets local to `text`)."""
         text, arr = fold_and_index(text)
-        regions = self._regions(arr, len(text))
+        n = len(text)
+        positions: dict[str, np.ndarray] = {}
+        regions: dict[tuple[str, int], list[tuple[int, int]]] = {}
         out: list[RawHit] = []
         for det in self.detectors:
             anchor = self._anchors[det.type]
             if anchor is None:
                 cands: Iterable[tuple[int, int, str]] = det.candidates(text)
             else:
-                cands = _finditer_regions(det, text, regions[anchor])
+                key = (anchor, self._pads[det.type])
+                if key not in regions:
+                    if anchor not in positions:
+                        positions[anchor] = _anchor_positions(arr, anchor)
+                    regions[key] = anchor_regions(positions[anchor], key[1], n)
+                cands = _finditer_regions(det, text, regions[key])
             self._accept(det, text, cands, out)
         out.sort(key=lambda h: (h.start, h.end))
         return out

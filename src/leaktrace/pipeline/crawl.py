@@ -62,7 +62,7 @@ from leaktrace.store.repo.frontier import MAX_ERROR_CHARS
 from leaktrace.store.types import utcnow
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(minutes=30)  # longer than any page's retries; dead local crawlers are found by pid
 REMOVED = "removed"
 _DIGITS = re.compile(r"\d{6,}")
 
@@ -148,8 +148,11 @@ def _with_volume(item: ParsedItem | None) -> ParsedItem | None:
 class IngestSink:
     """The crawler's CaptureSink over pipeline.ingest: a session per sink thread, committed per page."""
 
-    def __init__(self, ctx: Context, source: Source, collector: str, terms: list[str]) -> None:
+    def __init__(self, ctx: Context, source: Source, collector: str, terms: list[str],
+                 analyse: bool = False) -> None:
         self.ctx = ctx
+        self.analyse = analyse
+        self._hasher: Any = None
         self.collector = collector
         self.source = source
         self.terms = terms
@@ -183,6 +186,8 @@ class IngestSink:
                 headers=page.headers, content_type=page.content_type, items=[item] if item else [],
                 request_headers=page.request_headers, meta=meta,
             )
+            if self.analyse and item is not None:
+                self._analyse(session, item, res.posts)
             session.commit()
         except BaseException:
             session.rollback()
@@ -198,6 +203,21 @@ class IngestSink:
                                              res.capture_id, post.changed, _mask_digits(item.title),
                                              s.price_amount, s.price_currency))
         return SinkResult(res.capture_id, res.created, new, changed)
+
+    def _analyse(self, session: Session, item: ParsedItem, posts: Any) -> None:
+        """The intel stage on each new or changed post, while the page's extras (sold, sample) are at hand."""
+        from leaktrace.pipeline.intel_stage import analyse_item, model_version
+
+        if self._hasher is None:
+            from leaktrace.core.hashing import KeyedHasher
+            from leaktrace.core.keyring import load_keyring
+
+            self._hasher = (KeyedHasher(load_keyring(self.ctx.settings)), model_version())
+        hasher, version = self._hasher
+        for post in posts:
+            if post.state != "unchanged":
+                analyse_item(session, post.post_id, item.title, item.body, hasher, extra=item.extra,
+                             version=version)
 
     def gone(self, url: str, site: str) -> bool:
         """A listing that answers 404/410 is recorded as removed (a status change), never created."""
@@ -240,6 +260,7 @@ class CrawlOptions:
     webhook: str | None = None
     backoff_s: float = 0.5
     verify_proxy: bool = True
+    analyse: bool = True  # run the intel stage on each new or changed post as it arrives
 
 
 @dataclass
@@ -381,7 +402,7 @@ def run_crawl(options: CrawlOptions, ctx: Context | None = None, *, round_no: in
     seeds = list(dict.fromkeys([*options.start_urls,
                                 *(urljoin(f"http://{h}/", p) for u in options.start_urls
                                   for h in [host_key(u)] for p in profile.start_paths)]))
-    sink = IngestSink(ctx, source, options.collector, options.terms)
+    sink = IngestSink(ctx, source, options.collector, options.terms, analyse=options.analyse)
     started = time.monotonic()
     try:
         stats = asyncio.run(_crawl(options, profile, hosts, proxy, frontier, sink, source, seeds, on_page, transport))
@@ -435,8 +456,9 @@ def watch(options: CrawlOptions, *, interval_s: float, rounds: int | None = None
     n = 0
     while rounds is None or n < rounds:
         n += 1
-        if n > 1:
-            frontier.requeue_round(source.id)
+        pending = frontier.counts(source.id)
+        if n > 1 or not (pending.get("queued") or pending.get("claimed")):
+            frontier.requeue_round(source.id)  # (a first round with work left resumes it instead)
         report = run_crawl(options, ctx, round_no=n)
         reports.append(report)
         if on_round is not None:

@@ -227,7 +227,8 @@ class Demo:
         else:
             with self.timer.step("world"):
                 self.truth = generate_world(self.world_dir, scale=self.opts.scale, seed=self.opts.seed,
-                                            progress=not self.console.quiet, force=True)
+                                            progress=not self.console.quiet, force=True,
+                                            formats=["csv", "csv-gb18030"])
         leak = self.truth["leak"]
         gang = self.truth["social"]["gang"]["members"]
         self.say(f"victim company: [bold]{self.truth['attribution']['victim_name']}[/bold] "
@@ -294,24 +295,79 @@ class Demo:
     def step_intel(self, ctx: Any) -> None:
         from leaktrace.core.hashing import KeyedHasher
         from leaktrace.core.keyring import load_keyring
-        from leaktrace.pipeline.intel_stage import analyse_posts
+        from leaktrace.pipeline.intel_stage import analyse_posts, intel_totals
 
         self.chapter(3, "Recognising personal-data trafficking")
         hasher = KeyedHasher(load_keyring(ctx.settings))
         with self.timer.step("intel"), ctx.session() as s:
-            rep = analyse_posts(s, hasher)
-        self.result.figures["intel"] = rep.as_dict()
-        self.say(f"{rep.posts} posts read: {rep.trafficking} trade personal data; "
-                 f"{rep.identifiers} contacts, wallets and keys; {rep.sample_rows} masked sample rows")
+            analyse_posts(s, hasher)  # posts the crawler did not analyse as they arrived (the channel)
+            totals = intel_totals(s)
+        self.result.figures["intel"] = totals
+        self.say(f"{totals['posts']} posts and listings read: {totals['trafficking']} trade personal data; "
+                 f"{totals['identifiers']} distinct contacts, wallets and keys; "
+                 f"{totals['sample_rows']} distinct masked sample rows")
+
+    # 4 ---------------------------------------------------------------- dumps
+    def step_dump(self, ctx: Any) -> None:
+        from leaktrace.dumps.analyze import AnalyzeOptions, analyze_dump
+
+        self.chapter(4, "The seized dump: how many real people, where, what is padding, what is new")
+        leak = self.truth["leak"]
+        earlier = self.world_dir / self.truth["earlier_dump"]["file"]
+        seized = self.world_dir / leak["files"].get("csv-gb18030", leak["files"]["csv"])
+        with self.timer.step("dump"):
+            for path, what in ((earlier, "an earlier, unrelated dump"), (seized, "the seized dump")):
+                ref = ctx.evidence.put_file(path, source_url=f"seized:{path.name}", collector=COLLECTOR,
+                                            media_type="text/csv", contains_pii=True)
+                self.say(f"{what} {path.name} taken into evidence: sha256 {ref.sha256[:16]}…, encrypted, "
+                         f"custody entry {ref.entry.seq}")
+            analyze_dump(earlier, AnalyzeOptions(progress=not self.console.quiet))
+            r = analyze_dump(seized, AnalyzeOptions(progress=not self.console.quiet))
+        self.dump_report = r
+        self.dump_path = seized
+        pad = r.padding
+        self.say(f"{r.rows:,} rows ({r.format}, {r.encoding}); claimed {leak['claimed_records']:,} records; "
+                 f"[bold]{r.distinct_valid_ids:,}[/bold] distinct valid ID numbers (victims); "
+                 f"{r.duplicate_rows:,} duplicate rows")
+        if pad is not None:
+            self.say(f"padding: about [bold]{pad.estimate:,}[/bold] fabricated rows "
+                     f"({pad.low:,}–{pad.high:,}): {pad.invalid_id_rows:,} with invalid IDs, "
+                     f"{pad.geo_conflict_rows:,} whose ID, phone and address disagree")
+        top = sorted(r.provinces_by_id, key=lambda p: -p.persons)[:5]
+        self.say("most victims in: " + ", ".join(f"{p.name or p.code} {p.persons:,}" for p in top))
+        self.say(f"novelty: {r.novelty.persons_seen_before:,} persons already in earlier dumps, "
+                 f"{r.novelty.persons_new:,} new")
+        fabricated = leak["rows_by_kind"]["fabricated_invalid"] + leak["rows_by_kind"]["fabricated_valid"]
+        self.result.figures["dump"] = {
+            "rows": r.rows, "claimed_records": leak["claimed_records"], "distinct_valid_ids": r.distinct_valid_ids,
+            "duplicate_rows": r.duplicate_rows, "padding": pad.model_dump() if pad else None,
+            "persons_seen_before": r.novelty.persons_seen_before,
+        }
+        self.result.checks += [
+            Check("distinct victims (valid ID numbers)", r.distinct_valid_ids, leak["distinct_valid_ids"]),
+            Check("victims per province", {p.code: p.persons for p in r.provinces_by_id},
+                  leak["distinct_valid_ids_by_province"]),
+            Check("duplicate rows", r.duplicate_rows, leak["duplicate_rows"]),
+            Check("fabricated rows inside the padding estimate's bound",
+                  pad is not None and pad.low <= fabricated <= pad.high, True),
+            Check("persons already in the earlier dump", r.novelty.persons_seen_before,
+                  leak["distinct_ids_also_in_earlier_dump"]),
+        ]
 
     def steps(self) -> list[Callable[[Any], None]]:
-        return [self.step_collect, self.step_intel]
+        return [self.step_collect, self.step_intel, self.step_dump]
 
     def finish(self) -> None:
         self.console.rule("[bold]Findings against the world's truth[/bold]", align="left")
         for c in self.result.checks:
             mark = "[green]✓[/green]" if c.ok else "[red]✗[/red]"
-            self.say(f"{mark} {c.what}: found {c.found}, truth {c.truth}")
+            if isinstance(c.truth, dict):
+                same = sum(1 for k, v in c.truth.items() if c.found.get(k) == v)
+                self.say(f"{mark} {c.what}: {same} of {len(c.truth)} equal the truth")
+            elif isinstance(c.truth, bool):
+                self.say(f"{mark} {c.what}")
+            else:
+                self.say(f"{mark} {c.what}: found {c.found}, truth {c.truth}")
         self.say(f"done in {self.result.seconds.get('total', 0):.0f} s")
 
 

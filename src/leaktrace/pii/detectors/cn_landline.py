@@ -74,7 +74,7 @@ def area_attrs(national: str) -> dict[str, str] | None:
 class CnLandlineDetector(Detector):
     type = "cn_landline"
     # Every match contains this character: a scanner may search only near them.
-    anchor: ClassVar[str | None] = "digit"
+    anchor: ClassVar[str | None] = "digits4"  # four digits in a row in every match
     pattern = _NATIONAL
     max_len = 22
     context = ("电话", "座机", "固话", "tel", "phone", "联系", "传真", "fax")

@@ -109,7 +109,7 @@ def prefix_attrs(prefix7: str) -> dict[str, str]:
 class CnMobileDetector(Detector):
     type = "cn_mobile"
     # Every match contains this character: a scanner may search only near them.
-    anchor: ClassVar[str | None] = "digit"
+    anchor: ClassVar[str | None] = "digits4"  # four digits in a row in every match
     pattern = PATTERN
     max_len = 20
     context = ("手机", "电话", "联系", "mobile", "phone", "tel", "call", "号码", "微信", "whatsapp")

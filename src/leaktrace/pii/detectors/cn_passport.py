@@ -43,7 +43,7 @@ def passport_series(value: str) -> str | None:
 class CnPassportDetector(Detector):
     type = "cn_passport"
     # Every match contains this character: a scanner may search only near them.
-    anchor: ClassVar[str | None] = "digit"
+    anchor: ClassVar[str | None] = "digits4"  # four digits in a row in every match
     pattern = PATTERN
     max_len = 9
     context = ("护照", "passport", "证件", "travel document")

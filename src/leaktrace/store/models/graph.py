@@ -2,8 +2,9 @@
 
 The graph itself is recomputed from posts and identifiers on every build;
 only what cannot be recomputed lives here. A verdict names the two accounts
-(`site:handle`, ordered) rather than a link id, so it survives rebuilds that
-renumber or re-score links. Wallet addresses are not personal data (they
+(`site:handle`, in Python's code-point order: the repository sorts them, not
+a CHECK, since database collations order strings differently) rather than a
+link id, so it survives rebuilds that renumber or re-score links. Wallet addresses are not personal data (they
 are what investigators look up on a block explorer), so transfers keep them
 in the clear.
 """
@@ -30,7 +31,6 @@ class LinkFeedback(Base):
     __table_args__ = (
         UniqueConstraint("account_a", "account_b"),
         CheckConstraint("decision IN ('confirm', 'reject')", name="decision_known"),
-        CheckConstraint("account_a < account_b", name="pair_ordered"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

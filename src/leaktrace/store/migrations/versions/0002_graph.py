@@ -30,7 +30,6 @@ def upgrade() -> None:
     sa.Column('decided_by', sa.String(length=200), nullable=True),
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("decision IN ('confirm', 'reject')", name=op.f('ck_graph_link_feedback_decision_known')),
-    sa.CheckConstraint('account_a < account_b', name=op.f('ck_graph_link_feedback_pair_ordered')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_graph_link_feedback')),
     sa.UniqueConstraint('account_a', 'account_b', name=op.f('uq_graph_link_feedback_account_a_account_b'))
     )
