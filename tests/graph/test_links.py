@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import Builder
+from graphstore import Builder
+
 from leaktrace.graph.build import build_graph
 from leaktrace.graph.feedback import record_verdict
 

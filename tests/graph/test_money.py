@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from graphstore import Builder
 
-from conftest import Builder
 from leaktrace.core.errors import InputError
 from leaktrace.graph.build import build_graph
 from leaktrace.graph.money import USD_PER, chain_of, parse_transfers
@@ -59,3 +59,12 @@ def test_non_utf8_transfer_csv(tmp_path: Path) -> None:
     f.write_bytes("交易,时间\n".encode("gb18030"))
     with pytest.raises(InputError, match="not UTF-8"):
         list(parse_transfers(f))
+
+
+def test_eip55_matches_the_intel_stage() -> None:
+    from leaktrace.graph.money import eip55
+    from leaktrace.intel.crypto_addresses import eip55 as intel_eip55
+
+    for addr in ("0x52908400098527886e0f7030069857d2e4169ee7", "0xde709f2102306220921060314715629080e2fb77",
+                 "0x" + "ab" * 20):
+        assert eip55(addr) == intel_eip55(addr) and eip55(addr.upper().replace("0X", "0x")) == intel_eip55(addr)

@@ -113,6 +113,9 @@ def analyze_spark(path: Path, sha: str, out: Path, dumps_dir: Path, opts: Any, r
     df = df.withColumn("_bad", F.col("_corrupt").isNotNull()).drop("_corrupt")
     plan_args = {"ncols": plan.ncols, "roles": plan.roles, "mode": plan.mode, "today": plan.today.isoformat()}
     facts = df.mapInArrow(_facts_fn(plan_args), FACTS_SCHEMA)
+    for name in ("facts", "f", *(n for n, _q in A.TABLES)):  # an earlier run in this session
+        spark.sql(f"UNCACHE TABLE IF EXISTS {name}")
+        spark.catalog.dropTempView(name)
     facts.createOrReplaceTempView("facts_raw")
     spark.sql("CACHE TABLE facts AS SELECT * FROM facts_raw")
     bad = spark.sql("SELECT count(*) AS n FROM facts WHERE bad").collect()[0]["n"]

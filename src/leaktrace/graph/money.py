@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from Crypto.Hash import keccak
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -55,6 +56,16 @@ class Transfer:
     receiver: str
     amount: float
     token: str
+
+
+def eip55(address: str) -> str:
+    """EIP-55 checksummed form, as the intel stage stores ETH addresses (explorers export lower case).
+
+    Same rule as `intel.crypto_addresses.eip55` (graph may not import intel); a test keeps them equal.
+    """
+    h = address[2:].lower()
+    digest = keccak.new(digest_bits=256, data=h.encode("ascii")).hexdigest()
+    return "0x" + "".join(c.upper() if c.isalpha() and int(digest[i], 16) >= 8 else c for i, c in enumerate(h))
 
 
 def chain_of(address: str) -> str | None:
@@ -174,6 +185,7 @@ def wallet_summaries(session: Session, corpus: Corpus, hasher: KeyedHasher | Non
         if addr not in resolved:
             chain = chain_of(addr) or ""
             value = addr.lower() if chain == "btc" and addr.lower().startswith("bc1") else addr
+            value = eip55(value) if chain == "eth" else value
             resolved[addr] = by_hash.get((chain, hasher.hash_normalised(chain, normalize(chain, value))))
         return resolved[addr]
 

@@ -319,6 +319,7 @@ class Demo:
             for path, what in ((earlier, "an earlier, unrelated dump"), (seized, "the seized dump")):
                 ref = ctx.evidence.put_file(path, source_url=f"seized:{path.name}", collector=COLLECTOR,
                                             media_type="text/csv", contains_pii=True)
+                self._dump_sha = ref.sha256
                 self.say(f"{what} {path.name} taken into evidence: sha256 {ref.sha256[:16]}…, encrypted, "
                          f"custody entry {ref.entry.seq}")
             analyze_dump(earlier, AnalyzeOptions(progress=not self.console.quiet))
@@ -354,8 +355,179 @@ class Demo:
                   leak["distinct_ids_also_in_earlier_dump"]),
         ]
 
+    # 5 ---------------------------------------------------------- attribution
+    def step_attribute(self, ctx: Any) -> None:
+        from leaktrace.attribution import fingerprint as fp_mod
+        from leaktrace.attribution.attribute import attribute_file
+        from leaktrace.attribution.oprf import ServerKey
+        from leaktrace.attribution.registry import Registry
+        from leaktrace.core.keyring import load_keyring
+
+        self.chapter(5, "Whose data is it? Organisation fingerprints, canaries and matching")
+        ring = load_keyring(ctx.settings)
+        key = ServerKey.from_keyring(ring)
+        registry = Registry(ctx.settings.data_dir)
+        org_dir = self.opts.directory / "org-side"
+        org_dir.mkdir(exist_ok=True)
+        orgs = json.loads((self.world_dir / "orgs" / "registry.json").read_text("utf-8"))
+        names = {o["org_id"]: o["name"] for o in orgs}
+        with self.timer.step("attribute"):
+            registered = set(registry.orgs())
+            for o in orgs:
+                if o["name"] in registered:
+                    continue
+                # On the organisation's side: keyed values through blinded OPRF requests (the
+                # in-process server stands in for the platform's endpoint), signed.
+                fp = fp_mod.build(self.world_dir / o["customers_file"], o["name"], key)
+                fp_mod.sign(fp, fp_mod.load_or_create_signing_key(org_dir / f"{o['org_id']}.signing.key"))
+                path = org_dir / f"{o['org_id']}.fingerprint.json"
+                fp_mod.save(fp, path)
+                # On the platform's side: verified against the server key, then registered.
+                registry.register_fingerprint(fp_mod.load(path, key.key_id))
+                for partner, records in (o.get("canaries") or {}).items():
+                    registry.register_canaries(ring, o["name"], partner, records)
+            self.say(f"{len(orgs)} organisations registered fingerprints (keyed, sampled) and their "
+                     "per-partner canary rows")
+            att = attribute_file(self.dump_path, registry, key, ring)
+        self.attribution = att
+        top = att.ranking[0] if att.ranking else None
+        self.say(f"[bold]{att.verdict}[/bold]: {att.summary}")
+        for r in att.ranking[:3]:
+            self.say(f"  {r.org}: p={r.p_value:.2g}, false-attribution probability "
+                     f"{r.false_attribution_probability:.2g}, canary hits {len(r.canary_hits)}"
+                     + (f" (partner copy: {', '.join(r.partners)})" if r.partners else ""))
+        truth = self.truth["attribution"]
+        self.result.figures["attribution"] = att.to_json(top=5)
+        self.result.checks += [
+            Check("victim company ranked first", top.org if top else None, names[truth["victim_org"]]),
+            Check("leaking partner copy named by canaries", att.partner, truth["leaking_partner"]),
+        ]
+
+
+    # 6 ---------------------------------------------------------------- graph
+    def step_graph(self, ctx: Any) -> None:
+        from leaktrace.core.hashing import KeyedHasher
+        from leaktrace.core.keyring import load_keyring
+        from leaktrace.graph.build import build_graph, save_snapshot
+
+        self.chapter(6, "The network behind the sellers")
+        hasher = KeyedHasher(load_keyring(ctx.settings))
+        with self.timer.step("graph"), ctx.session() as s:
+            res = build_graph(s, hasher)
+        save_snapshot(res, ctx.settings.data_dir)
+        self.graph = res.data
+        social = self.truth["social"]
+        site_id = {m["onion"]: m["id"] for m in social["markets"]}
+
+        def truth_key(account: str) -> str:
+            site, _, handle = account.partition(":")
+            return f"{site_id.get(site, site)}:{handle}"
+
+        actor_accounts = {a["id"]: {truth_key(k) for k in a["accounts"]} for a in self.graph["actors"]}
+        actor_of = {acc: aid for aid, accs in actor_accounts.items() for acc in accs}
+        posted = {k for k, v in social["accounts"].items() if v.get("posts", 0) > 0}
+        found, roles_ok, gang_actors = 0, 0, set()
+        role_of = {a["id"]: a.get("role") for a in self.graph["actors"]}
+        for m in social["gang"]["members"]:
+            accs = {a for a in m["accounts"] if a in posted}
+            actors = {actor_of.get(a) for a in accs}
+            if len(actors) == 1 and None not in actors and actor_accounts[next(iter(actors))] == accs:
+                found += 1
+                aid = next(iter(actors))
+                gang_actors.add(aid)
+                roles_ok += int(role_of.get(aid) == m["role"])
+                self.say(f"  member {m['id']} ({m['role']}, {m['province']}): one actor, "
+                         f"{len(accs)} accounts: {', '.join(sorted(accs))} — graph says {role_of.get(aid) or '?'}")
+            else:
+                self.say(f"  member {m['id']}: accounts split over {len(actors)} actors")
+        groups = [g for g in self.graph["groups"] if set(g["actors"]) & gang_actors]
+        counts = self.graph["counts"]
+        self.say(f"{counts['accounts']} seller accounts → {counts['actors']} actors; "
+                 f"{counts['strong_links']} links on shared identifiers, {counts['inferred_links']} inferred "
+                 "(style, handles: leads only until a person confirms them)")
+        if groups:
+            g = max(groups, key=lambda g: len(set(g["actors"]) & gang_actors))
+            self.say(f"the gang: group {g['id']} with {len(g['actors'])} actors, provinces "
+                     f"{', '.join(g['provinces'][:8]) or '—'}, estimated revenue ${g['revenue_usd_estimate'] or 0:,.0f}")
+            in_group = len(set(g["actors"]) & gang_actors)
+        else:
+            in_group = 0
+        supplier = next(m for m in social["gang"]["members"] if m["role"] == "supplier")
+        sup_actor = actor_of.get(next((a for a in supplier["accounts"] if a in posted), ""))
+        self.result.figures["graph"] = {"counts": counts, "members_found": found, "roles_right": roles_ok}
+        self.result.checks += [
+            Check("gang members found with all their aliases", found, len(social["gang"]["members"])),
+            Check("gang members in one group", in_group, len(social["gang"]["members"])),
+            Check("the supplier named as supplier", role_of.get(sup_actor) if sup_actor else None, "supplier"),
+        ]
+
+    # 7 ---------------------------------------------------------------- case
+    def step_case(self, ctx: Any) -> None:
+        from leaktrace.cases.bundle import export_bundle
+        from leaktrace.cases.report import write_report
+        from leaktrace.cases.store import add_item, create_case, get_case, load_content
+        from leaktrace.core.errors import InputError as _InputError
+        from leaktrace.evidence.bundle import verify_bundle
+        from leaktrace.pipeline import case_build
+        from leaktrace.pipeline.intel_stage import model_version
+
+        self.chapter(7, "The case file")
+        social = self.truth["social"]
+        site_names = {m["onion"]: m["name"] for m in social["markets"]}
+        site_names["telegram"] = "Telegram"
+        orgs = json.loads((self.world_dir / "orgs" / "registry.json").read_text("utf-8"))
+        org_ids = {o["name"]: o["org_id"] for o in orgs}
+        ref = "LT-DEMO-1"
+        out = self.opts.directory / "report"
+        with self.timer.step("case"), ctx.session() as s:
+            try:
+                case = get_case(s, ref)
+            except _InputError:
+                case = create_case(s, f"Trafficking of {self.truth['attribution']['victim_name']} order data",
+                                   ref=ref, tlp="amber", created_by=COLLECTOR,
+                                   description="Built by leaktrace demo from a synthetic world.")
+            listings, captures = case_build.listing_items(s, model_version(), site_names)
+            sha = self._dump_sha
+            dump = case_build.dump_item(self.dump_report, sha, self.dump_path.name,
+                                        self.truth["leak"]["claimed_records"])
+            dump["listing_ids"] = [d["id"] for d in listings if (d.get("claimed_records") or 0) > 0][:50]
+            actors, groups, wallets = case_build.graph_items(self.graph, site_names)
+            att = case_build.attribution_item(self.attribution, dump["id"], org_ids)
+            items = [("capture", c) for c in captures] + [("listing", d) for d in listings] + \
+                [("dump", dump)] + [("actor", a) for a in actors] + [("group", g) for g in groups] + \
+                [("wallet", w) for w in wallets] + ([("attribution", att)] if att else [])
+            for kind, doc in items:
+                add_item(s, case, kind, doc, added_by=COLLECTOR, label=f"{kind} {doc.get('id', '')}")
+            s.commit()
+            content = load_content(s, case)
+            files = write_report(content, out, lang=self.opts.lang, pdf=self.opts.pdf, store=ctx.evidence)
+            self.result.report_html = files.html
+            self.result.report_pdf = files.pdf
+            exports = {}
+            from leaktrace.cases import misp, stix, tables
+
+            for fmt, text in (("stix", stix.to_json(content)), ("misp", misp.to_json(content))):
+                dest = out / f"{ref}.{fmt}.json"
+                dest.write_text(text, "utf-8")
+                exports[fmt] = dest
+            tables.write_tables(content, out / "csv")
+            exports["csv"] = out / "csv"
+            bundle_dir = out / f"{ref}.bundle"
+            if bundle_dir.exists():
+                shutil.rmtree(bundle_dir)
+            exports["bundle"] = export_bundle(content, bundle_dir, store=ctx.evidence, collector=COLLECTOR,
+                                              langs=(self.opts.lang,))
+        self.result.exports = {k: str(v) for k, v in exports.items()}
+        verdict = verify_bundle(Path(exports["bundle"]))
+        self.say(f"case {ref}: {len(listings)} listings, {len(captures)} captures, {len(actors)} actors in "
+                 f"{len(groups)} group(s), {len(wallets)} wallets, the dump and the attribution")
+        self.say(f"exports: STIX 2.1, MISP event, CSV tables, and an evidence bundle; stand-alone "
+                 f"verify-bundle: [bold]{'OK' if verdict.ok else 'FAILED'}[/bold]")
+        self.result.checks.append(Check("exported evidence bundle verifies", verdict.ok, True))
+
+
     def steps(self) -> list[Callable[[Any], None]]:
-        return [self.step_collect, self.step_intel, self.step_dump]
+        return [self.step_collect, self.step_intel, self.step_dump, self.step_attribute, self.step_graph, self.step_case]
 
     def finish(self) -> None:
         self.console.rule("[bold]Findings against the world's truth[/bold]", align="left")
@@ -369,6 +541,14 @@ class Demo:
             else:
                 self.say(f"{mark} {c.what}: found {c.found}, truth {c.truth}")
         self.say(f"done in {self.result.seconds.get('total', 0):.0f} s")
+        if self.result.report_html:
+            self.say(f"\nthe report: [bold]{self.result.report_html}[/bold] "
+                     f"(open it in a browser: file://{self.result.report_html.resolve()})")
+            if self.result.report_pdf:
+                self.say(f"as PDF: {self.result.report_pdf}")
+            self.say(f"exports and the evidence bundle: {self.result.report_html.parent}; "
+                     f"check the bundle anywhere with 'leaktrace evidence verify-bundle "
+                     f"{self.result.exports.get('bundle', '')}'")
 
 
 def run_demo(opts: DemoOptions, console: Console | None = None) -> DemoResult:

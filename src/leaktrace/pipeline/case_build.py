@@ -1,0 +1,189 @@
+"""Stage results as case items: listings, captures, actors, groups, wallets, dumps, attributions.
+
+`cases` takes typed documents only (cases/model.py) and never reads other
+stages' tables; this module is the join: it reads the store (posts with
+their verdicts, identifiers and captures), the graph snapshot, a DumpReport
+and an Attribution, and returns item documents for `cases.store.add_item`.
+
+What reaches a case follows issue 8's rule: accounts merged on shared
+strong identifiers are aliases of one actor; roles and style/handle links
+are inferred, so they enter only marked as unconfirmed leads.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leaktrace.store.models import Capture, Identifier, IntelResult, Post, PostIdentifier, Source
+
+MAX_LISTINGS = 1000
+MAX_IDENTS = 40
+SAMPLE_TYPE = "sample_row"
+
+
+def _ident(kind: str, masked: str, value_hash: str, clear: str | None, clear_types: frozenset[str]) -> dict[str, Any]:
+    if kind in clear_types and clear:
+        return {"type": kind, "value": clear}
+    return {"type": kind, "masked": masked, "hash": value_hash}
+
+
+def listing_items(session: Session, version: str, site_names: dict[str, str],
+                  limit: int = MAX_LISTINGS) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(listing documents, capture documents) of the posts the classifier marked as trafficking."""
+    from leaktrace.cases.model import CLEAR_TYPES
+
+    rows = session.execute(
+        select(Post, IntelResult, Capture, Source.name)
+        .join(IntelResult, IntelResult.post_id == Post.id)
+        .outerjoin(Capture, Capture.id == Post.capture_id)
+        .outerjoin(Source, Source.id == Post.source_id)
+        .where(IntelResult.model_version == version, IntelResult.trafficking.is_(True))
+        .order_by(Post.posted_at, Post.id)
+        .limit(limit)
+    ).all()
+    ids = [p.id for p, *_ in rows]
+    idents: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if ids:
+        for pid, ident in session.execute(
+            select(PostIdentifier.post_id, Identifier)
+            .join(Identifier, Identifier.id == PostIdentifier.identifier_id)
+            .where(PostIdentifier.post_id.in_(ids), Identifier.type != SAMPLE_TYPE)
+        ):
+            if len(idents[pid]) < MAX_IDENTS:
+                idents[pid].append(_ident(ident.type, ident.value_masked, ident.value_hash, ident.value_norm,
+                                          CLEAR_TYPES))
+    listings, captures = [], {}
+    for post, verdict, cap, source in rows:
+        facts = verdict.facts or {}
+        price = facts.get("price") or None
+        doc: dict[str, Any] = {
+            "id": f"post-{post.id}",
+            "market": site_names.get(post.site, post.site),
+            "url": post.url,
+            "title": (post.title or "")[:2000],
+            "seller": (post.author_handle or None) and f"{site_names.get(post.site, post.site)}:{post.author_handle}"[:200],
+            "category": (verdict.categories or [None])[0],
+            "claimed_records": facts.get("records"),
+            "price": {"amount": float(price["amount"]), "currency": str(price["currency"])[:12]}
+            if price and price.get("amount") is not None and price["amount"] >= 0 else None,
+            "sold": facts.get("sold") if isinstance(facts.get("sold"), int) else None,
+            "first_seen": (post.posted_at or post.first_seen_at).isoformat(),
+            "trafficking_score": round(float(verdict.score), 4),
+            "captures": [cap.sha256] if cap is not None else [],
+            "identifiers": idents.get(post.id, []),
+        }
+        listings.append(doc)
+        if cap is not None:
+            captures[cap.sha256] = {"sha256": cap.sha256, "url": cap.url, "fetched_at": cap.fetched_at.isoformat(),
+                                    "media_type": cap.content_type, "source": source, "size": cap.size}
+    return listings, list(captures.values())
+
+
+def dump_item(report: Any, sha256: str, name: str, claimed: int | None) -> dict[str, Any]:
+    """A DumpReport as the case's dump summary (counts only)."""
+    pad = report.padding
+    return {
+        "id": f"dump-{sha256[:16]}",
+        "name": name,
+        "sha256": sha256,
+        "claimed_records": claimed,
+        "rows": report.rows,
+        "distinct_victims": report.distinct_valid_ids,
+        "valid_ids": report.distinct_valid_ids,
+        "fabricated_rows": pad.estimate if pad else 0,
+        "duplicate_rows": report.duplicate_rows,
+        "recycled_ids": report.novelty.persons_seen_before,
+        "new_ids": report.novelty.persons_new,
+        "by_province": {p.code: p.persons for p in report.provinces_by_id},
+        "fabricated_by_detail": {
+            "invalid_id": pad.invalid_id_rows, "geo_conflict": pad.geo_conflict_rows,
+            "impossible_history": pad.impossible_history_rows,
+        } if pad else {},
+    }
+
+
+def attribution_item(att: Any, dump_id: str, org_ids: dict[str, str]) -> dict[str, Any] | None:
+    """The leading organisation as a lead with its evidence; None when the answer is 'unknown'."""
+    if att.verdict != "lead" or not att.org:
+        return None
+    top = att.ranking[0]
+    evidence = [f"{len(top.canary_hits)} canary hit(s) from partner copy {', '.join(top.partners)}"] \
+        if top.canary_hits else []
+    for kind, k in sorted(top.kinds.items()):
+        evidence.append(f"{kind}: " + ", ".join(f"{a}={b:.3g}" for a, b in sorted(k.items())))
+    evidence.append(f"false-attribution probability {att.false_attribution_probability:.2g}")
+    return {
+        "id": f"att-{dump_id}",
+        "dump_id": dump_id,
+        "org_name": att.org,
+        "org_id": org_ids.get(att.org),
+        "confidence": round(max(0.0, min(1.0, float(att.confidence))), 6),
+        "method": "canaries + keyed record/person containment (OPRF fingerprints)",
+        "partner": att.partner,
+        "evidence": [e[:2000] for e in evidence][:20],
+    }
+
+
+def graph_items(graph: dict[str, Any], site_names: dict[str, str],
+                min_accounts: int = 2) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """(actors, groups, wallets) from a graph snapshot; inferred roles and links marked as leads."""
+    from leaktrace.cases.model import CLEAR_TYPES
+
+    def alias(key: str) -> str:
+        site, _, handle = key.partition(":")
+        return f"{site_names.get(site, site)}:{handle}"[:200]
+
+    accounts = {a["key"]: a for a in graph["accounts"]}
+    grouped = {a for g in graph["groups"] for a in g["actors"]}
+    actors, wallets = [], {}
+    for a in graph["actors"]:
+        if a.get("hub") or (len(a["accounts"]) < min_accounts and a["id"] not in grouped):
+            continue
+        idents: dict[str, dict[str, Any]] = {}
+        for k in a["accounts"]:
+            for i in accounts.get(k, {}).get("identifiers", []):
+                if i.get("kind") == "hub":
+                    continue
+                clear = i["masked"] if i["type"] in CLEAR_TYPES else None
+                idents.setdefault(i["hash"], _ident(i["type"], i["masked"], i["hash"], clear, CLEAR_TYPES))
+        role = a.get("role")
+        actors.append({
+            "id": a["id"],
+            "name": alias(a["accounts"][0]),
+            "role": f"{role} (inferred lead)" if role else None,
+            "aliases": [alias(k) for k in a["accounts"]],
+            "identifiers": list(idents.values())[:MAX_IDENTS],
+            "group": a.get("group"),
+        })
+        for w in a.get("wallets", []):
+            addr = w.get("address")
+            if not addr:
+                continue
+            chain = "tron" if str(w.get("type", "")).endswith("trc20") else str(w.get("type") or "")
+            entry = wallets.setdefault(addr, {"address": addr, "chain": chain[:40], "actors": []})
+            entry["actors"].append(a["id"])
+            n = int(w.get("n_in") or 0) + int(w.get("n_out") or 0)
+            if n:
+                entry["tx_count"] = n
+                entry["received"] = {"amount": float(w.get("received") or 0.0),
+                                     "currency": "USDT" if "usdt" in str(w.get("type")) else "units"}
+    kept = {a["id"] for a in actors}
+    groups = []
+    for g in graph["groups"]:
+        members = [a for a in g["actors"] if a in kept]
+        if len(members) < 2:
+            continue
+        links = []
+        for lk in graph["links"]:
+            ga, gb = lk["a"], lk["b"]
+            if lk["basis"] != "strong" or ga not in g["accounts"] or gb not in g["accounts"]:
+                continue
+            reasons = "; ".join(r["detail"] for r in lk["reasons"])[:1500]
+            links.append({"source": alias(ga), "target": alias(gb), "kind": "shared identifier",
+                          "evidence": f"{reasons} (captures: {', '.join(e[:12] for e in lk['evidence'][:5])})"[:2000]})
+        groups.append({"id": g["id"], "name": f"group {g['id']}", "members": members, "links": links[:200]})
+    return actors, groups, list(wallets.values())
