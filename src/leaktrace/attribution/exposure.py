@@ -200,6 +200,9 @@ def create_app(key: oprf.ServerKey, exposure: ExposureSet | None, otp: OtpVerifi
         if not ok:
             return _error(403, "wrong or expired code")
         token = secrets.token_urlsafe(24)
+        now = time.monotonic()
+        for stale in [k for k, v in sessions.items() if v.expires < now]:
+            del sessions[stale]
         sessions[hashlib.sha256(token.encode()).hexdigest()] = _Session(
             CITIZEN_QUOTA, CITIZEN_BATCH, time.monotonic() + SESSION_TTL_S, "citizen")
         return JSONResponse({"token": token, "quota": CITIZEN_QUOTA, "expires_in": SESSION_TTL_S})

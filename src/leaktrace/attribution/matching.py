@@ -190,7 +190,8 @@ def decide(index: Index, counts: dict[str, KindCounts], canary_hits: dict[str, l
         if r.canary_hits:
             r.false_attribution_probability = 0.0
         r.lead = bool(r.canary_hits) or r.false_attribution_probability <= alpha
-    results.sort(key=lambda r: (-len(r.canary_hits), log_p[index.orgs.index(r.org)], r.org))
+    pos = {name: j for j, name in enumerate(index.orgs)}
+    results.sort(key=lambda r: (-len(r.canary_hits), log_p[pos[r.org]], r.org))
     top = results[0] if results else None
     if top is None or not top.lead:
         best = top.false_attribution_probability if top else 1.0

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from leaktrace.intel import trainset_phrases as P
 from leaktrace.pii.detectors._geo import short_name
@@ -273,25 +273,4 @@ def generate(n: int, seed: int = 0, positive_share: float = 0.45,
     rng = random.Random(seed)
     for _ in range(n):
         lang = rng.choices(("zh", "en", "mixed"), weights=lang_weights)[0]
-        e = _positive(rng, lang) if rng.random() < positive_share else _negative(rng, lang)
-        if rng.random() < NOISE_SHARE:
-            e = replace(e, title=_noisy(rng, e.title))
-        yield e
-
-
-NOISE_SHARE = 0.2
-_NOISE_CHARS = " -_.*|/~"
-
-
-def _noisy(rng: random.Random, text: str) -> str:
-    """Typos and filler the way real titles have them: a dropped character, inserted separators."""
-    chars = list(text)
-    for _ in range(rng.randint(1, 2)):
-        if len(chars) < 4:
-            break
-        i = rng.randrange(len(chars))
-        if rng.random() < 0.5:
-            del chars[i]
-        else:
-            chars.insert(i, rng.choice(_NOISE_CHARS))
-    return "".join(chars)
+        yield _positive(rng, lang) if rng.random() < positive_share else _negative(rng, lang)

@@ -163,7 +163,10 @@ def graph_items(graph: dict[str, Any], site_names: dict[str, str],
             addr = w.get("address")
             if not addr:
                 continue
-            chain = "tron" if str(w.get("type", "")).endswith("trc20") else str(w.get("type") or "")
+            from leaktrace.cases.model import WALLET_TYPES
+
+            chain = str(w.get("type") or "wallet")
+            chain = chain if chain in WALLET_TYPES else "wallet"
             entry = wallets.setdefault(addr, {"address": addr, "chain": chain[:40], "actors": []})
             entry["actors"].append(a["id"])
             n = int(w.get("n_in") or 0) + int(w.get("n_out") or 0)

@@ -112,7 +112,11 @@ def analyse_posts(session: Session, hasher: KeyedHasher, *, post_ids: Iterable[i
         post = session.get(Post, pid)
         if post is None:
             continue
-        analyse_item(session, pid, post.title, post.body, hasher, version=version, report=report)
+        # Page extras (sold count, status) an earlier verdict recorded from the crawl carry over.
+        earlier = session.scalar(select(IntelResult.facts).where(IntelResult.post_id == pid)
+                                 .order_by(IntelResult.id.desc()).limit(1)) or {}
+        extra = {k: earlier[k] for k in ("sold", "status") if earlier.get(k) is not None}
+        analyse_item(session, pid, post.title, post.body, hasher, extra=extra, version=version, report=report)
         if progress is not None:
             progress(1)
         if i % batch == 0:
