@@ -83,3 +83,17 @@ def test_dump_without_key_columns(world: World, tmp_path: Path) -> None:
 def test_empty_registry_is_an_error(world: World, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no organisations are registered"):
         attribute_file(world.path / "leak" / "leak.csv", Registry(tmp_path), world.key, world.ring)
+
+
+def test_fast_canary_tag_equals_keyed_hasher(world: World) -> None:
+    from leaktrace.attribution.attribute import _CanaryScanner
+    from leaktrace.core.hashing import KeyedHasher
+    from leaktrace.core.normalize import normalize
+
+    scanner = _CanaryScanner(world.registry.index(world.key.key_id), world.ring, {"cn_mobile": 0, "cn_id": 1})
+    hasher = KeyedHasher(world.ring)
+    for kind, raw in [("cn_mobile", "13800138000"), ("cn_mobile", "+86 138-0013-8000"),
+                      ("cn_id", "11010119900307123x"), ("cn_id", "110101199003071238")]:
+        norm, t = scanner.tag(kind, kind.encode() + b"\x1f", raw)
+        assert norm == normalize(kind, raw)
+        assert t == hasher.digest(kind, normalize(kind, raw))

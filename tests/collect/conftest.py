@@ -11,10 +11,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _crawl_fakesite import SiteState, _bomb
+from _crawl_sources import add_source  # noqa: F401  (kept importable from here too)
 
 from leaktrace.collect.profile import Profile, load_profile
 from leaktrace.pipeline.context import Context, open_context
-from leaktrace.pipeline.crawl import ensure_source
 from leaktrace.simulate.social import generate_social
 
 FAKE_PROFILE = """
@@ -70,13 +70,3 @@ def sim_profile() -> Profile:
 def ctx() -> Iterator[Context]:
     with open_context() as c:
         yield c
-
-
-def add_source(ctx: Context, name: str, *, legal: bool = True) -> None:
-    if legal:
-        ensure_source(ctx.sessions, name, kind="market", base_url=None, legal_basis="test warrant 1", owner="tester")
-    else:
-        from leaktrace.store.repo import add_source as add
-
-        with ctx.sessions.begin() as s:
-            add(s, name, "market")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from _crawl_fakesite import HOST, HUGE_BYTES, serve
+from _crawl_sources import add_source
 from sqlalchemy import select
 
-from conftest import add_source
 from leaktrace.collect.login import Credentials
 from leaktrace.collect.profile import Profile
 from leaktrace.pipeline.context import Context

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from _crawl_sources import add_source
 from sqlalchemy import func, select
 
-from conftest import add_source
 from leaktrace.collect.login import Credentials
 from leaktrace.collect.profile import Profile
 from leaktrace.core.errors import ConfigError

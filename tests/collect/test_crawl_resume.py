@@ -110,8 +110,8 @@ def test_rerun_settles_each_kind_of_orphaned_claim(ctx, site_state, fake_profile
     from datetime import UTC, datetime
 
     from _crawl_fakesite import HOST, page, serve
+    from _crawl_sources import add_source
 
-    from conftest import add_source
     from leaktrace.collect import extract
     from leaktrace.pipeline.crawl import StoreFrontier
     from leaktrace.pipeline.ingest import Ingestor

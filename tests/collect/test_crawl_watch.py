@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from _crawl_fakesite import CAPTCHA_ANSWER, HOST, PNG, serve
+from _crawl_sources import add_source
 from sqlalchemy import select
 
-from conftest import add_source
 from leaktrace.collect.captcha import CaptchaChallenge
 from leaktrace.collect.login import Credentials
 from leaktrace.collect.profile import Profile

@@ -1,10 +1,11 @@
-"""ristretto255 group operations from the system libsodium, through ctypes.
+"""ristretto255 group operations from libsodium: the system library through ctypes, else `rbcl`.
 
 PyNaCl 1.6 bundles libsodium but does not export its ristretto255 functions
 (``nacl.bindings`` has none), so the OPRF loads the shared libsodium that the
-operating system ships (``libsodium23`` on Debian/Ubuntu). Only five
-functions are needed; each call is checked and fails loudly rather than
-returning an all-zero point.
+operating system ships (``libsodium23`` on Debian/Ubuntu); where there is
+none, the `rbcl` wheel (libsodium bundled, same functions) serves instead, so
+a fresh machine needs nothing beyond PyPI. Each call is checked and fails
+loudly rather than returning an all-zero point.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ HASH_BYTES = 64
 
 
 @lru_cache(maxsize=1)
-def _lib() -> ctypes.CDLL:
+def _lib() -> ctypes.CDLL | _RbclLib:
     name = ctypes.util.find_library("sodium")
     candidates = [n for n in (name, "libsodium.so.23", "libsodium.so", "libsodium.dylib") if n]
     for cand in candidates:
@@ -30,8 +31,60 @@ def _lib() -> ctypes.CDLL:
             continue
         if hasattr(lib, "crypto_scalarmult_ristretto255") and lib.sodium_init() >= 0:
             return lib
-    raise ConfigError("libsodium with ristretto255 (>= 1.0.18) is required for attribution and "
-                      "exposure checks: install the system package libsodium23")
+    return _RbclLib()
+
+
+class _RbclLib:
+    """The ctypes call convention (out buffer first, int status) over rbcl's functions."""
+
+    def __init__(self) -> None:
+        try:
+            import rbcl
+        except ImportError as exc:
+            raise ConfigError("libsodium with ristretto255 (>= 1.0.18) is required for attribution and "
+                              "exposure checks: install the system package libsodium23 or 'pip install rbcl'"
+                              ) from exc
+        self._r = rbcl
+
+    @staticmethod
+    def _put(out: ctypes.Array[ctypes.c_char], value: bytes) -> None:
+        ctypes.memmove(out, value, len(value))
+
+    def crypto_core_ristretto255_from_hash(self, out: ctypes.Array[ctypes.c_char], h: bytes) -> int:
+        self._put(out, self._r.crypto_core_ristretto255_from_hash(h))
+        return 0
+
+    def crypto_core_ristretto255_is_valid_point(self, p: bytes) -> int:
+        return int(bool(self._r.crypto_core_ristretto255_is_valid_point(p)))
+
+    def crypto_scalarmult_ristretto255(self, out: ctypes.Array[ctypes.c_char], s: bytes, p: bytes) -> int:
+        try:
+            self._put(out, self._r.crypto_scalarmult_ristretto255(s, p))
+        except Exception:  # rbcl raises where libsodium returns -1
+            return -1
+        return 0
+
+    def crypto_scalarmult_ristretto255_base(self, out: ctypes.Array[ctypes.c_char], s: bytes) -> int:
+        try:
+            self._put(out, self._r.crypto_scalarmult_ristretto255_base(s))
+        except Exception:
+            return -1
+        return 0
+
+    def crypto_core_ristretto255_scalar_reduce(self, out: ctypes.Array[ctypes.c_char], wide: bytes) -> int:
+        self._put(out, self._r.crypto_core_ristretto255_scalar_reduce(wide))
+        return 0
+
+    def crypto_core_ristretto255_scalar_invert(self, out: ctypes.Array[ctypes.c_char], s: bytes) -> int:
+        try:
+            self._put(out, self._r.crypto_core_ristretto255_scalar_invert(s))
+        except Exception:
+            return -1
+        return 0
+
+    def crypto_core_ristretto255_scalar_random(self, out: ctypes.Array[ctypes.c_char]) -> int:
+        self._put(out, self._r.crypto_core_ristretto255_scalar_random())
+        return 0
 
 
 def from_hash(h: bytes) -> bytes:

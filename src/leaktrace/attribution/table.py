@@ -121,15 +121,19 @@ def _text_rows(path: Path, strict: bool) -> RowStream:
     columns = [c.strip() for c in first] if has_header else [f"c{i}" for i in range(len(first))]
     width = len(columns)
 
+    def split_all(lines: Iterator[str]) -> Iterator[list[str]]:
+        if delim == "----":
+            return (ln.split(delim) if ln.strip() else [] for ln in lines)
+        return csv.reader(lines, delimiter=delim)  # C speed, one reader for the whole file
+
     def gen() -> Iterator[list[str]]:
-        lineno = 0
-        for ln in _lines(path):
-            lineno += 1
-            if lineno == 1 and has_header:
+        header_seen = not has_header
+        for lineno, row in enumerate(split_all(_lines(path)), 1):
+            if not row or (len(row) == 1 and not row[0].strip()):
                 continue
-            if not ln.strip():
+            if not header_seen:
+                header_seen = True
                 continue
-            row = _split(ln, delim)
             if len(row) != width:
                 if strict:
                     raise InputError(f"{path}: line {lineno}: expected {width} fields, found {len(row)}")

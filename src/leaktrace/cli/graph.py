@@ -14,17 +14,23 @@ from leaktrace.core.errors import InputError
 from leaktrace.core.hashing import KeyedHasher
 from leaktrace.core.keyring import load_keyring
 from leaktrace.core.settings import get_settings
-from leaktrace.graph.build import BuildConfig, build_graph, load_snapshot, save_snapshot
-from leaktrace.graph.export import write_graphml, write_json
-from leaktrace.graph.feedback import record_verdict
-from leaktrace.graph.money import import_transfers
-from leaktrace.store.engine import make_engine, session_factory
+
+# Stage modules (and their scikit-learn/igraph imports) load only when a graph
+# command runs, so every other command starts fast.
+
+
+def load_snapshot(data_dir: Path) -> dict[str, Any]:
+    from leaktrace.graph.build import load_snapshot as _load
+
+    return _load(data_dir)
 
 graph_app = typer.Typer(help="Seller network: aliases, groups, roles, money; review links; export.",
                         no_args_is_help=True)
 
 
 def _sessions() -> Any:
+    from leaktrace.store.engine import make_engine, session_factory
+
     return session_factory(make_engine(get_settings()))
 
 
@@ -43,6 +49,8 @@ def build_cmd(
     json_out: bool = typer.Option(False, "--json", help="Print counts and timings as JSON."),
 ) -> None:
     """Rebuild the graph from the store (people's verdicts are applied again) and save the snapshot."""
+    from leaktrace.graph.build import BuildConfig, build_graph, save_snapshot
+
     settings = get_settings()
     hasher = KeyedHasher(load_keyring(settings))
     with _sessions()() as s, Console(stderr=True).status("graph: reading the store") as status:
@@ -107,6 +115,8 @@ def _pair(first: str, second: str | None) -> tuple[str, str]:
 
 
 def _verdict(decision: str, first: str, second: str | None, note: str | None, json_out: bool) -> None:
+    from leaktrace.graph.feedback import record_verdict
+
     a, b = _pair(first, second)
     with _sessions().begin() as s:
         a, b, previous = record_verdict(s, a, b, decision, note=note, decided_by=_user())
@@ -146,6 +156,8 @@ def export_cmd(
     json_out: bool = typer.Option(False, "--json", help="Print {path, nodes, edges} as JSON."),
 ) -> None:
     """Export evidence-backed nodes and edges (inferred links, groups and roles are never exported)."""
+    from leaktrace.graph.export import write_graphml, write_json
+
     kind = (fmt or out.suffix.lstrip(".")).lower()
     if kind not in ("graphml", "json"):
         raise InputError(f"{out}: format {kind!r} unknown; use --format graphml or json")
@@ -165,6 +177,8 @@ def import_tx_cmd(
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Import wallet transfers (all rows or none); amounts and counterparties show after the next build."""
+    from leaktrace.graph.money import import_transfers
+
     with _sessions().begin() as s:
         read, new = import_transfers(s, csv_file)
     if json_out:

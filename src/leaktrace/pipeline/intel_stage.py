@@ -82,11 +82,12 @@ def analyse_item(session: Session, post_id: int, title: str | None, body: str | 
     record_intel(session, post_id, version or model_version(), trafficking=res.trafficking,
                  score=min(1.0, max(0.0, float(res.score))), categories=res.categories, facts=facts)
     n_ids = 0
-    for ident in res.analysis.identifiers:
+    # A stable order, so concurrent writers take the identifier rows' locks in the same order.
+    for ident in sorted(res.analysis.identifiers, key=lambda i: (i.type, i.value)):
         attach_identifier(session, post_id, ident.type, ident.value, hasher, role="contact")
         n_ids += 1
     rows = sample_rows(extra.get("sample") or body)
-    for row in rows:
+    for row in sorted(set(rows)):
         attach_identifier(session, post_id, SAMPLE_TYPE, row, hasher, role="sample")
     if report is not None:
         report.posts += 1
