@@ -66,11 +66,44 @@ def mobile_digits_sql(col: str) -> str:
             f"WHEN length({d}) = 13 AND starts_with({d}, '86') THEN substr({d}, 3) ELSE {d} END)")
 
 
+def _province_groups() -> dict[str, tuple[str, int]] | None:
+    """2-character lead -> (shortest form, code), when that decides the longest-first match.
+
+    It does when every form sharing a lead belongs to one province and starts
+    with the group's shortest form (true of `_geo.province_forms`): then "the
+    address starts with some form" is "it starts with the shortest form of its
+    lead's group". None otherwise, and the CASE chain is used.
+    """
+    groups: dict[str, list[tuple[str, int]]] = {}
+    for name, code in province_forms().items():
+        if len(name) < 2:
+            return None
+        groups.setdefault(name[:2], []).append((name, int(code)))
+    out = {}
+    for lead, forms in groups.items():
+        short = min(forms, key=lambda f: len(f[0]))
+        if len({c for _, c in forms}) != 1 or not all(n.startswith(short[0]) for n, _ in forms):
+            return None
+        out[lead] = (short[0], short[1])
+    return out
+
+
 def address_province_sql(col: str) -> str:
-    """2-digit province code (INTEGER) an address starts with, else NULL: `_geo.province_forms`, longest first."""
-    forms = sorted(province_forms().items(), key=lambda kv: -len(kv[0]))
-    whens = " ".join(f"WHEN starts_with(a, {lit(name)}) THEN {int(code)}" for name, code in forms)
-    return f"(SELECT CASE {whens} END FROM (SELECT ltrim(coalesce({col}, '')) AS a))"
+    """2-digit province code (INTEGER) an address starts with, else NULL: `_geo.province_forms`, longest first.
+
+    Two constant-map lookups on the address's first two characters instead of
+    ~70 `starts_with` tests per row (the CASE chain cost ~1/5 of the scan).
+    """
+    a = f"ltrim(coalesce({col}, ''))"
+    groups = _province_groups()
+    if groups is None:
+        forms = sorted(province_forms().items(), key=lambda kv: -len(kv[0]))
+        whens = " ".join(f"WHEN starts_with(a, {lit(name)}) THEN {int(code)}" for name, code in forms)
+        return f"(SELECT CASE {whens} END FROM (SELECT {a} AS a))"
+    fmap = ", ".join(f"{lit(k)}: {lit(f)}" for k, (f, _) in sorted(groups.items()))
+    cmap = ", ".join(f"{lit(k)}: {c}" for k, (_, c) in sorted(groups.items()))
+    return (f"list_transform([{a}], lambda a: CASE WHEN starts_with(a, MAP {{{fmap}}}[left(a, 2)]) "
+            f"THEN CAST(MAP {{{cmap}}}[left(a, 2)] AS INTEGER) END)[1]")
 
 
 def _time_sql(col: str) -> str:
@@ -88,6 +121,7 @@ def facts_sql(plan: Plan, relation: str, keep: str = "") -> str:
     normalising `translate`.
     """
     inner = ["*"]
+    middle = ["*"]
     outer = [keep] if keep else []
     allcols = ", ".join(f"coalesce(c{i}, '')" for i in range(plan.ncols))
     outer.append(f"md5_number(concat_ws(chr(31), {allcols})) AS rec")
@@ -95,13 +129,13 @@ def facts_sql(plan: Plan, relation: str, keep: str = "") -> str:
     if idc:
         inner.append(f"{cn_id_reason_sql(idc, plan.mode, plan.today)} AS _idr")
         norm = cn_id_normalized_sql(idc)
+        # The canonical text once per row, only for valid IDs; key and text both come from it.
+        middle.append(f"CASE WHEN _idr IS NULL THEN {norm} END AS _idn")
         outer += [
             f"(nullif(trim(coalesce({idc}, '')), '') IS NOT NULL) AS id_present",
             "_idr AS id_reason",
-            f"CASE WHEN _idr IS NULL THEN (CASE WHEN regexp_full_match({idc}, '[0-9]{{17}}[0-9Xx]') THEN try_cast(substr({idc}, 1, 17) AS BIGINT) "
-            f"ELSE try_cast(substr({norm}, 1, 17) AS BIGINT) END) END AS id_key",
-            f"CASE WHEN _idr IS NULL THEN (CASE WHEN regexp_full_match({idc}, '[0-9]{{17}}[0-9Xx]') THEN upper({idc}) "
-            f"ELSE {norm} END) END AS id_text",
+            "try_cast(substr(_idn, 1, 17) AS BIGINT) AS id_key",
+            "_idn AS id_text",
         ]
     else:
         outer += ["false AS id_present", "CAST(NULL AS VARCHAR) AS id_reason", "CAST(NULL AS BIGINT) AS id_key",
@@ -120,6 +154,7 @@ def facts_sql(plan: Plan, relation: str, keep: str = "") -> str:
     else:
         outer += ["false AS mob_present", "CAST(NULL AS VARCHAR) AS mob_reason", "CAST(NULL AS BIGINT) AS mob_key"]
         mreason = "NULL AS _mr"
+    middle.append(mreason)
     ac = plan.col("address")
     outer.append(f"{address_province_sql(ac)} AS addr_prov" if ac else "CAST(NULL AS INTEGER) AS addr_prov")
     tc = plan.col("order_time")
@@ -131,7 +166,7 @@ def facts_sql(plan: Plan, relation: str, keep: str = "") -> str:
              "CAST((id_key // 1000) % 100000000 AS INTEGER) AS birth, "
              "CASE WHEN id_key IS NULL THEN NULL WHEN ((id_key % 10) % 2) = 1 THEN 'M' ELSE 'F' END AS gender, "
              "mob_key // 10000 AS mob_prefix FROM ")
-    return (f"{keyed}(SELECT {', '.join(outer)} FROM (SELECT *, {mreason} FROM "
+    return (f"{keyed}(SELECT {', '.join(outer)} FROM (SELECT {', '.join(middle)} FROM "
             f"(SELECT {', '.join(inner)} FROM {relation})))")
 
 

@@ -80,7 +80,7 @@ def _connect(opts: AnalyzeOptions, tmp: Path) -> Any:
         con.execute(f"SET threads = {int(opts.threads)}")
     from leaktrace.pii.sql import register_region_tables
 
-    register_region_tables(con)
+    register_region_tables(con, get_settings().cn_id_region_mode)
     return con
 
 

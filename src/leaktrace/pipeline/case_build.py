@@ -25,7 +25,19 @@ MAX_IDENTS = 40
 SAMPLE_TYPE = "sample_row"
 
 
+# Intel's identifier type names where the case model knows them by another name.
+CASE_TYPE = {"tron": "trx"}
+
+
+def clear_values(session: Session) -> dict[str, str]:
+    """Keyed hash -> clear value of the identifiers the store keeps in clear (wallets, keys, onions)."""
+    rows = session.execute(select(Identifier.value_hash, Identifier.value_norm)
+                           .where(Identifier.value_norm.is_not(None)))
+    return {h: v for h, v in rows if v}
+
+
 def _ident(kind: str, masked: str, value_hash: str, clear: str | None, clear_types: frozenset[str]) -> dict[str, Any]:
+    kind = CASE_TYPE.get(kind, kind)
     if kind in clear_types and clear:
         return {"type": kind, "value": clear}
     return {"type": kind, "masked": masked, "hash": value_hash}
@@ -128,7 +140,7 @@ def attribution_item(att: Any, dump_id: str, org_ids: dict[str, str]) -> dict[st
     }
 
 
-def graph_items(graph: dict[str, Any], site_names: dict[str, str],
+def graph_items(graph: dict[str, Any], site_names: dict[str, str], clear: dict[str, str] | None = None,
                 min_accounts: int = 2) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """(actors, groups, wallets) from a graph snapshot; inferred roles and links marked as leads."""
     from leaktrace.cases.model import CLEAR_TYPES
@@ -148,8 +160,8 @@ def graph_items(graph: dict[str, Any], site_names: dict[str, str],
             for i in accounts.get(k, {}).get("identifiers", []):
                 if i.get("kind") == "hub":
                     continue
-                clear = i["masked"] if i["type"] in CLEAR_TYPES else None
-                idents.setdefault(i["hash"], _ident(i["type"], i["masked"], i["hash"], clear, CLEAR_TYPES))
+                value = (clear or {}).get(i["hash"])
+                idents.setdefault(i["hash"], _ident(i["type"], i["masked"], i["hash"], value, CLEAR_TYPES))
         role = a.get("role")
         actors.append({
             "id": a["id"],
@@ -165,7 +177,7 @@ def graph_items(graph: dict[str, Any], site_names: dict[str, str],
                 continue
             from leaktrace.cases.model import WALLET_TYPES
 
-            chain = str(w.get("type") or "wallet")
+            chain = CASE_TYPE.get(str(w.get("type") or "wallet"), str(w.get("type") or "wallet"))
             chain = chain if chain in WALLET_TYPES else "wallet"
             entry = wallets.setdefault(addr, {"address": addr, "chain": chain[:40], "actors": []})
             entry["actors"].append(a["id"])

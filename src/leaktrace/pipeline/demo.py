@@ -525,7 +525,7 @@ class Demo:
             dump = case_build.dump_item(self.dump_report, sha, self.dump_path.name,
                                         self.truth["leak"]["claimed_records"])
             dump["listing_ids"] = [d["id"] for d in listings if (d.get("claimed_records") or 0) > 0][:50]
-            actors, groups, wallets = case_build.graph_items(self.graph, site_names)
+            actors, groups, wallets = case_build.graph_items(self.graph, site_names, case_build.clear_values(s))
             att = case_build.attribution_item(self.attribution, dump["id"], org_ids)
             items = [("capture", c) for c in captures] + [("listing", d) for d in listings] + \
                 [("dump", dump)] + [("actor", a) for a in actors] + [("group", g) for g in groups] + \

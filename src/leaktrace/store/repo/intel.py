@@ -24,6 +24,10 @@ from leaktrace.store.repo._common import insert_ignore
 
 CLEAR_TYPES = frozenset(
     {
+        "btc",
+        "eth",
+        "tron",
+        "xmr",
         "btc_address",
         "eth_address",
         "trx_address",
