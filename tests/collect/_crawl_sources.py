@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from leaktrace.pipeline.context import Context
-from leaktrace.pipeline.crawl import ensure_source
+from leaktrace.pipeline.sources import ensure_source
 
 
 def add_source(ctx: Context, name: str, *, legal: bool = True) -> None:

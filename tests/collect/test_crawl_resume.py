@@ -17,7 +17,8 @@ from leaktrace.collect.profile import load_profile
 from leaktrace.core.settings import get_settings
 from leaktrace.evidence import EvidenceStore
 from leaktrace.pipeline.context import open_context
-from leaktrace.pipeline.crawl import CrawlOptions, ensure_source, run_crawl
+from leaktrace.pipeline.crawl import CrawlOptions, run_crawl
+from leaktrace.pipeline.sources import ensure_source
 from leaktrace.simulate.serve import Behaviour, ServedWorld, running_world
 from leaktrace.store.models import FrontierItem, ListingSnapshot, Post
 

@@ -26,7 +26,8 @@ from leaktrace.collect.watch import load_terms
 from leaktrace.core.errors import ConfigError
 from leaktrace.core.settings import get_settings
 from leaktrace.pipeline.context import open_context
-from leaktrace.pipeline.crawl import CrawlOptions, CrawlReport, ensure_source, run_crawl, watch
+from leaktrace.pipeline.crawl import CrawlOptions, CrawlReport, run_crawl, watch
+from leaktrace.pipeline.sources import ensure_source
 
 err = Console(stderr=True, highlight=False)
 

@@ -31,7 +31,7 @@ from urllib.parse import urljoin
 
 import httpx
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from leaktrace.collect import extract
 from leaktrace.collect.captcha import CaptchaHook
@@ -482,16 +482,3 @@ def watch(options: CrawlOptions, *, interval_s: float, rounds: int | None = None
         if rounds is None or n < rounds:
             sleep(interval_s)
     return reports
-
-
-def ensure_source(sessions: sessionmaker[Session], name: str, *, kind: str, base_url: str | None,
-                  legal_basis: str | None, owner: str | None) -> None:
-    """Register the source when it is new and a legal basis and owner are given (the CLI's --legal-basis)."""
-    from leaktrace.store.repo import add_source
-
-    with sessions.begin() as s:
-        if s.scalar(select(Source.id).where(Source.name == name)) is not None:
-            return
-        if not (legal_basis and owner):
-            raise ConfigError(f"source {name!r}: no such source; register it with --legal-basis and --owner")
-        add_source(s, name, kind, base_url=base_url, legal_basis=legal_basis, owner=owner)

@@ -241,7 +241,8 @@ class Demo:
     def step_collect(self, ctx: Any) -> None:
         from leaktrace.collect.login import Credentials
         from leaktrace.collect.profile import load_profile
-        from leaktrace.pipeline.crawl import CrawlOptions, ensure_source, run_crawl
+        from leaktrace.pipeline.crawl import CrawlOptions, run_crawl
+        from leaktrace.pipeline.sources import ensure_source
         from leaktrace.simulate.serve import Behaviour, running_world
 
         self.chapter(2, "Online inspection: crawling three hidden-service markets into signed evidence")

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from leaktrace.collect.importers.base import Document, Skipped
 from leaktrace.collect.items import ParsedItem
-from leaktrace.core.errors import ConfigError, InputError
+from leaktrace.core.errors import InputError
 from leaktrace.pipeline.context import Context
 from leaktrace.pipeline.ingest import Ingestor
 
@@ -153,15 +153,6 @@ def _drain(ing: Ingestor, report: ImportReport, doc: Document) -> None:
 
 def ensure_source(ctx: Context, name: str, *, kind: str, legal_basis: str | None, owner: str | None) -> None:
     """Register `name` when it is new and both a legal basis and an owner are given."""
-    from sqlalchemy import select
+    from leaktrace.pipeline.sources import ensure_source as register
 
-    from leaktrace.store.models import Source
-    from leaktrace.store.repo import add_source
-
-    with ctx.session() as s:
-        if s.scalar(select(Source.id).where(Source.name == name)) is not None:
-            return
-        if not (legal_basis and owner):
-            raise ConfigError(f"source {name!r}: no such source; register it with --legal-basis and --owner")
-        add_source(s, name, kind, legal_basis=legal_basis, owner=owner)
-        s.commit()
+    register(ctx.sessions, name, kind=kind, base_url=None, legal_basis=legal_basis, owner=owner)
