@@ -21,7 +21,7 @@ from sqlalchemy.pool import StaticPool
 
 from leaktrace.core.hashing import KeyedHasher
 from leaktrace.core.keyring import Keyring
-from leaktrace.graph.worldload import load_world
+from leaktrace.pipeline.worldload import load_world
 from leaktrace.simulate.social import generate_social
 from leaktrace.store import make_engine, session_factory, upgrade
 

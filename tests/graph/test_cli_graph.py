@@ -14,7 +14,7 @@ from leaktrace.cli.app import main
 from leaktrace.core.hashing import KeyedHasher
 from leaktrace.core.keyring import load_keyring
 from leaktrace.core.settings import get_settings
-from leaktrace.graph.worldload import load_world
+from leaktrace.pipeline.worldload import load_world
 from leaktrace.simulate.social import generate_social
 from leaktrace.store import make_engine, session_factory, upgrade
 from leaktrace.store.models import WalletTransfer

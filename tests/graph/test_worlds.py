@@ -49,7 +49,7 @@ def _dump(s) -> dict[str, object]:  # type: ignore[no-untyped-def]
 
 
 def test_fast_loader_writes_what_the_repositories_write(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from leaktrace.graph.worldload import load_world
+    from leaktrace.pipeline.worldload import load_world
     from leaktrace.store import make_engine, session_factory, upgrade
 
     with world_store(5) as w:

@@ -392,7 +392,7 @@ class Demo:
             att = attribute_file(self.dump_path, registry, key, ring)
         self.attribution = att
         top = att.ranking[0] if att.ranking else None
-        self.say(f"[bold]{att.verdict}[/bold]: {att.summary}")
+        self.say(f"[bold]{att.summary}[/bold]")
         for r in att.ranking[:3]:
             self.say(f"  {r.org}: p={r.p_value:.2g}, false-attribution probability "
                      f"{r.false_attribution_probability:.2g}, canary hits {len(r.canary_hits)}"

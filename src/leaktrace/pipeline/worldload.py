@@ -5,8 +5,8 @@ store before any crawler exists; this writes exactly what the crawler and
 intel stages would write (a capture per page with the SHA-256 of its bytes,
 a post, intel facts, identifiers as keyed hash + masked form) through the
 store repositories. It reads the files `leaktrace simulate` writes, never
-the truth, and it is the only graph module that touches `intel`: the graph
-itself reads the store alone.
+the truth. It lives in `pipeline` because it joins two stages (intel and
+the store); the graph itself reads the store alone.
 """
 
 from __future__ import annotations
