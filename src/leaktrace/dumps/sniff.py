@@ -8,6 +8,7 @@ then streams the whole file with the options decided from it.
 from __future__ import annotations
 
 import codecs
+import re
 import zipfile
 import zlib
 from collections import Counter
@@ -130,10 +131,33 @@ def _digitish(v: str) -> bool:
     return bool(v) and sum(c.isdigit() for c in v) >= max(1, len(v) * 0.6)
 
 
+_PII_SHAPED = re.compile(r"@|\d(?:[\s-]?\d){5,}")
+_ASCII_TOKEN = re.compile(r"[a-z]+")
+
+
+def _names_a_column(field: str) -> bool:
+    """A header word: Chinese words anywhere in the field, English ones as whole tokens ('id', not 'david')."""
+    low = field.lower()
+    tokens = set(_ASCII_TOKEN.findall(low))
+    return any((w in tokens or any(t.startswith(w) for t in tokens)) if w.isascii() else w in low
+               for w in _HEADER_WORDS)
+
+
+def _looks_like_data(row: list[str]) -> bool:
+    """A row with an e-mail or a long digit run is a person's record, never a header."""
+    return any(_PII_SHAPED.search(f) for f in row)
+
+
 def has_header(rows: list[list[str]]) -> bool:
-    """A first row whose fields are words where the body has numbers (or that names known columns)."""
+    """A first row whose fields are words where the body has numbers (or that names known columns).
+
+    A first row holding PII-shaped values is data: taking it for a header
+    would drop a person from the counts and print their values as column names.
+    """
+    if not rows or _looks_like_data(rows[0]):
+        return False
     if len(rows) < 2:
-        return bool(rows) and any(w in f.lower() for f in rows[0] for w in _HEADER_WORDS)
+        return any(_names_a_column(f) for f in rows[0])
     first, body = rows[0], rows[1:]
     numeric_cols = [
         i for i in range(len(first))
@@ -141,7 +165,7 @@ def has_header(rows: list[list[str]]) -> bool:
     ]
     if numeric_cols:
         return not any(_digitish(first[i]) for i in numeric_cols)
-    return any(w in f.lower() for f in first for w in _HEADER_WORDS)
+    return any(_names_a_column(f) for f in first)
 
 
 def split_line(line: str, delimiter: str, quote: str) -> list[str]:

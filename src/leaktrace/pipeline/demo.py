@@ -144,8 +144,10 @@ def demo_environment(directory: Path) -> Iterator[None]:
     else:
         value = Keyring.generate().to_env()
         tmp = secret.with_suffix(".tmp")
-        tmp.write_text(f"LEAKTRACE_KEYRING={value}\n", "utf-8")
-        os.chmod(tmp, 0o600)
+        tmp.unlink(missing_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(f"LEAKTRACE_KEYRING={value}\n")
         tmp.replace(secret)
     saved = {k: os.environ.get(k) for k in _ENV_KEYS}
     for k in _ENV_KEYS:
@@ -543,7 +545,9 @@ class Demo:
 
             for fmt, text in (("stix", stix.to_json(content)), ("misp", misp.to_json(content))):
                 dest = out / f"{ref}.{fmt}.json"
-                dest.write_text(text, "utf-8")
+                tmp = dest.with_name(dest.name + ".part")
+                tmp.write_text(text, "utf-8")
+                tmp.replace(dest)  # never a half-written export
                 exports[fmt] = dest
             tables.write_tables(content, out / "csv")
             exports["csv"] = out / "csv"

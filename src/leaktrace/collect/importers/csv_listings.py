@@ -180,7 +180,7 @@ class ListingCsv:
             if column not in index:
                 raise InputError(
                     f"{self.path}: line 1: --map {name}={column}: no column {column!r} "
-                    f"(columns: {', '.join(repr(h) for h in self.header[:40])})"
+                    f"(columns: {self._shown_header()})"
                 )
             out[name] = index[column]
         for name in FIELDS:
@@ -189,9 +189,15 @@ class ListingCsv:
         if "title" not in out and "body" not in out:
             raise InputError(
                 f"{self.path}: line 1: no title or body column; map one, e.g. --map title=COLUMN "
-                f"(columns: {', '.join(repr(h) for h in self.header[:40])})"
+                f"(columns: {self._shown_header()})"
             )
         return out
+
+    def _shown_header(self) -> str:
+        """The header for an error line, masked: a headerless file's first row is a person's record."""
+        from leaktrace.core.masking import mask
+
+        return ", ".join(repr(mask(h) if len(h) > 4 else h) for h in self.header[:40])
 
     def _url(self, value: str | None, line: int) -> str:
         own = file_url(self.path.name)
