@@ -48,7 +48,13 @@ def _session(master: str | None) -> Any:
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     if master and master.startswith("sc://"):
         return SparkSession.builder.remote(master).getOrCreate()
+    from leaktrace.core.settings import get_settings
+
+    # Spills and cached partitions hold raw rows: keep them in the data directory, not /tmp.
+    local_dir = get_settings().data_dir / "tmp" / "spark"
+    local_dir.mkdir(parents=True, exist_ok=True)
     return (SparkSession.builder.master(master or "local[2]").appName("leaktrace-dump")
+            .config("spark.local.dir", str(local_dir))
             .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
             .config("spark.sql.shuffle.partitions", "4").config("spark.ui.showConsoleProgress", "false")
             .getOrCreate())

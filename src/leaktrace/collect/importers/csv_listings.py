@@ -194,10 +194,13 @@ class ListingCsv:
         return out
 
     def _shown_header(self) -> str:
-        """The header for an error line, masked: a headerless file's first row is a person's record."""
+        """The header for an error line; PII-shaped names masked (a headerless file's first row is a record)."""
+        import re
+
         from leaktrace.core.masking import mask
 
-        return ", ".join(repr(mask(h) if len(h) > 4 else h) for h in self.header[:40])
+        shaped = re.compile(r"@|\d(?:[\s-]?\d){5,}")
+        return ", ".join(repr(mask(h) if shaped.search(h) else h) for h in self.header[:40])
 
     def _url(self, value: str | None, line: int) -> str:
         own = file_url(self.path.name)
