@@ -43,27 +43,6 @@ def _ident(kind: str, masked: str, value_hash: str, clear: str | None, clear_typ
     return {"type": kind, "masked": masked, "hash": value_hash}
 
 
-def masked_text(text: str, scanner: Any | None = None) -> str:
-    """`text` with every personal value the PII detectors find replaced by its masked form.
-
-    Listing titles are free text a seller wrote and may carry a sample ID or
-    phone; a case travels to other tools, so it gets only the masked form.
-    """
-    from leaktrace.pii.registry import default_registry
-    from leaktrace.pii.scanner import Scanner
-
-    scanner = scanner or Scanner(default_registry())
-    out, pos = [], 0
-    for hit in sorted(scanner.scan(text), key=lambda h: h.start):
-        if hit.start < pos:
-            continue
-        out.append(text[pos:hit.start])
-        out.append(hit.text_masked)
-        pos = hit.end
-    out.append(text[pos:])
-    return "".join(out)
-
-
 def listing_items(session: Session, version: str, site_names: dict[str, str],
                   limit: int = MAX_LISTINGS) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(listing documents, capture documents) of the posts the classifier marked as trafficking."""
@@ -89,10 +68,8 @@ def listing_items(session: Session, version: str, site_names: dict[str, str],
             if len(idents[pid]) < MAX_IDENTS:
                 idents[pid].append(_ident(ident.type, ident.value_masked, ident.value_hash, ident.value_norm,
                                           CLEAR_TYPES))
-    from leaktrace.pii.registry import default_registry
-    from leaktrace.pii.scanner import Scanner
+    from leaktrace.pii.redact import masked_text
 
-    scanner = Scanner(default_registry())
     listings, captures = [], {}
     for post, verdict, cap, source in rows:
         facts = verdict.facts or {}
@@ -101,7 +78,7 @@ def listing_items(session: Session, version: str, site_names: dict[str, str],
             "id": f"post-{post.id}",
             "market": site_names.get(post.site, post.site),
             "url": post.url,
-            "title": masked_text((post.title or "")[:2000], scanner),
+            "title": masked_text((post.title or "")[:2000]),
             "seller": (post.author_handle or None) and f"{site_names.get(post.site, post.site)}:{post.author_handle}"[:200],
             "category": (verdict.categories or [None])[0],
             "claimed_records": facts.get("records"),

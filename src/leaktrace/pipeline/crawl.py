@@ -131,7 +131,7 @@ def _mask_digits(text: str | None) -> str | None:
     """A title fit to leave the system in a webhook: every PII value masked, digit runs too."""
     if text is None:
         return None
-    from leaktrace.pipeline.case_build import masked_text
+    from leaktrace.pii.redact import masked_text
 
     text = masked_text(text[:2000])
     return _DIGITS.sub(lambda m: m.group(0)[:2] + "*" * (len(m.group(0)) - 4) + m.group(0)[-2:], text)[:200]

@@ -1,0 +1,31 @@
+"""Free text with every personal value the detectors find replaced by its masked form.
+
+Text a seller wrote (a listing title) may carry a sample ID or phone; where
+such text leaves the evidence store (case files, exports, webhooks) it goes
+through here, so every exit masks with the same detectors and the same rule.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from leaktrace.pii.registry import default_registry
+from leaktrace.pii.scanner import Scanner
+
+
+@lru_cache(maxsize=1)
+def _scanner() -> Scanner:
+    return Scanner(default_registry())
+
+
+def masked_text(text: str) -> str:
+    """`text` with each detected PII value replaced by its masked form (at most 2+2 characters shown)."""
+    out, pos = [], 0
+    for hit in sorted(_scanner().scan(text), key=lambda h: h.start):
+        if hit.start < pos:
+            continue
+        out.append(text[pos:hit.start])
+        out.append(hit.text_masked)
+        pos = hit.end
+    out.append(text[pos:])
+    return "".join(out)
