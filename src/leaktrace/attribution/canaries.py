@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from leaktrace.attribution.jsonfile import read_json, write_json
 from leaktrace.attribution.keys import CANARY_KINDS
 from leaktrace.core.errors import InputError
 from leaktrace.core.hashing import KeyedHasher
@@ -104,20 +104,12 @@ def generate(ring: Keyring, org: str, partner: str, count: int, res: Resources) 
 
 
 def write_file(path: Path, org: str, partner: str, records: list[dict[str, str]]) -> None:
-    doc = {"format": FORMAT, "org": org, "partner": partner, "records": records}
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", "utf-8")
-    tmp.replace(path)
+    write_json(path, {"format": FORMAT, "org": org, "partner": partner, "records": records})
 
 
 def read_file(path: Path) -> dict[str, Any]:
     """A canary file (ours, or canaries an organisation planted before), checked field by field."""
-    try:
-        doc = json.loads(Path(path).read_text("utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: no such file") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not a canary file (not JSON)") from exc
+    doc = read_json(path, "canary file")
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise InputError(f"{path}: not a {FORMAT} file")
     for field in ("org", "partner"):

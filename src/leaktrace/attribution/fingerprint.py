@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from leaktrace.attribution import oprf
+from leaktrace.attribution.jsonfile import read_json, write_json
 from leaktrace.attribution.keys import distinct, infer_roles, row_keys
 from leaktrace.attribution.table import open_rows
 from leaktrace.core.errors import InputError, IntegrityError
@@ -140,20 +141,12 @@ def sign(fp: Fingerprint, key: Ed25519PrivateKey) -> None:
 def save(fp: Fingerprint, path: Path) -> None:
     if not fp.signature:
         raise IntegrityError("refusing to write an unsigned fingerprint")
-    doc = {**fp.body(), "signature": fp.signature}
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", "utf-8")
-    tmp.replace(path)
+    write_json(path, {**fp.body(), "signature": fp.signature})
 
 
 def load(path: Path, expect_key_id: str | None = None) -> Fingerprint:
     """Read and verify a fingerprint file: format, signature, server key id, internal consistency."""
-    try:
-        doc = json.loads(Path(path).read_text("utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: no such file") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not a fingerprint file (not JSON)") from exc
+    doc = read_json(path, "fingerprint file")
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise InputError(f"{path}: not a {FORMAT} file")
     try:

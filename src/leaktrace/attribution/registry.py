@@ -24,15 +24,9 @@ import numpy as np
 
 from leaktrace.attribution import canaries as canary_mod
 from leaktrace.attribution import fingerprint as fp_mod
+from leaktrace.attribution.jsonfile import write_json
 from leaktrace.core.errors import IntegrityError
 from leaktrace.core.keyring import Keyring
-
-
-def _write_json(path: Path, doc: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", "utf-8")
-    tmp.replace(path)
 
 
 def _read_json(path: Path, default: Any) -> Any:
@@ -90,7 +84,7 @@ class Registry:
                  "registered": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                  "distinct": fp.distinct, "sampling_rate": fp.rate}
         orgs[fp.org] = entry
-        _write_json(self._orgs_path, orgs)
+        write_json(self._orgs_path, orgs)
         return entry
 
     def _ensure(self, path: Path) -> Path:
@@ -104,10 +98,10 @@ class Registry:
         entry = orgs.pop(org)
         if entry.get("fingerprint"):
             (self.root / entry["fingerprint"]).unlink(missing_ok=True)
-        _write_json(self._orgs_path, orgs)
+        write_json(self._orgs_path, orgs)
         doc = _read_json(self.root / "canaries.json", {"entries": []})
         doc["entries"] = [e for e in doc["entries"] if e["org"] != org]
-        _write_json(self.root / "canaries.json", doc)
+        write_json(self.root / "canaries.json", doc)
         return True
 
     def register_canaries(self, ring: Keyring, org: str, partner: str, records: list[dict[str, str]]) -> int:
@@ -125,12 +119,12 @@ class Registry:
             for kind, t in canary_mod.record_tags(key, rec):
                 doc["entries"].append({"org": org, "partner": partner, "record": i, "kind": kind, "tag": t.hex()})
                 added += 1
-        _write_json(path, doc)
+        write_json(path, doc)
         orgs = self.orgs()
         orgs.setdefault(org, {}).setdefault("partners", [])
         if partner not in orgs[org]["partners"]:
             orgs[org]["partners"].append(partner)
-        _write_json(self._orgs_path, orgs)
+        write_json(self._orgs_path, orgs)
         return added
 
     def index(self, expect_key_id: str) -> Index:

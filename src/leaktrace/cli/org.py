@@ -87,16 +87,12 @@ def register_cmd(
     """Verify and load a fingerprint (signature, server key id) or a canary file into the platform."""
     from leaktrace.attribution import canaries as c
     from leaktrace.attribution import fingerprint as fp_mod
+    from leaktrace.attribution.jsonfile import read_json
     from leaktrace.attribution.registry import Registry
     from leaktrace.core.keyring import load_keyring
 
     reg = Registry(get_settings().data_dir)
-    try:
-        head = json.loads(file.read_text("utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(f"{file}: no such file") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{file}: not a fingerprint or canary file (not JSON)") from exc
+    head = read_json(file, "fingerprint or canary file")
     fmt = head.get("format") if isinstance(head, dict) else None
     if fmt == c.FORMAT:
         doc = c.read_file(file)
