@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -48,6 +49,17 @@ def test_bundle_verifies(bundle: Path, shared_case: tuple[EvidenceStore, CaseCon
     manifest = json.loads((bundle / "manifest.json").read_text())
     assert manifest["key_fingerprint"] == report.key_fingerprint
     assert (bundle / f"exports/{content.info.ref}.stix.json").exists()
+
+
+def test_bundle_is_owner_only(made: Path, content: CaseContent, store: EvidenceStore, tmp_path: Path) -> None:
+    """The bundle holds the captured pages themselves: no group or other access, whatever the umask."""
+    old = os.umask(0o002)
+    try:
+        zipped = export_bundle(content, tmp_path / "z", store=store, collector="t", langs=("en",), as_zip=True)
+    finally:
+        os.umask(old)
+    for path in [made, *made.rglob("*"), zipped]:
+        assert path.stat().st_mode & 0o077 == 0, path
 
 
 def _problems(path: Path, **kw: str) -> str:

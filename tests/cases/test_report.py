@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 from html import unescape
 from pathlib import Path
@@ -135,6 +136,65 @@ def test_pdf(content: CaseContent, store: EvidenceStore, tmp_path: Path) -> None
     data = files.pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 20_000
     assert not list(tmp_path.glob(".*"))  # no temp files left
+
+
+_FONT_STREAM = re.compile(rb"stream\r?\n")
+_NO_CJK_FONTCONFIG = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{cache}</cachedir></fontconfig>
+"""
+
+
+def _embedded_fonts(pdf: bytes) -> dict[str, set[str]]:
+    """Family name → characters the font maps, for every font program embedded in `pdf`."""
+    import io
+    import zlib
+
+    from fontTools.ttLib import TTFont
+
+    fonts: dict[str, set[str]] = {}
+    for m in _FONT_STREAM.finditer(pdf):
+        try:
+            raw = zlib.decompressobj().decompress(pdf[m.end():m.end() + 20_000_000])
+            font = TTFont(io.BytesIO(raw))
+        except Exception:
+            continue
+        fonts[str(font["name"].getDebugName(1))] = {chr(c) for c in (font.getBestCmap() or {})}
+    return fonts
+
+
+def test_zh_pdf_draws_chinese_on_a_machine_without_cjk_fonts(content: CaseContent, tmp_path: Path) -> None:
+    """With fontconfig seeing only DejaVu, the Chinese report still embeds glyphs for its hanzi.
+
+    WeasyPrint runs in a child process, since fontconfig reads FONTCONFIG_FILE once.
+    """
+    import subprocess
+    import sys
+
+    small = content.model_copy(update={"listings": content.listings[:2], "captures": content.captures[:2]})
+    html = tmp_path / "r.html"
+    html.write_text(render_html(small, "zh"), "utf-8")
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(_NO_CJK_FONTCONFIG.format(cache=tmp_path / "fc-cache"))
+    pdf = tmp_path / "r.pdf"
+    code = ("import sys; from pathlib import Path; from leaktrace.cases.report import html_to_pdf; "
+            "html_to_pdf(Path(sys.argv[1]).read_text('utf-8'), Path(sys.argv[2]))")
+    subprocess.run([sys.executable, "-c", code, str(html), str(pdf)], check=True, timeout=300,
+                   env={**os.environ, "FONTCONFIG_FILE": str(conf)})
+    fonts = _embedded_fonts(pdf.read_bytes())
+    assert "LT Report CJK" in fonts, fonts.keys()
+    drawn = set().union(*fonts.values())
+    hanzi = {ch for ch in unescape(re.sub(r"<[^>]+>", " ", html.read_text("utf-8"))) if "\u4e00" <= ch <= "\u9fff"}
+    common = {ch for ch in hanzi if _in_gb2312(ch)}
+    assert len(common) > 50 and common <= drawn, sorted(common - drawn)[:20]
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def test_bad_lang(content: CaseContent, tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from typing import Any
 
 from leaktrace.cases import misp, stix, tables
 from leaktrace.cases.custody import check_captures
+from leaktrace.cases.files import FILE_MODE, make_private
 from leaktrace.cases.model import CaseContent
 from leaktrace.cases.report import render_html
 from leaktrace.core.errors import InputError, IntegrityError
@@ -147,12 +148,14 @@ def export_bundle(
         raw = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
         (root / MANIFEST).write_bytes(raw)
         (root / MANIFEST_SIG).write_text(base64.b64encode(key.sign(raw)).decode() + "\n")
+        make_private(root)
         if as_zip:
             tmp_zip = work / "bundle.zip"
             with zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_DEFLATED) as zf:
                 for path in sorted(root.rglob("*")):
                     if path.is_file():
                         zf.write(path, path.relative_to(work).as_posix())
+            os.chmod(tmp_zip, FILE_MODE)
             os.replace(tmp_zip, final)
         else:
             os.replace(root, final)

@@ -28,7 +28,10 @@ ROLE_COLOURS = {
 DEFAULT_COLOUR = "#999999"
 CIRCLE_MAX = 16
 EDGE_LABELS_MAX = 14
-FONT_STACK = "Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, DejaVu Sans, sans-serif"
+# The packaged CJK subset the PDF embeds (cases/fonts); system CJK fonts come first.
+REPORT_FONT_FAMILY = "LT Report CJK"
+REPORT_FONT_FILE = "lt-report-cjk.woff2"
+FONT_STACK = f"Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, {REPORT_FONT_FAMILY}, DejaVu Sans, sans-serif"
 
 
 def _plain(text: str) -> str:

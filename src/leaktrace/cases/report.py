@@ -16,13 +16,16 @@ import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from leaktrace.cases import charts, provinces
+from leaktrace.cases.charts import REPORT_FONT_FAMILY, REPORT_FONT_FILE
 from leaktrace.cases.custody import CustodyResult, check_captures
+from leaktrace.cases.files import private_dir, write_private_text
 from leaktrace.cases.i18n import code_label, texts
 from leaktrace.cases.model import CaseContent, DumpSummary, TimelineEvent
 from leaktrace.core.errors import InputError
@@ -135,11 +138,26 @@ def render_html(content: CaseContent, lang: str = "zh", custody: CustodyResult |
     return _env(lang).get_template("report.html.j2").render(**view)
 
 
+def _font_face_css() -> str:
+    """@font-face for the packaged CJK subset, as a data URI.
+
+    Why: WeasyPrint draws with the machine's fonts and many machines have no
+    Chinese one, so Chinese came out as boxes. The packaged subset (GB 2312,
+    see scripts/make_report_font.py) comes after the system CJK fonts in the
+    stack, so a full system font still wins where there is one. A data URI
+    keeps the fetcher's data-only rule.
+    """
+    font = resources.files("leaktrace.cases").joinpath("fonts", REPORT_FONT_FILE).read_bytes()
+    uri = "data:font/woff2;base64," + base64.b64encode(font).decode()
+    return f'@font-face {{ font-family: "{REPORT_FONT_FAMILY}"; src: url("{uri}") format("woff2"); }}'
+
+
 def html_to_pdf(html: str, dest: Path) -> None:
     """Render `html` with WeasyPrint into `dest` (written to a temp file, then renamed)."""
     import logging
 
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -149,18 +167,9 @@ def html_to_pdf(html: str, dest: Path) -> None:
     try:
         # Only data: URIs: a report never makes WeasyPrint reach out to the network or disk.
         fetcher = URLFetcher(allowed_protocols=["data"], fail_on_errors=True)
-        HTML(string=html, url_fetcher=fetcher).write_pdf(tmp)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _write_text(dest: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix="." + dest.name + ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
+        fonts = FontConfiguration()
+        HTML(string=html, url_fetcher=fetcher).write_pdf(
+            tmp, stylesheets=[CSS(string=_font_face_css(), font_config=fonts)], font_config=fonts)
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -173,12 +182,12 @@ def write_report(content: CaseContent, out_dir: Path, *, lang: str = "zh", pdf: 
     texts(lang)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: not a directory")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(out_dir)
     custody = check_captures(content.captures, store) if verify_custody else None
     html = render_html(content, lang, custody)
     base = f"{content.info.ref}.{lang}"
     html_path = out_dir / f"{base}.html"
-    _write_text(html_path, html)
+    write_private_text(html_path, html)
     pdf_path = None
     if pdf:
         pdf_path = out_dir / f"{base}.pdf"

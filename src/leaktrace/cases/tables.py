@@ -92,12 +92,12 @@ def build_tables(content: CaseContent) -> dict[str, str]:
 
 
 def write_tables(content: CaseContent, out_dir: Path) -> list[Path]:
-    from leaktrace.cases.report import _write_text
+    from leaktrace.cases.files import private_dir, write_private_text
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(out_dir)
     paths = []
     for name, text in build_tables(content).items():
         path = out_dir / f"{content.info.ref}.{name}.csv"
-        _write_text(path, text)
+        write_private_text(path, text)
         paths.append(path)
     return paths

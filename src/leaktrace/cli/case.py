@@ -93,6 +93,21 @@ def _read_items(path: Path, kind: str | None) -> list[tuple[str, str, Any]]:
     return out
 
 
+# Free-text fields people and sellers write; a sample ID pasted into one must not
+# reach a report or export in the clear, so they pass the same PII masking as the pipeline's.
+_FREE_TEXT = ("title", "name", "text", "description")
+
+
+def _masked(text: str | None) -> str | None:
+    from leaktrace.pii.redact import masked_text
+
+    return None if text is None else masked_text(text)
+
+
+def _mask_free_text(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: _masked(v) if k in _FREE_TEXT and isinstance(v, str) else v for k, v in doc.items()}
+
+
 @case_app.command("new")
 def new(
     title: str = typer.Argument(..., help="What the case is about."),
@@ -105,7 +120,8 @@ def new(
     from leaktrace.cases.store import create_case
 
     with _session() as s:
-        case = create_case(s, title, ref=ref, tlp=tlp.lower(), description=description, created_by=_user())
+        case = create_case(s, _masked(title) or "", ref=ref, tlp=tlp.lower(), description=_masked(description),
+                           created_by=_user())
         doc = {"ref": case.ref, "id": case.id, "title": case.title, "tlp": case.tlp}
     typer.echo(json.dumps(doc, ensure_ascii=False) if json_out else doc["ref"])
 
@@ -124,7 +140,8 @@ def add(
     added: list[dict[str, Any]] = []
     with _session() as s:
         case = get_case(s, case_ref)
-        for where, k, doc in items:
+        for where, k, raw_doc in items:
+            doc = _mask_free_text(raw_doc)
             if k == "event":
                 try:
                     at = datetime.fromisoformat(str(doc.get("at")))
@@ -154,7 +171,7 @@ def note(
     from leaktrace.cases.store import add_note, get_case
 
     with _session() as s:
-        add_note(s, get_case(s, case_ref), text, author=author or _user())
+        add_note(s, get_case(s, case_ref), _masked(text) or "", author=author or _user())
     typer.echo(f"{case_ref}: note added")
 
 
@@ -241,7 +258,7 @@ def export(
 ) -> None:
     """Export the case: STIX 2.1 bundle, MISP event JSON, CSV tables, or a verifiable evidence bundle."""
     from leaktrace.cases import misp, stix, tables
-    from leaktrace.cases.report import _write_text
+    from leaktrace.cases.files import write_private_text
 
     content = _content(case_ref)
     ref = content.info.ref
@@ -263,7 +280,7 @@ def export(
         return
     text = stix.to_json(content) if fmt == "stix" else misp.to_json(content)
     path = out / f"{ref}.{fmt}.json"
-    _write_text(path, text)
+    write_private_text(path, text)
     typer.echo(str(path))
 
 

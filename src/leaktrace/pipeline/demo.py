@@ -68,6 +68,18 @@ class Check:
         return bool(self.found == self.truth)
 
 
+def _gang_revenue_usd(social: dict[str, Any]) -> float:
+    """Price × units sold over the gang's listings in the world's truth, at the graph's USD rates."""
+    from leaktrace.graph.money import USD_PER
+
+    total = 0.0
+    for item in social["listings"].values():
+        price = item.get("price") or {}
+        if item.get("member") and item.get("sold") and price.get("currency") in USD_PER:
+            total += float(price["amount"]) * USD_PER[price["currency"]] * int(item["sold"])
+    return total
+
+
 @dataclass
 class DemoResult:
     directory: Path
@@ -484,7 +496,8 @@ class Demo:
             in_group = len(set(g["actors"]) & gang_actors)
             self.say(f"the gang: group {g['id']}, {len(g['actors'])} actors, provinces "
                      f"{', '.join(g['provinces'][:8]) or '—'}; estimated revenue "
-                     f"${g['revenue_usd_estimate'] or 0:,.0f} (listed prices × sold counts)")
+                     f"${g['revenue_usd_estimate'] or 0:,.0f} (listed prices × sold counts; the world's "
+                     f"truth at the same rates: ${_gang_revenue_usd(social):,.0f})")
         supplier = next(m for m in members if m["role"] == "supplier")
         sup_actor = rs["identified"].get(supplier["id"])
         self.result.figures["graph"] = {"counts": counts, "alias_pairs": rs["pairs"], "linked_strong": rs["linked"],
@@ -542,12 +555,11 @@ class Demo:
             self.result.report_pdf = files.pdf
             exports = {}
             from leaktrace.cases import misp, stix, tables
+            from leaktrace.cases.files import write_private_text
 
             for fmt, text in (("stix", stix.to_json(content)), ("misp", misp.to_json(content))):
                 dest = out / f"{ref}.{fmt}.json"
-                tmp = dest.with_name(dest.name + ".part")
-                tmp.write_text(text, "utf-8")
-                tmp.replace(dest)  # never a half-written export
+                write_private_text(dest, text)  # never a half-written export
                 exports[fmt] = dest
             tables.write_tables(content, out / "csv")
             exports["csv"] = out / "csv"

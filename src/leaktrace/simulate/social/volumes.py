@@ -65,6 +65,22 @@ class Price:
     def truth(self) -> dict[str, object]:
         return {"amount": self.amount, "currency": self.currency, "text": self.text}
 
+    @property
+    def usd(self) -> float:
+        return self.amount * _USD_PER[self.currency]
+
+
+_USD_PER = {"USDT": 1.0, "BTC": 60_000.0, "CNY": 1 / 7}
+# What buyers spend on one listing across all its sales, roughly: a cheap list
+# sells hundreds of times, a whole database a handful of copies.
+_SALES_BUDGET_USD = 40_000.0
+
+
+def draw_sold(rng: random.Random, price: Price, most: int, least: int = 0) -> int:
+    """Units sold, fewer the dearer the listing (one draw, so a world's other draws stay put)."""
+    cap = max(least + 2, min(most, int(_SALES_BUDGET_USD / max(price.usd, 1.0))))
+    return rng.randint(least, cap)
+
 
 def draw_price(rng: random.Random, lang: str, scale_hint: int) -> Price:
     """A price in USDT, BTC or 元, loosely growing with the claimed volume."""

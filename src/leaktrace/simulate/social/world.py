@@ -34,7 +34,7 @@ from leaktrace.simulate.social.texts import (
     other_text,
     trafficking_text,
 )
-from leaktrace.simulate.social.volumes import draw_price, draw_volume, render_volume
+from leaktrace.simulate.social.volumes import draw_price, draw_sold, draw_volume, render_volume
 
 MARKETS = [  # id, name, kind, language, encoding
     ("m1", "长安数据市场", "market", "zh", "utf-8"),
@@ -163,7 +163,7 @@ def _gang_offer(rng: random.Random, acc: Account, member: Member, samples: list[
     price = draw_price(rng, acc.style.lang, volume)
     title, body = trafficking_text(rng, acc.style, "orders", vtext, price.text, origin, region, contacts)
     return {"acc": acc, "posted": posted, "category": "orders", "title": title, "body": body,
-            "sample": mask_rows(rows), "price": price.text, "sold": rng.randint(3, 120), "shown": contacts,
+            "sample": mask_rows(rows), "price": price.text, "sold": draw_sold(rng, price, 120, 3), "shown": contacts,
             "truth": {"trafficking": True, "category": "orders", "claimed_records": volume, "volume_text": vtext,
                       "price": price.truth(), "victim_org": victim, "story": True}}
 
@@ -179,7 +179,7 @@ def _offer(rng: random.Random, acc: Account, member: Member | None, posted: int,
     title, body = trafficking_text(rng, acc.style, cat, vtext, price.text, None, region, contacts)
     rows = [synthetic_row(rng, prov, cat) for _ in range(rng.randint(2, 4))]
     return {"acc": acc, "posted": posted, "category": cat, "title": title, "body": body, "sample": mask_rows(rows),
-            "price": price.text, "sold": rng.randint(0, 300), "shown": contacts,
+            "price": price.text, "sold": draw_sold(rng, price, 300), "shown": contacts,
             "truth": {"trafficking": True, "category": cat, "claimed_records": volume, "volume_text": vtext,
                       "price": price.truth(), "victim_org": None, "story": False}}
 

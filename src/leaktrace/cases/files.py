@@ -1,0 +1,45 @@
+"""How case outputs land on disk: whole or not at all, and readable by the owner only.
+
+A report or export is marked TLP and a bundle carries the captured pages
+themselves (sellers' samples included), so every file a case writes is
+created 0600 and every folder 0700 whatever the umask, the same from the CLI,
+the pipeline and the demo; sharing is a deliberate act by the investigator.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+def write_private_text(dest: Path, text: str) -> None:
+    """Write `text` to `dest` via a temp file in the same folder, renamed into place, mode 0600."""
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix="." + dest.name + ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def make_private(root: Path) -> None:
+    """Owner-only modes on `root` and everything under it (0700 folders, 0600 files)."""
+    for path in [root, *root.rglob("*")]:
+        if path.is_symlink():
+            continue
+        os.chmod(path, DIR_MODE if path.is_dir() else FILE_MODE)
+
+
+def private_dir(path: Path) -> Path:
+    """`path` created if missing (with parents) and, when created here, owner-only."""
+    if not path.exists():
+        path.mkdir(parents=True)
+        os.chmod(path, DIR_MODE)
+    return path
