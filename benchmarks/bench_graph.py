@@ -1,21 +1,26 @@
 """Alias linking, groups, roles and build time of the seller graph.
 
-    python benchmarks/bench_graph.py --seeds 100 --scale 30000
+    python benchmarks/bench_graph.py --seeds 100 --build-size 200000
 
 1. Generated worlds (seeds 100.. by default; the style threshold was set on
    seeds 0-14): pairwise alias precision/recall of actors built from strong
    identifiers, of actors with inferred leads merged too (>= 0.5), and of
    style+handle leads alone by post count; Leiden group ARI; share of worlds
-   whose supplier is right. The peer is the correlation rule of AIL-style
-   tools (any identifier two accounts share makes one entity); its figures
+   whose supplier is right; share of gang accounts whose actor has its
+   member's role (supplier, wholesaler, agent); the recall ceiling of any
+   identifier rule (pairs joined in the world's truth by a chain of
+   identifiers that only one member shows). The peer is the correlation
+   rule of AIL-style tools (any identifier two accounts share makes one entity); its figures
    and the precision ratio are printed in the same run.
 2. Real listings (../shared/eval, skipped when absent): each vendor with
    enough titles is split into two pseudo-accounts (alternate titles); the
    cosine of same-vendor pairs against different-vendor pairs gives an AUC
    and precision/recall at the shipped threshold. A measurement only.
-3. Build time for `--scale` listings (one world with that many listings,
-   loaded into an SQLite file), per stage, at scale/4 and scale, and the
-   linear extrapolation to 1 M listings.
+3. Build time for `--build-size` listings (one loaded world copied under
+   new site names to that size, in-memory SQLite), per stage, at size/4 and
+   size; extrapolated to 1 M listings two ways: linearly from the larger
+   run's rate, and by the power law t = c * n^k fitted through the two runs
+   (k > 1 shows super-linear stages).
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "graph"))
 
-from simworld import correlation_baseline, score, world_store  # noqa: E402
+from simworld import correlation_baseline, identifier_ceiling, score, world_store  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
@@ -51,6 +56,8 @@ def _pr(c: np.ndarray) -> str:
 def worlds(start: int, n: int) -> None:
     tot: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(3))
     aris, sup = [], []
+    roles = np.zeros(2)
+    ceiling = np.zeros(2)
     t0 = time.perf_counter()
     for seed in range(start, start + n):
         with world_store(seed) as w, w.sessions() as s:
@@ -64,6 +71,8 @@ def worlds(start: int, n: int) -> None:
         tot["peer: any shared identifier"] += correlation_baseline(g, w.truth)
         aris.append(sc["ari"])
         sup.append(sc["supplier"])
+        roles += sc["roles"]
+        ceiling += identifier_ceiling(w.truth)
     print(f"== generated worlds: seeds {start}..{start + n - 1} ({time.perf_counter() - t0:.0f} s)")
     for name, c in tot.items():
         print(f"  alias pairs, {name:34s} {_pr(c)}")
@@ -73,6 +82,10 @@ def worlds(start: int, n: int) -> None:
     print(f"  precision ratio ours/peer: {p_ours / max(1e-9, p_peer):.1f}x")
     print(f"  group ARI: mean {np.mean(aris):.3f}, min {np.min(aris):.3f}, worlds >= 0.9: {np.mean(np.array(aris) >= 0.9):.0%}")
     print(f"  supplier right: {np.mean(sup):.0%} of worlds")
+    print(f"  roles right (gang accounts whose actor has its member's role): {roles[0] / max(1, roles[1]):.1%} "
+          f"({int(roles[0])} of {int(roles[1])})")
+    print(f"  recall ceiling of any identifier rule (identifiers only one member shows, from truth): "
+          f"{ceiling[0] / max(1, ceiling[1]):.3f} ({int(ceiling[0])} of {int(ceiling[1])} pairs)")
 
 
 def _split_vendors(rows: list[tuple[str, str]], min_titles: int, cap: int, hard: bool
@@ -161,7 +174,7 @@ def _clone(s: Session, base: dict[str, int], first: int, last: int) -> None:
 def scale(listings: int) -> None:
     print("== build time: one loaded world copied under new site names to the size asked "
           "(in-memory SQLite; CPU seconds of this process, the machine is shared)")
-    rates = []
+    rates, points = [], []
     with world_store(4242, listings_per_market=1000) as w:
         with w.sessions.begin() as s:
             one = s.execute(text("SELECT count(*) FROM posts")).scalar() or 1
@@ -181,25 +194,34 @@ def scale(listings: int) -> None:
             c = g["counts"]
             posts = sum(a["posts"] for a in g["accounts"])
             rates.append(posts / cpu)
+            points.append((posts, cpu))
             print(f"  {posts:,} posts, {c['accounts']:,} accounts, {c['groups']:,} groups, {c['links']:,} links: "
                   f"{cpu:.1f} CPU s, {wall:.1f} wall s ({posts / cpu:,.0f} posts per CPU s); "
                   f"stages (wall s) {g['timings']}")
-    print(f"  1 M posts at the larger run's rate: ~{1e6 / rates[-1] / 60:.1f} CPU min (target < 5 min); copies "
-          "write identically, so style leads join their gangs: group counts here say nothing")
+    print(f"  1 M posts at the larger run's rate (linear): ~{1e6 / rates[-1] / 60:.1f} CPU min (target < 5 min)")
+    if len(points) == 2 and points[1][0] > points[0][0]:
+        (n1, t1), (n2, t2) = points
+        k = float(np.log(t2 / t1) / np.log(n2 / n1))
+        power = t2 * (1e6 / n2) ** k
+        print(f"  power law through both runs: t ~ n^{k:.2f}; 1 M posts: ~{power / 60:.1f} CPU min; estimate (the "
+              f"larger of the two; k < 1 means the smaller run still compared all style pairs): "
+              f"~{max(power, 1e6 / rates[-1]) / 60:.1f} CPU min")
+    print("  copies write identically, so style leads join their gangs: group counts here say nothing")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, default=100)
     ap.add_argument("--seed-start", type=int, default=100)
-    ap.add_argument("--scale", type=int, default=30_000, help="posts for the build-time run (0: skip)")
+    ap.add_argument("--build-size", "--scale", dest="build_size", type=int, default=30_000,
+                    help="posts for the build-time run (0: skip); --scale is the older name")
     ap.add_argument("--min-titles", type=int, default=20, help="titles a real vendor needs to be measured")
     args = ap.parse_args()
     if args.seeds:
         worlds(args.seed_start, args.seeds)
     real(args.min_titles)
-    if args.scale:
-        scale(args.scale)
+    if args.build_size:
+        scale(args.build_size)
 
 
 if __name__ == "__main__":

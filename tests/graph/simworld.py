@@ -95,9 +95,41 @@ def score(graph: dict[str, Any], truth: dict[str, Any], min_posts: int = 25) -> 
         ms = [member.get(k) for k in s["accounts"]]
         if ms and max(set(ms), key=ms.count) == supplier_member:
             right = True
+    role_of = {m["id"]: m["role"] for m in truth["gang"]["members"]}
+    actor_role = {a["id"]: a["role"] for a in graph["actors"]}
+    gang_keys = [k for k in keys if member.get(k)]
+    roles_right = sum(actor_role.get(actor[k]) == role_of[member[k]] for k in gang_keys)
     return {"actors": _pr(actor_pairs, true_pairs), "style25": _pr(style_deep, true_deep),
             "style10": _pr(style_mid, true_mid), "ari": adjusted_rand_score(labels_true, labels_pred),
-            "supplier": right and len(suppliers) == 1}
+            "supplier": right and len(suppliers) == 1, "roles": (roles_right, len(gang_keys))}
+
+
+def identifier_ceiling(truth: dict[str, Any]) -> tuple[int, int]:
+    """Same-member pairs any identifier rule could join: a chain of identifiers only that member shows.
+
+    An identifier shown by accounts of two or more members (the gang's PGP
+    key, collection wallet, channel) cannot tell one member from another and
+    is left out. Returns (joinable pairs, all same-member pairs).
+    """
+    accounts = {k: a for k, a in truth["accounts"].items() if a["member"]}
+    holders: dict[str, list[str]] = {}
+    for k, a in accounts.items():
+        for ident in a["identifiers"]:
+            holders.setdefault(ident["value"], []).append(k)
+    parent = {k: k for k in accounts}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for ks in holders.values():
+        if len({accounts[k]["member"] for k in ks}) == 1:
+            for k in ks[1:]:
+                parent[find(k)] = find(ks[0])
+    pairs = [(a, b) for a, b in itertools.combinations(sorted(accounts), 2)
+             if accounts[a]["member"] == accounts[b]["member"]]
+    return sum(find(a) == find(b) for a, b in pairs), len(pairs)
 
 
 def correlation_baseline(graph: dict[str, Any], truth: dict[str, Any]) -> tuple[int, int, int]:

@@ -151,3 +151,46 @@ def test_strong_link_between_accounts_that_write_nothing_alike_is_flagged(store:
     link = _link(g, "m1:zh_writer", "m2:en_writer")
     assert link is not None and link["basis"] == "strong"
     assert link["warnings"] and "writing differs strongly" in link["warnings"][0]
+
+
+def test_market_key_on_most_vendor_pages_of_a_site_is_a_hub(store: Builder) -> None:
+    for i in range(24):  # under the 30-account mark, but on 14 of the site's 24 vendor pages
+        store.post("m1", f"vendor{i}", ids=((("pgp_fingerprint", PGP),) if i < 14 else ()) + (("qq", f"{40_000_000 + i}"),))
+    store.post("m2", "elsewhere", ids=(("pgp_fingerprint", PGP),))
+    g = _build(store)
+    (hub,) = g["hubs"]
+    assert hub["accounts"] == 15 and "14/24 of m1" in hub["reason"]
+    assert not any(r["kind"] in ("identifier", "shared_identifier") for lk in g["links"] for r in lk["reasons"])
+    assert g["groups"] == []
+
+
+def test_escrow_address_among_sellers_sharing_nothing_else_is_a_hub(store: Builder) -> None:
+    for i in range(8):  # 8 unrelated sellers over 3 sites paste one escrow deposit address
+        store.post(f"m{i % 3}", f"shop{i}", ids=(("tron", WALLET), ("qq", f"{50_000_000 + i}")))
+    store.post("m2", "shop0_alt", ids=(("qq", "50000000"),))  # one of them also sells on m2
+    g = _build(store)
+    (hub,) = g["hubs"]
+    assert hub["accounts"] == 8 and "only 0 share anything else" in hub["reason"]
+    assert g["groups"] == []  # the escrow joins nobody into a gang
+    assert _actor(g, "m0:shop0") == _actor(g, "m2:shop0_alt")  # the personal QQ still links
+
+
+def test_team_wallet_among_accounts_sharing_samples_stays_team_evidence(store: Builder) -> None:
+    rows = ("姓名:张三 手机:138****0001", "姓名:李四 手机:139****0002", "姓名:王五 手机:137****0003")
+    for i in range(6):
+        store.post(f"m{i % 3}", f"member{i}", ids=(("tron", WALLET), ("qq", f"{60_000_000 + i}")), samples=rows)
+    g = _build(store)
+    assert g["hubs"] == []
+    assert len(g["groups"]) == 1 and len(g["groups"][0]["actors"]) == 6
+
+
+def test_escrow_address_is_a_hub_even_where_a_market_key_ties_every_vendor(store: Builder) -> None:
+    market_key = "89ABCDEF0123456789ABCDEF0123456789ABCDEF"
+    for i in range(22):  # every vendor page of m1 quotes the market's key; 8 vendors paste one escrow address
+        ids = (("pgp_fingerprint", market_key), ("qq", f"{70_000_000 + i}"))
+        store.post("m1", f"v{i}", ids=ids + ((("tron", WALLET),) if i < 8 else ()))
+    g = _build(store)
+    reasons = {h["type"]: h["reason"] for h in g["hubs"]}
+    assert "22/22 of m1" in reasons["pgp_fingerprint"]
+    assert "only 0 share anything else" in reasons["tron"]
+    assert g["groups"] == [] and g["links"] == []

@@ -8,8 +8,13 @@ an actor with no group evidence stays alone.
 
 Roles follow how this trade works: the supplier holds the records first
 (earliest post showing rows the group shares), wholesalers later offer the
-whole lot (at least half the supplier's claimed volume), agents later offer
-subsets, usually naming a province. Roles are leads, never facts.
+whole lot, agents later resell subsets, usually naming a province. The lot
+an actor offers is the median volume of its posts showing shared rows (one
+odd post does not decide); at least half the supplier's lot is "the whole
+lot". A lot more than twice the supplier's cannot be a resale of the same
+records (a padded claim, or a figure misread from a wallet or key): the
+volume then says nothing, and naming a province in those posts decides.
+Roles are leads, never facts.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from statistics import median
 
 import igraph as ig
 import leidenalg
@@ -26,6 +32,7 @@ from leaktrace.graph.corpus import Corpus
 from leaktrace.graph.links import Link
 
 WHOLESALE_SHARE = 0.5
+LOT_MAX_RATIO = 2.0  # a resold lot larger than this many times the supplier's is not the same records
 
 
 @dataclass(frozen=True)
@@ -79,9 +86,10 @@ class ActorFacts:
     last_seen: datetime | None
     first_shared: datetime | None  # earliest post showing a sample row the group shares
     max_volume: int | None
-    shared_volume: int | None  # largest volume claimed in a post showing shared rows
+    shared_volume: int | None  # median volume claimed in the posts showing shared rows: the lot offered
     regions: list[str]
     samples: set[int]
+    shared_regions: list[str] = field(default_factory=list)  # provinces named in the posts showing shared rows
 
 
 def actor_facts(corpus: Corpus, accounts: list[str], shared: set[int] | None = None) -> ActorFacts:
@@ -93,6 +101,7 @@ def actor_facts(corpus: Corpus, accounts: list[str], shared: set[int] | None = N
     first_shared: datetime | None = None
     shared_volume: int | None = None
     regions: Counter[str] = Counter()
+    shared_regions: Counter[str] = Counter()
     if shared:
         post_samples: dict[int, set[int]] = defaultdict(set)
         by_id = {p.id: p for p in posts}
@@ -103,18 +112,22 @@ def actor_facts(corpus: Corpus, accounts: list[str], shared: set[int] | None = N
                     for p in acc.posts:
                         if p.capture_sha256 in shas:
                             post_samples[p.id].add(sid)
+        lot: list[int] = []
         for pid in post_samples:
             p = by_id[pid]
             if p.posted_at and (first_shared is None or p.posted_at < first_shared):
                 first_shared = p.posted_at
-            if p.volume is not None:
-                shared_volume = max(shared_volume or 0, p.volume)
+            if p.volume:
+                lot.append(p.volume)
+            shared_regions.update(p.regions)
+        shared_volume = int(median(lot)) if lot else None
     for p in posts:
         if p.trafficking:
             regions.update(p.regions)
     vols = [p.volume for p in posts if p.trafficking and p.volume]
     return ActorFacts(min(dates) if dates else None, max(dates) if dates else None, first_shared,
-                      max(vols) if vols else None, shared_volume, [r for r, _ in regions.most_common(5)], samples)
+                      max(vols) if vols else None, shared_volume, [r for r, _ in regions.most_common(5)], samples,
+                      [r for r, _ in shared_regions.most_common(5)])
 
 
 def assign_roles(group: Group, facts: dict[str, ActorFacts]) -> None:
@@ -138,19 +151,24 @@ def assign_roles(group: Group, facts: dict[str, ActorFacts]) -> None:
     group.role_reasons[supplier] = basis
     top = facts[supplier].shared_volume or facts[supplier].max_volume
     for a in group.actors:
-        if a == supplier:
-            continue
-        vol = facts[a].shared_volume or facts[a].max_volume
-        if top and vol and vol >= WHOLESALE_SHARE * top:
-            group.roles[a] = "wholesaler"
-            group.role_reasons[a] = f"later, offers {vol:,} records (supplier {top:,})"
-        elif top and vol:
-            group.roles[a] = "agent"
-            where = f" in {', '.join(facts[a].regions)}" if facts[a].regions else ""
-            group.role_reasons[a] = f"later, resells a subset ({vol:,} of {top:,} records){where}"
-        elif facts[a].regions:
-            group.roles[a] = "agent"
-            group.role_reasons[a] = f"later, claims {', '.join(facts[a].regions)}; no volume to compare"
-        else:
-            group.roles[a] = "wholesaler"
-            group.role_reasons[a] = "later, no volume or province to tell wholesaler from agent"
+        if a != supplier:
+            group.roles[a], group.role_reasons[a] = _later_role(facts[a], top)
+
+
+def _later_role(f: ActorFacts, top: int | None) -> tuple[str, str]:
+    """Wholesaler (the whole lot) or agent (a subset, usually one province) for a non-supplier."""
+    vol = f.shared_volume or f.max_volume
+    where = f.shared_regions or f.regions
+    named = f" in {', '.join(where)}" if where else ""
+    if top and vol and vol > LOT_MAX_RATIO * top:
+        why = f"its {vol:,} records exceed the supplier's {top:,} (padded or misread, not comparable)"
+        if f.shared_regions:
+            return "agent", f"later, resells in {', '.join(f.shared_regions)}; {why}"
+        return "wholesaler", f"later, names no province; {why}"
+    if top and vol and vol >= WHOLESALE_SHARE * top:
+        return "wholesaler", f"later, offers {vol:,} records (supplier {top:,})"
+    if top and vol:
+        return "agent", f"later, resells a subset ({vol:,} of {top:,} records){named}"
+    if where:
+        return "agent", f"later, claims {', '.join(where)}; no volume to compare"
+    return "wholesaler", "later, no volume or province to tell wholesaler from agent"

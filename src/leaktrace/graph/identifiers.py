@@ -13,6 +13,15 @@ unless it is not personal:
   the same actor.
 An account carrying thousands of identifiers (a directory page, a scraped
 paste) is itself a hub: its identifiers are ignored for linking.
+
+Hubs are found two ways. By size: on `hub_accounts` accounts or more, or on
+half of a site's accounts (a market's own key quoted on every vendor page).
+By isolation, for smaller ones: a team's identifier sits among accounts that
+also share other things (a second wallet, a contact, sample rows), while an
+escrow or exchange deposit address that a dozen unrelated sellers paste
+sits among accounts that share nothing else. An identifier on
+`isolated_min` accounts or more whose holders are mostly tied by nothing
+else is a hub too.
 """
 
 from __future__ import annotations
@@ -39,6 +48,8 @@ class HubConfig:
     hub_accounts: int = 30  # an identifier on this many accounts or more is a hub
     hub_share_of_site: float = 0.5  # ... or on this share of a site's accounts (sites with >= 20 accounts)
     account_identifier_limit: int = 200  # an account with more distinct identifiers is a hub account
+    isolated_min: int = 6  # from this many holders, an identifier whose holders share nothing else is a hub
+    isolated_tied_share: float = 0.5  # ... "nothing else": fewer than this share of holders tied otherwise
 
 
 @dataclass
@@ -70,12 +81,20 @@ def classify(corpus: Corpus, cfg: HubConfig) -> Classified:
         for iid in acc.identifiers:
             holders.setdefault(iid, []).append(key)
     site_size = Counter(acc.site for acc in corpus.accounts.values())
+
+    def crowding(keys: list[str]) -> tuple[Counter[str], list[str]]:
+        sites = Counter(corpus.accounts[k].site for k in keys)
+        return sites, [s for s, n in sites.items() if site_size[s] >= 20 and n / site_size[s] >= cfg.hub_share_of_site]
+
+    # Hubs by size first: ties through a market's key must not make an escrow's holders look related.
+    big = {iid for iid, keys in holders.items() if len(keys) >= cfg.hub_accounts or crowding(keys)[1]}
     uses: dict[int, IdentUse] = {}
     for iid, keys in holders.items():
         ident = corpus.identifiers[iid]
         keys.sort()
-        sites = Counter(corpus.accounts[k].site for k in keys)
-        crowded = [s for s, n in sites.items() if site_size[s] >= 20 and n / site_size[s] >= cfg.hub_share_of_site]
+        sites, crowded = crowding(keys)
+        tied = (_tied(corpus, iid, keys, big) if cfg.isolated_min <= len(keys) and iid not in big
+                else len(keys))
         if len(keys) == 1:
             kind, why = "single", "seen on one account"
         elif len(keys) >= cfg.hub_accounts or crowded:
@@ -83,6 +102,10 @@ def classify(corpus: Corpus, cfg: HubConfig) -> Classified:
             why = (f"on {len(keys)} accounts" + (f", {sites[crowded[0]]}/{site_size[crowded[0]]} of {crowded[0]}"
                                                  if crowded else "")
                    + ": a hub (escrow wallet, market key or advertised channel), discounted")
+        elif tied < cfg.isolated_tied_share * len(keys):
+            kind = "hub"
+            why = (f"on {len(keys)} accounts of which only {tied} share anything else (another identifier or "
+                   "sample rows): a hub (escrow, exchange or advertised address), discounted")
         elif ident.type not in STRONG_CONFIDENCE:
             kind, why = "weak", f"type {ident.type} is not an alias identifier"
         elif max(sites.values()) > 1:
@@ -92,3 +115,16 @@ def classify(corpus: Corpus, cfg: HubConfig) -> Classified:
             kind, why = "personal", f"on {len(keys)} accounts, each on a different site"
         uses[iid] = IdentUse(iid, ident.type, keys, kind, why)
     return Classified(uses, hub_accounts)
+
+
+def _tied(corpus: Corpus, iid: int, keys: list[str], hubs: set[int]) -> int:
+    """How many of `keys` share some other identifier (not a hub) or sample row with another of `keys`."""
+    seen: Counter[tuple[str, int]] = Counter()
+    for k in keys:
+        acc = corpus.accounts[k]
+        seen.update(("i", i) for i in acc.identifiers if i != iid and i not in hubs)
+        seen.update(("s", i) for i in acc.samples)
+    common = {x for x, n in seen.items() if n > 1}
+    return sum(1 for k in keys
+               if any(("i", i) in common for i in corpus.accounts[k].identifiers)
+               or any(("s", i) in common for i in corpus.accounts[k].samples))
