@@ -22,6 +22,7 @@ import os
 import shutil
 import socket
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -66,6 +67,35 @@ class Check:
     @property
     def ok(self) -> bool:
         return bool(self.found == self.truth)
+
+
+def _joinable_pairs(social: dict[str, Any], posted: set[str]) -> set[tuple[str, str]]:
+    """Same-member account pairs that identifiers can join, per the world's truth.
+
+    A chain of identifiers only that member shows joins two accounts; one that
+    several members show (the gang's key, wallet, channel) cannot tell them
+    apart. A pair outside this set has no evidence for any linker to find, so
+    the demo checks the linked pairs against this set rather than all pairs.
+    """
+    accounts = {k: a for k, a in social["accounts"].items() if a.get("member") and k in posted}
+    holders: dict[str, list[str]] = defaultdict(list)
+    for k, a in accounts.items():
+        for ident in a.get("identifiers") or []:
+            holders[str(ident["value"])].append(k)
+    parent = {k: k for k in accounts}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for ks in holders.values():
+        if len({accounts[k]["member"] for k in ks}) == 1:
+            for k in ks[1:]:
+                parent[find(k)] = find(ks[0])
+    keys = sorted(accounts)
+    return {(a, b) for i, a in enumerate(keys) for b in keys[i + 1:]
+            if accounts[a]["member"] == accounts[b]["member"] and find(a) == find(b)}
 
 
 def _gang_revenue_usd(social: dict[str, Any]) -> float:
@@ -484,10 +514,15 @@ class Demo:
                      f"role (lead): {rs['role_of'].get(aid) or '?'}")
         counts = strong.data["counts"]
         recall_s = rs["linked"] / rs["pairs"] if rs["pairs"] else 1.0  # a figure, not a check: see docs/demo.md
+        joinable = _joinable_pairs(social, posted)
+        joined = sum(1 for a, b in joinable if rs["actor_of"].get(a) is not None
+                     and rs["actor_of"].get(a) == rs["actor_of"].get(b))
         self.say(f"{counts['accounts']} seller accounts; {counts['strong_links']} links on shared identifiers make "
                  f"{counts['actors']} actors; alias pairs of the gang linked: {rs['linked']} of {rs['pairs']} "
                  f"({recall_s:.0%}); with {leads.data['counts']['inferred_links']} inferred leads (style, handles; a "
-                 f"person confirms them before they reach the case): {rl['linked']} of {rl['pairs']}")
+                 f"person confirms them before they reach the case): {rl['linked']} of {rl['pairs']}; "
+                 f"{len(joinable)} of the {rs['pairs']} pairs share a chain of identifiers only that member shows "
+                 f"(the rest show only the gang's common wallet or key, which cannot tell members apart)")
         gang_actors = set(rs["identified"].values())
         groups = [g for g in strong.data["groups"] if set(g["actors"]) & gang_actors]
         in_group = 0
@@ -501,10 +536,12 @@ class Demo:
         supplier = next(m for m in members if m["role"] == "supplier")
         sup_actor = rs["identified"].get(supplier["id"])
         self.result.figures["graph"] = {"counts": counts, "alias_pairs": rs["pairs"], "linked_strong": rs["linked"],
+                                        "joinable_pairs": len(joinable), "joinable_linked": joined,
                                         "linked_with_leads": rl["linked"], "members_identified": len(rs["identified"])}
         self.result.checks += [
             Check("gang members identified, each as an actor of their own accounts", len(rs["identified"]),
                   len(members)),
+            Check("gang alias pairs that the identifiers on show can join, linked", joined, len(joinable)),
             Check("actors that mix up two sellers", rs["mixed"], 0),
             Check("gang members in one group", in_group, len(members)),
             Check("the supplier named as supplier (lead)", rs["role_of"].get(sup_actor) if sup_actor else None,
