@@ -26,6 +26,14 @@ TRAFFICKING = [
     ("Fresh USA CVV with billing address, 100% valid, auto delivery", "cards_cvv"),
     ("Netflix premium accounts x50 lifetime warranty", "credentials_accounts"),
     ("USA fullz SSN DOB DL - 200 records", "identity_docs"),
+    # Kinds the generator composes from parts (issuer/tier/balance, leak archives by size, cracked logins).
+    ("加拿大信用卡料 持卡人全资料 可用额度高", "cards_cvv"),
+    ("社工库 300G 打包出售 含明文密码", "credentials_accounts"),
+    ("Hulu premium account | lifetime warranty", "credentials_accounts"),
+    ("USA fullz with MMN and credit score 750+", "identity_docs"),
+    ("Fresh Chase bank logs with email access", "finance_bank"),
+    ("代查个人信息 户籍 开房 当天出结果", "lookup_service"),
+    ("50 Canada DL scans front and back, real people", "identity_docs"),
 ]
 NOT_TRAFFICKING = [
     "网贷数据获取教程 从入门到精通",
@@ -38,6 +46,15 @@ NOT_TRAFFICKING = [
     "Carding guide 2017 - how to cash out CVV",
     "Windows 10 Pro license key instant delivery",
     "Replica Rolex Submariner AAA quality",
+    # Next to data words, but nobody's data changes hands.
+    "Spotify premium upgrade on your own account - 12 months",
+    "Texas drivers license with hologram and UV (physical)",
+    "UK utility bill PSD template, fully editable",
+    "PayPal transfer $500 for 0.1 BTC",
+    "CVV cashout guide - make $2000 a week - JUST UPDATED",
+    "料站网址推荐 自动发货",
+    "信用卡号生成器 测试用",
+    "250 Xanax bars - ships from USA, full escrow",
 ]
 
 
@@ -144,3 +161,27 @@ def test_homoglyph_dodge_scores_like_the_plain_title() -> None:
     dodged = classify_post("Frеsh USА СVV with billing аddrеss 100 pcs")  # Cyrillic е, А, С, а
     assert plain.trafficking and dodged.trafficking
     assert abs(plain.score - dodged.score) < 0.05
+
+
+def test_identifiers_do_not_feed_the_classifier() -> None:
+    """Two posts that differ only in their wallet and handle get the same features and score:
+    an address's random characters say nothing about what is sold."""
+    from leaktrace.intel.extract import analyse_post
+    from leaktrace.intel.features import post_feature_ids
+
+    a = ("出售全国快递数据 100万条", "BTC: 1BoatSLRHtKNngkdXEeobR76b53LETtpyT 飞机 @seller_one")
+    b = ("出售全国快递数据 100万条", "BTC: 3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy 飞机 @another_seller")
+    pa, pb = analyse_post(*a), analyse_post(*b)
+    assert {i.type for i in pa.identifiers} == {"btc", "telegram"} == {i.type for i in pb.identifiers}
+    assert sorted(post_feature_ids(pa).tolist()) == sorted(post_feature_ids(pb).tolist())
+    assert classify_post(*a).score == classify_post(*b).score
+
+
+def test_a_body_only_post_keeps_its_first_character() -> None:
+    from leaktrace.intel.extract import analyse_post
+    from leaktrace.intel.features import feature_ids, post_feature_ids
+
+    post = analyse_post("", "fullz SSN DOB 200 records")
+    assert post.title_chars == 0
+    assert sorted(post_feature_ids(post).tolist()) == sorted(
+        feature_ids("", "fullz SSN DOB 200 records", terms=post.facts.terms).tolist())

@@ -30,6 +30,19 @@ def test_generator_is_deterministic_and_labelled() -> None:
     assert {e.lang for e in a} == {"zh", "en", "mixed"}
 
 
+def test_market_wrapping_is_shared_by_both_labels() -> None:
+    """Hype, mis-decoded decoration and made-up vendor tags wrap positives and negatives alike,
+    so the model cannot learn the label from them (only from the product)."""
+    posts = [e for e in generate(6000, seed=21) if e.lang == "en"]
+    def share(label: bool, mark: str) -> float:
+        group = [e for e in posts if e.trafficking is label]
+        return sum(mark in e.title for e in group) / len(group)
+    for mark in ("\ufffd", "JUST RELEASED", "UPDATED"):
+        pos, neg = share(True, mark), share(False, mark)
+        assert pos > 0 and neg > 0, mark
+        assert 0.33 < pos / neg < 3.0, (mark, pos, neg)
+
+
 def test_small_model_separates_unseen_generated_posts(small_model: TraffickingModel) -> None:
     held = list(generate(600, seed=99))
     right = sum(classify_post(e.title, e.body, model=small_model).trafficking == e.trafficking for e in held)

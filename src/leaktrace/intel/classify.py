@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from leaktrace.intel.extract import PostAnalysis, analyse_post
-from leaktrace.intel.features import feature_ids
+from leaktrace.intel.features import post_feature_ids
 from leaktrace.intel.lexicon import Lexicon
 from leaktrace.intel.model import TraffickingModel, default_model
 
@@ -39,9 +39,7 @@ def classify_post(title: str | bytes | None, body: str | bytes | None = None, *,
     """Score one post; `want_top_category` also names the likeliest category of a negative."""
     analysis = analyse_post(title, body, lexicon)
     m = model or default_model()
-    title_text = analysis.clean.text[:analysis.title_chars]
-    body_text = analysis.clean.text[analysis.title_chars + 1:]
-    feats = feature_ids(title_text, body_text, terms=analysis.facts.terms)
+    feats = post_feature_ids(analysis)
     pred = m.predict(feats)
     top = pred.categories[0] if pred.categories else None
     if top is None and want_top_category and m.categories:

@@ -64,6 +64,19 @@ JABBER_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 
+# The app words each context pattern needs, lower-cased: a post naming none of them skips that
+# pattern's scan (a look-behind-led, case-insensitive regex tries every position of the text).
+_TG_WORDS = ("telegram", "tg", "飞机", "电报")
+_WX_WORDS = ("微信", "wechat", "weixin", "vx", "wx", "v信", "威信", "薇信", "徽信", "加v", "加微")
+_WX_WEAK_HINT = re.compile(r"v\s{0,2}[:：]", re.IGNORECASE)
+_PHONE_WORDS = ("电话", "手机", "联系方式", "tel", "phone", "whatsapp", "signal", "call")
+_JABBER_WORDS = ("jabber", "xmpp", "jid", "jb")
+
+
+def _names_any(low: str, words: tuple[str, ...]) -> bool:
+    return any(w in low for w in words)
+
+
 # Tox and Session IDs come from the hex-run pass in `identifiers` (one scan for every hex format).
 TOX_LEN = 76
 SESSION_LEN = 66
@@ -112,6 +125,8 @@ def telegram(text: str) -> Iterator[Found]:
                 continue
             if valid_tg_handle(h):
                 yield "telegram", h.lower(), m.start(), m.end(), {"via": "at"}
+    if not _names_any(low, _TG_WORDS):
+        return
     for m in TG_CONTEXT.finditer(text):
         h = m.group(1)
         if valid_tg_handle(h):
@@ -125,7 +140,10 @@ def qq(text: str) -> Iterator[Found]:
 
 
 def wechat(text: str) -> Iterator[Found]:
-    for pat in (WECHAT_STRONG, WECHAT_WEAK):
+    low = text.lower()
+    pats = [p for p, hit in ((WECHAT_STRONG, _names_any(low, _WX_WORDS)), (WECHAT_WEAK, _WX_WEAK_HINT.search(text)))
+            if hit]
+    for pat in pats:
         for m in pat.finditer(text):
             v = m.group(1)
             if v[-1].isdigit() and re.fullmatch(r"(?:\+?86[ -]?)?1[0-9]{10}", v):
@@ -137,6 +155,8 @@ def wechat(text: str) -> Iterator[Found]:
 
 
 def phone(text: str) -> Iterator[Found]:
+    if not _names_any(text.lower(), _PHONE_WORDS):
+        return
     for m in PHONE_CONTEXT.finditer(text):
         num = re.sub(r"\D", "", m.group(1))
         if is_valid_mobile(num):
@@ -144,6 +164,8 @@ def phone(text: str) -> Iterator[Found]:
 
 
 def jabber(text: str) -> Iterator[Found]:
+    if "@" not in text or not _names_any(text.lower(), _JABBER_WORDS):
+        return
     for m in JABBER_CONTEXT.finditer(text):
         yield "jabber", m.group(1).lower().rstrip("."), m.start(1), m.end(1), {"via": "context"}
 

@@ -72,10 +72,20 @@ class TraffickingModel:
         self.version = f"intel-{digest:08x}"
 
     def rows(self, ids: NDArray[np.int64]) -> NDArray[np.int32]:
-        """Distinct rows of the known buckets among `ids` (features are present/absent)."""
-        known = set(self._row[ids].tolist())  # a set beats np.unique on a few hundred ids
-        known.discard(-1)
-        return np.fromiter(known, dtype=np.int32, count=len(known))
+        """Distinct rows of the known buckets among `ids` (features are present/absent).
+
+        An in-place sort and a neighbour compare: several times faster than a Python set
+        or `np.unique` on the few hundred ids of a post.
+        """
+        r = self._row[ids]
+        r = r[r >= 0]
+        if len(r) < 2:
+            return r
+        r.sort()
+        keep = np.empty(len(r), dtype=bool)
+        keep[0] = True
+        np.not_equal(r[1:], r[:-1], out=keep[1:])
+        return r[keep]
 
     def margin(self, ids: NDArray[np.int64]) -> tuple[float, NDArray[np.int32]]:
         """Bias plus the weights of the known features, and their rows."""

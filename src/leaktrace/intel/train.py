@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from leaktrace.intel.features import feature_ids
+from leaktrace.intel.extract import analyse_post
+from leaktrace.intel.features import post_feature_ids
 from leaktrace.intel.lexicon import Lexicon, default_lexicon
 from leaktrace.intel.model import TraffickingModel
-from leaktrace.intel.normalise import clean
 from leaktrace.intel.trainset import generate
 from leaktrace.intel.trainset_phrases import CATEGORIES
 
@@ -55,7 +55,7 @@ def _in_calibration(group: str, rng: random.Random) -> bool:
 
 
 def _featurise(posts: Sequence[LabelledPost], lexicon: Lexicon) -> list[np.ndarray]:
-    return [feature_ids(clean(p.title).text, clean(p.body).text, lexicon) for p in posts]
+    return [post_feature_ids(analyse_post(p.title, p.body, lexicon)) for p in posts]
 
 
 def _matrix(feats: list[np.ndarray], buckets: np.ndarray):  # type: ignore[no-untyped-def]

@@ -6,8 +6,13 @@ offer words, qualifiers, counts, prices, places, brackets and emoji for both
 labels, so the wrapping carries no signal and the model has to learn the
 product. Hard negatives put data words inside tutorials, tools, source code
 and checkers (`网贷数据获取教程`, `CVV checker`), which is where keyword
-rules fail. Titles dominate, as on market index pages; a share of examples
-gets a body with contacts and a price list. Deterministic for a seed.
+rules fail. `intel.trainset_market` adds market-shaped kinds composed from
+parts (card issuer x tier x balance, leak archives sold by size, cracked
+logins, hyped guides, counterfeit documents, software, ordinary goods under
+made-up names) and the wrapping real index pages carry on both labels:
+vendor hype, mis-decoded decoration, unknown vendor tags. Titles dominate,
+as on market index pages; a share of examples gets a body with contacts and
+a price list. Deterministic for a seed.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from leaktrace.intel import trainset_market as M
 from leaktrace.intel import trainset_phrases as P
 from leaktrace.pii.detectors._geo import short_name
 from leaktrace.pii.regions import PROVINCES
@@ -146,6 +152,12 @@ def _en_title(rng: random.Random, product: str, demand: bool, drug: bool = False
         t = t.upper() if rng.random() < 0.3 else t.title()
     if rng.random() < 0.1:
         t += " " + rng.choice(["!!!", "!!", "★", "✔", "$$$", "🔥"])
+    if rng.random() < 0.15:  # vendor hype, on both labels
+        t = f"{t} {M.hype(rng)}" if rng.random() < 0.6 else f"{M.hype(rng)} {t}"
+    if rng.random() < 0.1:  # a vendor or brand tag nobody has seen, on both labels
+        t = f"{M.pseudo_word(rng)} {t}" if rng.random() < 0.5 else f"{t} - {M.pseudo_word(rng)}"
+    if rng.random() < 0.2:  # decoration mis-decoded by the scraper, on both labels
+        t = f"{M.mojibake(rng)} {t} {M.mojibake(rng) if rng.random() < 0.5 else ''}"
     return " ".join(t.split())
 
 
@@ -213,17 +225,22 @@ def _positive(rng: random.Random, lang: str) -> Example:
     cat = rng.choice(P.CATEGORIES)
     demand = rng.random() < 0.05
     if lang == "en":
-        if rng.random() < 0.5:  # English markets sell mostly cards, logins and fullz
-            cat = rng.choice(["credentials_accounts", "credentials_accounts", "finance_bank", "cards_cvv", "identity_docs"])
-        cat, product = _en_positive_product(rng, cat)
+        if rng.random() < 0.45:  # market-shaped: issuers, tiers, field sets, batches, leads
+            cat, product = M.en_positive(rng)
+        else:
+            if rng.random() < 0.5:  # English markets sell mostly cards, logins and fullz
+                cat = rng.choice(["credentials_accounts", "credentials_accounts", "finance_bank", "cards_cvv", "identity_docs"])
+            cat, product = _en_positive_product(rng, cat)
         title = _en_title(rng, product, demand)
     else:
         r = rng.random()
-        if r < 0.2 and cat in P.BRANDS_ZH:
+        if r < 0.2:
+            cat, product = M.zh_positive(rng)
+        elif r < 0.35 and cat in P.BRANDS_ZH:
             product = rng.choice(P.BRANDS_ZH[cat]) + rng.choice(P.DATA_SUFFIX_ZH)
-        elif r < 0.3 and cat in P.LIAO_SECTORS_ZH:
+        elif r < 0.45 and cat in P.LIAO_SECTORS_ZH:
             product = rng.choice(P.LIAO_SECTORS_ZH[cat]) + rng.choice(P.LIAO_SUFFIX_ZH)
-        elif r < 0.45 and cat in P.GROUPS_ZH:
+        elif r < 0.6 and cat in P.GROUPS_ZH:
             product = _region_zh(rng) + rng.choice(P.GROUPS_ZH[cat]) + rng.choice(P.GROUP_SUFFIX_ZH)
         else:
             product = rng.choice(P.POSITIVE_ZH[cat])
@@ -242,7 +259,12 @@ def _negative(rng: random.Random, lang: str) -> Example:
     hard = rng.random() < 0.25
     drug = False
     if lang == "en":
-        if hard:
+        r = rng.random()
+        if r < 0.35:  # market-shaped hard negatives: subscriptions, hyped guides, tools, services
+            product = M.en_negative(rng)
+        elif r < 0.55:  # ordinary goods under made-up names: the bulk of a market
+            product = M.en_goods(rng)
+        elif hard:
             pos = rng.choice(P.POSITIVE_EN[rng.choice(P.CATEGORIES)])
             kind = rng.choice(_TUTORIAL_EN + _TOOL_EN)
             product = f"{kind} {pos}" if kind.startswith("how") else f"{pos} {kind}"
@@ -250,7 +272,9 @@ def _negative(rng: random.Random, lang: str) -> Example:
             product, drug = _en_negative_product(rng)
         title = _en_title(rng, product, rng.random() < 0.03, drug=drug)
     else:
-        if hard and rng.random() < 0.35:
+        if rng.random() < 0.12:
+            product = M.zh_negative(rng)
+        elif hard and rng.random() < 0.35:
             brands = P.BRANDS_ZH[rng.choice(list(P.BRANDS_ZH))]
             product = rng.choice(brands) + rng.choice(_BRAND_NEGATIVE_ZH)
         elif hard:

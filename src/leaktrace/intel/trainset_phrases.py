@@ -288,7 +288,9 @@ DEMAND_EN = ["WTB ", "Buying ", "Looking for "]
 QUALIFIER_EN = ["fresh", "updated", "high quality", "100% valid", "instant delivery", "auto delivery", "escrow",
                 "private stock", "no dupes", "replacement guaranteed", "best price", "bulk discount", "2017",
                 "tested", "guaranteed", "lifetime", "fast shipping", "worldwide", "USA", "UK", "EU", "Canada",
-                "stealth shipping", "free sample", "read description", "FE", "cheapest", "top quality"]
+                "stealth shipping", "free sample", "read description", "FE", "cheapest", "top quality",
+                "domestic", "US to US", "next day shipping", "full escrow", "bulk discount", "restock", "promo",
+                "sale", "limited supply", "custom listing", "AAA+", "quantity discount", "free shipping", "listing"]
 COUNTRIES_EN = ["USA", "UK", "Canada", "Germany", "France", "Australia", "EU", "Italy", "Spain", "Japan", "China"]
 UNITS_ZH = ["条", "条", "条", "w条", "万条", "万", "w", "W", "套", "份", "组", "个", "人", "行", "kw", "亿条", "+", "多条"]
 UNITS_EN = [" records", " rows", " lines", "k", "K", " pcs", "x", "M", " leads", " accounts", " entries", ""]
@@ -315,11 +317,12 @@ BANK_BRANDS_EN = [
     "Halifax", "Nationwide", "Commonwealth Bank", "ANZ", "Westpac", "Deutsche Bank", "ING", "BNP", "Societe Generale",
     "Credit Agricole", "USAA", "Navy Federal", "Huntington", "Fifth Third", "Scotiabank", "BMO", "CIBC",
 ]
+# Ways stolen logins are sold (single "premium account, lifetime" offers come from `intel.trainset_market`).
 ACCOUNT_WAYS_EN = [
-    "account", "accounts", "premium account", "premium accounts", "acc", "accs", "login", "logins", "log", "logs",
+    "accounts", "premium accounts", "accs", "login", "logins", "log", "logs",
     "account + email access", "account with balance", "accounts with cards attached", "account full access",
-    "verified account", "hacked account", "cracked accounts", "account (private)", "account 1 year warranty",
-    "x10 accounts", "account [email:pass]", "account with history", "aged account", "account + cookies",
+    "hacked account", "cracked accounts", "x10 accounts", "account [email:pass]", "account with history",
+    "account + cookies", "accounts bulk", "hacked logins",
 ]
 BANK_WAYS_EN = [
     "bank log", "bank logs", "bank login", "online banking login", "bank account", "bank drop", "bank drops",
