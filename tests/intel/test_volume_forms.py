@@ -15,8 +15,11 @@ FORMS = [
     ("网贷数据，日量2000-5000左右", 5000), ("每天2000+的量", 2000),
     ("出一手股民数据，20W条", 200_000),  # full-width comma, NFKC'd to ','
     ("5000条CVV卡料", 5000), ("4 cvvs", 4), ("200 fullz", 200),
+    ("490wGMAIL数据", 4_900_000), ("7k7k小游戏数据库", 7000),  # a brand glued after the multiplier
 ]
-NOT_COUNTS = ["存款5000多万", "余额100万", "价格1,000条", "1,000", "x100", "日量2000元", "900MB"]
+NOT_COUNTS = ["存款5000多万", "余额100万", "价格1,000条", "1,000", "x100", "日量2000元", "900MB",
+              # a multiplier letter inside a key fingerprint or wallet is no count
+              "PGP: 4B21C1A07E", "BTC: 1wCkoXyzAbCdEfGhJk", "钱包 3MfN2kqLmNpQrStUv"]
 
 
 @pytest.mark.parametrize(("text", "expected"), FORMS)
@@ -27,6 +30,10 @@ def test_count_forms(text: str, expected: int) -> None:
 @pytest.mark.parametrize("text", NOT_COUNTS)
 def test_not_counts(text: str) -> None:
     assert claimed_records(text) is None
+
+
+def test_fingerprint_after_a_count_is_not_a_larger_count() -> None:
+    assert claimed_records("出北京市 1万 !!!\nPGP: 4B21C1A07E") == 10_000
 
 
 def test_the_largest_count_wins_across_forms() -> None:

@@ -32,6 +32,10 @@ _UNIT = (
     r"(?![A-Za-z]))"
 )
 _ASCII_MULT = r"kw|KW|Kw|w|W|k|K|M|m|million|mil|mln|billion|bn|B"
+# A multiplier letter that runs on into a long letters-and-digits token is inside an
+# identifier (`PGP: 4B21C1…` is no 4 billion, `1wCko…` in a wallet no 10,000), while a
+# brand glued after it stays a count (`490wGMAIL`, `7k7k小游戏`).
+_NO_ID = r"(?![0-9A-Za-z]{8,})"
 _NUM = r"(?P<num>\d{1,3}(?:,\d{3})+(?![0-9])|\d+(?:\.\d+)?)"
 _CN_NUM_CHARS = "一二两三四五六七八九十百千"
 _BIG_MULTS = frozenset({"千万", "百万", "十万", "万", "亿", "kw", "KW", "Kw", "w", "W"})
@@ -40,7 +44,7 @@ _BIG_MULTS = frozenset({"千万", "百万", "十万", "万", "亿", "kw", "KW", 
 # (`csdn600w`, `QQ1亿`) are found by `_GLUED` instead.
 VOLUME_RE = re.compile(
     r"(?<![0-9A-Za-z.$¥￥])(?:" + _NUM + r"|(?P<cn>[" + _CN_NUM_CHARS + r"]+)|(?P<pre>上|过|破|超))"
-    + r"(?:\s?(?P<mult>千万|百万|十万|万|亿|千|百|(?:kw|KW|Kw|w|W)(?![a-z])|(?:" + _ASCII_MULT + r")(?![A-Za-z])|"
+    + r"(?:\s?(?P<mult>千万|百万|十万|万|亿|千|百|(?:kw|KW|Kw|w|W)(?![a-z])" + _NO_ID + r"|(?:" + _ASCII_MULT + r")(?![A-Za-z])" + _NO_ID + r"|"
     + r" (?:million|billion|mil|mln|bn)(?![A-Za-z])))?"
     + r"(?P<frac>(?<=[wW万])[1-9](?![0-9]))?"
     + r"(?P<plus>\s?(?:多|余|\+))?"
@@ -50,7 +54,7 @@ VOLUME_RE = re.compile(
 # before it (`csdn600w`, `QQ1亿`), and a `多/余/+` between number and multiplier (`6000多万`).
 # Found from the multiplier backwards: a regex starting at digits would try every digit
 # inside every wallet address.
-_BIG_MULT_RE = re.compile(r"[0-9多余+]\s?(?P<m>千万|百万|十万|万|亿|[kK][wW](?![a-z])|[wW](?![a-z]))")
+_BIG_MULT_RE = re.compile(r"[0-9多余+]\s?(?P<m>千万|百万|十万|万|亿|(?:[kK][wW]|[wW])(?![a-z])" + _NO_ID + r")")
 _GLUED_BACK = re.compile(r"(\d{1,6}(?:\.\d+)?)\s?(多|余|\+)?\s?\Z")
 _ASCII_LETTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
