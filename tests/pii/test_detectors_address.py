@@ -6,8 +6,10 @@ import random
 
 import pytest
 from faker import Faker
+from hypothesis import given
+from hypothesis import strategies as st
 
-from leaktrace.pii.detectors.address import AddressDetector
+from leaktrace.pii.detectors.address import _BY_LABEL, AddressDetector, _cn_labelled
 from leaktrace.pii.regions import PROVINCES
 from leaktrace.pii.registry import Registry
 from leaktrace.pii.scanner import Scanner
@@ -74,3 +76,15 @@ def test_city_named_without_province_gives_province() -> None:
     hit = SCAN.scan("发往深圳市南山区科技园路123号")[0]
     assert hit.attrs["city"] == "深圳市"
     assert hit.attrs["province"] == PROVINCES["44"]
+
+
+_LABEL_PARTS = ["地址", "住址", "收货地址", "家庭住址", "址", "地", "住", "：", " ", "广东省", "深圳市", "南山区", "路", "12号", "，", "x"]
+
+
+@given(st.lists(st.sampled_from(_LABEL_PARTS), max_size=40), st.integers(0, 8))
+def test_label_route_from_each_zhi_equals_the_label_regex(parts: list[str], pos: int) -> None:
+    # `_cn_labelled` jumps to each 址 instead of trying the label regex at
+    # every position; it must find the same bodies at the same places.
+    text = "".join(parts)
+    expected = [m.span(1) for m in _BY_LABEL.finditer(text, pos, len(text))]
+    assert [m.span(1) for m in _cn_labelled(text, pos, len(text))] == expected

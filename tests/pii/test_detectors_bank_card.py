@@ -9,7 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum import luhn
 
-from leaktrace.pii.detectors.bank_card import BankCardDetector, bank_bins, card_scheme, luhn_ok
+from leaktrace.pii.detectors.bank_card import (
+    BankCardDetector,
+    _card_scheme_scan,
+    bank_bins,
+    card_scheme,
+    luhn_ok,
+)
 from leaktrace.pii.detectors.order_id import OrderIdDetector
 from leaktrace.pii.registry import Registry, default_registry
 from leaktrace.pii.scanner import Scanner
@@ -138,3 +144,10 @@ def test_id_shaped_18_digits_from_jiangxi_are_not_diners() -> None:
 @given(st.text("0123456789", min_size=1, max_size=24))
 def test_luhn_matches_stdnum(digits: str) -> None:
     assert luhn_ok(digits) == luhn.is_valid(digits)
+
+
+def test_scheme_table_agrees_with_the_scheme_list_for_every_prefix_and_length() -> None:
+    for head in range(10_000):
+        for length in range(12, 21):
+            digits = f"{head:04d}" + "0" * (length - 4)
+            assert card_scheme(digits) == _card_scheme_scan(digits), digits

@@ -1,7 +1,8 @@
 """Every built-in detector's candidates(text, pos, endpos) agrees with a whole-text run.
 
 Detectors that declare an `anchor` promise that each match contains that
-character (or, for "digits4", four digits in a row); a scanner may then search only padded stretches around those
+character (or, for "digits4", four digits in a row; for "digit.digit", a dot
+between two digits); a scanner may then search only padded stretches around those
 characters. This checks the promise on generated text full of planted values.
 """
 
@@ -44,6 +45,8 @@ def _regions(text: str, anchor: str, pad: int) -> list[tuple[int, int]]:
             return is_digit(i)
         if anchor == "digits4":  # start of four digits in a row
             return i + 4 <= len(text) and all(is_digit(j) for j in range(i, i + 4))
+        if anchor == "digit.digit":  # a dot between two digits
+            return 0 < i < len(text) - 1 and text[i] == "." and is_digit(i - 1) and is_digit(i + 1)
         return text[i] == anchor
 
     hits = [i for i in range(len(text)) if is_anchor(i)]

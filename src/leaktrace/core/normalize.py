@@ -22,7 +22,10 @@ _PLATE_SEP = re.compile(r"[\s·・.\-]")
 
 def normalize_cn_id(value: str) -> str:
     """18 characters, upper-case X; 15-digit legacy numbers converted to 18."""
-    v = _SPACES.sub("", fold_width(value)).upper()
+    if value.isascii() and value.isalnum():
+        v = value.upper()  # nothing to fold or strip: the common case, kept cheap for scanners
+    else:
+        v = _SPACES.sub("", fold_width(value)).upper()
     if len(v) == 15 and v.isascii() and v.isdigit():
         return upgrade_15_to_18(v)
     return v

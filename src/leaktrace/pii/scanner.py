@@ -11,15 +11,18 @@ as megabytes of space-grouped digits, builds one).
 
 Speed: the text is folded to ASCII forms and indexed once per window with
 numpy; detectors that declare an `anchor` (every match contains a digit,
-four digits in a row, or an '@') run only over the stretches within their
-own reach of those, which on listing text is a small part of it; hits stay
-plain tuples until emitted.
+four digits in a row, a dot between digits, or an '@') run only over the
+stretches within their own reach of those, which on listing text is a small
+part of it; hits stay plain tuples until emitted.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -41,6 +44,15 @@ LOOKAROUND = 8
 # indexing) stays negligible.
 DEFAULT_WINDOW_CHARS = 1 << 18
 
+
+def _any_word(words: Iterable[str]) -> Callable[[str], re.Match[str] | None] | None:
+    """A search that finds any of `words` in a string: `any(w in s for w in words)` as one regex call."""
+    alternatives = sorted(set(words), key=len, reverse=True)
+    if not alternatives:
+        return None
+    return re.compile("|".join(re.escape(w) for w in alternatives)).search
+
+
 class RawHit(NamedTuple):
     start: int
     end: int
@@ -50,6 +62,12 @@ class RawHit(NamedTuple):
     score: float
     attrs: dict[str, Any]
     priority: int
+
+
+# Builds a RawHit without NamedTuple's Python-level __new__.
+_new_tuple = tuple.__new__
+# Sort key (start, end), computed in C.
+_BY_SPAN = itemgetter(0, 1)
 
 
 def fold_and_index(text: str) -> tuple[str, np.ndarray]:
@@ -87,26 +105,51 @@ def anchor_regions(positions: np.ndarray, pad: int, n: int) -> list[tuple[int, i
 
 # Anchors a detector may declare: every match contains a digit, four
 # consecutive digits (IDs, mobiles, cards, landlines, passports: on text full
-# of short numbers, prices and dates this skips most of it), or an '@'.
-ANCHORS = ("digit", "digits4", "@")
+# of short numbers, prices and dates this skips most of it), a dot between
+# two digits (dotted quads), or an '@'.
+ANCHORS = ("digit", "digits4", "digit.digit", "@")
 
 
-def _anchor_positions(arr: np.ndarray, anchor: str) -> np.ndarray:
-    """Positions of the anchor in the folded code points `arr` (for digits4: run starts)."""
-    if anchor == "@":
-        return np.flatnonzero(arr == 64)
-    digit = (arr >= 48) & (arr <= 57)
-    if anchor == "digit":
-        return np.flatnonzero(digit)
-    if digit.size < 4:
-        return np.empty(0, dtype=np.intp)
-    return np.flatnonzero(digit[:-3] & digit[1:-2] & digit[2:-1] & digit[3:])
+class _AnchorIndex:
+    """Anchor positions in one window's folded code points, each computed on first use."""
+
+    def __init__(self, arr: np.ndarray) -> None:
+        self.arr = arr
+        self._digit: np.ndarray | None = None
+        self._positions: dict[str, np.ndarray] = {}
+
+    def _digits(self) -> np.ndarray:
+        if self._digit is None:
+            self._digit = (self.arr >= 48) & (self.arr <= 57)
+        return self._digit
+
+    def positions(self, anchor: str) -> np.ndarray:
+        """Positions of the anchor (for digits4: of each digit that starts four in a row)."""
+        found = self._positions.get(anchor)
+        if found is None:
+            found = self._positions[anchor] = self._compute(anchor)
+        return found
+
+    def _compute(self, anchor: str) -> np.ndarray:
+        arr = self.arr
+        if anchor == "@":
+            return np.flatnonzero(arr == 64)
+        digit = self._digits()
+        if anchor == "digit":
+            return np.flatnonzero(digit)
+        if anchor == "digit.digit":
+            if digit.size < 3:
+                return np.empty(0, dtype=np.intp)
+            return np.flatnonzero(digit[:-2] & (arr[1:-1] == 46) & digit[2:]) + 1
+        if digit.size < 4:
+            return np.empty(0, dtype=np.intp)
+        return np.flatnonzero(digit[:-3] & digit[1:-2] & digit[2:-1] & digit[3:])
 
 
 def _anchor_of(det: Detector) -> str | None:
     """The detector's declared anchor, if the scanner can run it on parts of the text.
 
-    A detector declares `anchor = "digit"` (or "digits4", "@") when every match it can
+    A detector declares `anchor = "digit"` (or another of `ANCHORS`) when every match it can
     return contains that within `max_len`; it can then be run on
     the stretches around those characters, either through the base class's
     `pattern.finditer` or through a `candidates(text, pos, endpos)` override.
@@ -145,17 +188,19 @@ class Scanner:
         # margin (set by e-mail's 254 characters) would make every digit
         # detector search the whole text.
         self._pads = {d.type: d.max_len + context_chars + LOOKAROUND for d in self.detectors}
+        self._ctx = {d.type: _any_word(d.context) for d in self.detectors}
+        self._neg = {d.type: _any_word(d.negative) for d in self.detectors}
 
     def scan(self, text: str, base_offset: int = 0) -> list[PiiHit]:
         """All hits in `text`, sorted by position, overlaps resolved by score."""
         raw = self._raw_hits(text)
-        return [_to_hit(h, base_offset) for cluster in _clusters(raw) for h in _resolve(cluster)]
+        return [_to_hit(h, base_offset) for h in _winners(raw, 0, len(text))]
 
     def _raw_hits(self, text: str) -> list[RawHit]:
         """Every accepted candidate in `text`, sorted by start (offsets local to `text`)."""
         text, arr = fold_and_index(text)
         n = len(text)
-        positions: dict[str, np.ndarray] = {}
+        index = _AnchorIndex(arr)
         regions: dict[tuple[str, int], list[tuple[int, int]]] = {}
         out: list[RawHit] = []
         for det in self.detectors:
@@ -165,41 +210,48 @@ class Scanner:
             else:
                 key = (anchor, self._pads[det.type])
                 if key not in regions:
-                    if anchor not in positions:
-                        positions[anchor] = _anchor_positions(arr, anchor)
-                    regions[key] = anchor_regions(positions[anchor], key[1], n)
+                    regions[key] = anchor_regions(index.positions(anchor), key[1], n)
                 cands = _finditer_regions(det, text, regions[key])
             self._accept(det, text, cands, out)
-        out.sort(key=lambda h: (h.start, h.end))
+        out.sort(key=_BY_SPAN)
         return out
 
     def _accept(
         self, det: Detector, text: str, cands: Iterable[tuple[int, int, str]], out: list[RawHit]
     ) -> None:
+        # The hot loop of a dense scan: everything it reads is bound locally.
         cc = self.context_chars
-        ctx_words, neg_words = det.context, det.negative
+        ctx, neg = self._ctx[det.type], self._neg[det.type]
         validate = det.validate
+        keep_invalid = self.include_invalid
+        min_score = self.min_score
+        requires_context = det.requires_context
+        boost, penalty = det.context_boost, det.negative_penalty
+        pii_type, priority = det.type, det.priority
+        append = out.append
         for start, end, value in cands:
             verdict = validate(value)
             if verdict is None:
                 continue
-            if not verdict.valid and not self.include_invalid:
+            valid = verdict.valid
+            if not valid and not keep_invalid:
                 continue
             score = verdict.score
-            has_ctx = False
-            if ctx_words or neg_words:
-                window = text[max(0, start - cc) : start].lower()
-                if ctx_words and any(w in window for w in ctx_words):
-                    has_ctx = True
-                    score += det.context_boost
-                if neg_words and any(w in window for w in neg_words):
-                    score -= det.negative_penalty
-            if det.requires_context and not has_ctx:
+            if ctx is not None or neg is not None:
+                window = text[start - cc if start > cc else 0 : start].lower()
+                if ctx is not None and ctx(window) is not None:
+                    score += boost
+                elif requires_context:
+                    continue
+                if neg is not None and neg(window) is not None:
+                    score -= penalty
+            elif requires_context:
                 continue
-            score = min(1.0, max(0.0, score))
-            if score < self.min_score:
+            if not 0.0 < score < 1.0:
+                score = min(1.0, max(0.0, score))
+            if score < min_score:
                 continue
-            out.append(RawHit(start, end, det.type, value, verdict.valid, score, verdict.attrs, det.priority))
+            append(_new_tuple(RawHit, (start, end, pii_type, value, valid, score, verdict.attrs, priority)))
 
     def scan_stream(self, chunks: Iterable[str], window_chars: int = DEFAULT_WINDOW_CHARS) -> Iterator[PiiHit]:
         """Hits over a stream of decoded text chunks, with memory bounded by the window.
@@ -230,40 +282,39 @@ class Scanner:
     def _window(self, buf: str, buf_start: int, lo: int, hi: int) -> Iterator[PiiHit]:
         # Resolve whole clusters, then emit those that start in the owned range,
         # so a hit's winner does not depend on where the window was cut.
-        lo_l, hi_l = lo - buf_start, hi - buf_start
-        for cluster in _clusters(self._raw_hits(buf)):
-            if lo_l <= cluster[0].start < hi_l:
-                for h in _resolve(cluster):
-                    yield _to_hit(h, buf_start)
+        for h in _winners(self._raw_hits(buf), lo - buf_start, hi - buf_start):
+            yield _to_hit(h, buf_start)
 
 
-def _finditer_regions(det: Detector, text: str, regions: list[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
-    if type(det).candidates is Detector.candidates:
-        finditer = det.pattern.finditer
-        for a, b in regions:
-            for m in finditer(text, a, b):
-                yield m.start(), m.end(), m.group()
-    else:
-        for a, b in regions:
-            yield from det.candidates(text, a, b)  # type: ignore[call-arg]
+def _finditer_regions(det: Detector, text: str, regions: list[tuple[int, int]]) -> Iterable[tuple[int, int, str]]:
+    # chain() flattens in C: one Python frame per candidate (the detector's), not two.
+    candidates = det.candidates
+    return chain.from_iterable(candidates(text, a, b) for a, b in regions)
 
 
-def _clusters(raw: list[RawHit]) -> Iterator[list[RawHit]]:
-    """Groups of transitively overlapping hits, in order; input sorted by start."""
-    if not raw:
-        return
-    cur = [raw[0]]
-    cur_end = raw[0].end
-    for h in raw[1:]:
-        if h.start < cur_end:
-            cur.append(h)
-            if h.end > cur_end:
-                cur_end = h.end
-        else:
-            yield cur
-            cur = [h]
-            cur_end = h.end
-    yield cur
+def _winners(raw: list[RawHit], lo: int, hi: int) -> Iterator[RawHit]:
+    """Hits left after overlaps are resolved, in order, from the clusters whose first hit starts in [lo, hi).
+
+    A cluster is a group of transitively overlapping hits (`raw` is sorted by
+    start). Most hits stand alone and pass straight through; only real
+    clusters are copied out and resolved.
+    """
+    n = len(raw)
+    i = 0
+    while i < n:
+        first = raw[i]
+        cluster_end = first.end
+        j = i + 1
+        while j < n and raw[j].start < cluster_end:
+            if raw[j].end > cluster_end:
+                cluster_end = raw[j].end
+            j += 1
+        if lo <= first.start < hi:
+            if j == i + 1:
+                yield first
+            else:
+                yield from _resolve(raw[i:j])
+        i = j
 
 
 def _resolve(cluster: list[RawHit]) -> list[RawHit]:
@@ -294,10 +345,11 @@ def _to_hit_fast(h: RawHit, base: int) -> PiiHit:
     # fields come from our own code, already typed, and pydantic's per-hit
     # machinery cost more than most detectors. Checked against
     # `model_construct` at import; any mismatch switches to the slow path.
+    start, end, pii_type, value, valid, score, attrs, _priority = h
     hit = _new_hit(PiiHit)
     _set(hit, "__dict__", {
-        "type": h.type, "start": base + h.start, "end": base + h.end, "value": h.value,
-        "text_masked": mask(h.value), "valid": h.valid, "score": h.score, "attrs": h.attrs,
+        "type": pii_type, "start": base + start, "end": base + end, "value": value,
+        "text_masked": mask(value), "valid": valid, "score": score, "attrs": attrs,
     })
     _set(hit, "__pydantic_fields_set__", set(_FIELDS_SET))
     _set(hit, "__pydantic_extra__", None)

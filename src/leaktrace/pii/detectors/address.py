@@ -25,6 +25,7 @@ from leaktrace.pii.detectors._geo import (
     match_province_span,
     province_alternation,
 )
+from leaktrace.pii.detectors._literal import finditer_at
 from leaktrace.pii.detectors._trie import trie_regex
 from leaktrace.pii.regions import PROVINCES
 
@@ -32,7 +33,12 @@ _BODY = r"[\u4e00-\u9fff0-9A-Za-z#\-()（）]{4,80}"
 _BY_PROVINCE = re.compile(province_alternation() + _BODY)
 LABELS = ("收货地址", "收件地址", "详细地址", "家庭住址", "联系地址", "通讯地址", "地址", "住址", "address")
 _BY_LABEL = re.compile(trie_regex(LABELS[:-1]) + r"[ \t:：=]{0,3}(" + _BODY + ")")
+# Every Chinese label ends in 地址 or 住址: `_cn_labelled` finds the labels
+# from their last character, which `str.find` jumps to, and reads the body
+# after it with this.
+_AFTER_LABEL = re.compile(r"[ \t:：=]{0,3}(" + _BODY + ")")
 # English label: anchored on its literal tail, which `re` finds fastest.
+_EN_TAILS = ("ddress", "DDRESS")
 _BY_EN_LABEL = re.compile(r"(?:ddress|DDRESS)[ \t]*[:：=][ \t]*(" + _BODY + ")")
 _BY_CITY = re.compile("市" + _BODY)
 _ADMIN = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:市|区|县|旗|州|盟|镇|乡)")
@@ -61,8 +67,26 @@ def cut_address(run: str, labelled: bool = False) -> str | None:
     return addr
 
 
+def _cn_labelled(text: str, pos: int, end: int) -> Iterator[re.Match[str]]:
+    """The matches of `_BY_LABEL.finditer(text, pos, end)` (group 1 is the body), found from each 址.
+
+    A label ends at a 址 right after 地 or 住, and its shortest form (地址,
+    住址) must start at or after `pos` or after the previous match, as in
+    `finditer`; a longer label (收货地址) ending at the same 址 gives the
+    same body.
+    """
+    s = text.find("址", pos + 1, end)
+    while s != -1:
+        m = _AFTER_LABEL.match(text, s + 1, end) if text[s - 1] in "地住" else None
+        if m is not None:
+            yield m
+            s = text.find("址", m.end() + 1, end)
+        else:
+            s = text.find("址", s + 1, end)
+
+
 def _en_labelled(text: str, pos: int, end: int) -> Iterator[re.Match[str]]:
-    for m in _BY_EN_LABEL.finditer(text, pos, end):
+    for m in finditer_at(_BY_EN_LABEL, _EN_TAILS, text, pos, end):
         if m.start() and text[m.start() - 1] in "Aa":
             yield m
 
@@ -96,7 +120,7 @@ class AddressDetector(Detector):
     ) -> Iterator[tuple[int, int, str]]:
         end = len(text) if endpos is None else endpos
         taken = _Spans()
-        for m in _chain(_BY_LABEL.finditer(text, pos, end), _en_labelled(text, pos, end)):
+        for m in _chain(_cn_labelled(text, pos, end), _en_labelled(text, pos, end)):
             addr = cut_address(m.group(1), labelled=True)
             if addr is not None:
                 s = m.start(1)

@@ -65,26 +65,40 @@ def check_cn_id(
     day, before 1880, or after `today`), 'region' (see `region_for_id`).
     This is the scalar rule; `leaktrace.pii.sql.cn_id_reason_sql` is its twin.
     """
-    v = normalize_cn_id(value)
-    if _SHAPE18.fullmatch(v) is None:
+    return check_normalized(normalize_cn_id(value), mode, today)
+
+
+# Birth years before this cannot be in the future (the year only grows while
+# a process runs), so `date.today()` is asked only for the rest.
+_YEAR_AT_IMPORT = dt.date.today().year
+
+
+def check_normalized(
+    v: str, mode: RegionMode = "lenient", today: dt.date | None = None
+) -> tuple[bool, str, dict[str, Any]]:
+    """`check_cn_id` for a value already in `normalize_cn_id` form."""
+    if len(v) != 18 or _SHAPE18.fullmatch(v) is None:
         return False, "format", {}
-    attrs: dict[str, Any] = {"province_code": v[:2]}
-    prov = province_name(v[:2])
+    code2 = v[:2]
+    attrs: dict[str, Any] = {"province_code": code2}
+    prov = province_name(code2)
     if prov:
         attrs["province"] = prov
     birth = parse_birth_date(v)
     if birth is not None:
-        attrs["birth_date"] = birth.isoformat()
-    attrs["gender"] = "M" if int(v[16]) % 2 else "F"
+        # == birth.isoformat(): the shape guarantees a 4-digit year.
+        attrs["birth_date"] = f"{v[6:10]}-{v[10:12]}-{v[12:14]}"
+    attrs["gender"] = "M" if v[16] in "13579" else "F"
     if check_char(v[:17]) != v[17]:
         return False, "checksum", attrs
-    today = today or dt.date.today()
-    if birth is None or birth > today or birth.year < MIN_BIRTH_YEAR:
+    if birth is None or birth.year < MIN_BIRTH_YEAR or (
+        (today is not None or birth.year >= _YEAR_AT_IMPORT) and birth > (today or dt.date.today())
+    ):
         return False, "date", attrs
     region = region_for_id(v[:6], birth.year, mode)
     if region is None:
         return False, "region", attrs
-    if region.name and v[:2] not in PERMIT_PREFIXES:
+    if region.name and code2 not in PERMIT_PREFIXES:
         attrs["region"] = region.name
     return True, "", attrs
 
@@ -107,19 +121,20 @@ class CnIdDetector(Detector):
         self.mode: RegionMode = mode
 
     def validate(self, value: str) -> Verdict | None:
-        valid, reason, attrs = check_cn_id(value, self.mode)
+        v = normalize_cn_id(value)
+        valid, reason, attrs = check_normalized(v, self.mode)
         legacy = len(value) == 15
         if valid:
-            return Verdict(True, 0.85 if legacy else 0.95, attrs, normalize_cn_id(value))
-        if reason in ("format",):
+            return Verdict(True, 0.85 if legacy else 0.95, attrs, v)
+        if reason == "format":
             return None
         # A near-miss is worth reporting only when the rest of the number holds:
         # a broken checksum on a real region and date is a fabricated ID; a
         # random digit run that fails two rules is just a number.
         if reason == "checksum":
             birth_ok = "birth_date" in attrs
-            region_ok = lookup(normalize_cn_id(value)[:6]) is not None
+            region_ok = lookup(v[:6]) is not None
             if legacy or not (birth_ok and region_ok):
                 return None
-        attrs = {**attrs, "invalid_reason": reason}
-        return Verdict(False, 0.35, attrs, normalize_cn_id(value))
+        attrs["invalid_reason"] = reason
+        return Verdict(False, 0.35, attrs, v)

@@ -135,7 +135,9 @@ class CnMobileDetector(Detector):
             yield start, m.end(), m.group()
 
     def validate(self, value: str) -> Verdict | None:
-        national = normalize(self.type, value)
+        # Plain 11 digits (most candidates) are already in normal form.
+        plain = len(value) == 11 and value.isascii() and value.isdigit()
+        national = value if plain else normalize(self.type, value)
         if not is_valid_mobile(national):
             return None
         return Verdict(True, 0.8, dict(prefix_attrs(national[:7])), national)

@@ -29,8 +29,9 @@ def _octet_ok(part: str) -> bool:
 
 class Ipv4Detector(Detector):
     type = "ipv4"
-    # Every match contains this character: a scanner may search only near them.
-    anchor: ClassVar[str | None] = "digit"
+    # Every match contains a dot between two digits: a scanner may search
+    # only near those, which skips text whose numbers are not dotted.
+    anchor: ClassVar[str | None] = "digit.digit"
     pattern = PATTERN
     max_len = 15
     context = ("ip", "服务器", "server", "host", "地址", "登录", "login")

@@ -29,7 +29,12 @@ EN_LABELS = ("name", "holder", "recipient")
 _CN = re.compile(trie_regex(CN_LABELS) + r"[ \t:：=]{0,3}([\u4e00-\u9fff·]{2,12})")
 # English: anchored on the colon (rarer than any label letter), the label
 # checked behind it; the name itself must be Capitalised First Last.
-_EN = re.compile(r"[:：=][ \t]*([A-Z][a-z]+(?:[ '\-][A-Z][a-z]+){1,2})(?![A-Za-z])")
+_EN_NAME = r"[ \t]*([A-Z][a-z]+(?:[ '\-][A-Z][a-z]+){1,2})(?![A-Za-z])"
+_EN = re.compile(r"[:：=]" + _EN_NAME)
+# The same, one pattern per separator: a literal first character lets `re`
+# skip ahead with a fast search (a character class makes it test every
+# position). A match holds a single separator, so the union is `_EN`'s matches.
+_EN_BY_SEP = tuple(re.compile(re.escape(sep) + _EN_NAME) for sep in ":：=")
 _EN_LABEL_TAIL = re.compile(r"(?:name|holder|recipient)[ \t]*\Z", re.IGNORECASE)
 # Words that start the next field when a name is glued to what follows.
 _STOP_WORDS = (
@@ -37,6 +42,10 @@ _STOP_WORDS = (
     "号码", "先生", "女士", "小姐", "银行", "证件", "住址", "微信", "订单", "快递", "省", "市",
 )
 _STOP_CHARS = frozenset("收男的在是和于，。、")
+# The same cuts as one search each (the earliest stop word from index 1,
+# the first stop character from index 2).
+_STOP_WORD_RX = re.compile(trie_regex(_STOP_WORDS))
+_STOP_CHAR_RX = re.compile("[" + re.escape("".join(sorted(_STOP_CHARS))) + "]")
 
 
 @lru_cache(maxsize=1)
@@ -53,16 +62,10 @@ def surnames() -> tuple[frozenset[str], frozenset[str]]:
 
 def trim_cn_name(run: str) -> str:
     """Cut a CJK run at the first word that starts the next field."""
-    end = len(run)
-    for w in _STOP_WORDS:
-        i = run.find(w, 1)
-        if i != -1:
-            end = min(end, i)
-    for i in range(2, end):
-        if run[i] in _STOP_CHARS:
-            end = i
-            break
-    return run[:end]
+    word = _STOP_WORD_RX.search(run, 1)
+    end = len(run) if word is None else word.start()
+    char = _STOP_CHAR_RX.search(run, 2, end)
+    return run[: end if char is None else char.start()]
 
 
 def surname_of(name: str) -> str | None:
@@ -91,9 +94,10 @@ class PersonNameDetector(Detector):
             if len(name) >= 2:
                 s = m.start(1)
                 yield s, s + len(name), name
-        for m in _EN.finditer(text, pos, end):
-            if _EN_LABEL_TAIL.search(text, max(0, m.start() - 16), m.start()):
-                yield m.start(1), m.end(1), m.group(1)
+        for rx in _EN_BY_SEP:
+            for m in rx.finditer(text, pos, end):
+                if _EN_LABEL_TAIL.search(text, max(0, m.start() - 16), m.start()):
+                    yield m.start(1), m.end(1), m.group(1)
 
     def validate(self, value: str) -> Verdict | None:
         if value[0].isascii():
