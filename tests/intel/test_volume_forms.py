@@ -15,11 +15,13 @@ FORMS = [
     ("网贷数据，日量2000-5000左右", 5000), ("每天2000+的量", 2000),
     ("出一手股民数据，20W条", 200_000),  # full-width comma, NFKC'd to ','
     ("5000条CVV卡料", 5000), ("4 cvvs", 4), ("200 fullz", 200),
-    ("490wGMAIL数据", 4_900_000), ("7k7k小游戏数据库", 7000),  # a brand glued after the multiplier
+    ("490wGMAIL数据", 4_900_000), ("300wFACEBOOK数据", 3_000_000), ("100wLinkedIn用户", 1_000_000),
+    ("10wTelegram账号", 100_000),  # a brand glued after the multiplier
 ]
 NOT_COUNTS = ["存款5000多万", "余额100万", "价格1,000条", "1,000", "x100", "日量2000元", "900MB",
               # a multiplier letter inside a key fingerprint or wallet is no count
-              "PGP: 4B21C1A07E", "BTC: 1wCkoXyzAbCdEfGhJk", "钱包 3MfN2kqLmNpQrStUv"]
+              "PGP: 4B21C1A07E", "PGP: 4B21 C1A0 7E99", "BTC: 1wCkoXyzAbCdEfGhJk",
+              "钱包 3MfN2kqLmNpQrStUv", "7k7k小游戏数据库"]
 
 
 @pytest.mark.parametrize(("text", "expected"), FORMS)
@@ -34,6 +36,7 @@ def test_not_counts(text: str) -> None:
 
 def test_fingerprint_after_a_count_is_not_a_larger_count() -> None:
     assert claimed_records("出北京市 1万 !!!\nPGP: 4B21C1A07E") == 10_000
+    assert claimed_records("出北京市 1万 !!!\nPGP: 4B21 C1A0 7E99") == 10_000
 
 
 def test_the_largest_count_wins_across_forms() -> None:

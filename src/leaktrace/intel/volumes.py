@@ -32,10 +32,12 @@ _UNIT = (
     r"(?![A-Za-z]))"
 )
 _ASCII_MULT = r"kw|KW|Kw|w|W|k|K|M|m|million|mil|mln|billion|bn|B"
-# A multiplier letter that runs on into a long letters-and-digits token is inside an
-# identifier (`PGP: 4B21C1…` is no 4 billion, `1wCko…` in a wallet no 10,000), while a
-# brand glued after it stays a count (`490wGMAIL`, `7k7k小游戏`).
-_NO_ID = r"(?![0-9A-Za-z]{8,})"
+# A multiplier letter that runs on into an identifier is no count: a wallet or key is a
+# long letters-and-digits token with a digit or a lower-to-upper case change in it
+# (`1wCkoXyz…` is no 10,000). A brand glued after the multiplier stays a count
+# (`490wGMAIL`, `300wFACEBOOK`, `100wLinkedIn`), and an ASCII multiplier followed by a
+# digit is a key's hex (`PGP: 4B21 C1A0` is no 4 billion) or a site name (`7k7k`).
+_NO_ID = r"(?!(?=[0-9A-Za-z]{12})[0-9A-Za-z]*?(?:[0-9]|[a-z][A-Z]))"
 _NUM = r"(?P<num>\d{1,3}(?:,\d{3})+(?![0-9])|\d+(?:\.\d+)?)"
 _CN_NUM_CHARS = "一二两三四五六七八九十百千"
 _BIG_MULTS = frozenset({"千万", "百万", "十万", "万", "亿", "kw", "KW", "Kw", "w", "W"})
@@ -44,7 +46,7 @@ _BIG_MULTS = frozenset({"千万", "百万", "十万", "万", "亿", "kw", "KW", 
 # (`csdn600w`, `QQ1亿`) are found by `_GLUED` instead.
 VOLUME_RE = re.compile(
     r"(?<![0-9A-Za-z.$¥￥])(?:" + _NUM + r"|(?P<cn>[" + _CN_NUM_CHARS + r"]+)|(?P<pre>上|过|破|超))"
-    + r"(?:\s?(?P<mult>千万|百万|十万|万|亿|千|百|(?:kw|KW|Kw|w|W)(?![a-z])" + _NO_ID + r"|(?:" + _ASCII_MULT + r")(?![A-Za-z])" + _NO_ID + r"|"
+    + r"(?:\s?(?P<mult>千万|百万|十万|万|亿|千|百|(?:kw|KW|Kw|w|W)(?![a-z])" + _NO_ID + r"|(?:" + _ASCII_MULT + r")(?![A-Za-z0-9])|"
     + r" (?:million|billion|mil|mln|bn)(?![A-Za-z])))?"
     + r"(?P<frac>(?<=[wW万])[1-9](?![0-9]))?"
     + r"(?P<plus>\s?(?:多|余|\+))?"
