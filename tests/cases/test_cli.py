@@ -96,8 +96,13 @@ def test_free_text_is_masked_on_the_way_in(tmp_path: Path, capsys: pytest.Captur
     """A sample ID or phone pasted into a title, note or event never reaches the case in the clear."""
     raw_id, raw_phone = "110105194912310029", "13812345678"
     assert _run(capsys, "case", "new", f"订单 {raw_id}", "--ref", "C-4", "--description", f"tel {raw_phone}")[0] == 0
-    items = [{"kind": "listing", "id": "m1:7", "title": f"出 顺丰 订单 样本 {raw_id} {raw_phone} 1500w"},
-             {"kind": "event", "at": "2026-03-01T08:00:00+00:00", "text": f"called {raw_phone}"}]
+    items = [{"kind": "listing", "id": "m1:7", "title": f"出 顺丰 订单 样本 {raw_id} {raw_phone} 1500w",
+              "seller": f"m1:{raw_phone}"},
+             {"kind": "event", "at": "2026-03-01T08:00:00+00:00", "text": f"called {raw_phone}"},
+             {"kind": "attribution", "id": "a1", "dump_id": "d1", "org_name": "某商城", "confidence": 0.9,
+              "method": "record keys", "evidence": [f"order of {raw_id} matched"]},
+             {"kind": "group", "id": "g1", "name": "gang", "members": [],
+              "links": [{"source": "x", "target": "y", "kind": "wallet", "evidence": f"both show {raw_phone}"}]}]
     assert _run(capsys, "case", "add", "C-4", str(dump_json(tmp_path / "i.json", items)))[0] == 0
     assert _run(capsys, "case", "note", "C-4", f"owner of {raw_id} interviewed")[0] == 0
     code, out, _ = _run(capsys, "case", "show", "C-4", "--json")
@@ -106,4 +111,5 @@ def test_free_text_is_masked_on_the_way_in(tmp_path: Path, capsys: pytest.Captur
     assert "1500w" in shown["listings"][0]["title"] and "11" in shown["listings"][0]["title"]
     code, out, _ = _run(capsys, "case", "report", "C-4", "--lang", "en", "--out", str(tmp_path / "r"), "--json")
     html = Path(json.loads(out)["html"]).read_text("utf-8")
-    assert code == 0 and raw_id not in html and raw_phone not in html and "interviewed" in html
+    assert code == 0 and raw_id not in html and raw_phone not in html
+    assert "interviewed" in html and "matched" in html and "both show" in html  # the fields are shown, masked

@@ -105,31 +105,11 @@ def score(graph: dict[str, Any], truth: dict[str, Any], min_posts: int = 25) -> 
 
 
 def identifier_ceiling(truth: dict[str, Any]) -> tuple[int, int]:
-    """Same-member pairs any identifier rule could join: a chain of identifiers only that member shows.
+    """(same-member pairs any identifier rule could join, all same-member pairs); see simulate's alias_truth."""
+    from leaktrace.simulate.social.alias_truth import alias_pairs
 
-    An identifier shown by accounts of two or more members (the gang's PGP
-    key, collection wallet, channel) cannot tell one member from another and
-    is left out. Returns (joinable pairs, all same-member pairs).
-    """
-    accounts = {k: a for k, a in truth["accounts"].items() if a["member"]}
-    holders: dict[str, list[str]] = {}
-    for k, a in accounts.items():
-        for ident in a["identifiers"]:
-            holders.setdefault(ident["value"], []).append(k)
-    parent = {k: k for k in accounts}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            x = parent[x]
-        return x
-
-    for ks in holders.values():
-        if len({accounts[k]["member"] for k in ks}) == 1:
-            for k in ks[1:]:
-                parent[find(k)] = find(ks[0])
-    pairs = [(a, b) for a, b in itertools.combinations(sorted(accounts), 2)
-             if accounts[a]["member"] == accounts[b]["member"]]
-    return sum(find(a) == find(b) for a, b in pairs), len(pairs)
+    joinable, same = alias_pairs(truth)
+    return len(joinable), len(same)
 
 
 def correlation_baseline(graph: dict[str, Any], truth: dict[str, Any]) -> tuple[int, int, int]:

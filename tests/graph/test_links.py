@@ -175,6 +175,16 @@ def test_escrow_address_among_sellers_sharing_nothing_else_is_a_hub(store: Build
     assert _actor(g, "m0:shop0") == _actor(g, "m2:shop0_alt")  # the personal QQ still links
 
 
+def test_escrow_pasting_two_addresses_is_still_a_hub(store: Builder) -> None:
+    """Addresses that always travel together cannot vouch for each other."""
+    btc = "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"
+    for i in range(8):
+        store.post(f"m{i % 3}", f"shop{i}", ids=(("tron", WALLET), ("btc", btc), ("qq", f"{50_000_000 + i}")))
+    g = _build(store)
+    assert len(g["hubs"]) == 2 and g["groups"] == []
+    assert not any(r["kind"] in ("identifier", "shared_identifier") for lk in g["links"] for r in lk["reasons"])
+
+
 def test_team_wallet_among_accounts_sharing_samples_stays_team_evidence(store: Builder) -> None:
     rows = ("姓名:张三 手机:138****0001", "姓名:李四 手机:139****0002", "姓名:王五 手机:137****0003")
     for i in range(6):

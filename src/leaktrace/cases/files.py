@@ -38,8 +38,13 @@ def make_private(root: Path) -> None:
 
 
 def private_dir(path: Path) -> Path:
-    """`path` created if missing (with parents) and, when created here, owner-only."""
-    if not path.exists():
-        path.mkdir(parents=True)
-        os.chmod(path, DIR_MODE)
+    """`path` created if missing, with every folder created here owner-only (existing ones untouched)."""
+    missing = []
+    probe = path
+    while not probe.exists():
+        missing.append(probe)
+        probe = probe.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=DIR_MODE, exist_ok=True)
+        os.chmod(folder, DIR_MODE)
     return path

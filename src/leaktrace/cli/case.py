@@ -93,9 +93,11 @@ def _read_items(path: Path, kind: str | None) -> list[tuple[str, str, Any]]:
     return out
 
 
-# Free-text fields people and sellers write; a sample ID pasted into one must not
-# reach a report or export in the clear, so they pass the same PII masking as the pipeline's.
-_FREE_TEXT = ("title", "name", "text", "description")
+# Free-text fields people and sellers write, at any depth (a group's `links[*].evidence`
+# too); a sample ID pasted into one must not reach a report or export in the clear, so they
+# pass the same PII masking as the pipeline's. Identifiers and samples have their own rules.
+_FREE_TEXT = frozenset({"title", "name", "text", "description", "evidence", "seller", "aliases",
+                        "method", "partner", "market", "note"})
 
 
 def _masked(text: str | None) -> str | None:
@@ -104,8 +106,15 @@ def _masked(text: str | None) -> str | None:
     return None if text is None else masked_text(text)
 
 
-def _mask_free_text(doc: dict[str, Any]) -> dict[str, Any]:
-    return {k: _masked(v) if k in _FREE_TEXT and isinstance(v, str) else v for k, v in doc.items()}
+def _mask_free_text(value: Any, free: bool = False) -> Any:
+    if isinstance(value, str):
+        return _masked(value) if free else value
+    if isinstance(value, list):
+        return [_mask_free_text(v, free) for v in value]
+    if isinstance(value, dict):
+        return {k: _mask_free_text(v, free or k in _FREE_TEXT) if k not in ("identifiers", "samples") else v
+                for k, v in value.items()}
+    return value
 
 
 @case_app.command("new")
@@ -258,7 +267,7 @@ def export(
 ) -> None:
     """Export the case: STIX 2.1 bundle, MISP event JSON, CSV tables, or a verifiable evidence bundle."""
     from leaktrace.cases import misp, stix, tables
-    from leaktrace.cases.files import write_private_text
+    from leaktrace.cases.files import private_dir, write_private_text
 
     content = _content(case_ref)
     ref = content.info.ref
@@ -273,7 +282,7 @@ def export(
         raise InputError(f"--format: {fmt!r} is not one of stix, misp, csv, bundle")
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: not a directory")
-    out.mkdir(parents=True, exist_ok=True)
+    private_dir(out)
     if fmt == "csv":
         for path in tables.write_tables(content, out):
             typer.echo(str(path))

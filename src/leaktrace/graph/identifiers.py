@@ -93,8 +93,8 @@ def classify(corpus: Corpus, cfg: HubConfig) -> Classified:
         ident = corpus.identifiers[iid]
         keys.sort()
         sites, crowded = crowding(keys)
-        tied = (_tied(corpus, iid, keys, big) if cfg.isolated_min <= len(keys) and iid not in big
-                else len(keys))
+        tied = (_tied(corpus, iid, keys, big | _same_holders(holders, iid, keys))
+                if cfg.isolated_min <= len(keys) and iid not in big else len(keys))
         if len(keys) == 1:
             kind, why = "single", "seen on one account"
         elif len(keys) >= cfg.hub_accounts or crowded:
@@ -115,6 +115,13 @@ def classify(corpus: Corpus, cfg: HubConfig) -> Classified:
             kind, why = "personal", f"on {len(keys)} accounts, each on a different site"
         uses[iid] = IdentUse(iid, ident.type, keys, kind, why)
     return Classified(uses, hub_accounts)
+
+
+def _same_holders(holders: dict[int, list[str]], iid: int, keys: list[str]) -> set[int]:
+    """Identifiers on exactly the accounts `iid` is on: they always travel together (an escrow's
+    TRON and BTC deposit addresses pasted side by side), so one cannot vouch for the other."""
+    mine = set(keys)
+    return {i for i, ks in holders.items() if i != iid and len(ks) == len(mine) and set(ks) == mine}
 
 
 def _tied(corpus: Corpus, iid: int, keys: list[str], hubs: set[int]) -> int:

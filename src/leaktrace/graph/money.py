@@ -26,14 +26,12 @@ from sqlalchemy.orm import Session
 
 from leaktrace.core.errors import InputError, location
 from leaktrace.core.hashing import KeyedHasher
+from leaktrace.core.money import USD_PER
 from leaktrace.core.normalize import normalize
 from leaktrace.graph.corpus import Corpus
 from leaktrace.store.models import WalletTransfer
 from leaktrace.store.repo._common import insert_ignore
 
-# Rough USD per unit, for ranking sellers by turnover, not for accounting.
-USD_PER = {"USD": 1.0, "USDT": 1.0, "CNY": 0.14, "BTC": 60_000.0, "ETH": 3_000.0, "XMR": 150.0, "TRX": 0.12,
-           "LTC": 80.0}
 MAX_TX_FILE_BYTES = 2 << 30
 MAX_FIELD_CHARS = 200
 _COLUMNS = {

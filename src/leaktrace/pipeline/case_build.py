@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leaktrace.pii.redact import masked_text
 from leaktrace.store.models import Capture, Identifier, IntelResult, Post, PostIdentifier, Source
 
 MAX_LISTINGS = 1000
@@ -68,7 +69,6 @@ def listing_items(session: Session, version: str, site_names: dict[str, str],
             if len(idents[pid]) < MAX_IDENTS:
                 idents[pid].append(_ident(ident.type, ident.value_masked, ident.value_hash, ident.value_norm,
                                           CLEAR_TYPES))
-    from leaktrace.pii.redact import masked_text
 
     listings, captures = [], {}
     for post, verdict, cap, source in rows:
@@ -79,7 +79,8 @@ def listing_items(session: Session, version: str, site_names: dict[str, str],
             "market": site_names.get(post.site, post.site),
             "url": post.url,
             "title": masked_text((post.title or "")[:2000]),
-            "seller": (post.author_handle or None) and f"{site_names.get(post.site, post.site)}:{post.author_handle}"[:200],
+            "seller": (post.author_handle or None)
+            and masked_text(f"{site_names.get(post.site, post.site)}:{post.author_handle}"[:200]),
             "category": (verdict.categories or [None])[0],
             "claimed_records": facts.get("records"),
             "price": {"amount": float(price["amount"]), "currency": str(price["currency"])[:12]}
@@ -167,9 +168,9 @@ def graph_items(graph: dict[str, Any], site_names: dict[str, str], clear: dict[s
         role = a.get("role")
         actors.append({
             "id": a["id"],
-            "name": alias(a["accounts"][0]),
+            "name": masked_text(alias(a["accounts"][0])),
             "role": f"{role} (inferred lead)" if role else None,
-            "aliases": [alias(k) for k in a["accounts"]],
+            "aliases": [masked_text(alias(k)) for k in a["accounts"]],
             "identifiers": list(idents.values())[:MAX_IDENTS],
             "group": a.get("group"),
         })

@@ -22,7 +22,6 @@ import os
 import shutil
 import socket
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -69,38 +68,9 @@ class Check:
         return bool(self.found == self.truth)
 
 
-def _joinable_pairs(social: dict[str, Any], posted: set[str]) -> set[tuple[str, str]]:
-    """Same-member account pairs that identifiers can join, per the world's truth.
-
-    A chain of identifiers only that member shows joins two accounts; one that
-    several members show (the gang's key, wallet, channel) cannot tell them
-    apart. A pair outside this set has no evidence for any linker to find, so
-    the demo checks the linked pairs against this set rather than all pairs.
-    """
-    accounts = {k: a for k, a in social["accounts"].items() if a.get("member") and k in posted}
-    holders: dict[str, list[str]] = defaultdict(list)
-    for k, a in accounts.items():
-        for ident in a.get("identifiers") or []:
-            holders[str(ident["value"])].append(k)
-    parent = {k: k for k in accounts}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            x = parent[x]
-        return x
-
-    for ks in holders.values():
-        if len({accounts[k]["member"] for k in ks}) == 1:
-            for k in ks[1:]:
-                parent[find(k)] = find(ks[0])
-    keys = sorted(accounts)
-    return {(a, b) for i, a in enumerate(keys) for b in keys[i + 1:]
-            if accounts[a]["member"] == accounts[b]["member"] and find(a) == find(b)}
-
-
 def _gang_revenue_usd(social: dict[str, Any]) -> float:
     """Price × units sold over the gang's listings in the world's truth, at the graph's USD rates."""
-    from leaktrace.graph.money import USD_PER
+    from leaktrace.core.money import USD_PER
 
     total = 0.0
     for item in social["listings"].values():
@@ -455,6 +425,7 @@ class Demo:
         from leaktrace.core.keyring import load_keyring
         from leaktrace.graph.build import BuildConfig, build_graph, save_snapshot
         from leaktrace.graph.money import import_transfers
+        from leaktrace.simulate.social.alias_truth import alias_pairs
 
         self.chapter(6, "The network behind the sellers")
         hasher = KeyedHasher(load_keyring(ctx.settings))
@@ -514,7 +485,7 @@ class Demo:
                      f"role (lead): {rs['role_of'].get(aid) or '?'}")
         counts = strong.data["counts"]
         recall_s = rs["linked"] / rs["pairs"] if rs["pairs"] else 1.0  # a figure, not a check: see docs/demo.md
-        joinable = _joinable_pairs(social, posted)
+        joinable, _ = alias_pairs(social, posted)
         joined = sum(1 for a, b in joinable if rs["actor_of"].get(a) is not None
                      and rs["actor_of"].get(a) == rs["actor_of"].get(b))
         self.say(f"{counts['accounts']} seller accounts; {counts['strong_links']} links on shared identifiers make "

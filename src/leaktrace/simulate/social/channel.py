@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 
+from leaktrace.core.money import USD_PER
 from leaktrace.simulate.social import ids_pool, telegram, wallets
 from leaktrace.simulate.social.gang import DAY, EPOCH, Member, province_name
 from leaktrace.simulate.social.samples import mask_rows
 from leaktrace.simulate.social.texts import other_text, trafficking_text
-from leaktrace.simulate.social.volumes import USDT_PER, draw_price, render_volume
+from leaktrace.simulate.social.volumes import draw_price, render_volume
 
 
 def chat_channel(rng: random.Random, gang: list[Member], shared: dict[str, object], victim: str, claimed: int,
@@ -73,7 +74,7 @@ def money_flows(rng: random.Random, gang: list[Member], shared: dict[str, object
             continue
         wallet = next((v for t, v in it["shown"] if t == "usdt_trc20"), None)  # type: ignore[attr-defined]
         if wallet:
-            usdt = truth["price"]["amount"] * USDT_PER[truth["price"]["currency"]]
+            usdt = truth["price"]["amount"] * USD_PER[truth["price"]["currency"]]
             out += wallets.sales(rng, wallet, int(it["posted"]), int(it["sold"]), usdt)  # type: ignore[call-overload]
     supplier = gang[0]
     wholesalers = [m for m in gang if m.role == "wholesaler"]

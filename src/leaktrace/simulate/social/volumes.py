@@ -10,9 +10,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from leaktrace.core.money import USD_PER
+
 # unit label -> multiplier; "M"/"k" are how English-language sellers write it.
-# rough conversion used for the money the gang receives
-USDT_PER: dict[str, float] = {"USDT": 1.0, "CNY": 1 / 7, "BTC": 60_000.0}
 UNITS: dict[str, int] = {"亿": 10**8, "kw": 10**7, "万": 10**4, "w": 10**4, "M": 10**6, "k": 10**3}
 
 
@@ -67,17 +67,16 @@ class Price:
 
     @property
     def usd(self) -> float:
-        return self.amount * _USD_PER[self.currency]
+        return self.amount * USD_PER[self.currency]
 
 
-_USD_PER = {"USDT": 1.0, "BTC": 60_000.0, "CNY": 1 / 7}
 # What buyers spend on one listing across all its sales, roughly: a cheap list
 # sells hundreds of times, a whole database a handful of copies.
 _SALES_BUDGET_USD = 40_000.0
 
 
 def draw_sold(rng: random.Random, price: Price, most: int, least: int = 0) -> int:
-    """Units sold, fewer the dearer the listing (one draw, so a world's other draws stay put)."""
+    """Units sold, fewer the dearer the listing."""
     cap = max(least + 2, min(most, int(_SALES_BUDGET_USD / max(price.usd, 1.0))))
     return rng.randint(least, cap)
 
