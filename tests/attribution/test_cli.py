@@ -59,3 +59,54 @@ def test_attribute_bad_input_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["attribute", str(bad)]) == 2
     assert "no usable key columns" in capsys.readouterr().err
     assert main(["org", "register", str(bad)]) == 2
+
+
+def test_offline_fingerprint_via_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    export = tmp_path / "c.csv"
+    export.write_text("身份证号,联系电话\n" + "".join(f"11010119900101{i:04d},139{i:08d}\n" for i in range(80)), "utf-8")
+    req, st, resp, fp = (tmp_path / n for n in ("req.json", "st.json", "resp.json", "fp.json"))
+    assert main(["org", "fingerprint", str(export), "--org", "ACME", "--request", str(req), "--state", str(st)]) == 0
+    assert main(["org", "evaluate", str(req), "--out", str(resp)]) == 0
+    assert main(["org", "fingerprint", str(export), "--org", "ACME", "--response", str(resp), "--state", str(st),
+                 "--out", str(fp), "--key-file", str(tmp_path / "k.pem")]) == 0
+    assert main(["org", "register", str(fp)]) == 0
+    assert "registered fingerprint of 'ACME'" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("args", "match"), [
+    (["org", "fingerprint", "EXPORT", "--org", "ACME"], "give --server and --token"),
+    (["org", "fingerprint", "EXPORT", "--org", "ACME", "--request", "r.json"], "--request needs --state"),
+    (["org", "notice-check", "NOKEYS", "--server", "http://127.0.0.1:9", "--token", "t"], "no usable key columns"),
+    (["attribute", "EMPTY"], "empty"),
+    (["attribute", "HEADER_ONLY"], "no data rows"),
+])
+def test_bad_input_is_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],
+                                      match: str) -> None:
+    key = oprf.ServerKey.from_keyring(load_keyring(get_settings()))
+    assert main(["org", "register", str(_fp_file(tmp_path, key))]) == 0
+    files = {"EXPORT": "身份证号\n110101199001010011\n", "NOKEYS": "name,city\nAlice,Paris\n", "EMPTY": "",
+             "HEADER_ONLY": "身份证号,联系电话\n"}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, "utf-8")
+    capsys.readouterr()
+    argv = [str(tmp_path / a) if a in files else a for a in args]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert match in err and err.count("\n") == 1
+
+
+def test_altered_canary_registry_exit_4(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    key = oprf.ServerKey.from_keyring(load_keyring(get_settings()))
+    assert main(["org", "register", str(_fp_file(tmp_path, key))]) == 0
+    assert main(["org", "canaries", "--org", "ACME", "--partner", "p", "--count", "2", "--phone-range",
+                 "13800138000-13800138999", "--mail-domain", "acme.example.cn", "--order-prefix", "AC",
+                 "--out", str(tmp_path / "c.json")]) == 0
+    reg = get_settings().data_dir / "attribution" / "canaries.json"
+    doc = json.loads(reg.read_text("utf-8"))
+    doc["entries"][0]["sealed"] = doc["entries"][1]["sealed"]
+    reg.write_text(json.dumps(doc), "utf-8")
+    dump = tmp_path / "d.csv"
+    dump.write_text("联系电话\n13711112222\n", "utf-8")
+    capsys.readouterr()
+    assert main(["attribute", str(dump)]) == 4
+    assert "registry was altered" in capsys.readouterr().err

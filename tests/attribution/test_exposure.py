@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from leaktrace.attribution import oprf
 from leaktrace.attribution.exposure import ExposureSet, create_app
 from leaktrace.attribution.exposure_client import HttpEvaluator, ServiceError
-from leaktrace.attribution.otp import MemoryOtpHook, OtpVerifier
+from leaktrace.attribution.otp import MemoryOtpHook, OtpLocked, OtpVerifier
 from leaktrace.core.keyring import Keyring
 
 EXPOSED = [f"1390000{i:04d}" for i in range(300)]
@@ -131,3 +131,93 @@ def test_malformed_requests(service: Any) -> None:
                        headers=h).status_code == 400
     assert client.post("/v1/bucket", json={"buckets": [10**9]}, headers=h).status_code == 400
     assert client.post("/v1/evaluate", content=b"x" * 300_000, headers=h).status_code == 400
+
+
+def _org_app(key: oprf.ServerKey, exposure: ExposureSet, quota: int) -> TestClient:
+    org = hashlib.sha256(b"org-token").hexdigest()
+    return TestClient(create_app(key, exposure, OtpVerifier(MemoryOtpHook()), {org: "ACME"}, rate=1000,
+                                 burst=1000, quotas={"ACME": quota}))
+
+
+def test_org_notice_check_bulk(service: Any, tmp_path: Any) -> None:
+    """An organisation checks its whole export in batches; rows come back by number, values masked."""
+    from leaktrace.attribution.notice import notice_check, write_csv
+
+    key, exposure, _, _, _ = service
+    export = tmp_path / "customers.csv"
+    mine = [EXPOSED[5], NOT_EXPOSED, EXPOSED[250], "13811112222"]
+    export.write_text("姓名,联系电话\n" + "".join(f"客户{i},{m}\n" for i, m in enumerate(mine)), "utf-8")
+    ev = HttpEvaluator("http://testserver", "org-token", client=_org_app(key, exposure, 100))
+    res = notice_check(export, ev, batch=3)
+    assert res.rows == 4 and res.checked == {"cn_mobile": 4}
+    assert [r for r, _ in res.exposed_rows] == [1, 3]
+    write_csv(res, tmp_path / "out.csv")
+    text = (tmp_path / "out.csv").read_text("utf-8")
+    assert EXPOSED[5] not in text and "cn_mobile" in text
+
+
+def test_org_quota_allows_its_bulk_not_enumeration(service: Any) -> None:
+    """The daily quota is the organisation's own size: a larger sweep is refused (429), buckets need evaluations."""
+    key, exposure, _, _, _ = service
+    client = _org_app(key, exposure, 50)
+    ev = HttpEvaluator("http://testserver", "org-token", client=client)
+    assert sum(ev.check_many("cn_mobile", EXPOSED[:50], batch=25)) == 50  # its own 50 customers: fine
+    with pytest.raises(ServiceError, match=r"429.*daily evaluation quota"):
+        ev.check_many("cn_mobile", ["13700000000"], batch=1)
+    h = {"authorization": "Bearer org-token"}
+    r = client.post("/v1/bucket", json={"buckets": list(range(1))}, headers=h)
+    assert r.status_code == 403 and "evaluate first" in r.json()["error"]
+
+
+def test_org_quotas_sized_from_registry() -> None:
+    from leaktrace.attribution.exposure import ORG_QUOTA_FLOOR, org_quotas
+
+    q = org_quotas({"big": {"distinct": {"cn_id": 1_000_000, "cn_mobile": 900_000}}, "new": {}})
+    assert q["new"] == ORG_QUOTA_FLOOR
+    assert 3_000_000 <= q["big"] <= 4_000_000  # ~3 keys per customer with slack; far below 10^9 mobiles
+
+
+def test_otp_locks_address_after_failures_across_challenges(service: Any) -> None:
+    """New challenges do not buy new guesses: 5 wrong codes for an address lock it (and the client)."""
+    hook = MemoryOtpHook()
+    v = OtpVerifier(hook, max_failures=5)
+    for _ in range(5):
+        ch = v.start("sms", MINE, client="1.2.3.4")
+        wrong = "000000" if hook.sent[MINE] != "000000" else "111111"
+        assert not v.verify(ch, wrong)
+    with pytest.raises(OtpLocked):
+        v.start("sms", MINE, client="5.6.7.8")  # the address is locked from any client
+    with pytest.raises(OtpLocked):
+        v.start("sms", NOT_EXPOSED, client="1.2.3.4")  # and the client for any address
+    ch = v.start("sms", NOT_EXPOSED, client="9.9.9.9")
+    assert v.verify(ch, hook.sent[NOT_EXPOSED])  # others are unaffected
+
+
+def test_otp_lock_over_http(service: Any) -> None:
+    key, exposure, _, _, _ = service
+    hook = MemoryOtpHook()
+    client = TestClient(create_app(key, exposure, OtpVerifier(hook, max_failures=2), rate=1000, burst=1000))
+    for _ in range(2):
+        ch = client.post("/v1/otp/start", json={"channel": "sms", "address": MINE}).json()["challenge"]
+        wrong = "000000" if hook.sent[MINE] != "000000" else "111111"
+        assert client.post("/v1/otp/verify", json={"challenge": ch, "code": wrong}).status_code == 403
+    r = client.post("/v1/otp/start", json={"channel": "sms", "address": MINE})
+    assert r.status_code == 429 and "wrong codes" in r.json()["error"]
+
+
+def test_rate_limiter_memory_is_bounded() -> None:
+    from leaktrace.attribution.exposure import RateLimiter
+
+    rl = RateLimiter(rate=1e9, burst=3, max_clients=1000)  # buckets refill at once: every idle client is evictable
+    for i in range(50_000):
+        rl.allow(f"10.0.{i // 256}.{i % 256}")
+    assert len(rl) <= 1000
+    slow = RateLimiter(rate=1e-6, burst=2, max_clients=100)  # nobody refills: the least recently seen go
+    for _ in range(2):
+        assert slow.allow("attacker")
+    assert not slow.allow("attacker")
+    for i in range(300):
+        slow.allow(f"c{i}")
+        if i % 10 == 0:
+            assert not slow.allow("attacker")  # seen recently, so kept through evictions and still limited
+        assert len(slow) <= 100

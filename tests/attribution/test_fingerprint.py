@@ -99,3 +99,16 @@ def test_not_a_fingerprint(tmp_path: Path, key: oprf.ServerKey) -> None:
     (tmp_path / "x.json").write_text("{\"format\": \"other\"}")
     with pytest.raises(InputError, match="not a leaktrace-fingerprint"):
         fp_mod.load(tmp_path / "x.json", key.key_id)
+
+
+def test_pii_shaped_first_row_is_data_not_header(tmp_path: Path) -> None:
+    """The dumps rule: a first row holding an e-mail or a long digit run is a customer, never a header."""
+    from leaktrace.attribution.table import read_rows
+
+    p = tmp_path / "noheader.csv"
+    p.write_text("alice@example.cn,张三\nbob@example.cn,李四\n", "utf-8")
+    rows = read_rows(p)
+    assert not rows.has_header and rows.total_rows == 2
+    h = tmp_path / "header.csv"
+    h.write_text("邮箱,姓名\nalice@example.cn,张三\n", "utf-8")
+    assert read_rows(h).has_header and read_rows(h).total_rows == 1

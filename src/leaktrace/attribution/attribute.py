@@ -3,13 +3,17 @@
 The platform holds the OPRF key, so it evaluates the PRF directly on dump
 values (~0.15 ms per value on one core). Containment is a proportion, so a
 uniform sample of rows (default 20,000) measures it as well as the whole
-dump would; canaries are rare by design, so every row is checked for them
-with a cheap keyed BLAKE2b tag.
+dump would; canaries are rare by design, so every row is checked for them.
+Everything per row runs in one DuckDB pass (`attribution.scan`); Python sees
+only the sampled rows and the few canary candidates, which are confirmed with
+the keyed tag the registry holds.
 """
 
 from __future__ import annotations
 
 import hmac
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +22,12 @@ import numpy as np
 from leaktrace.attribution import canaries as canary_mod
 from leaktrace.attribution import oprf
 from leaktrace.attribution.fingerprint import KEY_KINDS
-from leaktrace.attribution.keys import distinct, infer_roles, row_keys
+from leaktrace.attribution.keys import Roles, distinct, infer_roles, row_keys
 from leaktrace.attribution.matching import ALPHA, Attribution, KindCounts, count_hits, decide
 from leaktrace.attribution.registry import Index, Registry
-from leaktrace.attribution.table import open_rows
+from leaktrace.attribution.scan import Plan, Source, scan_path
+from leaktrace.attribution.sqlnorm import hmac_tag_sql
+from leaktrace.attribution.table import Rows
 from leaktrace.core.errors import InputError, IntegrityError
 from leaktrace.core.hashing import DIGEST_BYTES
 from leaktrace.core.keyring import Keyring
@@ -44,38 +50,89 @@ def attribute_file(path: str | Path, registry: Registry, key: oprf.ServerKey, ri
                    sample_rows: int = DEFAULT_SAMPLE_ROWS, seed: int = 0, alpha: float = ALPHA) -> Attribution:
     if sample_rows < 1:
         raise InputError("--sample-rows must be at least 1")
+    t0 = time.perf_counter()
     index = registry.index(key.key_id)
+    t_index = time.perf_counter() - t0
     if not index.orgs:
         raise InputError("no organisations are registered: use 'leaktrace org register FILE' first")
-    stream = open_rows(path, strict=False)
-    roles = infer_roles(stream)
-    canary_hits = _CanaryScanner(index, ring, roles.columns)
-    rows = stream.sample(sample_rows, seed, canary_hits.on_row if canary_hits.active else None)
-    per_row = row_keys(rows, roles)
+    import duckdb
+
+    found: dict[str, Any] = {}
+
+    def prepare(src: Source) -> Plan:
+        roles = infer_roles(src.head_rows())
+        scanner = _CanaryScanner(index, ring, roles.columns)
+        found.update(roles=roles, scanner=scanner)
+        return Plan(sorted(set(roles.columns.values())),
+                    sorted({i for r, i in roles.columns.items() if r in ("cn_id", "cn_mobile", "order_id", "email")}),
+                    {k: i for k, _, i in scanner.cols},
+                    _canary_predicates(con, registry, scanner) if scanner.active else {})
+
+    con = duckdb.connect()
+    try:
+        res, plan, columns = scan_path(path, con, sample_rows, seed, prepare)
+    finally:
+        con.close()
+    roles: Roles = found["roles"]
+    canary_hits: _CanaryScanner = found["scanner"]
+    cols = plan.cols
+    t_pass = time.perf_counter() - t0 - t_index
+    pos = {c: j for j, c in enumerate(cols)}
+    local = Roles({r: pos[i] for r, i in roles.columns.items()})
+    for vals, n in res.candidates:
+        canary_hits.confirm(vals, n, {k: pos[i] for k, _, i in canary_hits.cols})
+    rows = Rows(str(path), [columns[i] for i in cols], res.sample, res.total_rows, True)
+    per_row = row_keys(rows, local)
     counts: dict[str, KindCounts] = {}
+    t_prf = 0.0
     for kind in KEY_KINDS:
         if kind in per_row and kind in index.kinds:
+            t1 = time.perf_counter()
             u, tags = prf_words(key, kind, distinct(per_row[kind]))
+            t_prf += time.perf_counter() - t1
             counts[kind] = count_hits(index, kind, u, tags)
     att = decide(index, counts, canary_hits.by_org, alpha)
-    att.dump = {"path": str(path), "rows": rows.total_rows, "sampled_rows": len(rows.rows),
-                "roles": {r: rows.columns[i] for r, i in roles.columns.items()},
-                "kinds_compared": sorted(counts)}
+    total = time.perf_counter() - t0
+    att.dump = {"path": str(path), "rows": res.total_rows, "sampled_rows": len(res.sample),
+                "canary_candidate_rows": sum(n for _, n in res.candidates),
+                "roles": {r: columns[i] for r, i in roles.columns.items()},
+                "kinds_compared": sorted(counts),
+                "seconds": {"index": round(t_index, 2), "pass": round(t_pass, 2), "prf": round(t_prf, 2),
+                            "match": round(total - t_index - t_pass - t_prf, 2), "total": round(total, 2)}}
     return att
 
 
-class _CanaryScanner:
-    """Checks every row for registered canary tags.
+def _canary_predicates(con: Any, registry: Registry, scanner: _CanaryScanner) -> dict[str, Callable[[str], str]]:
+    """Per canary kind, the SQL test that pre-selects rows: membership in the unsealed values, or the tag."""
+    values, unsealed = registry.canary_values(scanner.ring)
+    preds: dict[str, Callable[[str], str]] = {}
+    for kind, _, _ in scanner.cols:
+        table = f"lt_canary_{kind}"
+        if kind in unsealed:  # registered before values were sealed: the keyed tag on every row (slow, exact)
+            tags = sorted({t.hex() for t, es in scanner.tags.items() if any(e[3] == kind for e in es)})
+            con.execute(f"CREATE TEMP TABLE {table} (v VARCHAR)")
+            con.executemany(f"INSERT INTO {table} VALUES (?)", [[t] for t in tags])
+            preds[kind] = lambda x, k=kind, t=table: (
+                f"({hmac_tag_sql(scanner.key, k, x, DIGEST_BYTES)} IN (SELECT v FROM {t}))")
+        elif values.get(kind):
+            con.execute(f"CREATE TEMP TABLE {table} (v VARCHAR)")
+            con.executemany(f"INSERT INTO {table} VALUES (?)", [[v] for v in sorted(values[kind])])
+            preds[kind] = lambda x, t=table: f"({x} IN (SELECT v FROM {t}))"
+    return preds
 
-    The per-row cost decides how fast a whole dump is read, so values that
-    are already canonical (11-digit mobiles, 18-character IDs) skip the
-    normaliser, and the tag is the one-shot `hmac.digest` of exactly what
-    `KeyedHasher.digest` computes (a test keeps the two equal).
+
+class _CanaryScanner:
+    """Confirms the engine's canary candidates with the registered keyed tags.
+
+    The tag is the one-shot `hmac.digest` of exactly what `KeyedHasher.digest`
+    computes (a test keeps the two equal); canonical values skip the normaliser.
     """
 
     def __init__(self, index: Index, ring: Keyring, columns: dict[str, int]) -> None:
         kid, self.hasher = canary_mod.tag_key(ring)
-        self._key = ring.keys[kid]
+        self.kid = kid
+        self.key = ring.keys[kid]
+        self.ring = ring
         self.tags = index.canary_tags
         if self.tags and index.canary_key_id != kid:
             raise IntegrityError(f"registered canaries use key {index.canary_key_id}, the active key is {kid}")
@@ -83,7 +140,6 @@ class _CanaryScanner:
         self.cols = [(kind, kind.encode() + b"\x1f", columns[kind])
                      for kind in ("cn_mobile", "email", "order_id", "cn_id") if kind in columns and kind in registered]
         self.active = bool(self.tags and self.cols)
-        self.row = 0
         self.by_org: dict[str, list[dict[str, Any]]] = {}
 
     def tag(self, kind: str, prefix: bytes, value: str) -> tuple[str, bytes]:
@@ -91,16 +147,15 @@ class _CanaryScanner:
         if not ((kind == "cn_mobile" and len(v) == 11 and v.isdigit())
                 or (kind == "cn_id" and len(v) == 18 and v[:17].isdigit() and v[17] in "0123456789X")):
             v = normalize(kind, v)
-        return v, hmac.digest(self._key, prefix + v.encode(), "sha256")[:DIGEST_BYTES]
+        return v, hmac.digest(self.key, prefix + v.encode(), "sha256")[:DIGEST_BYTES]
 
-    def on_row(self, row: list[str]) -> None:
-        self.row += 1
-        for kind, prefix, i in self.cols:
-            if not row[i]:
+    def confirm(self, vals: list[str], n_rows: int, cols: dict[str, int]) -> None:
+        """Check one candidate row (role columns `vals`) against the registered tags."""
+        for kind, prefix, _ in self.cols:
+            raw = vals[cols[kind]]
+            if not raw.strip():
                 continue
-            norm, t = self.tag(kind, prefix, row[i])
-            hits = self.tags.get(t)
-            if hits:
-                for org, partner, rec, _ in hits:
-                    self.by_org.setdefault(org, []).append(
-                        {"partner": partner, "canary": rec, "row": self.row, "kind": kind, "value_masked": mask(norm)})
+            norm, t = self.tag(kind, prefix, raw)
+            for org, partner, rec, _ in self.tags.get(t, []):
+                self.by_org.setdefault(org, []).append(
+                    {"partner": partner, "canary": rec, "rows": n_rows, "kind": kind, "value_masked": mask(norm)})

@@ -26,6 +26,7 @@ import hashlib
 import json
 import secrets
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from leaktrace.attribution import oprf
-from leaktrace.attribution.otp import OtpVerifier
+from leaktrace.attribution.otp import OtpLocked, OtpVerifier
 from leaktrace.core.errors import InputError, IntegrityError
 
 BUCKET_BITS = 16
@@ -46,6 +47,8 @@ CITIZEN_QUOTA = 4
 ORG_BATCH = 1000
 CITIZEN_BATCH = 2
 SESSION_TTL_S = 900
+QUOTA_WINDOW_S = 86_400.0
+ORG_QUOTA_FLOOR = 10_000  # evaluations per day for an organisation with no registered fingerprint
 
 
 @dataclass
@@ -98,50 +101,113 @@ class ExposureSet:
 
 
 class RateLimiter:
-    """Token bucket per client: `rate` requests per second, bursts up to `burst`."""
+    """Token bucket per client: `rate` requests per second, bursts up to `burst`.
 
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate, self.burst = rate, burst
-        self._state: dict[str, tuple[float, float]] = {}
+    Memory stays bounded: a client idle long enough for its bucket to refill
+    is the same as one never seen, so such entries are dropped in a sweep
+    whenever more than `max_clients` are held; if that is not enough (a
+    flood of fresh addresses), the least recently seen are dropped too,
+    which at worst gives them a fresh burst.
+    """
+
+    def __init__(self, rate: float, burst: int, max_clients: int = 100_000) -> None:
+        self.rate, self.burst, self.max_clients = rate, burst, max_clients
+        self._state: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._state)
 
     def allow(self, client: str) -> bool:
         now = time.monotonic()
-        tokens, last = self._state.get(client, (float(self.burst), now))
+        tokens, last = self._state.pop(client, (float(self.burst), now))
         tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-        if tokens < 1:
-            self._state[client] = (tokens, now)
-            return False
-        self._state[client] = (tokens - 1, now)
-        return True
+        ok = tokens >= 1
+        self._state[client] = (tokens - 1 if ok else tokens, now)  # most recently seen last
+        if len(self._state) > self.max_clients:
+            self._evict(now)
+        return ok
+
+    def _evict(self, now: float) -> None:
+        """Drop refilled buckets, then the least recently seen, down to 90% (so sweeps stay rare)."""
+        for c, (tokens, last) in list(self._state.items()):
+            if tokens + (now - last) * self.rate >= self.burst:
+                del self._state[c]
+        while len(self._state) > 0.9 * self.max_clients:
+            self._state.popitem(last=False)
 
 
 @dataclass
 class _Session:
-    quota: int
+    quota: int  # evaluations left in this window
     batch: int
     expires: float
     who: str
+    limit: int = 0  # evaluations per window (organisations; 0: a one-off citizen quota)
+    window_start: float = 0.0
+    buckets: int = 0  # bucket lookups left: one per element evaluated, so nobody bulk-downloads the set
+
+    def refill(self, now: float) -> None:
+        if self.limit and now - self.window_start >= QUOTA_WINDOW_S:
+            self.quota, self.window_start = self.limit, now
+
+
+def org_quotas(orgs: dict[str, dict[str, Any]], slack: float = 1.2, floor: int = ORG_QUOTA_FLOOR) -> dict[str, int]:
+    """Evaluations per day for each registered organisation: its own customer base, with slack.
+
+    An organisation checking its customers for breach notices needs about one
+    evaluation per customer and key (ID, mobile, e-mail); its registered
+    fingerprint says how many it has. A quota of that size lets it run its
+    whole base daily, but not enumerate anybody else's: the mobile space
+    alone is ~10^9 values, thousands of days of a 10^5-customer quota.
+    """
+    out = {}
+    for name, e in orgs.items():
+        d = e.get("distinct") or {}
+        base = max(int(d.get("cn_id", 0)), int(d.get("cn_mobile", 0)))
+        out[name] = max(floor, int(3 * base * slack))
+    return out
 
 
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-def load_org_tokens(path: Path | None) -> dict[str, str]:
-    """`{sha256(token) hex: org}` from a JSON file; tokens themselves are never stored."""
-    if path is None:
-        return {}
+def _token_doc(path: Path) -> dict[str, Any]:
     try:
         doc = json.loads(path.read_text("utf-8"))
     except (FileNotFoundError, json.JSONDecodeError) as exc:
         raise InputError(f"{path}: expected a JSON object of token-hash -> organisation") from exc
-    return {str(k): str(v) for k, v in doc.items()}
+    if not isinstance(doc, dict):
+        raise InputError(f"{path}: expected a JSON object of token-hash -> organisation")
+    for k, v in doc.items():
+        if not (isinstance(v, str) or (isinstance(v, dict) and isinstance(v.get("org"), str))):
+            raise InputError(f"{path}: entry {k[:12]}...: expected an organisation name or {{\"org\", \"daily_quota\"}}")
+    return doc
+
+
+def load_org_tokens(path: Path | None) -> dict[str, str]:
+    """`{sha256(token) hex: org}` from a JSON file; tokens themselves are never stored."""
+    if path is None:
+        return {}
+    return {str(k): v if isinstance(v, str) else v["org"] for k, v in _token_doc(path).items()}
+
+
+def load_token_quotas(path: Path | None) -> dict[str, int]:
+    """Daily quotas set explicitly when a token was issued (`org token --daily-quota`), per organisation."""
+    if path is None:
+        return {}
+    return {v["org"]: int(v["daily_quota"]) for v in _token_doc(path).values()
+            if isinstance(v, dict) and int(v.get("daily_quota") or 0) > 0}
 
 
 def create_app(key: oprf.ServerKey, exposure: ExposureSet | None, otp: OtpVerifier,
                org_tokens: dict[str, str] | None = None, rate: float = 20.0, burst: int = 40,
-               org_quota: int = 10_000_000) -> Starlette:
-    """The HTTP app; `key` stays inside this closure and is never serialised."""
+               org_quota: int = ORG_QUOTA_FLOOR, quotas: dict[str, int] | None = None) -> Starlette:
+    """The HTTP app; `key` stays inside this closure and is never serialised.
+
+    Organisation tokens get `quotas[org]` evaluations per day (see
+    `org_quotas`), else `org_quota`; citizens a one-off `CITIZEN_QUOTA`.
+    """
     sessions: dict[str, _Session] = {}
     limiter = RateLimiter(rate, burst)
     org_tokens = org_tokens or {}
@@ -162,7 +228,10 @@ def create_app(key: oprf.ServerKey, exposure: ExposureSet | None, otp: OtpVerifi
             return (request.client.host if request.client else "?"), None
         digest = hashlib.sha256(token.encode()).hexdigest()
         if digest in org_tokens:
-            s = sessions.setdefault(digest, _Session(org_quota, ORG_BATCH, float("inf"), org_tokens[digest]))
+            org = org_tokens[digest]
+            limit = (quotas or {}).get(org, org_quota)
+            s = sessions.setdefault(digest, _Session(limit, ORG_BATCH, float("inf"), org, limit, time.monotonic()))
+            s.refill(time.monotonic())
             return digest, s
         s = sessions.get(digest)
         if s is None or s.expires < time.monotonic():
@@ -186,7 +255,10 @@ def create_app(key: oprf.ServerKey, exposure: ExposureSet | None, otp: OtpVerifi
             return _error(400, "expected {\"channel\": \"sms\"|\"email\", \"address\": ...}")
         if channel not in ("sms", "email") or not 3 <= len(address) <= 254:
             return _error(400, "bad channel or address")
-        return JSONResponse({"challenge": otp.start(channel, address)})
+        try:
+            return JSONResponse({"challenge": otp.start(channel, address, client)})
+        except OtpLocked:
+            return _error(429, "too many wrong codes for this address or client; try again later")
 
     async def otp_verify(request: Request) -> JSONResponse:
         client = request.client.host if request.client else "?"
@@ -221,12 +293,14 @@ def create_app(key: oprf.ServerKey, exposure: ExposureSet | None, otp: OtpVerifi
         if not elements or len(elements) > session.batch:
             return _error(400, f"between 1 and {session.batch} elements per request")
         if len(elements) > session.quota:
-            return _error(403, "evaluation quota used up")
+            return _error(429 if session.limit else 403,
+                          "daily evaluation quota used up" if session.limit else "evaluation quota used up")
         try:
             out = key.blind_evaluate(elements)
         except ValueError:
             return _error(400, "an element is not a valid ristretto255 point")
         session.quota -= len(elements)
+        session.buckets += len(elements)
         return JSONResponse({"key_id": key.key_id, "elements": [base64.b64encode(e).decode() for e in out]})
 
     async def bucket(request: Request) -> JSONResponse:
@@ -244,6 +318,9 @@ def create_app(key: oprf.ServerKey, exposure: ExposureSet | None, otp: OtpVerifi
             return _error(400, "expected {\"buckets\": [int, ...]}")
         if not buckets or len(buckets) > session.batch or any(not 0 <= b < 2**exposure.bucket_bits for b in buckets):
             return _error(400, "bucket ids out of range or too many")
+        if len(buckets) > session.buckets:
+            return _error(403, "one bucket lookup per value evaluated: evaluate first")
+        session.buckets -= len(buckets)
         return JSONResponse({"key_id": key.key_id,
                              "buckets": {str(b): [f"{int(t):016x}" for t in exposure.bucket(b)] for b in buckets}})
 

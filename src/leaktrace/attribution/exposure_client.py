@@ -72,6 +72,26 @@ class HttpEvaluator:
         self.headers = {"authorization": f"Bearer {token}"}
         return token
 
+    def check_many(self, kind: str, normalised: Sequence[str], batch: int = 1000) -> list[bool]:
+        """Whether each normalised value of `kind` is exposed: blinded in batches, one bucket lookup per value.
+
+        The organisation's bulk path (breach notices): the server sees only
+        random group elements and bucket numbers, `batch` per request.
+        """
+        if kind not in ("cn_id", "cn_mobile", "email"):
+            raise InputError(f"kind: expected cn_id, cn_mobile or email, got {kind!r}")
+        bits = int(self.info.get("bucket_bits", 16))
+        out: list[bool] = []
+        for i in range(0, len(normalised), batch):
+            chunk = normalised[i:i + batch]
+            outs = oprf.oblivious_outputs(self, [oprf.oprf_input(kind, v) for v in chunk], batch)
+            words = [oprf.split_output(o) for o in outs]
+            buckets = [u >> (64 - bits) for u, _ in words]
+            doc = self._post("/v1/bucket", {"buckets": buckets})  # one per value (repeats allowed), as budgeted
+            found = {b: set(doc["buckets"].get(str(b), [])) for b in set(buckets)}
+            out.extend(f"{t:016x}" in found[b] for (_, t), b in zip(words, buckets, strict=True))
+        return out
+
     def check(self, kind: str, value: str) -> bool:
         """Whether `value` of `kind` (cn_id, cn_mobile, email) is in the exposure set."""
         if kind not in ("cn_id", "cn_mobile", "email"):

@@ -89,9 +89,8 @@ def sampled_tags(outputs: list[bytes], rate: float) -> np.ndarray:
     return np.unique(np.array(kept, dtype=np.uint64))
 
 
-def build(path: str | Path, org: str, evaluator: oprf.BlindEvaluator, rate: float = DEFAULT_RATE,
-          batch: int = 1000) -> Fingerprint:
-    """Read an org export and turn its keys into sampled OPRF tags (unsigned)."""
+def export_values(path: str | Path, org: str) -> tuple[int, dict[str, list[str]]]:
+    """(rows, sorted distinct normalised values per key kind) of an org export; bad input is one clear error."""
     if not org.strip():
         raise InputError("--org: the organisation name is empty")
     stream = open_rows(path, strict=True)
@@ -102,12 +101,25 @@ def build(path: str | Path, org: str, evaluator: oprf.BlindEvaluator, rate: floa
     kinds = {k: v for k, v in kinds.items() if v}
     if not kinds:
         raise InputError(f"{path}: no ID, mobile, order id or order-tuple values in {rows.total_rows} rows")
-    tags: dict[str, np.ndarray] = {}
-    for kind, values in kinds.items():
-        outs = oprf.oblivious_outputs(evaluator, [oprf.oprf_input(kind, v) for v in values], batch)
-        tags[kind] = sampled_tags(outs, rate)
-    return Fingerprint(org.strip(), evaluator.key_id, rate, rows.total_rows, {k: len(v) for k, v in kinds.items()},
+    return rows.total_rows, kinds
+
+
+def from_outputs(org: str, key_id: str, rate: float, rows: int, kinds: dict[str, list[str]],
+                 outputs: dict[str, list[bytes]]) -> Fingerprint:
+    """The (unsigned) fingerprint of the PRF outputs of each kind's values."""
+    tags = {kind: sampled_tags(outputs[kind], rate) for kind in kinds}
+    return Fingerprint(org.strip(), key_id, rate, rows, {k: len(v) for k, v in kinds.items()},
                        tags, created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+
+
+def build(path: str | Path, org: str, evaluator: oprf.BlindEvaluator, rate: float = DEFAULT_RATE,
+          batch: int = 1000) -> Fingerprint:
+    """Read an org export and turn its keys into sampled OPRF tags (unsigned)."""
+    threshold(rate)
+    rows, kinds = export_values(path, org)
+    outs = {kind: oprf.oblivious_outputs(evaluator, [oprf.oprf_input(kind, v) for v in values], batch)
+            for kind, values in kinds.items()}
+    return from_outputs(org, evaluator.key_id, rate, rows, kinds, outs)
 
 
 # -- signing keys (organisation side) ------------------------------------------

@@ -6,7 +6,7 @@ index per key kind. Layout under ``<data_dir>/attribution/``::
 
     orgs.json                 org -> signer public key, fingerprint file, registration time
     fingerprints/<id>.json    the verified fingerprint file as the organisation signed it
-    canaries.json             canary tags: org, partner, kind, keyed hash (no values)
+    canaries.json             canary tags: org, partner, kind, keyed hash, value sealed under the keyring
 
 Every write goes to a temporary file first and is renamed into place.
 """
@@ -116,8 +116,11 @@ class Registry:
         doc["entries"] = [e for e in doc["entries"] if not (e["org"] == org and e["partner"] == partner)]
         added = 0
         for i, rec in enumerate(records):
-            for kind, t in canary_mod.record_tags(key, rec):
-                doc["entries"].append({"org": org, "partner": partner, "record": i, "kind": kind, "tag": t.hex()})
+            for kind, v in canary_mod.record_values(rec):
+                t = canary_mod.tag(key, kind, v).hex()
+                doc["entries"].append({"org": org, "partner": partner, "record": i, "kind": kind, "tag": t,
+                                       "sealed": canary_mod.seal(ring, kid, v,
+                                                                 canary_mod.seal_context(org, partner, kind, t))})
                 added += 1
         write_json(path, doc)
         orgs = self.orgs()
@@ -134,9 +137,7 @@ class Registry:
         tags (~90 s for 1,000 organisations, 10^8 tags); the cache, keyed by
         a digest of orgs.json and the server key id, loads in about a second.
         """
-        orgs_raw = self._orgs_path.read_bytes() if self._orgs_path.exists() else b"{}"
-        digest = hashlib.sha256(orgs_raw + expect_key_id.encode()).hexdigest()[:24]
-        cache = self.root / "cache" / f"index-{digest}.npz"
+        cache = self.cache_path(expect_key_id)
         if cache.exists():
             try:
                 return self._load_cache(cache)
@@ -145,6 +146,12 @@ class Registry:
         index = self._build_index(expect_key_id)
         self._save_cache(index, cache)
         return index
+
+    def cache_path(self, expect_key_id: str) -> Path:
+        """Where the index for the current registrations and this server key is cached."""
+        orgs_raw = self._orgs_path.read_bytes() if self._orgs_path.exists() else b"{}"
+        digest = hashlib.sha256(orgs_raw + expect_key_id.encode()).hexdigest()[:24]
+        return self.root / "cache" / f"index-{digest}.npz"
 
     def _save_cache(self, index: Index, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -176,6 +183,24 @@ class Registry:
         for e in doc["entries"]:
             ctags.setdefault(bytes.fromhex(e["tag"]), []).append((e["org"], e["partner"], e["record"], e["kind"]))
         return ctags, doc.get("key_id", "")
+
+    def canary_values(self, ring: Keyring) -> tuple[dict[str, set[str]], set[str]]:
+        """Unsealed normalised canary values per kind, and the kinds with entries registered unsealed.
+
+        Entries from before sealing (tag only) cannot be pre-selected by value;
+        their kinds are checked with the keyed tag on every row instead.
+        """
+        doc = _read_json(self.root / "canaries.json", {"key_id": "", "entries": []})
+        kid = doc.get("key_id", "")
+        values: dict[str, set[str]] = {}
+        unsealed: set[str] = set()
+        for e in doc["entries"]:
+            if not e.get("sealed"):
+                unsealed.add(e["kind"])
+                continue
+            ctx = canary_mod.seal_context(e["org"], e["partner"], e["kind"], e["tag"])
+            values.setdefault(e["kind"], set()).add(canary_mod.unseal(ring, kid, e["sealed"], ctx))
+        return values, unsealed
 
     def _build_index(self, expect_key_id: str) -> Index:
         """Load every registration into the matching index (fingerprints re-verified)."""

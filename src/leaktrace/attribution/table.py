@@ -20,6 +20,7 @@ from pathlib import Path
 
 from leaktrace.core.errors import InputError
 from leaktrace.core.textio import open_text
+from leaktrace.dumps.sniff import has_header as dumps_has_header
 
 MAX_FIELD_CHARS = 4096
 HEAD_ROWS = 200
@@ -100,11 +101,6 @@ def _pick_delim(head: list[str]) -> str:
     return best
 
 
-def _looks_like_header(first: list[str]) -> bool:
-    """A header row has no digit-heavy cells (IDs, phones, order ids, times)."""
-    return not any(sum(ch.isdigit() for ch in cell) >= 6 for cell in first)
-
-
 def _text_rows(path: Path, strict: bool) -> RowStream:
     lines = _lines(path)
     head: list[str] = []
@@ -117,7 +113,8 @@ def _text_rows(path: Path, strict: bool) -> RowStream:
         raise InputError(f"{path}: the file is empty (no rows)")
     delim = _pick_delim(head)
     first = _split(head[0], delim)
-    has_header = _looks_like_header(first)
+    # the dumps rule: a first row holding PII-shaped values (an e-mail, a long digit run) is data, never a header
+    has_header = dumps_has_header([_split(ln, delim) for ln in head])
     columns = [c.strip() for c in first] if has_header else [f"c{i}" for i in range(len(first))]
     width = len(columns)
 

@@ -46,15 +46,24 @@ def serve_cmd(
     """Run the HTTP endpoint (the OPRF key is derived in this process and never leaves it)."""
     import uvicorn
 
-    from leaktrace.attribution.exposure import ExposureSet, create_app, load_org_tokens
+    from leaktrace.attribution.exposure import (
+        ExposureSet,
+        create_app,
+        load_org_tokens,
+        load_token_quotas,
+        org_quotas,
+    )
     from leaktrace.attribution.oprf import ServerKey
     from leaktrace.attribution.otp import OtpVerifier, load_hook
+    from leaktrace.attribution.registry import Registry
     from leaktrace.core.keyring import load_keyring
 
     key = ServerKey.from_keyring(load_keyring(get_settings()))
     path = _set_path()
     exposure = ExposureSet.load(path, key.key_id) if path.exists() else None
-    app = create_app(key, exposure, OtpVerifier(load_hook(otp_hook)), load_org_tokens(org_tokens), rate=rate)
+    quotas = {**org_quotas(Registry(get_settings().data_dir).orgs()), **load_token_quotas(org_tokens)}
+    app = create_app(key, exposure, OtpVerifier(load_hook(otp_hook)), load_org_tokens(org_tokens), rate=rate,
+                     quotas=quotas)
     typer.echo(f"exposure service on http://{host}:{port} (key {key.key_id}, "
                f"{len(exposure.tags) if exposure else 0} entries)")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -30,19 +30,43 @@ def _server_key() -> ServerKey:
 def fingerprint_cmd(
     datafile: Path = typer.Argument(..., help="The organisation's customer/order export (CSV, JSONL, Parquet...)."),
     org: str = typer.Option(..., "--org", help="Organisation name as it will be registered."),
-    server: str = typer.Option(..., "--server", envvar="LEAKTRACE_OPRF_URL", help="Platform OPRF server URL."),
-    token: str = typer.Option(..., "--token", envvar="LEAKTRACE_OPRF_TOKEN", help="Organisation API token."),
+    server: str = typer.Option(None, "--server", envvar="LEAKTRACE_OPRF_URL", help="Platform OPRF server URL."),
+    token: str = typer.Option(None, "--token", envvar="LEAKTRACE_OPRF_TOKEN", help="Organisation API token."),
+    request: Path = typer.Option(None, "--request", help="Offline step 1: write the blinded request here."),
+    response: Path = typer.Option(None, "--response", help="Offline step 3: the platform's answer to --request."),
+    state: Path = typer.Option(None, "--state", help="Offline: the private blinding state (kept by the org)."),
     out: Path = typer.Option(None, "--out", "-o", help="Fingerprint file (default ORG.fingerprint.json)."),
     rate: float = typer.Option(1 / 4, "--rate", help="Consistent-sampling rate (default 1/4)."),
     key_file: Path = typer.Option(None, "--key-file", help="Ed25519 signing key (created if missing)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Build a signed fingerprint through blinded OPRF requests (the platform key stays on the server)."""
-    from leaktrace.attribution import fingerprint as fp_mod
-    from leaktrace.attribution.exposure_client import HttpEvaluator
+    """Build a signed fingerprint through blinded OPRF requests (the platform key stays on the server).
 
-    ev = HttpEvaluator(server, token)
-    fp = fp_mod.build(datafile, org, ev, rate)
+    Online: --server and --token. Offline (no link to the platform): --request REQ --state STATE, hand REQ
+    to the platform ('org evaluate'), then --response RESP --state STATE.
+    """
+    from leaktrace.attribution import fingerprint as fp_mod
+    from leaktrace.attribution import offline
+
+    fp_mod.threshold(rate)
+    if request is not None:
+        if state is None or response is not None:
+            raise InputError("--request needs --state (and no --response): it is step 1 of the offline path")
+        counts = offline.make_request(datafile, org, request, state)
+        typer.echo(f"wrote {request} ({sum(counts.values())} blinded values: "
+                   + ", ".join(f"{k} {n}" for k, n in sorted(counts.items()))
+                   + f"); keep {state} private, hand {request} to the platform ('leaktrace org evaluate')")
+        return
+    if response is not None:
+        if state is None:
+            raise InputError("--response needs the --state file written with --request")
+        fp = offline.finish(datafile, org, state, response, rate)
+    else:
+        if not server or not token:
+            raise InputError("give --server and --token (online), or --request/--response with --state (offline)")
+        from leaktrace.attribution.exposure_client import HttpEvaluator
+
+        fp = fp_mod.build(datafile, org, HttpEvaluator(server, token), rate)
     key = fp_mod.load_or_create_signing_key(key_file or get_settings().data_dir / "attribution" / "org-signing.key")
     fp_mod.sign(fp, key)
     dest = out or Path(f"{fp.org}.fingerprint.json")
@@ -52,6 +76,18 @@ def fingerprint_cmd(
     typer.echo(json.dumps(summary, ensure_ascii=False) if as_json else
                f"wrote {dest}: {fp.source_rows} rows, " + ", ".join(
                    f"{k} {fp.distinct[k]} distinct -> {len(fp.tags[k])} sampled" for k in sorted(fp.tags)))
+
+
+@org_app.command("evaluate")
+def evaluate_cmd(
+    request: Path = typer.Argument(..., help="An organisation's offline OPRF request (org fingerprint --request)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Where to write the answer for the organisation."),
+) -> None:
+    """Platform side of the offline path: apply the OPRF key to blinded elements (it sees no values)."""
+    from leaktrace.attribution import offline
+
+    n = offline.evaluate_request(request, _server_key(), out)
+    typer.echo(f"wrote {out}: {n} evaluated elements under {_server_key().key_id}")
 
 
 @org_app.command("canaries")
@@ -121,15 +157,45 @@ def list_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
                    f"partners={','.join(e.get('partners', []))}\tdistinct={e.get('distinct', {})}")
 
 
+@org_app.command("notice-check")
+def notice_check_cmd(
+    export: Path = typer.Argument(..., help="The organisation's own customer export (CSV, JSONL, Parquet...)."),
+    server: str = typer.Option(..., "--server", envvar="LEAKTRACE_EXPOSURE_URL", help="Exposure service URL."),
+    token: str = typer.Option(..., "--token", envvar="LEAKTRACE_EXPOSURE_TOKEN", help="Organisation API token."),
+    out: Path = typer.Option(None, "--out", "-o", help="CSV of exposed rows (default EXPORT.exposed.csv)."),
+    batch: int = typer.Option(1000, "--batch", help="Values per blinded request (the server allows up to 1,000)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Which of your own customers appear in indexed leaks (breach notices); values stay blinded."""
+    from leaktrace.attribution.exposure_client import HttpEvaluator
+    from leaktrace.attribution.notice import notice_check, write_csv
+
+    if not 1 <= batch <= 1000:
+        raise InputError("--batch must be between 1 and 1000")
+    result = notice_check(export, HttpEvaluator(server, token), batch)
+    dest = out or export.with_name(export.name + ".exposed.csv")
+    write_csv(result, dest)
+    summary = {"file": str(dest), "rows": result.rows, "checked": result.checked,
+               "exposed_rows": len(result.exposed_rows)}
+    typer.echo(json.dumps(summary) if as_json else
+               f"{len(result.exposed_rows)} of {result.rows} customer rows appear in indexed leaks "
+               f"(checked {', '.join(f'{k} {n}' for k, n in result.checked.items())}); rows listed in {dest}")
+
+
 @org_app.command("token")
 def token_cmd(
     org: str = typer.Option(..., "--org"),
     tokens: Path = typer.Option(..., "--tokens", help="The server's token file (JSON, hashes only)."),
+    daily_quota: int = typer.Option(0, "--daily-quota",
+                                    help="OPRF evaluations per day (default: sized from the org's registered "
+                                         "fingerprint; set it for the first fingerprint of a large export)."),
 ) -> None:
     """Issue an API token for an organisation (printed once; only its hash is stored)."""
+    if daily_quota < 0:
+        raise InputError("--daily-quota must not be negative")
     token = secrets.token_urlsafe(32)
     doc = json.loads(tokens.read_text("utf-8")) if tokens.exists() else {}
-    doc[hashlib.sha256(token.encode()).hexdigest()] = org
+    doc[hashlib.sha256(token.encode()).hexdigest()] = {"org": org, "daily_quota": daily_quota} if daily_quota else org
     tmp = tokens.with_name(tokens.name + ".tmp")
     tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", "utf-8")
     tmp.replace(tokens)

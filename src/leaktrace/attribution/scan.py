@@ -1,0 +1,219 @@
+"""One engine pass over a dump: its row count, a uniform row sample, and the rows that may hold a canary.
+
+Where the per-row cost goes: attribution needs (1) containment of the
+dump's keys in each organisation's fingerprint, estimated from a sample of
+rows, and (2) a canary check of *every* row. The PRF (~0.3 ms per value)
+can only run on the sample — consistent sampling is decided by the PRF's own
+output, which nobody can compute without the server key, so no SQL
+expression can pre-decide it; what SQL can do is pick the rows. So the pass
+keeps everything per-row inside DuckDB:
+
+* the sample: each row gets a seeded 64-bit hash of its key columns; rows
+  under a threshold (a Bernoulli pre-cut sized from the file's length, so
+  about twice the wanted sample survives) come back to Python, which keeps
+  the `sample_rows` smallest hashes — a uniform sample, reproducible for a
+  seed (identical rows hash alike, so exact duplicates come in together);
+* canaries: each canary-bearing column is normalised in SQL
+  (`attribution.sqlnorm`, equal to `core.normalize`) and semi-joined with
+  the registered canary values of its kind; the few candidate rows are
+  confirmed in Python with the keyed tag the registry holds.
+
+Both come out of one `GROUP BY` over the scan (rows that are neither
+sampled nor candidates fall into one NULL group whose count completes the
+row total), so streamed inputs (compressed, GB18030, XLSX, SQL dumps),
+which can be read once only, need no second pass (unless the row count
+was over-guessed and the sample came out short: then the file is read once
+more). The readers are the dumps package's (`open_dump`); Parquet is read
+by DuckDB directly.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from leaktrace.attribution.sqlnorm import NORMALISERS, lit
+from leaktrace.attribution.table import Rows
+from leaktrace.core.errors import InputError
+
+OVERSAMPLE = 2
+SEP = "\x1f\x1e\x1f"  # between a kept row's fields; a row whose fields hold it is left out of the sample
+HEAD_ROWS = 200
+
+
+@dataclass
+class Source:
+    """A dump exposed to DuckDB: relation (c0..cN-1 VARCHAR, _bad), column names, first rows."""
+
+    path: str
+    relation: str
+    columns: list[str]
+    head: list[list[str]]
+    has_header: bool
+    est_rows: int
+    opened: Any = None
+
+    def head_rows(self) -> Rows:
+        return Rows(self.path, self.columns, self.head, len(self.head), self.has_header)
+
+    def check_stream(self) -> None:
+        err = self.opened.stream_error() if self.opened is not None else None
+        if err is not None:
+            raise err
+
+
+@dataclass
+class ScanResult:
+    total_rows: int
+    sample: list[list[str]]  # role columns only, in `cols` order
+    candidates: list[tuple[list[str], int]]  # (role columns, how many rows) of rows that may hold a canary
+    cols: list[int] = field(default_factory=list)
+    short: bool = False  # fewer rows sampled than asked although the file has more
+
+
+def _estimate_rows(path: Path, head: list[list[str]], head_text: str) -> int:
+    """A guess of the row count: file bytes / bytes per line of the head.
+
+    For a compressed file this is low (it divides compressed bytes), which
+    only enlarges the pre-cut; a guess that is too high leaves the sample
+    short, and `scan_path` then reads the file again with the true count.
+    """
+    lines = [ln for ln in head_text.splitlines()[:200] if ln.strip()]
+    if len(lines) > 1:
+        per_row = sum(len(ln.encode()) + 1 for ln in lines) // len(lines)
+    else:
+        per_row = sum(len(",".join(r).encode()) + 1 for r in head) // max(1, len(head))
+    return max(1, path.stat().st_size // max(8, per_row))
+
+
+@contextmanager
+def open_source(path: str | Path, con: Any) -> Iterator[Source]:
+    """The dump as a DuckDB relation, with the dumps readers (Parquet read directly)."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: no such file")
+    if p.is_dir():
+        raise InputError(f"{p}: is a directory, not a file")
+    if p.name.lower().endswith(".parquet"):
+        try:
+            names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(str(p))})").fetchall()]
+        except Exception as exc:  # DuckDB raises several types for a bad file
+            raise InputError(f"{p}: not a readable Parquet file ({str(exc).splitlines()[0]})") from exc
+        cols = ", ".join(f'CAST("{n.replace(chr(34), chr(34) * 2)}" AS VARCHAR) AS c{i}' for i, n in enumerate(names))
+        rel = f"(SELECT {cols}, false AS _bad FROM read_parquet({lit(str(p))}))"
+        head = [["" if v is None else str(v) for v in r]
+                for r in con.execute(f"SELECT * EXCLUDE (_bad) FROM {rel} LIMIT {HEAD_ROWS}").fetchall()]
+        if not head:
+            raise InputError(f"{p}: the file has no data rows")
+        n = con.execute(f"SELECT num_rows FROM parquet_file_metadata({lit(str(p))})").fetchall()
+        yield Source(str(p), rel, names, head, True, int(sum(r[0] for r in n)))
+        return
+    from leaktrace.dumps.readers import open_dump
+
+    head: list[list[str]] = []
+    for attempt in range(2):
+        with open_dump(p, con) as d:
+            if attempt == 0:
+                head = [["" if v is None else str(v) for v in r] for r in d.sample[:HEAD_ROWS]]
+            else:  # the reader keeps back a head's last line (it may be cut): a one-row file has no sample
+                width = len(d.columns)
+                head = [["" if v is None else str(v) for v in r[:width]] for r in
+                        con.execute(f"SELECT * FROM {d.relation} WHERE NOT _bad LIMIT {HEAD_ROWS}").fetchall()]
+                if not head:
+                    raise InputError(f"{p}: the file has no data rows")
+                continue
+            if head:
+                yield Source(str(p), d.relation, list(d.columns), head, bool(d.sniffed.header),
+                             _estimate_rows(p, head, d.sniffed.head_text), d)
+                return
+    with open_dump(p, con) as d:
+        yield Source(str(p), d.relation, list(d.columns), head, bool(d.sniffed.header),
+                     _estimate_rows(p, head, d.sniffed.head_text), d)
+
+
+@dataclass
+class Plan:
+    """What one pass computes: returned columns, sample-key columns, canary columns and their SQL tests."""
+
+    cols: list[int]
+    key_cols: list[int]
+    canary_cols: dict[str, int] = field(default_factory=dict)
+    canary_preds: dict[str, Callable[[str], str]] = field(default_factory=dict)
+
+
+def scan(con: Any, src: Source, cols: list[int], sample_rows: int, seed: int,
+         canary_cols: dict[str, int] | None = None,
+         canary_preds: dict[str, Callable[[str], str]] | None = None, key_cols: list[int] | None = None,
+         known_rows: int | None = None) -> ScanResult:
+    """Count rows, sample `sample_rows` of them, and find canary candidates, in one pass.
+
+    `cols`: the role columns returned for sampled and candidate rows;
+    `key_cols`: the columns whose seeded hash orders the sample (default `cols`).
+    `canary_cols`: kind -> column to check; `canary_preds`: kind -> a function
+    turning the SQL of the normalised value into the candidate predicate
+    (e.g. membership in a temp table of registered canary values).
+    The sample can come out short when the row count was over-guessed
+    (`ScanResult.short`); `scan_path` then reads again with `known_rows`.
+    """
+    if sample_rows < 1:
+        raise InputError("--sample-rows must be at least 1")
+    rate = OVERSAMPLE * sample_rows / (known_rows or src.est_rows)
+    return _scan_once(con, src, cols, sample_rows, seed, canary_cols or {}, canary_preds or {},
+                      key_cols or cols, rate)
+
+
+def scan_path(path: str | Path, con: Any, sample_rows: int, seed: int,
+              prepare: Callable[[Source], Plan]) -> tuple[ScanResult, Plan, list[str]]:
+    """Open, plan (`prepare` sees the columns and first rows), scan; read again if the sample came out short."""
+    with open_source(path, con) as src:
+        plan = prepare(src)
+        columns = src.columns
+        res = scan(con, src, plan.cols, sample_rows, seed, plan.canary_cols, plan.canary_preds, plan.key_cols)
+    if res.short:
+        with open_source(path, con) as src:
+            res = scan(con, src, plan.cols, sample_rows, seed, plan.canary_cols, plan.canary_preds, plan.key_cols,
+                       known_rows=res.total_rows)
+    return res, plan, columns
+
+
+def _scan_once(con: Any, src: Source, cols: list[int], sample_rows: int, seed: int, canary_cols: dict[str, int],
+               canary_preds: dict[str, Callable[[str], str]], key_cols: list[int], rate: float) -> ScanResult:
+    cut = min(2**64 - 1, int(min(1.0, rate) * 2**64))
+    # the bare normaliser (no NULL-for-empty wrapper, no per-test coalesce): half the cost per row, and an
+    # empty or NULL value never equals a registered canary value anyway
+    conds = [canary_preds[kind](NORMALISERS[kind](f"c{i}")) for kind, i in canary_cols.items() if kind in canary_preds]
+    cand = f"coalesce({' OR '.join(conds)}, false)" if conds else "false"
+    # one string per kept row: a GROUP BY over strings is ~2x cheaper than over lists
+    vals = f"concat_ws({lit(SEP)}, {', '.join(f'coalesce(c{i}, {lit(chr(0))})' for i in cols)})" if cols else "''"
+    keys = ", ".join(f"c{i}" for i in key_cols) or "1"
+    q = (f"SELECT x, k, cand, count(*) FROM ("
+         f"SELECT CASE WHEN k < {cut}::UBIGINT OR cand THEN {vals} END AS x, "
+         f"CASE WHEN k < {cut}::UBIGINT THEN k END AS k, cand FROM ("
+         f"SELECT hash({keys}, {int(seed)}) AS k, ({cand}) AS cand, * FROM {src.relation} "
+         f"WHERE NOT _bad)) "
+         f"GROUP BY ALL")
+    rows = con.execute(q).fetchall()
+    src.check_stream()
+    total = sum(int(r[3]) for r in rows)
+    if total == 0:
+        raise InputError(f"{src.path}: the file has no data rows")
+
+    def split(x: str) -> list[str]:
+        return ["" if v == chr(0) else v for v in x.split(SEP)] if cols else []
+
+    width = len(cols)
+    sample: list[list[str]] = []
+    for _, x, n in heapq.nsmallest(sample_rows, ((k, x, n) for x, k, _, n in rows if k is not None),
+                                   key=lambda t: t[0]):
+        vals = split(x)
+        if len(vals) == width:
+            sample.extend([vals] * min(n, sample_rows - len(sample)))
+        if len(sample) >= sample_rows:
+            break
+    candidates = [(v, int(n)) for x, _, c, n in rows if c and x is not None and len(v := split(x)) == width]
+    short = len(sample) < min(sample_rows, total) and rate < 1
+    return ScanResult(total, sample, candidates, cols, short)
