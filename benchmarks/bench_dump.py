@@ -1,6 +1,7 @@
 """`dump analyze` speed and memory on a 6-column order CSV, UTF-8 and GB18030, with its peers.
 
     python benchmarks/bench_dump.py [--scale 1000000] [--loop-rows 50000] [--threads 2] [--spark-rows 200000]
+                                    [--memory-limit 3GB] [--work DIR] [--skip-gb18030]
 
 Builds a simulated leak of `--scale` rows, keeps six columns (order id, time,
 name, ID number, mobile, address) and writes it as UTF-8 and GB18030 CSV.
@@ -9,7 +10,10 @@ ceiling), the full `analyze_dump` report (keyed-hash sets included) on both
 files, each in a child process whose peak RSS is read back, and the per-row
 Python loop a user would write instead (python-stdnum `cn.ric` + phonenumbers
 geocoder) over `--loop-rows` rows, and the Spark engine in local mode on the
-first `--spark-rows` rows. Prints rows/s and the ratios.
+first `--spark-rows` rows. Prints rows/s and the ratios, and the child's CPU
+seconds (user + system, all threads): on a shared machine the wall clock
+depends on the neighbours, the CPU seconds much less. `--work DIR` keeps the
+built files there and reuses them (large scales take minutes to build).
 """
 
 from __future__ import annotations
@@ -40,22 +44,29 @@ CHILD = r"""
 import json, sys, time, resource
 from pathlib import Path
 from leaktrace.dumps.analyze import AnalyzeOptions, analyze_dump
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 r = analyze_dump(Path(sys.argv[1]), AnalyzeOptions(force=True, threads=int(sys.argv[2]), memory_limit=sys.argv[3]))
-print(json.dumps({"s": time.perf_counter() - t, "rows": r.rows, "ids": r.distinct_valid_ids,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"s": time.perf_counter() - t, "cpu": time.process_time() - c, "rows": r.rows,
+                  "ids": r.distinct_valid_ids, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
+
+
+def sql_str(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
 
 
 def make_files(work: Path, scale: int) -> tuple[Path, Path]:
     from leaktrace.simulate.world import generate_world
 
+    utf8, gbk = work / "orders6.csv", work / "orders6_gb18030.csv"
+    if utf8.is_file() and gbk.is_file():
+        return utf8, gbk
     generate_world(work / "w", scale=scale, seed=1, orgs=4, formats=["csv"], social=False)
     src = work / "w" / "leak" / "leak.csv"
-    utf8, gbk = work / "orders6.csv", work / "orders6_gb18030.csv"
     con = duckdb.connect()
-    con.execute(f"COPY (SELECT #1, #2, #3, #4, #5, #6 FROM read_csv('{src}', "
-                f"header=true, all_varchar=true, auto_detect=true)) TO '{utf8}' (HEADER, DELIMITER ',', QUOTE '')")
+    con.execute(f"COPY (SELECT #1, #2, #3, #4, #5, #6 FROM read_csv({sql_str(str(src))}, "
+                f"header=true, all_varchar=true, auto_detect=true)) TO {sql_str(str(utf8))} (HEADER, DELIMITER ',', QUOTE '')")
+    con.close()
     subprocess.run(["iconv", "-f", "UTF-8", "-t", "GB18030", "-o", str(gbk), str(utf8)], check=True)
     return utf8, gbk
 
@@ -64,8 +75,10 @@ def bare_count(path: Path, threads: int) -> float:
     con = duckdb.connect()
     con.execute(f"SET threads={threads}")
     t = time.perf_counter()
-    con.execute(f"SELECT count(*) FROM read_csv('{path}', header=true, all_varchar=true)").fetchall()
-    return time.perf_counter() - t
+    con.execute(f"SELECT count(*) FROM read_csv({sql_str(str(path))}, header=true, all_varchar=true)").fetchall()
+    s = time.perf_counter() - t
+    con.close()
+    return s
 
 
 def child(path: Path, threads: int, mem: str) -> dict[str, float]:
@@ -73,7 +86,7 @@ def child(path: Path, threads: int, mem: str) -> dict[str, float]:
                          check=False, capture_output=True, text=True, env=os.environ)
     if out.returncode:
         raise SystemExit(f"analyze failed on {path}:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return json.loads([ln for ln in out.stdout.splitlines() if ln.startswith("{")][-1])
 
 
 def spark_child(path: Path, rows: int) -> dict[str, float] | None:
@@ -91,7 +104,7 @@ def spark_child(path: Path, rows: int) -> dict[str, float] | None:
                          check=False, capture_output=True, text=True, env=os.environ)
     if out.returncode:
         raise SystemExit(f"spark analyze failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return json.loads([ln for ln in out.stdout.splitlines() if ln.startswith("{")][-1])
 
 
 def python_loop(path: Path, n: int) -> float:
@@ -129,9 +142,14 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--memory-limit", default="3GB")
     ap.add_argument("--spark-rows", type=int, default=200_000, help="rows for the Spark local-mode run (0: skip)")
+    ap.add_argument("--work", type=Path, default=None, help="build (or reuse) the CSV files in this directory")
+    ap.add_argument("--skip-gb18030", action="store_true", help="analyse the UTF-8 file only")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-dump-") as tmp:
         work = Path(tmp)
+        if a.work:
+            work = a.work
+            work.mkdir(parents=True, exist_ok=True)
         os.environ.setdefault("LEAKTRACE_DATA_DIR", str(work / "data"))
         if "LEAKTRACE_KEYRING" not in os.environ:
             from leaktrace.core.keyring import Keyring
@@ -142,16 +160,21 @@ def main() -> None:
         print(f"built {a.scale:,} rows ({utf8.stat().st_size / 1e6:.0f} MB UTF-8) in {time.perf_counter() - t:.1f}s")
         count_s = bare_count(utf8, a.threads)
         u = child(utf8, a.threads, a.memory_limit)
-        g = child(gbk, a.threads, a.memory_limit)
+        g = u if a.skip_gb18030 else child(gbk, a.threads, a.memory_limit)
         loop = python_loop(utf8, min(a.loop_rows, a.scale))
         n = a.scale
         print(f"bare DuckDB count(*) scan : {n / count_s:>12,.0f} rows/s")
         print(f"analyze UTF-8 (full)      : {n / u['s']:>12,.0f} rows/s  peak RSS {u['rss_mb']:,.0f} MB  "
-              f"({u['s']:.2f}s, {u['ids']:,} distinct IDs)")
-        print(f"analyze GB18030 (full)    : {n / g['s']:>12,.0f} rows/s  peak RSS {g['rss_mb']:,.0f} MB  ({g['s']:.2f}s)")
+              f"({u['s']:.2f}s, {u['cpu']:.2f} CPU-s, {u['ids']:,} distinct IDs, memory limit {a.memory_limit})")
+        if not a.skip_gb18030:
+            print(f"analyze GB18030 (full)    : {n / g['s']:>12,.0f} rows/s  peak RSS {g['rss_mb']:,.0f} MB  "
+                  f"({g['s']:.2f}s, {g['cpu']:.2f} CPU-s in-process, iconv apart)")
+        print(f"load average (1 min)      : {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         print(f"python-stdnum+phonenumbers: {loop:>12,.0f} rows/s  (per-row loop, {min(a.loop_rows, n):,} rows)")
-        print(f"ratio analyze/count(*)    : UTF-8 {count_s / u['s']:.2f}  GB18030 {count_s / g['s']:.2f}")
-        print(f"ratio analyze/python loop : UTF-8 {n / u['s'] / loop:.1f}x  GB18030 {n / g['s'] / loop:.1f}x")
+        gb = "" if a.skip_gb18030 else f"  GB18030 {count_s / g['s']:.2f}"
+        print(f"ratio analyze/count(*)    : UTF-8 {count_s / u['s']:.2f}{gb}")
+        gb = "" if a.skip_gb18030 else f"  GB18030 {n / g['s'] / loop:.1f}x"
+        print(f"ratio analyze/python loop : UTF-8 {n / u['s'] / loop:.1f}x{gb}")
         if a.spark_rows:
             sp = spark_child(utf8, min(a.spark_rows, n))
             if sp:

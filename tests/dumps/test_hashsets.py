@@ -15,7 +15,7 @@ from leaktrace.core.keyring import Keyring, load_keyring
 from leaktrace.core.settings import get_settings
 from leaktrace.dumps.analysis import id_string_sql
 from leaktrace.dumps.analyze import analyze_dump
-from leaktrace.dumps.hashsets import hmac_sql
+from leaktrace.dumps.hashsets import KEY_TABLE, hmac_key_table, hmac_sql, register_hmac_key
 from leaktrace.pii.registry import default_registry
 
 _con = duckdb.connect()
@@ -27,8 +27,23 @@ def test_hmac_sql_equals_keyed_hasher(value: str, long_key: bool) -> None:
     ring = Keyring.generate()
     if long_key:  # keys longer than the SHA-256 block are hashed first, as HMAC says
         ring = Keyring(active=ring.active, keys={ring.active: bytes(range(100))})
-    got = _con.execute(f"SELECT {hmac_sql(ring, 'cn_id', '$1')}", [value]).fetchone()[0]  # type: ignore[index]
+    register_hmac_key(_con, ring)
+    try:
+        got = _con.execute(f"SELECT {hmac_sql('cn_id', '$1')} FROM {KEY_TABLE} lt_k", [value]).fetchall()[0][0]
+    finally:
+        _con.unregister(KEY_TABLE)
     assert got == KeyedHasher(ring).hash_normalised("cn_id", value)
+
+
+def test_key_material_never_in_sql_text() -> None:
+    """The pads travel as data (one-row relation), so SQL text sent to an engine or a log holds no key."""
+    ring = Keyring.generate()
+    t = hmac_key_table(ring)
+    sql = hmac_sql("cn_id", "id_text") + hmac_sql("cn_id", "id_text", "spark")
+    for col in ("ipad", "opad"):
+        pad = t[col][0].as_py()
+        assert pad.hex() not in sql.lower() and pad.hex().upper() not in sql
+    assert ring.keys[ring.active].hex() not in sql.lower()
 
 
 @given(body=st.integers(min_value=10**16, max_value=10**17 - 1))

@@ -26,7 +26,7 @@ from leaktrace.core.errors import ConfigError, InputError
 from leaktrace.core.keyring import load_keyring
 from leaktrace.core.settings import get_settings
 from leaktrace.dumps import analysis as A
-from leaktrace.dumps.hashsets import novelty, write_hash_sets
+from leaktrace.dumps.hashsets import novelty, sql_str, write_hash_sets
 from leaktrace.dumps.readers import OpenedDump, open_dump
 from leaktrace.dumps.roles import infer_roles, parse_role_flags
 from leaktrace.pii.regions import PROVINCES, lookup
@@ -73,9 +73,15 @@ def _connect(opts: AnalyzeOptions, tmp: Path) -> Any:
 
     tmp.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
-    con.execute(f"SET memory_limit = '{opts.memory_limit}'")
-    con.execute(f"SET temp_directory = '{tmp}'")
+    try:
+        con.execute(f"SET memory_limit = {sql_str(opts.memory_limit)}")
+    except duckdb.Error as exc:
+        con.close()
+        raise ConfigError(f"--memory-limit {opts.memory_limit!r}: not a size DuckDB accepts (e.g. 3GB, 500MB)") from exc
+    con.execute(f"SET temp_directory = {sql_str(str(tmp))}")
     con.execute("SET preserve_insertion_order = false")
+    # DuckDB's own bar writes to stdout (it corrupted `--json` on long runs); ours reads query_progress().
+    con.execute("SET enable_progress_bar_print = false")
     if opts.threads:
         con.execute(f"SET threads = {int(opts.threads)}")
     from leaktrace.pii.sql import register_region_tables
@@ -139,7 +145,6 @@ def _prefix_table(con: Any) -> list[str]:
     con.register("lt_mob_prefix_src", tbl)
     con.execute("CREATE OR REPLACE TEMP TABLE lt_mob_prefix AS SELECT * FROM lt_mob_prefix_src").fetchall()
     con.unregister("lt_mob_prefix_src")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW f AS {A.F_VIEW}").fetchall()
     return names
 
 
@@ -236,6 +241,7 @@ def _analyze(con: Any, path: Path, sha: str, out: Path, dumps_dir: Path, opts: A
         malformed.samples += [MalformedSample(line=None, problem="bad_json", text_masked=mask_line(t, ","))
                               for t in bad_json[1] or []]
     city_names = _prefix_table(con)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE idv AS {A.idv_sql(plan, f'({A.DISTINCT_IDS_SQL})')}").fetchall()
     for name, q in A.TABLES:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {q}").fetchall()
     hash_sets = write_hash_sets(con, ring, out, "id_number" in plan.roles)
@@ -248,9 +254,9 @@ def _analyze(con: Any, path: Path, sha: str, out: Path, dumps_dir: Path, opts: A
 def build_report(run_all: Any, run_one: Any, *, path: Path, sha: str, fmt: str, sniffed: Any, roles: list[Any],
                  plan: A.Plan, malformed: Any, city_names: list[str], hash_sets: dict[str, str], nov: Any,
                  opts: AnalyzeOptions) -> DumpReport:
-    """Every figure of the report from the engine's `recs`/`ids`/`mobs`/`f` (same SQL on every engine)."""
+    """Every figure of the report from the engine's `facts`/`idv`/`recs`/`ids`/`mobs` (same SQL on every engine)."""
     has_id = "id_number" in plan.roles
-    scan = run_one(A.SCAN_SQL)
+    scan = run_one(A.scan_sql(has_id))
     S = run_one(A.SUMMARY_SQL)
     S["persons"] = S["ids"] if has_id else S["mobiles"]
     validity: dict[str, RoleValidity] = {}
@@ -294,5 +300,5 @@ def build_report(run_all: Any, run_one: Any, *, path: Path, sha: str, fmt: str, 
         cities_by_mobile=_places(run_all(A.BY_CITY_MOB_SQL), city_name, 7),
         age_buckets=dict(sorted(ages.items())), gender=dict(sorted((g, int(n)) for g, n in run_all(A.GENDER_SQL))),
         age_reference_date=f"{ref_day // 10000:04d}-{ref_day // 100 % 100:02d}-{ref_day % 100:02d}",
-        order_time_min=scan["tmin"], order_time_max=scan["tmax"], novelty=nov, hash_sets=hash_sets,
+        order_time_min=A.ts_text(scan["tmin"]), order_time_max=A.ts_text(scan["tmax"]), novelty=nov, hash_sets=hash_sets,
     )

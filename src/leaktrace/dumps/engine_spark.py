@@ -3,10 +3,13 @@
 Spark reads the delimited text (its CSV reader; `encoding` handles GB18030,
 `.gz` is decompressed by Hadoop codecs). Row rules run where the data is:
 `mapInArrow` hands each Arrow batch to an in-process DuckDB in the Python
-worker, which runs `analysis.facts_sql` (the `pii.sql` twin, unchanged) on
-it: so the vectorised rule is literally the DuckDB engine's. Everything after
-that (the prefix join, `recs`/`ids`/`mobs`, every figure, the hash sets) is
-the portable SQL of `analysis` and `hashsets` run by Spark SQL. Choose with
+worker, which runs `analysis.facts_sql` on it, and the distinct packed IDs
+go the same way through `analysis.idv_sql` (the `pii.sql` twin, unchanged):
+so the vectorised rule is literally the DuckDB engine's. Everything after
+that (`recs`/`ids`/`mobs`, every figure, the hash sets) is the portable SQL
+of `analysis` and `hashsets` run by Spark SQL; the HMAC key reaches Spark as
+a one-row local relation, never in SQL text. Hash sets are written to a
+`.part` directory and renamed into place. Choose with
 `--engine spark` and `--spark-master` (default `local[2]`; a Spark Connect
 URL `sc://host:port` also works).
 """
@@ -28,13 +31,17 @@ from leaktrace.core.errors import ConfigError
 from leaktrace.dumps import analysis as A
 
 FACTS_SCHEMA = (
-    "bad boolean, bad_text string, rec string, id_present boolean, id_reason string, id_key bigint, "
-    "id_text string, mob_present boolean, mob_reason string, mob_key bigint, addr_prov int, ts string, "
-    "order_day int, prov int, city4 int, birth int, gender string, mob_prefix bigint"
+    "bad boolean, bad_text string, rec string, id_present boolean, idp bigint, mob_present boolean, "
+    "mob_reason string, mob_key bigint, mob_prefix bigint, addr_prov int, ts bigint, order_day int"
 )
+IDV_SCHEMA = ("idp bigint, n bigint, id_reason string, id_key bigint, id_text string, prov int, city4 int, "
+              "birth int, gender string")
 _TYPES = {"boolean": pa.bool_(), "string": pa.string(), "bigint": pa.int64(), "int": pa.int32()}
-_ARROW = pa.schema([(n, _TYPES[t]) for n, t in (f.split() for f in FACTS_SCHEMA.split(", "))])
 _WORKER: dict[str, Any] = {}
+
+
+def _arrow(schema: str) -> pa.Schema:
+    return pa.schema([(n, _TYPES[t]) for n, t in (f.split() for f in schema.split(", "))])
 
 
 def _session(master: str | None) -> Any:
@@ -60,29 +67,41 @@ def _session(master: str | None) -> Any:
             .getOrCreate())
 
 
-def _facts_fn(plan_args: dict[str, Any]) -> Any:
-    """The mapInArrow function: DuckDB in the worker runs the facts SQL on each batch."""
-
-    def fn(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+def _worker_con() -> Any:
+    """The Python worker's one DuckDB (region tables of both modes registered once)."""
+    con = _WORKER.get("con")
+    if con is None:
         import duckdb
 
         from leaktrace.pii.sql import register_region_tables
 
-        con = _WORKER.get("con")
-        if con is None:
-            con = duckdb.connect()
-            con.execute("SET threads = 1")
-            register_region_tables(con)
-            _WORKER["con"] = con
+        con = duckdb.connect()
+        con.execute("SET threads = 1")
+        register_region_tables(con)
+        _WORKER["con"] = con
+    return con
+
+
+def _duckdb_fn(plan_args: dict[str, Any], stage: str, schema: str) -> Any:
+    """A mapInArrow function: DuckDB in the worker runs `analysis`'s facts or idv SQL on each batch."""
+
+    def fn(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        con = _worker_con()
         plan = A.Plan(ncols=plan_args["ncols"], roles=plan_args["roles"], mode=plan_args["mode"],
                       today=dt.date.fromisoformat(plan_args["today"]))
-        sql = A.facts_sql(plan, "(SELECT * FROM lt_batch)", "_bad AS bad, CAST(NULL AS VARCHAR) AS bad_text")
-        sql = f"SELECT * REPLACE (lower(hex(rec)) AS rec) FROM ({sql})"
+        if stage == "facts":
+            sql = A.facts_sql(plan, "(SELECT * FROM lt_batch)", "_bad AS bad, CAST(NULL AS VARCHAR) AS bad_text")
+            sql = f"SELECT * REPLACE (lower(hex(rec)) AS rec) FROM ({sql})"
+        else:
+            sql = A.idv_sql(plan, "lt_batch")
+        arrow = _arrow(schema)
         for b in batches:
             con.register("lt_batch", b)
-            out = con.sql(sql).to_arrow_table()
-            con.unregister("lt_batch")
-            yield from out.select(_ARROW.names).cast(_ARROW).to_batches()
+            try:
+                out = con.sql(sql).to_arrow_table()
+            finally:
+                con.unregister("lt_batch")
+            yield from out.select(arrow.names).cast(arrow).to_batches()
 
     return fn
 
@@ -93,7 +112,7 @@ def analyze_spark(path: Path, sha: str, out: Path, dumps_dir: Path, opts: Any, r
 
     from leaktrace.core.settings import get_settings
     from leaktrace.dumps.analyze import build_report
-    from leaktrace.dumps.hashsets import hash_set_queries, novelty
+    from leaktrace.dumps.hashsets import clear, hash_set_queries, novelty, spark_key_view, swap_in
     from leaktrace.dumps.mobile_places import known_prefixes, prefix_table
     from leaktrace.dumps.readers import open_dump
     from leaktrace.dumps.roles import infer_roles, parse_role_flags
@@ -103,7 +122,7 @@ def analyze_spark(path: Path, sha: str, out: Path, dumps_dir: Path, opts: Any, r
     if s.kind != "delimited" or s.container == "zip":
         raise ConfigError(f"{path}: the spark engine reads delimited text (csv/tsv/txt, optionally .gz); "
                           f"this is {s.kind}{' in a zip' if s.container == 'zip' else ''}: use --engine duckdb")
-    with open_dump(path, duckdb.connect(), opts.encoding) as d:  # the same sniffing, sample and names
+    with duckdb.connect() as sniff_con, open_dump(path, sniff_con, opts.encoding) as d:  # same sniffing and sample
         columns, sample, fmt = d.columns, d.sample, d.format
     roles = infer_roles(columns, sample, parse_role_flags(opts.roles, columns))
     plan = A.Plan(ncols=len(columns), roles={r.role: r.index for r in roles if r.role != "other"},
@@ -119,7 +138,7 @@ def analyze_spark(path: Path, sha: str, out: Path, dumps_dir: Path, opts: Any, r
           .schema(schema).csv(str(path)))
     df = df.withColumn("_bad", F.col("_corrupt").isNotNull()).drop("_corrupt")
     plan_args = {"ncols": plan.ncols, "roles": plan.roles, "mode": plan.mode, "today": plan.today.isoformat()}
-    facts = df.mapInArrow(_facts_fn(plan_args), FACTS_SCHEMA)
+    facts = df.mapInArrow(_duckdb_fn(plan_args, "facts", FACTS_SCHEMA), FACTS_SCHEMA)
     _drop(spark)  # what an earlier run in this session left
     facts.createOrReplaceTempView("facts_raw")
     spark.sql("CACHE TABLE facts AS SELECT * FROM facts_raw")
@@ -132,16 +151,23 @@ def analyze_spark(path: Path, sha: str, out: Path, dumps_dir: Path, opts: Any, r
     tbl, city_names = prefix_table(extra)
     tbl = tbl.filter(pa.compute.is_in(tbl.column("prefix"), value_set=pa.array(seen)))
     spark.createDataFrame(tbl.to_pandas(), "prefix bigint, prov int, city int").createOrReplaceTempView("lt_mob_prefix")
-    spark.sql(f"CACHE TABLE f AS {A.F_VIEW}")
+    spark.sql(A.DISTINCT_IDS_SQL).mapInArrow(_duckdb_fn(plan_args, "idv", IDV_SCHEMA), IDV_SCHEMA) \
+        .createOrReplaceTempView("idv_raw")
+    spark.sql("CACHE TABLE idv AS SELECT * FROM idv_raw")
     for name, q in A.TABLES:
         spark.sql(f"CACHE TABLE {name} AS {q}")
     out.mkdir(parents=True, exist_ok=True)
     hash_sets = {}
-    for name, q in hash_set_queries(ring, "id_number" in plan.roles, "spark").items():
+    spark_key_view(spark, ring)
+    for name, q in hash_set_queries("id_number" in plan.roles, "spark").items():
         dest = out / f"{name}.parquet"
-        spark.sql(q).write.mode("overwrite").parquet(str(dest))
+        tmp = dest.with_name(dest.name + ".part")
+        clear(tmp)
+        spark.sql(q).write.parquet(str(tmp))
+        swap_in(tmp, dest)
         hash_sets[name] = str(dest)
-    nov = novelty(duckdb.connect(), dumps_dir, Path(hash_sets["persons"]))
+    with duckdb.connect() as con:
+        nov = novelty(con, dumps_dir, Path(hash_sets["persons"]))
 
     def run_all(q: str) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in spark.sql(q).collect()]
@@ -158,7 +184,8 @@ def analyze_spark(path: Path, sha: str, out: Path, dumps_dir: Path, opts: Any, r
 
 def _drop(spark: Any) -> None:
     """Uncache and drop the run's views, dependents first (a view over a dropped view cannot be uncached)."""
-    for name in (*(n for n, _q in reversed(A.TABLES)), "f", "facts", "facts_raw", "lt_mob_prefix"):
+    for name in (*(n for n, _q in reversed(A.TABLES)), "idv", "idv_raw", "facts", "facts_raw", "lt_mob_prefix",
+                 "lt_hmac_key"):
         with contextlib.suppress(Exception):  # already gone with its source
             spark.sql(f"UNCACHE TABLE IF EXISTS {name}")
         spark.catalog.dropTempView(name)

@@ -4,7 +4,12 @@ The hashes are exactly `core.hashing.KeyedHasher.hash_normalised` (HMAC-SHA256,
 128 bits, `kid.hex`), computed inside the engine: HMAC is two SHA-256 calls
 over (key XOR pad) || message, which DuckDB does vectorised, where a Python
 call per value would cap the run at ~10^6 values/s. A test pins the SQL to
-the Python hasher. Key material appears only in the query text in memory.
+the Python hasher.
+
+Key material never appears in SQL text (which Spark Connect sends over the
+wire and engines log): the padded keys live in a one-row relation
+`lt_hmac_key` (kid, ipad, opad) registered from memory, and the hash
+expressions read its columns through the alias `lt_k`.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ import hashlib
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
 
 from leaktrace.core.dump_types import Novelty
 from leaktrace.core.hashing import DIGEST_BYTES
@@ -23,66 +30,115 @@ if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
 
 BLOCK = 64
+KEY_TABLE = "lt_hmac_key"
+KEY_ALIAS = "lt_k"
+# zstd level 1 compresses hex digests better than the default level and ~2x
+# faster; a dictionary never pays for unique hashes, so none is tried.
+PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, DICTIONARY_SIZE_LIMIT 1"
 
 
-def hmac_sql(ring: Keyring, pii_type: str, value_sql: str, dialect: str = "duckdb") -> str:
-    """SQL for KeyedHasher(ring).hash_normalised(pii_type, value), in DuckDB or Spark SQL."""
+def sql_str(s: str) -> str:
+    """A SQL string literal (paths and settings go into SQL text quoted, never raw)."""
+    return "'" + s.replace("'", "''") + "'"
+
+
+def hmac_key_table(ring: Keyring) -> pa.Table:
+    """One row: the active key id and the HMAC inner and outer padded keys (RFC 2104)."""
     kid = ring.active
     key = ring.keys[kid]
     if len(key) > BLOCK:
         key = hashlib.sha256(key).digest()
     key = key.ljust(BLOCK, b"\0")
-    ipad = bytes(b ^ 0x36 for b in key).hex()
-    opad = bytes(b ^ 0x5C for b in key).hex()
-    prefix = (pii_type + "\x1f").encode().hex()
+    return pa.table({
+        "kid": pa.array([kid], pa.string()),
+        "ipad": pa.array([bytes(b ^ 0x36 for b in key)], pa.binary()),
+        "opad": pa.array([bytes(b ^ 0x5C for b in key)], pa.binary()),
+    })
+
+
+def register_hmac_key(con: DuckDBPyConnection, ring: Keyring) -> None:
+    """Expose `lt_hmac_key` in `con` (a view over process memory; `con.unregister(KEY_TABLE)` drops it)."""
+    con.register(KEY_TABLE, hmac_key_table(ring))
+
+
+def hmac_sql(pii_type: str, value_sql: str, dialect: str = "duckdb") -> str:
+    """SQL for KeyedHasher(ring).hash_normalised(pii_type, value), in DuckDB or Spark SQL.
+
+    Reads the key from `lt_k` (= `lt_hmac_key`): put `lt_hmac_key lt_k` in the FROM clause.
+    """
+    k = KEY_ALIAS
+    prefix = (pii_type + "\x1f").encode().hex()  # the type tag is not secret
     if dialect == "spark":
-        inner = f"unhex(sha2(concat(unhex('{ipad}{prefix}'), encode({value_sql}, 'UTF-8')), 256))"
-        return f"concat('{kid}.', left(sha2(concat(unhex('{opad}'), {inner}), 256), {DIGEST_BYTES * 2}))"
-    msg = f"(unhex('{ipad}{prefix}') || encode({value_sql}))"
-    return f"('{kid}.' || left(sha256(unhex('{opad}') || unhex(sha256({msg}))), {DIGEST_BYTES * 2}))"
+        inner = f"unhex(sha2(concat({k}.ipad, unhex('{prefix}'), encode({value_sql}, 'UTF-8')), 256))"
+        return f"concat({k}.kid, '.', left(sha2(concat({k}.opad, {inner}), 256), {DIGEST_BYTES * 2}))"
+    msg = f"({k}.ipad || unhex('{prefix}') || encode({value_sql}))"
+    return f"({k}.kid || '.' || left(sha256({k}.opad || unhex(sha256({msg}))), {DIGEST_BYTES * 2}))"
 
 
-def hash_set_queries(ring: Keyring, has_id: bool, dialect: str = "duckdb") -> dict[str, str]:
+def hash_set_queries(has_id: bool, dialect: str = "duckdb") -> dict[str, str]:
     """The three hash-set SELECTs over the `ids`, `mobs` and `recs` tables (see analysis.TABLES)."""
     mob_text = "lpad(CAST(mob_key AS STRING), 11, '0')"
-    mob_hash = hmac_sql(ring, "cn_mobile", mob_text, dialect)
+    mob_hash = hmac_sql("cn_mobile", mob_text, dialect)
     mob_prov = "lpad(CAST(mob_prov AS STRING), 2, '0')"
+    key = f"{KEY_TABLE} {KEY_ALIAS}"
     if has_id:
-        persons = (f"SELECT {hmac_sql(ring, 'cn_id', 'id_text', dialect)} AS hash, 'cn_id' AS kind, "
-                   "lpad(CAST(prov AS STRING), 2, '0') AS province FROM ids")
+        persons = (f"SELECT {hmac_sql('cn_id', 'id_text', dialect)} AS hash, 'cn_id' AS kind, "
+                   f"lpad(CAST(prov AS STRING), 2, '0') AS province FROM ids, {key}")
     else:
-        persons = f"SELECT {mob_hash} AS hash, 'cn_mobile' AS kind, {mob_prov} AS province FROM mobs"
+        persons = f"SELECT {mob_hash} AS hash, 'cn_mobile' AS kind, {mob_prov} AS province FROM mobs, {key}"
     rec = "lower(hex(rec))" if dialect == "duckdb" else "rec"  # CAST(UHUGEINT AS VARCHAR) is ~400x slower
     return {
         "persons": persons,
-        "phones": f"SELECT {mob_hash} AS hash, {mob_prov} AS province FROM mobs",
-        "records": f"SELECT {hmac_sql(ring, 'dump_record', rec, dialect)} AS hash FROM recs",
+        "phones": f"SELECT {mob_hash} AS hash, {mob_prov} AS province FROM mobs, {key}",
+        "records": f"SELECT {hmac_sql('dump_record', rec, dialect)} AS hash FROM recs, {key}",
     }
 
 
-def _copy(con: DuckDBPyConnection, query: str, dest: Path) -> None:
-    """COPY to a temp name, then rename: a reader never sees half a file."""
-    tmp = dest.with_name(dest.name + ".part")
-    if dest.is_dir():  # an earlier Spark run wrote part files here
-        shutil.rmtree(dest)
-    con.execute(f"COPY ({query}) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)").fetchall()
+def swap_in(tmp: Path, dest: Path) -> None:
+    """Put finished `tmp` (file or directory) at `dest`: a reader sees the old set, then the new, never half of one."""
+    old = dest.with_name(dest.name + ".old")
+    if old.is_dir():
+        shutil.rmtree(old)
+    elif old.exists():
+        old.unlink()
+    if dest.exists():
+        os.replace(dest, old)  # a directory cannot be renamed over a non-empty one
     os.replace(tmp, dest)
+    if old.is_dir():
+        shutil.rmtree(old)
+    elif old.exists():
+        old.unlink()
+
+
+def clear(path: Path) -> None:
+    """Remove what a crashed run left at `path` (a file or a Spark part directory)."""
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
 
 
 def write_hash_sets(con: DuckDBPyConnection, ring: Keyring, out: Path, has_id: bool) -> dict[str, str]:
     """persons.parquet (hash, kind, province), phones.parquet (hash, province), records.parquet (hash)."""
     out.mkdir(parents=True, exist_ok=True)
     paths = {}
-    for name, q in hash_set_queries(ring, has_id).items():
-        dest = out / f"{name}.parquet"
-        _copy(con, q, dest)
-        paths[name] = str(dest)
+    register_hmac_key(con, ring)
+    try:
+        for name, q in hash_set_queries(has_id).items():
+            dest = out / f"{name}.parquet"
+            tmp = dest.with_name(dest.name + ".part")
+            clear(tmp)
+            con.execute(f"COPY ({q}) TO {sql_str(str(tmp))} ({PARQUET_OPTIONS})").fetchall()
+            swap_in(tmp, dest)
+            paths[name] = str(dest)
+    finally:
+        con.unregister(KEY_TABLE)
     return paths
 
 
 def parquet_source(path: Path) -> str:
-    """A file written by DuckDB, or a directory of part files written by Spark."""
-    return f"'{path}/*.parquet'" if path.is_dir() else f"'{path}'"
+    """A file written by DuckDB, or a directory of part files written by Spark (as a quoted SQL literal)."""
+    return sql_str(f"{path}/*.parquet") if path.is_dir() else sql_str(str(path))
 
 
 def novelty(con: DuckDBPyConnection, dumps_dir: Path, own: Path) -> Novelty:
@@ -97,3 +153,10 @@ def novelty(con: DuckDBPyConnection, dumps_dir: Path, own: Path) -> Novelty:
         f"WHERE o.hash IN (SELECT hash FROM read_parquet([{files}]))"
     ).fetchall()[0][0]
     return Novelty(earlier_dumps=len(others), persons_seen_before=int(seen), persons_new=int(total - seen))
+
+
+def spark_key_view(spark: Any, ring: Keyring) -> None:
+    """`lt_hmac_key` as a Spark temp view, shipped as data (a local relation), not as SQL text."""
+    t = hmac_key_table(ring)
+    spark.createDataFrame([(t["kid"][0].as_py(), bytearray(t["ipad"][0].as_py()), bytearray(t["opad"][0].as_py()))],
+                          "kid string, ipad binary, opad binary").createOrReplaceTempView(KEY_TABLE)

@@ -91,6 +91,13 @@ def _translate_args() -> tuple[str, str]:
 _SHAPE18 = "'[0-9]{17}[0-9X]'"
 _SHAPE15 = "'[0-9]{15}'"
 
+# A well-formed ID packed into one BIGINT: body * 32 + check index * 2 + legacy.
+# The body (17 digits, legacy numbers with the century 19 inserted) is < 10^17,
+# so the packed value stays below 2^62; the check index is the check
+# character's position in CHECK_CHARS (0-10, so "sum % 11 = index" is the
+# checksum rule); legacy 15-digit numbers carry index 0 and the flag 1.
+PACK = 32
+
 
 def _cols(col: str) -> dict[str, str]:
     """Shared sub-expressions. Clean 18-character values (nearly every row of a
@@ -101,21 +108,28 @@ def _cols(col: str) -> dict[str, str]:
     t = f"translate({c}, {_lit(frm)}, {_lit(to)})"
     s18, s15 = f"regexp_full_match({t}, {_SHAPE18})", f"regexp_full_match({t}, {_SHAPE15})"
     n15 = f"try_cast({t} AS BIGINT)"
+    legacy_n = f"({n15} // 1000000000) * 100000000000 + 19000000000 + {n15} % 1000000000"
     # The 17-digit body as a BIGINT; legacy numbers gain the century 19 arithmetically.
     n = (
         f"(CASE WHEN {fast} THEN try_cast(substr({c}, 1, 17) AS BIGINT) "
-        f"WHEN {s15} THEN ({n15} // 1000000000) * 100000000000 + 19000000000 + {n15} % 1000000000 "
+        f"WHEN {s15} THEN {legacy_n} "
         f"ELSE try_cast(substr({t}, 1, 17) AS BIGINT) END)"
     )
+
+    def packed(s: str) -> str:
+        return f"try_cast(substr({s}, 1, 17) AS BIGINT) * {PACK} + (strpos({_lit(CHECK_CHARS)}, substr({s}, 18, 1)) - 1) * 2"
+
+    # CASE, not OR: DuckDB evaluates both sides of OR, and translate is the slow part.
+    pack = (f"(CASE WHEN {fast} THEN {packed(c)} WHEN {s15} THEN ({legacy_n}) * {PACK} + 1 "
+            f"WHEN {s18} THEN {packed(t)} END)")
     return {
         "c": c,
         "t": t,
         "fast": fast,
-        # CASE, not OR: DuckDB evaluates both sides of OR, and translate is the slow part.
         "format": f"(CASE WHEN {fast} THEN true ELSE ({s18} OR {s15}) END)",
         "legacy": f"(CASE WHEN {fast} THEN false ELSE {s15} END)",
         "n": n,
-        "check": f"(CASE WHEN {fast} THEN substr({c}, 18, 1) ELSE substr({t}, 18, 1) END)",
+        "pack": pack,
     }
 
 
@@ -123,41 +137,46 @@ def _bind(n: str, expr: str) -> str:
     """`expr` (written over `v`) evaluated with v = `n`, which DuckDB then computes once.
 
     DuckDB does not share a repeated sub-expression inside CASE arms, and the
-    17-digit body is read ~25 times by the checksum and the date: binding it
+    packed ID is read ~25 times by the checksum and the date: binding it
     through a one-element list lambda cut the twin's CPU time ~4x.
     """
     return f"list_transform([{n}], lambda v: {expr})[1]"
 
 
-def _parts(col: str, today: dt.date, mode: RegionMode) -> dict[str, str]:
-    x = _cols(col)
-    n = x["n"]
+def _digits(v: str, pos: int, width: int) -> str:
+    """Digits [pos, pos+width) of the 17-digit body of packed `v` (dividing by PACK * 10^k drops the low bits too)."""
+    return f"(({v} // {PACK * 10 ** (17 - pos - width)}) % {10**width})"
 
-    def digits(pos: int, width: int, of: str = "v") -> str:  # digits [pos, pos+width) of the body
-        return f"(({of} // {10 ** (17 - pos - width)}) % {10**width})"
 
-    total = " + ".join(f"{w} * {digits(i, 1)}" for i, w in enumerate(WEIGHTS))
-    check = _bind(n, f"substr({_lit(CHECK_CHARS)}, (({total}) % 11) + 1, 1)")
-    checksum_ok = f"({x['legacy']} OR {check} = {x['check']})"
-    y, m, d = digits(6, 4), digits(10, 2), digits(12, 2)
+def _parts(p: str, today: dt.date, mode: RegionMode, bind: bool) -> dict[str, str]:
+    """The four rules over a packed ID `p` (NULL: not well-formed).
+
+    `bind`: `p` is an expression (evaluate it once through `_bind`); else `p`
+    is a column of packed values, read directly (the per-distinct-value route
+    of the dump engine, where a lambda per rule would only cost time).
+    """
+    wrap = (lambda e: _bind(p, e)) if bind else (lambda e: e.replace("{v}", p))
+    v = "v" if bind else "{v}"
+    total = " + ".join(f"{w} * {_digits(v, i, 1)}" for i, w in enumerate(WEIGHTS))
+    checksum_ok = wrap(f"({v} % 2 = 1 OR (({total}) % 11) = ({v} // 2) % 16)")
+    y, m, d = _digits(v, 6, 4), _digits(v, 10, 2), _digits(v, 12, 2)
     leap = f"(({y} % 4 = 0 AND {y} % 100 <> 0) OR {y} % 400 = 0)"
     dim = (
         f"(CASE WHEN {m} = 2 THEN (CASE WHEN {leap} THEN 29 ELSE 28 END) "
         f"WHEN {m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END)"
     )
     today_int = today.year * 10000 + today.month * 100 + today.day
-    date_ok = _bind(
-        n,
+    date_ok = wrap(
         f"({m} BETWEEN 1 AND 12 AND {d} BETWEEN 1 AND {dim} AND {y} >= {MIN_BIRTH_YEAR} "
-        f"AND {digits(6, 8)} <= {today_int})",
+        f"AND {_digits(v, 6, 8)} <= {today_int})"
     )
-    code, prov, year = digits(0, 6, n), digits(0, 2, n), digits(6, 4, n)
-    provinces = ", ".join(str(int(p)) for p in sorted(PROVINCES))
+    code, prov, year = _digits(p, 0, 6), _digits(p, 0, 2), _digits(p, 6, 4)
+    provinces = ", ".join(str(int(x)) for x in sorted(PROVINCES))
     known = f"{code} IN (SELECT code FROM {CODES_TABLE})"
     if mode == "lenient":
         region_ok = f"({prov} IN ({provinces}) AND {known})"
     else:
-        permits = ", ".join(str(int(p)) for p in sorted(PERMIT_PREFIXES))
+        permits = ", ".join(str(int(x)) for x in sorted(PERMIT_PREFIXES))
         lo_year, hi_year = key_years()
         y_key = f"least(greatest({year}, {lo_year}), {hi_year})"
         dated = f"({code} * 10000 + {y_key} IN (SELECT key FROM {KEYS_TABLE}))"
@@ -165,26 +184,51 @@ def _parts(col: str, today: dt.date, mode: RegionMode) -> dict[str, str]:
             f"({prov} IN ({provinces}) AND "
             f"(CASE WHEN {prov} IN ({permits}) THEN {known} ELSE {dated} END))"
         )
-    return {"format": x["format"], "checksum": checksum_ok, "date": date_ok, "region": region_ok}
+    return {"format": f"({p} IS NOT NULL)", "checksum": checksum_ok, "date": date_ok, "region": region_ok}
 
 
 RULES = ("format", "checksum", "date", "region")
 
 
-def _first_broken(col: str, mode: RegionMode, today: dt.date | None) -> str:
+def _first_broken(p: str, mode: RegionMode, today: dt.date | None, bind: bool) -> str:
     """1-4: index of the first broken rule in RULES; 5: none broken.
 
     Written without CASE over the rules on purpose: DuckDB hoists repeated
-    sub-expressions (the 17-digit body is used ~25 times) only out of
+    sub-expressions (the packed ID is used ~25 times) only out of
     unconditionally evaluated positions, so each rule is a flag (NULL on
     garbage, read as broken) and `least` picks the first broken one.
     """
-    p = _parts(col, today or dt.date.today(), mode)
+    parts = _parts(p, today or dt.date.today(), mode, bind)
     terms = [
-        f"{k + 1} + {len(RULES) - k} * CAST(coalesce({p[rule]}, false) AS INTEGER)"
+        f"{k + 1} + {len(RULES) - k} * CAST(coalesce({parts[rule]}, false) AS INTEGER)"
         for k, rule in enumerate(RULES)
     ]
     return f"least({', '.join(terms)})"
+
+
+def cn_id_pack_sql(col: str) -> str:
+    """SQL expression: the ID in `col` packed into a BIGINT (see PACK), NULL when it is not well-formed.
+
+    Well-formed is the format rule (18 characters 0-9/X after folding, or 15
+    digits). Packing is the per-row half of the rule; the other three rules
+    read only the packed value (`cn_id_packed_reason_sql`), so a dump engine
+    packs every row cheaply and checks each distinct ID once.
+    """
+    return _cols(col)["pack"]
+
+
+def cn_id_packed_reason_sql(p: str, mode: RegionMode = "lenient", today: dt.date | None = None) -> str:
+    """SQL expression over a packed column `p`: the same answer `cn_id_reason_sql` gives for the original text.
+
+    `cn_id_reason_sql(col)` is exactly this over `cn_id_pack_sql(col)`.
+    """
+    names = ", ".join(_lit(r) for r in RULES)
+    return f"list_extract([{names}], {_first_broken(p, mode, today, bind=False)})"
+
+
+def cn_id_packed_body_sql(p: str) -> str:
+    """The 17-digit body (BIGINT) of packed `p`: the person's key (legacy numbers already widened)."""
+    return f"({p} // {PACK})"
 
 
 def cn_id_reason_sql(col: str, mode: RegionMode = "lenient", today: dt.date | None = None) -> str:
@@ -195,12 +239,12 @@ def cn_id_reason_sql(col: str, mode: RegionMode = "lenient", today: dt.date | No
     Needs `register_region_tables(con)` first.
     """
     names = ", ".join(_lit(r) for r in RULES)
-    return f"list_extract([{names}], {_first_broken(col, mode, today)})"
+    return f"list_extract([{names}], {_first_broken(cn_id_pack_sql(col), mode, today, bind=True)})"
 
 
 def cn_id_valid_sql(col: str, mode: RegionMode = "lenient", today: dt.date | None = None) -> str:
     """SQL boolean expression, never NULL: does `col` hold a valid resident ID under `mode`?"""
-    return f"({_first_broken(col, mode, today)} = {len(RULES) + 1})"
+    return f"({_first_broken(cn_id_pack_sql(col), mode, today, bind=True)} = {len(RULES) + 1})"
 
 
 def cn_id_normalized_sql(col: str) -> str:
