@@ -165,7 +165,9 @@ def _open_delimited(path: Path, s: Sniffed, con: DuckDBPyConnection, stack: Exit
     unquote = quote == "" and bool(s.quote)  # re-read after broken quoting: strip whole-field quotes
     if quote is not None:
         s.quote = quote
-    lines = [ln for ln in s.head_text.splitlines()[:201] if ln.strip()][:-1] or s.head_text.splitlines()[:1]
+    # A head cut at HEAD_BYTES ends in a partial line: drop it, unless the head is the whole file.
+    lines = [ln for ln in s.head_text.splitlines()[:201] if ln.strip()]
+    lines = (lines[:200] if s.head_complete else lines[:-1]) or s.head_text.splitlines()[:1]
     rows = [split_line(ln, s.delimiter or ",", s.quote) for ln in lines]
     width = max((len(r) for r in rows), key=lambda w: sum(len(r) == w for r in rows))
     names = [f.strip() for f in rows[0]] if s.header else [f"col{i + 1}" for i in range(width)]

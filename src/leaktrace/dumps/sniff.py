@@ -40,6 +40,7 @@ class Sniffed:
     member: str | None = None
     skipped: list[str] = field(default_factory=list)
     head_text: str = ""
+    head_complete: bool = False  # the head is the whole data, so its last line is whole too
 
 
 def _zip_member(path: Path) -> tuple[str, list[str]]:
@@ -197,7 +198,7 @@ def sniff(path: Path, encoding: str | None = None) -> Sniffed:
     label = f"{path}" + (f"!{member}" if member else "")
     enc, text, bom = _decode_head(head, label, encoding)
     s = Sniffed(container=container, kind="delimited", encoding=enc, bom_len=bom, member=member,
-                skipped=skipped, head_text=text)
+                skipped=skipped, head_text=text, head_complete=len(head) < HEAD_BYTES)
     stripped = text.lstrip()
     low = text[:8192].lower()
     if stripped.startswith("{"):
