@@ -138,3 +138,12 @@ def test_property_no_hit_inside_longer_digit_runs(seg: str, rest: str, pad_left:
     assert SCAN.scan(f"x{pad_left}{seg}{rest}{pad_right}y") == []
     if pad_right:
         assert SCAN.scan(f"x{seg}{rest}{pad_right}y") == []
+
+
+def test_prefix_number_built_directly_equals_parsing() -> None:
+    """prefix_attrs builds its PhoneNumber without parsing; it must be the parsed one, for every segment."""
+    for head in range(130, 200):
+        for tail in ("0000", "1234", "5678", "9999"):
+            prefix7 = f"{head}{tail}"
+            built = phonenumbers.PhoneNumber(country_code=86, national_number=int(prefix7 + "0000"))
+            assert built == phonenumbers.parse(prefix7 + "0000", "CN"), prefix7

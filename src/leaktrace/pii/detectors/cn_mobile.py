@@ -80,7 +80,9 @@ def prefix_attrs(prefix7: str) -> dict[str, str]:
     from phonenumbers import geocoder
 
     attrs: dict[str, str] = {}
-    num = phonenumbers.parse(prefix7 + "0000", "CN")
+    # Built directly: equal to phonenumbers.parse(prefix7 + "0000", "CN") for an 11-digit mobile
+    # (a test checks), at a fifteenth of its cost, which is half of a cold prefix lookup.
+    num = phonenumbers.PhoneNumber(country_code=86, national_number=int(prefix7 + "0000"))
     car = _canonical_carrier(pn_carrier.name_for_number(num, "zh"))
     rec = _phone_db().find(prefix7)
     if car is None:
