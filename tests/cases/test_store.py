@@ -2,55 +2,27 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from leaktrace.cases import store as cases
 from leaktrace.core.errors import InputError
 from leaktrace.store import make_engine, session_factory, upgrade
 
-PG_URL = os.environ.get("LEAKTRACE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-def _pg_engine() -> Iterator[Engine]:
-    """A fresh schema on the test server; skip when it is unreachable, fail under CI=true."""
-    admin = make_engine(url=PG_URL, connect_args={"connect_timeout": 5})
-    try:
-        with admin.begin() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # any failure to reach the server decides skip-or-fail
-        admin.dispose()
-        msg = f"PostgreSQL at {PG_URL} unreachable: {str(exc).splitlines()[0]}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
-    schema = f"lt_cases_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    eng = make_engine(url=PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        upgrade(eng)
-        yield eng
-    finally:
-        eng.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A migrated database on each backend."""
     if request.param == "postgresql":
-        yield from _pg_engine()
+        eng = request.getfixturevalue("pg_schema_engine")()
+        upgrade(eng)
+        yield eng
         return
     eng = make_engine(url=f"sqlite:///{tmp_path / 'db.sqlite'}")
     upgrade(eng)

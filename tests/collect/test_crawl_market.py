@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -91,32 +92,14 @@ def test_wrong_password_stops_with_a_clear_error(ctx: Context, sim_world: Path, 
 
 
 @pytest.mark.postgres
-def test_the_same_crawl_on_postgresql(sim_world: Path, sim_profile: Profile, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_same_crawl_on_postgresql(sim_world: Path, sim_profile: Profile, monkeypatch: pytest.MonkeyPatch,
+                                      pg_new_schema_url: Callable[[], str]) -> None:
     """The frontier (SKIP LOCKED claims), three sink threads and the store on PostgreSQL, by setting only."""
-    import os
-    import uuid
-
-    from sqlalchemy import text
-
     from leaktrace.core.settings import get_settings
     from leaktrace.pipeline.context import open_context
-    from leaktrace.store import make_engine
 
-    base = os.environ.get("LEAKTRACE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    admin = make_engine(url=base, connect_args={"connect_timeout": 5})
     try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:
-        admin.dispose()
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"PostgreSQL unavailable under CI=true: {str(exc).splitlines()[0]}")
-        pytest.skip(f"PostgreSQL unavailable: {str(exc).splitlines()[0]}")
-    schema = f"lt_crawl_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        monkeypatch.setenv("LEAKTRACE_DATABASE_URL", f"{base}?options=-csearch_path%3D{schema}")
+        monkeypatch.setenv("LEAKTRACE_DATABASE_URL", pg_new_schema_url())
         get_settings.cache_clear()
         with open_context() as pg, running_world(sim_world, behaviour=Behaviour(rate_per_s=0, error_rate=0.05)) as w:
             assert pg.engine.dialect.name == "postgresql"
@@ -132,6 +115,3 @@ def test_the_same_crawl_on_postgresql(sim_world: Path, sim_profile: Profile, mon
             assert pg.evidence.verify().ok
     finally:
         get_settings.cache_clear()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()

@@ -26,11 +26,11 @@ def _comparable(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.postgres
-def test_graph_on_postgresql_equals_sqlite(pg_engine_for: Callable[..., Any]) -> None:
+def test_graph_on_postgresql_equals_sqlite(pg_schema_engine: Callable[..., Any]) -> None:
     with world_store(3) as w:
         with w.sessions() as s:
             strong = next(lk for lk in build_graph(s, w.hasher).to_dict()["links"] if lk["basis"] == "strong")
-        engine = pg_engine_for()
+        engine = pg_schema_engine()
         upgrade(engine)
         pg = session_factory(engine)
         with pg.begin() as s:

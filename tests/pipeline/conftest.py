@@ -8,10 +8,8 @@ skip, except under CI=true, where they fail (as in tests/store).
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,8 +20,6 @@ from leaktrace.pipeline.context import Context, open_context
 from leaktrace.store import make_engine, upgrade
 from leaktrace.store.models import Base
 from leaktrace.store.repo import add_source
-
-PG_URL = os.environ.get("LEAKTRACE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture(scope="session")
@@ -38,28 +34,12 @@ def _db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def _pg_schema_url() -> Iterator[str]:
-    admin = make_engine(url=PG_URL, connect_args={"connect_timeout": 5})
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # any failure to reach the server decides skip-or-fail
-        admin.dispose()
-        msg = f"PostgreSQL at {PG_URL} unreachable: {str(exc).splitlines()[0]}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(msg + " (CI=true: the PostgreSQL cases must run)", pytrace=False)
-        pytest.skip(msg)
-    schema = f"lt_test_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+def _pg_schema_url(pg_new_schema_url: Callable[[], str]) -> str:
+    url = pg_new_schema_url()
     engine = make_engine(url=url)
     upgrade(engine)
     engine.dispose()
-    yield url
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    admin.dispose()
+    return url
 
 
 def _settings(request: pytest.FixtureRequest) -> Settings:
