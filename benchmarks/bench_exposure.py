@@ -24,8 +24,10 @@ import argparse
 import hashlib
 import multiprocessing
 import socket
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -36,6 +38,7 @@ from leaktrace.attribution import oprf
 from leaktrace.attribution.exposure import ExposureSet, create_app
 from leaktrace.attribution.exposure_client import HttpEvaluator
 from leaktrace.attribution.otp import MemoryOtpHook, OtpVerifier
+from leaktrace.attribution.usage import UsageLedger
 from leaktrace.core.keyring import Keyring
 
 
@@ -78,8 +81,10 @@ def main() -> None:
     print(f"exposure set: {len(exposure.tags):,} entries, {2**exposure.bucket_bits} buckets "
           f"(~{len(exposure.tags) / 2**exposure.bucket_bits:.0f} per bucket), built in {time.perf_counter() - t0:.1f} s")
     token = "bench-org-token"
+    # The file ledger `exposure serve` uses: every org evaluation is charged to disk, as in production.
+    ledger = UsageLedger(Path(tempfile.mkdtemp(prefix="lt-bench-ledger-")) / "oprf-usage.jsonl")
     app = create_app(key, exposure, OtpVerifier(MemoryOtpHook()), {hashlib.sha256(token.encode()).hexdigest(): "bench"},
-                     rate=1e6, burst=10**6, quotas={"bench": 10**9})
+                     rate=1e6, burst=10**6, quotas={"bench": 10**9}, ledger=ledger)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     proc = multiprocessing.get_context("fork").Process(target=server.run, daemon=True)  # own GIL

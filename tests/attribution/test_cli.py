@@ -66,11 +66,33 @@ def test_offline_fingerprint_via_cli(tmp_path: Path, capsys: pytest.CaptureFixtu
     export.write_text("身份证号,联系电话\n" + "".join(f"11010119900101{i:04d},139{i:08d}\n" for i in range(80)), "utf-8")
     req, st, resp, fp = (tmp_path / n for n in ("req.json", "st.json", "resp.json", "fp.json"))
     assert main(["org", "fingerprint", str(export), "--org", "ACME", "--request", str(req), "--state", str(st)]) == 0
-    assert main(["org", "evaluate", str(req), "--out", str(resp)]) == 0
+    assert main(["org", "evaluate", str(req), "--out", str(resp)]) == 2  # no --org: nobody to charge
+    assert not resp.exists()
+    assert main(["org", "evaluate", str(req), "--org", "ACME", "--out", str(resp)]) == 0
     assert main(["org", "fingerprint", str(export), "--org", "ACME", "--response", str(resp), "--state", str(st),
                  "--out", str(fp), "--key-file", str(tmp_path / "k.pem")]) == 0
     assert main(["org", "register", str(fp)]) == 0
     assert "registered fingerprint of 'ACME'" in capsys.readouterr().out
+
+
+def test_org_evaluate_charges_the_daily_allowance(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Offline evaluation is not unlimited: 160 elements fit a 200/day allowance once, not twice."""
+    export = tmp_path / "c.csv"
+    export.write_text("身份证号,联系电话\n" + "".join(f"11010119900101{i:04d},139{i:08d}\n" for i in range(80)), "utf-8")
+    req, st, resp, tokens = (tmp_path / n for n in ("req.json", "st.json", "resp.json", "tokens.json"))
+    assert main(["org", "token", "--org", "ACME", "--tokens", str(tokens), "--daily-quota", "200"]) == 0
+    assert main(["org", "fingerprint", str(export), "--org", "ACME", "--request", str(req), "--state", str(st)]) == 0
+    evaluate = ["org", "evaluate", str(req), "--org", "ACME", "--tokens", str(tokens), "--out", str(resp)]
+    assert main(evaluate) == 0
+    resp.unlink()
+    capsys.readouterr()
+    assert main(evaluate) == 2
+    err = capsys.readouterr().err
+    assert "daily OPRF allowance" in err and "40 of 200 left" in err and err.count("\n") == 1
+    assert not resp.exists()
+    assert main(["org", "evaluate", str(req), "--org", "OTHER", "--out", str(resp)]) == 2  # not its request
+    ledger = get_settings().data_dir / "attribution" / "oprf-usage.jsonl"
+    assert [json.loads(line)["n"] for line in ledger.read_text("utf-8").splitlines()] == [160]
 
 
 @pytest.mark.parametrize(("args", "match"), [

@@ -15,6 +15,7 @@ from leaktrace.attribution import oprf
 from leaktrace.attribution.exposure import ExposureSet, create_app
 from leaktrace.attribution.exposure_client import HttpEvaluator, ServiceError
 from leaktrace.attribution.otp import MemoryOtpHook, OtpLocked, OtpVerifier
+from leaktrace.attribution.usage import UsageLedger
 from leaktrace.core.keyring import Keyring
 
 EXPOSED = [f"1390000{i:04d}" for i in range(300)]
@@ -110,10 +111,34 @@ def test_otp_required_and_quota(service: Any) -> None:
 
 
 def test_org_token_batch_and_fingerprint_evaluator(service: Any) -> None:
-    key, _, _, _, client = service
+    key, exposure, _, _, client = service
     ev = HttpEvaluator("http://testserver", "org-token", client=client)
     xs = [oprf.oprf_input("cn_id", f"11010119900101{i:04d}") for i in range(30)]
     assert oprf.oblivious_outputs(ev, xs, batch=16) == key.evaluate_many(xs)
+    # fingerprints go through a different key: its outputs cannot be tested against the exposure set
+    fp_key = oprf.ServerKey.from_keyring(Keyring.generate(), purpose=oprf.FINGERPRINT)
+    org = hashlib.sha256(b"org-token").hexdigest()
+    app = TestClient(create_app(key, exposure, OtpVerifier(MemoryOtpHook()), {org: "ACME"}, rate=1000, burst=1000,
+                                fingerprint_key=fp_key))
+    fp_ev = HttpEvaluator("http://testserver", "org-token", client=app, purpose=oprf.FINGERPRINT)
+    assert fp_ev.key_id == fp_key.key_id != key.key_id
+    assert oprf.oblivious_outputs(fp_ev, xs, batch=16) == fp_key.evaluate_many(xs) != key.evaluate_many(xs)
+    r = app.post("/v1/bucket", json={"buckets": [0]}, headers={"authorization": "Bearer org-token"})
+    assert r.status_code == 403  # fingerprint evaluations buy no bucket lookups
+    with pytest.raises(ServiceError, match="does not offer fingerprint"):
+        _ = HttpEvaluator("http://testserver", "org-token", client=client, purpose=oprf.FINGERPRINT).key_id
+    with pytest.raises(ValueError, match="must differ"):
+        create_app(key, exposure, OtpVerifier(MemoryOtpHook()), fingerprint_key=key)
+
+
+def test_exposure_and_fingerprint_keys_are_separate() -> None:
+    ring = Keyring.generate()
+    ex = oprf.ServerKey.from_keyring(ring, purpose=oprf.EXPOSURE)
+    fp = oprf.ServerKey.from_keyring(ring, purpose=oprf.FINGERPRINT)
+    x = oprf.oprf_input("cn_mobile", MINE)
+    assert ex.key_id != fp.key_id and ex.evaluate(x) != fp.evaluate(x)
+    with pytest.raises(ValueError, match="purpose"):
+        oprf.ServerKey.from_keyring(ring, purpose="other")
 
 
 def test_rate_limit(service: Any) -> None:
@@ -133,10 +158,10 @@ def test_malformed_requests(service: Any) -> None:
     assert client.post("/v1/evaluate", content=b"x" * 300_000, headers=h).status_code == 400
 
 
-def _org_app(key: oprf.ServerKey, exposure: ExposureSet, quota: int) -> TestClient:
-    org = hashlib.sha256(b"org-token").hexdigest()
-    return TestClient(create_app(key, exposure, OtpVerifier(MemoryOtpHook()), {org: "ACME"}, rate=1000,
-                                 burst=1000, quotas={"ACME": quota}))
+def _org_app(key: oprf.ServerKey, exposure: ExposureSet, quota: int, ledger: UsageLedger | None = None) -> TestClient:
+    tokens = {hashlib.sha256(t).hexdigest(): "ACME" for t in (b"org-token", b"org-token-2")}
+    return TestClient(create_app(key, exposure, OtpVerifier(MemoryOtpHook()), tokens, rate=1000,
+                                 burst=1000, quotas={"ACME": quota}, ledger=ledger))
 
 
 def test_org_notice_check_bulk(service: Any, tmp_path: Any) -> None:
@@ -170,11 +195,51 @@ def test_org_quota_allows_its_bulk_not_enumeration(service: Any) -> None:
 
 
 def test_org_quotas_sized_from_registry() -> None:
-    from leaktrace.attribution.exposure import ORG_QUOTA_FLOOR, org_quotas
+    from leaktrace.attribution.exposure import ORG_QUOTA_FLOOR, ORG_QUOTA_MAX, org_quotas
 
-    q = org_quotas({"big": {"distinct": {"cn_id": 1_000_000, "cn_mobile": 900_000}}, "new": {}})
+    q = org_quotas({"big": {"distinct": {"cn_id": 1_000_000, "cn_mobile": 900_000}}, "new": {},
+                    "liar": {"distinct": {"cn_mobile": 10**12}},
+                    "legacy": {"distinct": {"cn_mobile": 10**7}, "sampling_rate": 2.0**-20}})
     assert q["new"] == ORG_QUOTA_FLOOR
     assert 3_000_000 <= q["big"] <= 4_000_000  # ~3 keys per customer with slack; far below 10^9 mobiles
+    assert q["legacy"] == ORG_QUOTA_FLOOR  # sizes "proved" at a tiny rate count for nothing
+    assert q["liar"] == ORG_QUOTA_MAX  # a claimed customer base cannot buy more than the operator cap
+
+
+def test_org_quota_is_per_org_and_survives_restart(service: Any, tmp_path: Any) -> None:
+    """A second token of the same org shares its allowance, and a restarted service does not refill it."""
+    key, exposure, _, _, _ = service
+    ledger = tmp_path / "usage.jsonl"
+    one = HttpEvaluator("http://testserver", "org-token", client=_org_app(key, exposure, 40, UsageLedger(ledger)))
+    assert sum(one.check_many("cn_mobile", EXPOSED[:30], batch=10)) == 30
+    two = HttpEvaluator("http://testserver", "org-token-2", client=_org_app(key, exposure, 40, UsageLedger(ledger)))
+    with pytest.raises(ServiceError, match=r"429.*daily evaluation quota"):
+        two.check_many("cn_mobile", EXPOSED[30:50], batch=20)
+    assert UsageLedger(ledger).used("ACME") == 30
+    assert sum(two.check_many("cn_mobile", EXPOSED[30:40], batch=10)) == 10  # exactly what is left
+
+
+def test_bulk_order_hides_positions(service: Any, monkeypatch: Any) -> None:
+    """Values go out in a secret random order (not the sorted input order); bucket ids go sorted per request."""
+    key, exposure, _, _, _ = service
+    seen: list[bytes] = []
+    real = oprf.oblivious_outputs
+
+    def spy(ev: Any, xs: Any, batch: int = 4096) -> list[bytes]:
+        seen.extend(xs)
+        return real(ev, xs, batch)
+
+    monkeypatch.setattr(oprf, "oblivious_outputs", spy)
+    rec = Recorder(_org_app(key, exposure, 10_000).app)
+    ev = HttpEvaluator("http://testserver", "org-token", client=TestClient(rec))
+    values = sorted(EXPOSED[:100] + [f"1370000{i:04d}" for i in range(100)])
+    found = ev.check_many("cn_mobile", values, batch=50)
+    assert found == [v in EXPOSED for v in values]
+    assert sorted(seen) == sorted(oprf.oprf_input("cn_mobile", v) for v in values)
+    assert seen != [oprf.oprf_input("cn_mobile", v) for v in values]
+    import json as _json
+    bucket_lists = [d["buckets"] for d in map(_json.loads, rec.bodies) if "buckets" in d]
+    assert len(bucket_lists) == 4 and all(b == sorted(b) for b in bucket_lists)
 
 
 def test_otp_locks_address_after_failures_across_challenges(service: Any) -> None:
@@ -221,3 +286,27 @@ def test_rate_limiter_memory_is_bounded() -> None:
         if i % 10 == 0:
             assert not slow.allow("attacker")  # seen recently, so kept through evictions and still limited
         assert len(slow) <= 100
+
+
+def test_otp_lock_holds_for_every_written_form_of_the_address() -> None:
+    """"+8613900000042", "8613900000042" and "139 0000 0042" are one phone: changing the spelling buys no guesses."""
+    hook = MemoryOtpHook()
+    v = OtpVerifier(hook, max_failures=3)
+    forms = ["+8613900000042", "8613900000042", "139 0000 0042"]
+    for i, form in enumerate(forms):
+        ch = v.start("sms", form, client=f"10.0.0.{i}")
+        assert not v.verify(ch, "000000" if hook.sent[form] != "000000" else "111111")
+    for form in [*forms, MINE, "+86 139-0000-0042"]:
+        with pytest.raises(OtpLocked):
+            v.start("sms", form, client="10.9.9.9")
+    v.start("email", "Someone@Example.cn", client="10.9.9.9")  # another channel and address: unaffected
+
+
+def test_notice_csv_leaves_no_temp_file_when_writing_fails(tmp_path: Any) -> None:
+    from leaktrace.attribution.notice import NoticeResult, write_csv
+
+    out = tmp_path / "out.csv"
+    out.mkdir()  # the final rename cannot replace a directory
+    with pytest.raises(OSError):
+        write_csv(NoticeResult(1, {"cn_mobile": 1}, [(1, [("cn_mobile", "139****0042")])]), out)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]

@@ -112,3 +112,21 @@ def test_pii_shaped_first_row_is_data_not_header(tmp_path: Path) -> None:
     h = tmp_path / "header.csv"
     h.write_text("邮箱,姓名\nalice@example.cn,张三\n", "utf-8")
     assert read_rows(h).has_header and read_rows(h).total_rows == 1
+
+
+def test_tiny_sampling_rate_cannot_inflate_the_customer_base(tmp_path: Path, key: oprf.ServerKey) -> None:
+    """At rate 2^-20 a few dozen tags "prove" ~10^8 customers (and a quota to match): refused below 1/64."""
+    from leaktrace.attribution.registry import Registry
+
+    fp = fp_mod.build(_export(tmp_path / "e.csv", 200), "ACME", key)
+    fp.rate = 2.0**-20
+    fp.distinct = {k: len(v) * 2**20 for k, v in fp.tags.items()}  # consistent with its tags at that rate
+    fp_mod.sign(fp, fp_mod.load_or_create_signing_key(tmp_path / "k.pem"))
+    fp_mod.save(fp, tmp_path / "fp.json")
+    with pytest.raises(IntegrityError, match="1/64"):
+        fp_mod.load(tmp_path / "fp.json", key.key_id)
+    with pytest.raises(InputError, match="1/64"):
+        Registry(tmp_path / "data").register_fingerprint(fp)
+    with pytest.raises(InputError, match="1/64"):
+        fp_mod.build(_export(tmp_path / "e.csv", 20), "ACME", key, rate=1 / 65)
+    assert fp_mod.threshold(fp_mod.MIN_RATE) > 0

@@ -153,3 +153,64 @@ def test_canary_moved_to_another_org_is_an_integrity_error(world: World, tmp_pat
     path.write_text(json.dumps(doc), "utf-8")
     with pytest.raises(IntegrityError, match="registry was altered"):
         reg.canary_values(world.ring)
+
+
+def test_separator_in_a_field_cannot_hide_a_canary_row(tmp_path: Path) -> None:
+    """A dump that puts the internal field separator into a canary row still yields that row as a candidate."""
+    from leaktrace.attribution.scan import SEP
+
+    p = tmp_path / "crafted.csv"
+    rows = [f"139{i:08d},note {i}" for i in range(200)] + [f"13800138000,hide{SEP}me", f"13800138000,hide{SEP}me"]
+    p.write_text("联系电话,备注\n" + "\n".join(rows) + "\n", "utf-8")
+    con = duckdb.connect()
+    with open_source(p, con) as src:
+        res = scan(con, src, [0, 1], 500, seed=0, canary_cols={"cn_mobile": 0},
+                   canary_preds={"cn_mobile": lambda v: f"{v} = '13800138000'"})
+    assert res.candidates == [(["13800138000", f"hide{SEP}me"], 2)]
+    assert res.total_rows == 202 and len(res.sample) == 200 and res.unsplittable == 2
+
+
+def test_unsealed_path_keeps_the_key_out_of_sql_text(world: World, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The legacy keyed-tag path reads the HMAC pads from a registered table; no query text holds them."""
+    from leaktrace.attribution import canaries as canary_mod
+    from leaktrace.attribution.sqlnorm import PADS_TABLE
+
+    reg = _copy(world, tmp_path)
+    path = reg.root / "canaries.json"
+    doc = json.loads(path.read_text("utf-8"))
+    for e in doc["entries"]:
+        e.pop("sealed")
+    path.write_text(json.dumps(doc), "utf-8")
+    seen: list[str] = []
+    registered: list[str] = []
+    real_connect = duckdb.connect
+
+    class Spy:
+        def __init__(self) -> None:
+            self._con = real_connect()
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._con, name)
+
+        def execute(self, q: str, *a: object) -> object:
+            seen.append(q)
+            return self._con.execute(q, *a)
+
+        def register(self, name: str, obj: object) -> object:
+            registered.append(name)
+            return self._con.register(name, obj)
+
+        def unregister(self, name: str) -> object:
+            registered.remove(name)
+            return self._con.unregister(name)
+
+    monkeypatch.setattr(duckdb, "connect", lambda *a, **k: Spy())
+    att = attribute_file(world.path / "leak" / "leak.csv", reg, world.key, world.ring, sample_rows=50)
+    assert att.partner == world.truth["attribution"]["leaking_partner"]
+    kid, _ = canary_mod.tag_key(world.ring)
+    k = world.ring.keys[kid].ljust(64, b"\0")
+    ipad, opad = bytes(b ^ 0x36 for b in k).hex(), bytes(b ^ 0x5C for b in k).hex()
+    assert seen and any(PADS_TABLE in q for q in seen)
+    assert not any(ipad in q.lower() or opad in q.lower() or k[:16].hex() in q.lower() for q in seen)
+    assert registered == []  # unregistered again

@@ -26,7 +26,7 @@ from leaktrace.attribution.keys import Roles, distinct, infer_roles, row_keys
 from leaktrace.attribution.matching import ALPHA, Attribution, KindCounts, count_hits, decide
 from leaktrace.attribution.registry import Index, Registry
 from leaktrace.attribution.scan import Plan, Source, scan_path
-from leaktrace.attribution.sqlnorm import hmac_tag_sql
+from leaktrace.attribution.sqlnorm import PADS_TABLE, hmac_pads_table, hmac_tag_sql
 from leaktrace.attribution.table import Rows
 from leaktrace.core.errors import InputError, IntegrityError
 from leaktrace.core.hashing import DIGEST_BYTES
@@ -66,12 +66,14 @@ def attribute_file(path: str | Path, registry: Registry, key: oprf.ServerKey, ri
         return Plan(sorted(set(roles.columns.values())),
                     sorted({i for r, i in roles.columns.items() if r in ("cn_id", "cn_mobile", "order_id", "email")}),
                     {k: i for k, _, i in scanner.cols},
-                    _canary_predicates(con, registry, scanner) if scanner.active else {})
+                    _canary_predicates(con, registry, scanner, found) if scanner.active else {})
 
     con = duckdb.connect()
     try:
         res, plan, columns = scan_path(path, con, sample_rows, seed, prepare)
     finally:
+        if found.get("pads"):
+            con.unregister(PADS_TABLE)  # the key's pads leave the connection before anything else
         con.close()
     roles: Roles = found["roles"]
     canary_hits: _CanaryScanner = found["scanner"]
@@ -95,6 +97,7 @@ def attribute_file(path: str | Path, registry: Registry, key: oprf.ServerKey, ri
     total = time.perf_counter() - t0
     att.dump = {"path": str(path), "rows": res.total_rows, "sampled_rows": len(res.sample),
                 "canary_candidate_rows": sum(n for _, n in res.candidates),
+                "unsplittable_sampled_rows": res.unsplittable,
                 "roles": {r: columns[i] for r, i in roles.columns.items()},
                 "kinds_compared": sorted(counts),
                 "seconds": {"index": round(t_index, 2), "pass": round(t_pass, 2), "prf": round(t_prf, 2),
@@ -102,18 +105,26 @@ def attribute_file(path: str | Path, registry: Registry, key: oprf.ServerKey, ri
     return att
 
 
-def _canary_predicates(con: Any, registry: Registry, scanner: _CanaryScanner) -> dict[str, Callable[[str], str]]:
-    """Per canary kind, the SQL test that pre-selects rows: membership in the unsealed values, or the tag."""
+def _canary_predicates(con: Any, registry: Registry, scanner: _CanaryScanner,
+                       found: dict[str, Any]) -> dict[str, Callable[[str], str]]:
+    """Per canary kind, the SQL test that pre-selects rows: membership in the unsealed values, or the tag.
+
+    The keyed-tag path reads the HMAC pads from a registered in-memory table
+    (`found["pads"]` says so, for the caller to unregister), never from SQL text.
+    """
     values, unsealed = registry.canary_values(scanner.ring)
     preds: dict[str, Callable[[str], str]] = {}
     for kind, _, _ in scanner.cols:
         table = f"lt_canary_{kind}"
         if kind in unsealed:  # registered before values were sealed: the keyed tag on every row (slow, exact)
+            if not found.get("pads"):
+                con.register(PADS_TABLE, hmac_pads_table(scanner.key))
+                found["pads"] = True
             tags = sorted({t.hex() for t, es in scanner.tags.items() if any(e[3] == kind for e in es)})
             con.execute(f"CREATE TEMP TABLE {table} (v VARCHAR)")
             con.executemany(f"INSERT INTO {table} VALUES (?)", [[t] for t in tags])
             preds[kind] = lambda x, k=kind, t=table: (
-                f"({hmac_tag_sql(scanner.key, k, x, DIGEST_BYTES)} IN (SELECT v FROM {t}))")
+                f"({hmac_tag_sql(k, x, DIGEST_BYTES)} IN (SELECT v FROM {t}))")
         elif values.get(kind):
             con.execute(f"CREATE TEMP TABLE {table} (v VARCHAR)")
             con.executemany(f"INSERT INTO {table} VALUES (?)", [[v] for v in sorted(values[kind])])

@@ -13,8 +13,15 @@ Protocol (two round trips, JSON over HTTP):
 
 Every request needs a bearer token: an OTP session token (after proving
 control of the phone or mailbox, a small evaluation quota) or an
-organisation API token (a large quota, for breach-notice checks of its own
-customers). Each client is also rate-limited (token bucket), and batch and
+organisation API token (a daily allowance per organisation, whatever the
+number of its tokens, charged in the shared usage ledger so a restart does
+not refill it, for breach-notice checks of its own customers).
+
+The service holds two OPRF keys (see oprf.py): the exposure key, which the
+exposure set is built under, and, optionally, the fingerprint key, which an
+organisation asks for with ``"purpose": "fingerprint"`` to build its
+fingerprint online. Fingerprint evaluations grant no bucket lookups and
+cannot be tested against the exposure set. Each client is also rate-limited (token bucket), and batch and
 body sizes are capped.
 """
 
@@ -37,8 +44,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from leaktrace.attribution import oprf
+from leaktrace.attribution import oprf, sodium
+from leaktrace.attribution.fingerprint import MIN_RATE
 from leaktrace.attribution.otp import OtpLocked, OtpVerifier
+from leaktrace.attribution.usage import UsageLedger
 from leaktrace.core.errors import InputError, IntegrityError
 
 BUCKET_BITS = 16
@@ -47,8 +56,8 @@ CITIZEN_QUOTA = 4
 ORG_BATCH = 1000
 CITIZEN_BATCH = 2
 SESSION_TTL_S = 900
-QUOTA_WINDOW_S = 86_400.0
 ORG_QUOTA_FLOOR = 10_000  # evaluations per day for an organisation with no registered fingerprint
+ORG_QUOTA_MAX = 10_000_000  # the most a fingerprint can earn; above it only `org token --daily-quota`
 
 
 @dataclass
@@ -138,20 +147,16 @@ class RateLimiter:
 
 @dataclass
 class _Session:
-    quota: int  # evaluations left in this window
+    quota: int  # citizens: evaluations left (organisations are charged in the usage ledger)
     batch: int
     expires: float
-    who: str
-    limit: int = 0  # evaluations per window (organisations; 0: a one-off citizen quota)
-    window_start: float = 0.0
-    buckets: int = 0  # bucket lookups left: one per element evaluated, so nobody bulk-downloads the set
-
-    def refill(self, now: float) -> None:
-        if self.limit and now - self.window_start >= QUOTA_WINDOW_S:
-            self.quota, self.window_start = self.limit, now
+    who: str  # the organisation name, or "citizen"
+    limit: int = 0  # evaluations per UTC day (organisations; 0: a one-off citizen quota)
+    buckets: int = 0  # bucket lookups left: one per exposure evaluation, so nobody bulk-downloads the set
 
 
-def org_quotas(orgs: dict[str, dict[str, Any]], slack: float = 1.2, floor: int = ORG_QUOTA_FLOOR) -> dict[str, int]:
+def org_quotas(orgs: dict[str, dict[str, Any]], slack: float = 1.2, floor: int = ORG_QUOTA_FLOOR,
+               cap: int = ORG_QUOTA_MAX) -> dict[str, int]:
     """Evaluations per day for each registered organisation: its own customer base, with slack.
 
     An organisation checking its customers for breach notices needs about one
@@ -159,12 +164,20 @@ def org_quotas(orgs: dict[str, dict[str, Any]], slack: float = 1.2, floor: int =
     fingerprint says how many it has. A quota of that size lets it run its
     whole base daily, but not enumerate anybody else's: the mobile space
     alone is ~10^9 values, thousands of days of a 10^5-customer quota.
+
+    The `distinct` counts are the organisation's own claim (it signs the
+    file), checked only against its sampled tags; fingerprints sampled below
+    1/64 are refused at registration so the claim cannot be inflated cheaply,
+    and the result is capped at `cap` anyway: a larger allowance takes an
+    operator's explicit `org token --daily-quota`.
     """
     out = {}
     for name, e in orgs.items():
         d = e.get("distinct") or {}
+        if float(e.get("sampling_rate") or 1.0) < MIN_RATE:
+            d = {}  # registered before rates under 1/64 were refused: its sizes prove nothing
         base = max(int(d.get("cn_id", 0)), int(d.get("cn_mobile", 0)))
-        out[name] = max(floor, int(3 * base * slack))
+        out[name] = min(cap, max(floor, int(3 * base * slack)))
     return out
 
 
@@ -202,15 +215,22 @@ def load_token_quotas(path: Path | None) -> dict[str, int]:
 
 def create_app(key: oprf.ServerKey, exposure: ExposureSet | None, otp: OtpVerifier,
                org_tokens: dict[str, str] | None = None, rate: float = 20.0, burst: int = 40,
-               org_quota: int = ORG_QUOTA_FLOOR, quotas: dict[str, int] | None = None) -> Starlette:
-    """The HTTP app; `key` stays inside this closure and is never serialised.
+               org_quota: int = ORG_QUOTA_FLOOR, quotas: dict[str, int] | None = None,
+               fingerprint_key: oprf.ServerKey | None = None, ledger: UsageLedger | None = None) -> Starlette:
+    """The HTTP app; the keys stay inside this closure and are never serialised.
 
-    Organisation tokens get `quotas[org]` evaluations per day (see
-    `org_quotas`), else `org_quota`; citizens a one-off `CITIZEN_QUOTA`.
+    `key` is the exposure key (the one `exposure` was built under);
+    `fingerprint_key`, if given, serves organisations' fingerprint requests.
+    Each organisation gets `quotas[org]` evaluations per UTC day (see
+    `org_quotas`), else `org_quota`, charged in `ledger` across all its
+    tokens and both purposes; citizens a one-off `CITIZEN_QUOTA`.
     """
+    if fingerprint_key is not None and fingerprint_key.key_id == key.key_id:
+        raise ValueError("the fingerprint and exposure OPRF keys must differ (domain separation)")
     sessions: dict[str, _Session] = {}
     limiter = RateLimiter(rate, burst)
     org_tokens = org_tokens or {}
+    usage = ledger or UsageLedger(None)
 
     async def body(request: Request) -> dict[str, Any]:
         raw = await request.body()
@@ -230,9 +250,9 @@ def create_app(key: oprf.ServerKey, exposure: ExposureSet | None, otp: OtpVerifi
         if digest in org_tokens:
             org = org_tokens[digest]
             limit = (quotas or {}).get(org, org_quota)
-            s = sessions.setdefault(digest, _Session(limit, ORG_BATCH, float("inf"), org, limit, time.monotonic()))
-            s.refill(time.monotonic())
-            return digest, s
+            # one session per organisation, however many tokens it holds; the allowance is in the ledger
+            s = sessions.setdefault("org:" + org, _Session(limit, ORG_BATCH, float("inf"), org, limit))
+            return "org:" + org, s
         s = sessions.get(digest)
         if s is None or s.expires < time.monotonic():
             sessions.pop(digest, None)
@@ -240,7 +260,10 @@ def create_app(key: oprf.ServerKey, exposure: ExposureSet | None, otp: OtpVerifi
         return digest, s
 
     async def info(request: Request) -> JSONResponse:
-        return JSONResponse({"key_id": key.key_id, "public_key": base64.b64encode(key.public).decode(),
+        fp = ({"fingerprint_key_id": fingerprint_key.key_id,
+               "fingerprint_public_key": base64.b64encode(fingerprint_key.public).decode()}
+              if fingerprint_key else {})
+        return JSONResponse({"key_id": key.key_id, "public_key": base64.b64encode(key.public).decode(), **fp,
                              "bucket_bits": exposure.bucket_bits if exposure else BUCKET_BITS,
                              "suite": "OPRF(ristretto255, SHA-512) RFC 9497 mode 0"})
 
@@ -288,20 +311,33 @@ def create_app(key: oprf.ServerKey, exposure: ExposureSet | None, otp: OtpVerifi
         try:
             doc = await body(request)
             elements = [base64.b64decode(e, validate=True) for e in doc["elements"]]
+            purpose = str(doc.get("purpose", oprf.EXPOSURE))
         except (ValueError, KeyError, TypeError, binascii.Error):
             return _error(400, "expected {\"elements\": [base64 ristretto255 elements]}")
+        if purpose not in (oprf.EXPOSURE, oprf.FINGERPRINT):
+            return _error(400, "purpose: expected \"exposure\" or \"fingerprint\"")
+        use = key
+        if purpose == oprf.FINGERPRINT:
+            if not session.limit:
+                return _error(403, "fingerprint evaluations need an organisation token")
+            if fingerprint_key is None:
+                return _error(503, "this server does not evaluate fingerprints")
+            use = fingerprint_key
         if not elements or len(elements) > session.batch:
             return _error(400, f"between 1 and {session.batch} elements per request")
-        if len(elements) > session.quota:
-            return _error(429 if session.limit else 403,
-                          "daily evaluation quota used up" if session.limit else "evaluation quota used up")
-        try:
-            out = key.blind_evaluate(elements)
-        except ValueError:
+        if not all(sodium.is_valid_point(e) for e in elements):
             return _error(400, "an element is not a valid ristretto255 point")
-        session.quota -= len(elements)
-        session.buckets += len(elements)
-        return JSONResponse({"key_id": key.key_id, "elements": [base64.b64encode(e).decode() for e in out]})
+        if session.limit:
+            if not usage.charge(session.who, len(elements), session.limit, "online-" + purpose):
+                return _error(429, "daily evaluation quota used up")
+        elif len(elements) > session.quota:
+            return _error(403, "evaluation quota used up")
+        else:
+            session.quota -= len(elements)
+        out = use.blind_evaluate(elements)
+        if purpose == oprf.EXPOSURE:
+            session.buckets += len(elements)
+        return JSONResponse({"key_id": use.key_id, "elements": [base64.b64encode(e).decode() for e in out]})
 
     async def bucket(request: Request) -> JSONResponse:
         client, session = client_of(request)

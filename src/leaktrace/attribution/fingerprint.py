@@ -49,10 +49,18 @@ DEFAULT_RATE = 1 / 4
 KEY_KINDS = ("cn_id", "cn_mobile", "order_id", "order_tuple")
 
 
+MIN_RATE = 1 / 64  # below this, a fingerprint's claimed customer count (which sizes its quota) is barely checked
+
+
 def threshold(rate: float) -> int:
-    """The 64-bit sampling threshold for a rate in (0, 1]."""
-    if not 0 < rate <= 1:
-        raise InputError(f"sampling rate must be in (0, 1], got {rate}")
+    """The 64-bit sampling threshold for a rate in [MIN_RATE, 1].
+
+    Why a floor: the platform checks the org-signed `distinct` counts only
+    against the number of sampled tags, and sizes the organisation's OPRF
+    allowance from them; at a tiny rate a handful of tags "proves" any count.
+    """
+    if not MIN_RATE <= rate <= 1:
+        raise InputError(f"sampling rate must be between 1/64 and 1, got {rate}")
     return min(2**64 - 1, int(rate * 2**64))
 
 
@@ -175,6 +183,9 @@ def load(path: Path, expect_key_id: str | None = None) -> Fingerprint:
     fp = Fingerprint(doc["org"], doc["oprf_key_id"], float(doc["sampling_rate"]), int(doc["source_rows"]),
                      {k: int(v["distinct"]) for k, v in doc["kinds"].items()}, tags, doc["signer"],
                      base64.b64encode(sig).decode(), doc.get("created", ""))
+    if not MIN_RATE <= fp.rate <= 1:
+        raise IntegrityError(f"{path}: field 'sampling_rate' is {fp.rate}; fingerprints must be sampled at "
+                             "1/64 or more")
     for k, arr in tags.items():
         expected = fp.distinct[k] * fp.rate
         if abs(len(arr) - expected) > 6 * (expected ** 0.5) + 10:

@@ -47,7 +47,7 @@ def notice_check(path: str | Path, client: HttpEvaluator, batch: int = 1000) -> 
     for kind in kinds:
         values = sorted({v for v in per_row[kind] if v})
         checked[kind] = len(values)
-        found = client.check_many(kind, values, batch)
+        found = client.check_many(kind, values, batch)  # sends them in a secret random order
         exposed[kind] = {v for v, f in zip(values, found, strict=True) if f}
     result = NoticeResult(rows.total_rows, checked)
     for i in range(rows.total_rows):
@@ -60,9 +60,13 @@ def notice_check(path: str | Path, client: HttpEvaluator, batch: int = 1000) -> 
 def write_csv(result: NoticeResult, out: Path) -> None:
     """row, kinds, masked values: written to a temp file and renamed, so a reader never sees half of it."""
     tmp = out.with_name(out.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["row", "kinds", "values_masked"])
-        for row, hits in result.exposed_rows:
-            w.writerow([row, ";".join(k for k, _ in hits), ";".join(m for _, m in hits)])
-    os.replace(tmp, out)
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["row", "kinds", "values_masked"])
+            for row, hits in result.exposed_rows:
+                w.writerow([row, ";".join(k for k, _ in hits), ";".join(m for _, m in hits)])
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # nothing half-written is left behind
+        raise

@@ -11,8 +11,12 @@ a rate-limited service), the same exchange runs in three steps:
    blinding scalars (STATE, kept private, created 0600). No value is written
    anywhere: STATE holds a digest of each kind's value list, and step 3
    re-reads the export and refuses it if it changed.
-2. platform: ``org evaluate REQ -o RESP`` multiplies each element by the
-   server key (it sees nothing but random elements) and stamps its key id.
+2. platform: ``org evaluate REQ --org N -o RESP`` multiplies each element by
+   the *fingerprint* key (it sees nothing but random elements) and stamps
+   its key id. Every element is charged to the organisation's daily
+   allowance in the usage ledger shared with the online service, and the
+   exposure index is built under a different key, so a request file of
+   chosen values is neither unlimited nor usable against the exposure set.
 3. organisation: ``org fingerprint EXPORT --org N --response RESP --state STATE``
    unblinds, samples and signs, exactly as the online path does.
 
@@ -33,6 +37,7 @@ from typing import Any
 from leaktrace.attribution import fingerprint as fp_mod
 from leaktrace.attribution import oprf, sodium
 from leaktrace.attribution.jsonfile import read_json, write_json
+from leaktrace.attribution.usage import UsageLedger
 from leaktrace.core.errors import InputError, IntegrityError
 
 REQUEST = "leaktrace-oprf-request/1"
@@ -82,21 +87,37 @@ def make_request(export: Path, org: str, request: Path, state: Path) -> dict[str
     st["request_id"] = req["request_id"]
     state.parent.mkdir(parents=True, exist_ok=True)
     tmp = state.with_name(state.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(st, fh)
-    tmp.replace(state)
+    tmp.unlink(missing_ok=True)  # a leftover (perhaps world-readable) tmp must not be reused: O_EXCL below
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(st, fh)
+        tmp.replace(state)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     write_json(request, req)
     return {k: len(v) for k, v in kinds.items()}
 
 
-def evaluate_request(request: Path, key: oprf.ServerKey, response: Path) -> int:
-    """Step 2 (platform): k times each blinded element; the key never leaves this process."""
+def evaluate_request(request: Path, key: oprf.ServerKey, response: Path, org: str, ledger: UsageLedger,
+                     limit: int) -> int:
+    """Step 2 (platform): k times each blinded element, charged to `org`'s daily `limit` in `ledger`.
+
+    `key` must be the fingerprint key (oprf.FINGERPRINT), never the exposure key.
+    Nothing is written when the request is refused.
+    """
     req = _doc(request, REQUEST, "OPRF request")
+    if str(req.get("org", "")).strip() != org.strip():
+        raise InputError(f"{request}: field 'org' is {req.get('org')!r}, but it is being charged to {org!r}")
     elements = {k: _unb64(v, f"kinds[{k!r}]", request) for k, v in req["kinds"].items()}
     total = sum(len(v) for v in elements.values())
     if total > MAX_ELEMENTS:
         raise InputError(f"{request}: {total} elements; at most {MAX_ELEMENTS} per request file")
+    if not ledger.charge(org.strip(), total, limit, "offline-fingerprint"):
+        left = max(0, limit - ledger.used(org.strip()))
+        raise InputError(f"{request}: {total} elements exceed {org!r}'s daily OPRF allowance "
+                         f"({left} of {limit} left today, UTC); split the export or ask for 'org token --daily-quota'")
     out: dict[str, Any] = {"format": RESPONSE, "org": req.get("org", ""), "request_id": req.get("request_id", ""),
                            "oprf_key_id": key.key_id, "kinds": {}}
     for kind, els in elements.items():

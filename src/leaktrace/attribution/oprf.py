@@ -10,9 +10,15 @@ checking their own number therefore never hold ``k``, and the server never
 sees ``x`` or an unkeyed hash of it (``r·H(x)`` is a uniformly random group
 element). The platform, which holds ``k``, evaluates directly on dump values.
 
-The server key is derived from the deployment keyring (HMAC of the active
-key), so it lives wherever that secret lives and is never written to the data
-directory. Its key id (a hash of the public key) is carried by every
+The server keys are derived from the deployment keyring (HMAC of the active
+key), so they live wherever that secret lives and are never written to the
+data directory. There are two, one per purpose (domain separation): the
+*fingerprint* key (organisation fingerprints, attribution, offline
+evaluation) and the *exposure* key (the exposure index and its lookups).
+Organisations may have the fingerprint key applied to many values of their
+choosing (a whole customer base, offline), so if the exposure index were
+built under the same key those answers would let them test arbitrary
+guesses against it offline; under separate keys they are useless there. Its key id (a hash of the public key) is carried by every
 fingerprint file, so a file made under another key is rejected instead of
 silently matching nothing.
 """
@@ -33,6 +39,10 @@ _HASH_TO_GROUP_DST = b"HashToGroup-" + CONTEXT
 _HASH_TO_SCALAR_DST = b"HashToScalar-" + CONTEXT
 _DERIVE_DST = b"DeriveKeyPair" + CONTEXT
 KEY_INFO = b"leaktrace attribution+exposure v1"
+FINGERPRINT = "fingerprint"
+EXPOSURE = "exposure"
+# the fingerprint seed label predates the split, so fingerprints registered before it stay valid
+_SEED_LABELS = {FINGERPRINT: b"leaktrace/oprf-seed/v1", EXPOSURE: b"leaktrace/oprf-seed/exposure/v2"}
 OUTPUT_BYTES = 64
 
 
@@ -122,8 +132,11 @@ class ServerKey:
         self.key_id = "oprf-" + hashlib.sha256(self.public).hexdigest()[:16]
 
     @classmethod
-    def from_keyring(cls, ring: Keyring, kid: str | None = None) -> ServerKey:
-        seed = hmac.new(ring.keys[kid or ring.active], b"leaktrace/oprf-seed/v1", hashlib.sha256).digest()
+    def from_keyring(cls, ring: Keyring, kid: str | None = None, purpose: str = FINGERPRINT) -> ServerKey:
+        """The key for one purpose (FINGERPRINT or EXPOSURE); different purposes never share a key."""
+        if purpose not in _SEED_LABELS:
+            raise ValueError(f"OPRF key purpose: expected {FINGERPRINT!r} or {EXPOSURE!r}, got {purpose!r}")
+        seed = hmac.new(ring.keys[kid or ring.active], _SEED_LABELS[purpose], hashlib.sha256).digest()
         return cls(derive_key(seed))
 
     def blind_evaluate(self, elements: Sequence[bytes]) -> list[bytes]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from leaktrace.core.errors import ConfigError
+from leaktrace.core.normalize import normalize
 
 CODE_TTL_S = 300
 MAX_ATTEMPTS = 3  # guesses per challenge
@@ -93,8 +94,10 @@ class OtpVerifier:
         self._failures: dict[str, list[float]] = {}  # who -> times of wrong codes within lock_s
         self._secret = secrets.token_bytes(32)
 
-    def _who(self, address: str, client: str) -> tuple[str, ...]:
-        a = hmac.new(self._secret, address.strip().lower().encode(), hashlib.sha256).hexdigest()[:32]
+    def _who(self, address: str, client: str, channel: str = "sms") -> tuple[str, ...]:
+        """Lockout keys: the canonical address (so "+86 139..." and "139 ..." are one) and the client."""
+        canon = normalize("cn_mobile" if channel == "sms" else "email", address)
+        a = hmac.new(self._secret, f"{channel}:{canon}".encode(), hashlib.sha256).hexdigest()[:32]
         return ("addr:" + a,) + (("client:" + client,) if client else ())
 
     def _recent(self, who: str, now: float) -> list[float]:
@@ -105,9 +108,9 @@ class OtpVerifier:
             self._failures.pop(who, None)
         return times
 
-    def locked(self, address: str, client: str = "") -> bool:
+    def locked(self, address: str, client: str = "", channel: str = "sms") -> bool:
         now = time.monotonic()
-        return any(len(self._recent(w, now)) >= self.max_failures for w in self._who(address, client))
+        return any(len(self._recent(w, now)) >= self.max_failures for w in self._who(address, client, channel))
 
     def start(self, channel: str, address: str, client: str = "") -> str:
         now = time.monotonic()
@@ -115,12 +118,12 @@ class OtpVerifier:
         if len(self._failures) > MAX_TRACKED:
             for w in list(self._failures):
                 self._recent(w, now)
-        if self.locked(address, client):
+        if self.locked(address, client, channel):
             raise OtpLocked("too many wrong codes for this address or client; try again later")
         code = f"{secrets.randbelow(10**6):06d}"
         challenge = secrets.token_urlsafe(16)
         self._pending[challenge] = _Challenge(hashlib.sha256(code.encode()).digest(), now + self.ttl_s,
-                                              self._who(address, client))
+                                              self._who(address, client, channel))
         self.hook.send(channel, address, code)
         return challenge
 

@@ -73,6 +73,7 @@ class Registry:
 
     def register_fingerprint(self, fp: fp_mod.Fingerprint, replace_key: bool = False) -> dict[str, Any]:
         """Store a verified fingerprint; the first signer of an org is pinned."""
+        fp_mod.threshold(fp.rate)  # refuses rates under fingerprint.MIN_RATE (they would inflate the quota)
         orgs = self.orgs()
         prev = orgs.get(fp.org)
         if prev and prev.get("signer") and prev["signer"] != fp.signer and not replace_key:

@@ -41,7 +41,8 @@ from leaktrace.attribution.table import Rows
 from leaktrace.core.errors import InputError
 
 OVERSAMPLE = 2
-SEP = "\x1f\x1e\x1f"  # between a kept row's fields; a row whose fields hold it is left out of the sample
+SEP = "\x1f\x1e\x1f"  # between a sampled row's fields; a row whose fields hold it is left out of the sample
+# (and counted in ScanResult.unsplittable); canary candidates are carried as lists, so SEP cannot hide them
 HEAD_ROWS = 200
 
 
@@ -73,6 +74,7 @@ class ScanResult:
     candidates: list[tuple[list[str], int]]  # (role columns, how many rows) of rows that may hold a canary
     cols: list[int] = field(default_factory=list)
     short: bool = False  # fewer rows sampled than asked although the file has more
+    unsplittable: int = 0  # sampled rows left out because a field held SEP (a crafted dump)
 
 
 def _estimate_rows(path: Path, head: list[list[str]], head_text: str) -> int:
@@ -187,12 +189,16 @@ def _scan_once(con: Any, src: Source, cols: list[int], sample_rows: int, seed: i
     # empty or NULL value never equals a registered canary value anyway
     conds = [canary_preds[kind](NORMALISERS[kind](f"c{i}")) for kind, i in canary_cols.items() if kind in canary_preds]
     cand = f"coalesce({' OR '.join(conds)}, false)" if conds else "false"
-    # one string per kept row: a GROUP BY over strings is ~2x cheaper than over lists
+    # one string per sampled row: a GROUP BY over strings is ~2x cheaper than over lists. Candidates
+    # (few) are lists, which no field content can split wrongly: a dump cannot hide a canary row by
+    # putting SEP into one of its fields.
     vals = f"concat_ws({lit(SEP)}, {', '.join(f'coalesce(c{i}, {lit(chr(0))})' for i in cols)})" if cols else "''"
+    cand_vals = f"list_value({', '.join(f'CAST(c{i} AS VARCHAR)' for i in cols)})" if cols else "NULL"
     keys = ", ".join(f"c{i}" for i in key_cols) or "1"
-    q = (f"SELECT x, k, cand, count(*) FROM ("
-         f"SELECT CASE WHEN k < {cut}::UBIGINT OR cand THEN {vals} END AS x, "
-         f"CASE WHEN k < {cut}::UBIGINT THEN k END AS k, cand FROM ("
+    q = (f"SELECT x, k, cand, count(*), cv FROM ("
+         f"SELECT CASE WHEN k < {cut}::UBIGINT THEN {vals} END AS x, "
+         f"CASE WHEN k < {cut}::UBIGINT THEN k END AS k, cand, "
+         f"CASE WHEN cand THEN {cand_vals} END AS cv FROM ("
          f"SELECT hash({keys}, {int(seed)}) AS k, ({cand}) AS cand, * FROM {src.relation} "
          f"WHERE NOT _bad)) "
          f"GROUP BY ALL")
@@ -207,13 +213,21 @@ def _scan_once(con: Any, src: Source, cols: list[int], sample_rows: int, seed: i
 
     width = len(cols)
     sample: list[list[str]] = []
-    for _, x, n in heapq.nsmallest(sample_rows, ((k, x, n) for x, k, _, n in rows if k is not None),
+    unsplittable = 0
+    for _, x, n in heapq.nsmallest(sample_rows, ((k, x, n) for x, k, _, n, _ in rows if k is not None),
                                    key=lambda t: t[0]):
         vals = split(x)
         if len(vals) == width:
             sample.extend([vals] * min(n, sample_rows - len(sample)))
+        else:
+            unsplittable += int(n)
         if len(sample) >= sample_rows:
             break
-    candidates = [(v, int(n)) for x, _, c, n in rows if c and x is not None and len(v := split(x)) == width]
+    merged: dict[tuple[str, ...], int] = {}  # the same row may come in a sampled and an unsampled group
+    for _, _, c, n, cv in rows:
+        if c and cv is not None:
+            v = tuple("" if f is None else str(f) for f in cv)
+            merged[v] = merged.get(v, 0) + int(n)
+    candidates = [(list(v), n) for v, n in merged.items()] if cols else []
     short = len(sample) < min(sample_rows, total) and rate < 1
-    return ScanResult(total, sample, candidates, cols, short)
+    return ScanResult(total, sample, candidates, cols, short, unsplittable)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 
+import pyarrow as pa
+
 from leaktrace.dumps.analysis import id_check_char_sql
 
 # Python's str.isspace() set: what `\s` in core.normalize and str.strip() remove.
@@ -81,11 +83,24 @@ def normalised_sql(kind: str, col: str) -> str:
     return f"nullif({NORMALISERS[kind](col)}, '')"
 
 
-def hmac_tag_sql(key: bytes, kind: str, value_sql: str, digest_bytes: int) -> str:
+PADS_TABLE = "lt_canary_pads"
+
+
+def hmac_pads_table(key: bytes) -> pa.Table:
+    """One row: the HMAC-SHA256 inner and outer padded keys (RFC 2104) of `key`.
+
+    Registered with `con.register(PADS_TABLE, ...)` (a view over process memory,
+    dropped with `con.unregister`), so key material never appears in SQL text,
+    where query logs, profiles or error messages could carry it.
+    """
+    k = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
+    return pa.table({"ipad": pa.array([bytes(b ^ 0x36 for b in k)], pa.binary()),
+                     "opad": pa.array([bytes(b ^ 0x5C for b in k)], pa.binary())})
+
+
+def hmac_tag_sql(kind: str, value_sql: str, digest_bytes: int, pads: str = PADS_TABLE) -> str:
     """SQL hex of `hmac(key, kind \x1f value, sha256)[:digest_bytes]` (the canary tag), for registries
     whose canary values are not sealed. Two SHA-256 calls per value (~150,000/s): the slow, exact path.
-    The key appears only in the query text in memory."""
-    k = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
-    ipad, opad = bytes(b ^ 0x36 for b in k).hex(), bytes(b ^ 0x5C for b in k).hex()
-    msg = f"(unhex('{ipad}{(kind + chr(31)).encode().hex()}') || encode({value_sql}))"
-    return f"left(sha256(unhex('{opad}') || unhex(sha256({msg}))), {digest_bytes * 2})"
+    The key is read from the registered `pads` table (see `hmac_pads_table`), never written in the query."""
+    msg = f"((SELECT ipad FROM {pads}) || unhex('{(kind + chr(31)).encode().hex()}') || encode({value_sql}))"
+    return f"left(sha256((SELECT opad FROM {pads}) || unhex(sha256({msg}))), {digest_bytes * 2})"

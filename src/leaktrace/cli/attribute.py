@@ -20,13 +20,13 @@ def attribute_cmd(
 ) -> None:
     """Rank registered organisations by evidence; results are leads to confirm, or 'unknown'."""
     from leaktrace.attribution.attribute import attribute_file
-    from leaktrace.attribution.oprf import ServerKey
+    from leaktrace.attribution.oprf import FINGERPRINT, ServerKey
     from leaktrace.attribution.registry import Registry
     from leaktrace.core.keyring import load_keyring
 
     settings = get_settings()
     ring = load_keyring(settings)
-    att = attribute_file(dump, Registry(settings.data_dir), ServerKey.from_keyring(ring), ring,
+    att = attribute_file(dump, Registry(settings.data_dir), ServerKey.from_keyring(ring, purpose=FINGERPRINT), ring,
                          sample_rows, seed, alpha)
     if as_json:
         typer.echo(json.dumps(att.to_json(top), ensure_ascii=False))

@@ -23,10 +23,10 @@ def _set_path() -> Path:
 def index_cmd(dump: Path = typer.Argument(..., help="A dump whose IDs, mobiles and e-mails become checkable.")) -> None:
     """Add a dump's distinct IDs/mobiles/e-mails to the exposure set (as PRF tags only)."""
     from leaktrace.attribution.exposure import ExposureSet, index_file
-    from leaktrace.attribution.oprf import ServerKey
+    from leaktrace.attribution.oprf import EXPOSURE, ServerKey
     from leaktrace.core.keyring import load_keyring
 
-    key = ServerKey.from_keyring(load_keyring(get_settings()))
+    key = ServerKey.from_keyring(load_keyring(get_settings()), purpose=EXPOSURE)
     new, n = index_file(dump, key)
     path = _set_path()
     merged = ExposureSet.load(path, key.key_id).merged(new) if path.exists() else new
@@ -53,17 +53,20 @@ def serve_cmd(
         load_token_quotas,
         org_quotas,
     )
-    from leaktrace.attribution.oprf import ServerKey
+    from leaktrace.attribution.oprf import EXPOSURE, FINGERPRINT, ServerKey
     from leaktrace.attribution.otp import OtpVerifier, load_hook
     from leaktrace.attribution.registry import Registry
+    from leaktrace.attribution.usage import UsageLedger, ledger_path
     from leaktrace.core.keyring import load_keyring
 
-    key = ServerKey.from_keyring(load_keyring(get_settings()))
+    ring = load_keyring(get_settings())
+    key = ServerKey.from_keyring(ring, purpose=EXPOSURE)
     path = _set_path()
     exposure = ExposureSet.load(path, key.key_id) if path.exists() else None
     quotas = {**org_quotas(Registry(get_settings().data_dir).orgs()), **load_token_quotas(org_tokens)}
     app = create_app(key, exposure, OtpVerifier(load_hook(otp_hook)), load_org_tokens(org_tokens), rate=rate,
-                     quotas=quotas)
+                     quotas=quotas, fingerprint_key=ServerKey.from_keyring(ring, purpose=FINGERPRINT),
+                     ledger=UsageLedger(ledger_path(get_settings().data_dir)))
     typer.echo(f"exposure service on http://{host}:{port} (key {key.key_id}, "
                f"{len(exposure.tags) if exposure else 0} entries)")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -20,10 +20,11 @@ org_app = typer.Typer(help="Organisation fingerprints and canaries for attributi
 
 
 def _server_key() -> ServerKey:
-    from leaktrace.attribution.oprf import ServerKey
+    from leaktrace.attribution.oprf import FINGERPRINT, ServerKey
     from leaktrace.core.keyring import load_keyring
 
-    return ServerKey.from_keyring(load_keyring(get_settings()))
+    # the fingerprint key: never the exposure key, whose index organisations must not test guesses against
+    return ServerKey.from_keyring(load_keyring(get_settings()), purpose=FINGERPRINT)
 
 
 @org_app.command("fingerprint")
@@ -65,8 +66,9 @@ def fingerprint_cmd(
         if not server or not token:
             raise InputError("give --server and --token (online), or --request/--response with --state (offline)")
         from leaktrace.attribution.exposure_client import HttpEvaluator
+        from leaktrace.attribution.oprf import FINGERPRINT
 
-        fp = fp_mod.build(datafile, org, HttpEvaluator(server, token), rate)
+        fp = fp_mod.build(datafile, org, HttpEvaluator(server, token, purpose=FINGERPRINT), rate)
     key = fp_mod.load_or_create_signing_key(key_file or get_settings().data_dir / "attribution" / "org-signing.key")
     fp_mod.sign(fp, key)
     dest = out or Path(f"{fp.org}.fingerprint.json")
@@ -81,13 +83,29 @@ def fingerprint_cmd(
 @org_app.command("evaluate")
 def evaluate_cmd(
     request: Path = typer.Argument(..., help="An organisation's offline OPRF request (org fingerprint --request)."),
+    org: str = typer.Option(..., "--org", help="The organisation charged for it (must match the request)."),
     out: Path = typer.Option(..., "--out", "-o", help="Where to write the answer for the organisation."),
+    tokens: Path = typer.Option(None, "--tokens", help="The server's token file, for quotas set with "
+                                                       "'org token --daily-quota'."),
 ) -> None:
-    """Platform side of the offline path: apply the OPRF key to blinded elements (it sees no values)."""
-    from leaktrace.attribution import offline
+    """Platform side of the offline path: apply the fingerprint key to blinded elements (it sees no values).
 
-    n = offline.evaluate_request(request, _server_key(), out)
-    typer.echo(f"wrote {out}: {n} evaluated elements under {_server_key().key_id}")
+    Every element counts against the organisation's daily OPRF allowance, in the
+    usage ledger the exposure service shares.
+    """
+    from leaktrace.attribution import offline
+    from leaktrace.attribution.exposure import ORG_QUOTA_FLOOR, load_token_quotas, org_quotas
+    from leaktrace.attribution.registry import Registry
+    from leaktrace.attribution.usage import UsageLedger, ledger_path
+
+    data_dir = get_settings().data_dir
+    name = org.strip()
+    quotas = {**org_quotas(Registry(data_dir).orgs()), **load_token_quotas(tokens)}
+    limit = quotas.get(name, ORG_QUOTA_FLOOR)
+    key = _server_key()
+    n = offline.evaluate_request(request, key, out, name, UsageLedger(ledger_path(data_dir)), limit)
+    typer.echo(f"wrote {out}: {n} evaluated elements under {key.key_id}, charged to {name!r} "
+               f"(daily allowance {limit})")
 
 
 @org_app.command("canaries")
