@@ -106,13 +106,19 @@ def _copy(world: World, tmp_path: Path) -> Registry:
     return Registry(tmp_path)
 
 
-def test_unsealed_registry_falls_back_to_tags(world: World, tmp_path: Path) -> None:
+def _unsealed_copy(world: World, tmp_path: Path) -> Registry:
+    """A copy of the registry as written before canary values were sealed."""
     reg = _copy(world, tmp_path)
     path = reg.root / "canaries.json"
     doc = json.loads(path.read_text("utf-8"))
     for e in doc["entries"]:
         e.pop("sealed")
     path.write_text(json.dumps(doc), "utf-8")
+    return reg
+
+
+def test_unsealed_registry_falls_back_to_tags(world: World, tmp_path: Path) -> None:
+    reg = _unsealed_copy(world, tmp_path)
     att = attribute_file(world.path / "leak" / "leak.csv", reg, world.key, world.ring, sample_rows=50)
     assert att.partner == world.truth["attribution"]["leaking_partner"]
 
@@ -176,12 +182,7 @@ def test_unsealed_path_keeps_the_key_out_of_sql_text(world: World, tmp_path: Pat
     from leaktrace.attribution import canaries as canary_mod
     from leaktrace.attribution.sqlnorm import PADS_TABLE
 
-    reg = _copy(world, tmp_path)
-    path = reg.root / "canaries.json"
-    doc = json.loads(path.read_text("utf-8"))
-    for e in doc["entries"]:
-        e.pop("sealed")
-    path.write_text(json.dumps(doc), "utf-8")
+    reg = _unsealed_copy(world, tmp_path)
     seen: list[str] = []
     registered: list[str] = []
     real_connect = duckdb.connect
