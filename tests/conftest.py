@@ -22,7 +22,7 @@ from sqlalchemy import Engine, text
 
 from leaktrace.core.keyring import Keyring
 from leaktrace.core.settings import get_settings
-from leaktrace.store import make_engine
+from leaktrace.store import make_engine, upgrade
 
 PG_URL = os.environ.get("LEAKTRACE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -50,6 +50,18 @@ def eval_dir() -> Path | None:
     env = os.environ.get("LEAKTRACE_EVAL_DIR")
     cand = Path(env) if env else REPO.parent / "shared" / "eval"
     return cand if cand.is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite file; tests copy it rather than migrate (about a second each)."""
+    path = tmp_path_factory.mktemp("tpl") / "leaktrace.sqlite"
+    engine = make_engine(url=f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
 
 
 def _pg_unavailable(reason: str) -> None:

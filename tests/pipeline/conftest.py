@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -20,17 +19,6 @@ from leaktrace.pipeline.context import Context, open_context
 from leaktrace.store import make_engine, upgrade
 from leaktrace.store.models import Base
 from leaktrace.store.repo import add_source
-
-
-@pytest.fixture(scope="session")
-def _db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("tpl") / "leaktrace.sqlite"
-    engine = make_engine(url=f"sqlite:///{path}")
-    upgrade(engine)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +34,7 @@ def _settings(request: pytest.FixtureRequest) -> Settings:
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if request.param == "sqlite":
-        shutil.copyfile(request.getfixturevalue("_db_template"), settings.data_dir / "leaktrace.sqlite")
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), settings.data_dir / "leaktrace.sqlite")
         return settings
     url = request.getfixturevalue("_pg_schema_url")
     engine = make_engine(url=url)

@@ -24,23 +24,12 @@ def _pg_migrated(pg_schema_engine: Callable[[], Engine]) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("store") / "template.sqlite"
-    engine = make_engine(url=f"sqlite:///{path}")
-    upgrade(engine)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
-
-
 @pytest.fixture(params=BACKENDS)
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A migrated, empty database on each backend."""
     if request.param == "sqlite":
         path = tmp_path / "leaktrace.sqlite"
-        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         eng = make_engine(url=f"sqlite:///{path}")
         yield eng
         eng.dispose()
