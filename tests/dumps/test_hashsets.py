@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow.parquet as pq
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -71,3 +73,37 @@ def test_persons_set_matches_scalar_validator(world: tuple[Path, dict[str, Any]]
     assert got == want
     assert pq.read_table(r.hash_sets["records"]).num_rows == r.distinct_rows
     assert pq.read_table(r.hash_sets["phones"]).num_rows == r.distinct_valid_mobiles
+
+
+def test_native_and_sql_hash_sets_are_identical(world: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
+    """The compiled batch HMAC and the SQL HMAC write the same three sets (the engine picks one)."""
+    from leaktrace.core import hashing_batch
+    from leaktrace.dumps.hashsets import hash_set_queries, write_hash_sets
+
+    if not hashing_batch.available():
+        if os.environ.get("CI") == "true":
+            raise AssertionError("the batch HMAC extension must be built in CI")
+        pytest.skip("the batch HMAC extension was not built on this machine")
+    out, truth = world
+    r = analyze_dump(out / truth["leak"]["files"]["csv"])
+    ring = load_keyring(get_settings())
+    con = duckdb.connect()
+    for name in ("persons", "phones", "records"):
+        con.execute(f"CREATE TEMP TABLE src_{name} AS SELECT * FROM read_parquet('{r.hash_sets[name]}')")
+    from leaktrace.dumps.analyze import AnalyzeOptions, _analyze, _connect
+
+    c2 = _connect(AnalyzeOptions(), tmp_path / "duck")
+    try:
+        _analyze(c2, out / truth["leak"]["files"]["csv"], "x", tmp_path / "a", tmp_path, AnalyzeOptions(), ring)
+        sets = {}
+        for native in (True, False):
+            paths = write_hash_sets(c2, ring, tmp_path / f"n{native}", True, use_native=native)
+            sets[native] = {k: sorted(tuple(d.values()) for d in pq.read_table(p).to_pylist())
+                            for k, p in paths.items()}
+    finally:
+        c2.close()
+    assert sets[True] == sets[False]
+    for name in ("persons", "phones", "records"):
+        assert sorted(con.execute(f"SELECT * FROM src_{name}").fetchall()) == sets[True][name]
+    native_sql = " ".join(hash_set_queries(True, native=True).values())
+    assert ring.keys[ring.active].hex() not in native_sql.lower() and "lt_k." not in native_sql
