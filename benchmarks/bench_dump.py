@@ -6,7 +6,10 @@
 Builds a simulated leak of `--scale` rows, keeps six columns (order id, time,
 name, ID number, mobile, address) and writes it as UTF-8 and GB18030 CSV.
 Then, in the same run: a bare DuckDB `count(*)` scan of the UTF-8 file (the
-ceiling), the full `analyze_dump` report (keyed-hash sets included) on both
+ceiling of reading), the floor pass (the steps no full report can skip -
+parse every field, find the distinct records, IDs and mobiles, write the
+three keyed-hash sets - with no validation rule: the ceiling of a report on
+this machine), the full `analyze_dump` report (keyed-hash sets included) on both
 files, each in a child process whose peak RSS is read back, and the per-row
 Python loop a user would write instead (python-stdnum `cn.ric` + phonenumbers
 geocoder) over `--loop-rows` rows, and the Spark engine in local mode on the
@@ -22,6 +25,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -55,20 +59,68 @@ def sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def make_files(work: Path, scale: int) -> tuple[Path, Path]:
+def make_files(work: Path, scale: int, gb18030: bool = True) -> tuple[Path, Path]:
     from leaktrace.simulate.world import generate_world
 
     utf8, gbk = work / "orders6.csv", work / "orders6_gb18030.csv"
-    if utf8.is_file() and gbk.is_file():
-        return utf8, gbk
-    generate_world(work / "w", scale=scale, seed=1, orgs=4, formats=["csv"], social=False)
-    src = work / "w" / "leak" / "leak.csv"
-    con = duckdb.connect()
-    con.execute(f"COPY (SELECT #1, #2, #3, #4, #5, #6 FROM read_csv({sql_str(str(src))}, "
-                f"header=true, all_varchar=true, auto_detect=true)) TO {sql_str(str(utf8))} (HEADER, DELIMITER ',', QUOTE '')")
-    con.close()
-    subprocess.run(["iconv", "-f", "UTF-8", "-t", "GB18030", "-o", str(gbk), str(utf8)], check=True)
+    if not utf8.is_file():
+        generate_world(work / "w", scale=scale, seed=1, orgs=4, formats=["csv"], social=False)
+        src = work / "w" / "leak" / "leak.csv"
+        con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
+        tmp = utf8.with_name(utf8.name + ".part")
+        con.execute(f"COPY (SELECT #1, #2, #3, #4, #5, #6 FROM read_csv({sql_str(str(src))}, header=true, "
+                    f"all_varchar=true, auto_detect=true)) TO {sql_str(str(tmp))} (HEADER, DELIMITER ',', QUOTE '')")
+        con.close()
+        tmp.replace(utf8)
+        shutil.rmtree(work / "w")
+    if gb18030 and not gbk.is_file():
+        tmp = gbk.with_name(gbk.name + ".part")
+        subprocess.run(["iconv", "-f", "UTF-8", "-t", "GB18030", "-o", str(tmp), str(utf8)], check=True)
+        tmp.replace(gbk)
     return utf8, gbk
+
+
+def floor_pass(path: Path, threads: int, work: Path) -> tuple[float, str]:
+    """What any full report must do at least, with no rule at all: parse every field, find the distinct
+    records, IDs and mobiles, and write the three keyed-hash sets as `analyze` writes them (same
+    HMAC, same Parquet options). The speed of a complete report cannot exceed this."""
+    from leaktrace.core.keyring import Keyring
+    from leaktrace.dumps.hashsets import (
+        KEY_ALIAS,
+        KEY_TABLE,
+        PARQUET_OPTIONS,
+        hmac_sql,
+        register_hmac_key,
+        register_native_hashers,
+    )
+
+    con = duckdb.connect()
+    con.execute(f"SET threads={threads}")
+    con.execute("SET preserve_insertion_order = false")
+    ring = Keyring.generate()
+    native = register_native_hashers(con, ring)
+    if not native:
+        register_hmac_key(con, ring)
+
+    def h(t: str, v: str) -> str:
+        return f"lt_hmac_{t}({v})" if native else hmac_sql(t, v)
+
+    key = "" if native else f", {KEY_TABLE} {KEY_ALIAS}"
+    cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(6))
+    src = (f"read_csv({sql_str(str(path))}, header=true, auto_detect=false, columns={{{cols}}}, delim=',', "
+           "quote='\"', escape='\"')")
+    t = time.perf_counter()
+    con.execute(f"CREATE TEMP TABLE f AS SELECT md5_number(concat_ws(chr(31), c0, c1, c2, c3, c4, c5)) AS rec, "
+                f"c3 AS id, c4 AS mob FROM {src}")
+    for name, t_, q in (("persons", "cn_id", "SELECT DISTINCT id AS v FROM f"),
+                        ("phones", "cn_mobile", "SELECT DISTINCT mob AS v FROM f"),
+                        ("records", "dump_record", "SELECT DISTINCT lower(hex(rec)) AS v FROM f")):
+        out = sql_str(str(work / f"floor_{name}.parquet"))
+        con.execute(f"COPY (SELECT {h(t_, 'v')} AS hash FROM ({q}) d{key}) TO {out} ({PARQUET_OPTIONS})")
+    s = time.perf_counter() - t
+    con.close()
+    return s, "compiled HMAC" if native else "SQL HMAC"
 
 
 def bare_count(path: Path, threads: int) -> float:
@@ -156,14 +208,17 @@ def main() -> None:
 
             os.environ["LEAKTRACE_KEYRING"] = Keyring.generate().to_env()
         t = time.perf_counter()
-        utf8, gbk = make_files(work, a.scale)
+        utf8, gbk = make_files(work, a.scale, not a.skip_gb18030)
         print(f"built {a.scale:,} rows ({utf8.stat().st_size / 1e6:.0f} MB UTF-8) in {time.perf_counter() - t:.1f}s")
         count_s = bare_count(utf8, a.threads)
+        floor_s, floor_how = floor_pass(utf8, a.threads, work)
         u = child(utf8, a.threads, a.memory_limit)
         g = u if a.skip_gb18030 else child(gbk, a.threads, a.memory_limit)
         loop = python_loop(utf8, min(a.loop_rows, a.scale))
         n = a.scale
         print(f"bare DuckDB count(*) scan : {n / count_s:>12,.0f} rows/s")
+        print(f"floor (no rules, 3 sets)  : {n / floor_s:>12,.0f} rows/s  (parse, distinct records/IDs/mobiles, "
+              f"keyed-hash sets written; {floor_how})")
         print(f"analyze UTF-8 (full)      : {n / u['s']:>12,.0f} rows/s  peak RSS {u['rss_mb']:,.0f} MB  "
               f"({u['s']:.2f}s, {u['cpu']:.2f} CPU-s, {u['ids']:,} distinct IDs, memory limit {a.memory_limit})")
         if not a.skip_gb18030:
@@ -173,6 +228,8 @@ def main() -> None:
         print(f"python-stdnum+phonenumbers: {loop:>12,.0f} rows/s  (per-row loop, {min(a.loop_rows, n):,} rows)")
         gb = "" if a.skip_gb18030 else f"  GB18030 {count_s / g['s']:.2f}"
         print(f"ratio analyze/count(*)    : UTF-8 {count_s / u['s']:.2f}{gb}")
+        gb = "" if a.skip_gb18030 else f"  GB18030 {floor_s / g['s']:.2f}"
+        print(f"ratio analyze/floor       : UTF-8 {floor_s / u['s']:.2f}{gb}")
         gb = "" if a.skip_gb18030 else f"  GB18030 {n / g['s'] / loop:.1f}x"
         print(f"ratio analyze/python loop : UTF-8 {n / u['s'] / loop:.1f}x{gb}")
         if a.spark_rows:

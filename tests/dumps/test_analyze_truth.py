@@ -62,3 +62,29 @@ def test_report_holds_no_raw_pii(world: tuple[Path, dict[str, Any]]) -> None:
     for line in path.read_text("utf-8").splitlines()[1:50]:
         fields = line.split(",")
         assert fields[3] not in text and fields[4] not in text and fields[5] not in text
+
+
+def test_stored_report_found_by_content_not_by_name(world: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
+    """A copy under another name gets the stored report (its hash is checked after the scan); a file
+    changed in place keeping its size and mtime is hashed again, never served the old report."""
+    import os
+    import shutil
+
+    out, truth = world
+    src = out / truth["leak"]["files"]["csv"]
+    first = analyze_dump(src)
+    copy = tmp_path / "renamed.csv"
+    shutil.copy2(src, copy)
+    assert analyze_dump(copy).seconds == first.seconds
+    edited = tmp_path / "edited.csv"
+    shutil.copy2(src, edited)
+    before = analyze_dump(edited)
+    st = edited.stat()
+    data = bytearray(edited.read_bytes())
+    at = data.index(b"\n") + 1  # first byte of the first data row: a digit of the order id
+    data[at] = ord("9") if data[at] != ord("9") else ord("8")
+    edited.write_bytes(bytes(data))
+    os.utime(edited, ns=(st.st_atime_ns, st.st_mtime_ns))
+    after = analyze_dump(edited)
+    assert after.sha256 != before.sha256
+    assert after.rows == before.rows and after.seconds != before.seconds

@@ -37,12 +37,23 @@ def test_bad_bytes_mid_file_name_the_offset(tmp_path: Path, world: tuple[Path, d
         analyze_dump(p, _opts(encoding="gb18030"))
 
 
-def test_quoting_broken_mid_file_is_reread_and_said(tmp_path: Path, world: tuple[Path, dict[str, Any]]) -> None:
+def _write(p: Path, text: str, streamed: bool) -> Path:
+    """Plain UTF-8 is read in parallel from the file; gzip goes through the pipe and the Arrow hand-over."""
+    if not streamed:
+        p.write_text(text, "utf-8")
+        return p
+    gz = p.with_name(p.name + ".gz")
+    gz.write_bytes(gzip.compress(text.encode("utf-8")))
+    return gz
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_quoting_broken_mid_file_is_reread_and_said(tmp_path: Path, world: tuple[Path, dict[str, Any]],
+                                                    streamed: bool) -> None:
     lines = _leak_lines(world, 300)
     quoted = [lines[0]] + [",".join(f'"{f}"' for f in ln.split(",")) for ln in lines[1:]]
     quoted.insert(150, '"20200101,"2020-01-01 00:00:00,x,y,z,w,v,1')  # unterminated quote
-    p = tmp_path / "q.csv"
-    p.write_text("\n".join(quoted) + "\n", "utf-8")
+    p = _write(tmp_path / "q.csv", "\n".join(quoted) + "\n", streamed)
     r = analyze_dump(p)
     assert any("quoting broke at line" in s for s in r.malformed.skipped)
     assert r.rows == 301  # every line is either analysed or counted as malformed
@@ -51,13 +62,13 @@ def test_quoting_broken_mid_file_is_reread_and_said(tmp_path: Path, world: tuple
     assert r.distinct_valid_ids == analyze_dump(plain).distinct_valid_ids  # field quotes were stripped
 
 
+@pytest.mark.parametrize("streamed", [False, True])
 def test_huge_single_line_is_counted_not_buffered(tmp_path: Path, world: tuple[Path, dict[str, Any]],
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+                                                  monkeypatch: pytest.MonkeyPatch, streamed: bool) -> None:
     monkeypatch.setattr(readers, "MAX_LINE_BYTES", 1 << 16)
     lines = _leak_lines(world, 200)
     lines.insert(100, "1" * (1 << 18))
-    p = tmp_path / "long.csv"
-    p.write_text("\n".join(lines) + "\n", "utf-8")
+    p = _write(tmp_path / "long.csv", "\n".join(lines) + "\n", streamed)
     r = analyze_dump(p)
     assert r.rows == 201
     assert r.malformed.rows == 1

@@ -94,7 +94,7 @@ def test_native_and_sql_hash_sets_are_identical(world: tuple[Path, dict[str, Any
 
     c2 = _connect(AnalyzeOptions(), tmp_path / "duck")
     try:
-        _analyze(c2, out / truth["leak"]["files"]["csv"], "x", tmp_path / "a", tmp_path, AnalyzeOptions(), ring)
+        _analyze(c2, out / truth["leak"]["files"]["csv"], lambda: "x", tmp_path, AnalyzeOptions(), ring)
         sets = {}
         for native in (True, False):
             paths = write_hash_sets(c2, ring, tmp_path / f"n{native}", True, use_native=native)
