@@ -1,22 +1,29 @@
 """`dump analyze` speed and memory on a 6-column order CSV, UTF-8 and GB18030, with its peers.
 
     python benchmarks/bench_dump.py [--scale 1000000] [--loop-rows 50000] [--threads 2] [--spark-rows 200000]
-                                    [--memory-limit 3GB] [--work DIR] [--skip-gb18030]
+                                    [--memory-limit 3GB] [--work DIR] [--skip-gb18030] [--skip-sql-hmac]
 
 Builds a simulated leak of `--scale` rows, keeps six columns (order id, time,
 name, ID number, mobile, address) and writes it as UTF-8 and GB18030 CSV.
-Then, in the same run: a bare DuckDB `count(*)` scan of the UTF-8 file (the
-ceiling of reading), the floor pass (the steps no full report can skip -
-parse every field, find the distinct records, IDs and mobiles, write the
-three keyed-hash sets - with no validation rule: the ceiling of a report on
-this machine), the full `analyze_dump` report (keyed-hash sets included) on both
-files, each in a child process whose peak RSS is read back, and the per-row
-Python loop a user would write instead (python-stdnum `cn.ric` + phonenumbers
-geocoder) over `--loop-rows` rows, and the Spark engine in local mode on the
-first `--spark-rows` rows. Prints rows/s and the ratios, and the child's CPU
-seconds (user + system, all threads): on a shared machine the wall clock
-depends on the neighbours, the CPU seconds much less. `--work DIR` keeps the
-built files there and reuses them (large scales take minutes to build).
+Then, in the same run:
+
+- a bare DuckDB `count(*)` scan of the UTF-8 file (the ceiling of reading);
+- the floor pass: what no full report can skip (parse every field, find the
+  distinct records, IDs and mobiles, write the three keyed-hash sets as
+  `analyze` writes them) with no validation rule at all - the ceiling of a
+  report on this machine;
+- the full `analyze_dump` report (keyed-hash sets included) on both files,
+  each in a child process whose peak RSS is read back, and once more on the
+  UTF-8 file with the keyed hashes in SQL (`LEAKTRACE_NATIVE_HASH=0`: what a
+  machine without the compiled extension gets);
+- the per-row Python loop a user would write instead (python-stdnum `cn.ric`
+  + phonenumbers geocoder) over `--loop-rows` rows;
+- the Spark engine in local mode on the first `--spark-rows` rows.
+
+Prints rows/s and the ratios, and the child's CPU seconds (user + system,
+all threads): on a shared machine the wall clock depends on the neighbours,
+the CPU seconds much less. `--work DIR` keeps the built files there and
+reuses them (large scales take minutes to build).
 """
 
 from __future__ import annotations
@@ -133,9 +140,10 @@ def bare_count(path: Path, threads: int) -> float:
     return s
 
 
-def child(path: Path, threads: int, mem: str) -> dict[str, float]:
+def child(path: Path, threads: int, mem: str, native_hash: bool = True) -> dict[str, float]:
+    env = dict(os.environ, LEAKTRACE_NATIVE_HASH="1" if native_hash else "0")
     out = subprocess.run([sys.executable, "-c", CHILD, str(path), str(threads), mem],
-                         check=False, capture_output=True, text=True, env=os.environ)
+                         check=False, capture_output=True, text=True, env=env)
     if out.returncode:
         raise SystemExit(f"analyze failed on {path}:\n{out.stderr[-3000:]}")
     return json.loads([ln for ln in out.stdout.splitlines() if ln.startswith("{")][-1])
@@ -196,6 +204,8 @@ def main() -> None:
     ap.add_argument("--spark-rows", type=int, default=200_000, help="rows for the Spark local-mode run (0: skip)")
     ap.add_argument("--work", type=Path, default=None, help="build (or reuse) the CSV files in this directory")
     ap.add_argument("--skip-gb18030", action="store_true", help="analyse the UTF-8 file only")
+    ap.add_argument("--skip-sql-hmac", action="store_true",
+                    help="skip the UTF-8 run with the keyed hashes in SQL (LEAKTRACE_NATIVE_HASH=0)")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-dump-") as tmp:
         work = Path(tmp)
@@ -214,6 +224,7 @@ def main() -> None:
         floor_s, floor_how = floor_pass(utf8, a.threads, work)
         u = child(utf8, a.threads, a.memory_limit)
         g = u if a.skip_gb18030 else child(gbk, a.threads, a.memory_limit)
+        q = None if a.skip_sql_hmac else child(utf8, a.threads, a.memory_limit, native_hash=False)
         loop = python_loop(utf8, min(a.loop_rows, a.scale))
         n = a.scale
         print(f"bare DuckDB count(*) scan : {n / count_s:>12,.0f} rows/s")
@@ -224,6 +235,10 @@ def main() -> None:
         if not a.skip_gb18030:
             print(f"analyze GB18030 (full)    : {n / g['s']:>12,.0f} rows/s  peak RSS {g['rss_mb']:,.0f} MB  "
                   f"({g['s']:.2f}s, {g['cpu']:.2f} CPU-s in-process, iconv apart)")
+        if q is not None:
+            print(f"analyze UTF-8, SQL HMAC   : {n / q['s']:>12,.0f} rows/s  ({q['s']:.2f}s, {q['cpu']:.2f} CPU-s: "
+                  f"the same report with the keyed hashes in SQL, as without the compiled extension; "
+                  f"compiled/SQL {q['s'] / u['s']:.2f}x)")
         print(f"load average (1 min)      : {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         print(f"python-stdnum+phonenumbers: {loop:>12,.0f} rows/s  (per-row loop, {min(a.loop_rows, n):,} rows)")
         gb = "" if a.skip_gb18030 else f"  GB18030 {count_s / g['s']:.2f}"
