@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from leaktrace.attribution.attribute import attribute_file
 from leaktrace.attribution.registry import Registry
 from leaktrace.attribution.scan import open_source, scan
-from leaktrace.attribution.sqlnorm import WHITESPACE, normalised_sql
 from leaktrace.core.errors import IntegrityError
 from leaktrace.core.normalize import normalize
+from leaktrace.dumps.normalize_sql import WHITESPACE, normalised_sql
 
 from .conftest import World
 
@@ -180,7 +180,7 @@ def test_unsealed_path_keeps_the_key_out_of_sql_text(world: World, tmp_path: Pat
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """The legacy keyed-tag path reads the HMAC pads from a registered table; no query text holds them."""
     from leaktrace.attribution import canaries as canary_mod
-    from leaktrace.attribution.sqlnorm import PADS_TABLE
+    from leaktrace.attribution.canary_hmac import PADS_TABLE
 
     reg = _unsealed_copy(world, tmp_path)
     seen: list[str] = []

@@ -21,3 +21,7 @@ def test_full_width_mobiles_count_as_their_ascii_forms(tmp_path: Path) -> None:
     report = analyze_dump(path)
     assert {normalize_cn_mobile(_fw(m)) for m in ASCII} == {normalize_cn_mobile(m) for m in ASCII}
     assert report.distinct_valid_mobiles == len(ASCII)
+    # Every row's phone is valid: the full-width ones are not "format" errors that merely happen
+    # to leave the distinct count right.
+    mobile = report.validity["mobile"]
+    assert (mobile.present, mobile.valid, mobile.invalid) == (2 * len(ASCII), 2 * len(ASCII), 0)

@@ -14,7 +14,7 @@ keeps everything per-row inside DuckDB:
   the `sample_rows` smallest hashes — a uniform sample, reproducible for a
   seed (identical rows hash alike, so exact duplicates come in together);
 * canaries: each canary-bearing column is normalised in SQL
-  (`attribution.sqlnorm`, equal to `core.normalize`) and semi-joined with
+  (`dumps.normalize_sql`, equal to `core.normalize`) and semi-joined with
   the registered canary values of its kind; the few candidate rows are
   confirmed in Python with the keyed tag the registry holds.
 
@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from leaktrace.attribution.sqlnorm import NORMALISERS, lit
 from leaktrace.attribution.table import Rows
 from leaktrace.core.errors import InputError
+from leaktrace.dumps.normalize_sql import NORMALISERS, lit
 
 OVERSAMPLE = 2
 SEP = "\x1f\x1e\x1f"  # between a sampled row's fields; a row whose fields hold it is left out of the sample

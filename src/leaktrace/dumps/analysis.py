@@ -24,7 +24,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from leaktrace.core.cn_id_rule import CHECK_CHARS, WEIGHTS
+from leaktrace.core.cn_id_rule import CHECK_CHARS
+from leaktrace.dumps.normalize_sql import check_index_sql, id_check_char_sql, lit, mobile_sql
 from leaktrace.pii.detectors._geo import province_forms
 from leaktrace.pii.detectors.cn_mobile import mobile_segments
 from leaktrace.pii.regions import RegionMode
@@ -43,10 +44,6 @@ def ts_text(ts: int | None) -> str | None:
     return f"{d // 10000:04d}-{d // 100 % 100:02d}-{d % 100:02d} {t // 10000:02d}:{t // 100 % 100:02d}:{t % 100:02d}"
 
 
-def lit(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
-
-
 @dataclass(frozen=True)
 class Plan:
     """Which input column plays which role (None: absent), and the rule settings."""
@@ -61,26 +58,8 @@ class Plan:
         return None if i is None else f"c{i}"
 
 
-def _check_index_sql(key: str) -> str:
-    """Index in CHECK_CHARS of the check character of a 17-digit body held as BIGINT (GB 11643 weights)."""
-    total = " + ".join(f"{w} * (({key} // {10 ** (16 - i)}) % 10)" for i, w in enumerate(WEIGHTS))
-    return f"(({total}) % 11)"
-
-
-def id_check_char_sql(key: str) -> str:
-    """The check character of a 17-digit body held as BIGINT (GB 11643 weights from core.cn_id_rule)."""
-    return f"substr({lit(CHECK_CHARS)}, {_check_index_sql(key)} + 1, 1)"
-
-
 def id_string_sql(key: str) -> str:
     return f"(lpad(CAST({key} AS VARCHAR), 17, '0') || {id_check_char_sql(key)})"
-
-
-def mobile_digits_sql(col: str) -> str:
-    """`normalize_cn_mobile` in SQL: digits only, +86/0086 dropped."""
-    d = f"regexp_replace(coalesce({col}, ''), '[^0-9]', '', 'g')"
-    return (f"(CASE WHEN length({d}) = 15 AND starts_with({d}, '0086') THEN substr({d}, 5) "
-            f"WHEN length({d}) = 13 AND starts_with({d}, '86') THEN substr({d}, 3) ELSE {d} END)")
 
 
 def _province_groups() -> dict[str, tuple[str, int]] | None:
@@ -159,7 +138,10 @@ def facts_sql(plan: Plan, relation: str, keep: str = "") -> str:
         outer += ["false AS id_present", "CAST(NULL AS BIGINT) AS idp"]
     mc = plan.col("mobile")
     if mc:
-        inner.append(f"{mobile_digits_sql(mc)} AS _md")
+        # `normalize_cn_mobile` (the twin attribution uses too): full-width digits folded,
+        # digits only, +86/0086 dropped.
+        blank_is_empty = f"coalesce({mc}, '')"
+        inner.append(f"{mobile_sql(blank_is_empty)} AS _md")
         segs = ", ".join(lit(s) for s in sorted(mobile_segments()))
         middle.append(f"(CASE WHEN NOT regexp_full_match(_md, '1[0-9]{{10}}') THEN 'format' "
                       f"WHEN substr(_md, 1, 3) NOT IN ({segs}) THEN 'segment' END) AS _mr")
@@ -204,7 +186,7 @@ def idv_sql(plan: Plan, relation: str) -> str:
     key = f"CASE WHEN id_reason IS NULL THEN idp // {PACK} END"
     # A valid 18-digit ID's check character is the one it carries (its index is packed);
     # only legacy numbers need it computed from the key.
-    check = f"(CASE WHEN idp % 2 = 0 THEN (idp // 2) % 16 ELSE {_check_index_sql('id_key')} END)"
+    check = f"(CASE WHEN idp % 2 = 0 THEN (idp // 2) % 16 ELSE {check_index_sql('id_key')} END)"
     text = f"lpad(CAST(id_key AS VARCHAR), 17, '0') || substr({lit(CHECK_CHARS)}, {check} + 1, 1)"
     return (
         "SELECT idp, n, id_reason, id_key, "

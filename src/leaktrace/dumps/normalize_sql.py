@@ -1,22 +1,19 @@
-"""`core.normalize` for the attribution key kinds, as DuckDB SQL expressions.
+"""`core.normalize` as DuckDB SQL expressions, for the kinds dumps and attribution scan.
 
-The canary check runs over every row of a dump, so it must stay inside the
-engine: a Python call per value caps a scan at ~30,000 rows/s, a vectorised
-expression runs at millions. Each expression here returns exactly what
-`core.normalize.normalize(kind, v)` returns for the values a canary can
-take (ASCII digits, letters and separators, full-width forms, any Unicode
-whitespace); a Hypothesis test keeps the two equal. Canonical values (an
+Scans of whole dumps (the analysis's facts, attribution's canary check) must
+stay inside the engine: a Python call per value caps a scan at ~30,000
+rows/s, a vectorised expression runs at millions. Each expression here
+returns exactly what `core.normalize.normalize(kind, v)` returns for the
+values such a column can hold (ASCII digits, letters and separators,
+full-width forms, any Unicode whitespace); a Hypothesis test
+(tests/attribution/test_scan.py) keeps the two equal. Canonical values (an
 11-digit mobile, an 18-character ID) take a cheap fast path; only the rest
 pay for `translate`/`regexp_replace`.
 """
 
 from __future__ import annotations
 
-import hashlib
-
-import pyarrow as pa
-
-from leaktrace.dumps.analysis import id_check_char_sql
+from leaktrace.core.cn_id_rule import CHECK_CHARS, WEIGHTS
 
 # Python's str.isspace() set: what `\s` in core.normalize and str.strip() remove.
 WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
@@ -29,6 +26,17 @@ _FW_TO = "".join(chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)) + " "
 def lit(s: str) -> str:
     """A SQL string literal (DuckDB keeps every character of a quoted literal as is)."""
     return "'" + s.replace("'", "''") + "'"
+
+
+def check_index_sql(key: str) -> str:
+    """Index in CHECK_CHARS of the check character of a 17-digit body held as BIGINT (GB 11643 weights)."""
+    total = " + ".join(f"{w} * (({key} // {10 ** (16 - i)}) % 10)" for i, w in enumerate(WEIGHTS))
+    return f"(({total}) % 11)"
+
+
+def id_check_char_sql(key: str) -> str:
+    """The check character of a 17-digit body held as BIGINT (GB 11643 weights from core.cn_id_rule)."""
+    return f"substr({lit(CHECK_CHARS)}, {check_index_sql(key)} + 1, 1)"
 
 
 def _fold(col: str) -> str:
@@ -81,26 +89,3 @@ def normalised_sql(kind: str, col: str) -> str:
     10^6 rows; an empty normalised value is the same test, for free.)
     """
     return f"nullif({NORMALISERS[kind](col)}, '')"
-
-
-PADS_TABLE = "lt_canary_pads"
-
-
-def hmac_pads_table(key: bytes) -> pa.Table:
-    """One row: the HMAC-SHA256 inner and outer padded keys (RFC 2104) of `key`.
-
-    Registered with `con.register(PADS_TABLE, ...)` (a view over process memory,
-    dropped with `con.unregister`), so key material never appears in SQL text,
-    where query logs, profiles or error messages could carry it.
-    """
-    k = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
-    return pa.table({"ipad": pa.array([bytes(b ^ 0x36 for b in k)], pa.binary()),
-                     "opad": pa.array([bytes(b ^ 0x5C for b in k)], pa.binary())})
-
-
-def hmac_tag_sql(kind: str, value_sql: str, digest_bytes: int, pads: str = PADS_TABLE) -> str:
-    """SQL hex of `hmac(key, kind \x1f value, sha256)[:digest_bytes]` (the canary tag), for registries
-    whose canary values are not sealed. Two SHA-256 calls per value (~150,000/s): the slow, exact path.
-    The key is read from the registered `pads` table (see `hmac_pads_table`), never written in the query."""
-    msg = f"((SELECT ipad FROM {pads}) || unhex('{(kind + chr(31)).encode().hex()}') || encode({value_sql}))"
-    return f"left(sha256((SELECT opad FROM {pads}) || unhex(sha256({msg}))), {digest_bytes * 2})"
