@@ -192,10 +192,11 @@ def _source_stat(path: Path) -> dict[str, Any]:
 
 
 def _known_sha(path: Path, dumps_dir: Path) -> str | None:
-    """The content hash of `path` if an earlier run saw this very file (same path, size and mtime), verified.
+    """The content hash of `path`, computed now, if an earlier run saw a file with its path, size and mtime.
 
-    Lets a rerun find its finished report without the scan, while a first
-    run hashes the file alongside the scan instead of before it.
+    Lets a rerun find its finished report (stored under the hash, so a file
+    changed in place misses it) without the scan, while a first run hashes
+    the file alongside the scan instead of before it.
     """
     stat = _source_stat(path)
     for side in dumps_dir.glob("*/source.json"):
@@ -204,8 +205,7 @@ def _known_sha(path: Path, dumps_dir: Path) -> str | None:
         except (OSError, ValueError):
             continue
         if seen == stat:
-            sha = file_sha256(path)
-            return sha if sha == side.parent.name else None
+            return file_sha256(path)
     return None
 
 
