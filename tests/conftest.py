@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 from sqlalchemy import Engine, text
 
@@ -130,3 +131,14 @@ def pg_schema_engine(pg_schemas: Callable[[], str]) -> Iterator[Callable[[], Eng
 def pg_new_schema_url(pg_schemas: Callable[[], str]) -> Callable[[], str]:
     """URLs of fresh, empty schemas (dropped when the session ends)."""
     return lambda: pg_schema_url(pg_schemas())
+
+
+@pytest.fixture(scope="module")
+def region_con() -> Iterator[duckdb.DuckDBPyConnection]:
+    """DuckDB with the `pii.sql` region tables of both modes: what the SQL twins of the ID rule read."""
+    from leaktrace.pii.sql import register_region_tables
+
+    c = duckdb.connect()
+    register_region_tables(c)
+    yield c
+    c.close()

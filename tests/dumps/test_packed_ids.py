@@ -11,11 +11,9 @@ runs (a DISTINCT in between, as in the engine).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import duckdb
 import pyarrow as pa
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,19 +22,11 @@ from leaktrace.core.normalize import normalize_cn_id
 from leaktrace.dumps import analysis as A
 from leaktrace.pii.detectors.cn_id import check_cn_id
 from leaktrace.pii.regions import region_table
-from leaktrace.pii.sql import cn_id_pack_sql, register_region_tables
+from leaktrace.pii.sql import cn_id_pack_sql
 
 TODAY = dt.date(2024, 6, 30)
 CODES = sorted(region_table())
 FULLWIDTH = str.maketrans("0123456789xX", "０１２３４５６７８９ｘＸ")
-
-
-@pytest.fixture(scope="module")
-def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    c = duckdb.connect()
-    register_region_tables(c)
-    yield c
-    c.close()
 
 
 @st.composite
@@ -59,16 +49,16 @@ values = st.one_of(ids(), ids(), st.text(max_size=20), st.text("0123456789xX ", 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(values, min_size=1, max_size=150), st.sampled_from(["lenient", "strict"]))
-def test_packed_route_equals_scalar_rule(con: duckdb.DuckDBPyConnection, batch: list[str], mode: str) -> None:
+def test_packed_route_equals_scalar_rule(region_con: duckdb.DuckDBPyConnection, batch: list[str], mode: str) -> None:
     plan = A.Plan(ncols=1, roles={"id_number": 0}, mode=mode, today=TODAY)  # type: ignore[arg-type]
-    con.register("batch", pa.table({"i": list(range(len(batch))), "v": batch}))
+    region_con.register("batch", pa.table({"i": list(range(len(batch))), "v": batch}))
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE facts AS SELECT i, {cn_id_pack_sql('v')} AS idp, false AS bad FROM batch")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE idv AS {A.idv_sql(plan, f'({A.DISTINCT_IDS_SQL})')}")
-        rows = con.execute("SELECT f.i, f.idp, v.id_reason, v.id_key, v.id_text FROM facts f "
+        region_con.execute(f"CREATE OR REPLACE TEMP TABLE facts AS SELECT i, {cn_id_pack_sql('v')} AS idp, false AS bad FROM batch")
+        region_con.execute(f"CREATE OR REPLACE TEMP TABLE idv AS {A.idv_sql(plan, f'({A.DISTINCT_IDS_SQL})')}")
+        rows = region_con.execute("SELECT f.i, f.idp, v.id_reason, v.id_key, v.id_text FROM facts f "
                            "LEFT JOIN idv v ON f.idp = v.idp ORDER BY f.i").fetchall()
     finally:
-        con.unregister("batch")
+        region_con.unregister("batch")
     for value, (_i, idp, reason, key, text) in zip(batch, rows, strict=True):
         ok, why, _ = check_cn_id(value, mode, TODAY)  # type: ignore[arg-type]
         got = "format" if idp is None else reason

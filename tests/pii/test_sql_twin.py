@@ -10,11 +10,9 @@ legacy forms); each batch is one DuckDB query, compared row by row with
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import duckdb
 import pyarrow as pa
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,7 +24,6 @@ from leaktrace.pii.sql import (
     cn_id_normalized_sql,
     cn_id_reason_sql,
     cn_id_valid_sql,
-    register_region_tables,
 )
 
 TODAY = dt.date(2024, 6, 30)
@@ -40,14 +37,6 @@ EDGE_YEARS = sorted(
 )
 FULLWIDTH = str.maketrans("0123456789xX", "０１２３４５６７８９ｘＸ")
 SPACES = [" ", "\t", "\u3000", "\xa0", "\n", "\u2003", "\x1c"]
-
-
-@pytest.fixture(scope="module")
-def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    c = duckdb.connect()
-    register_region_tables(c)
-    yield c
-    c.close()
 
 
 @st.composite
@@ -111,21 +100,21 @@ def _sql_answers(con: duckdb.DuckDBPyConnection, values: list[str | None]) -> di
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(strings, min_size=1, max_size=200))
-def test_sql_twin_agrees_with_scalar(con: duckdb.DuckDBPyConnection, values: list[str]) -> None:
-    got = _sql_answers(con, values)
+def test_sql_twin_agrees_with_scalar(region_con: duckdb.DuckDBPyConnection, values: list[str]) -> None:
+    got = _sql_answers(region_con, values)
     for mode in ("lenient", "strict"):
         for value, (reason, valid) in zip(values, got[mode], strict=True):
             ok, why, _ = check_cn_id(value, mode, TODAY)  # type: ignore[arg-type]
             assert (valid, reason) == (ok, why or None), (mode, ascii(value))
 
 
-def test_null_and_empty_are_format_failures(con: duckdb.DuckDBPyConnection) -> None:
-    got = _sql_answers(con, [None, ""])
+def test_null_and_empty_are_format_failures(region_con: duckdb.DuckDBPyConnection) -> None:
+    got = _sql_answers(region_con, [None, ""])
     for mode in ("lenient", "strict"):
         assert got[mode] == [("format", False), ("format", False)]
 
 
-def test_each_reason_is_reachable(con: duckdb.DuckDBPyConnection) -> None:
+def test_each_reason_is_reachable(region_con: duckdb.DuckDBPyConnection) -> None:
     """The agreement test would pass vacuously if the twin never left 'format'."""
     body = "11010519491231002"
     future = "110105" + f"{TODAY.year + 1}0101" + "001"
@@ -136,18 +125,18 @@ def test_each_reason_is_reachable(con: duckdb.DuckDBPyConnection) -> None:
         "990426199112010074",
         "abc",
     ]
-    reasons = [r for r, _ in _sql_answers(con, values)["lenient"]]
+    reasons = [r for r, _ in _sql_answers(region_con, values)["lenient"]]
     assert reasons == [None, "checksum", "date", "region", "format"]
 
 
 @settings(max_examples=10, deadline=None)
 @given(st.lists(built_ids(), min_size=1, max_size=100))
-def test_normalized_sql_matches_normalize_cn_id(con: duckdb.DuckDBPyConnection, values: list[str]) -> None:
-    con.register("batch", pa.table({"i": list(range(len(values))), "v": values}))
+def test_normalized_sql_matches_normalize_cn_id(region_con: duckdb.DuckDBPyConnection, values: list[str]) -> None:
+    region_con.register("batch", pa.table({"i": list(range(len(values))), "v": values}))
     try:
-        got = [r[0] for r in con.execute(f"SELECT {cn_id_normalized_sql('v')} FROM batch ORDER BY i").fetchall()]
+        got = [r[0] for r in region_con.execute(f"SELECT {cn_id_normalized_sql('v')} FROM batch ORDER BY i").fetchall()]
     finally:
-        con.unregister("batch")
+        region_con.unregister("batch")
     for value, norm in zip(values, got, strict=True):
         ok_format = check_cn_id(value, "lenient", TODAY)[1] != "format"
         assert norm == (normalize_cn_id(value) if ok_format else None), ascii(value)
