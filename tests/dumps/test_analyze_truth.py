@@ -88,3 +88,34 @@ def test_stored_report_found_by_content_not_by_name(world: tuple[Path, dict[str,
     after = analyze_dump(edited)
     assert after.sha256 != before.sha256
     assert after.rows == before.rows and after.seconds != before.seconds
+
+
+def test_failed_scan_abandons_the_file_hash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hash runs beside the scan; when the scan fails, the error comes at once, not after hashing the file."""
+    import threading
+
+    from leaktrace.core.errors import InputError
+    from leaktrace.dumps import analyze as az
+
+    p = tmp_path / "d.csv"
+    p.write_bytes(b"a,b\n" + b"1,2\n" * (3 << 20))  # 12 MB: two chunks
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(InterruptedError):
+        az.file_sha256(p, stop)
+    seen: dict[str, bool] = {}
+    real = az.file_sha256
+
+    def slow_hash(path: Path, stop: threading.Event | None = None) -> str:
+        assert stop is not None
+        seen["stopped"] = stop.wait(10)  # a hash that would outlast the scan
+        return real(path, stop)
+
+    def failing_engine(*_a: Any) -> Any:
+        raise InputError("broken on purpose")
+
+    monkeypatch.setattr(az, "file_sha256", slow_hash)
+    monkeypatch.setattr(az, "_run_engine", failing_engine)
+    with pytest.raises(InputError, match="on purpose"):
+        analyze_dump(p, AnalyzeOptions(force=True))
+    assert seen == {"stopped": True}
