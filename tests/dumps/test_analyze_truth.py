@@ -119,3 +119,28 @@ def test_failed_scan_abandons_the_file_hash(tmp_path: Path, monkeypatch: pytest.
     with pytest.raises(InputError, match="on purpose"):
         analyze_dump(p, AnalyzeOptions(force=True))
     assert seen == {"stopped": True}
+
+
+def test_outputs_are_owner_only(world: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
+    """Hash sets, report and source record describe a seized dump's victims: 0600 files in a 0700 folder,
+    whatever the umask."""
+    import os
+    import shutil
+    import stat
+
+    out, truth = world
+    p = tmp_path / "mine.csv"
+    shutil.copy2(out / truth["leak"]["files"]["csv"], p)
+    with p.open("a", encoding="utf-8") as f:
+        f.write("\n")  # new content: a directory of its own
+    old = os.umask(0o022)
+    try:
+        r = analyze_dump(p)
+    finally:
+        os.umask(old)
+    folder = Path(r.hash_sets["persons"]).parent
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    files = list(folder.iterdir())
+    assert {f.name for f in files} >= {"persons.parquet", "phones.parquet", "records.parquet", "report.json",
+                                       "source.json"}
+    assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files), [(f.name, oct(f.stat().st_mode)) for f in files]

@@ -25,10 +25,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from leaktrace.cases import charts, provinces
 from leaktrace.cases.charts import REPORT_FONT_FAMILY, REPORT_FONT_FILE
 from leaktrace.cases.custody import CustodyResult, check_captures
-from leaktrace.cases.files import private_dir, write_private_text
 from leaktrace.cases.i18n import code_label, texts
 from leaktrace.cases.model import CaseContent, DumpSummary, TimelineEvent
 from leaktrace.core.errors import InputError
+from leaktrace.core.private_files import private_dir, write_private_text
 from leaktrace.evidence import EvidenceStore
 
 

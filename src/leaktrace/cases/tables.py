@@ -92,7 +92,7 @@ def build_tables(content: CaseContent) -> dict[str, str]:
 
 
 def write_tables(content: CaseContent, out_dir: Path) -> list[Path]:
-    from leaktrace.cases.files import private_dir, write_private_text
+    from leaktrace.core.private_files import private_dir, write_private_text
 
     private_dir(out_dir)
     paths = []

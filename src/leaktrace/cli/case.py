@@ -267,7 +267,7 @@ def export(
 ) -> None:
     """Export the case: STIX 2.1 bundle, MISP event JSON, CSV tables, or a verifiable evidence bundle."""
     from leaktrace.cases import misp, stix, tables
-    from leaktrace.cases.files import private_dir, write_private_text
+    from leaktrace.core.private_files import private_dir, write_private_text
 
     content = _content(case_ref)
     ref = content.info.ref

@@ -28,6 +28,7 @@ from typing import Any
 from leaktrace.core.dump_types import DumpReport, Padding, PlaceCount, RoleValidity
 from leaktrace.core.errors import ConfigError, InputError
 from leaktrace.core.keyring import load_keyring
+from leaktrace.core.private_files import write_private_text
 from leaktrace.core.settings import get_settings
 from leaktrace.dumps import analysis as A
 from leaktrace.dumps.hashsets import novelty, sql_str, write_hash_sets
@@ -241,14 +242,10 @@ def analyze_dump(path: Path, opts: AnalyzeOptions | None = None) -> DumpReport:
     if hit is not None:  # a copy of a file analysed before under another name
         return hit
     report.seconds = round(time.perf_counter() - t0, 3)
-    cached = _report_path(out)
-    tmp = cached.with_name("report.json.part")
-    tmp.write_text(json.dumps({"options": opts.fingerprint(), "report": report.model_dump(mode="json", by_alias=True)},
-                              ensure_ascii=False, indent=1), "utf-8")
-    os.replace(tmp, cached)
-    side = out / "source.json"
-    side.with_name("source.json.part").write_text(json.dumps(_source_stat(path)), "utf-8")
-    os.replace(side.with_name("source.json.part"), side)
+    write_private_text(_report_path(out), json.dumps(
+        {"options": opts.fingerprint(), "report": report.model_dump(mode="json", by_alias=True)},
+        ensure_ascii=False, indent=1))
+    write_private_text(out / "source.json", json.dumps(_source_stat(path)))
     return report
 
 

@@ -28,6 +28,7 @@ import pyarrow.compute
 
 from leaktrace.core.dump_types import DumpReport, Malformed
 from leaktrace.core.errors import ConfigError
+from leaktrace.core.private_files import make_private, private_dir
 from leaktrace.dumps import analysis as A
 
 FACTS_SCHEMA = (
@@ -156,7 +157,7 @@ def analyze_spark(path: Path, sha: str, out: Path, dumps_dir: Path, opts: Any, r
     spark.sql("CACHE TABLE idv AS SELECT * FROM idv_raw")
     for name, q in A.TABLES:
         spark.sql(f"CACHE TABLE {name} AS {q}")
-    out.mkdir(parents=True, exist_ok=True)
+    private_dir(out)
     hash_sets = {}
     spark_key_view(spark, ring)
     for name, q in hash_set_queries("id_number" in plan.roles, "spark").items():
@@ -164,6 +165,7 @@ def analyze_spark(path: Path, sha: str, out: Path, dumps_dir: Path, opts: Any, r
         tmp = dest.with_name(dest.name + ".part")
         clear(tmp)
         spark.sql(q).write.parquet(str(tmp))
+        make_private(tmp)
         swap_in(tmp, dest)
         hash_sets[name] = str(dest)
     with duckdb.connect() as con:

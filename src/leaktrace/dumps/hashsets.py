@@ -29,6 +29,7 @@ import pyarrow as pa
 from leaktrace.core.dump_types import Novelty
 from leaktrace.core.hashing import DIGEST_BYTES
 from leaktrace.core.keyring import Keyring
+from leaktrace.core.private_files import make_private, private_dir
 
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
@@ -167,7 +168,7 @@ def write_hash_sets(con: DuckDBPyConnection, ring: Keyring, out: Path, has_id: b
 
     `use_native=False` forces the SQL HMAC (tests compare the two).
     """
-    out.mkdir(parents=True, exist_ok=True)
+    private_dir(out)
     paths = {}
     native = use_native and register_native_hashers(con, ring)
     if not native:
@@ -178,6 +179,7 @@ def write_hash_sets(con: DuckDBPyConnection, ring: Keyring, out: Path, has_id: b
             tmp = dest.with_name(dest.name + ".part")
             clear(tmp)
             con.execute(f"COPY ({q}) TO {sql_str(str(tmp))} ({PARQUET_OPTIONS})").fetchall()
+            make_private(tmp)
             swap_in(tmp, dest)
             paths[name] = str(dest)
     finally:

@@ -563,7 +563,7 @@ class Demo:
             self.result.report_pdf = files.pdf
             exports = {}
             from leaktrace.cases import misp, stix, tables
-            from leaktrace.cases.files import write_private_text
+            from leaktrace.core.private_files import write_private_text
 
             for fmt, text in (("stix", stix.to_json(content)), ("misp", misp.to_json(content))):
                 dest = out / f"{ref}.{fmt}.json"

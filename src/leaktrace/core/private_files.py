@@ -1,9 +1,10 @@
-"""How case outputs land on disk: whole or not at all, and readable by the owner only.
+"""How investigation outputs land on disk: whole or not at all, and readable by the owner only.
 
-A report or export is marked TLP and a bundle carries the captured pages
-themselves (sellers' samples included), so every file a case writes is
-created 0600 and every folder 0700 whatever the umask, the same from the CLI,
-the pipeline and the demo; sharing is a deliberate act by the investigator.
+A case report or export is marked TLP and a bundle carries the captured
+pages themselves (sellers' samples included); a dump's keyed-hash sets and
+report describe a seized dump's victims. So every such file is created 0600
+and every folder 0700 whatever the umask, the same from the CLI, the
+pipeline and the demo; sharing is a deliberate act by the investigator.
 """
 
 from __future__ import annotations
