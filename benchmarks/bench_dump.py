@@ -41,6 +41,8 @@ from pathlib import Path
 
 import duckdb
 
+from leaktrace.dumps.normalize_sql import lit as sql_str
+
 SPARK_CHILD = r"""
 import json, sys, time
 from pathlib import Path
@@ -60,10 +62,6 @@ r = analyze_dump(Path(sys.argv[1]), AnalyzeOptions(force=True, threads=int(sys.a
 print(json.dumps({"s": time.perf_counter() - t, "cpu": time.process_time() - c, "rows": r.rows,
                   "ids": r.distinct_valid_ids, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
-
-
-def sql_str(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
 
 
 def make_files(work: Path, scale: int, gb18030: bool = True) -> tuple[Path, Path]:

@@ -7,9 +7,9 @@ first live in `dumps.normalize_sql`, shared with the dump analysis.)
 
 from __future__ import annotations
 
-import hashlib
-
 import pyarrow as pa
+
+from leaktrace.core.hashing import hmac_pads
 
 PADS_TABLE = "lt_canary_pads"
 
@@ -21,9 +21,8 @@ def hmac_pads_table(key: bytes) -> pa.Table:
     dropped with `con.unregister`), so key material never appears in SQL text,
     where query logs, profiles or error messages could carry it.
     """
-    k = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
-    return pa.table({"ipad": pa.array([bytes(b ^ 0x36 for b in k)], pa.binary()),
-                     "opad": pa.array([bytes(b ^ 0x5C for b in k)], pa.binary())})
+    ipad, opad = hmac_pads(key)
+    return pa.table({"ipad": pa.array([ipad], pa.binary()), "opad": pa.array([opad], pa.binary())})
 
 
 def hmac_tag_sql(kind: str, value_sql: str, digest_bytes: int, pads: str = PADS_TABLE) -> str:

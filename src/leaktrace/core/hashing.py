@@ -16,6 +16,13 @@ from leaktrace.core.keyring import Keyring
 from leaktrace.core.normalize import normalize
 
 DIGEST_BYTES = 16
+HMAC_BLOCK = 64  # SHA-256's block size
+
+
+def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
+    """HMAC-SHA256's inner and outer padded keys (RFC 2104), for engines that compute HMAC in SQL."""
+    k = (hashlib.sha256(key).digest() if len(key) > HMAC_BLOCK else key).ljust(HMAC_BLOCK, b"\0")
+    return bytes(b ^ 0x36 for b in k), bytes(b ^ 0x5C for b in k)
 
 
 class KeyedHasher:

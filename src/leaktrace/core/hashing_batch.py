@@ -41,7 +41,7 @@ def _strings(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     if pa.types.is_dictionary(values.type):
         values = values.dictionary_decode()
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
-        values = values.cast(pa.large_string() if pa.types.is_large_string(values.type) else pa.string())
+        values = values.cast(pa.string())  # string_view and the like
     return values
 
 
@@ -64,8 +64,8 @@ def batch_hasher(ring: Keyring, pii_type: str, kid: str | None = None) -> Callab
         n = len(arr)
         _, offsets, data = arr.buffers()
         wide = pa.types.is_large_string(arr.type)
-        out = _native.hmac128_hex(key, tag, prefix, data if data is not None else b"", offsets if offsets is not None else b"\0" * 8,
-                                  arr.offset, n, wide)
+        out = _native.hmac128_hex(key, tag, prefix, b"" if data is None else data,
+                                  b"\0" * 8 if offsets is None else offsets, arr.offset, n, wide)
         total = n * width
         otype, oarr = (pa.large_string(), np.int64) if total >= 2**31 else (pa.string(), np.int32)
         res = pa.Array.from_buffers(otype, n, [None, pa.py_buffer(np.arange(0, total + 1, width, dtype=oarr)),

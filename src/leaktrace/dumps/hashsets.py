@@ -18,7 +18,6 @@ through the alias `lt_k`.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -27,14 +26,14 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from leaktrace.core.dump_types import Novelty
-from leaktrace.core.hashing import DIGEST_BYTES
+from leaktrace.core.hashing import DIGEST_BYTES, hmac_pads
 from leaktrace.core.keyring import Keyring
 from leaktrace.core.private_files import make_private, private_dir
+from leaktrace.dumps.normalize_sql import lit as sql_str  # paths and settings go into SQL quoted
 
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
 
-BLOCK = 64
 KEY_TABLE = "lt_hmac_key"
 KEY_ALIAS = "lt_k"
 # zstd level 1 compresses hex digests better than the default level and ~2x
@@ -45,22 +44,14 @@ PARQUET_OPTIONS = ("FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, DICTI
                    "PARQUET_VERSION V2")
 
 
-def sql_str(s: str) -> str:
-    """A SQL string literal (paths and settings go into SQL text quoted, never raw)."""
-    return "'" + s.replace("'", "''") + "'"
-
-
 def hmac_key_table(ring: Keyring) -> pa.Table:
     """One row: the active key id and the HMAC inner and outer padded keys (RFC 2104)."""
     kid = ring.active
-    key = ring.keys[kid]
-    if len(key) > BLOCK:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(BLOCK, b"\0")
+    ipad, opad = hmac_pads(ring.keys[kid])
     return pa.table({
         "kid": pa.array([kid], pa.string()),
-        "ipad": pa.array([bytes(b ^ 0x36 for b in key)], pa.binary()),
-        "opad": pa.array([bytes(b ^ 0x5C for b in key)], pa.binary()),
+        "ipad": pa.array([ipad], pa.binary()),
+        "opad": pa.array([opad], pa.binary()),
     })
 
 

@@ -32,6 +32,7 @@ from leaktrace.core.errors import InputError
 from leaktrace.core.masking import mask
 from leaktrace.core.textio import open_text
 from leaktrace.dumps.mysql import SqlRows, detect_dialect
+from leaktrace.dumps.normalize_sql import lit as _sql_lit
 from leaktrace.dumps.sniff import Sniffed, sniff, split_line
 from leaktrace.dumps.streams import PipeFeeder
 from leaktrace.dumps.xlsx import XlsxRows
@@ -45,10 +46,6 @@ STREAM_BATCH_ROWS = 1 << 16
 _STREAM_NAME = "lt_stream_rows"
 _stream_ids = itertools.count()
 _SEP_FOR_LINES = "\x1e"  # JSON lines are read as one text column; RS never occurs in JSON text
-
-
-def _sql_lit(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
 
 
 def mask_line(text: str, delimiter: str | None = ",") -> str:
