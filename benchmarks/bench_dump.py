@@ -46,19 +46,25 @@ from leaktrace.dumps.normalize_sql import lit as sql_str
 SPARK_CHILD = r"""
 import json, sys, time
 from pathlib import Path
-from leaktrace.dumps.analyze import AnalyzeOptions, analyze_dump
-analyze_dump(Path(sys.argv[2]), AnalyzeOptions(force=True, engine="spark"))  # warm the session and workers
-t = time.perf_counter()
-r = analyze_dump(Path(sys.argv[1]), AnalyzeOptions(force=True, engine="spark"))
+from leaktrace.dumps.analyze import analyze_dump
+from leaktrace.pipeline.context import open_context
+with open_context() as ctx:
+    opts = ctx.dump_options(force=True, engine="spark")
+    analyze_dump(Path(sys.argv[2]), opts, data_dir=ctx.data_dir, keys=ctx.keyring)  # warm the session and workers
+    t = time.perf_counter()
+    r = analyze_dump(Path(sys.argv[1]), opts, data_dir=ctx.data_dir, keys=ctx.keyring)
 print(json.dumps({"s": time.perf_counter() - t, "rows": r.rows, "ids": r.distinct_valid_ids}))
 """
 
 CHILD = r"""
 import json, sys, time, resource
 from pathlib import Path
-from leaktrace.dumps.analyze import AnalyzeOptions, analyze_dump
+from leaktrace.dumps.analyze import analyze_dump
+from leaktrace.pipeline.context import open_context
 t, c = time.perf_counter(), time.process_time()
-r = analyze_dump(Path(sys.argv[1]), AnalyzeOptions(force=True, threads=int(sys.argv[2]), memory_limit=sys.argv[3]))
+with open_context() as ctx:
+    r = analyze_dump(Path(sys.argv[1]), ctx.dump_options(force=True, threads=int(sys.argv[2]), memory_limit=sys.argv[3]),
+                     data_dir=ctx.data_dir, keys=ctx.keyring)
 print(json.dumps({"s": time.perf_counter() - t, "cpu": time.process_time() - c, "rows": r.rows,
                   "ids": r.distinct_valid_ids, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """

@@ -18,9 +18,9 @@ import pytest
 
 from leaktrace.cases.model import CLEAR_TYPES, CaseContent, CaseInfo
 from leaktrace.core.hashing import KeyedHasher
-from leaktrace.core.keyring import Keyring
+from leaktrace.core.keyring import Keyring, load_keyring
 from leaktrace.core.masking import mask
-from leaktrace.core.settings import Settings
+from leaktrace.core.settings import get_settings
 from leaktrace.evidence import EvidenceStore
 
 MAX_LISTINGS = 5
@@ -130,7 +130,7 @@ def content_from_docs(docs: dict[str, list[dict[str, Any]]], *, ref: str = "LT-T
 
 @pytest.fixture
 def store() -> EvidenceStore:
-    return EvidenceStore()
+    return EvidenceStore(get_settings().data_dir, keys=lambda: load_keyring(get_settings()))
 
 
 @pytest.fixture
@@ -147,7 +147,7 @@ def content(docs: dict[str, list[dict[str, Any]]]) -> CaseContent:
 def shared_case(world: tuple[Path, dict[str, Any]], raw_rows: list[dict[str, str]],
                 tmp_path_factory: pytest.TempPathFactory) -> tuple[EvidenceStore, CaseContent]:
     """One store and case for a whole module, for tests that only read them (builds are slow)."""
-    store = EvidenceStore(Settings(data_dir=tmp_path_factory.mktemp("shared")), ring=Keyring.generate())
+    store = EvidenceStore(tmp_path_factory.mktemp("shared"), keys=Keyring.generate())
     return store, content_from_docs(case_docs(world, raw_rows, store))
 
 

@@ -17,6 +17,7 @@ from leaktrace.cases.bundle import export_bundle
 from leaktrace.cases.model import CaseContent
 from leaktrace.cli.app import main
 from leaktrace.core.errors import InputError
+from leaktrace.core.settings import get_settings
 from leaktrace.evidence import EvidenceStore
 from leaktrace.evidence.bundle import verify_bundle
 
@@ -153,6 +154,7 @@ def test_cli_verify_bundle_without_platform(bundle: Path, monkeypatch: pytest.Mo
                                             capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     monkeypatch.delenv("LEAKTRACE_KEYRING")
     monkeypatch.setenv("LEAKTRACE_DATA_DIR", str(tmp_path / "nothing-here"))
+    get_settings.cache_clear()
     assert main(["evidence", "verify-bundle", str(bundle)]) == 0
     assert capsys.readouterr().out.startswith("ok: case ")
     next((bundle / "blobs").iterdir()).write_bytes(b"replaced")

@@ -16,6 +16,8 @@ from leaktrace.cases import provinces
 from leaktrace.cases.i18n import code_label
 from leaktrace.cases.model import CaseContent
 from leaktrace.cases.report import render_html, write_report
+from leaktrace.core.keyring import load_keyring
+from leaktrace.core.settings import get_settings
 from leaktrace.evidence import EvidenceStore
 from leaktrace.pii.registry import default_registry
 from leaktrace.pii.scanner import Scanner
@@ -121,9 +123,8 @@ def test_custody_failure_is_reported(content: CaseContent, store: EvidenceStore,
 
 
 def test_no_evidence_store_says_unverified(content: CaseContent, tmp_path: Path) -> None:
-    from leaktrace.core.settings import Settings
 
-    empty = EvidenceStore(Settings(data_dir=tmp_path / "elsewhere"))
+    empty = EvidenceStore(tmp_path / "elsewhere")
     html = write_report(content, tmp_path, lang="en", store=empty).html.read_text("utf-8")
     assert "not verified" in html and "blob matches" not in html
 
@@ -201,7 +202,7 @@ def test_bad_lang(content: CaseContent, tmp_path: Path) -> None:
     from leaktrace.core.errors import InputError
 
     with pytest.raises(InputError, match="--lang"):
-        write_report(content, tmp_path, lang="fr")
+        write_report(content, tmp_path, lang="fr", store=None)
 
 
 def test_empty_case_renders(content: CaseContent) -> None:
@@ -221,6 +222,8 @@ def test_without_deployment_key_contents_unchecked(content: CaseContent, store: 
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Reporting where the key is absent: chain and custody records checked, contents honestly not."""
     monkeypatch.delenv("LEAKTRACE_KEYRING")
-    html = write_report(content, tmp_path, lang="en", store=EvidenceStore()).html.read_text("utf-8")
+    get_settings.cache_clear()
+    keyless = EvidenceStore(get_settings().data_dir, keys=lambda: load_keyring(get_settings()))
+    html = write_report(content, tmp_path, lang="en", store=keyless).html.read_text("utf-8")
     assert "verified: every entry" in html and "FAILED" not in html
     assert html.count("contents not checked on this machine") == len(content.captures)

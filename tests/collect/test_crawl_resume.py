@@ -15,7 +15,6 @@ from sqlalchemy import select
 from leaktrace.collect.login import Credentials
 from leaktrace.collect.profile import load_profile
 from leaktrace.core.settings import get_settings
-from leaktrace.evidence import EvidenceStore
 from leaktrace.pipeline.context import open_context
 from leaktrace.pipeline.crawl import CrawlOptions, run_crawl
 from leaktrace.pipeline.sources import ensure_source
@@ -56,7 +55,7 @@ def _snapshot(data: Path, monkeypatch: Any) -> dict[str, Any]:
         snaps = sorted((urls[x.post_id], x.kind, repr(sorted(x.changes.items())))
                        for x in s.scalars(select(ListingSnapshot)))
         frontier = sorted((f.url, f.state) for f in s.scalars(select(FrontierItem)))
-        store = EvidenceStore(ctx.settings)
+        store = ctx.evidence
         custody = sorted((e.action, e.source_url, e.collector, e.media_type, e.meta.get("payload_sha256"),
                           e.meta.get("http_status")) for e in store.entries())
         verdict = store.verify()
@@ -136,7 +135,7 @@ def test_rerun_settles_each_kind_of_orphaned_claim(ctx, site_state, fake_profile
 
     headers = [("content-type", "text/html; charset=utf-8")]
     with ctx.sessions() as s:  # 1: everything was committed, only "done" is missing
-        Ingestor(ctx.settings, s, evidence=ctx.evidence, collector="leaktrace-crawler").capture(
+        Ingestor(s, evidence=ctx.evidence, collector="leaktrace-crawler").capture(
             source="fake", url=urls[0], body=body(1), fetched_at=datetime.now(UTC), status=200, headers=headers,
             items=[extract.item(extract.parse_html(body(1).decode()), fake_profile.rule_for("/listing/1"), urls[0],
                                 HOST, None)])

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _analyze import analyze
 
-from leaktrace.dumps.analyze import AnalyzeOptions, analyze_dump
+from leaktrace.dumps.analyze import AnalyzeOptions
 from leaktrace.simulate.formats import FORMATS
 
 
@@ -16,7 +17,7 @@ from leaktrace.simulate.formats import FORMATS
 def test_every_format_is_exact(world: tuple[Path, dict[str, Any]], fmt: str) -> None:
     out, truth = world
     leak = truth["leak"]
-    r = analyze_dump(out / leak["files"][fmt])
+    r = analyze(out / leak["files"][fmt])
     assert r.rows == leak["rows"]
     assert r.malformed.rows == 0 and not r.malformed.skipped
     roles = {c.role: c.index for c in r.columns}
@@ -35,10 +36,10 @@ def test_every_format_is_exact(world: tuple[Path, dict[str, Any]], fmt: str) -> 
 
 def test_novelty_against_earlier_dump(world: tuple[Path, dict[str, Any]]) -> None:
     out, truth = world
-    earlier = analyze_dump(out / truth["earlier_dump"]["file"])
+    earlier = analyze(out / truth["earlier_dump"]["file"])
     assert earlier.distinct_valid_ids == truth["earlier_dump"]["distinct_valid_ids"]
     assert earlier.novelty.earlier_dumps == 0
-    r = analyze_dump(out / truth["leak"]["files"]["csv"])
+    r = analyze(out / truth["leak"]["files"]["csv"])
     assert r.novelty.earlier_dumps == 1
     assert r.novelty.persons_seen_before == truth["leak"]["distinct_ids_also_in_earlier_dump"]
     assert r.novelty.persons_new == r.distinct_valid_ids - r.novelty.persons_seen_before
@@ -47,17 +48,17 @@ def test_novelty_against_earlier_dump(world: tuple[Path, dict[str, Any]]) -> Non
 def test_finished_report_is_reused_and_force_recomputes(world: tuple[Path, dict[str, Any]]) -> None:
     out, truth = world
     path = out / truth["leak"]["files"]["csv"]
-    first = analyze_dump(path)
-    again = analyze_dump(path)
+    first = analyze(path)
+    again = analyze(path)
     assert again.seconds == first.seconds  # the stored report, not a rerun
-    redo = analyze_dump(path, AnalyzeOptions(force=True))
+    redo = analyze(path, AnalyzeOptions(force=True))
     assert redo.distinct_valid_ids == first.distinct_valid_ids
 
 
 def test_report_holds_no_raw_pii(world: tuple[Path, dict[str, Any]]) -> None:
     out, truth = world
     path = out / truth["leak"]["files"]["csv"]
-    r = analyze_dump(path)
+    r = analyze(path)
     text = json.dumps(r.model_dump(mode="json"), ensure_ascii=False)
     for line in path.read_text("utf-8").splitlines()[1:50]:
         fields = line.split(",")
@@ -72,20 +73,20 @@ def test_stored_report_found_by_content_not_by_name(world: tuple[Path, dict[str,
 
     out, truth = world
     src = out / truth["leak"]["files"]["csv"]
-    first = analyze_dump(src)
+    first = analyze(src)
     copy = tmp_path / "renamed.csv"
     shutil.copy2(src, copy)
-    assert analyze_dump(copy).seconds == first.seconds
+    assert analyze(copy).seconds == first.seconds
     edited = tmp_path / "edited.csv"
     shutil.copy2(src, edited)
-    before = analyze_dump(edited)
+    before = analyze(edited)
     st = edited.stat()
     data = bytearray(edited.read_bytes())
     at = data.index(b"\n") + 1  # first byte of the first data row: a digit of the order id
     data[at] = ord("9") if data[at] != ord("9") else ord("8")
     edited.write_bytes(bytes(data))
     os.utime(edited, ns=(st.st_atime_ns, st.st_mtime_ns))
-    after = analyze_dump(edited)
+    after = analyze(edited)
     assert after.sha256 != before.sha256
     assert after.rows == before.rows and after.seconds != before.seconds
 
@@ -117,7 +118,7 @@ def test_failed_scan_abandons_the_file_hash(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(az, "file_sha256", slow_hash)
     monkeypatch.setattr(az, "_run_engine", failing_engine)
     with pytest.raises(InputError, match="on purpose"):
-        analyze_dump(p, AnalyzeOptions(force=True))
+        analyze(p, AnalyzeOptions(force=True))
     assert seen == {"stopped": True}
 
 
@@ -135,7 +136,7 @@ def test_outputs_are_owner_only(world: tuple[Path, dict[str, Any]], tmp_path: Pa
         f.write("\n")  # new content: a directory of its own
     old = os.umask(0o022)
     try:
-        r = analyze_dump(p)
+        r = analyze(p)
     finally:
         os.umask(old)
     folder = Path(r.hash_sets["persons"]).parent

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _analyze import analyze
 
 from leaktrace.core.errors import InputError
 from leaktrace.dumps import readers
-from leaktrace.dumps.analyze import analyze_dump
 
 
 def _leak_lines(world: tuple[Path, dict[str, Any]], n: int) -> list[str]:
@@ -23,7 +23,7 @@ def _leak_lines(world: tuple[Path, dict[str, Any]], n: int) -> list[str]:
 def test_wrong_encoding_is_a_clear_error(world: tuple[Path, dict[str, Any]]) -> None:
     out, truth = world
     with pytest.raises(InputError, match="not valid utf-8 at byte"):
-        analyze_dump(out / truth["leak"]["files"]["csv-gb18030"], _opts(encoding="utf-8"))
+        analyze(out / truth["leak"]["files"]["csv-gb18030"], _opts(encoding="utf-8"))
 
 
 def test_bad_bytes_mid_file_name_the_offset(tmp_path: Path, world: tuple[Path, dict[str, Any]]) -> None:
@@ -34,7 +34,7 @@ def test_bad_bytes_mid_file_name_the_offset(tmp_path: Path, world: tuple[Path, d
     p = tmp_path / "bad.csv"
     p.write_bytes(data[:cut] + b"\n\xff\xff\xff,x\n" + data[cut:])
     with pytest.raises(InputError, match=r"(?i)not valid gb18030"):
-        analyze_dump(p, _opts(encoding="gb18030"))
+        analyze(p, _opts(encoding="gb18030"))
 
 
 def _write(p: Path, text: str, streamed: bool) -> Path:
@@ -54,12 +54,12 @@ def test_quoting_broken_mid_file_is_reread_and_said(tmp_path: Path, world: tuple
     quoted = [lines[0]] + [",".join(f'"{f}"' for f in ln.split(",")) for ln in lines[1:]]
     quoted.insert(150, '"20200101,"2020-01-01 00:00:00,x,y,z,w,v,1')  # unterminated quote
     p = _write(tmp_path / "q.csv", "\n".join(quoted) + "\n", streamed)
-    r = analyze_dump(p)
+    r = analyze(p)
     assert any("quoting broke at line" in s for s in r.malformed.skipped)
     assert r.rows == 301  # every line is either analysed or counted as malformed
     plain = tmp_path / "plain.csv"
     plain.write_text("\n".join(lines) + "\n", "utf-8")
-    assert r.distinct_valid_ids == analyze_dump(plain).distinct_valid_ids  # field quotes were stripped
+    assert r.distinct_valid_ids == analyze(plain).distinct_valid_ids  # field quotes were stripped
 
 
 @pytest.mark.parametrize("streamed", [False, True])
@@ -69,7 +69,7 @@ def test_huge_single_line_is_counted_not_buffered(tmp_path: Path, world: tuple[P
     lines = _leak_lines(world, 200)
     lines.insert(100, "1" * (1 << 18))
     p = _write(tmp_path / "long.csv", "\n".join(lines) + "\n", streamed)
-    r = analyze_dump(p)
+    r = analyze(p)
     assert r.rows == 201
     assert r.malformed.rows == 1
     sample = r.malformed.samples[0]
@@ -82,7 +82,7 @@ def test_truncated_gzip_says_what_is_missing(tmp_path: Path, world: tuple[Path, 
     data = (out / truth["leak"]["files"]["csv.gz"]).read_bytes()
     p = tmp_path / "cut.csv.gz"
     p.write_bytes(data[: len(data) // 2])
-    r = analyze_dump(p)
+    r = analyze(p)
     assert any("gzip stream truncated" in s for s in r.malformed.skipped)
     assert 0 < r.rows < truth["leak"]["rows"]
 
@@ -94,7 +94,7 @@ def test_xlsx_bomb_is_refused(tmp_path: Path) -> None:
         zf.writestr("xl/workbook.xml", "<workbook/>")
         zf.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (64 << 20) + b"/>")
     with pytest.raises(InputError, match="zip bomb"):
-        analyze_dump(p)
+        analyze(p)
 
 
 def test_sql_dump_of_another_dialect_is_named(tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_sql_dump_of_another_dialect_is_named(tmp_path: Path) -> None:
     p.write_text("-- PostgreSQL database dump\nSET search_path = public;\n"
                  "COPY public.t (a, b) FROM stdin;\n1\t2\n\\.\n", "utf-8")
     with pytest.raises(InputError, match="PostgreSQL"):
-        analyze_dump(p)
+        analyze(p)
 
 
 def test_bad_sql_tuples_are_counted(tmp_path: Path) -> None:
@@ -110,7 +110,7 @@ def test_bad_sql_tuples_are_counted(tmp_path: Path) -> None:
     p = tmp_path / "m.sql"
     p.write_text("-- MySQL dump 10.13\nCREATE TABLE `t` (\n  `a` varchar(9),\n  `id` varchar(18),\n  `m` varchar(11)\n);\n"
                  f"INSERT INTO `t` VALUES {rows},('x','y');\nINSERT INTO `other` VALUES (1),(2);\n", "utf-8")
-    r = analyze_dump(p)
+    r = analyze(p)
     assert r.rows == 21 and r.malformed.rows == 1
     assert any("table other" in s for s in r.malformed.skipped)
 
@@ -119,7 +119,7 @@ def test_broken_json_lines_are_counted_and_masked(tmp_path: Path) -> None:
     good = ['{"idcard":"11010519491231002X","phone":"13800138000"}'] * 30
     p = tmp_path / "x.jsonl"
     p.write_text("\n".join([*good[:10], '{"idcard":"11010519491231002X", broken', *good[10:]]) + "\n", "utf-8")
-    r = analyze_dump(p)
+    r = analyze(p)
     assert r.rows == 31 and r.malformed.by_problem == {"bad_json": 1}
     assert "11010519491231002X" not in r.malformed.samples[0].text_masked
 
@@ -130,16 +130,16 @@ def test_zip_with_several_members_reports_the_others(tmp_path: Path, world: tupl
     with zipfile.ZipFile(p, "w") as zf:
         zf.writestr("data.csv", "\n".join(lines) + "\n")
         zf.writestr("readme.txt", "hello")
-    r = analyze_dump(p)
+    r = analyze(p)
     assert r.rows == 100 and any("readme.txt" in s for s in r.malformed.skipped)
 
 
 def test_empty_and_missing_files(tmp_path: Path) -> None:
     (tmp_path / "e.csv").write_bytes(b"")
     with pytest.raises(InputError, match="empty"):
-        analyze_dump(tmp_path / "e.csv")
+        analyze(tmp_path / "e.csv")
     with pytest.raises(InputError, match="no such file"):
-        analyze_dump(tmp_path / "nope.csv")
+        analyze(tmp_path / "nope.csv")
 
 
 def test_gzip_of_gb18030_streams(tmp_path: Path, world: tuple[Path, dict[str, Any]]) -> None:
@@ -149,7 +149,7 @@ def test_gzip_of_gb18030_streams(tmp_path: Path, world: tuple[Path, dict[str, An
         g.write(("\n".join(lines) + "\n").encode("gb18030"))
     p = tmp_path / "g.csv.gz"
     p.write_bytes(buf.getvalue())
-    r = analyze_dump(p)
+    r = analyze(p)
     assert r.rows == 100 and r.encoding == "gb18030" and r.format == "csv+gzip"
 
 

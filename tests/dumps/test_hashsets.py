@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from _analyze import analyze
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +17,6 @@ from leaktrace.core.hashing import KeyedHasher
 from leaktrace.core.keyring import Keyring, load_keyring
 from leaktrace.core.settings import get_settings
 from leaktrace.dumps.analysis import id_string_sql
-from leaktrace.dumps.analyze import analyze_dump
 from leaktrace.dumps.hashsets import KEY_TABLE, hmac_key_table, hmac_sql, register_hmac_key
 from leaktrace.pii.registry import default_registry
 
@@ -61,7 +61,7 @@ def test_packed_key_rebuilds_the_id(body: int) -> None:
 def test_persons_set_matches_scalar_validator(world: tuple[Path, dict[str, Any]]) -> None:
     out, truth = world
     path = out / truth["leak"]["files"]["csv"]
-    r = analyze_dump(path)
+    r = analyze(path)
     det = default_registry().get("cn_id")
     hasher = KeyedHasher(load_keyring(get_settings()))
     want = set()
@@ -85,7 +85,7 @@ def test_native_and_sql_hash_sets_are_identical(world: tuple[Path, dict[str, Any
             raise AssertionError("the batch HMAC extension must be built in CI")
         pytest.skip("the batch HMAC extension was not built on this machine")
     out, truth = world
-    r = analyze_dump(out / truth["leak"]["files"]["csv"])
+    r = analyze(out / truth["leak"]["files"]["csv"])
     ring = load_keyring(get_settings())
     con = duckdb.connect()
     for name in ("persons", "phones", "records"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from leaktrace.dumps.analyze import analyze_dump
+from _analyze import analyze
 
 
 def test_first_row_of_personal_data_is_not_a_header(tmp_path: Path) -> None:
@@ -16,7 +16,7 @@ def test_first_row_of_personal_data_is_not_a_header(tmp_path: Path) -> None:
     ]
     path = tmp_path / "people.csv"
     path.write_text("\n".join(rows) + "\n", "utf-8")
-    report = analyze_dump(path)
+    report = analyze(path)
     assert report.rows == 3
     assert not report.header
     text = json.dumps(report.model_dump(mode="json"), ensure_ascii=False)

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _analyze import analyze
 
-from leaktrace.dumps.analyze import AnalyzeOptions, analyze_dump
+from leaktrace.dumps.analyze import AnalyzeOptions
 
 pytest.importorskip("pyspark")
 pytest.importorskip("pandas")
@@ -20,8 +21,8 @@ def test_spark_report_equals_duckdb(tmp_path: Path, world: tuple[Path, dict[str,
     small = tmp_path / "small.csv"
     small.write_text("\n".join(lines) + "\n", "utf-8")
     day = dt.date(2026, 1, 1)
-    duck = analyze_dump(small, AnalyzeOptions(force=True, today=day)).model_dump()
-    spark = analyze_dump(small, AnalyzeOptions(force=True, today=day, engine="spark")).model_dump()
+    duck = analyze(small, AnalyzeOptions(force=True, today=day)).model_dump()
+    spark = analyze(small, AnalyzeOptions(force=True, today=day, engine="spark")).model_dump()
     assert spark.pop("engine") == "spark" and duck.pop("engine") == "duckdb"
     spark.pop("seconds"), duck.pop("seconds")
     assert spark == duck

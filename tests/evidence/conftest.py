@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from leaktrace.core.keyring import Keyring
+from leaktrace.core.keyring import Keyring, load_keyring
 from leaktrace.core.settings import get_settings
 from leaktrace.evidence import EvidenceStore
 
@@ -26,4 +26,4 @@ def ring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Keyring]:
 
 @pytest.fixture
 def store(ring: Keyring) -> EvidenceStore:
-    return EvidenceStore()
+    return EvidenceStore(get_settings().data_dir, keys=lambda: load_keyring(get_settings()))

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from leaktrace.core.errors import InputError, IntegrityError
-from leaktrace.core.keyring import Keyring
+from leaktrace.core.keyring import Keyring, load_keyring
 from leaktrace.core.settings import get_settings
 from leaktrace.evidence import EvidenceStore
+from leaktrace.evidence.export import export
 from leaktrace.evidence.sealed import CHUNK_BYTES
 from leaktrace.evidence.signing import fingerprint, load_public
 
@@ -70,8 +71,8 @@ def test_wrong_deployment_key_cannot_read(store: EvidenceStore, monkeypatch: pyt
     monkeypatch.setenv("LEAKTRACE_KEYRING", other.to_env())
     get_settings.cache_clear()
     with pytest.raises(IntegrityError):
-        EvidenceStore().read_bytes(ref.sha256)
-    report = EvidenceStore().verify()
+        EvidenceStore(get_settings().data_dir, keys=lambda: load_keyring(get_settings())).read_bytes(ref.sha256)
+    report = EvidenceStore(get_settings().data_dir, keys=lambda: load_keyring(get_settings())).verify()
     assert not report.ok and report.first is not None and report.first.kind == "blob"
 
 
@@ -94,7 +95,7 @@ def test_export_gives_original_and_verifiable_provenance(store: EvidenceStore, t
     src = tmp_path / "orders.csv"
     src.write_bytes(MARKER.encode("gb18030") * 10)
     ref = store.put_file(src, source_url="http://m.onion/x", collector="alice")
-    result = store.export(ref.sha256, tmp_path / "out", collector="judge")
+    result = export(store, ref.sha256, tmp_path / "out", collector="judge")
     assert result.original.read_bytes() == src.read_bytes()
     assert result.original.name.endswith(".csv")
     doc = json.loads(result.provenance.read_text())
@@ -110,5 +111,5 @@ def test_export_refuses_a_replaced_blob(store: EvidenceStore, tmp_path: Path) ->
     b = store.put_bytes(b"second capture", source_url=None, collector="c")
     os.replace(store.blob_path(b.sha256), store.blob_path(a.sha256))
     with pytest.raises(IntegrityError, match="holds other bytes"):
-        store.export(a.sha256, tmp_path / "out", collector="c")
+        export(store, a.sha256, tmp_path / "out", collector="c")
     assert not any((tmp_path / "out").iterdir())

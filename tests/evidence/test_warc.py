@@ -14,6 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from leaktrace.core.errors import InputError
 from leaktrace.evidence import EvidenceStore
+from leaktrace.evidence.export import export
 from leaktrace.evidence.warc import build_capture_warc, iter_warc
 
 BODY = "<html><body>出售 某电商 订单数据 9亿条 样本 110101199003077777</body></html>".encode()
@@ -41,7 +42,7 @@ def test_exported_capture_opens_in_warcio(store: EvidenceStore, tmp_path: Path) 
     )
     assert ref.entry.media_type == "application/warc"
     assert BODY not in store.blob_path(ref.sha256).read_bytes()
-    out = store.export(ref.sha256, tmp_path / "out", collector="analyst")
+    out = export(store, ref.sha256, tmp_path / "out", collector="analyst")
     assert out.original.name.endswith(".warc.gz")
     with out.original.open("rb") as fh:
         records = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.content_stream().read()) for r in ArchiveIterator(fh)]

@@ -11,9 +11,16 @@ import numpy as np
 import pytest
 
 from leaktrace.core.errors import ConfigError
+from leaktrace.core.settings import get_settings
 from leaktrace.intel.classify import classify_post
-from leaktrace.intel.model import TraffickingModel, builtin_model_path, default_model
+from leaktrace.intel.model import (
+    TraffickingModel,
+    builtin_model_path,
+    configured_model,
+    default_model,
+)
 from leaktrace.intel.trainset_phrases import CATEGORIES
+from leaktrace.pipeline.context import Context
 
 # Hand-written for these tests, in the shapes sellers use; none comes from an evaluation set.
 TRAFFICKING = [
@@ -132,8 +139,11 @@ def test_a_broken_model_file_is_a_config_error(tmp_path: Path, monkeypatch: pyte
     with pytest.raises(ConfigError, match=r"bad\.npz"):
         TraffickingModel.load(bad)
     monkeypatch.setenv("LEAKTRACE_INTEL_MODEL", str(tmp_path / "missing.npz"))
+    get_settings.cache_clear()
     with pytest.raises(ConfigError, match=r"missing\.npz"):
-        default_model()
+        Context(get_settings()).intel_model()  # the setting reaches the model through the context
+    with pytest.raises(ConfigError, match=r"missing\.npz"):
+        configured_model(tmp_path / "missing.npz")
 
 
 def test_shipped_model_is_in_the_package() -> None:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from leaktrace.core.errors import ConfigError
+from leaktrace.core.settings import get_settings
 from leaktrace.intel.extract import analyse_post
 from leaktrace.intel.lexicon import ENV_VAR, default_lexicon, load_lexicon
 from leaktrace.intel.prices import find_prices
 from leaktrace.intel.volumes import claimed_records
+from leaktrace.pipeline.context import Context
 
 VOLUMES = [
     ("9亿条", 900_000_000), ("1500w", 15_000_000), ("2.3kw", 23_000_000), ("50万", 500_000),
@@ -75,8 +78,12 @@ def test_lexicon_word_boundaries() -> None:
 def test_user_lexicon_extends_and_bad_file_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     extra = tmp_path / "mine.tsv"
     extra.write_text("pii.identity\t人头料\n", encoding="utf-8")
-    monkeypatch.setenv(ENV_VAR, str(extra))
-    assert "人头料" in default_lexicon().categorise("出人头料")["pii.identity"]
+    assert "人头料" not in default_lexicon().categorise("出人头料").get("pii.identity", [])
+    monkeypatch.setenv(ENV_VAR, os.pathsep.join([str(extra), str(tmp_path / "also.tsv")]))
+    get_settings.cache_clear()
+    assert get_settings().intel_lexicons == [extra, tmp_path / "also.tsv"]  # the path separator splits them
+    (tmp_path / "also.tsv").write_text("", encoding="utf-8")
+    assert "人头料" in Context(get_settings()).lexicon().categorise("出人头料")["pii.identity"]
     bad = tmp_path / "bad.tsv"
     bad.write_text("# ok\nno tab here\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"bad\.tsv: line 2"):

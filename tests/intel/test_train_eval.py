@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from leaktrace.cli.app import main
+from leaktrace.core.settings import get_settings
 from leaktrace.intel.classify import classify_post
 from leaktrace.intel.evaluate import evaluate, read_labels
-from leaktrace.intel.model import TraffickingModel, default_model, user_model_path
+from leaktrace.intel.model import TraffickingModel, configured_model, default_model, user_model_path
 from leaktrace.intel.train import LabelledPost, synthetic_posts, train
 from leaktrace.intel.trainset import generate
 
@@ -117,11 +118,12 @@ def test_cli_eval_bad_label_names_the_line(tmp_path: Path, capsys: pytest.Captur
 def test_cli_train_writes_a_model_classify_then_uses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     p = tmp_path / "labels.csv"
     _write_labels(p, LABELS)
-    shipped = default_model().version  # primes the per-second cache with the shipped model
+    data_dir = get_settings().data_dir
+    shipped = configured_model(None, data_dir).version  # primes the per-second cache with the shipped model
     assert main(["intel", "train", str(p), "--synthetic", "800"]) == 0
-    assert user_model_path().is_file()
+    assert user_model_path(data_dir).is_file()
     assert "trained on 6 labelled" in capsys.readouterr().out
-    m = TraffickingModel.load(user_model_path())
+    m = TraffickingModel.load(user_model_path(data_dir))
     assert m.meta["user_rows"] == 6
     posts = tmp_path / "posts.jsonl"
     posts.write_text(json.dumps({"id": 7, "title": "出售全国快递收件人数据 300万条", "body": ""}, ensure_ascii=False)
@@ -129,7 +131,7 @@ def test_cli_train_writes_a_model_classify_then_uses(tmp_path: Path, capsys: pyt
     assert main(["classify", str(posts)]) == 0
     [line] = capsys.readouterr().out.splitlines()
     assert json.loads(line)["id"] == 7
-    assert default_model().version == m.version != shipped  # the retrained model is in use at once
+    assert configured_model(None, data_dir).version == m.version != shipped  # the retrained model is in use at once
 
 
 def test_cli_classify_contract_and_bad_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -33,7 +33,7 @@ def count(ctx: Context, model: type) -> int:
 
 def test_capture_writes_warc_custody_capture_and_post(ctx: Context) -> None:
     with ctx.session() as s:
-        ing = Ingestor(ctx.settings, s, evidence=ctx.evidence, collector="crawler")
+        ing = Ingestor(s, evidence=ctx.evidence, collector="crawler")
         res = ing.capture(source="market-a", url=URL, body=PAGE, fetched_at=T0, status=200,
                           headers=[("Content-Type", "text/html; charset=utf-8")], items=[item()])
         s.commit()
@@ -57,12 +57,12 @@ def test_capture_writes_warc_custody_capture_and_post(ctx: Context) -> None:
 
 def test_same_bytes_same_url_are_captured_once(ctx: Context) -> None:
     with ctx.session() as s:
-        ing = Ingestor(ctx.settings, s, evidence=ctx.evidence)
+        ing = Ingestor(s, evidence=ctx.evidence)
         first = ing.capture(source="market-a", url=URL, body=PAGE, fetched_at=T0, status=200, items=[item()])
         s.commit()
     # A fresh ingestor (no in-memory cache), a later fetch of the same bytes.
     with ctx.session() as s:
-        ing = Ingestor(ctx.settings, s, evidence=ctx.evidence)
+        ing = Ingestor(s, evidence=ctx.evidence)
         again = ing.capture(source="market-a", url=URL, body=PAGE, fetched_at=T0 + timedelta(hours=1),
                             status=200, items=[item()])
         changed = ing.capture(source="market-a", url=URL, body=PAGE + b" ", fetched_at=T0 + timedelta(hours=2),
@@ -81,7 +81,7 @@ def test_same_bytes_same_url_are_captured_once(ctx: Context) -> None:
 
 def test_same_document_without_http_is_raw_and_idempotent(ctx: Context) -> None:
     with ctx.session() as s:
-        ing = Ingestor(ctx.settings, s, evidence=ctx.evidence)
+        ing = Ingestor(s, evidence=ctx.evidence)
         a = ing.capture(source="market-a", url="file:///saved/p1.html", body=PAGE, fetched_at=T0,
                         content_type="text/html")
         b = ing.capture(source="market-a", url="file:///saved/p1.html", body=PAGE, fetched_at=T0)
@@ -94,7 +94,7 @@ def test_same_document_without_http_is_raw_and_idempotent(ctx: Context) -> None:
 
 def test_source_without_legal_basis_is_refused_before_any_write(ctx: Context) -> None:
     with ctx.session() as s:
-        ing = Ingestor(ctx.settings, s, evidence=ctx.evidence)
+        ing = Ingestor(s, evidence=ctx.evidence)
         with pytest.raises(ConfigError, match=r"pending.*legal basis"):
             ing.capture(source="pending", url=URL, body=PAGE, fetched_at=T0, status=200)
         with pytest.raises(InputError, match="no such source"):
@@ -113,7 +113,7 @@ def test_source_without_legal_basis_is_refused_before_any_write(ctx: Context) ->
 def test_bad_input_is_refused_and_writes_nothing(ctx: Context, kwargs: dict, message: str) -> None:
     args = {"source": "market-a", "url": URL, "body": PAGE, "fetched_at": T0, "status": 200, **kwargs}
     with ctx.session() as s:
-        ing = Ingestor(ctx.settings, s, evidence=ctx.evidence, max_body=2000)
+        ing = Ingestor(s, evidence=ctx.evidence, max_body=2000)
         with pytest.raises(InputError, match=message):
             ing.capture(**args)
     assert list(ctx.evidence.entries()) == []
@@ -121,7 +121,7 @@ def test_bad_input_is_refused_and_writes_nothing(ctx: Context, kwargs: dict, mes
 
 def test_custody_still_verifies_after_many_captures(ctx: Context) -> None:
     with ctx.session() as s:
-        ing = Ingestor(ctx.settings, s, evidence=ctx.evidence)
+        ing = Ingestor(s, evidence=ctx.evidence)
         for i in range(20):
             ing.capture(source="market-a", url=f"{URL}?p={i % 7}", body=PAGE + str(i % 10).encode(),
                         fetched_at=T0 + timedelta(minutes=i), status=200)
@@ -134,7 +134,7 @@ def test_custody_still_verifies_after_many_captures(ctx: Context) -> None:
 def test_bad_item_is_rejected_alone(ctx: Context) -> None:
     naive = ParsedItem(site="market-a", url=URL + "/x", title="t", posted_at=datetime(2025, 1, 1))
     with ctx.session() as s:
-        ing = Ingestor(ctx.settings, s, evidence=ctx.evidence)
+        ing = Ingestor(s, evidence=ctx.evidence)
         res = ing.capture(source="market-a", url=URL, body=PAGE, fetched_at=T0, status=200, items=[naive, item()])
         s.commit()
     assert [p.state for p in res.posts] == ["new"]
@@ -145,12 +145,12 @@ def test_file_body_is_streamed_and_deduplicated(ctx: Context, tmp_path) -> None:
     path = tmp_path / "dump.csv"
     path.write_bytes(b"a,b\n" * 50_000)
     with ctx.session() as s:
-        ing = Ingestor(ctx.settings, s, evidence=ctx.evidence)
+        ing = Ingestor(s, evidence=ctx.evidence)
         a = ing.capture(source="market-a", url="file:///dump.csv", body=path, fetched_at=T0)
         b = ing.capture(source="market-a", url="file:///dump.csv", body=path, fetched_at=T0)
         s.commit()
         with pytest.raises(InputError, match="exceeds the limit"):
-            Ingestor(ctx.settings, s, evidence=ctx.evidence, max_body=1000).capture(
+            Ingestor(s, evidence=ctx.evidence, max_body=1000).capture(
                 source="market-a", url="file:///dump.csv", body=path, fetched_at=T0)
         with pytest.raises(InputError, match="takes its body as bytes"):
             ing.capture(source="market-a", url="file:///dump.csv", body=path, fetched_at=T0, status=200)

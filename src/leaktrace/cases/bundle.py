@@ -77,14 +77,13 @@ def export_bundle(
     content: CaseContent,
     dest: Path,
     *,
-    store: EvidenceStore | None = None,
+    store: EvidenceStore,
     collector: str,
     langs: tuple[str, ...] = ("zh", "en"),
     include_dumps: bool = False,
     as_zip: bool = False,
 ) -> Path:
     """Write the bundle to `dest` (a new folder, or `dest` as a .zip); returns the path written."""
-    store = store or EvidenceStore()
     final = dest.with_suffix(".zip") if as_zip and dest.suffix != ".zip" else dest
     if final.exists():
         raise InputError(f"{final}: already exists; choose another destination")

@@ -27,9 +27,8 @@ class CustodyResult:
     contents_unchecked: str | None = None
 
 
-def check_captures(captures: list[Capture], store: EvidenceStore | None = None) -> CustodyResult:
+def check_captures(captures: list[Capture], store: EvidenceStore) -> CustodyResult:
     """Verify the chain and every capture of the case against the evidence store."""
-    store = store or EvidenceStore()
     if not store.custody.path.exists():
         return CustodyResult(available=False, ok=False, per_capture={c.sha256: None for c in captures})
     report = store.verify(check_blobs=False)

@@ -177,13 +177,13 @@ def html_to_pdf(html: str, dest: Path) -> None:
 
 
 def write_report(content: CaseContent, out_dir: Path, *, lang: str = "zh", pdf: bool = False,
-                 store: EvidenceStore | None = None, verify_custody: bool = True) -> ReportFiles:
-    """`<ref>.<lang>.html` (and `.pdf`) in `out_dir`, custody verified against the evidence store."""
+                 store: EvidenceStore | None, verify_custody: bool = True) -> ReportFiles:
+    """`<ref>.<lang>.html` (and `.pdf`) in `out_dir`, custody verified against `store` (None: not checked)."""
     texts(lang)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: not a directory")
     private_dir(out_dir)
-    custody = check_captures(content.captures, store) if verify_custody else None
+    custody = check_captures(content.captures, store) if verify_custody and store is not None else None
     html = render_html(content, lang, custody)
     base = f"{content.info.ref}.{lang}"
     html_path = out_dir / f"{base}.html"

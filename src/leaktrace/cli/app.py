@@ -20,6 +20,7 @@ from leaktrace.core.errors import LeaktraceError
 COMMAND_MODULES = [
     "leaktrace.cli.scan",
     "leaktrace.cli.keys",
+    "leaktrace.cli.config",
     "leaktrace.cli.simulate",
     "leaktrace.cli.db",
     "leaktrace.cli.evidence",

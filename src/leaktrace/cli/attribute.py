@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from leaktrace.core.settings import get_settings
+from leaktrace.cli.context import cli_context
 
 
 def attribute_cmd(
@@ -22,11 +22,10 @@ def attribute_cmd(
     from leaktrace.attribution.attribute import attribute_file
     from leaktrace.attribution.oprf import FINGERPRINT, ServerKey
     from leaktrace.attribution.registry import Registry
-    from leaktrace.core.keyring import load_keyring
 
-    settings = get_settings()
-    ring = load_keyring(settings)
-    att = attribute_file(dump, Registry(settings.data_dir), ServerKey.from_keyring(ring, purpose=FINGERPRINT), ring,
+    ctx = cli_context()
+    ring = ctx.keyring
+    att = attribute_file(dump, Registry(ctx.data_dir), ServerKey.from_keyring(ring, purpose=FINGERPRINT), ring,
                          sample_rows, seed, alpha)
     if as_json:
         typer.echo(json.dumps(att.to_json(top), ensure_ascii=False))

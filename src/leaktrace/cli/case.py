@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from leaktrace.cli.context import cli_context
 from leaktrace.core.errors import InputError
-from leaktrace.core.settings import get_settings
 
 case_app = typer.Typer(help="Cases: gather findings, write the report, export to STIX/MISP/CSV or a bundle.",
                        no_args_is_help=True)
@@ -34,15 +34,8 @@ def _user() -> str:
 
 @contextmanager
 def _session() -> Iterator[Session]:
-    from leaktrace.store import make_engine, session_factory, upgrade
-
-    engine = make_engine(get_settings())
-    try:
-        upgrade(engine)
-        with session_factory(engine).begin() as session:
-            yield session
-    finally:
-        engine.dispose()
+    with cli_context().sessions.begin() as session:
+        yield session
 
 
 def _read_items(path: Path, kind: str | None) -> list[tuple[str, str, Any]]:
@@ -248,7 +241,7 @@ def report(
     """Write the self-contained HTML report (and PDF), custody verified against the evidence store."""
     from leaktrace.cases.report import write_report
 
-    files = write_report(_content(case_ref), out, lang=lang, pdf=pdf)
+    files = write_report(_content(case_ref), out, lang=lang, pdf=pdf, store=cli_context().evidence)
     if json_out:
         typer.echo(json.dumps({"html": str(files.html), "pdf": str(files.pdf) if files.pdf else None}))
         return
@@ -275,7 +268,8 @@ def export(
         from leaktrace.cases.bundle import export_bundle
 
         dest = out if out != Path(".") else Path(f"{ref}-bundle")
-        path = export_bundle(content, dest, collector=_user(), include_dumps=include_dumps, as_zip=as_zip)
+        path = export_bundle(content, dest, store=cli_context().evidence, collector=_user(),
+                             include_dumps=include_dumps, as_zip=as_zip)
         typer.echo(str(path))
         return
     if fmt not in ("stix", "misp", "csv"):

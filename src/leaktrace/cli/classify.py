@@ -19,10 +19,10 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from leaktrace.cli.context import cli_context
 from leaktrace.core.errors import InputError, location
 from leaktrace.intel.classify import classify_post
 from leaktrace.intel.evaluate import iter_lines
-from leaktrace.intel.model import default_model
 
 MAX_LINE_CHARS = 8 << 20
 
@@ -58,8 +58,10 @@ def classify(
 ) -> None:
     """Classify posts: personal-data trafficking or not, categories, claimed counts, prices, contacts."""
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    model = default_model()
-    results = (classify_post(t, b, model=model).contract(pid) for pid, t, b in _posts(file, skip_bad, err))
+    ctx = cli_context()
+    model, lexicon = ctx.intel_model(), ctx.lexicon()
+    results = (classify_post(t, b, model=model, lexicon=lexicon).contract(pid)
+               for pid, t, b in _posts(file, skip_bad, err))
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")

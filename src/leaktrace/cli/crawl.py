@@ -18,14 +18,13 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from leaktrace.cli.context import cli_context
 from leaktrace.collect.captcha import CaptchaChallenge
 from leaktrace.collect.fetch import host_key
 from leaktrace.collect.login import Credentials
 from leaktrace.collect.profile import load_profile
 from leaktrace.collect.watch import load_terms
 from leaktrace.core.errors import ConfigError
-from leaktrace.core.settings import get_settings
-from leaktrace.pipeline.context import open_context
 from leaktrace.pipeline.crawl import CrawlOptions, CrawlReport, run_crawl, watch
 from leaktrace.pipeline.sources import ensure_source
 
@@ -36,7 +35,7 @@ async def _prompt_captcha(ch: CaptchaChallenge) -> str | None:
     """Save the CAPTCHA image in the data directory and ask on the terminal (the crawl waits)."""
     where = ""
     if ch.image:
-        folder = get_settings().data_dir / "captcha"
+        folder = cli_context().data_dir / "captcha"
         folder.mkdir(parents=True, exist_ok=True)
         suffix = ".png" if (ch.image_type or "").endswith("png") else ".img"
         fd, name = tempfile.mkstemp(dir=folder, prefix="captcha-", suffix=suffix)
@@ -112,19 +111,19 @@ def crawl(
         tor_password=os.environ.get(tor_password_env) if tor_password_env else None,
         captcha=_prompt_captcha, terms=load_terms(terms, watch_list), webhook=webhook,
     )
-    with open_context() as ctx:
-        ensure_source(ctx.sessions, source, kind=prof.kind, base_url=urls[0], legal_basis=legal_basis, owner=owner)
-        if watch_mode:
-            watch(options, interval_s=interval, rounds=rounds, ctx=ctx, on_round=lambda r: _print(r, json_out))
-            return
-        with err.status("crawling") as status:
-            def on_page(stats: object) -> None:
-                s = stats  # CrawlStats
-                status.update(f"crawling: {s.fetched} pages, {s.new_captures} new captures, "  # type: ignore[attr-defined]
-                              f"{s.failed} failed")  # type: ignore[attr-defined]
+    ctx = cli_context()
+    ensure_source(ctx.sessions, source, kind=prof.kind, base_url=urls[0], legal_basis=legal_basis, owner=owner)
+    if watch_mode:
+        watch(options, interval_s=interval, rounds=rounds, ctx=ctx, on_round=lambda r: _print(r, json_out))
+        return
+    with err.status("crawling") as status:
+        def on_page(stats: object) -> None:
+            s = stats  # CrawlStats
+            status.update(f"crawling: {s.fetched} pages, {s.new_captures} new captures, "  # type: ignore[attr-defined]
+                          f"{s.failed} failed")  # type: ignore[attr-defined]
 
-            report = run_crawl(options, ctx, on_page=on_page if not json_out else None)
-        _print(report, json_out)
+        report = run_crawl(options, ctx, on_page=on_page if not json_out else None)
+    _print(report, json_out)
 
 
 def register(app: typer.Typer) -> None:

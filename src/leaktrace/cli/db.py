@@ -6,8 +6,8 @@ import json
 
 import typer
 
-from leaktrace.core.settings import get_settings
-from leaktrace.store.engine import describe, make_engine
+from leaktrace.cli.context import cli_context
+from leaktrace.store.engine import describe
 from leaktrace.store.migrate import check, current, head, upgrade
 
 db_app = typer.Typer(help="Create or upgrade the database schema (SQLite by default, PostgreSQL by URL).", no_args_is_help=True)
@@ -19,7 +19,7 @@ def upgrade_cmd(
     json_out: bool = typer.Option(False, "--json", help="Print {database, before, after} as JSON."),
 ) -> None:
     """Apply the migrations shipped with this version; safe to run repeatedly."""
-    engine = make_engine(get_settings())
+    engine = cli_context(migrate=False).engine
     try:
         before, after = upgrade(engine, revision)
     finally:
@@ -37,7 +37,7 @@ def current_cmd(
     json_out: bool = typer.Option(False, "--json", help="Print {database, current, head, up_to_date, drift} as JSON."),
 ) -> None:
     """Print the revision the database is at (and whether it is the newest)."""
-    engine = make_engine(get_settings())
+    engine = cli_context(migrate=False).engine
     try:
         rev = current(engine)
         drift = [repr(d) for d in check(engine)] if rev is not None and rev == head() else []

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from leaktrace.cli.context import cli_context
 from leaktrace.core.dump_types import DumpReport
 
 dump_app = typer.Typer(help="Seized dumps: analyse rows, persons, padding, provinces, novelty.", no_args_is_help=True)
@@ -17,7 +18,7 @@ dump_app = typer.Typer(help="Seized dumps: analyse rows, persons, padding, provi
 @dump_app.command("analyze")
 def analyze(
     path: Path = typer.Argument(..., help="The dump file (CSV/TSV/TXT, JSONL, MySQL dump, XLSX, .gz, .zip)."),
-    engine: str = typer.Option("duckdb", "--engine", help="Analysis engine: duckdb or spark."),
+    engine: str | None = typer.Option(None, "--engine", help="Analysis engine: duckdb or spark (default: setting dump_engine)."),
     spark_master: str | None = typer.Option(None, "--spark-master",
                                             help="Spark master URL or Spark Connect sc://host:port (default local[2])."),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
@@ -27,11 +28,12 @@ def analyze(
     force: bool = typer.Option(False, "--force", help="Recompute even when a finished report exists."),
 ) -> None:
     """Analyse PATH: rows, malformed rows, roles, persons, validity, duplicates, padding, places, novelty."""
-    from leaktrace.dumps.analyze import DEFAULT_MEMORY_LIMIT, AnalyzeOptions, analyze_dump
+    from leaktrace.dumps.analyze import analyze_dump
 
-    opts = AnalyzeOptions(engine=engine, encoding=encoding, roles=list(role), force=force, spark_master=spark_master,
-                          memory_limit=memory_limit or DEFAULT_MEMORY_LIMIT, progress=not json_out)
-    report = analyze_dump(path, opts)
+    ctx = cli_context()
+    opts = ctx.dump_options(engine=engine, encoding=encoding, roles=list(role), force=force, spark_master=spark_master,
+                            memory_limit=memory_limit, progress=not json_out)
+    report = analyze_dump(path, opts, data_dir=ctx.data_dir, keys=ctx.get_keyring)
     if json_out:
         typer.echo(json.dumps(report.model_dump(mode="json", by_alias=True), ensure_ascii=False))
     else:

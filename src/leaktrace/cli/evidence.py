@@ -17,8 +17,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from leaktrace.cli.context import cli_context
 from leaktrace.core.errors import IntegrityError
-from leaktrace.evidence import EvidenceStore
 
 evidence_app = typer.Typer(
     help="Evidence: encrypted content-addressed blobs and a signed custody chain.",
@@ -43,7 +43,7 @@ def add(
     json_out: bool = typer.Option(False, "--json", help="Print the custody entry as JSON."),
 ) -> None:
     """Hash, compress and encrypt FILE into the store, and record its intake in custody."""
-    store = EvidenceStore()
+    store = cli_context().evidence
     size = file.stat().st_size if file.is_file() else 0
     kwargs = {
         "source_url": source_url,
@@ -71,7 +71,7 @@ def verify(
     no_blobs: bool = typer.Option(False, "--chain-only", help="Check the custody chain only, not blob contents."),
 ) -> None:
     """Check every blob against its hash and the whole signed chain; exit 4 at the first break."""
-    report = EvidenceStore().verify(check_blobs=not no_blobs)
+    report = cli_context().evidence.verify(check_blobs=not no_blobs)
     if json_out:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False))
     err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -91,7 +91,9 @@ def export(
     collector: str | None = typer.Option(None, "--collector", help="Who exports it (default: login name)."),
 ) -> None:
     """Write the original bytes and a provenance record (custody entries, public key)."""
-    result = EvidenceStore().export(sha256, out, collector=collector or _user())
+    from leaktrace.evidence.export import export
+
+    result = export(cli_context().evidence, sha256, out, collector=collector or _user())
     typer.echo(str(result.original))
     typer.echo(str(result.provenance))
 
@@ -99,7 +101,7 @@ def export(
 @evidence_app.command("list")
 def list_(json_out: bool = typer.Option(False, "--json", help="One JSON object per blob.")) -> None:
     """Blobs in the store, from the custody log."""
-    rows = EvidenceStore().summaries()
+    rows = cli_context().evidence.summaries()
     if json_out:
         for row in rows:
             typer.echo(json.dumps(row, ensure_ascii=False))

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import typer
 
+from leaktrace.cli.context import cli_context
 from leaktrace.core.errors import InputError
-from leaktrace.core.settings import get_settings
 
 exposure_app = typer.Typer(help="Private exposure checks (OPRF; the server never sees the value).",
                            no_args_is_help=True)
 
 
 def _set_path() -> Path:
-    return get_settings().data_dir / "attribution" / "exposure.npz"
+    return cli_context().data_dir / "attribution" / "exposure.npz"
 
 
 @exposure_app.command("index")
@@ -24,9 +24,8 @@ def index_cmd(dump: Path = typer.Argument(..., help="A dump whose IDs, mobiles a
     """Add a dump's distinct IDs/mobiles/e-mails to the exposure set (as PRF tags only)."""
     from leaktrace.attribution.exposure import ExposureSet, index_file
     from leaktrace.attribution.oprf import EXPOSURE, ServerKey
-    from leaktrace.core.keyring import load_keyring
 
-    key = ServerKey.from_keyring(load_keyring(get_settings()), purpose=EXPOSURE)
+    key = ServerKey.from_keyring(cli_context().keyring, purpose=EXPOSURE)
     new, n = index_file(dump, key)
     path = _set_path()
     merged = ExposureSet.load(path, key.key_id).merged(new) if path.exists() else new
@@ -57,16 +56,15 @@ def serve_cmd(
     from leaktrace.attribution.otp import OtpVerifier, load_hook
     from leaktrace.attribution.registry import Registry
     from leaktrace.attribution.usage import UsageLedger, ledger_path
-    from leaktrace.core.keyring import load_keyring
 
-    ring = load_keyring(get_settings())
+    ring = cli_context().keyring
     key = ServerKey.from_keyring(ring, purpose=EXPOSURE)
     path = _set_path()
     exposure = ExposureSet.load(path, key.key_id) if path.exists() else None
-    quotas = {**org_quotas(Registry(get_settings().data_dir).orgs()), **load_token_quotas(org_tokens)}
+    quotas = {**org_quotas(Registry(cli_context().data_dir).orgs()), **load_token_quotas(org_tokens)}
     app = create_app(key, exposure, OtpVerifier(load_hook(otp_hook)), load_org_tokens(org_tokens), rate=rate,
                      quotas=quotas, fingerprint_key=ServerKey.from_keyring(ring, purpose=FINGERPRINT),
-                     ledger=UsageLedger(ledger_path(get_settings().data_dir)))
+                     ledger=UsageLedger(ledger_path(cli_context().data_dir)))
     typer.echo(f"exposure service on http://{host}:{port} (key {key.key_id}, "
                f"{len(exposure.tags) if exposure else 0} entries)")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -10,10 +10,8 @@ from typing import Any
 import typer
 from rich.console import Console
 
+from leaktrace.cli.context import cli_context
 from leaktrace.core.errors import InputError
-from leaktrace.core.hashing import KeyedHasher
-from leaktrace.core.keyring import load_keyring
-from leaktrace.core.settings import get_settings
 
 # Stage modules (and their scikit-learn/igraph imports) load only when a graph
 # command runs, so every other command starts fast.
@@ -29,9 +27,7 @@ graph_app = typer.Typer(help="Seller network: aliases, groups, roles, money; rev
 
 
 def _sessions() -> Any:
-    from leaktrace.store.engine import make_engine, session_factory
-
-    return session_factory(make_engine(get_settings()))
+    return cli_context(migrate=False).sessions
 
 
 def _user() -> str:
@@ -51,12 +47,12 @@ def build_cmd(
     """Rebuild the graph from the store (people's verdicts are applied again) and save the snapshot."""
     from leaktrace.graph.build import BuildConfig, build_graph, save_snapshot
 
-    settings = get_settings()
-    hasher = KeyedHasher(load_keyring(settings))
+    ctx = cli_context(migrate=False)
+    hasher = ctx.hasher
     with _sessions()() as s, Console(stderr=True).status("graph: reading the store") as status:
         result = build_graph(s, hasher, BuildConfig(merge_inferred=merge_inferred),
                              on_stage=lambda name: status.update(f"graph: {name} done"))
-    path = save_snapshot(result, settings.data_dir)
+    path = save_snapshot(result, ctx.data_dir)
     data = result.to_dict()
     if json_out:
         typer.echo(json.dumps({"snapshot": str(path), "counts": data["counts"], "timings": data["timings"],
@@ -72,7 +68,7 @@ def build_cmd(
 @graph_app.command("actors")
 def actors_cmd(json_out: bool = typer.Option(False, "--json", help="One JSON object per actor.")) -> None:
     """Actors with accounts, group, role (a lead), provinces, first/last seen, wallets, revenue estimate."""
-    data = load_snapshot(get_settings().data_dir)
+    data = load_snapshot(cli_context().data_dir)
     for a in data["actors"]:
         if json_out:
             typer.echo(json.dumps(a, ensure_ascii=False))
@@ -91,7 +87,7 @@ def links_cmd(
     json_out: bool = typer.Option(False, "--json", help="One JSON object per link."),
 ) -> None:
     """Links between accounts, each with its reasons, confidence and evidence."""
-    data = load_snapshot(get_settings().data_dir)
+    data = load_snapshot(cli_context().data_dir)
     for link in data["links"]:
         if (basis and link["basis"] != basis) or link["confidence"] < min_confidence:
             continue
@@ -107,7 +103,7 @@ def links_cmd(
 def _pair(first: str, second: str | None) -> tuple[str, str]:
     if second is not None:
         return first, second
-    data = load_snapshot(get_settings().data_dir)
+    data = load_snapshot(cli_context().data_dir)
     for link in data["links"]:
         if link["id"] == first:
             return link["a"], link["b"]
@@ -163,7 +159,7 @@ def export_cmd(
         raise InputError(f"{out}: format {kind!r} unknown; use --format graphml or json")
     if not out.parent.is_dir():
         raise InputError(f"{out.parent}: no such directory")
-    data = load_snapshot(get_settings().data_dir)
+    data = load_snapshot(cli_context().data_dir)
     counts = (write_graphml if kind == "graphml" else write_json)(data, out)
     if json_out:
         typer.echo(json.dumps({"path": str(out), **counts}))

@@ -12,9 +12,9 @@ import typer
 from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from leaktrace.cli.context import cli_context
 from leaktrace.collect.importers.base import Document, Skipped, file_url
 from leaktrace.core.errors import InputError
-from leaktrace.pipeline.context import open_context
 from leaktrace.pipeline.importing import ImportReport, ensure_source, run_import
 
 import_app = typer.Typer(help="Import captures from files: WARC, saved HTML pages, Telegram exports, listing CSVs.",
@@ -55,15 +55,15 @@ def _run(
     docs: Iterable[Document | Skipped], *, source: str, kind: str, legal_basis: str | None, owner: str | None,
     collector: str | None, json_out: bool, no_pii: bool, max_bytes: int,
 ) -> None:
-    with open_context() as ctx:
-        ensure_source(ctx, source, kind=kind, legal_basis=legal_basis, owner=owner)
-        err = Console(stderr=True, highlight=False, soft_wrap=True)
-        columns = (SpinnerColumn(), TextColumn("importing (documents + posts)"), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=err, transient=True, disable=json_out) as bar:
-            task = bar.add_task("import", total=None)
-            report = run_import(ctx, docs, source=source, collector=collector or _user(),
-                                contains_pii=not no_pii, max_body=max_bytes,
-                                progress=lambda n: bar.advance(task, n))
+    ctx = cli_context()
+    ensure_source(ctx, source, kind=kind, legal_basis=legal_basis, owner=owner)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    columns = (SpinnerColumn(), TextColumn("importing (documents + posts)"), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True, disable=json_out) as bar:
+        task = bar.add_task("import", total=None)
+        report = run_import(ctx, docs, source=source, collector=collector or _user(),
+                            contains_pii=not no_pii, max_body=max_bytes,
+                            progress=lambda n: bar.advance(task, n))
     _print(report, json_out)
 
 

@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from leaktrace.cli.context import cli_context
 from leaktrace.core.errors import InputError
 from leaktrace.intel.evaluate import evaluate, read_labels
 
@@ -43,12 +44,13 @@ def train_cmd(
     if not rows:
         raise InputError(f"{labels}: no labelled rows")
     posts = rows + (synthetic_posts(synthetic, seed) if synthetic else [])
+    ctx = cli_context()
     try:
-        model = train(posts, seed=seed)
+        model = train(posts, seed=seed, lexicon=ctx.lexicon())
     except ValueError as exc:
         raise InputError(f"{labels}: {exc}") from exc
     model.meta["user_rows"] = len(rows)
-    path = out or user_model_path()
+    path = out or user_model_path(ctx.data_dir)
     model.save(path)
     typer.echo(f"trained on {len(rows)} labelled + {len(posts) - len(rows)} generated posts, "
                f"{len(model.buckets)} features -> {path}")
@@ -60,7 +62,8 @@ def eval_cmd(
     json_out: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
 ) -> None:
     """Precision, recall, F1, confusion table, per-category accuracy, record-count exact match."""
-    rep = evaluate(read_labels(labels)).to_dict()
+    ctx = cli_context()
+    rep = evaluate(read_labels(labels), model=ctx.intel_model(), lexicon=ctx.lexicon()).to_dict()
     if json_out:
         typer.echo(json.dumps(rep, ensure_ascii=False))
         return

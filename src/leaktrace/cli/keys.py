@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import getpass
-import os
 from pathlib import Path
 
 import typer
 
 from leaktrace.core.errors import SecretError
 from leaktrace.core.keyring import Keyring, load_keyring_file, save_keyring_file
+from leaktrace.core.settings import get_settings
 
 keys_app = typer.Typer(help="Create and rotate the deployment secret (kept outside the data directory).", no_args_is_help=True)
 
 
 def _passphrase(confirm: bool) -> str:
-    phrase = os.environ.get("LEAKTRACE_KEYRING_PASSPHRASE")
-    if phrase:
+    secret = get_settings().keyring_passphrase
+    if secret is not None and (phrase := secret.get_secret_value()):
         return phrase
     phrase = getpass.getpass("keyring passphrase: ")
     if confirm and getpass.getpass("again: ") != phrase:
@@ -51,7 +51,8 @@ def rotate(
         save_keyring_file(ring, file, phrase)
         typer.echo(f"rotated {file}: active key is now {ring.active}")
         return
-    value = os.environ.get("LEAKTRACE_KEYRING")
+    secret = get_settings().keyring
+    value = secret.get_secret_value() if secret is not None else ""
     if not value:
         raise SecretError("nothing to rotate: give --file or set LEAKTRACE_KEYRING")
     ring = Keyring.from_env(value).rotated()

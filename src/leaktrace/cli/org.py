@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from leaktrace.cli.context import cli_context
 from leaktrace.core.errors import InputError
-from leaktrace.core.settings import get_settings
 
 if TYPE_CHECKING:
     from leaktrace.attribution.oprf import ServerKey
@@ -21,10 +21,9 @@ org_app = typer.Typer(help="Organisation fingerprints and canaries for attributi
 
 def _server_key() -> ServerKey:
     from leaktrace.attribution.oprf import FINGERPRINT, ServerKey
-    from leaktrace.core.keyring import load_keyring
 
     # the fingerprint key: never the exposure key, whose index organisations must not test guesses against
-    return ServerKey.from_keyring(load_keyring(get_settings()), purpose=FINGERPRINT)
+    return ServerKey.from_keyring(cli_context().keyring, purpose=FINGERPRINT)
 
 
 @org_app.command("fingerprint")
@@ -69,7 +68,7 @@ def fingerprint_cmd(
         from leaktrace.attribution.oprf import FINGERPRINT
 
         fp = fp_mod.build(datafile, org, HttpEvaluator(server, token, purpose=FINGERPRINT), rate)
-    key = fp_mod.load_or_create_signing_key(key_file or get_settings().data_dir / "attribution" / "org-signing.key")
+    key = fp_mod.load_or_create_signing_key(key_file or cli_context().data_dir / "attribution" / "org-signing.key")
     fp_mod.sign(fp, key)
     dest = out or Path(f"{fp.org}.fingerprint.json")
     fp_mod.save(fp, dest)
@@ -98,7 +97,7 @@ def evaluate_cmd(
     from leaktrace.attribution.registry import Registry
     from leaktrace.attribution.usage import UsageLedger, ledger_path
 
-    data_dir = get_settings().data_dir
+    data_dir = cli_context().data_dir
     name = org.strip()
     quotas = {**org_quotas(Registry(data_dir).orgs()), **load_token_quotas(tokens)}
     limit = quotas.get(name, ORG_QUOTA_FLOOR)
@@ -122,14 +121,13 @@ def canaries_cmd(
     """Generate and register canary records for one partner copy (platform side: uses the deployment secret)."""
     from leaktrace.attribution import canaries as c
     from leaktrace.attribution.registry import Registry
-    from leaktrace.core.keyring import load_keyring
 
-    ring = load_keyring(get_settings())
+    ring = cli_context().keyring
     res = c.Resources.parse(phone_range, mail_domain, order_prefix, address)
     recs = c.generate(ring, org, partner, count, res)
     dest = out or Path(f"{org}.{partner}.canaries.json")
     c.write_file(dest, org, partner, recs)
-    n = Registry(get_settings().data_dir).register_canaries(ring, org, partner, recs)
+    n = Registry(cli_context().data_dir).register_canaries(ring, org, partner, recs)
     typer.echo(f"wrote {dest}: {len(recs)} canary records for {org}/{partner}; registered {n} tags")
 
 
@@ -143,14 +141,13 @@ def register_cmd(
     from leaktrace.attribution import fingerprint as fp_mod
     from leaktrace.attribution.jsonfile import read_json
     from leaktrace.attribution.registry import Registry
-    from leaktrace.core.keyring import load_keyring
 
-    reg = Registry(get_settings().data_dir)
+    reg = Registry(cli_context().data_dir)
     head = read_json(file, "fingerprint or canary file")
     fmt = head.get("format") if isinstance(head, dict) else None
     if fmt == c.FORMAT:
         doc = c.read_file(file)
-        n = reg.register_canaries(load_keyring(get_settings()), doc["org"], doc["partner"], doc["records"])
+        n = reg.register_canaries(cli_context().keyring, doc["org"], doc["partner"], doc["records"])
         typer.echo(f"registered {len(doc['records'])} canaries ({n} tags) for {doc['org']}/{doc['partner']}")
         return
     if fmt != fp_mod.FORMAT:
@@ -166,7 +163,7 @@ def list_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
     """Registered organisations."""
     from leaktrace.attribution.registry import Registry
 
-    orgs = Registry(get_settings().data_dir).orgs()
+    orgs = Registry(cli_context().data_dir).orgs()
     if as_json:
         typer.echo(json.dumps(orgs, ensure_ascii=False))
         return

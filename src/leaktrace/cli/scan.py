@@ -14,11 +14,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from leaktrace.cli.context import cli_context
 from leaktrace.core.errors import ConfigError, InputError
-from leaktrace.core.settings import get_settings
 from leaktrace.core.textio import open_text
 from leaktrace.core.types import PiiHit
-from leaktrace.pii.registry import default_registry
 from leaktrace.pii.scanner import Scanner
 
 TABLE_ROWS = 1000
@@ -46,7 +45,8 @@ def scan(
     """
     if errors not in ("strict", "replace"):
         raise ConfigError("--errors must be 'strict' or 'replace'")
-    registry = default_registry(get_settings())
+    ctx = cli_context()
+    registry = ctx.registry
     if list_types:
         for d in registry:
             typer.echo(d.type)
@@ -55,7 +55,7 @@ def scan(
         registry = registry.select(t.strip() for t in types.split(",") if t.strip())
     scanner = Scanner(registry, min_score=min_score, include_invalid=not valid_only)
     stream = open_text(file if file == "-" else Path(file), encoding, errors)
-    hits = scanner.scan_stream(stream, get_settings().scan_chunk_chars)
+    hits = scanner.scan_stream(stream, ctx.settings.scan_chunk_chars)
     if output is not None:
         _write_atomic(output, hits)
     elif json_out:

@@ -11,7 +11,6 @@ when it was not. Either way the hashes are the same, which tests pin against
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import numpy as np
@@ -30,8 +29,8 @@ WIDTH_HEX = DIGEST_BYTES * 2
 
 
 def available() -> bool:
-    """Built, and not switched off with LEAKTRACE_NATIVE_HASH=0 (to compare, or to rule it out)."""
-    return _native is not None and os.environ.get("LEAKTRACE_NATIVE_HASH", "1") != "0"
+    """Built (callers switch it off with the setting `native_hash`, to compare or to rule it out)."""
+    return _native is not None
 
 
 def _strings(values: pa.Array | pa.ChunkedArray) -> pa.Array:

@@ -144,7 +144,7 @@ def _is_inside(child: Path, parent: Path) -> bool:
 def load_keyring(settings: Settings, passphrase: str | None = None) -> Keyring:
     """The deployment keyring from the configured source, or a SecretError saying how to set one."""
     if settings.secret_source == "env":
-        value = os.environ.get("LEAKTRACE_KEYRING")
+        value = settings.keyring.get_secret_value() if settings.keyring else ""
         if not value:
             raise SecretError(
                 "no deployment secret: set LEAKTRACE_KEYRING (create one with "
@@ -159,7 +159,7 @@ def load_keyring(settings: Settings, passphrase: str | None = None) -> Keyring:
                 f"{settings.secret_file}: the keyring file must live outside the data directory "
                 f"{settings.data_dir}"
             )
-        phrase = passphrase or os.environ.get("LEAKTRACE_KEYRING_PASSPHRASE")
+        phrase = passphrase or (settings.keyring_passphrase.get_secret_value() if settings.keyring_passphrase else "")
         if not phrase:
             raise SecretError("keyring file needs a passphrase: set LEAKTRACE_KEYRING_PASSPHRASE")
         return load_keyring_file(settings.secret_file, phrase)

@@ -1,4 +1,10 @@
-"""Deployment settings, read from LEAKTRACE_* variables and an optional TOML file.
+"""Deployment settings: one declared table, read from LEAKTRACE_* variables and an optional TOML file.
+
+Every knob the platform has is a field here, with its help text, so that
+`leaktrace config show` can print what is in force and where it came from,
+and so that no stage reads the environment behind the entry point's back:
+entry points (CLI, console, worker) build one `Settings`, and the stages get
+the values they need as parameters (see `leaktrace.pipeline.context`).
 
 One data directory holds everything the embedded default writes (SQLite,
 DuckDB, Parquet hash sets, evidence blobs). The deployment secret for keyed
@@ -9,17 +15,23 @@ not carry the key that makes its hashes reversible by enumeration.
 from __future__ import annotations
 
 import os
+import tomllib
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+ENV_PREFIX = "LEAKTRACE_"
+CONFIG_ENV = "LEAKTRACE_CONFIG"
 
 
 def _default_data_dir() -> Path:
@@ -28,31 +40,62 @@ def _default_data_dir() -> Path:
 
 
 class Settings(BaseSettings):
-    """All settings; see docs/configuration.md for each with an example."""
+    """All settings; docs/configuration.md shows each with an example, `leaktrace config show` the ones in force."""
 
-    model_config = SettingsConfigDict(env_prefix="LEAKTRACE_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
-    data_dir: Path = Field(default_factory=_default_data_dir)
-    # Where the keyed-hashing keyring comes from: env (LEAKTRACE_KEYRING),
-    # file (passphrase-protected keyring file outside data_dir) or kms
-    # (a "module:callable" returning a Keyring).
-    secret_source: Literal["env", "file", "kms"] = "env"
-    secret_file: Path | None = None
-    secret_kms: str | None = None
-    database_url: str | None = None
-    # Detector registry configuration: names to disable, or to enable
-    # exclusively, and "module:Class" plugins loaded without editing the package.
-    detectors_disabled: list[str] = Field(default_factory=list)
-    detectors_enabled: list[str] = Field(default_factory=list)
-    detector_plugins: list[str] = Field(default_factory=list)
-    # Resident-ID region check: "lenient" (code ever valid) or "strict"
-    # (code valid in the holder's birth year).
-    cn_id_region_mode: Literal["lenient", "strict"] = "lenient"
-    # Scanning limits for hostile input.
-    # Characters per streaming window (`leaktrace.pii.scanner`): bounds peak
-    # memory whatever the input size.
-    scan_chunk_chars: int = 1 << 18
-    max_line_chars: int = 1 << 26
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="the one directory the embedded default writes: SQLite, DuckDB, Parquet hash sets, evidence")
+    secret_source: Literal["env", "file", "kms"] = Field(
+        "env", description="where the keyring for keyed hashing comes from: env (LEAKTRACE_KEYRING), "
+                           "file (passphrase-protected keyring file) or kms (module:callable)")
+    keyring: SecretStr | None = Field(
+        None, description="with secret_source=env: 'k2:<base64>,k1:<base64>' (first is active)")
+    secret_file: Path | None = Field(
+        None, description="with secret_source=file: the keyring file; refused if inside data_dir")
+    keyring_passphrase: SecretStr | None = Field(
+        None, description="passphrase of the keyring file (else asked at the terminal)")
+    secret_kms: str | None = Field(
+        None, description="with secret_source=kms: 'module:callable' returning a leaktrace.core.keyring.Keyring")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the store, e.g. postgresql+psycopg://127.0.0.1/test; "
+                          "unset: SQLite in data_dir")
+    detectors_disabled: list[str] = Field(
+        default_factory=list, description="JSON list of PII types the scanner leaves out, e.g. [\"person_name\"]")
+    detectors_enabled: list[str] = Field(
+        default_factory=list, description="JSON list: only these PII types run (empty: all)")
+    detector_plugins: list[str] = Field(
+        default_factory=list, description="JSON list of 'module:Class' detectors added without editing the package")
+    cn_id_region_mode: Literal["lenient", "strict"] = Field(
+        "lenient", description="resident-ID region check: lenient (code ever valid) or strict (valid in the "
+                               "holder's birth year)")
+    scan_chunk_chars: int = Field(
+        1 << 18, gt=0, description="characters per window of the streaming scanner: bounds peak memory "
+                                   "whatever the input size")
+    max_line_chars: int = Field(
+        1 << 26, gt=0, description="longest line an importer reads before refusing the input")
+    dump_engine: Literal["duckdb", "spark"] = Field(
+        "duckdb", description="engine of `dump analyze` when --engine is not given")
+    dump_memory_limit: str = Field(
+        "3GB", description="the dump engine's memory cap (--memory-limit wins); peak RSS is about the cap "
+                           "plus 0.4-0.8 GB")
+    native_hash: bool = Field(
+        True, description="keyed hashes of dump sets through the compiled batch HMAC when it was built; false "
+                          "computes them in SQL (same hashes, ~1.4x slower)")
+    intel_model: Path | None = Field(
+        None, description="trafficking model file (.npz) for classify and the pipeline; unset: the one "
+                          "`intel train` wrote into data_dir, else the shipped model")
+    intel_lexicons: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list, description="extra lexicon files (term<TAB>category), separated by the path "
+                                          "separator (':' on Linux) in the environment, a list in TOML")
+
+    @field_validator("intel_lexicons", mode="before")
+    @classmethod
+    def _split_paths(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [p for p in value.split(os.pathsep) if p.strip()]
+        return value
 
     @classmethod
     def settings_customise_sources(
@@ -63,7 +106,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml_path = os.environ.get("LEAKTRACE_CONFIG")
+        toml_path = os.environ.get(CONFIG_ENV)
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         if toml_path:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(toml_path)))
@@ -78,3 +121,71 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Process-wide settings; tests call `get_settings.cache_clear()` after changing env."""
     return Settings()
+
+
+@dataclass(frozen=True)
+class SettingRow:
+    """One line of `leaktrace config show`."""
+
+    name: str
+    env: str
+    value: Any
+    source: Literal["default", "file", "environment", "argument"]
+    help: str
+
+
+def _redacted_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL may still hold a password: show none of it
+        return "***"
+
+
+def _shown(name: str, value: Any) -> Any:
+    """The value as `config show` prints it: secrets never, paths as text, lists as lists."""
+    if isinstance(value, SecretStr):
+        return "***" if value.get_secret_value() else ""
+    if name == "database_url" and isinstance(value, str):
+        return _redacted_url(value)
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return value
+
+
+def _file_keys(environ: dict[str, str]) -> set[str]:
+    path = environ.get(CONFIG_ENV)
+    if not path:
+        return set()
+    try:
+        with open(path, "rb") as f:
+            return set(tomllib.load(f))
+    except (OSError, tomllib.TOMLDecodeError):
+        return set()
+
+
+def describe_settings(settings: Settings, environ: dict[str, str] | None = None) -> list[SettingRow]:
+    """Every declared setting, its effective value (secrets redacted) and where it came from.
+
+    The environment wins over the file and the file over the default (docs/configuration.md);
+    a value set neither way but different from the default was passed by the program itself.
+    """
+    env = {k.upper(): v for k, v in (os.environ if environ is None else environ).items()}
+    in_file = _file_keys(env)
+    rows = []
+    for name, field in Settings.model_fields.items():
+        var = ENV_PREFIX + name.upper()
+        value = getattr(settings, name)
+        if var in env:
+            source: Literal["default", "file", "environment", "argument"] = "environment"
+        elif name in in_file:
+            source = "file"
+        elif name in settings.model_fields_set:
+            source = "argument"
+        else:
+            source = "default"
+        rows.append(SettingRow(name, var, _shown(name, value), source, field.description or ""))
+    return rows

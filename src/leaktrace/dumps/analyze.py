@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -27,21 +26,20 @@ from typing import Any
 
 from leaktrace.core.dump_types import DumpReport, Padding, PlaceCount, RoleValidity
 from leaktrace.core.errors import ConfigError, InputError
-from leaktrace.core.keyring import load_keyring
+from leaktrace.core.keyring import Keyring
 from leaktrace.core.private_files import write_private_text
-from leaktrace.core.settings import get_settings
 from leaktrace.dumps import analysis as A
 from leaktrace.dumps.hashsets import novelty, sql_str, write_hash_sets
 from leaktrace.dumps.readers import OpenedDump, open_dump
 from leaktrace.dumps.roles import infer_roles, parse_role_flags
-from leaktrace.pii.regions import PROVINCES, lookup
+from leaktrace.pii.regions import PROVINCES, RegionMode, lookup
 
 # Share of real people whose address AND phone are both outside their ID's
 # province: 2020 census, ~125 M inter-provincial migrants of 1.41 G (8.9%),
 # rounded up. Rows with such a geo conflict count as padding in the estimate
 # and only (1 - this) of them in its lower bound.
 MIGRANT_SHARE = 0.10
-DEFAULT_MEMORY_LIMIT = os.environ.get("LEAKTRACE_DUMP_MEMORY_LIMIT", "3GB")
+DEFAULT_MEMORY_LIMIT = "3GB"  # the default of the setting `dump_memory_limit`
 _PLACEHOLDER_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
 
@@ -56,10 +54,14 @@ class AnalyzeOptions:
     progress: bool = False
     today: dt.date | None = None
     spark_master: str | None = None
+    # Resident-ID region check (setting `cn_id_region_mode`): part of the result, so of the fingerprint.
+    region_mode: RegionMode = "lenient"
+    # Keyed hashes through the compiled batch HMAC (setting `native_hash`): same hashes either way.
+    native_hash: bool = True
 
     def fingerprint(self) -> dict[str, Any]:
         d = asdict(self)
-        for k in ("force", "progress", "memory_limit", "threads", "spark_master"):
+        for k in ("force", "progress", "memory_limit", "threads", "spark_master", "native_hash"):
             d.pop(k)
         d["today"] = str(self.today) if self.today else None
         return d
@@ -94,7 +96,7 @@ def _connect(opts: AnalyzeOptions, tmp: Path) -> Any:
         con.execute(f"SET threads = {int(opts.threads)}")
     from leaktrace.pii.sql import register_region_tables
 
-    register_region_tables(con, get_settings().cn_id_region_mode)
+    register_region_tables(con, opts.region_mode)
     return con
 
 
@@ -213,8 +215,12 @@ def _known_sha(path: Path, dumps_dir: Path) -> str | None:
     return None
 
 
-def analyze_dump(path: Path, opts: AnalyzeOptions | None = None) -> DumpReport:
-    """Analyse `path`; see the module docstring."""
+def analyze_dump(path: Path, opts: AnalyzeOptions | None = None, *, data_dir: Path,
+                 keys: Keyring | Callable[[], Keyring]) -> DumpReport:
+    """Analyse `path` into `data_dir`/dumps; see the module docstring.
+
+    `keys` may be a callable: a report stored for this file is served without the key.
+    """
     opts = opts or AnalyzeOptions()
     if opts.engine not in ("duckdb", "spark"):
         raise ConfigError(f"--engine {opts.engine}: choose duckdb or spark")
@@ -222,19 +228,18 @@ def analyze_dump(path: Path, opts: AnalyzeOptions | None = None) -> DumpReport:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
-    settings = get_settings()
-    dumps_dir = settings.data_dir / "dumps"
+    dumps_dir = Path(data_dir) / "dumps"
     known = None if opts.force else _known_sha(path, dumps_dir)
     if known is not None and (hit := _stored(dumps_dir / known, opts)) is not None:
         return hit
-    ring = load_keyring(settings)
+    ring = keys if isinstance(keys, Keyring) else keys()
     # The content hash names the output directory but nothing the scan needs: a thread
     # computes it meanwhile (hashlib releases the GIL), ~1.5 s per 10^7 rows off the wall clock.
     stop = threading.Event()  # a failed scan must not wait for the hash of a 100 GB file
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lt-sha256") as pool:
         sha_f: Future[str] = pool.submit(lambda: known or file_sha256(path, stop))
         try:
-            sha, hit, report = _run_engine(path, opts, settings, dumps_dir, ring, sha_f)
+            sha, hit, report = _run_engine(path, opts, Path(data_dir), dumps_dir, ring, sha_f)
         except BaseException:
             stop.set()
             raise
@@ -249,7 +254,7 @@ def analyze_dump(path: Path, opts: AnalyzeOptions | None = None) -> DumpReport:
     return report
 
 
-def _run_engine(path: Path, opts: AnalyzeOptions, settings: Any, dumps_dir: Path, ring: Any,
+def _run_engine(path: Path, opts: AnalyzeOptions, data_dir: Path, dumps_dir: Path, ring: Keyring,
                 sha_f: Future[str]) -> tuple[str, DumpReport | None, DumpReport]:
     """(sha, the stored report if this content was analysed before with these options, the report)."""
     if opts.engine == "spark":
@@ -257,8 +262,9 @@ def _run_engine(path: Path, opts: AnalyzeOptions, settings: Any, dumps_dir: Path
 
         sha = sha_f.result()
         hit = None if opts.force else _stored(dumps_dir / sha, opts)
-        return sha, hit, hit or analyze_spark(path, sha, dumps_dir / sha, dumps_dir, opts, ring, opts.spark_master)
-    con = _connect(opts, settings.data_dir / "tmp" / "duckdb")
+        return sha, hit, hit or analyze_spark(path, sha, dumps_dir / sha, dumps_dir, opts, ring, opts.spark_master,
+                                              tmp_dir=data_dir / "tmp" / "spark")
+    con = _connect(opts, data_dir / "tmp" / "duckdb")
     try:
         return _analyze(con, path, sha_f.result, dumps_dir, opts, ring)
     finally:
@@ -271,7 +277,7 @@ def _open_and_scan(con: Any, path: Path, opts: AnalyzeOptions, quote: str | None
         forced = parse_role_flags(opts.roles, d.columns)
         roles = infer_roles(d.columns, d.sample, forced)
         role_idx = {r.role: r.index for r in roles if r.role != "other"}
-        plan = A.Plan(ncols=len(d.columns), roles=role_idx, mode=get_settings().cn_id_region_mode,
+        plan = A.Plan(ncols=len(d.columns), roles=role_idx, mode=opts.region_mode,
                       today=opts.today or dt.date.today())
         _build_facts(con, d, plan, opts)
         malformed = d.malformed(con)
@@ -308,7 +314,7 @@ def _analyze(con: Any, path: Path, sha_of: Callable[[], str], dumps_dir: Path, o
     con.execute(f"CREATE OR REPLACE TEMP TABLE idv AS {A.idv_sql(plan, f'({A.DISTINCT_IDS_SQL})')}").fetchall()
     for name, q in A.TABLES:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {q}").fetchall()
-    hash_sets = write_hash_sets(con, ring, out, "id_number" in plan.roles)
+    hash_sets = write_hash_sets(con, ring, out, "id_number" in plan.roles, use_native=opts.native_hash)
     nov = novelty(con, dumps_dir, Path(hash_sets["persons"]))
     report = build_report(lambda q: con.execute(q).fetchall(), lambda q: _row(con, q), path=path, sha=sha,
                           fmt=d.format, sniffed=d.sniffed, roles=roles, plan=plan, malformed=malformed,

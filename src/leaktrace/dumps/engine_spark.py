@@ -45,27 +45,27 @@ def _arrow(schema: str) -> pa.Schema:
     return pa.schema([(n, _TYPES[t]) for n, t in (f.split() for f in schema.split(", "))])
 
 
-def _session(master: str | None) -> Any:
-    import os
+def _session(master: str | None, local_dir: Path) -> Any:
     import sys
 
     from pyspark.sql import SparkSession
 
-    # Workers must run this interpreter (it has leaktrace and DuckDB), not whatever `python3` is.
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     if master and master.startswith("sc://"):
         return SparkSession.builder.remote(master).getOrCreate()
-    from leaktrace.core.settings import get_settings
-
     # Spills and cached partitions hold raw rows: keep them in the data directory, not /tmp.
-    local_dir = get_settings().data_dir / "tmp" / "spark"
     local_dir.mkdir(parents=True, exist_ok=True)
-    return (SparkSession.builder.master(master or "local[2]").appName("leaktrace-dump")
-            .config("spark.local.dir", str(local_dir))
-            .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "4").config("spark.ui.showConsoleProgress", "false")
-            .getOrCreate())
+    session = (SparkSession.builder.master(master or "local[2]").appName("leaktrace-dump")
+               .config("spark.pyspark.python", sys.executable)
+               .config("spark.local.dir", str(local_dir))
+               .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
+               .config("spark.sql.shuffle.partitions", "4").config("spark.ui.showConsoleProgress", "false")
+               .getOrCreate())
+    # Workers must run this interpreter (it has leaktrace and DuckDB), not whatever `python3` is on
+    # PATH: Python functions carry the context's interpreter, so set it there rather than in the
+    # process environment (PYSPARK_PYTHON, when a user sets it, still wins: only the default is replaced).
+    if session.sparkContext.pythonExec == "python3":
+        session.sparkContext.pythonExec = sys.executable
+    return session
 
 
 def _worker_con() -> Any:
@@ -108,10 +108,9 @@ def _duckdb_fn(plan_args: dict[str, Any], stage: str, schema: str) -> Any:
 
 
 def analyze_spark(path: Path, sha: str, out: Path, dumps_dir: Path, opts: Any, ring: Any,
-                  master: str | None) -> DumpReport:
+                  master: str | None, *, tmp_dir: Path) -> DumpReport:
     import duckdb
 
-    from leaktrace.core.settings import get_settings
     from leaktrace.dumps.analyze import build_report
     from leaktrace.dumps.hashsets import clear, hash_set_queries, novelty, spark_key_view, swap_in
     from leaktrace.dumps.mobile_places import known_prefixes, prefix_table
@@ -127,8 +126,8 @@ def analyze_spark(path: Path, sha: str, out: Path, dumps_dir: Path, opts: Any, r
         columns, sample, fmt = d.columns, d.sample, d.format
     roles = infer_roles(columns, sample, parse_role_flags(opts.roles, columns))
     plan = A.Plan(ncols=len(columns), roles={r.role: r.index for r in roles if r.role != "other"},
-                  mode=get_settings().cn_id_region_mode, today=opts.today or dt.date.today())
-    spark = _session(master)
+                  mode=opts.region_mode, today=opts.today or dt.date.today())
+    spark = _session(master, tmp_dir)
     from pyspark.sql import functions as F
 
     schema = ", ".join(f"c{i} string" for i in range(plan.ncols)) + ", _corrupt string"

@@ -28,9 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from leaktrace.core.errors import InputError, IntegrityError, LeaktraceError
-from leaktrace.core.keyring import Keyring, load_keyring
-from leaktrace.core.settings import Settings, get_settings
+from leaktrace.core.errors import InputError, IntegrityError, LeaktraceError, SecretError
+from leaktrace.core.keyring import Keyring
 from leaktrace.evidence import signing
 from leaktrace.evidence.custody import CustodyEntry, CustodyLog, read_head, read_lines
 from leaktrace.evidence.sealed import CHUNK_BYTES, OpenedBlob, seal_stream
@@ -59,20 +58,27 @@ class BlobRef:
 
 
 class EvidenceStore:
-    """Blobs and custody for one data directory."""
+    """Blobs and custody for one data directory.
 
-    def __init__(self, settings: Settings | None = None, *, ring: Keyring | None = None) -> None:
-        self.settings = settings or get_settings()
-        self.root = self.settings.data_dir / "evidence"
+    `keys` is the deployment keyring or a callable that loads it: the key is needed
+    to seal and open blobs, not to check the custody chain, so a machine without it
+    (an auditor's) can still verify what it can.
+    """
+
+    def __init__(self, data_dir: Path, *, keys: Keyring | Callable[[], Keyring] | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.root = self.data_dir / "evidence"
         self.blob_dir = self.root / "blobs"
         self.custody = CustodyLog(self.root)
-        self._ring = ring
+        self._keys = keys
 
     @property
     def ring(self) -> Keyring:
-        if self._ring is None:
-            self._ring = load_keyring(self.settings)
-        return self._ring
+        if not isinstance(self._keys, Keyring):
+            if self._keys is None:
+                raise SecretError("no deployment secret given to the evidence store")
+            self._keys = self._keys()
+        return self._keys
 
     def blob_path(self, sha256: str) -> Path:
         return self.blob_dir / sha256[:2] / sha256[2:]
@@ -232,12 +238,6 @@ class EvidenceStore:
             else:
                 row["entries"] += 1
         return list(by_sha.values())
-
-    def export(self, sha256: str, dest_dir: Path, *, collector: str) -> Any:
-        """Original bytes and a provenance record in `dest_dir` (see export.export)."""
-        from leaktrace.evidence.export import export
-
-        return export(self, sha256, dest_dir, collector=collector)
 
     def trusted_keys(self) -> dict[str, Any]:
         """Public keys entries may be signed with: the store's custody key."""

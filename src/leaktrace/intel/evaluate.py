@@ -16,11 +16,16 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from leaktrace.core.errors import InputError, location
 from leaktrace.core.textio import open_text
 from leaktrace.intel.train import LabelledPost
 from leaktrace.intel.trainset_phrases import CATEGORIES
+
+if TYPE_CHECKING:
+    from leaktrace.intel.lexicon import Lexicon
+    from leaktrace.intel.model import TraffickingModel
 
 LABEL_COLUMNS = ("pii_trafficking", "trafficking", "label")
 MAX_FIELD = 5_000_000
@@ -139,15 +144,16 @@ class EvalReport:
         }
 
 
-def evaluate(rows: Iterable[LabelledRow]) -> EvalReport:
-    """Classify each row's post and compare with its labels."""
+def evaluate(rows: Iterable[LabelledRow], model: TraffickingModel | None = None,
+             lexicon: Lexicon | None = None) -> EvalReport:
+    """Classify each row's post with `model` (default: the shipped one) and compare with its labels."""
     from leaktrace.intel.classify import classify_post
     from leaktrace.intel.model import default_model
 
-    model = default_model()
+    model = model or default_model()
     rep = EvalReport()
     for r in rows:
-        res = classify_post(r.post.title, r.post.body, model=model, want_top_category=True)
+        res = classify_post(r.post.title, r.post.body, model=model, lexicon=lexicon, want_top_category=True)
         y, yh = r.post.trafficking, res.trafficking
         if y and yh:
             rep.tp += 1

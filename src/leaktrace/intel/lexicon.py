@@ -2,8 +2,9 @@
 
 Slang moves faster than releases (四件套, 社工库, 料, fullz, combo, KYC), so
 the terms live in `intel/data/lexicon_*.tsv` and users add their own files
-through `LEAKTRACE_INTEL_LEXICONS` (paths separated by the OS path
-separator) without touching the package. All terms compile into one regular
+through the setting `intel_lexicons` (`LEAKTRACE_INTEL_LEXICONS`, paths
+separated by the OS path separator) without touching the package; the entry
+point passes them in (`pipeline.Context.lexicon`). All terms compile into one regular
 expression shaped as a trie, so a post is scanned once however many terms
 there are. Terms made of ASCII letters match on word boundaries and in any
 case (`DB` must not fire inside `mongodb`).
@@ -11,7 +12,6 @@ case (`DB` must not fire inside `mongodb`).
 
 from __future__ import annotations
 
-import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -114,18 +114,13 @@ class Lexicon:
         return out
 
 
-def extra_lexicon_paths() -> list[Path]:
-    raw = os.environ.get(ENV_VAR, "")
-    return [Path(p) for p in raw.split(os.pathsep) if p.strip()]
-
-
-def load_lexicon(extra: Sequence[Path] | None = None) -> Lexicon:
-    """Built-in files plus `extra` (default: the files named in LEAKTRACE_INTEL_LEXICONS)."""
+def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
+    """Built-in files plus `extra` (the setting `intel_lexicons`, LEAKTRACE_INTEL_LEXICONS)."""
     rows: list[tuple[str, str]] = []
     pkg = resources.files("leaktrace.intel.data")
     for name in BUILTIN_FILES:
         rows.extend(parse_lexicon(pkg.joinpath(name).read_text("utf-8"), name))
-    for path in extra_lexicon_paths() if extra is None else extra:
+    for path in extra:
         try:
             text = Path(path).read_text("utf-8")
         except FileNotFoundError as exc:
@@ -141,6 +136,6 @@ def _cached(paths: tuple[str, ...]) -> Lexicon:
     return load_lexicon([Path(p) for p in paths])
 
 
-def default_lexicon() -> Lexicon:
-    """The process-wide lexicon, rebuilt when LEAKTRACE_INTEL_LEXICONS changes."""
-    return _cached(tuple(str(p) for p in extra_lexicon_paths()))
+def default_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
+    """The built-in lexicon plus `extra` files, compiled once per set of files."""
+    return _cached(tuple(str(p) for p in extra))

@@ -8,8 +8,9 @@ vectorised table look-up and a sum: no scikit-learn at run time, and loading
 never executes code from the file (`allow_pickle=False`).
 
 The shipped model is `intel/data/model.npz`; `leaktrace intel train` writes
-`<data dir>/intel/model.npz`, which is then preferred, and
-`LEAKTRACE_INTEL_MODEL` names any other file.
+`<data dir>/intel/model.npz`, which is then preferred, and the setting
+`intel_model` (`LEAKTRACE_INTEL_MODEL`) names any other file. The entry point
+resolves which (`pipeline.Context.intel_model`); stages take the model.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from leaktrace.core.errors import ConfigError, location
-from leaktrace.core.settings import get_settings
 from leaktrace.intel.features import BITS
 
 ENV_VAR = "LEAKTRACE_INTEL_MODEL"
@@ -169,9 +169,9 @@ class TraffickingModel:
         )
 
 
-def user_model_path() -> Path:
+def user_model_path(data_dir: Path) -> Path:
     """Where `leaktrace intel train` writes by default."""
-    return get_settings().data_dir / "intel" / "model.npz"
+    return data_dir / "intel" / "model.npz"
 
 
 @lru_cache(maxsize=1)
@@ -179,13 +179,15 @@ def builtin_model_path() -> Path:
     return Path(str(resources.files("leaktrace.intel.data").joinpath("model.npz")))
 
 
-def model_path() -> Path:
-    """LEAKTRACE_INTEL_MODEL, else a model trained into the data directory, else the shipped one."""
-    env = os.environ.get(ENV_VAR, "").strip()
-    if env:
-        return Path(env)
-    user = user_model_path()
-    return user if user.exists() else builtin_model_path()
+def model_path(configured: Path | None = None, data_dir: Path | None = None) -> Path:
+    """The configured file (setting `intel_model`), else a model trained into `data_dir`, else the shipped one."""
+    if configured is not None and str(configured).strip():
+        return Path(configured)
+    if data_dir is not None:
+        user = user_model_path(data_dir)
+        if user.exists():
+            return user
+    return builtin_model_path()
 
 
 @lru_cache(maxsize=4)
@@ -194,24 +196,32 @@ def _cached(path: str, mtime: float) -> TraffickingModel:
 
 
 RECHECK_S = 1.0
-_last: dict[str, object] = {}
+_last: dict[object, tuple[float, TraffickingModel]] = {}
 
 
-def default_model() -> TraffickingModel:
-    """The model `model_path()` names, loaded once per file version.
+def configured_model(configured: Path | None = None, data_dir: Path | None = None) -> TraffickingModel:
+    """The model `model_path(configured, data_dir)` names, loaded once per file version.
 
     Called once per post by the pipeline, so the file system is asked again only when the
-    setting changes or a second has passed (a retrained model is picked up within that).
+    choice changes or a second has passed (a retrained model is picked up within that).
     """
-    key = (os.environ.get(ENV_VAR, ""), str(get_settings().data_dir))
+    key = (str(configured or ""), str(data_dir or ""))
     now = time.monotonic()
-    if _last.get("key") == key and now - float(_last.get("at", 0.0)) < RECHECK_S:  # type: ignore[arg-type]
-        return _last["model"]  # type: ignore[return-value]
-    p = model_path()
+    seen = _last.get(key)
+    if seen is not None and now - seen[0] < RECHECK_S:
+        return seen[1]
+    p = model_path(configured, data_dir)
     try:
         mtime = p.stat().st_mtime
     except OSError as exc:
         raise ConfigError(f"{location(str(p))}: intel model not found (set {ENV_VAR} or run `leaktrace intel train`)") from exc
     model = _cached(str(p), mtime)
-    _last.update(key=key, at=now, model=model)
+    if len(_last) > 16:
+        _last.clear()
+    _last[key] = (now, model)
     return model
+
+
+def default_model() -> TraffickingModel:
+    """The shipped model: what a stage uses when its caller names none (library use, tests)."""
+    return configured_model()

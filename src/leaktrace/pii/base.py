@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from leaktrace.core.settings import Settings
 
 # Lookarounds shared by digit-based detectors: no hit inside a longer run of
 # digits, so 17/19-digit runs never yield an 18-digit ID. The scanner folds
@@ -59,6 +62,11 @@ class Detector:
     requires_context: ClassVar[bool] = False
     # Lower runs first when two hits of equal score overlap.
     priority: ClassVar[int] = 50
+
+    @classmethod
+    def configured(cls, settings: Settings | None) -> Detector:
+        """An instance set up for this deployment; detectors with options override this."""
+        return cls()
 
     def candidates(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[tuple[int, int, str]]:
         """(start, end, matched text) for each candidate in text[pos:endpos]; override for multi-group patterns."""

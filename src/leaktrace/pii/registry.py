@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from importlib.metadata import entry_points
 
 from leaktrace.core.errors import ConfigError
-from leaktrace.core.settings import Settings, get_settings
+from leaktrace.core.settings import Settings
 from leaktrace.pii.base import Detector
 
 ENTRY_POINT_GROUP = "leaktrace.detectors"
@@ -75,19 +75,24 @@ class Registry:
 
 
 def default_registry(settings: Settings | None = None) -> Registry:
-    """Built-ins, then entry-point plugins, then configured plugins; then enable/disable."""
+    """Built-ins, then entry-point plugins, then configured plugins; then enable/disable.
+
+    Without `settings` (library use, tests, structural checks such as a dump's column
+    roles) it is the installed detectors with their defaults: no deployment choice applies.
+    """
     from leaktrace.pii.detectors import BUILTIN
 
-    settings = settings or get_settings()
-    reg = Registry(cls() for cls in BUILTIN)
+    reg = Registry(cls.configured(settings) for cls in BUILTIN)
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             cls = ep.load()
         except Exception as exc:  # a broken plugin must say so, not vanish
             raise ConfigError(f"detector entry point {ep.name!r} failed to load: {exc}") from exc
-        reg.add(cls())
+        reg.add(cls.configured(settings) if hasattr(cls, "configured") else cls())
+    if settings is None:
+        return reg
     for spec in settings.detector_plugins:
-        reg.add(_load_class(spec)())
+        reg.add(_load_class(spec).configured(settings))
     if settings.detectors_enabled:
         reg = reg.select(settings.detectors_enabled)
     for name in settings.detectors_disabled:

@@ -1,8 +1,15 @@
-"""Settings, evidence store and database opened once for a command or a long job.
+"""The one context a command, a page or a job works in: settings, keyring, hasher, store, detectors.
 
-Commands (import, crawl, watch) need the same three things; opening them in
-one place keeps every command on the same data directory, keyring and
-database, and makes sure the schema is migrated before the first write.
+Entry points (CLI, console, worker) build it once from their settings and
+hand the parts down; stages never read settings, keyrings or the
+environment themselves, they take what they need as parameters. This is
+what keeps every command of one run on the same data directory, keyring
+and database, and what lets the demo (or a test) run against a data
+directory of its own without touching `os.environ`.
+
+Each part is opened on first use: `leaktrace scan` never opens the
+database, `evidence verify` on a machine without the key still checks the
+chain, and the keyring is read (and a passphrase asked for) at most once.
 
     with open_context() as ctx:
         with ctx.session() as s:
@@ -14,37 +21,129 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from leaktrace.core.hashing import KeyedHasher
+from leaktrace.core.keyring import Keyring, load_keyring
 from leaktrace.core.settings import Settings, get_settings
 from leaktrace.evidence import EvidenceStore
 from leaktrace.store import make_engine, session_factory, upgrade
 
+if TYPE_CHECKING:
+    from leaktrace.dumps.analyze import AnalyzeOptions
+    from leaktrace.intel.lexicon import Lexicon
+    from leaktrace.intel.model import TraffickingModel
+    from leaktrace.pii.registry import Registry
 
-@dataclass
+
 class Context:
-    """What a pipeline run works against; `session()` opens a new ORM session."""
+    """What a run works against; every part is built from `settings` once, when first asked for."""
 
-    settings: Settings
-    engine: Engine
-    sessions: sessionmaker[Session]
-    evidence: EvidenceStore
+    def __init__(self, settings: Settings, *, migrate: bool = True, keyring: Keyring | None = None) -> None:
+        self.settings = settings
+        self.migrate = migrate
+        self._keyring = keyring
+        self._engine: Engine | None = None
+
+    # -- secrets -------------------------------------------------------------------------
+
+    @property
+    def keyring(self) -> Keyring:
+        """The deployment keyring, loaded (passphrase asked for) on first use only."""
+        if self._keyring is None:
+            self._keyring = load_keyring(self.settings)
+        return self._keyring
+
+    def get_keyring(self) -> Keyring:
+        """`keyring` as a callable, for stages that need the key only on some paths."""
+        return self.keyring
+
+    @cached_property
+    def hasher(self) -> KeyedHasher:
+        return KeyedHasher(self.keyring)
+
+    # -- storage -------------------------------------------------------------------------
+
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.data_dir
+
+    @property
+    def engine(self) -> Engine:
+        """The database, migrated to head on first use unless the context was opened with `migrate=False`."""
+        if self._engine is None:
+            engine = make_engine(self.settings)
+            if self.migrate:
+                try:
+                    upgrade(engine)
+                except BaseException:
+                    engine.dispose()
+                    raise
+            self._engine = engine
+        return self._engine
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return session_factory(self.engine)
 
     def session(self) -> Session:
         return self.sessions()
 
+    @cached_property
+    def evidence(self) -> EvidenceStore:
+        return EvidenceStore(self.data_dir, keys=self.get_keyring)
+
+    # -- stage configuration -------------------------------------------------------------
+
+    @cached_property
+    def registry(self) -> Registry:
+        """The PII detectors as configured (enabled, disabled, plugins, ID region mode)."""
+        from leaktrace.pii.registry import default_registry
+
+        return default_registry(self.settings)
+
+    def intel_model(self) -> TraffickingModel:
+        """The trafficking model the settings name, re-read within a second of a retrain."""
+        from leaktrace.intel.model import configured_model
+
+        return configured_model(self.settings.intel_model, self.data_dir)
+
+    def lexicon(self) -> Lexicon:
+        from leaktrace.intel.lexicon import default_lexicon
+
+        return default_lexicon(tuple(self.settings.intel_lexicons))
+
+    def dump_options(self, **overrides: object) -> AnalyzeOptions:
+        """`dump analyze` options with this deployment's engine, memory cap, ID mode and hashing."""
+        from leaktrace.dumps.analyze import AnalyzeOptions
+
+        base: dict[str, object] = {
+            "engine": self.settings.dump_engine, "memory_limit": self.settings.dump_memory_limit,
+            "region_mode": self.settings.cn_id_region_mode, "native_hash": self.settings.native_hash,
+        }
+        base.update({k: v for k, v in overrides.items() if v is not None})
+        return AnalyzeOptions(**base)  # type: ignore[arg-type]
+
+    # -- lifetime ------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+            self.__dict__.pop("sessions", None)
+
 
 @contextmanager
-def open_context(settings: Settings | None = None, *, migrate: bool = True) -> Iterator[Context]:
-    """Open settings, database (migrated to head unless `migrate=False`) and evidence store."""
-    settings = settings or get_settings()
-    engine = make_engine(settings)
+def open_context(settings: Settings | None = None, *, migrate: bool = True,
+                 keyring: Keyring | None = None) -> Iterator[Context]:
+    """A context over `settings` (default: the process's), closed on exit."""
+    ctx = Context(settings or get_settings(), migrate=migrate, keyring=keyring)
     try:
-        if migrate:
-            upgrade(engine)
-        yield Context(settings, engine, session_factory(engine), EvidenceStore(settings))
+        yield ctx
     finally:
-        engine.dispose()
+        ctx.close()

@@ -169,7 +169,7 @@ class IngestSink:
         pair = getattr(self._local, "pair", None)
         if pair is None:
             session = self.ctx.sessions()
-            pair = (session, Ingestor(self.ctx.settings, session, evidence=self.ctx.evidence,
+            pair = (session, Ingestor(session, evidence=self.ctx.evidence,
                                       collector=self.collector))
             self._local.pair = pair
             with self._lock:
@@ -213,11 +213,9 @@ class IngestSink:
         from leaktrace.pipeline.intel_stage import analyse_item, model_version
 
         if self._hasher is None:
-            from leaktrace.core.hashing import KeyedHasher
-            from leaktrace.core.keyring import load_keyring
-
-            self._hasher = (KeyedHasher(load_keyring(self.ctx.settings)), model_version())
-        hasher, version = self._hasher
+            model = self.ctx.intel_model()
+            self._hasher = (self.ctx.hasher, model, self.ctx.lexicon(), model_version(model))
+        hasher, model, lexicon, version = self._hasher
         todo = [p for p in posts if p.state != "unchanged"]
         if not todo:
             return
@@ -230,7 +228,7 @@ class IngestSink:
                 try:
                     for post in todo:
                         analyse_item(session, post.post_id, item.title, item.body, hasher, extra=item.extra,
-                                     version=version)
+                                     version=version, model=model, lexicon=lexicon)
                     session.commit()
                     return
                 except OperationalError:

@@ -31,6 +31,7 @@ from typing import Any
 from rich.console import Console
 
 from leaktrace.core.errors import InputError
+from leaktrace.core.settings import Settings
 
 MARKER = ".leaktrace-demo"
 DEFAULT_SCALE = 20_000
@@ -136,17 +137,15 @@ def prepare_directory(opts: DemoOptions, say: Callable[[str], None]) -> bool:
     return False
 
 
-_ENV_KEYS = ("LEAKTRACE_DATA_DIR", "LEAKTRACE_KEYRING", "LEAKTRACE_SECRET_SOURCE", "LEAKTRACE_DATABASE_URL",
-             "LEAKTRACE_CONFIG")
+def demo_settings(directory: Path) -> Settings:
+    """The process's settings pointed at the demo's data directory and demo key.
 
-
-@contextmanager
-def demo_environment(directory: Path) -> Iterator[None]:
-    """Point settings at the demo's data directory and demo key for the length of the run.
-
-    The key is generated once per demo directory and kept in
-    `demo-secret.env`, beside (not inside) the data directory.
+    The key is generated once per demo directory and kept in `demo-secret.env`,
+    beside (not inside) the data directory. Nothing is written to `os.environ`:
+    the demo's context carries these settings to every stage.
     """
+    from pydantic import SecretStr
+
     from leaktrace.core.keyring import Keyring
     from leaktrace.core.settings import get_settings
 
@@ -161,22 +160,10 @@ def demo_environment(directory: Path) -> Iterator[None]:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(f"LEAKTRACE_KEYRING={value}\n")
         tmp.replace(secret)
-    saved = {k: os.environ.get(k) for k in _ENV_KEYS}
-    for k in _ENV_KEYS:
-        os.environ.pop(k, None)
-    os.environ["LEAKTRACE_DATA_DIR"] = str(directory / "data")
-    os.environ["LEAKTRACE_KEYRING"] = value
-    os.environ["LEAKTRACE_SECRET_SOURCE"] = "env"
-    get_settings.cache_clear()
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        get_settings.cache_clear()
+    return get_settings().model_copy(update={
+        "data_dir": directory / "data", "secret_source": "env", "keyring": SecretStr(value),
+        "secret_file": None, "secret_kms": None, "database_url": None,
+    })
 
 
 def free_port(wanted: int, say: Callable[[str], None], what: str) -> int:
@@ -308,15 +295,14 @@ class Demo:
 
     # 3 ---------------------------------------------------------------- intel
     def step_intel(self, ctx: Any) -> None:
-        from leaktrace.core.hashing import KeyedHasher
-        from leaktrace.core.keyring import load_keyring
         from leaktrace.pipeline.intel_stage import analyse_posts, intel_totals
 
         self.chapter(3, "Recognising personal-data trafficking")
-        hasher = KeyedHasher(load_keyring(ctx.settings))
+        model = ctx.intel_model()
         with self.timer.step("intel"), ctx.session() as s:
-            analyse_posts(s, hasher)  # posts the crawler did not analyse as they arrived (the channel)
-            totals = intel_totals(s)
+            # posts the crawler did not analyse as they arrived (the channel)
+            analyse_posts(s, ctx.hasher, model=model, lexicon=ctx.lexicon())
+            totals = intel_totals(s, model)
         self.result.figures["intel"] = totals
         self.say(f"{totals['posts']} posts and listings read: {totals['trafficking']} trade personal data; "
                  f"{totals['identifiers']} distinct contacts, wallets and keys; "
@@ -324,7 +310,7 @@ class Demo:
 
     # 4 ---------------------------------------------------------------- dumps
     def step_dump(self, ctx: Any) -> None:
-        from leaktrace.dumps.analyze import AnalyzeOptions, analyze_dump
+        from leaktrace.dumps.analyze import analyze_dump
 
         self.chapter(4, "The seized dump: how many real people, where, what is padding, what is new")
         leak = self.truth["leak"]
@@ -337,8 +323,9 @@ class Demo:
                 self._dump_sha = ref.sha256
                 self.say(f"{what} {path.name} taken into evidence: sha256 {ref.sha256[:16]}…, encrypted, "
                          f"custody entry {ref.entry.seq}")
-            analyze_dump(earlier, AnalyzeOptions(progress=not self.console.quiet))
-            r = analyze_dump(seized, AnalyzeOptions(progress=not self.console.quiet))
+            opts = ctx.dump_options(progress=not self.console.quiet)
+            analyze_dump(earlier, opts, data_dir=ctx.data_dir, keys=ctx.keyring)
+            r = analyze_dump(seized, opts, data_dir=ctx.data_dir, keys=ctx.keyring)
         self.dump_report = r
         self.dump_path = seized
         pad = r.padding
@@ -376,12 +363,11 @@ class Demo:
         from leaktrace.attribution.attribute import attribute_file
         from leaktrace.attribution.oprf import ServerKey
         from leaktrace.attribution.registry import Registry
-        from leaktrace.core.keyring import load_keyring
 
         self.chapter(5, "Whose data is it? Organisation fingerprints, canaries and matching")
-        ring = load_keyring(ctx.settings)
+        ring = ctx.keyring
         key = ServerKey.from_keyring(ring)
-        registry = Registry(ctx.settings.data_dir)
+        registry = Registry(ctx.data_dir)
         org_dir = self.opts.directory / "org-side"
         org_dir.mkdir(exist_ok=True)
         orgs = json.loads((self.world_dir / "orgs" / "registry.json").read_text("utf-8"))
@@ -421,14 +407,12 @@ class Demo:
 
     # 6 ---------------------------------------------------------------- graph
     def step_graph(self, ctx: Any) -> None:
-        from leaktrace.core.hashing import KeyedHasher
-        from leaktrace.core.keyring import load_keyring
         from leaktrace.graph.build import BuildConfig, build_graph, save_snapshot
         from leaktrace.graph.money import import_transfers
         from leaktrace.simulate.social.alias_truth import alias_pairs
 
         self.chapter(6, "The network behind the sellers")
-        hasher = KeyedHasher(load_keyring(ctx.settings))
+        hasher = ctx.hasher
         social = self.truth["social"]
         with self.timer.step("graph"), ctx.session() as s:
             tx = self.world_dir / "social" / "wallet_transactions.csv"
@@ -440,7 +424,7 @@ class Demo:
             strong = build_graph(s, hasher)
             # Leads for a person to confirm: inferred links (style, handles) merged as well.
             leads = build_graph(s, hasher, BuildConfig(merge_inferred=0.5))
-        save_snapshot(strong, ctx.settings.data_dir)
+        save_snapshot(strong, ctx.data_dir)
         self.graph = strong.data
         site_id = {m["onion"]: m["id"] for m in social["markets"]}
 
@@ -544,7 +528,7 @@ class Demo:
                 case = create_case(s, f"Trafficking of {self.truth['attribution']['victim_name']} order data",
                                    ref=ref, tlp="amber", created_by=COLLECTOR,
                                    description="Built by leaktrace demo from a synthetic world.")
-            listings, captures = case_build.listing_items(s, model_version(), site_names)
+            listings, captures = case_build.listing_items(s, model_version(ctx.intel_model()), site_names)
             sha = self._dump_sha
             dump = case_build.dump_item(self.dump_report, sha, self.dump_path.name,
                                         self.truth["leak"]["claimed_records"])
@@ -620,11 +604,10 @@ def run_demo(opts: DemoOptions, console: Console | None = None) -> DemoResult:
     demo = Demo(opts, console)
     started = time.monotonic()
     reuse = prepare_directory(opts, demo.say)
-    with demo_environment(opts.directory):
-        demo.step_world(reuse)
-        with open_context() as ctx:
-            for step in demo.steps():
-                step(ctx)
+    demo.step_world(reuse)
+    with open_context(demo_settings(opts.directory)) as ctx:
+        for step in demo.steps():
+            step(ctx)
     demo.result.seconds["total"] = time.monotonic() - started
     demo.finish()
     return demo.result

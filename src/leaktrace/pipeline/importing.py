@@ -77,7 +77,7 @@ def run_import(
     """
     report = ImportReport(source=source)
     with ctx.session() as session:
-        ing = Ingestor(ctx.settings, session, evidence=ctx.evidence, collector=collector, max_body=max_body)
+        ing = Ingestor(session, evidence=ctx.evidence, collector=collector, max_body=max_body)
         ing.source(source)  # refuse before reading anything
         pending = 0
         try:

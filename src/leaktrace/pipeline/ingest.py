@@ -11,7 +11,7 @@ Usage::
     from leaktrace.pipeline.ingest import Ingestor
 
     with open_context() as ctx, ctx.session() as session:
-        ing = Ingestor(ctx.settings, session, evidence=ctx.evidence, collector="crawler")
+        ing = Ingestor(session, evidence=ctx.evidence, collector="crawler")
         res = ing.capture(
             source="market-a",                # name or id; refused without legal basis + owner
             url="http://x.onion/item/1",
@@ -73,7 +73,6 @@ from sqlalchemy.orm import Session
 
 from leaktrace.collect.items import ParsedItem
 from leaktrace.core.errors import InputError, LeaktraceError
-from leaktrace.core.settings import Settings, get_settings
 from leaktrace.evidence import EvidenceStore
 from leaktrace.evidence.warc import MEDIA_TYPE as WARC_MEDIA_TYPE
 from leaktrace.evidence.warc import iter_warc
@@ -163,16 +162,14 @@ class Ingestor:
 
     def __init__(
         self,
-        settings: Settings | None,
         session: Session,
         *,
-        evidence: EvidenceStore | None = None,
+        evidence: EvidenceStore,
         collector: str = "leaktrace",
         max_body: int = MAX_BODY_BYTES,
     ) -> None:
-        self.settings = settings or get_settings()
         self.session = session
-        self.evidence = evidence or EvidenceStore(self.settings)
+        self.evidence = evidence
         self.collector = collector
         self.max_body = max_body
         self._sources: dict[int | str, Source] = {}

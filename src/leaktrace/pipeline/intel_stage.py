@@ -25,6 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leaktrace.core.hashing import KeyedHasher
+from leaktrace.intel.lexicon import Lexicon
+from leaktrace.intel.model import TraffickingModel
 from leaktrace.store.models import IntelResult, Post
 from leaktrace.store.repo import attach_identifier, record_intel
 
@@ -34,11 +36,11 @@ MAX_SAMPLE_ROWS = 50
 _MASKED_FIELD = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]{0,4}\*{2,}[0-9A-Za-z]{0,4}")
 
 
-def model_version() -> str:
-    """The version string of the classifier in use; a retrained model gets new verdict rows."""
+def model_version(model: TraffickingModel | None = None) -> str:
+    """The version string of the classifier in use (default: the shipped one); a retrained model gets new verdict rows."""
     from leaktrace.intel.model import default_model
 
-    m = default_model()
+    m = model or default_model()
     return str(getattr(m, "version", None) or "intel")
 
 
@@ -69,17 +71,18 @@ class IntelStageReport:
 
 def analyse_item(session: Session, post_id: int, title: str | None, body: str | None, hasher: KeyedHasher,
                  *, extra: dict[str, Any] | None = None, version: str | None = None,
-                 report: IntelStageReport | None = None) -> bool:
+                 report: IntelStageReport | None = None, model: TraffickingModel | None = None,
+                 lexicon: Lexicon | None = None) -> bool:
     """Classify one stored post and attach what it names; returns the trafficking verdict."""
     from leaktrace.intel.classify import classify_post
 
-    res = classify_post(title, body)
+    res = classify_post(title, body, model=model, lexicon=lexicon)
     facts = res.contract()["facts"]
     extra = extra or {}
     for key in ("sold", "status"):
         if extra.get(key) is not None:
             facts[key] = extra[key]
-    record_intel(session, post_id, version or model_version(), trafficking=res.trafficking,
+    record_intel(session, post_id, version or model_version(model), trafficking=res.trafficking,
                  score=min(1.0, max(0.0, float(res.score))), categories=res.categories, facts=facts)
     n_ids = 0
     # A stable order, so concurrent writers take the identifier rows' locks in the same order.
@@ -104,9 +107,10 @@ def pending_posts(session: Session, version: str) -> list[int]:
 
 
 def analyse_posts(session: Session, hasher: KeyedHasher, *, post_ids: Iterable[int] | None = None,
-                  batch: int = 200, progress: Callable[[int], None] | None = None) -> IntelStageReport:
+                  batch: int = 200, progress: Callable[[int], None] | None = None,
+                  model: TraffickingModel | None = None, lexicon: Lexicon | None = None) -> IntelStageReport:
     """Run the stage over `post_ids` (default: every post without a current verdict), committing per batch."""
-    version = model_version()
+    version = model_version(model)
     ids = list(post_ids) if post_ids is not None else pending_posts(session, version)
     report = IntelStageReport()
     for i, pid in enumerate(ids, 1):
@@ -117,7 +121,8 @@ def analyse_posts(session: Session, hasher: KeyedHasher, *, post_ids: Iterable[i
         earlier = session.scalar(select(IntelResult.facts).where(IntelResult.post_id == pid)
                                  .order_by(IntelResult.id.desc()).limit(1)) or {}
         extra = {k: earlier[k] for k in ("sold", "status") if earlier.get(k) is not None}
-        analyse_item(session, pid, post.title, post.body, hasher, extra=extra, version=version, report=report)
+        analyse_item(session, pid, post.title, post.body, hasher, extra=extra, version=version, report=report,
+                     model=model, lexicon=lexicon)
         if progress is not None:
             progress(1)
         if i % batch == 0:
@@ -126,13 +131,13 @@ def analyse_posts(session: Session, hasher: KeyedHasher, *, post_ids: Iterable[i
     return report
 
 
-def intel_totals(session: Session) -> dict[str, int]:
+def intel_totals(session: Session, model: TraffickingModel | None = None) -> dict[str, int]:
     """Posts with a verdict of the current model, how many trade personal data, identifiers they name."""
     from sqlalchemy import func
 
     from leaktrace.store.models import Identifier
 
-    version = model_version()
+    version = model_version(model)
     verdicts = select(IntelResult).where(IntelResult.model_version == version).subquery()
     posts = session.scalar(select(func.count()).select_from(verdicts)) or 0
     traff = session.scalar(select(func.count()).select_from(verdicts).where(verdicts.c.trafficking.is_(True))) or 0

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from leaktrace.core.cn_id_rule import check_char
 from leaktrace.core.normalize import normalize_cn_id
@@ -27,6 +27,9 @@ from leaktrace.pii.regions import (
     province_name,
     region_for_id,
 )
+
+if TYPE_CHECKING:
+    from leaktrace.core.settings import Settings
 
 _DATE8 = r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
 _DATE6 = r"[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
@@ -113,12 +116,12 @@ class CnIdDetector(Detector):
     negative = ("订单", "order", "单号", "流水", "tracking", "运单", "交易号")
     priority = 10
 
-    def __init__(self, mode: RegionMode | None = None) -> None:
-        if mode is None:
-            from leaktrace.core.settings import get_settings
-
-            mode = getattr(get_settings(), "cn_id_region_mode", "lenient")
+    def __init__(self, mode: RegionMode = "lenient") -> None:
         self.mode: RegionMode = mode
+
+    @classmethod
+    def configured(cls, settings: Settings | None) -> CnIdDetector:
+        return cls(settings.cn_id_region_mode if settings is not None else "lenient")
 
     def validate(self, value: str) -> Verdict | None:
         v = normalize_cn_id(value)
