@@ -12,8 +12,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from leaktrace.attribution import oprf
-from leaktrace.attribution.exposure import ExposureSet, create_app
+from leaktrace.attribution.exposure import ExposureSet
 from leaktrace.attribution.exposure_client import HttpEvaluator, ServiceError
+from leaktrace.attribution.exposure_http import create_app
 from leaktrace.attribution.otp import MemoryOtpHook, OtpLocked, OtpVerifier
 from leaktrace.attribution.usage import UsageLedger
 from leaktrace.core.keyring import Keyring
@@ -271,7 +272,7 @@ def test_otp_lock_over_http(service: Any) -> None:
 
 
 def test_rate_limiter_memory_is_bounded() -> None:
-    from leaktrace.attribution.exposure import RateLimiter
+    from leaktrace.attribution.exposure_service import RateLimiter
 
     rl = RateLimiter(rate=1e9, burst=3, max_clients=1000)  # buckets refill at once: every idle client is evictable
     for i in range(50_000):
