@@ -114,7 +114,7 @@ def test_rerun_settles_each_kind_of_orphaned_claim(ctx, site_state, fake_profile
     from _crawl_sources import add_source
 
     from leaktrace.collect import extract
-    from leaktrace.pipeline.ingest import Ingestor
+    from leaktrace.pipeline.ingest import CaptureDocument, Ingestor
     from leaktrace.store.repo import Frontier
 
     site_state.listings = {i: {"title": f"listing {i}", "body": "b", "price": f"{i}0 USDT", "seller": "s"}
@@ -136,10 +136,10 @@ def test_rerun_settles_each_kind_of_orphaned_claim(ctx, site_state, fake_profile
 
     headers = [("content-type", "text/html; charset=utf-8")]
     with ctx.sessions() as s:  # 1: everything was committed, only "done" is missing
-        Ingestor(ctx.settings, s, evidence=ctx.evidence, collector="leaktrace-crawler").capture(
+        Ingestor(ctx.settings, s, evidence=ctx.evidence, collector="leaktrace-crawler").capture(CaptureDocument(
             source="fake", url=urls[0], body=body(1), fetched_at=datetime.now(UTC), status=200, headers=headers,
             items=[extract.item(extract.parse_html(body(1).decode()), fake_profile.rule_for("/listing/1"), urls[0],
-                                HOST, None)])
+                                HOST, None)]))
         s.commit()
     # 2: blob and custody entry written, database rows not (killed inside the ingest)
     ctx.evidence.put_capture(url=urls[1], status=200, headers=headers, body=body(2), fetched_at=datetime.now(UTC),
@@ -160,7 +160,8 @@ def test_rerun_settles_each_kind_of_orphaned_claim(ctx, site_state, fake_profile
     assert ctx.evidence.verify().ok
 
 
-def test_orphan_recovery_reads_the_custody_log_once(ctx, site_state, fake_profile, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_orphan_recovery_reads_the_custody_log_once(  # type: ignore[no-untyped-def]
+        ctx, site_state, fake_profile, monkeypatch) -> None:
     """Many URLs recorded from evidence after a kill: one pass over the custody log, not one per URL."""
     import socket
     from datetime import UTC, datetime

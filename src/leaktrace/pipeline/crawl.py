@@ -49,7 +49,7 @@ from leaktrace.core.errors import ConfigError, InputError, LeaktraceError
 from leaktrace.evidence.custody import CustodyEntry
 from leaktrace.evidence.warc import iter_warc
 from leaktrace.pipeline.context import Context, open_context
-from leaktrace.pipeline.ingest import Ingestor, header_value, sighting
+from leaktrace.pipeline.ingest import CaptureDocument, Ingestor, header_value, sighting
 from leaktrace.store.models import Post, Source, url_key
 from leaktrace.store.repo import (
     Frontier,
@@ -132,6 +132,7 @@ class IngestSink:
             session = self.ctx.sessions()
             pair = (session, Ingestor(self.ctx.settings, session, evidence=self.ctx.evidence,
                                       collector=self.collector))
+            pair[1].source(self.source)  # known by id from here on, checked once
             self._local.pair = pair
             with self._lock:
                 self._sessions.append(session)
@@ -146,11 +147,11 @@ class IngestSink:
             meta["content_encoding"] = page.content_encoding
         session, ingestor = self._ingestor()
         try:
-            res = ingestor.capture(
-                source=self.source, url=page.url, body=page.body, fetched_at=page.fetched_at, status=page.status,
-                headers=page.headers, content_type=page.content_type, items=[item] if item else [],
+            res = ingestor.capture(CaptureDocument(
+                source=self.source.id, url=page.url, body=page.body, fetched_at=page.fetched_at, status=page.status,
+                headers=page.headers, content_type=page.content_type, items=(item,) if item else (),
                 request_headers=page.request_headers, meta=meta,
-            )
+            ))
             session.commit()
             if self.analyse and item is not None:
                 self._analyse(session, item, res.posts)
