@@ -45,11 +45,12 @@ from leaktrace.collect.profile import Profile
 from leaktrace.collect.proxy import check_proxy, resolve_proxy
 from leaktrace.collect.tor import NewnymTrigger, stem_newnym
 from leaktrace.collect.watch import Alert, Webhook, matching_terms
+from leaktrace.core.capture import CaptureDocument
 from leaktrace.core.errors import ConfigError, InputError, LeaktraceError
 from leaktrace.evidence.custody import CustodyEntry
 from leaktrace.evidence.warc import iter_warc
 from leaktrace.pipeline.context import Context, open_context
-from leaktrace.pipeline.ingest import CaptureDocument, Ingestor, header_value, sighting
+from leaktrace.pipeline.ingest import Ingestor, header_value, sighting
 from leaktrace.store.models import Post, Source, url_key
 from leaktrace.store.repo import (
     Frontier,
