@@ -35,8 +35,9 @@ import numpy as np
 import uvicorn
 
 from leaktrace.attribution import oprf
-from leaktrace.attribution.exposure import ExposureSet, create_app
+from leaktrace.attribution.exposure import ExposureSet
 from leaktrace.attribution.exposure_client import HttpEvaluator
+from leaktrace.attribution.exposure_http import create_app
 from leaktrace.attribution.otp import MemoryOtpHook, OtpVerifier
 from leaktrace.attribution.usage import UsageLedger
 from leaktrace.core.keyring import Keyring

@@ -12,8 +12,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from leaktrace.attribution import oprf
-from leaktrace.attribution.exposure import ExposureSet, create_app
+from leaktrace.attribution.exposure import ExposureSet
 from leaktrace.attribution.exposure_client import HttpEvaluator, ServiceError
+from leaktrace.attribution.exposure_http import create_app
 from leaktrace.attribution.otp import MemoryOtpHook, OtpLocked, OtpVerifier
 from leaktrace.attribution.usage import UsageLedger
 from leaktrace.core.keyring import Keyring
@@ -158,6 +159,17 @@ def test_malformed_requests(service: Any) -> None:
     assert client.post("/v1/evaluate", content=b"x" * 300_000, headers=h).status_code == 400
 
 
+def test_unknown_caller_is_refused_before_its_body_is_judged(service: Any) -> None:
+    """A malformed or oversized body without a session is a 401 (not a 400), as before the service split."""
+    key, _, _, _, client = service
+    for path in ("/v1/evaluate", "/v1/bucket"):
+        assert client.post(path, content=b"not json").status_code == 401
+        assert client.post(path, content=b"x" * 300_000).status_code == 401
+    bare = TestClient(create_app(key, None, OtpVerifier(MemoryOtpHook()), {hashlib.sha256(b"t").hexdigest(): "A"}))
+    r = bare.post("/v1/bucket", content=b"not json", headers={"authorization": "Bearer t"})
+    assert r.status_code == 503 and r.json() == {"error": "no exposure set loaded"}
+
+
 def _org_app(key: oprf.ServerKey, exposure: ExposureSet, quota: int, ledger: UsageLedger | None = None) -> TestClient:
     tokens = {hashlib.sha256(t).hexdigest(): "ACME" for t in (b"org-token", b"org-token-2")}
     return TestClient(create_app(key, exposure, OtpVerifier(MemoryOtpHook()), tokens, rate=1000,
@@ -271,7 +283,7 @@ def test_otp_lock_over_http(service: Any) -> None:
 
 
 def test_rate_limiter_memory_is_bounded() -> None:
-    from leaktrace.attribution.exposure import RateLimiter
+    from leaktrace.attribution.exposure_service import RateLimiter
 
     rl = RateLimiter(rate=1e9, burst=3, max_clients=1000)  # buckets refill at once: every idle client is evictable
     for i in range(50_000):

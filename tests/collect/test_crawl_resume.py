@@ -113,8 +113,8 @@ def test_rerun_settles_each_kind_of_orphaned_claim(ctx, site_state, fake_profile
     from _crawl_sources import add_source
 
     from leaktrace.collect import extract
-    from leaktrace.pipeline.crawl import StoreFrontier
-    from leaktrace.pipeline.ingest import Ingestor
+    from leaktrace.pipeline.ingest import CaptureDocument, Ingestor
+    from leaktrace.store.repo import Frontier
 
     site_state.listings = {i: {"title": f"listing {i}", "body": "b", "price": f"{i}0 USDT", "seller": "s"}
                            for i in (1, 2, 3)}
@@ -123,7 +123,7 @@ def test_rerun_settles_each_kind_of_orphaned_claim(ctx, site_state, fake_profile
     dead.wait()
     worker = f"{socket.gethostname()[:40]}:{dead.pid}:dead00"
     urls = [f"http://{HOST}/listing/{i}" for i in (1, 2, 3)]
-    frontier = StoreFrontier(ctx.sessions)
+    frontier = Frontier(ctx.sessions)
     frontier.enqueue(1, urls, depth=1)
     assert len(frontier.claim(worker, 3, source_id=1)) == 3
 
@@ -135,10 +135,10 @@ def test_rerun_settles_each_kind_of_orphaned_claim(ctx, site_state, fake_profile
 
     headers = [("content-type", "text/html; charset=utf-8")]
     with ctx.sessions() as s:  # 1: everything was committed, only "done" is missing
-        Ingestor(s, evidence=ctx.evidence, collector="leaktrace-crawler").capture(
+        Ingestor(s, evidence=ctx.evidence, collector="leaktrace-crawler").capture(CaptureDocument(
             source="fake", url=urls[0], body=body(1), fetched_at=datetime.now(UTC), status=200, headers=headers,
             items=[extract.item(extract.parse_html(body(1).decode()), fake_profile.rule_for("/listing/1"), urls[0],
-                                HOST, None)])
+                                HOST, None)]))
         s.commit()
     # 2: blob and custody entry written, database rows not (killed inside the ingest)
     ctx.evidence.put_capture(url=urls[1], status=200, headers=headers, body=body(2), fetched_at=datetime.now(UTC),
@@ -157,3 +157,52 @@ def test_rerun_settles_each_kind_of_orphaned_claim(ctx, site_state, fake_profile
     per_url = [e.source_url for e in ctx.evidence.entries() if e.source_url in urls]
     assert sorted(per_url) == urls  # one custody entry each: nothing captured twice
     assert ctx.evidence.verify().ok
+
+
+def test_orphan_recovery_reads_the_custody_log_once(  # type: ignore[no-untyped-def]
+        ctx, site_state, fake_profile, monkeypatch) -> None:
+    """Many URLs recorded from evidence after a kill: one pass over the custody log, not one per URL."""
+    import socket
+    from datetime import UTC, datetime
+
+    from _crawl_fakesite import HOST, page
+    from _crawl_sources import add_source
+
+    from leaktrace.pipeline.crawl import recover_orphans
+    from leaktrace.store.repo import Frontier
+
+    add_source(ctx, "fake")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    worker = f"{socket.gethostname()[:40]}:{dead.pid}:dead00"
+    urls = [f"http://{HOST}/listing/{i}" for i in range(1, 7)]
+    frontier = Frontier(ctx.sessions)
+    frontier.enqueue(1, urls, depth=1)
+    assert len(frontier.claim(worker, len(urls), source_id=1)) == len(urls)
+    headers = [("content-type", "text/html; charset=utf-8")]
+    for i, url in enumerate(urls[:5], start=1):  # evidence written, database rows not; the last: nothing
+        body = page(f"listing {i}", "b", f'<span class="price">{i}0 USDT</span>').encode()
+        ctx.evidence.put_capture(url=url, status=200, headers=headers, body=body, fetched_at=datetime.now(UTC),
+                                 collector="leaktrace-crawler", meta={"source": "fake"})
+    reads = []
+    real = type(ctx.evidence.custody).entries
+
+    def counted(self):  # type: ignore[no-untyped-def]
+        reads.append(1)
+        return real(self)
+
+    monkeypatch.setattr(type(ctx.evidence.custody), "entries", counted)
+    with ctx.sessions() as s:
+        from leaktrace.store.repo import get_source
+
+        source = get_source(s, "fake")
+        s.expunge(source)
+    got = recover_orphans(ctx, frontier, source, fake_profile, "leaktrace-crawler")
+    assert got == {"completed": 0, "recorded_from_evidence": 5, "requeued": 1}
+    assert len(reads) == 1
+    assert frontier.counts(1) == {"done": 5, "queued": 1}
+    with ctx.sessions() as s:
+        prices = sorted(p.price_amount for p in s.scalars(select(Post).where(Post.url.in_(urls))))
+    assert prices == [10, 20, 30, 40, 50]
+    assert recover_orphans(ctx, frontier, source, fake_profile, "leaktrace-crawler") == \
+        {"completed": 0, "recorded_from_evidence": 0, "requeued": 0}  # nothing left claimed

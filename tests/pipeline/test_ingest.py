@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from leaktrace.collect.items import ParsedItem
+from leaktrace.core.capture import CaptureDocument
 from leaktrace.core.errors import ConfigError, InputError
 from leaktrace.evidence.warc import iter_warc
 from leaktrace.pipeline.context import Context
@@ -34,8 +35,8 @@ def count(ctx: Context, model: type) -> int:
 def test_capture_writes_warc_custody_capture_and_post(ctx: Context) -> None:
     with ctx.session() as s:
         ing = Ingestor(s, evidence=ctx.evidence, collector="crawler")
-        res = ing.capture(source="market-a", url=URL, body=PAGE, fetched_at=T0, status=200,
-                          headers=[("Content-Type", "text/html; charset=utf-8")], items=[item()])
+        res = ing.capture(CaptureDocument(source="market-a", url=URL, body=PAGE, fetched_at=T0, status=200,
+                                          headers=[("Content-Type", "text/html; charset=utf-8")], items=[item()]))
         s.commit()
     assert res.created and res.payload_sha256 == hashlib.sha256(PAGE).hexdigest()
     records = list(iter_warc(io.BytesIO(ctx.evidence.read_bytes(res.sha256)), "blob"))
@@ -58,15 +59,17 @@ def test_capture_writes_warc_custody_capture_and_post(ctx: Context) -> None:
 def test_same_bytes_same_url_are_captured_once(ctx: Context) -> None:
     with ctx.session() as s:
         ing = Ingestor(s, evidence=ctx.evidence)
-        first = ing.capture(source="market-a", url=URL, body=PAGE, fetched_at=T0, status=200, items=[item()])
+        first = ing.capture(CaptureDocument(source="market-a", url=URL, body=PAGE, fetched_at=T0, status=200,
+                                            items=[item()]))
         s.commit()
     # A fresh ingestor (no in-memory cache), a later fetch of the same bytes.
     with ctx.session() as s:
         ing = Ingestor(s, evidence=ctx.evidence)
-        again = ing.capture(source="market-a", url=URL, body=PAGE, fetched_at=T0 + timedelta(hours=1),
-                            status=200, items=[item()])
-        changed = ing.capture(source="market-a", url=URL, body=PAGE + b" ", fetched_at=T0 + timedelta(hours=2),
-                              status=200, items=[item("0.07 BTC")])
+        again = ing.capture(CaptureDocument(source="market-a", url=URL, body=PAGE,
+                                            fetched_at=T0 + timedelta(hours=1), status=200, items=[item()]))
+        changed = ing.capture(CaptureDocument(source="market-a", url=URL, body=PAGE + b" ",
+                                              fetched_at=T0 + timedelta(hours=2), status=200,
+                                              items=[item("0.07 BTC")]))
         s.commit()
     assert not again.created and again.capture_id == first.capture_id
     assert again.posts[0].state == "unchanged"
@@ -82,9 +85,9 @@ def test_same_bytes_same_url_are_captured_once(ctx: Context) -> None:
 def test_same_document_without_http_is_raw_and_idempotent(ctx: Context) -> None:
     with ctx.session() as s:
         ing = Ingestor(s, evidence=ctx.evidence)
-        a = ing.capture(source="market-a", url="file:///saved/p1.html", body=PAGE, fetched_at=T0,
-                        content_type="text/html")
-        b = ing.capture(source="market-a", url="file:///saved/p1.html", body=PAGE, fetched_at=T0)
+        a = ing.capture(CaptureDocument(source="market-a", url="file:///saved/p1.html", body=PAGE, fetched_at=T0,
+                                        content_type="text/html"))
+        b = ing.capture(CaptureDocument(source="market-a", url="file:///saved/p1.html", body=PAGE, fetched_at=T0))
         s.commit()
     assert a.sha256 == hashlib.sha256(PAGE).hexdigest() == b.sha256 and not b.created
     with ctx.evidence.open(a.sha256) as blob:
@@ -96,9 +99,9 @@ def test_source_without_legal_basis_is_refused_before_any_write(ctx: Context) ->
     with ctx.session() as s:
         ing = Ingestor(s, evidence=ctx.evidence)
         with pytest.raises(ConfigError, match=r"pending.*legal basis"):
-            ing.capture(source="pending", url=URL, body=PAGE, fetched_at=T0, status=200)
+            ing.capture(CaptureDocument(source="pending", url=URL, body=PAGE, fetched_at=T0, status=200))
         with pytest.raises(InputError, match="no such source"):
-            ing.capture(source="nowhere", url=URL, body=PAGE, fetched_at=T0, status=200)
+            ing.capture(CaptureDocument(source="nowhere", url=URL, body=PAGE, fetched_at=T0, status=200))
     assert list(ctx.evidence.entries()) == []
     assert count(ctx, Capture) == 0
 
@@ -115,7 +118,7 @@ def test_bad_input_is_refused_and_writes_nothing(ctx: Context, kwargs: dict, mes
     with ctx.session() as s:
         ing = Ingestor(s, evidence=ctx.evidence, max_body=2000)
         with pytest.raises(InputError, match=message):
-            ing.capture(**args)
+            ing.capture(CaptureDocument(**args))
     assert list(ctx.evidence.entries()) == []
 
 
@@ -123,8 +126,8 @@ def test_custody_still_verifies_after_many_captures(ctx: Context) -> None:
     with ctx.session() as s:
         ing = Ingestor(s, evidence=ctx.evidence)
         for i in range(20):
-            ing.capture(source="market-a", url=f"{URL}?p={i % 7}", body=PAGE + str(i % 10).encode(),
-                        fetched_at=T0 + timedelta(minutes=i), status=200)
+            ing.capture(CaptureDocument(source="market-a", url=f"{URL}?p={i % 7}", body=PAGE + str(i % 10).encode(),
+                                        fetched_at=T0 + timedelta(minutes=i), status=200))
         s.commit()
     report = ctx.evidence.verify()
     assert report.ok, report.problems
@@ -135,7 +138,8 @@ def test_bad_item_is_rejected_alone(ctx: Context) -> None:
     naive = ParsedItem(site="market-a", url=URL + "/x", title="t", posted_at=datetime(2025, 1, 1))
     with ctx.session() as s:
         ing = Ingestor(s, evidence=ctx.evidence)
-        res = ing.capture(source="market-a", url=URL, body=PAGE, fetched_at=T0, status=200, items=[naive, item()])
+        res = ing.capture(CaptureDocument(source="market-a", url=URL, body=PAGE, fetched_at=T0, status=200,
+                                          items=[naive, item()]))
         s.commit()
     assert [p.state for p in res.posts] == ["new"]
     assert len(ing.rejected) == 1 and "no time zone" in ing.rejected[0][1]
@@ -146,13 +150,13 @@ def test_file_body_is_streamed_and_deduplicated(ctx: Context, tmp_path) -> None:
     path.write_bytes(b"a,b\n" * 50_000)
     with ctx.session() as s:
         ing = Ingestor(s, evidence=ctx.evidence)
-        a = ing.capture(source="market-a", url="file:///dump.csv", body=path, fetched_at=T0)
-        b = ing.capture(source="market-a", url="file:///dump.csv", body=path, fetched_at=T0)
+        a = ing.capture(CaptureDocument(source="market-a", url="file:///dump.csv", body=path, fetched_at=T0))
+        b = ing.capture(CaptureDocument(source="market-a", url="file:///dump.csv", body=path, fetched_at=T0))
         s.commit()
         with pytest.raises(InputError, match="exceeds the limit"):
-            Ingestor(s, evidence=ctx.evidence, max_body=1000).capture(
-                source="market-a", url="file:///dump.csv", body=path, fetched_at=T0)
+            Ingestor(s, evidence=ctx.evidence, max_body=1000).capture(CaptureDocument(
+                source="market-a", url="file:///dump.csv", body=path, fetched_at=T0))
         with pytest.raises(InputError, match="takes its body as bytes"):
-            ing.capture(source="market-a", url="file:///dump.csv", body=path, fetched_at=T0, status=200)
+            CaptureDocument(source="market-a", url="file:///dump.csv", body=path, fetched_at=T0, status=200)
     assert a.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() and a.created and not b.created
     assert len(list(ctx.evidence.entries())) == 1

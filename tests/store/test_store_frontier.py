@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from leaktrace.core.errors import InputError
 from leaktrace.store import session_factory
 from leaktrace.store.models import FrontierItem, url_key
-from leaktrace.store.repo import Frontier, add_source
+from leaktrace.store.repo import Frontier, add_source, record_capture
 
 
 class Clock:
@@ -155,3 +155,49 @@ def test_concurrent_claimers_never_share_a_url(engine: Engine, source_id: int) -
     assert len(claimed) == 60 and len(set(claimed)) == 60
     with sessions() as s:
         assert s.scalar(select(func.count()).where(FrontierItem.state == "done")) == 60
+
+
+def test_give_up_release_and_requeue_round(sessions: sessionmaker[Session], clock: Clock, source_id: int) -> None:
+    """A crawler's other updates: fail for good at once, hand back unstarted claims, re-queue a watch round."""
+    f = frontier(sessions, clock)
+    f.enqueue(source_id, urls(4))
+    a, b, c, d = f.claim("w1", 4)
+    f.give_up(a.id, "w2", "not mine")  # only the holder may
+    f.give_up(a.id, "w1", "too large " * 500)
+    f.release([b.id, c.id], "w1")
+    f.release([], "w1")
+    assert f.complete(d.id, "w1", capture_id=None)
+    assert f.counts() == {"failed": 1, "queued": 2, "done": 1}
+    with sessions() as s:
+        rows = {r.id: r for r in s.scalars(select(FrontierItem))}
+    assert rows[a.id].last_error is not None and len(rows[a.id].last_error) == 2000
+    assert rows[b.id].attempts == 0 and rows[b.id].claimed_by is None  # a release costs no attempt
+    again = f.claim("w1", 4)
+    assert {x.id for x in again} == {b.id, c.id}
+    assert f.requeue_round(source_id) == 2  # the done and the failed one; claimed ones are left alone
+    assert f.counts() == {"queued": 2, "claimed": 2}
+    with sessions() as s:
+        assert s.get(FrontierItem, a.id).last_error is None  # type: ignore[union-attr]
+
+
+def test_held_and_settle_claims_of_a_dead_worker(sessions: sessionmaker[Session], clock: Clock, source_id: int) -> None:
+    f = frontier(sessions, clock)
+    f.enqueue(source_id, urls(3))
+    due = clock.now
+    clock.advance(seconds=1)
+    a, b, c = f.claim("dead", 3)
+    held = f.held(source_id)
+    assert [(h.id, h.url, h.claimed_by, h.attempts) for h in held] == [(x.id, x.url, "dead", 1) for x in (a, b, c)]
+    assert all(h.due_since == due and h.url_key == url_key(h.url) for h in held)
+    with sessions.begin() as s:
+        cap = record_capture(s, "ab" * 32, a.url, clock.now, 200, source_id)
+    assert f.settle(a.id, "dead", cap.id) == "done"
+    assert f.settle(b.id, "dead", None) == "queued"
+    assert f.settle(c.id, "someone-else", None) is None  # no longer (or never) that worker's claim
+    assert f.settle(a.id, "dead", None) is None  # already settled
+    with sessions() as s:
+        rows = {r.id: r for r in s.scalars(select(FrontierItem))}
+    assert (rows[a.id].state, rows[a.id].capture_id, rows[a.id].done_at) == ("done", cap.id, clock.now)
+    assert (rows[b.id].state, rows[b.id].attempts, rows[b.id].next_try_at) == ("queued", 0, clock.now)
+    assert rows[b.id].claimed_by is None and rows[c.id].claimed_by == "dead"
+    assert [h.id for h in f.held(source_id)] == [c.id]

@@ -47,11 +47,11 @@ def serve_cmd(
 
     from leaktrace.attribution.exposure import (
         ExposureSet,
-        create_app,
         load_org_tokens,
         load_token_quotas,
         org_quotas,
     )
+    from leaktrace.attribution.exposure_http import create_app
     from leaktrace.attribution.oprf import EXPOSURE, FINGERPRINT, ServerKey
     from leaktrace.attribution.otp import OtpVerifier, load_hook
     from leaktrace.attribution.registry import Registry

@@ -43,7 +43,7 @@ class ClaimLike(Protocol):
 
 
 class FrontierPort(Protocol):
-    """What the crawler needs of a frontier (store.repo.Frontier plus `give_up`)."""
+    """What the crawler needs of a frontier (store.repo.Frontier is one)."""
 
     def enqueue(self, source_id: int, urls: Iterable[str], depth: int = 0) -> int: ...
     def claim(self, worker: str, limit: int = 1, *, source_id: int | None = None,

@@ -23,14 +23,14 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leaktrace.collect import extract
@@ -45,20 +45,22 @@ from leaktrace.collect.profile import Profile
 from leaktrace.collect.proxy import check_proxy, resolve_proxy
 from leaktrace.collect.tor import NewnymTrigger, stem_newnym
 from leaktrace.collect.watch import Alert, Webhook, matching_terms
+from leaktrace.core.capture import CaptureDocument
 from leaktrace.core.errors import ConfigError, InputError, LeaktraceError
+from leaktrace.evidence.custody import CustodyEntry
 from leaktrace.evidence.warc import iter_warc
 from leaktrace.pipeline.context import Context, open_context
 from leaktrace.pipeline.ingest import Ingestor, header_value, sighting
-from leaktrace.store.models import Capture, FrontierItem, Post, Source, url_key
+from leaktrace.store.models import Post, Source, url_key
 from leaktrace.store.repo import (
     Frontier,
     PostSighting,
     get_source,
+    latest_capture_since,
     record_capture,
     require_legal_basis,
     upsert_post,
 )
-from leaktrace.store.repo.frontier import MAX_ERROR_CHARS
 from leaktrace.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -85,46 +87,6 @@ def _dead(claimed_by: str | None) -> bool:
     except PermissionError:
         return False
     return False
-
-
-class StoreFrontier(Frontier):
-    """The store's frontier plus what a crawler needs beyond it: give up at once, re-queue a round."""
-
-    def give_up(self, item_id: int, worker: str, error: str) -> None:
-        """A permanent failure (too large, redirect loop, off-site): no retries."""
-        with self._sessions.begin() as s:
-            s.execute(
-                update(FrontierItem)
-                .where(FrontierItem.id == item_id, FrontierItem.state == "claimed", FrontierItem.claimed_by == worker)
-                .values(state="failed", claimed_by=None, claimed_until=None, last_error=error[:MAX_ERROR_CHARS])
-                .execution_options(synchronize_session=False)
-            )
-
-    def release(self, item_ids: Sequence[int], worker: str) -> None:
-        """Hand back claims this worker took but never started: due again at once, attempt not counted."""
-        if not item_ids:
-            return
-        with self._sessions.begin() as s:
-            s.execute(
-                update(FrontierItem)
-                .where(FrontierItem.id.in_(list(item_ids)), FrontierItem.state == "claimed",
-                       FrontierItem.claimed_by == worker)
-                .values(state="queued", claimed_by=None, claimed_until=None, next_try_at=utcnow(),
-                        attempts=FrontierItem.attempts - 1)
-                .execution_options(synchronize_session=False)
-            )
-
-    def requeue_round(self, source_id: int) -> int:
-        """Watch mode: every done or failed URL of the source becomes due again."""
-        with self._sessions.begin() as s:
-            result = s.execute(
-                update(FrontierItem)
-                .where(FrontierItem.source_id == source_id, FrontierItem.state.in_(("done", "failed")))
-                .values(state="queued", attempts=0, next_try_at=utcnow(), claimed_by=None,
-                        claimed_until=None, last_error=None)
-                .execution_options(synchronize_session=False)
-            )
-        return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _mask_digits(text: str | None) -> str | None:
@@ -171,6 +133,7 @@ class IngestSink:
             session = self.ctx.sessions()
             pair = (session, Ingestor(session, evidence=self.ctx.evidence,
                                       collector=self.collector))
+            pair[1].source(self.source)  # known by id from here on, checked once
             self._local.pair = pair
             with self._lock:
                 self._sessions.append(session)
@@ -185,11 +148,11 @@ class IngestSink:
             meta["content_encoding"] = page.content_encoding
         session, ingestor = self._ingestor()
         try:
-            res = ingestor.capture(
-                source=self.source, url=page.url, body=page.body, fetched_at=page.fetched_at, status=page.status,
-                headers=page.headers, content_type=page.content_type, items=[item] if item else [],
+            res = ingestor.capture(CaptureDocument(
+                source=self.source.id, url=page.url, body=page.body, fetched_at=page.fetched_at, status=page.status,
+                headers=page.headers, content_type=page.content_type, items=(item,) if item else (),
                 request_headers=page.request_headers, meta=meta,
-            )
+            ))
             session.commit()
             if self.analyse and item is not None:
                 self._analyse(session, item, res.posts)
@@ -312,46 +275,49 @@ def _hosts(start_urls: list[str]) -> frozenset[str]:
     return frozenset(hosts)
 
 
-def recover_orphans(ctx: Context, frontier: StoreFrontier, source: Source, profile: Profile,
+class _CustodyIndex:
+    """The custody log as resume needs it, read once: this crawler's capture entries of the source, per URL."""
+
+    def __init__(self, entries: Iterable[CustodyEntry], source: str, collector: str) -> None:
+        self.by_url: dict[str, list[CustodyEntry]] = {}
+        for e in entries:
+            if e.action == "capture" and e.source_url and e.collector == collector \
+                    and e.meta.get("source") == source:
+                self.by_url.setdefault(e.source_url, []).append(e)
+
+    def capture_since(self, url: str, since: datetime) -> CustodyEntry | None:
+        """The newest capture entry of `url` written at or after `since`."""
+        return next((e for e in reversed(self.by_url.get(url, [])) if _at(e.time) >= since), None)
+
+
+def recover_orphans(ctx: Context, frontier: Frontier, source: Source, profile: Profile,
                     collector: str) -> dict[str, int]:
-    """Settle URLs left claimed by crawlers on this machine that were killed (see module docstring)."""
+    """Settle URLs left claimed by crawlers on this machine that were killed (see module docstring).
+
+    The custody log is read at most once, however many URLs were orphaned.
+    """
     out = {"completed": 0, "recorded_from_evidence": 0, "requeued": 0}
-    with ctx.sessions() as s:
-        orphans = [r for r in s.scalars(select(FrontierItem).where(
-            FrontierItem.source_id == source.id, FrontierItem.state == "claimed")) if _dead(r.claimed_by)]
+    orphans = [c for c in frontier.held(source.id) if _dead(c.claimed_by)]
     if not orphans:
         return out
-    custody: dict[str, list[Any]] | None = None
+    custody: _CustodyIndex | None = None
     for item in orphans:
-        since = item.next_try_at  # a claim starts after the URL became due: nothing older is this claim's
+        since = item.due_since  # a claim starts after the URL became due: nothing older is this claim's
         how = "completed"
         with ctx.sessions() as s:
-            cap_id = s.scalar(select(Capture.id).where(
-                Capture.source_id == source.id, Capture.url_key == item.url_key, Capture.recorded_at >= since,
-            ).order_by(Capture.id.desc()).limit(1))
+            cap_id = latest_capture_since(s, source.id, item.url_key, since)
         if cap_id is None:
             if custody is None:
-                custody = {}
-                for e in ctx.evidence.entries():
-                    if e.action == "capture" and e.source_url and e.collector == collector \
-                            and e.meta.get("source") == source.name:
-                        custody.setdefault(e.source_url, []).append(e)
-            entry = next((e for e in reversed(custody.get(item.url, [])) if _at(e.time) >= since), None)
+                custody = _CustodyIndex(ctx.evidence.entries(), source.name, collector)
+            entry = custody.capture_since(item.url, since)
             if entry is not None and entry.sha256:
-                cap_id = _record_from_evidence(ctx, source, profile, item.url, entry.sha256)
+                cap_id = _record_from_evidence(ctx, source, profile, item.url, entry.sha256, entry.meta)
                 how = "recorded_from_evidence"
-        with ctx.sessions.begin() as s:
-            row = s.get(FrontierItem, item.id)
-            if row is None or row.state != "claimed" or row.claimed_by != item.claimed_by:
-                continue
-            row.claimed_by, row.claimed_until = None, None
-            if cap_id is not None:
-                row.state, row.done_at, row.capture_id = "done", utcnow(), cap_id
-                out[how] += 1
-            else:
-                row.state, row.next_try_at = "queued", utcnow()
-                row.attempts = max(0, row.attempts - 1)
-                out["requeued"] += 1
+        state = frontier.settle(item.id, item.claimed_by, cap_id)
+        if state == "done":
+            out[how] += 1
+        elif state == "queued":
+            out["requeued"] += 1
     return out
 
 
@@ -362,14 +328,18 @@ def _at(stamp: str) -> datetime:
         return datetime.min.replace(tzinfo=UTC)
 
 
-def _record_from_evidence(ctx: Context, source: Source, profile: Profile, url: str, sha: str) -> int | None:
-    """Store rows for a blob whose custody entry was written just before the crawler died."""
+def _record_from_evidence(ctx: Context, source: Source, profile: Profile, url: str, sha: str,
+                          entry_meta: dict[str, Any]) -> int | None:
+    """Store rows for a blob whose custody entry was written just before the crawler died.
+
+    `entry_meta` is that capture entry's meta (from the index resume built
+    once, never the log read again): it says when the page was fetched.
+    """
     try:
         data = ctx.evidence.read_bytes(sha, max_bytes=256 << 20)
         rec = next(r for r in iter_warc(io.BytesIO(data), f"blob {sha}") if r.record_type == "response")
     except (LeaktraceError, StopIteration):
         return None
-    entry_meta = next((e.meta for e in ctx.evidence.entries() if e.sha256 == sha), {})
     try:
         fetched_at = datetime.fromisoformat(str(entry_meta.get("fetched_at", "")).replace("Z", "+00:00"))
     except ValueError:
@@ -415,7 +385,7 @@ def run_crawl(options: CrawlOptions, ctx: Context | None = None, *, round_no: in
     if proxy and options.verify_proxy and transport is None:
         check_proxy(proxy)
     profile = options.profile
-    frontier = StoreFrontier(ctx.sessions, lease=LEASE)
+    frontier = Frontier(ctx.sessions, lease=LEASE)
     recovered = recover_orphans(ctx, frontier, source, profile, options.collector)
     seeds = list(dict.fromkeys([*options.start_urls,
                                 *(urljoin(f"http://{h}/", p) for u in options.start_urls
@@ -434,7 +404,7 @@ def run_crawl(options: CrawlOptions, ctx: Context | None = None, *, round_no: in
 
 
 async def _crawl(options: CrawlOptions, profile: Profile, hosts: frozenset[str], proxy: str | None,
-                 frontier: StoreFrontier, sink: IngestSink, source: Source, seeds: list[str],
+                 frontier: Frontier, sink: IngestSink, source: Source, seeds: list[str],
                  on_page: Callable[[CrawlStats], None] | None,
                  transport: httpx.AsyncBaseTransport | None) -> CrawlStats:
     per_host = options.concurrency or profile.politeness.concurrency
@@ -470,7 +440,7 @@ def watch(options: CrawlOptions, *, interval_s: float, rounds: int | None = None
             return watch(options, interval_s=interval_s, rounds=rounds, on_round=on_round, sleep=sleep, ctx=opened)
     reports: list[CrawlReport] = []
     source = _load_source(ctx, options.source)
-    frontier = StoreFrontier(ctx.sessions, lease=LEASE)
+    frontier = Frontier(ctx.sessions, lease=LEASE)
     n = 0
     while rounds is None or n < rounds:
         n += 1

@@ -114,11 +114,7 @@ def _ingest_one(
     items: Iterable[ParsedItem] = doc.items
     small = isinstance(items, tuple | list) and len(items) <= batch
     try:
-        res = ing.capture(
-            source=report.source, url=doc.url, body=doc.body, fetched_at=doc.fetched_at, status=doc.status,
-            headers=doc.headers, content_type=doc.content_type, items=items if small else (),
-            contains_pii=contains_pii, meta=doc.meta,
-        )
+        res = ing.capture(doc.capture(report.source, contains_pii=contains_pii, with_items=small))
     except InputError as exc:
         report.skipped.append(Skipped(doc.where, str(exc)))
         return 0

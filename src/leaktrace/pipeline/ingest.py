@@ -7,12 +7,13 @@ as the same evidence, the same custody trail and the same store rows.
 
 Usage::
 
+    from leaktrace.core.capture import CaptureDocument, ParsedItem
     from leaktrace.pipeline.context import open_context
     from leaktrace.pipeline.ingest import Ingestor
 
     with open_context() as ctx, ctx.session() as session:
         ing = Ingestor(session, evidence=ctx.evidence, collector="crawler")
-        res = ing.capture(
+        res = ing.capture(CaptureDocument(
             source="market-a",                # name or id; refused without legal basis + owner
             url="http://x.onion/item/1",
             body=raw_bytes,                   # exactly as received (after transfer decoding)
@@ -20,9 +21,12 @@ Usage::
             status=200,                       # None for a document that was not an HTTP fetch
             headers=[("Content-Type", "text/html; charset=gbk")],
             items=[ParsedItem(site="market-a", url=..., title=..., price_text="0.05 BTC")],
-        )
+        ))
         session.commit()                      # the caller owns the transaction
         res.capture_id, res.created, res.sha256, res.posts
+
+The document checks its own fields when it is made (core.capture); the
+ingestor adds the store's limits and the source's legal basis.
 
 What it does, in order:
 
@@ -66,12 +70,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leaktrace.collect.items import ParsedItem
+from leaktrace.collect.items import CaptureDocument, ParsedItem
 from leaktrace.core.errors import InputError, LeaktraceError
 from leaktrace.evidence import EvidenceStore
 from leaktrace.evidence.warc import MEDIA_TYPE as WARC_MEDIA_TYPE
@@ -191,42 +194,21 @@ class Ingestor:
 
     # -- the one path ----------------------------------------------------------------
 
-    def capture(
-        self,
-        *,
-        source: int | str | Source,
-        url: str,
-        body: bytes | Path,
-        fetched_at: datetime,
-        status: int | None = None,
-        headers: Sequence[tuple[str, str]] = (),
-        content_type: str | None = None,
-        items: Iterable[ParsedItem] = (),
-        collector: str | None = None,
-        contains_pii: bool = True,
-        method: str = "GET",
-        request_headers: Sequence[tuple[str, str]] = (),
-        meta: dict[str, Any] | None = None,
-    ) -> IngestResult:
+    def capture(self, doc: CaptureDocument) -> IngestResult:
         """Evidence, custody, capture row and posts for one fetched or imported document."""
-        src = self.source(source)
+        src = self.source(doc.source)
+        url, body, status, fetched_at = doc.url, doc.body, doc.status, doc.fetched_at
         check_url(url)
         check_aware(fetched_at, "fetched_at")
-        if status is not None and not 100 <= status <= 999:
-            raise InputError(f"{url[:200]}: field 'status': {status} is not an HTTP status")
         if isinstance(body, Path):
-            if status is not None:
-                raise InputError(f"{url[:200]}: an HTTP capture takes its body as bytes, not a file")
             payload_sha, size = _file_sha256(body, self.max_body)
-        elif isinstance(body, bytes | bytearray | memoryview):
-            body = bytes(body)
+        else:
             if len(body) > self.max_body:
                 raise InputError(f"{url[:200]}: body of {len(body)} bytes exceeds the limit of {self.max_body}")
             payload_sha, size = hashlib.sha256(body).hexdigest(), len(body)
-        else:
-            raise InputError(f"{url[:200]}: body must be bytes or a file path, got {type(body).__name__}")
-        items = list(items)
-        ctype = (content_type or header_value(headers, "Content-Type") or "")[:200] or None
+        items = list(doc.items)
+        headers, meta, contains_pii = doc.headers, doc.meta, doc.contains_pii
+        ctype = (doc.content_type or header_value(headers, "Content-Type") or "")[:200] or None
         key = url_key(url)
 
         existing = self._find_same(src.id, key, payload_sha)
@@ -234,7 +216,7 @@ class Ingestor:
             posts = self._upsert(items, fetched_at, src.id, existing.id)
             return IngestResult(existing.id, existing.sha256, payload_sha, False, posts)
 
-        who = collector or self.collector
+        who = doc.collector or self.collector
         extra = {**(meta or {}), "source": src.name}
         if isinstance(body, Path):
             ref = self.evidence.put_file(
@@ -247,7 +229,7 @@ class Ingestor:
         elif status is not None:
             ref = self.evidence.put_capture(
                 url=url, status=status, headers=list(headers), body=body, fetched_at=fetched_at,
-                collector=who, method=method, request_headers=list(request_headers),
+                collector=who, method=doc.method, request_headers=list(doc.request_headers),
                 contains_pii=contains_pii, meta=extra,
             )
         else:
@@ -323,4 +305,5 @@ class Ingestor:
         return found
 
 
-__all__ = ["MAX_BODY_BYTES", "WARC_MEDIA_TYPE", "IngestResult", "Ingestor", "header_value", "sighting"]
+__all__ = ["MAX_BODY_BYTES", "WARC_MEDIA_TYPE", "CaptureDocument", "IngestResult", "Ingestor", "header_value",
+           "sighting"]

@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from leaktrace.collect.items import ParsedItem
+from leaktrace.collect.items import CaptureDocument, ParsedItem
 from leaktrace.core.errors import InputError
 
 # Defaults; every importer takes its own limit from the command line.
@@ -38,6 +38,18 @@ class Document:
     content_type: str | None = None
     items: Iterable[ParsedItem] = ()
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def capture(self, source: int | str, *, contains_pii: bool = True, with_items: bool = True) -> CaptureDocument:
+        """This document as the ingest path takes it (InputError when a field is unfit).
+
+        `with_items=False` leaves the posts out, for a large file whose items
+        are read in batches after the capture is recorded.
+        """
+        return CaptureDocument(
+            source=source, url=self.url, body=self.body, fetched_at=self.fetched_at, status=self.status,
+            headers=self.headers, content_type=self.content_type, items=tuple(self.items) if with_items else (),
+            contains_pii=contains_pii, meta=self.meta,
+        )
 
 
 @dataclass(frozen=True)

@@ -68,3 +68,13 @@ def record_capture(
     )
     assert cid is not None
     return CaptureResult(id=cid, created=created)
+
+
+def latest_capture_since(session: Session, source_id: int, key: str, since: datetime) -> int | None:
+    """The newest capture from the source of the URL with `url_key` `key`, recorded at or after `since`."""
+    return session.scalar(
+        select(Capture.id)
+        .where(Capture.source_id == source_id, Capture.url_key == key, Capture.recorded_at >= since)
+        .order_by(Capture.id.desc())
+        .limit(1)
+    )

@@ -1,4 +1,5 @@
-"""The persistent crawl frontier: enqueue, claim (as a lease), complete, fail.
+"""The persistent crawl frontier: enqueue, claim (as a lease), complete, fail, give up, release,
+re-queue a watch round, and settle the claims of crawlers that died.
 
 Each call is its own short transaction, so a claim is visible to every
 other worker the moment it returns. Claiming is a
@@ -13,7 +14,7 @@ transaction already holds the single write lock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -42,6 +43,18 @@ class Claim:
     depth: int
     attempts: int
     until: datetime
+
+
+@dataclass(frozen=True)
+class HeldClaim:
+    """A URL in state "claimed": who holds it, and since when it was due (its claim is no older)."""
+
+    id: int
+    url: str
+    url_key: str
+    claimed_by: str | None
+    due_since: datetime
+    attempts: int
 
 
 def host_of(url: str) -> str:
@@ -187,3 +200,69 @@ class Frontier:
             stmt = stmt.where(FrontierItem.source_id == source_id)
         with self._sessions() as s:
             return {state: n for state, n in s.execute(stmt).all()}
+
+    def give_up(self, item_id: int, worker: str, error: str) -> None:
+        """A permanent failure (too large, redirect loop, off-site): no retries."""
+        with self._sessions.begin() as s:
+            s.execute(
+                update(FrontierItem)
+                .where(FrontierItem.id == item_id, FrontierItem.state == "claimed", FrontierItem.claimed_by == worker)
+                .values(state="failed", claimed_by=None, claimed_until=None, last_error=error[:MAX_ERROR_CHARS])
+                .execution_options(synchronize_session=False)
+            )
+
+    def release(self, item_ids: Sequence[int], worker: str) -> None:
+        """Hand back claims this worker took but never started: due again at once, attempt not counted."""
+        if not item_ids:
+            return
+        with self._sessions.begin() as s:
+            s.execute(
+                update(FrontierItem)
+                .where(FrontierItem.id.in_(list(item_ids)), FrontierItem.state == "claimed",
+                       FrontierItem.claimed_by == worker)
+                .values(state="queued", claimed_by=None, claimed_until=None, next_try_at=self._clock(),
+                        attempts=FrontierItem.attempts - 1)
+                .execution_options(synchronize_session=False)
+            )
+
+    def requeue_round(self, source_id: int) -> int:
+        """Watch mode: every done or failed URL of the source becomes due again; returns how many."""
+        with self._sessions.begin() as s:
+            result = s.execute(
+                update(FrontierItem)
+                .where(FrontierItem.source_id == source_id, FrontierItem.state.in_(("done", "failed")))
+                .values(state="queued", attempts=0, next_try_at=self._clock(), claimed_by=None,
+                        claimed_until=None, last_error=None)
+                .execution_options(synchronize_session=False)
+            )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def held(self, source_id: int) -> list[HeldClaim]:
+        """Every claimed URL of the source, whoever holds it (resume looks for claims of dead workers)."""
+        with self._sessions() as s:
+            rows = s.execute(
+                select(FrontierItem.id, FrontierItem.url, FrontierItem.url_key, FrontierItem.claimed_by,
+                       FrontierItem.next_try_at, FrontierItem.attempts)
+                .where(FrontierItem.source_id == source_id, FrontierItem.state == "claimed")
+                .order_by(FrontierItem.id)
+            ).all()
+        return [HeldClaim(r.id, r.url, r.url_key, r.claimed_by, r.next_try_at, r.attempts) for r in rows]
+
+    def settle(self, item_id: int, holder: str | None, capture_id: int | None) -> str | None:
+        """Close a claim left by a worker that is gone: done with `capture_id`, else due again at once.
+
+        A re-queued URL gets its attempt back (the worker died, the page did
+        not fail). Returns the new state, or None when `holder` no longer
+        holds the claim (another worker took it over meanwhile).
+        """
+        with self._sessions.begin() as s:
+            row = s.get(FrontierItem, item_id)
+            if row is None or row.state != "claimed" or row.claimed_by != holder:
+                return None
+            row.claimed_by, row.claimed_until = None, None
+            if capture_id is not None:
+                row.state, row.done_at, row.capture_id = "done", self._clock(), capture_id
+            else:
+                row.state, row.next_try_at = "queued", self._clock()
+                row.attempts = max(0, row.attempts - 1)
+            return row.state

@@ -1,0 +1,298 @@
+"""The exposure service's operations, with no HTTP in them (the protocol is in exposure.py).
+
+`ExposureService` holds the keys, the exposure set, the OTP verifier, the
+sessions, the quotas, the usage ledger and the rate limiter. Its methods are
+the five operations — `info`, `otp_start`, `otp_verify`, `evaluate`,
+`bucket` — over plain Python values: who is asking (the client address and
+the bearer token, if any) and what they sent, already decoded. They return
+plain results and refuse with an `ExposureError` that carries the HTTP-style
+status and the message. exposure_http.py maps requests onto them; the
+console can call the same methods.
+
+A value the caller's request did not carry in readable form is passed as
+None: the service answers it with the same 400 as before, at the same point
+(after the rate limit and the session check), so a malformed request from an
+unknown client is still a 401 and an over-eager client still a 429.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from leaktrace.attribution import oprf, sodium
+from leaktrace.attribution.exposure import (
+    BUCKET_BITS,
+    CITIZEN_BATCH,
+    CITIZEN_QUOTA,
+    ORG_BATCH,
+    ORG_QUOTA_FLOOR,
+    SESSION_TTL_S,
+    ExposureSet,
+)
+from leaktrace.attribution.otp import OtpLocked, OtpVerifier
+from leaktrace.attribution.usage import UsageLedger
+
+SUITE = "OPRF(ristretto255, SHA-512) RFC 9497 mode 0"
+
+
+class ExposureError(Exception):
+    """A refused operation: `status` is the HTTP status the web face answers with, `message` its text."""
+
+    status: int = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.message}"
+
+
+class BadRequest(ExposureError):
+    status = 400
+
+
+class Unauthorized(ExposureError):
+    status = 401
+
+
+class Forbidden(ExposureError):
+    status = 403
+
+
+class TooManyRequests(ExposureError):
+    status = 429
+
+
+class Unavailable(ExposureError):
+    status = 503
+
+
+class RateLimiter:
+    """Token bucket per client: `rate` requests per second, bursts up to `burst`.
+
+    Memory stays bounded: a client idle long enough for its bucket to refill
+    is the same as one never seen, so such entries are dropped in a sweep
+    whenever more than `max_clients` are held; if that is not enough (a
+    flood of fresh addresses), the least recently seen are dropped too,
+    which at worst gives them a fresh burst.
+    """
+
+    def __init__(self, rate: float, burst: int, max_clients: int = 100_000) -> None:
+        self.rate, self.burst, self.max_clients = rate, burst, max_clients
+        self._state: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._state)
+
+    def allow(self, client: str) -> bool:
+        now = time.monotonic()
+        tokens, last = self._state.pop(client, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+        ok = tokens >= 1
+        self._state[client] = (tokens - 1 if ok else tokens, now)  # most recently seen last
+        if len(self._state) > self.max_clients:
+            self._evict(now)
+        return ok
+
+    def _evict(self, now: float) -> None:
+        """Drop refilled buckets, then the least recently seen, down to 90% (so sweeps stay rare)."""
+        for c, (tokens, last) in list(self._state.items()):
+            if tokens + (now - last) * self.rate >= self.burst:
+                del self._state[c]
+        while len(self._state) > 0.9 * self.max_clients:
+            self._state.popitem(last=False)
+
+
+@dataclass
+class Session:
+    """One caller's allowance: a citizen's OTP session, or an organisation's (one for all its tokens)."""
+
+    quota: int  # citizens: evaluations left (organisations are charged in the usage ledger)
+    batch: int
+    expires: float
+    who: str  # the organisation name, or "citizen"
+    limit: int = 0  # evaluations per UTC day (organisations; 0: a one-off citizen quota)
+    buckets: int = 0  # bucket lookups left: one per exposure evaluation, so nobody bulk-downloads the set
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    key_id: str
+    public_key: bytes
+    bucket_bits: int
+    fingerprint_key_id: str | None = None
+    fingerprint_public_key: bytes | None = None
+    suite: str = SUITE
+
+
+@dataclass(frozen=True)
+class OtpSession:
+    """What a correct one-time code buys: a bearer token, its evaluation quota and lifetime."""
+
+    token: str
+    quota: int
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    key_id: str
+    elements: list[bytes]
+
+
+@dataclass(frozen=True)
+class BucketTags:
+    key_id: str
+    buckets: dict[int, np.ndarray]  # bucket id -> its PRF tags (uint64), in the order asked
+
+
+def token_digest(token: str) -> str:
+    """How a bearer token is known to the service: its SHA-256, hex (tokens themselves are never kept)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ExposureService:
+    """The exposure check's operations (see the module docstring); the keys never leave it.
+
+    `key` is the exposure key (the one `exposure` was built under);
+    `fingerprint_key`, if given, serves organisations' fingerprint requests.
+    Each organisation gets `quotas[org]` evaluations per UTC day (see
+    `exposure.org_quotas`), else `org_quota`, charged in `ledger` across all
+    its tokens and both purposes; citizens a one-off `CITIZEN_QUOTA`.
+    """
+
+    def __init__(self, key: oprf.ServerKey, exposure: ExposureSet | None, otp: OtpVerifier,
+                 org_tokens: dict[str, str] | None = None, rate: float = 20.0, burst: int = 40,
+                 org_quota: int = ORG_QUOTA_FLOOR, quotas: dict[str, int] | None = None,
+                 fingerprint_key: oprf.ServerKey | None = None, ledger: UsageLedger | None = None) -> None:
+        if fingerprint_key is not None and fingerprint_key.key_id == key.key_id:
+            raise ValueError("the fingerprint and exposure OPRF keys must differ (domain separation)")
+        self._key = key
+        self._fingerprint_key = fingerprint_key
+        self.exposure = exposure
+        self._otp = otp
+        self._org_tokens = org_tokens or {}
+        self._org_quota = org_quota
+        self._quotas = quotas or {}
+        self._usage = ledger or UsageLedger(None)
+        self.limiter = RateLimiter(rate, burst)
+        self._sessions: dict[str, Session] = {}
+
+    # -- who is asking ---------------------------------------------------------------
+
+    def _caller(self, client: str, token: str | None) -> tuple[str, Session | None]:
+        """The rate-limit identity and session of a request: by token if one is given, else by address."""
+        if not token:
+            return client, None
+        digest = token_digest(token)
+        if digest in self._org_tokens:
+            org = self._org_tokens[digest]
+            limit = self._quotas.get(org, self._org_quota)
+            # one session per organisation, however many tokens it holds; the allowance is in the ledger
+            s = self._sessions.setdefault("org:" + org, Session(limit, ORG_BATCH, float("inf"), org, limit))
+            return "org:" + org, s
+        s = self._sessions.get(digest)
+        if s is None or s.expires < time.monotonic():
+            self._sessions.pop(digest, None)
+            return digest, None
+        return digest, s
+
+    def _admit(self, who: str) -> None:
+        if not self.limiter.allow(who):
+            raise TooManyRequests("too many requests")
+
+    # -- the operations --------------------------------------------------------------
+
+    def info(self) -> ServerInfo:
+        """The public keys and bucket size a client needs; free, not rate-limited."""
+        fp = self._fingerprint_key
+        return ServerInfo(self._key.key_id, self._key.public,
+                          self.exposure.bucket_bits if self.exposure else BUCKET_BITS,
+                          fp.key_id if fp else None, fp.public if fp else None)
+
+    def otp_start(self, client: str, channel: str | None, address: str | None) -> str:
+        """Send a one-time code to `address` over `channel` ("sms" or "email"); returns the challenge."""
+        self._admit("otp:" + client)
+        if channel is None or address is None:
+            raise BadRequest("expected {\"channel\": \"sms\"|\"email\", \"address\": ...}")
+        if channel not in ("sms", "email") or not 3 <= len(address) <= 254:
+            raise BadRequest("bad channel or address")
+        try:
+            return self._otp.start(channel, address, client)
+        except OtpLocked:
+            raise TooManyRequests("too many wrong codes for this address or client; try again later") from None
+
+    def otp_verify(self, client: str, challenge: str | None, code: str | None) -> OtpSession:
+        """A correct code opens a citizen session with a small one-off quota."""
+        self._admit("otp:" + client)
+        if challenge is None or code is None:
+            raise BadRequest("expected {\"challenge\", \"code\"}")
+        if not self._otp.verify(challenge, code):
+            raise Forbidden("wrong or expired code")
+        token = secrets.token_urlsafe(24)
+        now = time.monotonic()
+        for stale in [k for k, v in self._sessions.items() if v.expires < now]:
+            del self._sessions[stale]
+        self._sessions[token_digest(token)] = Session(
+            CITIZEN_QUOTA, CITIZEN_BATCH, time.monotonic() + SESSION_TTL_S, "citizen")
+        return OtpSession(token, CITIZEN_QUOTA, SESSION_TTL_S)
+
+    def evaluate(self, client: str, token: str | None, elements: Sequence[bytes] | None,
+                 purpose: str | None = oprf.EXPOSURE) -> Evaluation:
+        """k·E for each blinded element E, under the exposure key (or the fingerprint key), charged to the caller."""
+        who, session = self._caller(client, token)
+        self._admit(who)
+        if session is None:
+            raise Unauthorized("prove control of the value first (/v1/otp/start) or use an organisation token")
+        if elements is None or purpose is None:
+            raise BadRequest("expected {\"elements\": [base64 ristretto255 elements]}")
+        if purpose not in (oprf.EXPOSURE, oprf.FINGERPRINT):
+            raise BadRequest("purpose: expected \"exposure\" or \"fingerprint\"")
+        use = self._key
+        if purpose == oprf.FINGERPRINT:
+            if not session.limit:
+                raise Forbidden("fingerprint evaluations need an organisation token")
+            if self._fingerprint_key is None:
+                raise Unavailable("this server does not evaluate fingerprints")
+            use = self._fingerprint_key
+        if not elements or len(elements) > session.batch:
+            raise BadRequest(f"between 1 and {session.batch} elements per request")
+        if not all(sodium.is_valid_point(e) for e in elements):
+            raise BadRequest("an element is not a valid ristretto255 point")
+        if session.limit:
+            if not self._usage.charge(session.who, len(elements), session.limit, "online-" + purpose):
+                raise TooManyRequests("daily evaluation quota used up")
+        elif len(elements) > session.quota:
+            raise Forbidden("evaluation quota used up")
+        else:
+            session.quota -= len(elements)
+        out = use.blind_evaluate(list(elements))
+        if purpose == oprf.EXPOSURE:
+            session.buckets += len(elements)
+        return Evaluation(use.key_id, out)
+
+    def bucket(self, client: str, token: str | None, buckets: Sequence[int] | None) -> BucketTags:
+        """The PRF tags in each asked bucket: one bucket per exposure evaluation the caller has made."""
+        who, session = self._caller(client, token)
+        self._admit(who)
+        if session is None:
+            raise Unauthorized("a session or organisation token is required")
+        if self.exposure is None:
+            raise Unavailable("no exposure set loaded")
+        if buckets is None:
+            raise BadRequest("expected {\"buckets\": [int, ...]}")
+        exposure = self.exposure
+        if not buckets or len(buckets) > session.batch or any(not 0 <= b < 2**exposure.bucket_bits for b in buckets):
+            raise BadRequest("bucket ids out of range or too many")
+        if len(buckets) > session.buckets:
+            raise Forbidden("one bucket lookup per value evaluated: evaluate first")
+        session.buckets -= len(buckets)
+        return BucketTags(self._key.key_id, {b: exposure.bucket(b) for b in buckets})
