@@ -3,8 +3,8 @@
 `cases` takes typed documents only (cases/model.py) and never reads other
 stages' tables; this module is the join: it reads the store (posts with
 their verdicts, identifiers and captures), the graph snapshot (a typed
-`GraphResult` from `core`), a DumpReport and an Attribution, and returns
-item documents for `cases.store.add_item`.
+`GraphResult`), a DumpReport and an attribution `Match` (all from `core`),
+and returns item documents for `cases.store.add_item`.
 
 What reaches a case follows issue 8's rule: accounts merged on shared
 strong identifiers are aliases of one actor; roles and style/handle links
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from leaktrace.core.dump_types import DumpReport
 from leaktrace.core.graph_types import GraphResult
+from leaktrace.core.match_types import Match
 from leaktrace.pii.redact import masked_text
 from leaktrace.store.models import Capture, Identifier, IntelResult, Post, PostIdentifier, Source
 
@@ -124,7 +125,7 @@ def dump_item(report: DumpReport, sha256: str, name: str, claimed: int | None) -
     }
 
 
-def attribution_item(att: Any, dump_id: str, org_ids: dict[str, str]) -> dict[str, Any] | None:
+def attribution_item(att: Match, dump_id: str, org_ids: dict[str, str]) -> dict[str, Any] | None:
     """The leading organisation as a lead with its evidence; None when the answer is 'unknown'."""
     if att.verdict != "lead" or not att.org:
         return None
@@ -132,7 +133,7 @@ def attribution_item(att: Any, dump_id: str, org_ids: dict[str, str]) -> dict[st
     evidence = [f"{len(top.canary_hits)} canary hit(s) from partner copy {', '.join(top.partners)}"] \
         if top.canary_hits else []
     for kind, k in sorted(top.kinds.items()):
-        evidence.append(f"{kind}: " + ", ".join(f"{a}={b:.3g}" for a, b in sorted(k.items())))
+        evidence.append(f"{kind}: " + ", ".join(f"{a}={b:.3g}" for a, b in sorted(k.model_dump().items())))
     evidence.append(f"false-attribution probability {att.false_attribution_probability:.2g}")
     return {
         "id": f"att-{dump_id}",
