@@ -144,7 +144,7 @@ def _assemble(corpus: Corpus, classified: Classified, links: LinkSet, merged: Me
                                            hash=corpus.identifiers[i].value_hash,
                                            kind=uses[i].kind if i in uses else "ignored",
                                            evidence=sorted(s for s in shas if s))
-                         for i, shas in sorted(acc.identifiers.items())][:500],
+                         for i, shas in sorted(acc.identifiers.items())[:500]],  # a hub account shows thousands
             samples=len(acc.samples),
         ))
     actors = []
