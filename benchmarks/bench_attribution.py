@@ -301,7 +301,7 @@ def end_to_end(rows: int, n_orgs: int, sample_rows: int, workdir: Path, seed: in
     att = attribute_file(dump, reg, key, ring, sample_rows=sample_rows, seed=seed)
     total_s = time.perf_counter() - t0
     assert att.org == "org-0000" and att.partner == "logistics", att.summary
-    assert att.dump["rows"] == rows == res.total_rows
+    assert att.dump is not None and att.dump.rows == rows == res.total_rows
     peer_rows = min(rows, 300_000)
     peer = workdir / f"orders-peer-{peer_rows}.csv"
     if not peer.exists():
@@ -317,7 +317,7 @@ def end_to_end(rows: int, n_orgs: int, sample_rows: int, workdir: Path, seed: in
     t0 = time.perf_counter()
     open_rows(peer, strict=False).sample(sample_rows, seed, on_row)
     peer_rate = peer_rows / (time.perf_counter() - t0)
-    sec = att.dump["seconds"]
+    sec = att.dump.seconds
     ours_rate = rows / sec["pass"]
     print(f"  ours  engine pass alone (count, {sample_rows:,}-row sample, no canaries) : {scan_s:8.2f} s = "
           f"{rows / scan_s / 1e6:.2f} M rows/s")
@@ -328,8 +328,8 @@ def end_to_end(rows: int, n_orgs: int, sample_rows: int, workdir: Path, seed: in
     print(f"  ours  whole attribute_file                                       : {total_s:8.2f} s "
           f"(index load {sec['index']:.2f} s, engine pass {sec['pass']:.2f} s, PRF on the sample {sec['prf']:.2f} s, "
           f"matching {sec['match']:.2f} s); verdict {att.verdict} {att.org}/{att.partner}, "
-          f"{att.dump['canary_candidate_rows']} canary candidate row(s)")
-    assert att.ranking[0].kinds["cn_mobile"]["hits"] > 0, "the victim's mobiles were not matched"
+          f"{att.dump.canary_candidate_rows} canary candidate row(s)")
+    assert att.ranking[0].kinds["cn_mobile"].hits > 0, "the victim's mobiles were not matched"
     fixed_s = max(0.0, total_s - sec["pass"])
     est = 1e8 / ours_rate + fixed_s
     print(f"  100 M rows extrapolated: {1e8 / ours_rate:.1f} s pass + {fixed_s:.1f} s rest = {est:.1f} s "

@@ -61,8 +61,8 @@ def worlds(start: int, n: int) -> None:
     t0 = time.perf_counter()
     for seed in range(start, start + n):
         with world_store(seed) as w, w.sessions() as s:
-            g = build_graph(s, w.hasher).to_dict()
-            gi = build_graph(s, w.hasher, BuildConfig(merge_inferred=0.5)).to_dict()
+            g = build_graph(s, w.hasher)
+            gi = build_graph(s, w.hasher, BuildConfig(merge_inferred=0.5))
         sc = score(g, w.truth)
         tot["strong identifiers (actors)"] += sc["actors"]
         tot["strong + inferred >= 0.5"] += score(gi, w.truth)["actors"]
@@ -189,15 +189,15 @@ def scale(listings: int) -> None:
                 done = copies
             with w.sessions() as s:
                 c0, t0 = time.process_time(), time.perf_counter()
-                g = build_graph(s, w.hasher).to_dict()
+                g = build_graph(s, w.hasher)
                 cpu, wall = time.process_time() - c0, time.perf_counter() - t0
-            c = g["counts"]
-            posts = sum(a["posts"] for a in g["accounts"])
+            c = g.counts
+            posts = sum(a.posts for a in g.accounts)
             rates.append(posts / cpu)
             points.append((posts, cpu))
-            print(f"  {posts:,} posts, {c['accounts']:,} accounts, {c['groups']:,} groups, {c['links']:,} links: "
+            print(f"  {posts:,} posts, {c.accounts:,} accounts, {c.groups:,} groups, {c.links:,} links: "
                   f"{cpu:.1f} CPU s, {wall:.1f} wall s ({posts / cpu:,.0f} posts per CPU s); "
-                  f"stages (wall s) {g['timings']}")
+                  f"stages (wall s) {g.timings}")
     print(f"  1 M posts at the larger run's rate (linear): ~{1e6 / rates[-1] / 60:.1f} CPU min (target < 5 min)")
     if len(points) == 2 and points[1][0] > points[0][0]:
         (n1, t1), (n2, t2) = points

@@ -27,7 +27,7 @@ def test_true_source_and_partner(world: World) -> None:
     assert att.org == truth["victim_org"]
     assert att.partner == truth["leaking_partner"]
     assert att.ranking[0].org == truth["victim_org"]
-    assert att.dump["sampled_rows"] == 1000
+    assert att.dump is not None and att.dump.sampled_rows == 1000
     assert "To be confirmed" in att.summary
 
 
@@ -43,7 +43,7 @@ def test_person_keys_alone_rank_the_source_and_clear_decoys(world: World, tmp_pa
         assert att.false_attribution_probability < 1e-4
         assert [r.org for r in att.ranking if r.lead] == [att.org]
         decoy = att.ranking[1].kinds["cn_id"]
-        assert decoy["containment"] < 0.3 and decoy["hits"] > 0  # decoys do overlap, by chance only
+        assert decoy.containment < 0.3 and decoy.hits > 0  # decoys do overlap, by chance only
 
 
 def test_unknown_when_source_not_registered(world: World, tmp_path: Path) -> None:

@@ -96,9 +96,9 @@ def test_canary_found_in_every_format(world: World, tmp_path: Path, fmt: str) ->
     att = attribute_file(leak, world.registry, world.key, world.ring, sample_rows=50)
     truth = world.truth["attribution"]
     assert att.org == truth["victim_org"] and att.partner == truth["leaking_partner"]
-    assert att.dump["rows"] == world.truth["leak"]["rows"]
-    assert att.dump["sampled_rows"] == 50
-    assert 0 < att.dump["canary_candidate_rows"] < 20  # the engine pre-selected a handful of rows, not the dump
+    assert att.dump is not None and att.dump.rows == world.truth["leak"]["rows"]
+    assert att.dump.sampled_rows == 50
+    assert 0 < att.dump.canary_candidate_rows < 20  # the engine pre-selected a handful of rows, not the dump
 
 
 def _copy(world: World, tmp_path: Path) -> Registry:

@@ -23,11 +23,11 @@ def test_revenue_is_price_times_sold_in_usd(store: Builder) -> None:
     with store.sessions.begin() as s:
         record_intel(s, pid, "t", trafficking=True, score=0.9, facts={"sold": 9, "price": {"per": "条"}})
     with store.sessions() as s:
-        g = build_graph(s, store.hasher).to_dict()
-    actor = g["actors"][0]
+        g = build_graph(s, store.hasher)
+    actor = g.actors[0]
     expected = sum(p * USD_PER[c] * n for p, c, n in sales)
-    assert actor["revenue_usd_estimate"] == pytest.approx(expected)
-    assert actor["revenue_posts"] == 3  # the per-record price is left out
+    assert actor.revenue_usd_estimate == pytest.approx(expected)
+    assert actor.revenue_posts == 3  # the per-record price is left out
 
 
 def test_transfer_csv_by_header_names_and_datetime(tmp_path: Path) -> None:

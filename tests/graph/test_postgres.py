@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from simworld import world_store
 
+from leaktrace.core.graph_types import GraphResult
 from leaktrace.graph.build import build_graph
 from leaktrace.graph.feedback import record_verdict
 from leaktrace.graph.money import import_transfers
@@ -21,15 +22,15 @@ from leaktrace.pipeline.worldload import load_world
 from leaktrace.store import session_factory, upgrade
 
 
-def _comparable(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if k != "timings"}
+def _comparable(data: GraphResult) -> dict[str, Any]:
+    return data.model_dump(mode="json", exclude={"timings"})
 
 
 @pytest.mark.postgres
 def test_graph_on_postgresql_equals_sqlite(pg_schema_engine: Callable[..., Any]) -> None:
     with world_store(3) as w:
         with w.sessions() as s:
-            strong = next(lk for lk in build_graph(s, w.hasher).to_dict()["links"] if lk["basis"] == "strong")
+            strong = next(lk for lk in build_graph(s, w.hasher).links if lk.basis == "strong")
         engine = pg_schema_engine()
         upgrade(engine)
         pg = session_factory(engine)
@@ -38,12 +39,12 @@ def test_graph_on_postgresql_equals_sqlite(pg_schema_engine: Callable[..., Any])
         for sessions in (w.sessions, pg):  # transfers, and a verdict against evidence, on both
             with sessions.begin() as s:
                 assert import_transfers(s, w.social / "wallet_transactions.csv")[0] > 0
-                record_verdict(s, strong["a"], strong["b"], "reject", note="informant says different people")
+                record_verdict(s, strong.a, strong.b, "reject", note="informant says different people")
         with w.sessions() as s:
-            lite = build_graph(s, w.hasher).to_dict()
+            lite = build_graph(s, w.hasher)
         with pg() as s:
-            post = build_graph(s, w.hasher).to_dict()
-    assert post["counts"]["accounts"] > 20 and post["counts"]["strong_links"] > 0 and post["groups"]
-    assert any("rejected" in c for c in post["conflicts"])
-    assert any(wl["received"] > 0 for a in post["actors"] for wl in a["wallets"])
+            post = build_graph(s, w.hasher)
+    assert post.counts.accounts > 20 and post.counts.strong_links > 0 and post.groups
+    assert any("rejected" in c for c in post.conflicts)
+    assert any(wl.received > 0 for a in post.actors for wl in a.wallets)
     assert _comparable(post) == _comparable(lite)

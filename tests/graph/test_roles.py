@@ -21,10 +21,10 @@ def _post(store: Builder, site: str, who: str, day: int, volume: int, rows: tupl
 
 def _roles(store: Builder) -> dict[str, tuple[str, str]]:
     with store.sessions() as s:
-        g = build_graph(s, store.hasher).to_dict()
-    (group,) = g["groups"]
-    key_of = {a["id"]: a["accounts"][0] for a in g["actors"]}
-    return {key_of[a]: (group["roles"][a], group["role_reasons"][a]) for a in group["actors"]}
+        g = build_graph(s, store.hasher)
+    (group,) = g.groups
+    key_of = {a.id: a.accounts[0] for a in g.actors}
+    return {key_of[a]: (group.roles[a], group.role_reasons[a]) for a in group.actors}
 
 
 def test_roles_follow_the_lot_each_actor_offers(store: Builder) -> None:

@@ -13,8 +13,8 @@ from leaktrace.store.models import Capture, Identifier, IntelResult, Post, PostI
 @pytest.mark.parametrize("seed", [3, 11])
 def test_world_aliases_group_and_supplier(seed: int) -> None:
     with world_store(seed) as w, w.sessions() as s:
-        g = build_graph(s, w.hasher).to_dict()
-        gi = build_graph(s, w.hasher, BuildConfig(merge_inferred=0.5)).to_dict()
+        g = build_graph(s, w.hasher)
+        gi = build_graph(s, w.hasher, BuildConfig(merge_inferred=0.5))
     sc = score(g, w.truth)
     tp, fp, fn = sc["actors"]
     assert fp == 0 and tp / (tp + fn) >= 0.75  # strong identifiers alone
@@ -24,12 +24,12 @@ def test_world_aliases_group_and_supplier(seed: int) -> None:
     assert sc["supplier"]
     _ptp, pfp, _ = correlation_baseline(g, w.truth)
     assert pfp > 10 * max(1, fp)  # "any shared identifier" merges the gang's members into one person
-    gang = g["groups"][0]
-    assert sorted(set(gang["roles"].values())) == ["agent", "supplier", "wholesaler"]
-    assert gang["shared_samples"] >= 3 and gang["provinces"]
-    for link in g["links"]:
-        if link["basis"] == "strong":
-            assert link["evidence"] and all(len(e) == 64 for e in link["evidence"])
+    gang = g.groups[0]
+    assert sorted(set(gang.roles.values())) == ["agent", "supplier", "wholesaler"]
+    assert gang.shared_samples >= 3 and gang.provinces
+    for link in g.links:
+        if link.basis == "strong":
+            assert link.evidence and all(len(e) == 64 for e in link.evidence)
 
 
 def _dump(s) -> dict[str, object]:  # type: ignore[no-untyped-def]

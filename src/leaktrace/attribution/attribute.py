@@ -24,7 +24,7 @@ from leaktrace.attribution import oprf
 from leaktrace.attribution.canary_hmac import PADS_TABLE, hmac_pads_table, hmac_tag_sql
 from leaktrace.attribution.fingerprint import KEY_KINDS
 from leaktrace.attribution.keys import Roles, distinct, infer_roles, row_keys
-from leaktrace.attribution.matching import ALPHA, Attribution, KindCounts, count_hits, decide
+from leaktrace.attribution.matching import ALPHA, KindCounts, count_hits, decide
 from leaktrace.attribution.registry import Index, Registry
 from leaktrace.attribution.scan import Plan, Source, scan_path
 from leaktrace.attribution.table import Rows
@@ -32,6 +32,7 @@ from leaktrace.core.errors import InputError, IntegrityError
 from leaktrace.core.hashing import DIGEST_BYTES
 from leaktrace.core.keyring import Keyring
 from leaktrace.core.masking import mask
+from leaktrace.core.match_types import CanaryHit, Match, MatchedDump
 from leaktrace.core.normalize import normalize
 
 DEFAULT_SAMPLE_ROWS = 20_000
@@ -47,7 +48,8 @@ def prf_words(key: oprf.ServerKey, kind: str, values: list[str]) -> tuple[np.nda
 
 
 def attribute_file(path: str | Path, registry: Registry, key: oprf.ServerKey, ring: Keyring,
-                   sample_rows: int = DEFAULT_SAMPLE_ROWS, seed: int = 0, alpha: float = ALPHA) -> Attribution:
+                   sample_rows: int = DEFAULT_SAMPLE_ROWS, seed: int = 0, alpha: float = ALPHA) -> Match:
+    """Rank registered organisations against the dump at `path` (a lead or "unknown"), with what was read."""
     if sample_rows < 1:
         raise InputError("--sample-rows must be at least 1")
     t0 = time.perf_counter()
@@ -95,13 +97,13 @@ def attribute_file(path: str | Path, registry: Registry, key: oprf.ServerKey, ri
             counts[kind] = count_hits(index, kind, u, tags)
     att = decide(index, counts, canary_hits.by_org, alpha)
     total = time.perf_counter() - t0
-    att.dump = {"path": str(path), "rows": res.total_rows, "sampled_rows": len(res.sample),
-                "canary_candidate_rows": sum(n for _, n in res.candidates),
-                "unsplittable_sampled_rows": res.unsplittable,
-                "roles": {r: columns[i] for r, i in roles.columns.items()},
-                "kinds_compared": sorted(counts),
-                "seconds": {"index": round(t_index, 2), "pass": round(t_pass, 2), "prf": round(t_prf, 2),
-                            "match": round(total - t_index - t_pass - t_prf, 2), "total": round(total, 2)}}
+    att.dump = MatchedDump(path=str(path), rows=res.total_rows, sampled_rows=len(res.sample),
+                           canary_candidate_rows=sum(n for _, n in res.candidates),
+                           unsplittable_sampled_rows=res.unsplittable,
+                           roles={r: columns[i] for r, i in roles.columns.items()},
+                           kinds_compared=sorted(counts),
+                           seconds={"index": round(t_index, 2), "pass": round(t_pass, 2), "prf": round(t_prf, 2),
+                                    "match": round(total - t_index - t_pass - t_prf, 2), "total": round(total, 2)})
     return att
 
 
@@ -151,7 +153,7 @@ class _CanaryScanner:
         self.cols = [(kind, kind.encode() + b"\x1f", columns[kind])
                      for kind in ("cn_mobile", "email", "order_id", "cn_id") if kind in columns and kind in registered]
         self.active = bool(self.tags and self.cols)
-        self.by_org: dict[str, list[dict[str, Any]]] = {}
+        self.by_org: dict[str, list[CanaryHit]] = {}
 
     def tag(self, kind: str, prefix: bytes, value: str) -> tuple[str, bytes]:
         v = value.strip()
@@ -169,4 +171,4 @@ class _CanaryScanner:
             norm, t = self.tag(kind, prefix, raw)
             for org, partner, rec, _ in self.tags.get(t, []):
                 self.by_org.setdefault(org, []).append(
-                    {"partner": partner, "canary": rec, "rows": n_rows, "kind": kind, "value_masked": mask(norm)})
+                    CanaryHit(partner=partner, canary=rec, rows=n_rows, kind=kind, value_masked=mask(norm)))

@@ -22,17 +22,20 @@ false-attribution probability.
 A lead needs that probability below ``alpha`` and a containment clearly above
 chance; otherwise the answer is "unknown". Results are leads for a person
 to confirm, never verdicts.
+
+The result is a `core.match_types.Match`, so cases, the CLI and the web read
+it without depending on this package.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.stats import binom
 
 from leaktrace.attribution.registry import Index
+from leaktrace.core.match_types import CanaryHit, KindEvidence, Match, OrgMatch
 
 ALPHA = 1e-4
 MIN_HITS = 3
@@ -53,40 +56,9 @@ class KindCounts:
     hits: np.ndarray  # int64 per org
 
 
-@dataclass
-class OrgResult:
-    org: str
-    canary_hits: list[dict[str, Any]] = field(default_factory=list)
-    kinds: dict[str, dict[str, float]] = field(default_factory=dict)
-    p_value: float = 1.0
-    false_attribution_probability: float = 1.0
-    lead: bool = False
-
-    @property
-    def partners(self) -> list[str]:
-        return sorted({h["partner"] for h in self.canary_hits})
-
-
-@dataclass
-class Attribution:
-    verdict: str  # "lead" or "unknown"
-    org: str | None
-    partner: str | None
-    confidence: float
-    false_attribution_probability: float
-    ranking: list[OrgResult]
-    summary: str
-    dump: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self, top: int = 10) -> dict[str, Any]:
-        return {
-            "verdict": self.verdict, "org": self.org, "partner": self.partner, "confidence": self.confidence,
-            "false_attribution_probability": self.false_attribution_probability, "summary": self.summary,
-            "dump": self.dump,
-            "ranking": [{"org": r.org, "lead": r.lead, "p_value": r.p_value,
-                         "false_attribution_probability": r.false_attribution_probability,
-                         "canary_hits": r.canary_hits, "evidence": r.kinds} for r in self.ranking[:top]],
-        }
+# The names this module used before the result moved to core (kept for callers on other branches).
+Attribution = Match
+OrgResult = OrgMatch
 
 
 def count_hits(index: Index, kind: str, u: np.ndarray, tags: np.ndarray) -> KindCounts:
@@ -161,11 +133,11 @@ def chance_test(kind: str, n: np.ndarray, size: np.ndarray, hits: np.ndarray) ->
     return lp, chance
 
 
-def decide(index: Index, counts: dict[str, KindCounts], canary_hits: dict[str, list[dict[str, Any]]],
-           alpha: float = ALPHA) -> Attribution:
+def decide(index: Index, counts: dict[str, KindCounts], canary_hits: dict[str, list[CanaryHit]],
+           alpha: float = ALPHA) -> Match:
     """Turn counts into a ranked list of leads (or "unknown")."""
     n_orgs = len(index.orgs)
-    results = [OrgResult(name, canary_hits.get(name, [])) for name in index.orgs]
+    results = [OrgMatch(org=name, canary_hits=canary_hits.get(name, [])) for name in index.orgs]
     log_p = np.zeros(n_orgs)
     for kind, kc in counts.items():
         size = index.distinct.get(kind)
@@ -177,9 +149,9 @@ def decide(index: Index, counts: dict[str, KindCounts], canary_hits: dict[str, l
                 continue
             n_j, h_j = int(kc.n[j]), int(kc.hits[j])
             contain = h_j / n_j if n_j else 0.0
-            results[j].kinds[kind] = {"sampled": n_j, "hits": h_j, "containment": round(contain, 4),
-                                      "chance_containment": round(float(p0[j]), 6),
-                                      "log10_p": round(float(lp[j] / np.log(10)), 2)}
+            results[j].kinds[kind] = KindEvidence(sampled=n_j, hits=h_j, containment=round(contain, 4),
+                                                  chance_containment=round(float(p0[j]), 6),
+                                                  log10_p=round(float(lp[j] / np.log(10)), 2))
             strong = h_j >= MIN_HITS and contain - p0[j] >= MIN_EXCESS
             if strong:
                 log_p[j] = min(log_p[j], float(lp[j]))
@@ -195,23 +167,23 @@ def decide(index: Index, counts: dict[str, KindCounts], canary_hits: dict[str, l
     top = results[0] if results else None
     if top is None or not top.lead:
         best = top.false_attribution_probability if top else 1.0
-        return Attribution("unknown", None, None, 0.0, best, results,
-                           "unknown: no registered organisation's data explains this dump beyond chance "
-                           "(the source may not be registered)")
+        return Match(verdict="unknown", org=None, partner=None, confidence=0.0, false_attribution_probability=best,
+                     ranking=results, summary="unknown: no registered organisation's data explains this dump beyond "
+                                              "chance (the source may not be registered)")
     partner = None
     if top.canary_hits:
         partners = top.partners
         partner = partners[0] if len(partners) == 1 else ",".join(partners)
         evidence = f"{len(top.canary_hits)} canary hit(s) from partner copy {partner!r}"
     else:
-        k, ev = min(((k, ev) for k, ev in top.kinds.items()), key=lambda kv: kv[1]["log10_p"])
-        evidence = (f"{k} containment {ev['containment']:.0%} of {int(ev['sampled'])} sampled values "
-                    f"against {ev['chance_containment']:.1%} expected by chance")
+        k, ev = min(((k, ev) for k, ev in top.kinds.items()), key=lambda kv: kv[1].log10_p)
+        evidence = (f"{k} containment {ev.containment:.0%} of {ev.sampled} sampled values "
+                    f"against {ev.chance_containment:.1%} expected by chance")
     others = [r.org for r in results[1:] if r.lead]
     summary = (f"lead: this dump is consistent with data held by {top.org!r}"
                + (f", copy shared with {partner!r}" if partner else "")
                + f" ({evidence}; false-attribution probability {top.false_attribution_probability:.1e}). "
                + "To be confirmed by an investigator."
                + (f" Further leads (possible mixed sources): {', '.join(others)}." if others else ""))
-    return Attribution("lead", top.org, partner, 1.0 - top.false_attribution_probability,
-                       top.false_attribution_probability, results, summary)
+    return Match(verdict="lead", org=top.org, partner=partner, confidence=1.0 - top.false_attribution_probability,
+                 false_attribution_probability=top.false_attribution_probability, ranking=results, summary=summary)

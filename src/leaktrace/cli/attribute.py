@@ -31,10 +31,11 @@ def attribute_cmd(
         typer.echo(json.dumps(att.to_json(top), ensure_ascii=False))
         return
     typer.echo(att.summary)
-    typer.echo(f"dump: {att.dump['rows']} rows, {att.dump['sampled_rows']} sampled; keys compared: "
-               f"{', '.join(att.dump['kinds_compared']) or 'none'}")
+    if att.dump is not None:  # attribute_file always says what it read
+        typer.echo(f"dump: {att.dump.rows} rows, {att.dump.sampled_rows} sampled; keys compared: "
+                   f"{', '.join(att.dump.kinds_compared) or 'none'}")
     for r in att.ranking[:top]:
-        ev = "; ".join(f"{k} {v['hits']}/{v['sampled']} (chance {v['chance_containment']:.1%})"
+        ev = "; ".join(f"{k} {v.hits}/{v.sampled} (chance {v.chance_containment:.1%})"
                        for k, v in sorted(r.kinds.items()))
         can = f"canaries {len(r.canary_hits)} ({','.join(r.partners)}) " if r.canary_hits else ""
         typer.echo(f"  {'LEAD ' if r.lead else '     '}{r.org}: {can}{ev}; "

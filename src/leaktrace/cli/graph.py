@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -13,11 +13,14 @@ from rich.console import Console
 from leaktrace.cli.context import cli_context
 from leaktrace.core.errors import InputError
 
+if TYPE_CHECKING:
+    from leaktrace.core.graph_types import GraphResult
+
 # Stage modules (and their scikit-learn/igraph imports) load only when a graph
 # command runs, so every other command starts fast.
 
 
-def load_snapshot(data_dir: Path) -> dict[str, Any]:
+def load_snapshot(data_dir: Path) -> GraphResult:
     from leaktrace.graph.build import load_snapshot as _load
 
     return _load(data_dir)
@@ -53,15 +56,14 @@ def build_cmd(
         result = build_graph(s, hasher, BuildConfig(merge_inferred=merge_inferred),
                              on_stage=lambda name: status.update(f"graph: {name} done"))
     path = save_snapshot(result, ctx.data_dir)
-    data = result.to_dict()
     if json_out:
-        typer.echo(json.dumps({"snapshot": str(path), "counts": data["counts"], "timings": data["timings"],
-                               "conflicts": data["conflicts"]}, ensure_ascii=False))
+        typer.echo(json.dumps({"snapshot": str(path), "counts": result.counts.model_dump(mode="json"),
+                               "timings": result.timings, "conflicts": result.conflicts}, ensure_ascii=False))
         return
-    c = data["counts"]
-    typer.echo(f"{c['accounts']} accounts -> {c['actors']} actors in {c['groups']} groups; "
-               f"{c['strong_links']} strong and {c['inferred_links']} inferred links; {len(data['hubs'])} hubs")
-    for line in data["conflicts"]:
+    c = result.counts
+    typer.echo(f"{c.accounts} accounts -> {c.actors} actors in {c.groups} groups; "
+               f"{c.strong_links} strong and {c.inferred_links} inferred links; {len(result.hubs)} hubs")
+    for line in result.conflicts:
         typer.echo(f"conflict: {line}", err=True)
 
 
@@ -69,15 +71,15 @@ def build_cmd(
 def actors_cmd(json_out: bool = typer.Option(False, "--json", help="One JSON object per actor.")) -> None:
     """Actors with accounts, group, role (a lead), provinces, first/last seen, wallets, revenue estimate."""
     data = load_snapshot(cli_context().data_dir)
-    for a in data["actors"]:
+    for a in data.actors:
         if json_out:
-            typer.echo(json.dumps(a, ensure_ascii=False))
+            typer.echo(json.dumps(a.model_dump(mode="json"), ensure_ascii=False))
         else:
-            role = f" {a['role']} (lead)" if a["role"] else ""
-            grp = f" group {a['group']}" if a["group"] else ""
-            typer.echo(f"{a['id']}{grp}{role}: {', '.join(a['accounts'])}; "
-                       f"{a['first_seen'] or '?'} .. {a['last_seen'] or '?'}"
-                       + (f"; provinces {', '.join(a['provinces'])}" if a["provinces"] else ""))
+            role = f" {a.role} (lead)" if a.role else ""
+            grp = f" group {a.group}" if a.group else ""
+            typer.echo(f"{a.id}{grp}{role}: {', '.join(a.accounts)}; "
+                       f"{a.first_seen or '?'} .. {a.last_seen or '?'}"
+                       + (f"; provinces {', '.join(a.provinces)}" if a.provinces else ""))
 
 
 @graph_app.command("links")
@@ -88,15 +90,15 @@ def links_cmd(
 ) -> None:
     """Links between accounts, each with its reasons, confidence and evidence."""
     data = load_snapshot(cli_context().data_dir)
-    for link in data["links"]:
-        if (basis and link["basis"] != basis) or link["confidence"] < min_confidence:
+    for link in data.links:
+        if (basis and link.basis != basis) or link.confidence < min_confidence:
             continue
         if json_out:
-            typer.echo(json.dumps(link, ensure_ascii=False))
+            typer.echo(json.dumps(link.model_dump(mode="json"), ensure_ascii=False))
         else:
-            why = "; ".join(r["detail"] for r in link["reasons"])
-            typer.echo(f"{link['id']} {link['a']} ~ {link['b']} [{link['basis']} {link['confidence']:.2f}] {why}")
-            for warning in link["warnings"]:
+            why = "; ".join(r.detail for r in link.reasons)
+            typer.echo(f"{link.id} {link.a} ~ {link.b} [{link.basis} {link.confidence:.2f}] {why}")
+            for warning in link.warnings:
                 typer.echo(f"  warning: {warning}")
 
 
@@ -104,9 +106,9 @@ def _pair(first: str, second: str | None) -> tuple[str, str]:
     if second is not None:
         return first, second
     data = load_snapshot(cli_context().data_dir)
-    for link in data["links"]:
-        if link["id"] == first:
-            return link["a"], link["b"]
+    for link in data.links:
+        if link.id == first:
+            return link.a, link.b
     raise InputError(f"link {first!r}: no such link in the last build (give two SITE:HANDLE accounts instead)")
 
 

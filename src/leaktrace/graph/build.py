@@ -1,9 +1,10 @@
 """`build_graph`: store -> accounts -> links -> actors -> groups and roles -> money, as one result.
 
-The result is plain data (`GraphResult.to_dict()`), saved as a snapshot in
-the data directory so `graph actors|links|export` answer without
-recomputing, and rebuilt whole each time: verdicts people gave live in the
-store and are applied again on every build.
+The result is a typed `GraphResult` (core.graph_types: later stages read it
+without depending on `graph`), saved as a snapshot in the data directory so
+`graph actors|links|export` answer without recomputing, and rebuilt whole
+each time: verdicts people gave live in the store and are applied again on
+every build.
 """
 
 from __future__ import annotations
@@ -15,17 +16,29 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from leaktrace.core.errors import InputError
+from leaktrace.core.graph_types import (
+    AccountIdentifier,
+    GraphAccount,
+    GraphActor,
+    GraphCounts,
+    GraphGroup,
+    GraphHub,
+    GraphLink,
+    GraphResult,
+    LinkReason,
+    WalletFlow,
+)
 from leaktrace.core.hashing import KeyedHasher
-from leaktrace.graph.actors import apply_feedback, merge
+from leaktrace.graph.actors import Merged, apply_feedback, merge
 from leaktrace.graph.corpus import Corpus, load_corpus
 from leaktrace.graph.feedback import load_verdicts
 from leaktrace.graph.groups import Group, GroupConfig, actor_facts, assign_roles, find_groups
-from leaktrace.graph.identifiers import WALLET_TYPES, HubConfig, classify
+from leaktrace.graph.identifiers import WALLET_TYPES, Classified, HubConfig, classify
 from leaktrace.graph.links import (
     LinkSet,
     identifier_links,
@@ -33,10 +46,15 @@ from leaktrace.graph.links import (
     sample_links,
     style_and_handle_links,
 )
-from leaktrace.graph.money import revenue_usd, wallet_summaries
+from leaktrace.graph.money import WalletSummary, revenue_usd, wallet_summaries
 from leaktrace.graph.style import StyleConfig
 
+# The on-disk shape of `graph.json` (the fields of core.graph_types.GraphResult):
+# bump it when that shape changes, so an old snapshot asks for a rebuild.
 SNAPSHOT_VERSION = 1
+
+__all__ = ["SNAPSHOT_VERSION", "BuildConfig", "GraphResult", "build_graph", "load_snapshot", "save_snapshot",
+           "snapshot_path"]
 
 
 @dataclass(frozen=True)
@@ -51,15 +69,6 @@ class BuildConfig:
 
 def _iso(t: datetime | None) -> str | None:
     return t.isoformat() if t else None
-
-
-@dataclass
-class GraphResult:
-    data: dict[str, Any]
-    timings: dict[str, float]
-
-    def to_dict(self) -> dict[str, Any]:
-        return self.data
 
 
 def build_graph(session: Session, hasher: KeyedHasher | None = None, cfg: BuildConfig | None = None,
@@ -114,30 +123,30 @@ def build_graph(session: Session, hasher: KeyedHasher | None = None, cfg: BuildC
                   if corpus.identifiers[i].type in WALLET_TYPES}
     wallets = wallet_summaries(session, corpus, hasher, wallet_ids)
     lap("money")
-    data = _assemble(corpus, classified, links, merged, groups, group_of, wallets, notes + merged.conflicts)
+    result = _assemble(corpus, classified, links, merged, groups, group_of, wallets, notes + merged.conflicts)
     lap("assemble")
-    data["timings"] = timings
-    return GraphResult(data, timings)
+    result.timings = timings  # after the last lap, so the snapshot's timings include assembling it
+    return result
 
 
-def _assemble(corpus: Corpus, classified: Any, links: LinkSet, merged: Any, groups: list[Group],
-              group_of: dict[str, str], wallets: dict[int, Any], conflicts: list[str]) -> dict[str, Any]:
+def _assemble(corpus: Corpus, classified: Classified, links: LinkSet, merged: Merged, groups: list[Group],
+              group_of: dict[str, str], wallets: dict[int, WalletSummary], conflicts: list[str]) -> GraphResult:
     role_of = {a: (g.roles.get(a), g.role_reasons.get(a)) for g in groups for a in g.actors}
     uses = classified.uses
     accounts = []
     for key, acc in sorted(corpus.accounts.items()):
-        accounts.append({
-            "key": key, "site": acc.site, "handle": acc.handle, "actor": merged.actor_of[key],
-            "posts": len(acc.posts), "trafficking_posts": sum(p.trafficking for p in acc.posts),
-            "first_seen": _iso(acc.first_seen), "last_seen": _iso(acc.last_seen),
-            "hub": key in classified.hub_accounts, "hub_reason": classified.hub_accounts.get(key),
-            "identifiers": [{"id": i, "type": corpus.identifiers[i].type, "masked": corpus.identifiers[i].masked,
-                             "hash": corpus.identifiers[i].value_hash,
-                             "kind": uses[i].kind if i in uses else "ignored",
-                             "evidence": sorted(s for s in shas if s)}
-                            for i, shas in sorted(acc.identifiers.items())][:500],
-            "samples": len(acc.samples),
-        })
+        accounts.append(GraphAccount(
+            key=key, site=acc.site, handle=acc.handle, actor=merged.actor_of[key],
+            posts=len(acc.posts), trafficking_posts=sum(p.trafficking for p in acc.posts),
+            first_seen=_iso(acc.first_seen), last_seen=_iso(acc.last_seen),
+            hub=key in classified.hub_accounts, hub_reason=classified.hub_accounts.get(key),
+            identifiers=[AccountIdentifier(id=i, type=corpus.identifiers[i].type, masked=corpus.identifiers[i].masked,
+                                           hash=corpus.identifiers[i].value_hash,
+                                           kind=uses[i].kind if i in uses else "ignored",
+                                           evidence=sorted(s for s in shas if s))
+                         for i, shas in sorted(acc.identifiers.items())[:500]],  # a hub account shows thousands
+            samples=len(acc.samples),
+        ))
     actors = []
     for aid, actor in sorted(merged.actors.items()):
         accs = actor.accounts
@@ -151,56 +160,56 @@ def _assemble(corpus: Corpus, classified: Any, links: LinkSet, merged: Any, grou
                 for r in p.regions:
                     regions[r] = regions.get(r, 0) + 1
         role, why = role_of.get(aid, (None, None))
-        actors.append({
-            "id": aid, "accounts": accs, "sites": sorted({corpus.accounts[k].site for k in accs}),
-            "basis": actor.basis, "hub": actor.hub, "group": group_of.get(aid), "role": role, "role_reason": why,
-            "role_basis": "inferred" if role else None,
-            "provinces": sorted(regions, key=lambda r: (-regions[r], r))[:10],
-            "first_seen": _iso(min(dates) if dates else None), "last_seen": _iso(max(dates) if dates else None),
-            "posts": len(posts), "wallets": [_wallet(wallets[i]) for i in wallet_ids],
-            "revenue_usd_estimate": rev, "revenue_posts": counted,
-        })
+        actors.append(GraphActor(
+            id=aid, accounts=accs, sites=sorted({corpus.accounts[k].site for k in accs}),
+            basis=actor.basis, hub=actor.hub, group=group_of.get(aid), role=role, role_reason=why,
+            role_basis="inferred" if role else None,
+            provinces=sorted(regions, key=lambda r: (-regions[r], r))[:10],
+            first_seen=_iso(min(dates) if dates else None), last_seen=_iso(max(dates) if dates else None),
+            posts=len(posts), wallets=[_wallet(wallets[i]) for i in wallet_ids],
+            revenue_usd_estimate=rev, revenue_posts=counted,
+        ))
     link_rows = []
     for link in sorted(links.links.values(), key=lambda lk: (-lk.confidence, lk.a, lk.b)):
-        link_rows.append({
-            "id": link.id, "a": link.a, "b": link.b, "basis": link.basis, "confidence": link.confidence,
-            "group_weight": round(link.group_weight, 3),
-            "same_actor": merged.actor_of.get(link.a) == merged.actor_of.get(link.b),
-            "reasons": [{"kind": r.kind, "detail": r.detail, "confidence": r.confidence,
-                         "evidence": r.evidence[:50]} for r in link.reasons],
-            "evidence": link.evidence[:100], "warnings": link.warnings,
-        })
-    actor_rows = {a["id"]: a for a in actors}
+        link_rows.append(GraphLink(
+            id=link.id, a=link.a, b=link.b, basis=link.basis, confidence=link.confidence,
+            group_weight=round(link.group_weight, 3),
+            same_actor=merged.actor_of.get(link.a) == merged.actor_of.get(link.b),
+            reasons=[LinkReason(kind=r.kind, detail=r.detail, confidence=r.confidence, evidence=r.evidence[:50])
+                     for r in link.reasons],
+            evidence=link.evidence[:100], warnings=link.warnings,
+        ))
+    actor_rows = {a.id: a for a in actors}
     group_rows = []
     for g in groups:
         accs = [k for a in g.actors for k in merged.actors[a].accounts]
         rev, _ = revenue_usd(corpus, accs)
-        gw = sorted({w["masked"] for a in g.actors for w in actor_rows[a]["wallets"]})
-        firsts = [actor_rows[a]["first_seen"] for a in g.actors if actor_rows[a]["first_seen"]]
-        lasts = [actor_rows[a]["last_seen"] for a in g.actors if actor_rows[a]["last_seen"]]
-        group_rows.append({
-            "id": g.id, "actors": g.actors, "accounts": sorted(accs), "roles": g.roles, "role_reasons": g.role_reasons,
-            "shared_samples": g.shared_samples, "wallets": gw, "revenue_usd_estimate": rev,
-            "provinces": sorted({p for a in g.actors for p in actor_rows[a]["provinces"]}),
-            "first_seen": min(firsts) if firsts else None, "last_seen": max(lasts) if lasts else None,
-        })
-    hubs = [{"id": u.id, "type": u.type, "masked": corpus.identifiers[u.id].masked, "accounts": len(u.accounts),
-             "reason": u.reason} for u in uses.values() if u.kind == "hub"]
-    return {
-        "version": SNAPSHOT_VERSION,
-        "counts": {"accounts": len(accounts), "actors": len(actors), "groups": len(group_rows),
-                   "links": len(link_rows), "strong_links": sum(1 for x in link_rows if x["basis"] == "strong"),
-                   "inferred_links": sum(1 for x in link_rows if x["basis"] == "inferred"),
-                   "posts_without_author": corpus.skipped_posts},
-        "accounts": accounts, "actors": actors, "groups": group_rows, "links": link_rows,
-        "hubs": sorted(hubs, key=lambda h: -h["accounts"]), "conflicts": conflicts,
-    }
+        members = [actor_rows[a] for a in g.actors]
+        firsts = [m.first_seen for m in members if m.first_seen]
+        lasts = [m.last_seen for m in members if m.last_seen]
+        group_rows.append(GraphGroup(
+            id=g.id, actors=g.actors, accounts=sorted(accs), roles=g.roles, role_reasons=g.role_reasons,
+            shared_samples=g.shared_samples, wallets=sorted({w.masked for m in members for w in m.wallets}),
+            revenue_usd_estimate=rev, provinces=sorted({p for m in members for p in m.provinces}),
+            first_seen=min(firsts) if firsts else None, last_seen=max(lasts) if lasts else None,
+        ))
+    hubs = [GraphHub(id=u.id, type=u.type, masked=corpus.identifiers[u.id].masked, accounts=len(u.accounts),
+                     reason=u.reason) for u in uses.values() if u.kind == "hub"]
+    return GraphResult(
+        version=SNAPSHOT_VERSION,
+        counts=GraphCounts(accounts=len(accounts), actors=len(actors), groups=len(group_rows), links=len(link_rows),
+                           strong_links=sum(1 for x in link_rows if x.basis == "strong"),
+                           inferred_links=sum(1 for x in link_rows if x.basis == "inferred"),
+                           posts_without_author=corpus.skipped_posts),
+        accounts=accounts, actors=actors, groups=group_rows, links=link_rows,
+        hubs=sorted(hubs, key=lambda h: -h.accounts), conflicts=conflicts,
+    )
 
 
-def _wallet(w: Any) -> dict[str, Any]:
-    return {"id": w.identifier, "type": w.type, "masked": w.masked, "address": w.address,
-            "received": round(w.received, 2), "sent": round(w.sent, 2), "n_in": w.n_in, "n_out": w.n_out,
-            "counterparties": w.counterparties or {}}
+def _wallet(w: WalletSummary) -> WalletFlow:
+    return WalletFlow(id=w.identifier, type=w.type, masked=w.masked, address=w.address,
+                      received=round(w.received, 2), sent=round(w.sent, 2), n_in=w.n_in, n_out=w.n_out,
+                      counterparties=w.counterparties or {})
 
 
 def snapshot_path(data_dir: Path) -> Path:
@@ -217,7 +226,8 @@ def save_snapshot(result: GraphResult, data_dir: Path) -> Path:
     return path
 
 
-def load_snapshot(data_dir: Path) -> dict[str, Any]:
+def load_snapshot(data_dir: Path) -> GraphResult:
+    """The last build, validated: a missing, unreadable, old or altered snapshot is one `InputError` line."""
     path = snapshot_path(data_dir)
     if not path.is_file():
         raise InputError(f"{path}: no graph built yet; run 'leaktrace graph build' first")
@@ -225,6 +235,13 @@ def load_snapshot(data_dir: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: unreadable graph snapshot ({exc}); run 'leaktrace graph build' again") from exc
-    if data.get("version") != SNAPSHOT_VERSION:
-        raise InputError(f"{path}: snapshot version {data.get('version')!r}; run 'leaktrace graph build' again")
-    return data
+    version = data.get("version") if isinstance(data, dict) else None
+    if version != SNAPSHOT_VERSION:
+        raise InputError(f"{path}: snapshot version {version!r}; run 'leaktrace graph build' again")
+    try:
+        return GraphResult.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"]) or "snapshot"
+        raise InputError(f"{path}: graph snapshot field {where}: {first['msg']} ({exc.error_count()} problem(s)); "
+                         "run 'leaktrace graph build' again") from exc

@@ -17,40 +17,42 @@ from typing import Any
 
 import igraph as ig
 
+from leaktrace.core.graph_types import AccountIdentifier, GraphResult
+
 EXPORTED_BASES = frozenset({"strong", "confirmed"})
 
 
-def export_data(snapshot: dict[str, Any]) -> dict[str, Any]:
+def export_data(snapshot: GraphResult) -> dict[str, Any]:
     """Nodes and edges safe to hand over; every edge names its evidence."""
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
-    idents: dict[int, dict[str, Any]] = {}
-    exported_actor = {a["id"] for a in snapshot["actors"] if a["basis"] == "strong" and len(a["accounts"]) > 1}
-    for acc in snapshot["accounts"]:
-        nodes.append({"id": f"account:{acc['key']}", "kind": "account", "label": f"{acc['handle']}@{acc['site']}",
-                      "site": acc["site"], "first_seen": acc["first_seen"] or "", "last_seen": acc["last_seen"] or "",
-                      "posts": acc["posts"]})
-        for ident in acc["identifiers"]:
-            if ident["kind"] == "ignored":
+    idents: dict[int, AccountIdentifier] = {}
+    exported_actor = {a.id for a in snapshot.actors if a.basis == "strong" and len(a.accounts) > 1}
+    for acc in snapshot.accounts:
+        nodes.append({"id": f"account:{acc.key}", "kind": "account", "label": f"{acc.handle}@{acc.site}",
+                      "site": acc.site, "first_seen": acc.first_seen or "", "last_seen": acc.last_seen or "",
+                      "posts": acc.posts})
+        for ident in acc.identifiers:
+            if ident.kind == "ignored":
                 continue
-            idents.setdefault(ident["id"], ident)
-            edges.append({"source": f"account:{acc['key']}", "target": f"identifier:{ident['id']}", "kind": "shows",
-                          "basis": "evidence", "confidence": 1.0, "evidence": ident["evidence"]})
-        if acc["actor"] in exported_actor:
-            edges.append({"source": f"account:{acc['key']}", "target": f"actor:{acc['actor']}", "kind": "run_by",
+            idents.setdefault(ident.id, ident)
+            edges.append({"source": f"account:{acc.key}", "target": f"identifier:{ident.id}", "kind": "shows",
+                          "basis": "evidence", "confidence": 1.0, "evidence": ident.evidence})
+        if acc.actor in exported_actor:
+            edges.append({"source": f"account:{acc.key}", "target": f"actor:{acc.actor}", "kind": "run_by",
                           "basis": "strong", "confidence": 1.0, "evidence": []})
     for iid, ident in sorted(idents.items()):
-        nodes.append({"id": f"identifier:{iid}", "kind": "identifier", "label": ident["masked"],
-                      "type": ident["type"], "hash": ident["hash"], "hub": ident["kind"] == "hub"})
-    for actor in snapshot["actors"]:
-        if actor["id"] in exported_actor:
-            nodes.append({"id": f"actor:{actor['id']}", "kind": "actor", "label": actor["id"],
-                          "first_seen": actor["first_seen"] or "", "last_seen": actor["last_seen"] or ""})
-    for link in snapshot["links"]:
-        if link["basis"] in EXPORTED_BASES:
-            edges.append({"source": f"account:{link['a']}", "target": f"account:{link['b']}", "kind": "alias",
-                          "basis": link["basis"], "confidence": link["confidence"], "evidence": link["evidence"],
-                          "reasons": "; ".join(r["detail"] for r in link["reasons"])})
+        nodes.append({"id": f"identifier:{iid}", "kind": "identifier", "label": ident.masked,
+                      "type": ident.type, "hash": ident.hash, "hub": ident.kind == "hub"})
+    for actor in snapshot.actors:
+        if actor.id in exported_actor:
+            nodes.append({"id": f"actor:{actor.id}", "kind": "actor", "label": actor.id,
+                          "first_seen": actor.first_seen or "", "last_seen": actor.last_seen or ""})
+    for link in snapshot.links:
+        if link.basis in EXPORTED_BASES:
+            edges.append({"source": f"account:{link.a}", "target": f"account:{link.b}", "kind": "alias",
+                          "basis": link.basis, "confidence": link.confidence, "evidence": link.evidence,
+                          "reasons": "; ".join(r.detail for r in link.reasons)})
     return {"format": "leaktrace-graph", "version": 1, "nodes": nodes, "edges": edges}
 
 
@@ -63,13 +65,13 @@ def _atomic_write(path: Path, write: Any) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def write_json(snapshot: dict[str, Any], path: Path) -> dict[str, int]:
+def write_json(snapshot: GraphResult, path: Path) -> dict[str, int]:
     data = export_data(snapshot)
     _atomic_write(path, lambda p: p.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8"))
     return {"nodes": len(data["nodes"]), "edges": len(data["edges"])}
 
 
-def write_graphml(snapshot: dict[str, Any], path: Path) -> dict[str, int]:
+def write_graphml(snapshot: GraphResult, path: Path) -> dict[str, int]:
     """GraphML through igraph; list attributes become `;`-joined strings."""
     data = export_data(snapshot)
     index = {n["id"]: i for i, n in enumerate(data["nodes"])}

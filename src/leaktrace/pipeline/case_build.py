@@ -2,8 +2,9 @@
 
 `cases` takes typed documents only (cases/model.py) and never reads other
 stages' tables; this module is the join: it reads the store (posts with
-their verdicts, identifiers and captures), the graph snapshot, a DumpReport
-and an Attribution, and returns item documents for `cases.store.add_item`.
+their verdicts, identifiers and captures), the graph snapshot (a typed
+`GraphResult`), a DumpReport and an attribution `Match` (all from `core`),
+and returns item documents for `cases.store.add_item`.
 
 What reaches a case follows issue 8's rule: accounts merged on shared
 strong identifiers are aliases of one actor; roles and style/handle links
@@ -18,6 +19,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leaktrace.core.dump_types import DumpReport
+from leaktrace.core.graph_types import GraphResult
+from leaktrace.core.match_types import Match
 from leaktrace.pii.redact import masked_text
 from leaktrace.store.models import Capture, Identifier, IntelResult, Post, PostIdentifier, Source
 
@@ -98,7 +102,7 @@ def listing_items(session: Session, version: str, site_names: dict[str, str],
     return listings, list(captures.values())
 
 
-def dump_item(report: Any, sha256: str, name: str, claimed: int | None) -> dict[str, Any]:
+def dump_item(report: DumpReport, sha256: str, name: str, claimed: int | None) -> dict[str, Any]:
     """A DumpReport as the case's dump summary (counts only)."""
     pad = report.padding
     return {
@@ -121,7 +125,7 @@ def dump_item(report: Any, sha256: str, name: str, claimed: int | None) -> dict[
     }
 
 
-def attribution_item(att: Any, dump_id: str, org_ids: dict[str, str]) -> dict[str, Any] | None:
+def attribution_item(att: Match, dump_id: str, org_ids: dict[str, str]) -> dict[str, Any] | None:
     """The leading organisation as a lead with its evidence; None when the answer is 'unknown'."""
     if att.verdict != "lead" or not att.org:
         return None
@@ -129,7 +133,7 @@ def attribution_item(att: Any, dump_id: str, org_ids: dict[str, str]) -> dict[st
     evidence = [f"{len(top.canary_hits)} canary hit(s) from partner copy {', '.join(top.partners)}"] \
         if top.canary_hits else []
     for kind, k in sorted(top.kinds.items()):
-        evidence.append(f"{kind}: " + ", ".join(f"{a}={b:.3g}" for a, b in sorted(k.items())))
+        evidence.append(f"{kind}: " + ", ".join(f"{a}={b:.3g}" for a, b in sorted(k.model_dump().items())))
     evidence.append(f"false-attribution probability {att.false_attribution_probability:.2g}")
     return {
         "id": f"att-{dump_id}",
@@ -143,65 +147,61 @@ def attribution_item(att: Any, dump_id: str, org_ids: dict[str, str]) -> dict[st
     }
 
 
-def graph_items(graph: dict[str, Any], site_names: dict[str, str], clear: dict[str, str] | None = None,
+def graph_items(graph: GraphResult, site_names: dict[str, str], clear: dict[str, str] | None = None,
                 min_accounts: int = 2) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """(actors, groups, wallets) from a graph snapshot; inferred roles and links marked as leads."""
-    from leaktrace.cases.model import CLEAR_TYPES
+    from leaktrace.cases.model import CLEAR_TYPES, WALLET_TYPES
 
     def alias(key: str) -> str:
         site, _, handle = key.partition(":")
         return f"{site_names.get(site, site)}:{handle}"[:200]
 
-    accounts = {a["key"]: a for a in graph["accounts"]}
-    grouped = {a for g in graph["groups"] for a in g["actors"]}
+    accounts = {a.key: a for a in graph.accounts}
+    grouped = {a for g in graph.groups for a in g.actors}
     actors, wallets = [], {}
-    for a in graph["actors"]:
-        if a.get("hub") or (len(a["accounts"]) < min_accounts and a["id"] not in grouped):
+    for a in graph.actors:
+        if a.hub or (len(a.accounts) < min_accounts and a.id not in grouped):
             continue
         idents: dict[str, dict[str, Any]] = {}
-        for k in a["accounts"]:
-            for i in accounts.get(k, {}).get("identifiers", []):
-                if i.get("kind") == "hub":
+        for k in a.accounts:
+            acc = accounts.get(k)
+            for i in acc.identifiers if acc else []:
+                if i.kind == "hub":
                     continue
-                value = (clear or {}).get(i["hash"])
-                idents.setdefault(i["hash"], _ident(i["type"], i["masked"], i["hash"], value, CLEAR_TYPES))
-        role = a.get("role")
+                value = (clear or {}).get(i.hash)
+                idents.setdefault(i.hash, _ident(i.type, i.masked, i.hash, value, CLEAR_TYPES))
         actors.append({
-            "id": a["id"],
-            "name": masked_text(alias(a["accounts"][0])),
-            "role": f"{role} (inferred lead)" if role else None,
-            "aliases": [masked_text(alias(k)) for k in a["accounts"]],
+            "id": a.id,
+            "name": masked_text(alias(a.accounts[0])),
+            "role": f"{a.role} (inferred lead)" if a.role else None,
+            "aliases": [masked_text(alias(k)) for k in a.accounts],
             "identifiers": list(idents.values())[:MAX_IDENTS],
-            "group": a.get("group"),
+            "group": a.group,
         })
-        for w in a.get("wallets", []):
-            addr = w.get("address")
-            if not addr:
+        for w in a.wallets:
+            if not w.address:
                 continue
-            from leaktrace.cases.model import WALLET_TYPES
-
-            chain = CASE_TYPE.get(str(w.get("type") or "wallet"), str(w.get("type") or "wallet"))
+            chain = CASE_TYPE.get(w.type or "wallet", w.type or "wallet")
             chain = chain if chain in WALLET_TYPES else "wallet"
-            entry = wallets.setdefault(addr, {"address": addr, "chain": chain[:40], "actors": []})
-            entry["actors"].append(a["id"])
-            n = int(w.get("n_in") or 0) + int(w.get("n_out") or 0)
+            entry = wallets.setdefault(w.address, {"address": w.address, "chain": chain[:40], "actors": []})
+            entry["actors"].append(a.id)
+            n = w.n_in + w.n_out
             if n:
                 entry["tx_count"] = n
-                entry["received"] = {"amount": float(w.get("received") or 0.0),
-                                     "currency": "USDT" if "usdt" in str(w.get("type")) else "units"}
+                entry["received"] = {"amount": float(w.received),
+                                     "currency": "USDT" if "usdt" in w.type else "units"}
     kept = {a["id"] for a in actors}
     groups = []
-    for g in graph["groups"]:
-        members = [a for a in g["actors"] if a in kept]
+    for g in graph.groups:
+        members = [a for a in g.actors if a in kept]
         if len(members) < 2:
             continue
         links = []
-        for lk in graph["links"]:
-            ga, gb = lk["a"], lk["b"]
-            if lk["basis"] != "strong" or ga not in g["accounts"] or gb not in g["accounts"]:
+        for lk in graph.links:
+            if lk.basis != "strong" or lk.a not in g.accounts or lk.b not in g.accounts:
                 continue
-            reasons = "; ".join(r["detail"] for r in lk["reasons"])[:1500]
-            links.append({"source": alias(ga), "target": alias(gb), "kind": "shared identifier",
-                          "evidence": f"{reasons} (captures: {', '.join(e[:12] for e in lk['evidence'][:5])})"[:2000]})
-        groups.append({"id": g["id"], "name": f"group {g['id']}", "members": members, "links": links[:200]})
+            reasons = "; ".join(r.detail for r in lk.reasons)[:1500]
+            links.append({"source": alias(lk.a), "target": alias(lk.b), "kind": "shared identifier",
+                          "evidence": f"{reasons} (captures: {', '.join(e[:12] for e in lk.evidence[:5])})"[:2000]})
+        groups.append({"id": g.id, "name": f"group {g.id}", "members": members, "links": links[:200]})
     return actors, groups, list(wallets.values())

@@ -407,7 +407,7 @@ class Demo:
 
     # 6 ---------------------------------------------------------------- graph
     def step_graph(self, ctx: Any) -> None:
-        from leaktrace.graph.build import BuildConfig, build_graph, save_snapshot
+        from leaktrace.graph.build import BuildConfig, GraphResult, build_graph, save_snapshot
         from leaktrace.graph.money import import_transfers
         from leaktrace.simulate.social.alias_truth import alias_pairs
 
@@ -425,7 +425,7 @@ class Demo:
             # Leads for a person to confirm: inferred links (style, handles) merged as well.
             leads = build_graph(s, hasher, BuildConfig(merge_inferred=0.5))
         save_snapshot(strong, ctx.data_dir)
-        self.graph = strong.data
+        self.graph = strong
         site_id = {m["onion"]: m["id"] for m in social["markets"]}
 
         def truth_key(account: str) -> str:
@@ -435,9 +435,9 @@ class Demo:
         posted = {k for k, v in social["accounts"].items() if v.get("posts", 0) > 0}
         members = social["gang"]["members"]
 
-        def recovered(data: dict[str, Any]) -> dict[str, Any]:
+        def recovered(data: GraphResult) -> dict[str, Any]:
             """Members identified (an actor of only their accounts), alias pairs linked, actors mixed up."""
-            accounts_of = {a["id"]: {truth_key(k) for k in a["accounts"]} for a in data["actors"]}
+            accounts_of = {a.id: {truth_key(k) for k in a.accounts} for a in data.actors}
             actor_of = {acc: aid for aid, accs in accounts_of.items() for acc in accs}
             member_of = {acc: m["id"] for m in members for acc in m["accounts"]}
             identified: dict[str, str] = {}
@@ -456,9 +456,9 @@ class Demo:
                         if len({member_of.get(x, x) for x in accs}) > 1 and any(x in member_of for x in accs))
             return {"identified": identified, "pairs": pairs, "linked": linked, "mixed": mixed,
                     "actor_of": actor_of, "accounts_of": accounts_of,
-                    "role_of": {a["id"]: a.get("role") for a in data["actors"]}}
+                    "role_of": {a.id: a.role for a in data.actors}}
 
-        rs, rl = recovered(strong.data), recovered(leads.data)
+        rs, rl = recovered(strong), recovered(leads)
         for m in members:
             accs = sorted(a for a in m["accounts"] if a in posted)
             aid = rs["identified"].get(m["id"])
@@ -467,26 +467,26 @@ class Demo:
             self.say(f"  member {m['id']} ({m['province']}): {len(got)} of {len(accs)} accounts as one actor "
                      f"({', '.join(got) or '—'}){'; not linked: ' + ', '.join(rest) if rest else ''}; "
                      f"role (lead): {rs['role_of'].get(aid) or '?'}")
-        counts = strong.data["counts"]
+        counts = strong.counts.model_dump()
         recall_s = rs["linked"] / rs["pairs"] if rs["pairs"] else 1.0  # a figure, not a check: see docs/demo.md
         joinable, _ = alias_pairs(social, posted)
         joined = sum(1 for a, b in joinable if rs["actor_of"].get(a) is not None
                      and rs["actor_of"].get(a) == rs["actor_of"].get(b))
         self.say(f"{counts['accounts']} seller accounts; {counts['strong_links']} links on shared identifiers make "
                  f"{counts['actors']} actors; alias pairs of the gang linked: {rs['linked']} of {rs['pairs']} "
-                 f"({recall_s:.0%}); with {leads.data['counts']['inferred_links']} inferred leads (style, handles; a "
+                 f"({recall_s:.0%}); with {leads.counts.inferred_links} inferred leads (style, handles; a "
                  f"person confirms them before they reach the case): {rl['linked']} of {rl['pairs']}; "
                  f"{len(joinable)} of the {rs['pairs']} pairs share a chain of identifiers only that member shows "
                  f"(the rest show only the gang's common wallet or key, which cannot tell members apart)")
         gang_actors = set(rs["identified"].values())
-        groups = [g for g in strong.data["groups"] if set(g["actors"]) & gang_actors]
+        groups = [g for g in strong.groups if set(g.actors) & gang_actors]
         in_group = 0
         if groups:
-            g = max(groups, key=lambda g: len(set(g["actors"]) & gang_actors))
-            in_group = len(set(g["actors"]) & gang_actors)
-            self.say(f"the gang: group {g['id']}, {len(g['actors'])} actors, provinces "
-                     f"{', '.join(g['provinces'][:8]) or '—'}; estimated revenue "
-                     f"${g['revenue_usd_estimate'] or 0:,.0f} (listed prices × sold counts; the world's "
+            g = max(groups, key=lambda g: len(set(g.actors) & gang_actors))
+            in_group = len(set(g.actors) & gang_actors)
+            self.say(f"the gang: group {g.id}, {len(g.actors)} actors, provinces "
+                     f"{', '.join(g.provinces[:8]) or '—'}; estimated revenue "
+                     f"${g.revenue_usd_estimate or 0:,.0f} (listed prices × sold counts; the world's "
                      f"truth at the same rates: ${_gang_revenue_usd(social):,.0f})")
         supplier = next(m for m in members if m["role"] == "supplier")
         sup_actor = rs["identified"].get(supplier["id"])
