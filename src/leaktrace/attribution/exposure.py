@@ -174,16 +174,3 @@ def index_file(path: str | Path, key: oprf.ServerKey, bucket_bits: int = BUCKET_
     if not us:
         raise InputError(f"{path}: no ID, mobile or e-mail values to index")
     return ExposureSet.from_words(key.key_id, np.array(us, np.uint64), np.array(ts, np.uint64), bucket_bits), len(us)
-
-
-def __getattr__(name: str) -> Any:
-    """`create_app` and `RateLimiter` moved to exposure_http / exposure_service; old imports keep working."""
-    if name == "create_app":
-        from leaktrace.attribution.exposure_http import create_app
-
-        return create_app
-    if name == "RateLimiter":
-        from leaktrace.attribution.exposure_service import RateLimiter
-
-        return RateLimiter
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -56,10 +56,6 @@ class KindCounts:
     hits: np.ndarray  # int64 per org
 
 
-# The names this module used before the result moved to core (kept for callers on other branches).
-Attribution = Match
-OrgResult = OrgMatch
-
 
 def count_hits(index: Index, kind: str, u: np.ndarray, tags: np.ndarray) -> KindCounts:
     """Per organisation: dump values under its sampling threshold, and those it holds.
