@@ -32,6 +32,7 @@ from pydantic_settings import (
 
 ENV_PREFIX = "LEAKTRACE_"
 CONFIG_ENV = "LEAKTRACE_CONFIG"
+_SECRET_FIELDS = {"keyring", "keyring_passphrase", "database_url"}
 
 
 def _default_data_dir() -> Path:
@@ -73,8 +74,6 @@ class Settings(BaseSettings):
     scan_chunk_chars: int = Field(
         1 << 18, gt=0, description="characters per window of the streaming scanner: bounds peak memory "
                                    "whatever the input size")
-    max_line_chars: int = Field(
-        1 << 26, gt=0, description="longest line an importer reads before refusing the input")
     dump_engine: Literal["duckdb", "spark"] = Field(
         "duckdb", description="engine of `dump analyze` when --engine is not given")
     dump_memory_limit: str = Field(
@@ -109,6 +108,8 @@ class Settings(BaseSettings):
         toml_path = os.environ.get(CONFIG_ENV)
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         if toml_path:
+            if not Path(toml_path).is_file():  # named but missing: never run on defaults silently
+                raise FileNotFoundError(f"{CONFIG_ENV}={toml_path}: no such file")
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(toml_path)))
         return tuple(sources)
 
@@ -119,8 +120,26 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Process-wide settings; tests call `get_settings.cache_clear()` after changing env."""
-    return Settings()
+    """Process-wide settings; tests call `get_settings.cache_clear()` after changing env.
+
+    A bad value is one ConfigError line naming the setting and its variable (exit 3), not a
+    validation traceback.
+    """
+    from pydantic import ValidationError
+
+    from leaktrace.core.errors import ConfigError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = ".".join(str(p) for p in err.get("loc", ())) or "settings"
+            shown = "" if name in _SECRET_FIELDS else f" (got {str(err.get('input'))[:80]!r})"
+            problems.append(f"setting {name} ({ENV_PREFIX}{name.split('.')[0].upper()}): {err.get('msg')}{shown}")
+        raise ConfigError("; ".join(problems)) from None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{os.environ.get(CONFIG_ENV)}: cannot read the settings file ({exc})") from None
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,17 @@ from rich.console import Console
 
 from leaktrace.core.errors import InputError
 from leaktrace.core.settings import Settings
+from leaktrace.pipeline.truth_checks import (
+    Check,
+    attribution_checks,
+    dump_checks,
+    gang_group,
+    gang_recovery,
+    gang_revenue_usd,
+    graph_checks,
+    joinable_linked,
+    posted_accounts,
+)
 
 MARKER = ".leaktrace-demo"
 DEFAULT_SCALE = 20_000
@@ -54,31 +65,6 @@ class DemoOptions:
     socks_port: int = 0
     pdf: bool = False
     lang: str = "en"
-
-
-@dataclass
-class Check:
-    """One printed finding compared with the world's truth."""
-
-    what: str
-    found: Any
-    truth: Any
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.found == self.truth)
-
-
-def _gang_revenue_usd(social: dict[str, Any]) -> float:
-    """Price × units sold over the gang's listings in the world's truth, at the graph's USD rates."""
-    from leaktrace.core.money import USD_PER
-
-    total = 0.0
-    for item in social["listings"].values():
-        price = item.get("price") or {}
-        if item.get("member") and item.get("sold") and price.get("currency") in USD_PER:
-            total += float(price["amount"]) * USD_PER[price["currency"]] * int(item["sold"])
-    return total
 
 
 @dataclass
@@ -340,22 +326,12 @@ class Demo:
         self.say("most victims in: " + ", ".join(f"{p.name or p.code} {p.persons:,}" for p in top))
         self.say(f"novelty: {r.novelty.persons_seen_before:,} persons already in earlier dumps, "
                  f"{r.novelty.persons_new:,} new")
-        fabricated = leak["rows_by_kind"]["fabricated_invalid"] + leak["rows_by_kind"]["fabricated_valid"]
         self.result.figures["dump"] = {
             "rows": r.rows, "claimed_records": leak["claimed_records"], "distinct_valid_ids": r.distinct_valid_ids,
             "duplicate_rows": r.duplicate_rows, "padding": pad.model_dump() if pad else None,
             "persons_seen_before": r.novelty.persons_seen_before,
         }
-        self.result.checks += [
-            Check("distinct victims (valid ID numbers)", r.distinct_valid_ids, leak["distinct_valid_ids"]),
-            Check("victims per province", {p.code: p.persons for p in r.provinces_by_id},
-                  leak["distinct_valid_ids_by_province"]),
-            Check("duplicate rows", r.duplicate_rows, leak["duplicate_rows"]),
-            Check("fabricated rows inside the padding estimate's bound",
-                  pad is not None and pad.low <= fabricated <= pad.high, True),
-            Check("persons already in the earlier dump", r.novelty.persons_seen_before,
-                  leak["distinct_ids_also_in_earlier_dump"]),
-        ]
+        self.result.checks += dump_checks(r, leak)
 
     # 5 ---------------------------------------------------------- attribution
     def step_attribute(self, ctx: Any) -> None:
@@ -391,7 +367,6 @@ class Demo:
                      "per-partner canary rows")
             att = attribute_file(self.dump_path, registry, key, ring)
         self.attribution = att
-        top = att.ranking[0] if att.ranking else None
         self.say(f"[bold]{att.summary}[/bold]")
         for r in att.ranking[:3]:
             self.say(f"  {r.org}: p={r.p_value:.2g}, false-attribution probability "
@@ -399,17 +374,13 @@ class Demo:
                      + (f" (partner copy: {', '.join(r.partners)})" if r.partners else ""))
         truth = self.truth["attribution"]
         self.result.figures["attribution"] = att.to_json(top=5)
-        self.result.checks += [
-            Check("victim company ranked first", top.org if top else None, names[truth["victim_org"]]),
-            Check("leaking partner copy named by canaries", att.partner, truth["leaking_partner"]),
-        ]
+        self.result.checks += attribution_checks(att, truth, names)
 
 
     # 6 ---------------------------------------------------------------- graph
     def step_graph(self, ctx: Any) -> None:
-        from leaktrace.graph.build import BuildConfig, GraphResult, build_graph, save_snapshot
+        from leaktrace.graph.build import BuildConfig, build_graph, save_snapshot
         from leaktrace.graph.money import import_transfers
-        from leaktrace.simulate.social.alias_truth import alias_pairs
 
         self.chapter(6, "The network behind the sellers")
         hasher = ctx.hasher
@@ -426,82 +397,36 @@ class Demo:
             leads = build_graph(s, hasher, BuildConfig(merge_inferred=0.5))
         save_snapshot(strong, ctx.data_dir)
         self.graph = strong
-        site_id = {m["onion"]: m["id"] for m in social["markets"]}
-
-        def truth_key(account: str) -> str:
-            site, _, handle = account.partition(":")
-            return f"{site_id.get(site, site)}:{handle}"
-
-        posted = {k for k, v in social["accounts"].items() if v.get("posts", 0) > 0}
+        posted = posted_accounts(social)
         members = social["gang"]["members"]
-
-        def recovered(data: GraphResult) -> dict[str, Any]:
-            """Members identified (an actor of only their accounts), alias pairs linked, actors mixed up."""
-            accounts_of = {a.id: {truth_key(k) for k in a.accounts} for a in data.actors}
-            actor_of = {acc: aid for aid, accs in accounts_of.items() for acc in accs}
-            member_of = {acc: m["id"] for m in members for acc in m["accounts"]}
-            identified: dict[str, str] = {}
-            pairs = linked = 0
-            for m in members:
-                accs = sorted(a for a in m["accounts"] if a in posted)
-                owners = [actor_of[a] for a in accs if a in actor_of]
-                pure = [o for o in dict.fromkeys(owners) if all(member_of.get(x) == m["id"] for x in accounts_of[o])]
-                if pure:
-                    identified[m["id"]] = max(pure, key=lambda o: len(accounts_of[o]))
-                for i, x in enumerate(accs):
-                    for y in accs[i + 1:]:
-                        pairs += 1
-                        linked += int(actor_of.get(x) is not None and actor_of.get(x) == actor_of.get(y))
-            mixed = sum(1 for accs in accounts_of.values()
-                        if len({member_of.get(x, x) for x in accs}) > 1 and any(x in member_of for x in accs))
-            return {"identified": identified, "pairs": pairs, "linked": linked, "mixed": mixed,
-                    "actor_of": actor_of, "accounts_of": accounts_of,
-                    "role_of": {a.id: a.role for a in data.actors}}
-
-        rs, rl = recovered(strong), recovered(leads)
+        rs, rl = gang_recovery(strong, social), gang_recovery(leads, social)
         for m in members:
             accs = sorted(a for a in m["accounts"] if a in posted)
-            aid = rs["identified"].get(m["id"])
-            got = sorted(rs["accounts_of"].get(aid, set())) if aid else []
+            aid = rs.identified.get(m["id"])
+            got = sorted(rs.accounts_of.get(aid, set())) if aid else []
             rest = [a for a in accs if a not in got]
             self.say(f"  member {m['id']} ({m['province']}): {len(got)} of {len(accs)} accounts as one actor "
                      f"({', '.join(got) or '—'}){'; not linked: ' + ', '.join(rest) if rest else ''}; "
-                     f"role (lead): {rs['role_of'].get(aid) or '?'}")
+                     f"role (lead): {rs.role_of.get(aid) or '?'}")
         counts = strong.counts.model_dump()
-        recall_s = rs["linked"] / rs["pairs"] if rs["pairs"] else 1.0  # a figure, not a check: see docs/demo.md
-        joinable, _ = alias_pairs(social, posted)
-        joined = sum(1 for a, b in joinable if rs["actor_of"].get(a) is not None
-                     and rs["actor_of"].get(a) == rs["actor_of"].get(b))
+        recall_s = rs.linked / rs.pairs if rs.pairs else 1.0  # a figure, not a check: see docs/demo.md
+        joined, joinable = joinable_linked(rs, social)
         self.say(f"{counts['accounts']} seller accounts; {counts['strong_links']} links on shared identifiers make "
-                 f"{counts['actors']} actors; alias pairs of the gang linked: {rs['linked']} of {rs['pairs']} "
+                 f"{counts['actors']} actors; alias pairs of the gang linked: {rs.linked} of {rs.pairs} "
                  f"({recall_s:.0%}); with {leads.counts.inferred_links} inferred leads (style, handles; a "
-                 f"person confirms them before they reach the case): {rl['linked']} of {rl['pairs']}; "
-                 f"{len(joinable)} of the {rs['pairs']} pairs share a chain of identifiers only that member shows "
+                 f"person confirms them before they reach the case): {rl.linked} of {rl.pairs}; "
+                 f"{joinable} of the {rs.pairs} pairs share a chain of identifiers only that member shows "
                  f"(the rest show only the gang's common wallet or key, which cannot tell members apart)")
-        gang_actors = set(rs["identified"].values())
-        groups = [g for g in strong.groups if set(g.actors) & gang_actors]
-        in_group = 0
-        if groups:
-            g = max(groups, key=lambda g: len(set(g.actors) & gang_actors))
-            in_group = len(set(g.actors) & gang_actors)
+        g, _in_group = gang_group(strong, rs)
+        if g is not None:
             self.say(f"the gang: group {g.id}, {len(g.actors)} actors, provinces "
                      f"{', '.join(g.provinces[:8]) or '—'}; estimated revenue "
                      f"${g.revenue_usd_estimate or 0:,.0f} (listed prices × sold counts; the world's "
-                     f"truth at the same rates: ${_gang_revenue_usd(social):,.0f})")
-        supplier = next(m for m in members if m["role"] == "supplier")
-        sup_actor = rs["identified"].get(supplier["id"])
-        self.result.figures["graph"] = {"counts": counts, "alias_pairs": rs["pairs"], "linked_strong": rs["linked"],
-                                        "joinable_pairs": len(joinable), "joinable_linked": joined,
-                                        "linked_with_leads": rl["linked"], "members_identified": len(rs["identified"])}
-        self.result.checks += [
-            Check("gang members identified, each as an actor of their own accounts", len(rs["identified"]),
-                  len(members)),
-            Check("gang alias pairs that the identifiers on show can join, linked", joined, len(joinable)),
-            Check("actors that mix up two sellers", rs["mixed"], 0),
-            Check("gang members in one group", in_group, len(members)),
-            Check("the supplier named as supplier (lead)", rs["role_of"].get(sup_actor) if sup_actor else None,
-                  "supplier"),
-        ]
+                     f"truth at the same rates: ${gang_revenue_usd(social):,.0f})")
+        self.result.figures["graph"] = {"counts": counts, "alias_pairs": rs.pairs, "linked_strong": rs.linked,
+                                        "joinable_pairs": joinable, "joinable_linked": joined,
+                                        "linked_with_leads": rl.linked, "members_identified": len(rs.identified)}
+        self.result.checks += graph_checks(strong, social)
 
     # 7 ---------------------------------------------------------------- case
     def step_case(self, ctx: Any) -> None:
