@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from leaktrace.cases import store as cases
+from leaktrace.cases import case_records as cases
 from leaktrace.core.errors import InputError
 from leaktrace.store import make_engine, session_factory, upgrade
 

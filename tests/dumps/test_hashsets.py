@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from leaktrace.core.hashing import KeyedHasher
 from leaktrace.core.keyring import Keyring, load_keyring
 from leaktrace.core.settings import get_settings
-from leaktrace.dumps.analysis import id_string_sql
+from leaktrace.dumps.analysis_sql import id_string_sql
 from leaktrace.dumps.hashsets import KEY_TABLE, hmac_key_table, hmac_sql, register_hmac_key
 from leaktrace.pii.registry import default_registry
 

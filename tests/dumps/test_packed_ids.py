@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from leaktrace.core.cn_id_rule import check_char
 from leaktrace.core.normalize import normalize_cn_id
-from leaktrace.dumps import analysis as A
+from leaktrace.dumps import analysis_sql as A
 from leaktrace.pii.detectors.cn_id import check_cn_id
 from leaktrace.pii.regions import region_table
 from leaktrace.pii.sql import cn_id_pack_sql

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leaktrace.intel.extract import analyse_post
-from leaktrace.intel.normalise import MAX_POST_CHARS, clean
+from leaktrace.intel.text_hygiene import MAX_POST_CHARS, clean
 
 ALPHABET = st.sampled_from([*"0123456789abcdefxyzQTB@.:/-_ w万亿条元$¥：\u200b\ufeff\n<>&", "qq", "微信",
                             "t.me/", "BTC", ".onion", "-----BEGIN PGP PUBLIC KEY BLOCK-----"])

@@ -23,7 +23,7 @@ from leaktrace.attribution import canaries as canary_mod
 from leaktrace.attribution import oprf
 from leaktrace.attribution.canary_hmac import PADS_TABLE, hmac_pads_table, hmac_tag_sql
 from leaktrace.attribution.fingerprint import KEY_KINDS
-from leaktrace.attribution.keys import Roles, distinct, infer_roles, row_keys
+from leaktrace.attribution.key_columns import Roles, distinct, infer_roles, row_keys
 from leaktrace.attribution.matching import ALPHA, KindCounts, count_hits, decide
 from leaktrace.attribution.registry import Index, Registry
 from leaktrace.attribution.scan import Plan, Source, scan_path

@@ -28,7 +28,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from leaktrace.attribution.jsonfile import read_json, write_json
-from leaktrace.attribution.keys import CANARY_KINDS
+from leaktrace.attribution.key_columns import CANARY_KINDS
 from leaktrace.core.errors import InputError, IntegrityError
 from leaktrace.core.hashing import KeyedHasher
 from leaktrace.core.keyring import Keyring

@@ -158,7 +158,7 @@ def load_token_quotas(path: Path | None) -> dict[str, int]:
 
 def index_file(path: str | Path, key: oprf.ServerKey, bucket_bits: int = BUCKET_BITS) -> tuple[ExposureSet, int]:
     """The exposure set of every distinct ID, mobile and e-mail in a dump (platform side)."""
-    from leaktrace.attribution.keys import distinct, infer_roles, row_keys
+    from leaktrace.attribution.key_columns import distinct, infer_roles, row_keys
     from leaktrace.attribution.table import open_rows
 
     stream = open_rows(path, strict=False)

@@ -40,7 +40,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from leaktrace.attribution import oprf
 from leaktrace.attribution.jsonfile import read_json, write_json
-from leaktrace.attribution.keys import distinct, infer_roles, row_keys
+from leaktrace.attribution.key_columns import distinct, infer_roles, row_keys
 from leaktrace.attribution.table import open_rows
 from leaktrace.core.errors import InputError, IntegrityError
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leaktrace.attribution.exposure_client import HttpEvaluator
-from leaktrace.attribution.keys import infer_roles, row_keys
+from leaktrace.attribution.key_columns import infer_roles, row_keys
 from leaktrace.attribution.table import open_rows
 from leaktrace.core.errors import InputError
 from leaktrace.core.masking import mask

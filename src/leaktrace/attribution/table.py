@@ -1,11 +1,11 @@
 """Rows of an organisation export or a dump, as the attribution keys need them.
 
-This is the thin adapter the brief asks for until `leaktrace.dumps` lands:
 CSV/TSV/PSV/`----` text in any encoding `core.textio` sniffs (GB18030
 included), JSON lines and Parquet. It reads the whole file (org exports) or a
 uniform reservoir sample of rows (dumps: attribution is statistical, and the
-PRF is evaluated per sampled row). Switch `read_rows` to the dumps reader
-when it exists; nothing else here depends on the format.
+PRF is evaluated per sampled row). Nothing else in attribution depends on the
+format; the dumps issue (one reader for every stage) replaces this module
+with `leaktrace.dumps`' reader.
 """
 
 from __future__ import annotations

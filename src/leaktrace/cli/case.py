@@ -119,7 +119,7 @@ def new(
     json_out: bool = typer.Option(False, "--json", help="Print {ref, id, title, tlp} as JSON."),
 ) -> None:
     """Open a new case."""
-    from leaktrace.cases.store import create_case
+    from leaktrace.cases.case_records import create_case
 
     with _session() as s:
         case = create_case(s, _masked(title) or "", ref=ref, tlp=tlp.lower(), description=_masked(description),
@@ -136,7 +136,7 @@ def add(
     json_out: bool = typer.Option(False, "--json", help="Print what was added as JSON."),
 ) -> None:
     """Add listings, actors, groups, dumps, attributions, captures, wallets or events (all or nothing)."""
-    from leaktrace.cases.store import add_event, add_item, get_case
+    from leaktrace.cases.case_records import add_event, add_item, get_case
 
     items = _read_items(file, kind)
     added: list[dict[str, Any]] = []
@@ -170,7 +170,7 @@ def note(
     author: str | None = typer.Option(None, "--author", help="Default: login name."),
 ) -> None:
     """Add an investigator's note (it appears in the report and its timeline)."""
-    from leaktrace.cases.store import add_note, get_case
+    from leaktrace.cases.case_records import add_note, get_case
 
     with _session() as s:
         add_note(s, get_case(s, case_ref), _masked(text) or "", author=author or _user())
@@ -183,7 +183,7 @@ def show(
     json_out: bool = typer.Option(False, "--json", help="The whole case content as JSON."),
 ) -> None:
     """List cases, or show one case's items and timeline."""
-    from leaktrace.cases.store import get_case, list_cases, load_content
+    from leaktrace.cases.case_records import get_case, list_cases, load_content
 
     console = Console(highlight=False)
     with _session() as s:
@@ -224,7 +224,7 @@ def show(
 
 
 def _content(case_ref: str) -> Any:
-    from leaktrace.cases.store import get_case, load_content
+    from leaktrace.cases.case_records import get_case, load_content
 
     with _session() as s:
         return load_content(s, get_case(s, case_ref))

@@ -25,7 +25,7 @@ class Identifier(BaseModel):
 
     `value` is the normalised form (lower-case handle, EIP-55 address, upper
     hex fingerprint) so the same seller identifier compares equal wherever it
-    appears; offsets refer to the cleaned text `intel.normalise.clean` made.
+    appears; offsets refer to the cleaned text `intel.text_hygiene.clean` made.
     """
 
     model_config = ConfigDict(frozen=True)

@@ -28,7 +28,7 @@ from leaktrace.core.dump_types import DumpReport, Padding, PlaceCount, RoleValid
 from leaktrace.core.errors import ConfigError, InputError
 from leaktrace.core.keyring import Keyring
 from leaktrace.core.private_files import write_private_text
-from leaktrace.dumps import analysis as A
+from leaktrace.dumps import analysis_sql as A
 from leaktrace.dumps.hashsets import novelty, sql_str, write_hash_sets
 from leaktrace.dumps.readers import OpenedDump, open_dump
 from leaktrace.dumps.roles import infer_roles, parse_role_flags

@@ -29,7 +29,7 @@ import pyarrow.compute
 from leaktrace.core.dump_types import DumpReport, Malformed
 from leaktrace.core.errors import ConfigError
 from leaktrace.core.private_files import make_private, private_dir
-from leaktrace.dumps import analysis as A
+from leaktrace.dumps import analysis_sql as A
 
 FACTS_SCHEMA = (
     "bad boolean, bad_text string, rec string, id_present boolean, idp bigint, mob_present boolean, "

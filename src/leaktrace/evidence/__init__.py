@@ -5,7 +5,7 @@ Depends only on `core`. Other stages take evidence in through
 it back with ``open``; ``verify`` checks every blob and the whole chain.
 """
 
-from leaktrace.evidence.store import BlobRef, EvidenceStore, check_sha256
+from leaktrace.evidence.evidence_store import BlobRef, EvidenceStore, check_sha256
 from leaktrace.evidence.verify import Problem, VerifyReport
 
 __all__ = ["BlobRef", "EvidenceStore", "Problem", "VerifyReport", "check_sha256"]

@@ -19,7 +19,7 @@ from typing import Any
 from leaktrace.core.errors import InputError, IntegrityError
 from leaktrace.evidence import signing
 from leaktrace.evidence.custody import read_head, utc_now
-from leaktrace.evidence.store import EvidenceStore, check_sha256
+from leaktrace.evidence.evidence_store import EvidenceStore, check_sha256
 
 PROVENANCE_FORMAT = "leaktrace-provenance-v1"
 _SUFFIXES = {

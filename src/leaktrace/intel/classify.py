@@ -1,6 +1,6 @@
 """Classify a post: trafficking or not, score, categories, facts and identifiers in one pass.
 
-The post is cleaned once (`intel.normalise`), the lexicon scanned once, and
+The post is cleaned once (`intel.text_hygiene`), the lexicon scanned once, and
 the classifier reuses those terms as features, so classification adds a
 feature set and a weight sum to the extraction `intel.extract` already does.
 `ClassifyResult.contract()` is the stable `leaktrace classify` output line.

@@ -14,7 +14,7 @@ from leaktrace.core.intel_types import Facts, Identifier
 from leaktrace.intel.facts import extract_facts
 from leaktrace.intel.identifiers import find_identifiers
 from leaktrace.intel.lexicon import Lexicon
-from leaktrace.intel.normalise import CleanText, clean
+from leaktrace.intel.text_hygiene import CleanText, clean
 
 
 @dataclass(frozen=True)

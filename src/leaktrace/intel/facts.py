@@ -83,7 +83,7 @@ def find_regions(text: str) -> list[str]:
 
 def extract_facts(text: str, lexicon: Lexicon | None = None, truncated: bool = False,
                   today: date | None = None) -> Facts:
-    """Facts of an already cleaned text (see `intel.normalise.clean`)."""
+    """Facts of an already cleaned text (see `intel.text_hygiene.clean`)."""
     lex = lexicon or default_lexicon()
     terms = lex.categorise(text)
     counts = [v.value for v in find_volumes(text)]

@@ -64,7 +64,7 @@ def normalise_for_features(title: str, body: str = "") -> tuple[str, str]:
 
 def feature_ids(title: str, body: str = "", lexicon: Lexicon | None = None,
                 terms: dict[str, list[str]] | None = None) -> NDArray[np.int64]:
-    """Feature buckets of a cleaned title and body (see `intel.normalise.clean`), repeats possible.
+    """Feature buckets of a cleaned title and body (see `intel.text_hygiene.clean`), repeats possible.
 
     `terms` are the lexicon categories of the whole cleaned post (`title + "\\n" + body`), as
     `intel.facts` found them; passed in so a post's lexicon scan happens once.

@@ -26,9 +26,9 @@ from leaktrace.intel.crypto_addresses import (
     segwit_decode,
     xmr_kind,
 )
-from leaktrace.intel.normalise import clean
 from leaktrace.intel.onion import ONION_RE, onion_version
 from leaktrace.intel.pgp import find_key_blocks
+from leaktrace.intel.text_hygiene import clean
 
 B58_RUN = re.compile(r"(?<![A-Za-z0-9])[1-9A-HJ-NP-Za-km-z]{26,106}(?![A-Za-z0-9])")
 BECH32_RUN = re.compile(r"(?<![A-Za-z0-9])(?:bc1|BC1)[02-9ac-hj-np-zAC-HJ-NP-Z]{8,87}(?![A-Za-z0-9])")
@@ -179,7 +179,7 @@ def _resolve(found: list[Found]) -> list[Found]:
 
 
 def find_identifiers(text: str, dedupe: bool = True) -> list[Identifier]:
-    """Identifiers in already cleaned text (see `intel.normalise.clean`), in text order."""
+    """Identifiers in already cleaned text (see `intel.text_hygiene.clean`), in text order."""
     if not text:
         return []
     found: list[Found] = []

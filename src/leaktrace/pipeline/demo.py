@@ -431,8 +431,8 @@ class Demo:
     # 7 ---------------------------------------------------------------- case
     def step_case(self, ctx: Any) -> None:
         from leaktrace.cases.bundle import export_bundle
+        from leaktrace.cases.case_records import add_item, create_case, get_case, load_content
         from leaktrace.cases.report import write_report
-        from leaktrace.cases.store import add_item, create_case, get_case, load_content
         from leaktrace.core.errors import InputError as _InputError
         from leaktrace.evidence.bundle import verify_bundle
         from leaktrace.pipeline import case_build
