@@ -73,8 +73,10 @@ def test_reimport_changes_nothing(ctx: Context, tmp_path: Path, capsys: pytest.C
     src = approved(ctx, "saved-pages")
     assert cli("import", "html", str(folder), "--source", src, "--max-bytes", "4096") == 0
     out, err = capsys.readouterr()
-    assert out == ("saved-pages: 3 document(s): 3 new capture(s), 0 already captured; "
-                   "posts 3 new, 0 changed, 0 unchanged; 4 skipped\n")
+    first, analysed = out.splitlines()
+    assert first == ("saved-pages: 3 document(s): 3 new capture(s), 0 already captured; "
+                     "posts 3 new, 0 changed, 0 unchanged; 4 skipped")
+    assert analysed.startswith("analysed 3 post(s): ")  # the intel stage ran at import
     assert err.count("leaktrace: skipped: ") == 4 and "binary.html: binary data" in err
     before = (count(ctx, Capture), len(list(ctx.evidence.entries())))
     assert cli("import", "html", str(folder), "--source", src, "--max-bytes", "4096") == 0

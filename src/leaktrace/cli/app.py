@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "leaktrace.cli.case",
     "leaktrace.cli.crawl",
     "leaktrace.cli.importers",
+    "leaktrace.cli.posts",
     "leaktrace.cli.graph",
     "leaktrace.cli.intel",
     "leaktrace.cli.demo",

@@ -78,6 +78,10 @@ def _print(report: ImportReport, json_out: bool) -> None:
             f"{report.captures_existing} already captured; posts {p['new']} new, {p['changed']} changed, "
             f"{p['unchanged']} unchanged; {len(report.skipped)} skipped"
         )
+        if report.analysis:
+            a = report.analysis
+            typer.echo(f"analysed {a['posts']} post(s): {a['trafficking']} trade personal data; "
+                       f"{a['identifiers']} contacts, wallets and keys; {a['sample_rows']} sample rows")
         err = Console(stderr=True, highlight=False, soft_wrap=True)
         for s in report.skipped[:MAX_SKIPS_SHOWN]:
             err.print(f"leaktrace: skipped: {s.where}: {s.reason}", markup=False)

@@ -40,6 +40,9 @@ class ImportReport:
     posts: dict[str, int] = field(default_factory=lambda: {"new": 0, "changed": 0, "unchanged": 0})
     skipped: list[Skipped] = field(default_factory=list)
     error: str | None = None
+    # The intel stage over the posts this import created or changed (None: not run).
+    analysis: dict[str, int] | None = None
+    touched: list[int] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +53,7 @@ class ImportReport:
             "posts": dict(self.posts),
             "skipped": [{"where": s.where, "reason": s.reason} for s in self.skipped],
             "error": self.error,
+            "analysis": self.analysis,
         }
 
 
@@ -69,12 +73,32 @@ def run_import(
     max_body: int = 256 << 20,
     batch: int = BATCH,
     progress: Callable[[int], None] | None = None,
+    analyse: bool = True,
 ) -> ImportReport:
-    """Ingest every document; the source's legal basis is checked before the first one is read.
+    """Ingest every document, then run the intel stage over the posts it created or changed.
 
+    The source's legal basis is checked before the first document is read.
     `progress(n)` is called with each document done and with each batch of
-    posts of a large file, so a bar moves during a long CSV too.
+    posts of a large file, so a bar moves during a long CSV too. The analysis
+    runs on what was committed, also when a damaged input stopped the import,
+    so every stored post has a verdict (`leaktrace analyze` catches up on any
+    that were missed, e.g. after Ctrl-C).
     """
+    report = _ingest_all(ctx, documents, source=source, collector=collector, contains_pii=contains_pii,
+                         max_body=max_body, batch=batch, progress=progress)
+    if analyse and report.touched:
+        from leaktrace.pipeline.intel_stage import analyse_posts
+
+        with ctx.session() as session:
+            done = analyse_posts(session, ctx.hasher, post_ids=sorted(set(report.touched)), batch=batch,
+                                 model=ctx.intel_model(), lexicon=ctx.lexicon())
+        report.analysis = done.as_dict()
+    return report
+
+
+def _ingest_all(ctx: Context, documents: Iterable[Document | Skipped], *, source: str, collector: str,
+                contains_pii: bool, max_body: int, batch: int,
+                progress: Callable[[int], None] | None) -> ImportReport:
     report = ImportReport(source=source)
     with ctx.session() as session:
         ing = Ingestor(session, evidence=ctx.evidence, collector=collector, max_body=max_body)
@@ -131,6 +155,8 @@ def _ingest_one(
             results = list(ing.add_items(res, chunk, doc.fetched_at))
             for r in results:
                 report.posts[r.state] += 1
+                if r.state != "unchanged":
+                    report.touched.append(r.post_id)
             _drain(ing, report, doc)
             commit()
             if progress is not None:
@@ -138,6 +164,8 @@ def _ingest_one(
         return 0
     for r in results:
         report.posts[r.state] += 1
+        if r.state != "unchanged":
+            report.touched.append(r.post_id)
     return 1 + len(results)
 
 

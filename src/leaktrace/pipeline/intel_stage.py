@@ -27,8 +27,10 @@ from sqlalchemy.orm import Session
 from leaktrace.core.hashing import KeyedHasher
 from leaktrace.intel.lexicon import Lexicon
 from leaktrace.intel.model import TraffickingModel
+from leaktrace.pipeline.context import Context
 from leaktrace.store.models import IntelResult, Post
 from leaktrace.store.repo import attach_identifier, record_intel
+from leaktrace.store.repo.post_queries import PostFilter, posts_to_analyse
 
 SAMPLE_TYPE = "sample_row"
 MAX_SAMPLE_ROWS = 50
@@ -102,8 +104,7 @@ def analyse_item(session: Session, post_id: int, title: str | None, body: str | 
 
 def pending_posts(session: Session, version: str) -> list[int]:
     """Posts without a verdict of `version`."""
-    done = select(IntelResult.post_id).where(IntelResult.model_version == version)
-    return list(session.scalars(select(Post.id).where(Post.id.not_in(done)).order_by(Post.id)))
+    return posts_to_analyse(session, version)
 
 
 def analyse_posts(session: Session, hasher: KeyedHasher, *, post_ids: Iterable[int] | None = None,
@@ -144,3 +145,21 @@ def intel_totals(session: Session, model: TraffickingModel | None = None) -> dic
     idents = session.scalar(select(func.count()).select_from(Identifier).where(Identifier.type != SAMPLE_TYPE)) or 0
     samples = session.scalar(select(func.count()).select_from(Identifier).where(Identifier.type == SAMPLE_TYPE)) or 0
     return {"posts": int(posts), "trafficking": int(traff), "identifiers": int(idents), "sample_rows": int(samples)}
+
+
+def analyse_stored(ctx: Context, f: PostFilter | None = None, *, redo: bool = False,
+                   progress: Callable[[int], None] | None = None,
+                   on_total: Callable[[int], None] | None = None) -> IntelStageReport:
+    """`leaktrace analyze`: the intel stage over stored posts that match `f`.
+
+    Idempotent: only posts without a verdict of the model in use are read, unless `redo`
+    (a changed lexicon, say). `on_total(n)` is told how many posts will be read.
+    """
+    model = ctx.intel_model()
+    version = model_version(model)
+    with ctx.session() as session:
+        ids = posts_to_analyse(session, version, f, redo=redo)
+        if on_total is not None:
+            on_total(len(ids))
+        return analyse_posts(session, ctx.hasher, post_ids=ids, progress=progress, model=model,
+                             lexicon=ctx.lexicon())
