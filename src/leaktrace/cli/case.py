@@ -163,6 +163,33 @@ def add(
         typer.echo(f"{case_ref}: {n_new} added, {len(added) - n_new} replaced")
 
 
+@case_app.command("build")
+def build(
+    case_ref: str = typer.Argument(..., metavar="CASE", help="Case reference or number."),
+    dump: list[Path] = typer.Option([], "--dump", help="A seized dump to add (its stored report; analysed now if it "
+                                                       "never was). Repeat for several."),
+    claimed_records: int | None = typer.Option(None, "--claimed-records", min=0,
+                                               help="The volume sellers claimed for the dump(s)."),
+    attribute: bool = typer.Option(True, "--attribute/--no-attribute",
+                                   help="Attribute each dump against the registered organisations."),
+    graph: bool = typer.Option(True, "--graph/--no-graph", help="Add actors, groups and wallets of the last graph build."),
+    json_out: bool = typer.Option(False, "--json", help="Print what was added as JSON."),
+) -> None:
+    """Add to CASE what leaktrace holds: trafficking listings and their captures, the seller network, dumps."""
+    from leaktrace.pipeline.case_assembly import build_case, dump_evidence
+
+    ctx = cli_context()
+    dumps = [dump_evidence(ctx, p, claimed_records=claimed_records, attribute=attribute) for p in dump]
+    rep = build_case(ctx, case_ref, dumps=dumps, added_by=_user(), with_graph=graph)
+    if json_out:
+        typer.echo(json.dumps(rep.as_dict(), ensure_ascii=False))
+        return
+    parts = [f"{k}: {rep.added[k]} added, {rep.updated[k]} updated" for k in sorted(set(rep.added) | set(rep.updated))]
+    typer.echo(f"{case_ref}: " + ("; ".join(parts) or "nothing to add"))
+    for line in rep.notes:
+        typer.echo(f"note: {line}", err=True)
+
+
 @case_app.command("note")
 def note(
     case_ref: str = typer.Argument(..., metavar="CASE"),

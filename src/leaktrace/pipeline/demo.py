@@ -175,7 +175,7 @@ class Timer:
         try:
             yield
         finally:
-            self.result.seconds[name] = time.monotonic() - t0
+            self.result.seconds[name] = self.result.seconds.get(name, 0.0) + time.monotonic() - t0
 
 
 def console_for(quiet: bool) -> Console:
@@ -431,12 +431,11 @@ class Demo:
     # 7 ---------------------------------------------------------------- case
     def step_case(self, ctx: Any) -> None:
         from leaktrace.cases.bundle import export_bundle
-        from leaktrace.cases.case_records import add_item, create_case, get_case, load_content
+        from leaktrace.cases.case_records import create_case, get_case, load_content
         from leaktrace.cases.report import write_report
         from leaktrace.core.errors import InputError as _InputError
         from leaktrace.evidence.bundle import verify_bundle
-        from leaktrace.pipeline import case_build
-        from leaktrace.pipeline.intel_stage import model_version
+        from leaktrace.pipeline.case_assembly import DumpEvidence, build_case
 
         self.chapter(7, "The case file")
         social = self.truth["social"]
@@ -453,19 +452,15 @@ class Demo:
                 case = create_case(s, f"Trafficking of {self.truth['attribution']['victim_name']} order data",
                                    ref=ref, tlp="amber", created_by=COLLECTOR,
                                    description="Built by leaktrace demo from a synthetic world.")
-            listings, captures = case_build.listing_items(s, model_version(ctx.intel_model()), site_names)
-            sha = self._dump_sha
-            dump = case_build.dump_item(self.dump_report, sha, self.dump_path.name,
-                                        self.truth["leak"]["claimed_records"])
-            dump["listing_ids"] = [d["id"] for d in listings if (d.get("claimed_records") or 0) > 0][:50]
-            actors, groups, wallets = case_build.graph_items(self.graph, site_names, case_build.clear_values(s))
-            att = case_build.attribution_item(self.attribution, dump["id"], org_ids)
-            items = [("capture", c) for c in captures] + [("listing", d) for d in listings] + \
-                [("dump", dump)] + [("actor", a) for a in actors] + [("group", g) for g in groups] + \
-                [("wallet", w) for w in wallets] + ([("attribution", att)] if att else [])
-            for kind, doc in items:
-                add_item(s, case, kind, doc, added_by=COLLECTOR, label=f"{kind} {doc.get('id', '')}")
             s.commit()
+        with self.timer.step("case"):
+            # The same call as `leaktrace case build`: listings and captures from the store, the
+            # network from the graph build, the dump with its attribution.
+            dump = DumpEvidence(self.dump_report, self.dump_path.name, self.truth["leak"]["claimed_records"],
+                                self.attribution)
+            built = build_case(ctx, ref, dumps=[dump], added_by=COLLECTOR, site_names=site_names, org_ids=org_ids)
+        with self.timer.step("case"), ctx.session() as s:
+            case = get_case(s, ref)
             content = load_content(s, case)
             files = write_report(content, out, lang=self.opts.lang, pdf=self.opts.pdf, store=ctx.evidence)
             self.result.report_html = files.html
@@ -487,8 +482,9 @@ class Demo:
                                               langs=(self.opts.lang,))
         self.result.exports = {k: str(v) for k, v in exports.items()}
         verdict = verify_bundle(Path(exports["bundle"]))
-        self.say(f"case {ref}: {len(listings)} listings, {len(captures)} captures, {len(actors)} actors in "
-                 f"{len(groups)} group(s), {len(wallets)} wallets, the dump and the attribution")
+        n = built.added + built.updated
+        self.say(f"case {ref}: {n['listing']} listings, {n['capture']} captures, {n['actor']} actors in "
+                 f"{n['group']} group(s), {n['wallet']} wallets, the dump and the attribution")
         self.say(f"exports: STIX 2.1, MISP event, CSV tables, and an evidence bundle; stand-alone "
                  f"verify-bundle: [bold]{'OK' if verdict.ok else 'FAILED'}[/bold]")
         self.result.checks.append(Check("exported evidence bundle verifies", verdict.ok, True))
