@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -62,10 +63,43 @@ for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(app)
 
 
+_COMMAND: list[Any] = []
+
+
+def command() -> Any:
+    """The Click command tree, built once, with flags shown without a `<bool>` type in `--help`.
+
+    Typer labels every option with its type; for an on/off flag that label is noise
+    (`--json <bool>` reads as if it took a value), so flags get an empty metavar.
+    """
+    if not _COMMAND:
+        root = typer.main.get_command(app)
+        stack = [root]
+        while stack:
+            cmd = stack.pop()
+            stack.extend(getattr(cmd, "commands", {}).values())
+            for param in cmd.params:
+                if getattr(param, "is_flag", False) and param.metavar is None:
+                    param.metavar = ""
+            cmd.get_help_option = _flag_help(cmd.get_help_option)  # type: ignore[method-assign]
+        _COMMAND.append(root)
+    return _COMMAND[0]
+
+
+def _flag_help(make: Any) -> Any:
+    def get_help_option(ctx: Any) -> Any:
+        option = make(ctx)
+        if option is not None and option.metavar is None:
+            option.metavar = ""
+        return option
+
+    return get_help_option
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning LeaktraceError into one line and its exit code."""
     try:
-        app(args=argv, standalone_mode=False)
+        command().main(args=argv, standalone_mode=False, prog_name="leaktrace")
     except LeaktraceError as exc:
         err_console.print(f"leaktrace: error: {exc}", markup=False)
         return exc.exit_code
