@@ -35,7 +35,7 @@ class Builder:
         url = f"http://{site}.onion/listing/{self.n}"
         with self.sessions.begin() as s:
             if site not in self.sources:
-                self.sources[site] = add_source(s, f"src:{site}", "market", legal_basis="test", owner="tests").id
+                self.sources[site] = add_source(s, site, "market", legal_basis="test", owner="tests").id
             cap = None
             if capture:
                 sha = hashlib.sha256(f"{url}|{text}".encode()).hexdigest()

@@ -22,7 +22,7 @@ from leaktrace.graph.build import (
 # The snapshot's shape as `graph/graph.json` and `leaktrace graph ... --json` have always printed it.
 TOP = ["version", "counts", "accounts", "actors", "groups", "links", "hubs", "conflicts", "timings"]
 COUNTS = ["accounts", "actors", "groups", "links", "strong_links", "inferred_links", "posts_without_author"]
-ACCOUNT = ["key", "site", "handle", "actor", "posts", "trafficking_posts", "first_seen", "last_seen", "hub",
+ACCOUNT = ["key", "site", "handle", "host", "actor", "posts", "trafficking_posts", "first_seen", "last_seen", "hub",
            "hub_reason", "identifiers", "samples"]
 IDENT = ["id", "type", "masked", "hash", "kind", "evidence"]
 ACTOR = ["id", "accounts", "sites", "basis", "hub", "group", "role", "role_reason", "role_basis", "provinces",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from graphstore import Builder
 
+from leaktrace.core.errors import InputError
 from leaktrace.core.graph_types import GraphLink, GraphResult
 from leaktrace.graph.build import build_graph
 from leaktrace.graph.feedback import record_verdict
@@ -118,10 +120,14 @@ def test_posts_without_author_are_counted_not_attributed(store: Builder) -> None
     assert g.counts.posts_without_author == 2 and g.counts.accounts == 1
 
 
-def test_verdict_for_unknown_account_is_kept_and_explained(store: Builder) -> None:
+def test_verdict_for_unknown_account_is_refused_and_an_old_one_explained(store: Builder) -> None:
+    from leaktrace.store.models import LinkFeedback
+
     store.post("m1", "a")
-    with store.sessions.begin() as s:
+    with store.sessions.begin() as s, pytest.raises(InputError, match=r"m9:ghost.*no such account"):
         record_verdict(s, "m1:a", "m9:ghost", "confirm")
+    with store.sessions.begin() as s:  # recorded before its posts were removed, say
+        s.add(LinkFeedback(account_a="m1:a", account_b="m9:ghost", decision="confirm"))
     g = _build(store)
     assert any("m9:ghost is not in the store" in c for c in g.conflicts)
 

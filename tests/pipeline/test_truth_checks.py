@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from leaktrace.core.graph_types import GraphActor, GraphCounts, GraphGroup, GraphResult
+from leaktrace.core.graph_types import (
+    GraphAccount,
+    GraphActor,
+    GraphCounts,
+    GraphGroup,
+    GraphResult,
+)
 from leaktrace.pipeline.truth_checks import Check, gang_group, gang_recovery
 
 SOCIAL: dict[str, Any] = {
@@ -61,3 +67,16 @@ def test_gang_group_is_the_one_holding_most_members() -> None:
 
 def test_check_compares_found_with_truth() -> None:
     assert Check("x", {"a": 1}, {"a": 1}).ok and not Check("x", 2, 3).ok
+
+
+def test_source_named_accounts_are_matched_by_their_host() -> None:
+    """The graph names accounts by source (`market-a:a`); the world by market id: the host joins them."""
+    def acc(key: str, host: str) -> GraphAccount:
+        site, _, handle = key.partition(":")
+        return GraphAccount(key=key, site=site, handle=handle, host=host, actor="A1", posts=1, trafficking_posts=1,
+                            first_seen=None, last_seen=None, hub=False, hub_reason=None, samples=0)
+
+    g = _graph([_actor("A1", ["market-a:a", "market-b:a2"])])
+    g.accounts = [acc("market-a:a", "aaaa.onion"), acc("market-b:a2", "bbbb.onion")]
+    rec = gang_recovery(g, SOCIAL)
+    assert rec.identified == {"M1": "A1"} and rec.linked == 1

@@ -109,7 +109,7 @@ def _pair(first: str, second: str | None) -> tuple[str, str]:
     for link in data.links:
         if link.id == first:
             return link.a, link.b
-    raise InputError(f"link {first!r}: no such link in the last build (give two SITE:HANDLE accounts instead)")
+    raise InputError(f"link {first!r}: no such link in the last build (give two SOURCE:HANDLE accounts instead)")
 
 
 def _verdict(decision: str, first: str, second: str | None, note: str | None, json_out: bool) -> None:
@@ -127,8 +127,8 @@ def _verdict(decision: str, first: str, second: str | None, note: str | None, js
 
 @graph_app.command("confirm")
 def confirm_cmd(
-    first: str = typer.Argument(..., help="Link id from 'graph links', or the first SITE:HANDLE account."),
-    second: str | None = typer.Argument(None, help="The second SITE:HANDLE account."),
+    first: str = typer.Argument(..., help="Link id from 'graph links', or the first SOURCE:HANDLE account."),
+    second: str | None = typer.Argument(None, help="The second SOURCE:HANDLE account."),
     note: str | None = typer.Option(None, "--note", help="Why (kept with the verdict)."),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -138,8 +138,8 @@ def confirm_cmd(
 
 @graph_app.command("reject")
 def reject_cmd(
-    first: str = typer.Argument(..., help="Link id from 'graph links', or the first SITE:HANDLE account."),
-    second: str | None = typer.Argument(None, help="The second SITE:HANDLE account."),
+    first: str = typer.Argument(..., help="Link id from 'graph links', or the first SOURCE:HANDLE account."),
+    second: str | None = typer.Argument(None, help="The second SOURCE:HANDLE account."),
     note: str | None = typer.Option(None, "--note", help="Why (kept with the verdict)."),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:

@@ -38,13 +38,17 @@ class AccountIdentifier(BaseModel):
 
 
 class GraphAccount(BaseModel):
-    """One seller account (`site:handle`) and the actor it was merged into."""
+    """One seller account (`source:handle`) and the actor it was merged into.
+
+    `site` is the source's name (the account's namespace), `host` where its posts were found.
+    """
 
     model_config = _SHAPE
 
     key: str
     site: str
     handle: str
+    host: str
     actor: str
     posts: int
     trafficking_posts: int

@@ -51,7 +51,7 @@ from leaktrace.graph.style import StyleConfig
 
 # The on-disk shape of `graph.json` (the fields of core.graph_types.GraphResult):
 # bump it when that shape changes, so an old snapshot asks for a rebuild.
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2  # 2: accounts are source:handle, with their host
 
 __all__ = ["SNAPSHOT_VERSION", "BuildConfig", "GraphResult", "build_graph", "load_snapshot", "save_snapshot",
            "snapshot_path"]
@@ -136,7 +136,7 @@ def _assemble(corpus: Corpus, classified: Classified, links: LinkSet, merged: Me
     accounts = []
     for key, acc in sorted(corpus.accounts.items()):
         accounts.append(GraphAccount(
-            key=key, site=acc.site, handle=acc.handle, actor=merged.actor_of[key],
+            key=key, site=acc.site, handle=acc.handle, host=acc.host or acc.site, actor=merged.actor_of[key],
             posts=len(acc.posts), trafficking_posts=sum(p.trafficking for p in acc.posts),
             first_seen=_iso(acc.first_seen), last_seen=_iso(acc.last_seen),
             hub=key in classified.hub_accounts, hub_reason=classified.hub_accounts.get(key),

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from leaktrace.store.models import Capture, Identifier, IntelResult, Post, PostIdentifier
+from leaktrace.store.models import Capture, Identifier, IntelResult, Post, PostIdentifier, Source
 
 MAX_TEXT_CHARS = 4000  # per post, for stylometry: a hostile 10 MB post must not dominate
 
@@ -50,11 +50,17 @@ class PostRec:
 
 @dataclass
 class AccountRec:
-    """One seller account on one site, with what its posts carry."""
+    """One seller account on one source, with what its posts carry.
+
+    `site` is the name of the source the posts were collected under (what an
+    investigator registered and types: `market-a`); `host` is where they were
+    found (an onion host, `telegram`), kept as a property of the account.
+    """
 
     key: str
     site: str
     handle: str
+    host: str = ""
     posts: list[PostRec] = field(default_factory=list)
     # identifier id -> capture sha256s of the posts that carry it (None: post without capture)
     identifiers: dict[int, set[str | None]] = field(default_factory=lambda: defaultdict(set))
@@ -79,6 +85,7 @@ class Corpus:
 
 
 def account_key(site: str, handle: str) -> str:
+    """`source:handle`: the name accounts go by in the graph, its commands, reports and exports."""
     return f"{site}:{handle}"
 
 
@@ -97,16 +104,18 @@ def load_corpus(session: Session, sample_types: frozenset[str] = frozenset({"sam
     skipped = 0
     rows = session.execute(
         select(Post.id, Post.site, Post.author_handle, Post.title, Post.body, Post.posted_at, Post.price_amount,
-               Post.price_currency, Post.volume_records, Capture.sha256)
-        .outerjoin(Capture, Capture.id == Post.capture_id).order_by(Post.id))
-    for pid, site, handle, title, body, posted, amount, currency, volume, sha in rows:
+               Post.price_currency, Post.volume_records, Capture.sha256, Source.name)
+        .outerjoin(Capture, Capture.id == Post.capture_id)
+        .outerjoin(Source, Source.id == Post.source_id).order_by(Post.id))
+    for pid, host, handle, title, body, posted, amount, currency, volume, sha, source in rows:
         if not handle or not handle.strip():
             skipped += 1
             continue
+        site = source or host  # a post without a source (older rows) keeps its host as the namespace
         key = account_key(site, handle.strip())
         acc = accounts.get(key)
         if acc is None:
-            acc = accounts[key] = AccountRec(key, site, handle.strip())
+            acc = accounts[key] = AccountRec(key, site, handle.strip(), host)
         traff, facts = intel.get(pid, (volume is not None, {}))
         sold = facts.get("sold")
         text = ((title or "") + "\n" + (body or ""))[:MAX_TEXT_CHARS]

@@ -84,12 +84,15 @@ def posted_accounts(social: dict[str, Any]) -> set[str]:
 
 
 def gang_recovery(graph: GraphResult, social: dict[str, Any]) -> GangRecovery:
-    """Score `graph` against `truth["social"]`; accounts are named `site:handle` as the graph names them."""
+    """Score `graph` against `truth["social"]`, matching accounts by host and handle (the graph names them by source)."""
     site_id = {m["onion"]: m["id"] for m in social["markets"]}
+    host_of = {a.key: a.host for a in graph.accounts}
 
     def truth_key(account: str) -> str:
+        """The world's name of a graph account: its host's market id and its handle."""
         site, _, handle = account.partition(":")
-        return f"{site_id.get(site, site)}:{handle}"
+        host = host_of.get(account, site)
+        return f"{site_id.get(host, host)}:{handle}"
 
     posted = posted_accounts(social)
     members = social["gang"]["members"]

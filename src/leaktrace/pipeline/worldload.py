@@ -115,7 +115,7 @@ def _load_repo(session: Session, pages: list[Page], hasher: KeyedHasher) -> int:
     n = 0
     for page in pages:
         if page.site not in sources:
-            sources[page.site] = add_source(session, f"sim:{page.site}", "market", legal_basis="synthetic world",
+            sources[page.site] = add_source(session, page.site, "market", legal_basis="synthetic world",
                                             owner="tests").id
         fetched = page.posted_at or datetime(2025, 1, 1, tzinfo=UTC)
         cap = record_capture(session, hashlib.sha256(page.raw).hexdigest(), page.url, fetched, 200,
@@ -167,7 +167,7 @@ def _load_fast(session: Session, pages: list[Page], hasher: KeyedHasher) -> int:
     site_names = sorted({p.site for p in pages})
     src_id: dict[str, int] = {}
     for name in site_names:
-        src_id[name] = add_source(session, f"sim:{name}", "market", legal_basis="synthetic world", owner="tests").id
+        src_id[name] = add_source(session, name, "market", legal_basis="synthetic world", owner="tests").id
     base_cap = (session.scalar(select(func.max(Capture.id))) or 0) + 1
     base_post = (session.scalar(select(func.max(Post.id))) or 0) + 1
     base_ident = (session.scalar(select(func.max(Identifier.id))) or 0) + 1

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leaktrace.core.errors import ConfigError, InputError
 from leaktrace.store.models import Source
+
+_NAME = re.compile(r"[\w.\-]{1,100}")
 
 
 def add_source(
@@ -23,6 +27,9 @@ def add_source(
     name = name.strip()
     if not name:
         raise InputError("field 'name': a source needs a name")
+    if not _NAME.fullmatch(name):
+        raise InputError(f"source {name[:80]!r}: a name is letters, digits, '.', '_' and '-' (at most 100): "
+                         "accounts are named SOURCE:HANDLE, so it holds no ':' or space")
     if not kind.strip():
         raise InputError(f"source {name!r}: field 'kind' is empty")
     if session.scalar(select(Source.id).where(Source.name == name)) is not None:
