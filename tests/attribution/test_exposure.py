@@ -156,15 +156,15 @@ def test_malformed_requests(service: Any) -> None:
     assert client.post("/v1/evaluate", json={"elements": [base64.b64encode(b"\xff" * 32).decode()]},
                        headers=h).status_code == 400
     assert client.post("/v1/bucket", json={"buckets": [10**9]}, headers=h).status_code == 400
-    assert client.post("/v1/evaluate", content=b"x" * 300_000, headers=h).status_code == 400
+    assert client.post("/v1/evaluate", content=b"x" * 300_000, headers=h).status_code == 413  # over the cap
 
 
 def test_unknown_caller_is_refused_before_its_body_is_judged(service: Any) -> None:
-    """A malformed or oversized body without a session is a 401 (not a 400), as before the service split."""
+    """A malformed body without a session is a 401 (not a 400); an oversized one is refused unread (413)."""
     key, _, _, _, client = service
     for path in ("/v1/evaluate", "/v1/bucket"):
         assert client.post(path, content=b"not json").status_code == 401
-        assert client.post(path, content=b"x" * 300_000).status_code == 401
+        assert client.post(path, content=b"x" * 300_000).status_code == 413
     bare = TestClient(create_app(key, None, OtpVerifier(MemoryOtpHook()), {hashlib.sha256(b"t").hexdigest(): "A"}))
     r = bare.post("/v1/bucket", content=b"not json", headers={"authorization": "Bearer t"})
     assert r.status_code == 503 and r.json() == {"error": "no exposure set loaded"}

@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from leaktrace.attribution import oprf
 from leaktrace.attribution.exposure import MAX_BODY, ORG_QUOTA_FLOOR, ExposureSet
-from leaktrace.attribution.exposure_service import ExposureError, ExposureService
+from leaktrace.attribution.exposure_service import ExposureError, ExposureService, PayloadTooLarge
 from leaktrace.attribution.otp import OtpVerifier
 from leaktrace.attribution.usage import UsageLedger
 
@@ -40,16 +40,20 @@ def _token(request: Request) -> str:
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    """The JSON object a request carries (`{}` when empty); ValueError when it is too large or not one.
+    """The JSON object a request carries (`{}` when empty); ValueError when it is not one.
 
-    The body is read as a stream and given up past MAX_BODY bytes, so an
-    oversized body is never held whole.
+    A body announced (Content-Length) or found while reading to be over
+    MAX_BODY bytes is a 413 at once: nothing past the cap is read, and with
+    a Content-Length nothing at all.
     """
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+        raise PayloadTooLarge(f"request body over {MAX_BODY} bytes (256 KiB)")
     raw = bytearray()
     async for chunk in request.stream():
         raw += chunk
         if len(raw) > MAX_BODY:
-            raise ValueError(f"request body over {MAX_BODY} bytes")
+            raise PayloadTooLarge(f"request body over {MAX_BODY} bytes (256 KiB)")
     doc = json.loads(bytes(raw) or b"{}")
     if not isinstance(doc, dict):
         raise ValueError("expected a JSON object")
@@ -71,6 +75,8 @@ def routes(service: ExposureService) -> list[Route]:
     Fields are decoded before the service is called, but a field that cannot
     be read is handed on as None and refused by the service only after its
     rate limit and session checks: the order of answers stays 429, 401, 400.
+    Only a body over the cap (413, refused from its Content-Length before a
+    byte is read) is answered before that.
     """
 
     async def info(request: Request) -> JSONResponse:

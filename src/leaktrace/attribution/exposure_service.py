@@ -67,6 +67,10 @@ class Forbidden(ExposureError):
     status = 403
 
 
+class PayloadTooLarge(ExposureError):
+    status = 413
+
+
 class TooManyRequests(ExposureError):
     status = 429
 

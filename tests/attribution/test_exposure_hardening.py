@@ -1,0 +1,101 @@
+"""Issue 16: what an attacker and a hostile request did to the exposure server, each as a test."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any
+
+import numpy as np
+import pytest
+from starlette.testclient import TestClient
+
+from leaktrace.attribution import oprf
+from leaktrace.attribution.exposure import MAX_BODY, ExposureSet
+from leaktrace.attribution.exposure_http import create_app
+from leaktrace.attribution.otp import MemoryOtpHook, OtpVerifier
+from leaktrace.core.keyring import Keyring
+
+EXPOSED = [f"1390000{i:04d}" for i in range(50)]
+MINE = "13900000042"
+ORG = {"authorization": "Bearer org-token"}
+
+
+@pytest.fixture(scope="module")
+def key() -> oprf.ServerKey:
+    return oprf.ServerKey.from_keyring(Keyring.generate())
+
+
+@pytest.fixture(scope="module")
+def exposure(key: oprf.ServerKey) -> ExposureSet:
+    words = np.array([oprf.split_output(key.evaluate(oprf.oprf_input("cn_mobile", v))) for v in EXPOSED], np.uint64)
+    return ExposureSet.from_words(key.key_id, words[:, 0].copy(), words[:, 1].copy(), bucket_bits=4)
+
+
+def _app(key: oprf.ServerKey, exposure: ExposureSet | None, hook: MemoryOtpHook | None = None,
+         verifier: OtpVerifier | None = None, **kw: Any) -> TestClient:
+    args: dict[str, Any] = {"rate": 1000, "burst": 1000}
+    args.update(kw)
+    otp = verifier or OtpVerifier(hook or MemoryOtpHook())
+    return TestClient(create_app(key, exposure, otp, {hashlib.sha256(b"org-token").hexdigest(): "ACME"}, **args))
+
+
+def _element(i: int = 0) -> str:
+    return base64.b64encode(oprf.blind(f"v{i}".encode()).element).decode()
+
+
+# -- item 12: the body cap is enforced while reading, and from the Content-Length ---------------
+
+
+class _Counting:
+    """ASGI wrapper counting the body bytes the app pulls from the connection."""
+
+    def __init__(self, app: Any) -> None:
+        self.app, self.read = app, 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def counted() -> Any:
+            msg = await receive()
+            self.read += len(msg.get("body", b""))
+            return msg
+        await self.app(scope, counted, send)
+
+
+def test_oversized_body_is_refused_from_its_content_length_unread(key: oprf.ServerKey,
+                                                                 exposure: ExposureSet) -> None:
+    app = _Counting(_app(key, exposure).app)
+    client = TestClient(app)
+    for path in ("/v1/otp/start", "/v1/evaluate", "/v1/bucket"):
+        app.read = 0
+        r = client.post(path, content=b"x" * (MAX_BODY + 1), headers={**ORG, "content-type": "application/json"})
+        assert r.status_code == 413, (path, r.status_code)
+        assert "256" in r.json()["error"] or str(MAX_BODY) in r.json()["error"]
+        assert app.read == 0  # refused on the header alone: nothing of the body was read
+
+
+def test_body_without_content_length_is_cut_off_at_the_cap(key: oprf.ServerKey, exposure: ExposureSet) -> None:
+    """A chunked body (no Content-Length) of 4 MiB is read only until it passes the cap."""
+    import asyncio
+
+    app = _app(key, exposure).app
+    offered, sent = 64, []
+    pulled = 0
+
+    async def receive() -> dict[str, Any]:
+        nonlocal pulled
+        pulled += 1
+        return {"type": "http.request", "body": b"x" * 65536, "more_body": pulled < offered}
+
+    async def send(msg: dict[str, Any]) -> None:
+        sent.append(msg)
+
+    scope = {"type": "http", "method": "POST", "path": "/v1/evaluate", "raw_path": b"/v1/evaluate",
+             "query_string": b"", "headers": [(b"authorization", b"Bearer org-token"),
+                                               (b"content-type", b"application/json")],
+             "client": ("127.0.0.1", 1), "server": ("testserver", 80), "scheme": "http", "root_path": "",
+             "http_version": "1.1", "asgi": {"version": "3.0"}}
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 413
+    assert pulled * 65536 <= MAX_BODY + 65536  # given up at the first chunk over the cap, not at 4 MiB
+
+
