@@ -14,6 +14,7 @@ from leaktrace.attribution import oprf
 from leaktrace.attribution.exposure import MAX_BODY, ExposureSet
 from leaktrace.attribution.exposure_http import create_app
 from leaktrace.attribution.otp import MemoryOtpHook, OtpVerifier
+from leaktrace.attribution.usage import UsageLedger
 from leaktrace.core.keyring import Keyring
 
 EXPOSED = [f"1390000{i:04d}" for i in range(50)]
@@ -97,5 +98,37 @@ def test_body_without_content_length_is_cut_off_at_the_cap(key: oprf.ServerKey, 
     asyncio.run(app(scope, receive, send))
     assert sent[0]["status"] == 413
     assert pulled * 65536 <= MAX_BODY + 65536  # given up at the first chunk over the cap, not at 4 MiB
+
+
+# -- item 14: malformed input is a 400, never a 500, and never charged ---------------------------
+
+
+def test_hostile_json_is_a_400_not_a_500(key: oprf.ServerKey, exposure: ExposureSet) -> None:
+    client = _app(key, exposure)
+    client_raise = TestClient(client.app, raise_server_exceptions=False)
+    deep = b'{"buckets": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    for path in ("/v1/evaluate", "/v1/bucket", "/v1/otp/start", "/v1/otp/verify"):
+        r = client_raise.post(path, content=deep, headers={**ORG, "content-type": "application/json"})
+        assert r.status_code == 400, (path, r.status_code)
+    for raw in (b'{"buckets": [Infinity]}', b'{"buckets": [1e400]}', b'{"buckets": [NaN]}',
+                b'{"buckets": [1.5]}', b'{"buckets": [true]}', b'{"buckets": ["3"]}', b'{"buckets": 3}'):
+        r = client_raise.post("/v1/bucket", content=raw, headers={**ORG, "content-type": "application/json"})
+        assert r.status_code == 400, (raw, r.status_code)
+        assert r.json()["error"].startswith("buckets")
+
+
+def test_identity_element_is_a_400_and_not_charged(key: oprf.ServerKey, exposure: ExposureSet) -> None:
+    ledger = UsageLedger(None)
+    client = TestClient(_app(key, exposure, ledger=ledger, quotas={"ACME": 10}).app, raise_server_exceptions=False)
+    zero = base64.b64encode(bytes(32)).decode()
+    r = client.post("/v1/evaluate", json={"elements": [_element(), zero]}, headers=ORG)
+    assert r.status_code == 400 and "element 2" in r.json()["error"]
+    assert ledger.used("ACME") == 0
+    for bad in ({"elements": "abc"}, {"elements": [1]}, {"elements": None}, {"elements": [_element()], "purpose": 1}):
+        r = client.post("/v1/evaluate", json=bad, headers=ORG)
+        assert r.status_code == 400, bad
+    assert ledger.used("ACME") == 0
+    assert client.post("/v1/evaluate", json={"elements": [_element()]}, headers=ORG).status_code == 200
+    assert ledger.used("ACME") == 1
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,7 +24,11 @@ from starlette.routing import Route
 
 from leaktrace.attribution import oprf
 from leaktrace.attribution.exposure import MAX_BODY, ORG_QUOTA_FLOOR, ExposureSet
-from leaktrace.attribution.exposure_service import ExposureError, ExposureService, PayloadTooLarge
+from leaktrace.attribution.exposure_service import (
+    ExposureError,
+    ExposureService,
+    PayloadTooLarge,
+)
 from leaktrace.attribution.otp import OtpVerifier
 from leaktrace.attribution.usage import UsageLedger
 
@@ -44,7 +49,8 @@ async def _body(request: Request) -> dict[str, Any]:
 
     A body announced (Content-Length) or found while reading to be over
     MAX_BODY bytes is a 413 at once: nothing past the cap is read, and with
-    a Content-Length nothing at all.
+    a Content-Length nothing at all. JSON nested too deeply for the parser
+    is a ValueError like any other unreadable body, never a 500.
     """
     length = request.headers.get("content-length")
     if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
@@ -54,10 +60,37 @@ async def _body(request: Request) -> dict[str, Any]:
         raw += chunk
         if len(raw) > MAX_BODY:
             raise PayloadTooLarge(f"request body over {MAX_BODY} bytes (256 KiB)")
-    doc = json.loads(bytes(raw) or b"{}")
+    try:
+        doc = json.loads(bytes(raw) or b"{}")
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
     if not isinstance(doc, dict):
         raise ValueError("expected a JSON object")
     return doc
+
+
+def _str(doc: dict[str, Any], field: str, default: str | None = None) -> str | None:
+    """A string field, or None when it is missing (without a default) or not a string."""
+    v = doc.get(field, default)
+    return v if isinstance(v, str) else None
+
+
+def _elements(doc: dict[str, Any]) -> list[bytes] | None:
+    items = doc.get("elements")
+    if not isinstance(items, list) or not all(isinstance(e, str) for e in items):
+        return None
+    try:
+        return [base64.b64decode(e, validate=True) for e in items]
+    except (ValueError, binascii.Error):
+        return None
+
+
+def _buckets(doc: dict[str, Any]) -> list[int] | None:
+    """Bucket ids: JSON integers only (no floats, Infinity, NaN, booleans or strings)."""
+    items = doc.get("buckets")
+    if not isinstance(items, list) or not all(type(b) is int for b in items):
+        return None
+    return items
 
 
 def _guarded(op: Handler) -> Handler:
@@ -113,20 +146,16 @@ def routes(service: ExposureService) -> list[Route]:
         purpose: str | None = None
         try:
             doc = await _body(request)
-            elements = [base64.b64decode(e, validate=True) for e in doc["elements"]]
-            purpose = str(doc.get("purpose", oprf.EXPOSURE))
-        except (ValueError, KeyError, TypeError, binascii.Error):
-            elements = None
+            elements, purpose = _elements(doc), _str(doc, "purpose", oprf.EXPOSURE)
+        except ValueError:
+            pass
         out = service.evaluate(_client(request), _token(request), elements, purpose)
         return JSONResponse({"key_id": out.key_id, "elements": [base64.b64encode(e).decode() for e in out.elements]})
 
     async def bucket(request: Request) -> JSONResponse:
         buckets: list[int] | None = None
-        try:
-            doc = await _body(request)
-            buckets = [int(b) for b in doc["buckets"]]
-        except (ValueError, KeyError, TypeError):
-            buckets = None
+        with contextlib.suppress(ValueError):
+            buckets = _buckets(await _body(request))
         out = service.bucket(_client(request), _token(request), buckets)
         return JSONResponse({"key_id": out.key_id,
                              "buckets": {str(b): [f"{int(t):016x}" for t in tags] for b, tags in out.buckets.items()}})

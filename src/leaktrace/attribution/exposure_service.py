@@ -40,6 +40,7 @@ from leaktrace.attribution.otp import OtpLocked, OtpVerifier
 from leaktrace.attribution.usage import UsageLedger
 
 SUITE = "OPRF(ristretto255, SHA-512) RFC 9497 mode 0"
+IDENTITY = bytes(32)  # the ristretto255 identity: a "valid point" whose multiple is refused
 
 
 class ExposureError(Exception):
@@ -257,7 +258,7 @@ class ExposureService:
         if session is None:
             raise Unauthorized("prove control of the value first (/v1/otp/start) or use an organisation token")
         if elements is None or purpose is None:
-            raise BadRequest("expected {\"elements\": [base64 ristretto255 elements]}")
+            raise BadRequest("elements: expected {\"elements\": [base64 ristretto255 elements]}")
         if purpose not in (oprf.EXPOSURE, oprf.FINGERPRINT):
             raise BadRequest("purpose: expected \"exposure\" or \"fingerprint\"")
         use = self._key
@@ -269,8 +270,9 @@ class ExposureService:
             use = self._fingerprint_key
         if not elements or len(elements) > session.batch:
             raise BadRequest(f"between 1 and {session.batch} elements per request")
-        if not all(sodium.is_valid_point(e) for e in elements):
-            raise BadRequest("an element is not a valid ristretto255 point")
+        for i, e in enumerate(elements, 1):
+            if e == IDENTITY or not sodium.is_valid_point(e):  # the identity would fail in the evaluation
+                raise BadRequest(f"elements: element {i} is not a valid ristretto255 point (nothing charged)")
         if session.limit:
             if not self._usage.charge(session.who, len(elements), session.limit, "online-" + purpose):
                 raise TooManyRequests("daily evaluation quota used up")
@@ -292,10 +294,10 @@ class ExposureService:
         if self.exposure is None:
             raise Unavailable("no exposure set loaded")
         if buckets is None:
-            raise BadRequest("expected {\"buckets\": [int, ...]}")
+            raise BadRequest("buckets: expected {\"buckets\": [integer bucket ids]}")
         exposure = self.exposure
         if not buckets or len(buckets) > session.batch or any(not 0 <= b < 2**exposure.bucket_bits for b in buckets):
-            raise BadRequest("bucket ids out of range or too many")
+            raise BadRequest("buckets: bucket ids out of range or too many")
         if len(buckets) > session.buckets:
             raise Forbidden("one bucket lookup per value evaluated: evaluate first")
         session.buckets -= len(buckets)
