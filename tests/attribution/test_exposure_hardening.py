@@ -132,3 +132,27 @@ def test_identity_element_is_a_400_and_not_charged(key: oprf.ServerKey, exposure
     assert ledger.used("ACME") == 1
 
 
+# -- item 18: otp/start takes a JSON string that is a mobile or an e-mail address -----------------
+
+
+def test_otp_start_refuses_what_is_not_an_address(key: oprf.ServerKey, exposure: ExposureSet) -> None:
+    hook = MemoryOtpHook()
+    client = _app(key, exposure, hook)
+    for raw in (b'{"channel": "sms", "address": null}', b'{"channel": "sms", "address": "abc"}',
+                b'{"channel": "sms", "address": NaN}', b'{"channel": "sms", "address": 13900000042}',
+                b'{"channel": "sms", "address": "12345678901"}', b'{"channel": "email", "address": "abc"}',
+                b'{"channel": "email", "address": "13900000042"}', b'{"channel": 1, "address": "13900000042"}'):
+        r = client.post("/v1/otp/start", content=raw, headers={"content-type": "application/json"})
+        assert r.status_code == 400, raw
+    assert hook.sent == {}
+    for ctype in ("text/plain", "application/x-www-form-urlencoded", ""):
+        r = client.post("/v1/otp/start", content=b'{"channel": "sms", "address": "13900000042"}',
+                        headers={"content-type": ctype})
+        assert r.status_code == 415, ctype
+    assert hook.sent == {}
+    for channel, address in (("sms", "+86 139-0000-0042"), ("email", "Someone@Example.cn")):
+        r = client.post("/v1/otp/start", json={"channel": channel, "address": address})
+        assert r.status_code == 200, address
+    assert len(hook.sent) == 2
+
+

@@ -28,6 +28,7 @@ from leaktrace.attribution.exposure_service import (
     ExposureError,
     ExposureService,
     PayloadTooLarge,
+    UnsupportedMediaType,
 )
 from leaktrace.attribution.otp import OtpVerifier
 from leaktrace.attribution.usage import UsageLedger
@@ -67,6 +68,13 @@ async def _body(request: Request) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise ValueError("expected a JSON object")
     return doc
+
+
+def _require_json(request: Request) -> None:
+    """OTP requests must say they are JSON: a cross-site HTML form cannot, so no page can send codes for a visitor."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/json":
+        raise UnsupportedMediaType("expected Content-Type: application/json")
 
 
 def _str(doc: dict[str, Any], field: str, default: str | None = None) -> str | None:
@@ -109,7 +117,8 @@ def routes(service: ExposureService) -> list[Route]:
     be read is handed on as None and refused by the service only after its
     rate limit and session checks: the order of answers stays 429, 401, 400.
     Only a body over the cap (413, refused from its Content-Length before a
-    byte is read) is answered before that.
+    byte is read) and, on the OTP routes, a body not sent as JSON (415) are
+    answered before that.
     """
 
     async def info(request: Request) -> JSONResponse:
@@ -121,22 +130,24 @@ def routes(service: ExposureService) -> list[Route]:
                              "bucket_bits": i.bucket_bits, "suite": i.suite})
 
     async def otp_start(request: Request) -> JSONResponse:
+        _require_json(request)
         channel: str | None = None
         address: str | None = None
         try:
             doc = await _body(request)
-            channel, address = str(doc.get("channel", "sms")), str(doc["address"])
-        except (ValueError, KeyError):
+            channel, address = _str(doc, "channel", "sms"), _str(doc, "address")
+        except ValueError:
             pass
         return JSONResponse({"challenge": service.otp_start(_client(request), channel, address)})
 
     async def otp_verify(request: Request) -> JSONResponse:
+        _require_json(request)
         challenge: str | None = None
         code: str | None = None
         try:
             doc = await _body(request)
-            challenge, code = str(doc["challenge"]), str(doc["code"])
-        except (ValueError, KeyError):
+            challenge, code = _str(doc, "challenge"), _str(doc, "code")
+        except ValueError:
             pass
         s = service.otp_verify(_client(request), challenge, code)
         return JSONResponse({"token": s.token, "quota": s.quota, "expires_in": s.expires_in})

@@ -18,6 +18,7 @@ unknown client is still a 401 and an over-eager client still a 429.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import time
 from collections import OrderedDict
@@ -38,9 +39,21 @@ from leaktrace.attribution.exposure import (
 )
 from leaktrace.attribution.otp import OtpLocked, OtpVerifier
 from leaktrace.attribution.usage import UsageLedger
+from leaktrace.core.normalize import normalize
 
 SUITE = "OPRF(ristretto255, SHA-512) RFC 9497 mode 0"
 IDENTITY = bytes(32)  # the ristretto255 identity: a "valid point" whose multiple is refused
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_EMAIL = re.compile(r"[^@\s\x00-\x1f]{1,64}@[^@\s\x00-\x1f.]+(\.[^@\s\x00-\x1f.]+)+")
+
+
+def valid_address(channel: str, address: str) -> bool:
+    """Whether `address` is something a code can be sent to: a mainland mobile (sms) or an e-mail address."""
+    if not 3 <= len(address) <= 254:
+        return False
+    if channel == "sms":
+        return bool(_MOBILE.fullmatch(normalize("cn_mobile", address)))
+    return bool(_EMAIL.fullmatch(normalize("email", address)))
 
 
 class ExposureError(Exception):
@@ -70,6 +83,10 @@ class Forbidden(ExposureError):
 
 class PayloadTooLarge(ExposureError):
     status = 413
+
+
+class UnsupportedMediaType(ExposureError):
+    status = 415
 
 
 class TooManyRequests(ExposureError):
@@ -227,9 +244,12 @@ class ExposureService:
         """Send a one-time code to `address` over `channel` ("sms" or "email"); returns the challenge."""
         self._admit("otp:" + client)
         if channel is None or address is None:
-            raise BadRequest("expected {\"channel\": \"sms\"|\"email\", \"address\": ...}")
-        if channel not in ("sms", "email") or not 3 <= len(address) <= 254:
-            raise BadRequest("bad channel or address")
+            raise BadRequest("expected {\"channel\": \"sms\"|\"email\", \"address\": \"...\"} (strings)")
+        if channel not in ("sms", "email"):
+            raise BadRequest("bad channel: expected \"sms\" or \"email\"")
+        if not valid_address(channel, address):
+            raise BadRequest("bad address: expected a mainland mobile number" if channel == "sms"
+                             else "bad address: expected an e-mail address")
         try:
             return self._otp.start(channel, address, client)
         except OtpLocked:
