@@ -156,3 +156,13 @@ def test_otp_start_refuses_what_is_not_an_address(key: oprf.ServerKey, exposure:
     assert len(hook.sent) == 2
 
 
+# -- item 15: the rate limit comes before authentication and counts by client ---------------------
+
+
+def test_fresh_bearer_tokens_do_not_dodge_the_rate_limit(key: oprf.ServerKey, exposure: ExposureSet) -> None:
+    client = _app(key, exposure, rate=0.01, burst=5)
+    svc = client.app.state.exposure
+    codes = [client.post("/v1/bucket", json={"buckets": [0]},
+                         headers={"authorization": f"Bearer random-{i}"}).status_code for i in range(200)]
+    assert codes[:5] == [401] * 5 and set(codes[5:]) == {429}
+    assert len(svc.limiter) <= 2  # one entry per client, not one per made-up token

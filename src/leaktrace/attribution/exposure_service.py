@@ -210,25 +210,29 @@ class ExposureService:
 
     # -- who is asking ---------------------------------------------------------------
 
-    def _caller(self, client: str, token: str | None) -> tuple[str, Session | None]:
-        """The rate-limit identity and session of a request: by token if one is given, else by address."""
+    def _session(self, token: str | None) -> Session | None:
+        """The session a bearer token opens (an organisation's, or a citizen's OTP session), if any."""
         if not token:
-            return client, None
+            return None
         digest = token_digest(token)
         if digest in self._org_tokens:
             org = self._org_tokens[digest]
             limit = self._quotas.get(org, self._org_quota)
             # one session per organisation, however many tokens it holds; the allowance is in the ledger
-            s = self._sessions.setdefault("org:" + org, Session(limit, ORG_BATCH, float("inf"), org, limit))
-            return "org:" + org, s
+            return self._sessions.setdefault("org:" + org, Session(limit, ORG_BATCH, float("inf"), org, limit))
         s = self._sessions.get(digest)
         if s is None or s.expires < time.monotonic():
             self._sessions.pop(digest, None)
-            return digest, None
-        return digest, s
+            return None
+        return s
 
-    def _admit(self, who: str) -> None:
-        if not self.limiter.allow(who):
+    def _admit(self, client: str) -> None:
+        """The rate limit, by client address and before any token is looked at.
+
+        Counting by token would let a client dodge it with a fresh made-up
+        token per request (each a new bucket, and a new entry in the table).
+        """
+        if not self.limiter.allow(client):
             raise TooManyRequests("too many requests")
 
     # -- the operations --------------------------------------------------------------
@@ -242,7 +246,7 @@ class ExposureService:
 
     def otp_start(self, client: str, channel: str | None, address: str | None) -> str:
         """Send a one-time code to `address` over `channel` ("sms" or "email"); returns the challenge."""
-        self._admit("otp:" + client)
+        self._admit(client)
         if channel is None or address is None:
             raise BadRequest("expected {\"channel\": \"sms\"|\"email\", \"address\": \"...\"} (strings)")
         if channel not in ("sms", "email"):
@@ -257,7 +261,7 @@ class ExposureService:
 
     def otp_verify(self, client: str, challenge: str | None, code: str | None) -> OtpSession:
         """A correct code opens a citizen session with a small one-off quota."""
-        self._admit("otp:" + client)
+        self._admit(client)
         if challenge is None or code is None:
             raise BadRequest("expected {\"challenge\", \"code\"}")
         if not self._otp.verify(challenge, code):
@@ -273,8 +277,8 @@ class ExposureService:
     def evaluate(self, client: str, token: str | None, elements: Sequence[bytes] | None,
                  purpose: str | None = oprf.EXPOSURE) -> Evaluation:
         """k·E for each blinded element E, under the exposure key (or the fingerprint key), charged to the caller."""
-        who, session = self._caller(client, token)
-        self._admit(who)
+        self._admit(client)
+        session = self._session(token)
         if session is None:
             raise Unauthorized("prove control of the value first (/v1/otp/start) or use an organisation token")
         if elements is None or purpose is None:
@@ -307,8 +311,8 @@ class ExposureService:
 
     def bucket(self, client: str, token: str | None, buckets: Sequence[int] | None) -> BucketTags:
         """The PRF tags in each asked bucket: one bucket per exposure evaluation the caller has made."""
-        who, session = self._caller(client, token)
-        self._admit(who)
+        self._admit(client)
+        session = self._session(token)
         if session is None:
             raise Unauthorized("a session or organisation token is required")
         if self.exposure is None:
