@@ -257,7 +257,7 @@ def test_bulk_order_hides_positions(service: Any, monkeypatch: Any) -> None:
 def test_otp_locks_address_after_failures_across_challenges(service: Any) -> None:
     """New challenges do not buy new guesses: 5 wrong codes for an address lock it (and the client)."""
     hook = MemoryOtpHook()
-    v = OtpVerifier(hook, max_failures=5)
+    v = OtpVerifier(hook, max_failures=5, sends_per_hour=10, pair_sends_per_hour=10)
     for _ in range(5):
         ch = v.start("sms", MINE, client="1.2.3.4")
         wrong = "000000" if hook.sent[MINE] != "000000" else "111111"

@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 from leaktrace.attribution import oprf
 from leaktrace.attribution.exposure import MAX_BODY, ExposureSet
 from leaktrace.attribution.exposure_http import create_app
+from leaktrace.attribution.exposure_service import TooManyRequests
 from leaktrace.attribution.otp import MemoryOtpHook, OtpVerifier
 from leaktrace.attribution.usage import UsageLedger
 from leaktrace.core.keyring import Keyring
@@ -166,3 +167,76 @@ def test_fresh_bearer_tokens_do_not_dodge_the_rate_limit(key: oprf.ServerKey, ex
                          headers={"authorization": f"Bearer random-{i}"}).status_code for i in range(200)]
     assert codes[:5] == [401] * 5 and set(codes[5:]) == {429}
     assert len(svc.limiter) <= 2  # one entry per client, not one per made-up token
+
+
+# -- item 13: SMS bombing: codes per address per hour and per day, and a global cap --------------
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class _Outbox:
+    """OTP hook keeping every code sent (MemoryOtpHook keeps only the last per address)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.last: dict[str, str] = {}
+
+    def send(self, channel: str, address: str, code: str) -> None:
+        self.sent.append((address, code))
+        self.last[address] = code
+
+
+def test_300_code_requests_for_one_number_send_a_few(key: oprf.ServerKey, exposure: ExposureSet) -> None:
+    """From one client or from 300, a number gets a few codes an hour: the rest are 429s, not SMS."""
+    outbox = _Outbox()
+    client = _app(key, exposure, verifier=OtpVerifier(outbox))
+    codes = [client.post("/v1/otp/start", json={"channel": "sms", "address": MINE}).status_code for _ in range(300)]
+    assert len(outbox.sent) <= 5 and codes.count(200) == len(outbox.sent) and set(codes) == {200, 429}
+    svc = client.app.state.exposure
+    refused = 0
+    for i in range(300):  # a botnet: each request from another address
+        try:
+            svc.otp_start(f"10.1.{i // 256}.{i % 256}", "sms", "13900000043")
+        except TooManyRequests as exc:
+            assert "too many codes" in exc.message
+            refused += 1
+    assert 300 - refused == sum(a == "13900000043" for a, _ in outbox.sent) <= 5
+
+
+def test_codes_per_address_recover_per_hour_and_are_capped_per_day() -> None:
+    from leaktrace.attribution.otp import OtpThrottled
+
+    clock, outbox = _Clock(), _Outbox()
+    v = OtpVerifier(outbox, sends_per_hour=3, sends_per_day=5, pair_sends_per_hour=3, clock=clock)
+    sent = 0
+    for hour in range(3):
+        for i in range(10):
+            try:
+                v.start("sms", MINE, client=f"10.0.0.{i}")
+                sent += 1
+            except OtpThrottled:
+                pass
+        assert sent == min(3 * (hour + 1), 5)
+        clock.now += 3601
+    clock.now += 86_400
+    v.start("sms", MINE, client="10.0.0.1")  # a new day
+
+
+def test_global_cap_on_codes_sent() -> None:
+    from leaktrace.attribution.otp import OtpThrottled
+
+    clock, outbox = _Clock(), _Outbox()
+    v = OtpVerifier(outbox, global_sends_per_hour=20, clock=clock)
+    for i in range(20):
+        v.start("sms", f"1380000{i:04d}", client=f"10.0.0.{i}")
+    with pytest.raises(OtpThrottled, match="too many codes"):
+        v.start("sms", "13900009999", client="10.9.9.9")
+    clock.now += 3601
+    v.start("sms", "13900009999", client="10.9.9.9")
+    assert len(outbox.sent) == 21

@@ -37,7 +37,7 @@ from leaktrace.attribution.exposure import (
     SESSION_TTL_S,
     ExposureSet,
 )
-from leaktrace.attribution.otp import OtpLocked, OtpVerifier
+from leaktrace.attribution.otp import OtpRefused, OtpVerifier
 from leaktrace.attribution.usage import UsageLedger
 from leaktrace.core.normalize import normalize
 
@@ -256,8 +256,8 @@ class ExposureService:
                              else "bad address: expected an e-mail address")
         try:
             return self._otp.start(channel, address, client)
-        except OtpLocked:
-            raise TooManyRequests("too many wrong codes for this address or client; try again later") from None
+        except OtpRefused as exc:  # locked after wrong codes, or too many codes sent
+            raise TooManyRequests(str(exc)) from None
 
     def otp_verify(self, client: str, challenge: str | None, code: str | None) -> OtpSession:
         """A correct code opens a citizen session with a small one-off quota."""

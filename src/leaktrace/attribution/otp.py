@@ -17,6 +17,8 @@ import importlib
 import secrets
 import sys
 import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -27,7 +29,12 @@ CODE_TTL_S = 300
 MAX_ATTEMPTS = 3  # guesses per challenge
 MAX_FAILURES = 5  # wrong codes per address (and per client) within LOCK_S
 LOCK_S = 3600.0
-MAX_TRACKED = 100_000  # failure records kept before a sweep of expired ones
+SENDS_PER_HOUR = 5  # codes sent to one address per hour, whoever asks
+SENDS_PER_DAY = 10  # ... and per day (a rolling 24 hours)
+PAIR_SENDS_PER_HOUR = 3  # codes one client may have sent to one address per hour
+GLOBAL_SENDS_PER_HOUR = 1000  # codes the whole service sends per hour (the SMS bill, and a botnet's reach)
+MAX_TRACKED = 100_000  # records kept before a sweep of expired ones
+_HOUR, _DAY = 3600.0, 86_400.0
 
 
 class OtpHook(Protocol):
@@ -72,8 +79,16 @@ class _Challenge:
     attempts: int = 0
 
 
-class OtpLocked(Exception):
+class OtpRefused(Exception):
+    """No code is sent: the message says why (never which address)."""
+
+
+class OtpLocked(OtpRefused):
     """Too many wrong codes for this address or client: no new challenge until the lock expires."""
+
+
+class OtpThrottled(OtpRefused):
+    """Too many codes sent to this address, by this client, or by the whole service, within the window."""
 
 
 class OtpVerifier:
@@ -83,15 +98,27 @@ class OtpVerifier:
     per address and per client: after `MAX_FAILURES` within `LOCK_S` the
     address (and the client) gets no new challenge until the window passes,
     so starting challenge after challenge cannot brute-force the 10^6 codes.
+    Sending is capped so nobody can SMS-bomb a number or run up the bill:
+    `sends_per_hour` / `sends_per_day` codes per address whoever asks,
+    `pair_sends_per_hour` per address from one client, and
+    `global_sends_per_hour` for the whole service.
     Addresses are remembered only as an HMAC under a per-process random key.
     """
 
     def __init__(self, hook: OtpHook, ttl_s: float = CODE_TTL_S, max_failures: int = MAX_FAILURES,
-                 lock_s: float = LOCK_S) -> None:
+                 lock_s: float = LOCK_S, *, sends_per_hour: int = SENDS_PER_HOUR,
+                 sends_per_day: int = SENDS_PER_DAY, pair_sends_per_hour: int = PAIR_SENDS_PER_HOUR,
+                 global_sends_per_hour: int = GLOBAL_SENDS_PER_HOUR,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.hook, self.ttl_s = hook, ttl_s
         self.max_failures, self.lock_s = max_failures, lock_s
+        self.sends_per_hour, self.sends_per_day = sends_per_hour, sends_per_day
+        self.pair_sends_per_hour, self.global_sends_per_hour = pair_sends_per_hour, global_sends_per_hour
+        self.clock = clock
         self._pending: dict[str, _Challenge] = {}
         self._failures: dict[str, list[float]] = {}  # who -> times of wrong codes within lock_s
+        self._sends: dict[str, list[float]] = {}  # key -> times codes were sent, within a day
+        self._global: deque[float] = deque()
         self._secret = secrets.token_bytes(32)
 
     def _who(self, address: str, client: str, channel: str = "sms") -> tuple[str, ...]:
@@ -109,27 +136,49 @@ class OtpVerifier:
         return times
 
     def locked(self, address: str, client: str = "", channel: str = "sms") -> bool:
-        now = time.monotonic()
+        now = self.clock()
         return any(len(self._recent(w, now)) >= self.max_failures for w in self._who(address, client, channel))
 
+    def _sent(self, key: str, now: float) -> list[float]:
+        times = [t for t in self._sends.get(key, []) if t > now - _DAY]
+        if times:
+            self._sends[key] = times
+        else:
+            self._sends.pop(key, None)
+        return times
+
     def start(self, channel: str, address: str, client: str = "") -> str:
-        now = time.monotonic()
+        now = self.clock()
         self._pending = {k: c for k, c in self._pending.items() if c.expires > now}
-        if len(self._failures) > MAX_TRACKED:
+        if len(self._failures) + len(self._sends) > MAX_TRACKED:
             for w in list(self._failures):
                 self._recent(w, now)
+            for k in list(self._sends):
+                self._sent(k, now)
         if self.locked(address, client, channel):
             raise OtpLocked("too many wrong codes for this address or client; try again later")
+        while self._global and self._global[0] <= now - _HOUR:
+            self._global.popleft()
+        if len(self._global) >= self.global_sends_per_hour:
+            raise OtpThrottled("too many codes sent by this service just now; try again later")
+        who = self._who(address, client, channel)
+        addr, pair = "sent:" + who[0], "sent:" + "|".join(who)
+        to_addr, by_pair = self._sent(addr, now), self._sent(pair, now)
+        if (sum(t > now - _HOUR for t in to_addr) >= self.sends_per_hour or len(to_addr) >= self.sends_per_day
+                or sum(t > now - _HOUR for t in by_pair) >= self.pair_sends_per_hour):
+            raise OtpThrottled("too many codes sent to this address; try again later")
         code = f"{secrets.randbelow(10**6):06d}"
         challenge = secrets.token_urlsafe(16)
-        self._pending[challenge] = _Challenge(hashlib.sha256(code.encode()).digest(), now + self.ttl_s,
-                                              self._who(address, client, channel))
+        self._pending[challenge] = _Challenge(hashlib.sha256(code.encode()).digest(), now + self.ttl_s, who)
+        for k in (addr, pair):
+            self._sends.setdefault(k, []).append(now)
+        self._global.append(now)
         self.hook.send(channel, address, code)
         return challenge
 
     def verify(self, challenge: str, code: str) -> bool:
         c = self._pending.get(challenge)
-        now = time.monotonic()
+        now = self.clock()
         if c is None or c.expires < now:
             return False
         if any(len(self._recent(w, now)) >= self.max_failures for w in c.who):
