@@ -240,3 +240,66 @@ def test_global_cap_on_codes_sent() -> None:
     clock.now += 3601
     v.start("sms", "13900009999", client="10.9.9.9")
     assert len(outbox.sent) == 21
+
+
+# -- item 16: lockouts per address and client, with back-off --------------------------------------
+
+
+def _wrong(v: OtpVerifier, outbox: _Outbox, address: str, client: str, n: int) -> None:
+    """`n` wrong codes for `address` from `client`, over as many challenges as that takes."""
+    from leaktrace.attribution.otp import MAX_ATTEMPTS
+
+    while n > 0:
+        ch = v.start("sms", address, client=client)
+        for _ in range(min(n, MAX_ATTEMPTS)):
+            assert not v.verify(ch, "000000" if outbox.last[address] != "000000" else "111111")
+            n -= 1
+
+
+def test_one_user_behind_a_nat_does_not_lock_out_the_others() -> None:
+    outbox = _Outbox()
+    v = OtpVerifier(outbox, max_failures=5)
+    _wrong(v, outbox, MINE, "192.0.2.1", 5)
+    ch = v.start("sms", "13711112222", client="192.0.2.1")  # a neighbour behind the same NAT
+    assert v.verify(ch, outbox.last["13711112222"])
+
+
+def test_nobody_can_lock_a_victim_out_by_guessing_wrong() -> None:
+    from leaktrace.attribution.otp import OtpLocked
+
+    outbox = _Outbox()
+    v = OtpVerifier(outbox, max_failures=5)
+    _wrong(v, outbox, MINE, "203.0.113.66", 5)
+    with pytest.raises(OtpLocked):
+        v.start("sms", MINE, client="203.0.113.66")  # the guesser is locked out of that number...
+    ch = v.start("sms", MINE, client="198.51.100.7")  # ...its owner is not
+    assert v.verify(ch, outbox.last[MINE])
+
+
+def test_lock_backs_off() -> None:
+    from leaktrace.attribution.otp import BASE_LOCK_S, OtpLocked
+
+    clock, outbox = _Clock(), _Outbox()
+    v = OtpVerifier(outbox, max_failures=5, sends_per_hour=100, sends_per_day=100, pair_sends_per_hour=100,
+                    clock=clock)
+    for strike in range(1, 4):
+        _wrong(v, outbox, MINE, "192.0.2.1", 5)
+        lock = BASE_LOCK_S * 2 ** (strike - 1)
+        clock.now += lock - 1
+        with pytest.raises(OtpLocked):
+            v.start("sms", MINE, client="192.0.2.1")
+        clock.now += 2
+
+
+def test_guesses_at_one_address_from_many_clients_are_bounded() -> None:
+    """Per-pair locks do not let a botnet brute-force one number: the address itself locks after a larger count."""
+    from leaktrace.attribution.otp import ADDRESS_FAILURE_FACTOR, OtpLocked
+
+    outbox = _Outbox()
+    v = OtpVerifier(outbox, max_failures=5, sends_per_hour=100, sends_per_day=100)
+    total = 5 * ADDRESS_FAILURE_FACTOR
+    for i in range(ADDRESS_FAILURE_FACTOR):
+        _wrong(v, outbox, MINE, f"10.0.0.{i}", 5)
+    assert total == 5 * ADDRESS_FAILURE_FACTOR
+    with pytest.raises(OtpLocked):
+        v.start("sms", MINE, client="10.0.1.1")
