@@ -303,3 +303,33 @@ def test_guesses_at_one_address_from_many_clients_are_bounded() -> None:
     assert total == 5 * ADDRESS_FAILURE_FACTOR
     with pytest.raises(OtpLocked):
         v.start("sms", MINE, client="10.0.1.1")
+
+
+# -- item 17: what an organisation token can fetch of the tag set is bounded ----------------------
+
+
+def test_an_org_cannot_collect_the_whole_tag_set_over_days(key: oprf.ServerKey, exposure: ExposureSet) -> None:
+    """Evaluations bought day after day used to add up to one bucket each of the whole set (16 here, 65,536 live)."""
+    from leaktrace.attribution.exposure_service import ExposureService, Forbidden
+
+    clock = _Clock()
+    clock.now = 1_800_000_000.0
+    svc = ExposureService(key, exposure, OtpVerifier(MemoryOtpHook()),
+                          {hashlib.sha256(b"org-token").hexdigest(): "ACME"}, rate=1000, burst=1000,
+                          quotas={"ACME": 4}, ledger=UsageLedger(None, clock=clock))
+    for _day in range(4):  # the daily allowance, four days running: 16 evaluations, one per bucket
+        svc.evaluate("10.0.0.1", "org-token", [oprf.blind(f"v{i}".encode()).element for i in range(4)])
+        clock.now += 86_400
+    served: set[int] = set()
+    for b in range(16):
+        try:
+            served.update(int(t) for t in svc.bucket("10.0.0.1", "org-token", [b]).buckets[b])
+        except Forbidden as exc:
+            assert "distinct buckets" in exc.message
+    assert len(served) < len(exposure.tags)  # not the whole tag set
+    cap = svc.bucket_cap(4, exposure.bucket_bits)
+    assert cap == 4  # 16 x (1 - e^(-4/16)), rounded up: what one day's allowance touches
+    assert served == {int(t) for t, b in zip(exposure.tags, exposure.buckets, strict=True) if b < cap}
+    # the same buckets again (its own customers, checked again tomorrow) are still served
+    svc.evaluate("10.0.0.1", "org-token", [oprf.blind(b"again").element])
+    svc.bucket("10.0.0.1", "org-token", [0])

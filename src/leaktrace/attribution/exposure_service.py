@@ -18,12 +18,13 @@ unknown client is still a 401 and an over-eager client still a 429.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -143,6 +144,7 @@ class Session:
     who: str  # the organisation name, or "citizen"
     limit: int = 0  # evaluations per UTC day (organisations; 0: a one-off citizen quota)
     buckets: int = 0  # bucket lookups left: one per exposure evaluation, so nobody bulk-downloads the set
+    fetched: set[int] = field(default_factory=set)  # distinct buckets served to this session (see bucket_cap)
 
 
 @dataclass(frozen=True)
@@ -309,8 +311,23 @@ class ExposureService:
             session.buckets += len(elements)
         return Evaluation(use.key_id, out)
 
+    @staticmethod
+    def bucket_cap(allowance: int, bucket_bits: int) -> int:
+        """The most distinct buckets a session with `allowance` evaluations (a day's, for an organisation) may fetch.
+
+        It is the number of buckets one allowance's worth of values falls in
+        on average, ``n (1 - e^(-allowance/n))`` for ``n`` buckets, rounded
+        up: an organisation checking its own customers again tomorrow asks
+        for the same buckets and is served, while one that buys evaluations
+        day after day cannot add up to the whole tag set. At the 10,000 floor
+        that is 14% of 65,536 buckets; at 100,000, 78%; above ~300,000 (an
+        allowance for ~85,000 customers) it is all of them.
+        """
+        n = 2**bucket_bits
+        return min(n, max(1, math.ceil(-n * math.expm1(-allowance / n))))
+
     def bucket(self, client: str, token: str | None, buckets: Sequence[int] | None) -> BucketTags:
-        """The PRF tags in each asked bucket: one bucket per exposure evaluation the caller has made."""
+        """The PRF tags in each asked bucket: one bucket per exposure evaluation made, within `bucket_cap`."""
         self._admit(client)
         session = self._session(token)
         if session is None:
@@ -324,5 +341,11 @@ class ExposureService:
             raise BadRequest("buckets: bucket ids out of range or too many")
         if len(buckets) > session.buckets:
             raise Forbidden("one bucket lookup per value evaluated: evaluate first")
+        new = set(buckets) - session.fetched
+        cap = self.bucket_cap(session.limit or CITIZEN_QUOTA, exposure.bucket_bits)
+        if len(session.fetched) + len(new) > cap:
+            raise Forbidden(f"this allowance may fetch at most {cap} distinct buckets "
+                            f"of {2**exposure.bucket_bits}; {len(session.fetched)} fetched already")
         session.buckets -= len(buckets)
+        session.fetched |= new
         return BucketTags(self._key.key_id, {b: exposure.bucket(b) for b in buckets})
