@@ -125,9 +125,10 @@ def test_identity_element_is_a_400_and_not_charged(key: oprf.ServerKey, exposure
     r = client.post("/v1/evaluate", json={"elements": [_element(), zero]}, headers=ORG)
     assert r.status_code == 400 and "element 2" in r.json()["error"]
     assert ledger.used("ACME") == 0
-    for bad in ({"elements": "abc"}, {"elements": [1]}, {"elements": None}, {"elements": [_element()], "purpose": 1}):
+    for bad, field in (({"elements": "abc"}, "elements"), ({"elements": [1]}, "elements"),
+                       ({"elements": None}, "elements"), ({"elements": [_element()], "purpose": 1}, "purpose")):
         r = client.post("/v1/evaluate", json=bad, headers=ORG)
-        assert r.status_code == 400, bad
+        assert r.status_code == 400 and r.json()["error"].startswith(field), bad
     assert ledger.used("ACME") == 0
     assert client.post("/v1/evaluate", json={"elements": [_element()]}, headers=ORG).status_code == 200
     assert ledger.used("ACME") == 1

@@ -283,7 +283,7 @@ class ExposureService:
         session = self._session(token)
         if session is None:
             raise Unauthorized("prove control of the value first (/v1/otp/start) or use an organisation token")
-        if elements is None or purpose is None:
+        if elements is None:
             raise BadRequest("elements: expected {\"elements\": [base64 ristretto255 elements]}")
         if purpose not in (oprf.EXPOSURE, oprf.FINGERPRINT):
             raise BadRequest("purpose: expected \"exposure\" or \"fingerprint\"")
