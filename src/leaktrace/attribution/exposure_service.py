@@ -18,11 +18,13 @@ unknown client is still a 401 and an over-eager client still a 429.
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,10 +38,23 @@ from leaktrace.attribution.exposure import (
     SESSION_TTL_S,
     ExposureSet,
 )
-from leaktrace.attribution.otp import OtpLocked, OtpVerifier
+from leaktrace.attribution.otp import OtpRefused, OtpVerifier
 from leaktrace.attribution.usage import UsageLedger
+from leaktrace.core.normalize import normalize
 
 SUITE = "OPRF(ristretto255, SHA-512) RFC 9497 mode 0"
+IDENTITY = bytes(32)  # the ristretto255 identity: a "valid point" whose multiple is refused
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_EMAIL = re.compile(r"[^@\s\x00-\x1f]{1,64}@[^@\s\x00-\x1f.]+(\.[^@\s\x00-\x1f.]+)+")
+
+
+def valid_address(channel: str, address: str) -> bool:
+    """Whether `address` is something a code can be sent to: a mainland mobile (sms) or an e-mail address."""
+    if not 3 <= len(address) <= 254:
+        return False
+    if channel == "sms":
+        return bool(_MOBILE.fullmatch(normalize("cn_mobile", address)))
+    return bool(_EMAIL.fullmatch(normalize("email", address)))
 
 
 class ExposureError(Exception):
@@ -65,6 +80,14 @@ class Unauthorized(ExposureError):
 
 class Forbidden(ExposureError):
     status = 403
+
+
+class PayloadTooLarge(ExposureError):
+    status = 413
+
+
+class UnsupportedMediaType(ExposureError):
+    status = 415
 
 
 class TooManyRequests(ExposureError):
@@ -121,6 +144,7 @@ class Session:
     who: str  # the organisation name, or "citizen"
     limit: int = 0  # evaluations per UTC day (organisations; 0: a one-off citizen quota)
     buckets: int = 0  # bucket lookups left: one per exposure evaluation, so nobody bulk-downloads the set
+    fetched: set[int] = field(default_factory=set)  # distinct buckets served to this session (see bucket_cap)
 
 
 @dataclass(frozen=True)
@@ -188,25 +212,29 @@ class ExposureService:
 
     # -- who is asking ---------------------------------------------------------------
 
-    def _caller(self, client: str, token: str | None) -> tuple[str, Session | None]:
-        """The rate-limit identity and session of a request: by token if one is given, else by address."""
+    def _session(self, token: str | None) -> Session | None:
+        """The session a bearer token opens (an organisation's, or a citizen's OTP session), if any."""
         if not token:
-            return client, None
+            return None
         digest = token_digest(token)
         if digest in self._org_tokens:
             org = self._org_tokens[digest]
             limit = self._quotas.get(org, self._org_quota)
             # one session per organisation, however many tokens it holds; the allowance is in the ledger
-            s = self._sessions.setdefault("org:" + org, Session(limit, ORG_BATCH, float("inf"), org, limit))
-            return "org:" + org, s
+            return self._sessions.setdefault("org:" + org, Session(limit, ORG_BATCH, float("inf"), org, limit))
         s = self._sessions.get(digest)
         if s is None or s.expires < time.monotonic():
             self._sessions.pop(digest, None)
-            return digest, None
-        return digest, s
+            return None
+        return s
 
-    def _admit(self, who: str) -> None:
-        if not self.limiter.allow(who):
+    def _admit(self, client: str) -> None:
+        """The rate limit, by client address and before any token is looked at.
+
+        Counting by token would let a client dodge it with a fresh made-up
+        token per request (each a new bucket, and a new entry in the table).
+        """
+        if not self.limiter.allow(client):
             raise TooManyRequests("too many requests")
 
     # -- the operations --------------------------------------------------------------
@@ -220,19 +248,22 @@ class ExposureService:
 
     def otp_start(self, client: str, channel: str | None, address: str | None) -> str:
         """Send a one-time code to `address` over `channel` ("sms" or "email"); returns the challenge."""
-        self._admit("otp:" + client)
+        self._admit(client)
         if channel is None or address is None:
-            raise BadRequest("expected {\"channel\": \"sms\"|\"email\", \"address\": ...}")
-        if channel not in ("sms", "email") or not 3 <= len(address) <= 254:
-            raise BadRequest("bad channel or address")
+            raise BadRequest("expected {\"channel\": \"sms\"|\"email\", \"address\": \"...\"} (strings)")
+        if channel not in ("sms", "email"):
+            raise BadRequest("bad channel: expected \"sms\" or \"email\"")
+        if not valid_address(channel, address):
+            raise BadRequest("bad address: expected a mainland mobile number" if channel == "sms"
+                             else "bad address: expected an e-mail address")
         try:
             return self._otp.start(channel, address, client)
-        except OtpLocked:
-            raise TooManyRequests("too many wrong codes for this address or client; try again later") from None
+        except OtpRefused as exc:  # locked after wrong codes, or too many codes sent
+            raise TooManyRequests(str(exc)) from None
 
     def otp_verify(self, client: str, challenge: str | None, code: str | None) -> OtpSession:
         """A correct code opens a citizen session with a small one-off quota."""
-        self._admit("otp:" + client)
+        self._admit(client)
         if challenge is None or code is None:
             raise BadRequest("expected {\"challenge\", \"code\"}")
         if not self._otp.verify(challenge, code):
@@ -248,12 +279,12 @@ class ExposureService:
     def evaluate(self, client: str, token: str | None, elements: Sequence[bytes] | None,
                  purpose: str | None = oprf.EXPOSURE) -> Evaluation:
         """k·E for each blinded element E, under the exposure key (or the fingerprint key), charged to the caller."""
-        who, session = self._caller(client, token)
-        self._admit(who)
+        self._admit(client)
+        session = self._session(token)
         if session is None:
             raise Unauthorized("prove control of the value first (/v1/otp/start) or use an organisation token")
-        if elements is None or purpose is None:
-            raise BadRequest("expected {\"elements\": [base64 ristretto255 elements]}")
+        if elements is None:
+            raise BadRequest("elements: expected {\"elements\": [base64 ristretto255 elements]}")
         if purpose not in (oprf.EXPOSURE, oprf.FINGERPRINT):
             raise BadRequest("purpose: expected \"exposure\" or \"fingerprint\"")
         use = self._key
@@ -265,8 +296,9 @@ class ExposureService:
             use = self._fingerprint_key
         if not elements or len(elements) > session.batch:
             raise BadRequest(f"between 1 and {session.batch} elements per request")
-        if not all(sodium.is_valid_point(e) for e in elements):
-            raise BadRequest("an element is not a valid ristretto255 point")
+        for i, e in enumerate(elements, 1):
+            if e == IDENTITY or not sodium.is_valid_point(e):  # the identity would fail in the evaluation
+                raise BadRequest(f"elements: element {i} is not a valid ristretto255 point (nothing charged)")
         if session.limit:
             if not self._usage.charge(session.who, len(elements), session.limit, "online-" + purpose):
                 raise TooManyRequests("daily evaluation quota used up")
@@ -279,20 +311,41 @@ class ExposureService:
             session.buckets += len(elements)
         return Evaluation(use.key_id, out)
 
+    @staticmethod
+    def bucket_cap(allowance: int, bucket_bits: int) -> int:
+        """The most distinct buckets a session with `allowance` evaluations (a day's, for an organisation) may fetch.
+
+        It is the number of buckets one allowance's worth of values falls in
+        on average, ``n (1 - e^(-allowance/n))`` for ``n`` buckets, rounded
+        up: an organisation checking its own customers again tomorrow asks
+        for the same buckets and is served, while one that buys evaluations
+        day after day cannot add up to the whole tag set. At the 10,000 floor
+        that is 14% of 65,536 buckets; at 100,000, 78%; above ~300,000 (an
+        allowance for ~85,000 customers) it is all of them.
+        """
+        n = 2**bucket_bits
+        return min(n, max(1, math.ceil(-n * math.expm1(-allowance / n))))
+
     def bucket(self, client: str, token: str | None, buckets: Sequence[int] | None) -> BucketTags:
-        """The PRF tags in each asked bucket: one bucket per exposure evaluation the caller has made."""
-        who, session = self._caller(client, token)
-        self._admit(who)
+        """The PRF tags in each asked bucket: one bucket per exposure evaluation made, within `bucket_cap`."""
+        self._admit(client)
+        session = self._session(token)
         if session is None:
             raise Unauthorized("a session or organisation token is required")
         if self.exposure is None:
             raise Unavailable("no exposure set loaded")
         if buckets is None:
-            raise BadRequest("expected {\"buckets\": [int, ...]}")
+            raise BadRequest("buckets: expected {\"buckets\": [integer bucket ids]}")
         exposure = self.exposure
         if not buckets or len(buckets) > session.batch or any(not 0 <= b < 2**exposure.bucket_bits for b in buckets):
-            raise BadRequest("bucket ids out of range or too many")
+            raise BadRequest("buckets: bucket ids out of range or too many")
         if len(buckets) > session.buckets:
             raise Forbidden("one bucket lookup per value evaluated: evaluate first")
+        new = set(buckets) - session.fetched
+        cap = self.bucket_cap(session.limit or CITIZEN_QUOTA, exposure.bucket_bits)
+        if len(session.fetched) + len(new) > cap:
+            raise Forbidden(f"this allowance may fetch at most {cap} distinct buckets "
+                            f"of {2**exposure.bucket_bits}; {len(session.fetched)} fetched already")
         session.buckets -= len(buckets)
+        session.fetched |= new
         return BucketTags(self._key.key_id, {b: exposure.bucket(b) for b in buckets})
