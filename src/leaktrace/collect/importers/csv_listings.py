@@ -23,6 +23,7 @@ number, never silently.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -136,6 +137,26 @@ def _shape(value: str) -> str:
     return "".join("9" if ch.isdigit() else "a" if ch.isalpha() else ch for ch in value[:40])
 
 
+_DATA_SHAPED = re.compile(r"@|\d{3}|\d\D{1,2}\d")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _header_like(cell: str) -> bool:
+    """Whether a first-line cell reads as a column name rather than a value.
+
+    Column names are short, and carry no e-mail sign and no number (a phone,
+    an ID, a house number, a date); Chinese ones are a word or two (商品名称,
+    收货地址), where a value is a sentence-long address. A name like 张伟 passes
+    on its own, which is why one data-shaped cell masks the whole line.
+    """
+    cell = cell.strip()
+    if not cell:
+        return True  # an unnamed column (a pandas index, a trailing comma) says nothing either way
+    if len(cell) > 40 or _DATA_SHAPED.search(cell):
+        return False
+    return len(_CJK.findall(cell)) <= 6
+
+
 def _bare_number(value: str) -> str | None:
     """A cell that is only a number (`0.05`, `1e-07`, `1,200`) in plain decimal notation, else None."""
     try:
@@ -194,13 +215,18 @@ class ListingCsv:
         return out
 
     def _shown_header(self) -> str:
-        """The header for an error line; PII-shaped names masked (a headerless file's first row is a record)."""
-        import re
+        """The header for an error line, or the first line masked when it looks like a record, not a header.
 
+        A headerless file's first line is a person's name, address and phone:
+        when any cell of it does not look like a column name, every cell is
+        masked, so no part of a record reaches the terminal or a log.
+        """
         from leaktrace.core.masking import mask
 
-        shaped = re.compile(r"@|\d(?:[\s-]?\d){5,}")
-        return ", ".join(repr(mask(h) if shaped.search(h) else h) for h in self.header[:40])
+        cells = self.header[:40]
+        if all(_header_like(h) for h in cells):
+            return ", ".join(repr(h.strip()) for h in cells)
+        return ", ".join(repr(mask(h.strip())) for h in cells) + "; line 1 looks like data, shown masked"
 
     def _url(self, value: str | None, line: int) -> str:
         own = file_url(self.path.name)
