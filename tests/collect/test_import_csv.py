@@ -168,3 +168,35 @@ def test_real_header_still_shown(tmp_path: Path) -> None:
     path = write(tmp_path / "l.csv", [["商品名称", "卖家", "price_btc", "收货地址", ""], ["a", "b", "1", "c", ""]])
     with pytest.raises(InputError, match=r"no column 'product'.*'商品名称', '卖家', 'price_btc', '收货地址'"):
         ListingCsv(path, opts(mapping=parse_mapping(["title=product"])))
+
+
+def _broken_quote_file(path: Path, broken: str, at: int, n: int = 100) -> Path:
+    """`n` listing rows (file lines 2..n+1) with line `at` replaced by `broken`."""
+    lines = ["title,seller,body"] + [f"listing {i},s{i},body {i}" for i in range(2, n + 2)]
+    lines[at - 1] = broken
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("broken", "at"),
+    [
+        ('listing 52,s52,"body never closed', 52),  # the quote runs to the end of the file
+        ('listing 50,s50,"body 50', 50),  # ...closes at the stray quote of line 52, text after it
+    ],
+)
+def test_broken_quote_is_reported_not_merged(ctx: Context, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             broken: str, at: int) -> None:
+    path = _broken_quote_file(tmp_path / "l.csv", broken, at)
+    if at == 50:
+        text = path.read_text().replace("listing 52,s52,body 52", 'listing 52,s52,body "52" x')
+        path.write_text(text)
+    src = approved(ctx, "q")
+    assert cli("import", "csv", str(path), "--source", src, "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["posts"]["new"] == 99  # every row but the broken one, each on its own
+    assert [s["where"] for s in report["skipped"]] == [f"{path}: line {at}"]
+    assert "quote" in report["skipped"][0]["reason"]
+    got = posts(ctx, src)
+    assert all("\n" not in (p.body or "") and "listing" not in (p.body or "") for p in got)
+    assert {p.title for p in got} == {f"listing {i}" for i in range(2, 102)} - {f"listing {at}"}

@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TextIO
 from urllib.parse import quote, urljoin, urlsplit
 
 from leaktrace.collect.importers.base import (
@@ -168,6 +170,35 @@ def _bare_number(value: str) -> str | None:
     return format(number.normalize(), "f") if number else "0"
 
 
+class _NumberedLines:
+    """The file's lines for csv.reader, keeping the numbered lines of the record being read."""
+
+    def __init__(self, fh: TextIO) -> None:
+        self.fh = fh
+        self.number = 1  # the header is line 1 (read by the reader too)
+        self.record: list[tuple[int, str]] = []
+
+    def __iter__(self) -> _NumberedLines:
+        return self
+
+    def __next__(self) -> str:
+        text = next(self.fh)
+        self.record.append((self.number, text))
+        self.number += 1
+        return text
+
+
+def _unreadable(exc: csv.Error, lines: int) -> str:
+    """Why a record could not be read, without its content (csv's messages carry none)."""
+    message = str(exc)
+    again = " (row skipped; the lines it ran over read on their own)" if lines > 1 else " (row skipped)"
+    if "unexpected end of data" in message:
+        return "unterminated quote: the quoted cell opened on this line never closes" + again
+    if "expected after" in message:
+        return "broken quote: a quoted cell opened on this line closes with text after the quote" + again
+    return f"unreadable CSV row ({message})" + again
+
+
 class ListingCsv:
     """One CSV file: its header checked against the mapping, its rows as ParsedItems."""
 
@@ -245,20 +276,34 @@ class ListingCsv:
         na = set(opts.na)
         used = set(cols.values())
         with _field_limit(MAX_FIELD_CHARS), self.path.open(encoding=self.encoding, newline="", errors="strict") as fh:
-            reader = csv.reader(fh, delimiter=self.delimiter)
+            lines = _NumberedLines(fh)
+            # strict: a quote that never closes, or closes with text after it, is an error, not a merged row
+            reader = csv.reader(lines, delimiter=self.delimiter, strict=True)
+            swallowed: deque[tuple[int, str]] = deque()  # lines a broken record ran over, read again one by one
             line = 1
             try:
                 next(reader, None)
                 while True:
-                    start = reader.line_num + 1
-                    try:
-                        row = next(reader)
-                    except StopIteration:
-                        break
-                    except csv.Error as exc:
-                        self.problems.add(start, f"unreadable CSV row ({exc})")
-                        continue
-                    line = start
+                    if swallowed:
+                        line, text = swallowed.popleft()
+                        try:
+                            row = next(csv.reader([text], delimiter=self.delimiter, strict=True), [])
+                        except csv.Error as exc:
+                            self.problems.add(line, _unreadable(exc, 1))
+                            continue
+                    else:
+                        lines.record.clear()
+                        try:
+                            row = next(reader)
+                        except StopIteration:
+                            break
+                        except csv.Error as exc:
+                            record = lines.record or [(lines.number, "")]
+                            line = record[0][0]
+                            self.problems.add(line, _unreadable(exc, len(record)))
+                            swallowed.extend(record[1:])
+                            continue
+                        line = lines.record[0][0]
                     if len(row) != len(self.header):
                         if not any(c.strip() for c in row):
                             continue
