@@ -12,6 +12,7 @@ import typer
 
 from leaktrace.cli.context import cli_context
 from leaktrace.core.errors import InputError
+from leaktrace.core.private_files import write_private_text
 
 if TYPE_CHECKING:
     from leaktrace.attribution.oprf import ServerKey
@@ -211,9 +212,7 @@ def token_cmd(
     token = secrets.token_urlsafe(32)
     doc = json.loads(tokens.read_text("utf-8")) if tokens.exists() else {}
     doc[hashlib.sha256(token.encode()).hexdigest()] = {"org": org, "daily_quota": daily_quota} if daily_quota else org
-    tmp = tokens.with_name(tokens.name + ".tmp")
-    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", "utf-8")
-    tmp.replace(tokens)
+    write_private_text(tokens, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")  # owner-only, whole or not
     typer.echo(token)
 
 
