@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -105,3 +106,19 @@ def test_existing_database_files_are_tightened(umask_022: Path) -> None:
 def test_evidence_files_are_owner_only(umask_022: Path, tmp_path: Path) -> None:
     _run_sequence(umask_022, tmp_path / "work")
     assert _open_to_others(umask_022 / "evidence") == []
+
+
+def test_org_signing_key_folder_is_owner_only(umask_022: Path, tmp_path: Path) -> None:
+    """`org fingerprint` without --key-file keeps its signing key in <data>/attribution/, made 0700 if missing."""
+    work = tmp_path / "work"
+    work.mkdir()
+    export = work / "customers.csv"
+    export.write_text("身份证号\n" + "".join(f"11010119900101{i:04d}\n" for i in range(60)), "utf-8")
+    req, state, resp = (work / n for n in ("req.json", "state.json", "resp.json"))
+    assert main(["org", "fingerprint", str(export), "--org", "ACME", "--request", str(req), "--state", str(state)]) == 0
+    assert main(["org", "evaluate", str(req), "--org", "ACME", "--out", str(resp)]) == 0
+    shutil.rmtree(umask_022 / "attribution")  # as on the organisation's own machine: no platform ledger there
+    assert main(["org", "fingerprint", str(export), "--org", "ACME", "--response", str(resp), "--state", str(state),
+                 "--out", str(work / "fp.json")]) == 0
+    assert (umask_022 / "attribution" / "org-signing.key").is_file()
+    assert _open_to_others(umask_022) == []

@@ -12,7 +12,7 @@ import typer
 
 from leaktrace.cli.context import cli_context
 from leaktrace.core.errors import InputError
-from leaktrace.core.private_files import write_private_text
+from leaktrace.core.private_files import private_dir, write_private_text
 
 if TYPE_CHECKING:
     from leaktrace.attribution.oprf import ServerKey
@@ -69,7 +69,9 @@ def fingerprint_cmd(
         from leaktrace.attribution.oprf import FINGERPRINT
 
         fp = fp_mod.build(datafile, org, HttpEvaluator(server, token, purpose=FINGERPRINT), rate)
-    key = fp_mod.load_or_create_signing_key(key_file or cli_context().data_dir / "attribution" / "org-signing.key")
+    key_path = key_file or cli_context().data_dir / "attribution" / "org-signing.key"
+    private_dir(key_path.parent)  # a folder made for the signing key is owner-only (an existing one is left as is)
+    key = fp_mod.load_or_create_signing_key(key_path)
     fp_mod.sign(fp, key)
     dest = out or Path(f"{fp.org}.fingerprint.json")
     fp_mod.save(fp, dest)
