@@ -113,3 +113,11 @@ def test_free_text_is_masked_on_the_way_in(tmp_path: Path, capsys: pytest.Captur
     html = Path(json.loads(out)["html"]).read_text("utf-8")
     assert code == 0 and raw_id not in html and raw_phone not in html
     assert "interviewed" in html and "matched" in html and "both show" in html  # the fields are shown, masked
+
+
+def test_ref_with_trailing_newline_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--ref "$(cat ref.txt)"`-style input with a newline: one error line, nothing created."""
+    code, _, err = _run(capsys, "case", "new", "x", "--ref", "C-9\n")
+    assert code == 2 and "field 'ref'" in err and len(err.strip().splitlines()) == 1
+    code, out, _ = _run(capsys, "case", "show", "--json")
+    assert code == 0 and "C-9" not in out

@@ -86,3 +86,13 @@ def test_list_cases_counts_items(engine: Engine, docs: dict[str, list[dict[str, 
             cases.add_item(s, a, "wallet", doc)
     with Session(engine) as s:
         assert [(c.title, n) for c, n in cases.list_cases(s)] == [("a", len(docs["wallets"])), ("b", 0)]
+
+
+@pytest.mark.parametrize("ref", ["C7\n", "C7\r\n", " C7", "C7 ", "C7\t"])
+def test_ref_with_surrounding_whitespace_is_refused(engine: Engine, ref: str) -> None:
+    """A ref that `$` let through with a trailing newline was stored and then never found again."""
+    with session_factory(engine).begin() as s, pytest.raises(InputError, match="field 'ref'"):
+        cases.create_case(s, "x", ref=ref)
+    with session_factory(engine)() as s:
+        assert cases.list_cases(s) == []
+

@@ -142,3 +142,61 @@ def test_public_market_scrape(ctx: Context, capsys: pytest.CaptureFixture[str]) 
         row = by_title[p.title or ""]
         assert p.author_handle == row["vendor"] and p.price_currency == "BTC"
         assert p.price_amount == pytest.approx(float(row["price"]))
+
+
+HEADERLESS = [["张伟", "北京市朝阳区建国路88号院3号楼2单元501", "13800138000", "2024-01-02"],
+              ["李娜", "上海市浦东新区世纪大道100号", "13900139000", "2024-01-03"]]
+
+
+@pytest.mark.parametrize("maps", [[], ["--map", "title=product"]])
+def test_errors_never_print_a_record_in_clear(ctx: Context, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              maps: list[str]) -> None:
+    """A headerless file's first line is a person's record: the error names line 1, and shows no value in clear."""
+    path = write(tmp_path / "orders.csv", HEADERLESS)
+    src = approved(ctx, "orders")
+    assert cli("import", "csv", str(path), "--source", src, *maps) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "line 1" in err
+    for value in HEADERLESS[0]:
+        assert value not in err
+    assert "建国路" not in err and "张" not in err  # not even a recognisable part
+    assert count(ctx, Capture) == 0
+
+
+def test_real_header_still_shown(tmp_path: Path) -> None:
+    """Column names that look like column names stay readable, so the --map can be fixed."""
+    path = write(tmp_path / "l.csv", [["商品名称", "卖家", "price_btc", "收货地址", ""], ["a", "b", "1", "c", ""]])
+    with pytest.raises(InputError, match=r"no column 'product'.*'商品名称', '卖家', 'price_btc', '收货地址'"):
+        ListingCsv(path, opts(mapping=parse_mapping(["title=product"])))
+
+
+def _broken_quote_file(path: Path, broken: str, at: int, n: int = 100) -> Path:
+    """`n` listing rows (file lines 2..n+1) with line `at` replaced by `broken`."""
+    lines = ["title,seller,body"] + [f"listing {i},s{i},body {i}" for i in range(2, n + 2)]
+    lines[at - 1] = broken
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("broken", "at"),
+    [
+        ('listing 52,s52,"body never closed', 52),  # the quote runs to the end of the file
+        ('listing 50,s50,"body 50', 50),  # ...closes at the stray quote of line 52, text after it
+    ],
+)
+def test_broken_quote_is_reported_not_merged(ctx: Context, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             broken: str, at: int) -> None:
+    path = _broken_quote_file(tmp_path / "l.csv", broken, at)
+    if at == 50:
+        text = path.read_text().replace("listing 52,s52,body 52", 'listing 52,s52,body "52" x')
+        path.write_text(text)
+    src = approved(ctx, "q")
+    assert cli("import", "csv", str(path), "--source", src, "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["posts"]["new"] == 99  # every row but the broken one, each on its own
+    assert [s["where"] for s in report["skipped"]] == [f"{path}: line {at}"]
+    assert "quote" in report["skipped"][0]["reason"]
+    got = posts(ctx, src)
+    assert all("\n" not in (p.body or "") and "listing" not in (p.body or "") for p in got)
+    assert {p.title for p in got} == {f"listing {i}" for i in range(2, 102)} - {f"listing {at}"}

@@ -84,3 +84,13 @@ def test_export_over_the_limit_is_refused(ctx: Context, tmp_path: Path, capsys: 
     assert count(ctx, Capture) == 0 and list(ctx.evidence.entries()) == []
     report = run_import(ctx, iter_export(path, max_bytes=10_000), source=src, collector="t", max_body=10_000)
     assert report.captures_new == 1 and report.posts["new"] == 1
+
+
+def test_bad_chat_error_does_not_print_the_chat_name(tmp_path: Path) -> None:
+    """A personal chat is named after the other person: the error names the chat by position, not by name."""
+    path = tmp_path / "result.json"
+    chats = [{"id": 1, "name": "ok", "messages": []}, {"id": 2}, {"name": "张伟 13800138000", "messages": []}]
+    path.write_text(json.dumps({"chats": {"list": chats}}, ensure_ascii=False), "utf-8")
+    with pytest.raises(InputError, match=r"chats.list\[2\]: field 'id' is missing") as exc:
+        list(iter_export(path))
+    assert "张伟" not in str(exc.value) and "13800138000" not in str(exc.value)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from leaktrace.attribution import fingerprint as fp_mod
 from leaktrace.attribution.jsonfile import write_json
 from leaktrace.core.errors import IntegrityError
 from leaktrace.core.keyring import Keyring
+from leaktrace.core.private_files import FILE_MODE, private_dir
 
 
 def _read_json(path: Path, default: Any) -> Any:
@@ -89,7 +91,7 @@ class Registry:
         return entry
 
     def _ensure(self, path: Path) -> Path:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         return path
 
     def unregister(self, org: str) -> bool:
@@ -155,7 +157,7 @@ class Registry:
         return self.root / "cache" / f"index-{digest}.npz"
 
     def _save_cache(self, index: Index, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         for old in path.parent.glob("index-*.npz"):
             old.unlink(missing_ok=True)
         arrays: dict[str, np.ndarray] = {"orgs": np.array(json.dumps(index.orgs)), "thresholds": index.thresholds}
@@ -165,7 +167,10 @@ class Registry:
             arrays[f"tags/{k}"] = ki.tags
             arrays[f"owner/{k}"] = ki.org
         tmp = path.with_name(path.name + ".tmp.npz")
-        np.savez(tmp, **arrays)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)  # tags of every org: owner-only
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)
+        os.chmod(tmp, FILE_MODE)
         tmp.replace(path)
 
     def _load_cache(self, path: Path) -> Index:

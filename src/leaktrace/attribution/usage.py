@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from leaktrace.core.errors import IntegrityError
+from leaktrace.core.private_files import private_dir
 
 FILENAME = "oprf-usage.jsonl"
 
@@ -82,7 +83,7 @@ class UsageLedger:
                 return False
             self._used[k] = self._used.get(k, 0) + n
             return True
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)

@@ -28,7 +28,8 @@ from leaktrace.core.errors import InputError
 from leaktrace.store.models import Case, CaseEvent, CaseItem, CaseNote
 from leaktrace.store.repo._common import check_aware
 
-_REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# \Z, not $: `$` also matches before a trailing newline, and "C7\n" was stored and never found again.
+_REF_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 TLP_LEVELS = ("clear", "green", "amber", "amber+strict", "red")
 
 
@@ -51,7 +52,7 @@ def create_case(
         raise InputError("field 'title': must be 1..500 characters")
     if tlp not in TLP_LEVELS:
         raise InputError(f"field 'tlp': {tlp!r} is not one of {', '.join(TLP_LEVELS)}")
-    if ref is not None and not _REF_RE.match(ref):
+    if ref is not None and not _REF_RE.fullmatch(ref):
         raise InputError(f"field 'ref': {ref!r} must be 1..64 letters, digits, '.', '_' or '-'")
     if ref is not None and session.scalar(select(Case.id).where(Case.ref == ref)) is not None:
         raise InputError(f"case {ref!r} already exists")

@@ -12,6 +12,7 @@ import typer
 
 from leaktrace.cli.context import cli_context
 from leaktrace.core.errors import InputError
+from leaktrace.core.private_files import private_dir, write_private_text
 
 if TYPE_CHECKING:
     from leaktrace.attribution.oprf import ServerKey
@@ -68,7 +69,9 @@ def fingerprint_cmd(
         from leaktrace.attribution.oprf import FINGERPRINT
 
         fp = fp_mod.build(datafile, org, HttpEvaluator(server, token, purpose=FINGERPRINT), rate)
-    key = fp_mod.load_or_create_signing_key(key_file or cli_context().data_dir / "attribution" / "org-signing.key")
+    key_path = key_file or cli_context().data_dir / "attribution" / "org-signing.key"
+    private_dir(key_path.parent)  # a folder made for the signing key is owner-only (an existing one is left as is)
+    key = fp_mod.load_or_create_signing_key(key_path)
     fp_mod.sign(fp, key)
     dest = out or Path(f"{fp.org}.fingerprint.json")
     fp_mod.save(fp, dest)
@@ -211,9 +214,7 @@ def token_cmd(
     token = secrets.token_urlsafe(32)
     doc = json.loads(tokens.read_text("utf-8")) if tokens.exists() else {}
     doc[hashlib.sha256(token.encode()).hexdigest()] = {"org": org, "daily_quota": daily_quota} if daily_quota else org
-    tmp = tokens.with_name(tokens.name + ".tmp")
-    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", "utf-8")
-    tmp.replace(tokens)
+    write_private_text(tokens, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")  # owner-only, whole or not
     typer.echo(token)
 
 

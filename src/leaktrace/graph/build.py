@@ -10,7 +10,6 @@ every build.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from leaktrace.core.graph_types import (
     WalletFlow,
 )
 from leaktrace.core.hashing import KeyedHasher
+from leaktrace.core.private_files import private_dir, write_private_text
 from leaktrace.graph.actors import Merged, apply_feedback, merge
 from leaktrace.graph.corpus import Corpus, load_corpus
 from leaktrace.graph.feedback import load_verdicts
@@ -217,12 +217,14 @@ def snapshot_path(data_dir: Path) -> Path:
 
 
 def save_snapshot(result: GraphResult, data_dir: Path) -> Path:
-    """Write atomically: a crash leaves the previous snapshot, never half of one."""
+    """Write atomically and owner-only (0600, folder 0700): a crash leaves the previous snapshot, never half of one.
+
+    The snapshot names the seller network (accounts, wallets, contacts): it is
+    case material, not for other users of the machine.
+    """
     path = snapshot_path(data_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(result.to_dict(), ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    private_dir(path.parent)
+    write_private_text(path, json.dumps(result.to_dict(), ensure_ascii=False))
     return path
 
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from leaktrace.core.hashing import KeyedHasher
 from leaktrace.core.keyring import Keyring, load_keyring
+from leaktrace.core.private_files import private_dir
 from leaktrace.core.settings import Settings, get_settings
 from leaktrace.evidence import EvidenceStore
 from leaktrace.store import make_engine, session_factory, upgrade
@@ -69,14 +70,24 @@ class Context:
 
     # -- storage -------------------------------------------------------------------------
 
-    @property
+    @cached_property
     def data_dir(self) -> Path:
-        return self.settings.data_dir
+        """The data directory, created owner-only (0700, with any missing parents) on first use.
+
+        Everything under it is case material: the database (case titles,
+        victim company, seller identifiers), canaries, fingerprints, the graph
+        and evidence. Created here, before any stage writes into it, so the
+        umask never decides who can read it. An existing folder is left as
+        its owner set it.
+        """
+        return private_dir(self.settings.data_dir)
 
     @property
     def engine(self) -> Engine:
         """The database, migrated to head on first use unless the context was opened with `migrate=False`."""
         if self._engine is None:
+            if not self.settings.database_url:
+                _ = self.data_dir  # SQLite lives in the data directory: make it owner-only first
             engine = make_engine(self.settings)
             if self.migrate:
                 try:
@@ -96,6 +107,7 @@ class Context:
 
     @cached_property
     def evidence(self) -> EvidenceStore:
+        private_dir(self.data_dir / "evidence")  # captured pages and the custody chain: owner-only folder
         return EvidenceStore(self.data_dir, keys=self.get_keyring)
 
     # -- stage configuration -------------------------------------------------------------

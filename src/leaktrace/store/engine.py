@@ -3,11 +3,15 @@
 SQLite (the embedded default) gets WAL, so readers never block the single
 writer, enforced foreign keys (off by default in SQLite) and a busy timeout
 instead of instant "database is locked" errors. PostgreSQL URLs are pinned
-to psycopg 3 whatever driver prefix the user wrote.
+to psycopg 3 whatever driver prefix the user wrote. A SQLite file (and
+its -wal, -shm and -journal files) is owner-only whatever the umask.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -16,6 +20,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from leaktrace.core.errors import ConfigError
+from leaktrace.core.private_files import FILE_MODE, private_dir
 from leaktrace.core.settings import Settings, get_settings
 
 SQLITE_BUSY_MS = 30_000
@@ -49,6 +54,30 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
         cur.close()
 
 
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """The database file made owner-only before SQLite opens it (its folder too, when made here).
+
+    The file holds case titles, the victim company and seller identifiers.
+    SQLite creates it 0644 under the usual umask, and gives its -wal, -shm
+    and -journal files the main file's mode: so the file is created 0600
+    here, and a file (and side files) left group- or world-readable by an
+    older version is narrowed to 0600 when it is ours.
+    """
+    private_dir(path.parent)
+    with contextlib.suppress(FileExistsError):  # an empty file is an empty database to SQLite
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    for p in (path, *(path.with_name(path.name + s) for s in SQLITE_SIDE_FILES)):
+        try:
+            st = p.stat()
+            if st.st_mode & 0o077 and st.st_uid == os.getuid():
+                os.chmod(p, FILE_MODE)
+        except FileNotFoundError:
+            continue
+
+
 def make_engine(
     settings: Settings | None = None,
     *,
@@ -63,10 +92,8 @@ def make_engine(
         target = target.set(drivername="postgresql+psycopg")
     args = dict(connect_args or {})
     if target.get_backend_name() == "sqlite":
-        if target.database and target.database != ":memory:":
-            from pathlib import Path
-
-            Path(target.database).parent.mkdir(parents=True, exist_ok=True)
+        if target.database and target.database != ":memory:" and not target.database.startswith("file:"):
+            _private_sqlite_file(Path(target.database))
         engine = create_engine(target, connect_args=args, **engine_kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

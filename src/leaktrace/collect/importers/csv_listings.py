@@ -23,12 +23,15 @@ number, never silently.
 from __future__ import annotations
 
 import csv
+import re
+from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TextIO
 from urllib.parse import quote, urljoin, urlsplit
 
 from leaktrace.collect.importers.base import (
@@ -136,6 +139,26 @@ def _shape(value: str) -> str:
     return "".join("9" if ch.isdigit() else "a" if ch.isalpha() else ch for ch in value[:40])
 
 
+_DATA_SHAPED = re.compile(r"@|\d{3}|\d\D{1,2}\d")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _header_like(cell: str) -> bool:
+    """Whether a first-line cell reads as a column name rather than a value.
+
+    Column names are short, and carry no e-mail sign and no number (a phone,
+    an ID, a house number, a date); Chinese ones are a word or two (商品名称,
+    收货地址), where a value is a sentence-long address. A name like 张伟 passes
+    on its own, which is why one data-shaped cell masks the whole line.
+    """
+    cell = cell.strip()
+    if not cell:
+        return True  # an unnamed column (a pandas index, a trailing comma) says nothing either way
+    if len(cell) > 40 or _DATA_SHAPED.search(cell):
+        return False
+    return len(_CJK.findall(cell)) <= 6
+
+
 def _bare_number(value: str) -> str | None:
     """A cell that is only a number (`0.05`, `1e-07`, `1,200`) in plain decimal notation, else None."""
     try:
@@ -145,6 +168,35 @@ def _bare_number(value: str) -> str | None:
     if not number.is_finite():
         return None
     return format(number.normalize(), "f") if number else "0"
+
+
+class _NumberedLines:
+    """The file's lines for csv.reader, keeping the numbered lines of the record being read."""
+
+    def __init__(self, fh: TextIO) -> None:
+        self.fh = fh
+        self.number = 1  # the header is line 1 (read by the reader too)
+        self.record: list[tuple[int, str]] = []
+
+    def __iter__(self) -> _NumberedLines:
+        return self
+
+    def __next__(self) -> str:
+        text = next(self.fh)
+        self.record.append((self.number, text))
+        self.number += 1
+        return text
+
+
+def _unreadable(exc: csv.Error, lines: int) -> str:
+    """Why a record could not be read, without its content (csv's messages carry none)."""
+    message = str(exc)
+    again = " (row skipped; the lines it ran over read on their own)" if lines > 1 else " (row skipped)"
+    if "unexpected end of data" in message:
+        return "unterminated quote: the quoted cell opened on this line never closes" + again
+    if "expected after" in message:
+        return "broken quote: a quoted cell opened on this line closes with text after the quote" + again
+    return f"unreadable CSV row ({message})" + again
 
 
 class ListingCsv:
@@ -194,13 +246,18 @@ class ListingCsv:
         return out
 
     def _shown_header(self) -> str:
-        """The header for an error line; PII-shaped names masked (a headerless file's first row is a record)."""
-        import re
+        """The header for an error line, or the first line masked when it looks like a record, not a header.
 
+        A headerless file's first line is a person's name, address and phone:
+        when any cell of it does not look like a column name, every cell is
+        masked, so no part of a record reaches the terminal or a log.
+        """
         from leaktrace.core.masking import mask
 
-        shaped = re.compile(r"@|\d(?:[\s-]?\d){5,}")
-        return ", ".join(repr(mask(h) if shaped.search(h) else h) for h in self.header[:40])
+        cells = self.header[:40]
+        if all(_header_like(h) for h in cells):
+            return ", ".join(repr(h.strip()) for h in cells)
+        return ", ".join(repr(mask(h.strip())) for h in cells) + "; line 1 looks like data, shown masked"
 
     def _url(self, value: str | None, line: int) -> str:
         own = file_url(self.path.name)
@@ -219,20 +276,34 @@ class ListingCsv:
         na = set(opts.na)
         used = set(cols.values())
         with _field_limit(MAX_FIELD_CHARS), self.path.open(encoding=self.encoding, newline="", errors="strict") as fh:
-            reader = csv.reader(fh, delimiter=self.delimiter)
+            lines = _NumberedLines(fh)
+            # strict: a quote that never closes, or closes with text after it, is an error, not a merged row
+            reader = csv.reader(lines, delimiter=self.delimiter, strict=True)
+            swallowed: deque[tuple[int, str]] = deque()  # lines a broken record ran over, read again one by one
             line = 1
             try:
                 next(reader, None)
                 while True:
-                    start = reader.line_num + 1
-                    try:
-                        row = next(reader)
-                    except StopIteration:
-                        break
-                    except csv.Error as exc:
-                        self.problems.add(start, f"unreadable CSV row ({exc})")
-                        continue
-                    line = start
+                    if swallowed:
+                        line, text = swallowed.popleft()
+                        try:
+                            row = next(csv.reader([text], delimiter=self.delimiter, strict=True), [])
+                        except csv.Error as exc:
+                            self.problems.add(line, _unreadable(exc, 1))
+                            continue
+                    else:
+                        lines.record.clear()
+                        try:
+                            row = next(reader)
+                        except StopIteration:
+                            break
+                        except csv.Error as exc:
+                            record = lines.record or [(lines.number, "")]
+                            line = record[0][0]
+                            self.problems.add(line, _unreadable(exc, len(record)))
+                            swallowed.extend(record[1:])
+                            continue
+                        line = lines.record[0][0]
                     if len(row) != len(self.header):
                         if not any(c.strip() for c in row):
                             continue

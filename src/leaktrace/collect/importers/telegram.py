@@ -67,13 +67,15 @@ def _when(msg: dict[str, Any], local: tzinfo | None, where: str) -> datetime | N
         raise InputError(f"{where}: field 'date': {date[:40]!r} is not a timestamp") from None
 
 
-def _chats(data: Any, label: str) -> list[dict[str, Any]]:
+def _chats(data: Any, label: str) -> list[tuple[str, dict[str, Any]]]:
+    """The chats with messages, each with where it is in the file (for error lines that name no person)."""
     if isinstance(data, dict) and isinstance(data.get("messages"), list):
-        return [data]
+        return [("the chat", data)]
     chats = data.get("chats") if isinstance(data, dict) else None
     listed = chats.get("list") if isinstance(chats, dict) else None
     if isinstance(listed, list):
-        return [c for c in listed if isinstance(c, dict) and isinstance(c.get("messages"), list)]
+        return [(f"chats.list[{i}]", c) for i, c in enumerate(listed)
+                if isinstance(c, dict) and isinstance(c.get("messages"), list)]
     raise InputError(f"{label}: not a Telegram Desktop JSON export (no 'messages' and no 'chats.list')")
 
 
@@ -94,10 +96,11 @@ def iter_export(
     skipped: list[Skipped] = []
     chats = _chats(doc, str(path))
     names = []
-    for chat in chats:
+    for place, chat in chats:
         chat_id = chat.get("id")
         if not isinstance(chat_id, int):
-            raise InputError(f"{path}: chat {str(chat.get('name'))[:60]!r}: field 'id' is missing or not a number")
+            # by place, not by name: a personal chat is named after the other person
+            raise InputError(f"{path}: {place}: field 'id' is missing or not a number")
         names.append(str(chat.get("name") or chat_id))
         services = empty = 0
         for n, msg in enumerate(chat["messages"]):
