@@ -61,7 +61,8 @@ def write_csv(result: NoticeResult, out: Path) -> None:
     """row, kinds, masked values: written to a temp file and renamed, so a reader never sees half of it."""
     tmp = out.with_name(out.name + ".tmp")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8",
+                  newline="") as fh:
             w = csv.writer(fh)
             w.writerow(["row", "kinds", "values_masked"])
             for row, hits in result.exposed_rows:

@@ -25,6 +25,7 @@ from leaktrace.collect.login import Credentials
 from leaktrace.collect.profile import load_profile
 from leaktrace.collect.watch import load_terms
 from leaktrace.core.errors import ConfigError
+from leaktrace.core.private_files import private_dir
 from leaktrace.pipeline.crawl import CrawlOptions, CrawlReport, run_crawl, watch
 from leaktrace.pipeline.sources import ensure_source
 
@@ -36,7 +37,7 @@ async def _prompt_captcha(ch: CaptchaChallenge) -> str | None:
     where = ""
     if ch.image:
         folder = cli_context().data_dir / "captcha"
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)  # mkstemp makes the file itself 0600
         suffix = ".png" if (ch.image_type or "").endswith("png") else ".img"
         fd, name = tempfile.mkstemp(dir=folder, prefix="captcha-", suffix=suffix)
         with os.fdopen(fd, "wb") as fh:

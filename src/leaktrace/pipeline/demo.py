@@ -31,6 +31,7 @@ from typing import Any
 from rich.console import Console
 
 from leaktrace.core.errors import InputError
+from leaktrace.core.private_files import private_dir
 from leaktrace.core.settings import Settings
 from leaktrace.pipeline.truth_checks import (
     Check,
@@ -118,7 +119,7 @@ def prepare_directory(opts: DemoOptions, say: Callable[[str], None]) -> bool:
             return (d / "world" / "truth.json").exists()
         else:
             raise InputError(f"{d}: holds an earlier demo; pass --reuse to run again in it or --force to start afresh")
-    d.mkdir(parents=True, exist_ok=True)
+    private_dir(d)
     (d / MARKER).write_text(json.dumps({"scale": opts.scale, "seed": opts.seed}) + "\n", "utf-8")
     return False
 
@@ -345,7 +346,7 @@ class Demo:
         key = ServerKey.from_keyring(ring)
         registry = Registry(ctx.data_dir)
         org_dir = self.opts.directory / "org-side"
-        org_dir.mkdir(exist_ok=True)
+        private_dir(org_dir)  # signing keys
         orgs = json.loads((self.world_dir / "orgs" / "registry.json").read_text("utf-8"))
         names = {o["org_id"]: o["name"] for o in orgs}
         with self.timer.step("attribute"):
