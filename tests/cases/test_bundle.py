@@ -182,3 +182,64 @@ def test_symlinked_file_refused(bundle: Path, tmp_path: Path) -> None:
     blob.unlink()
     blob.symlink_to(outside)
     assert "symbolic link" in _problems(bundle)
+
+
+@pytest.fixture(scope="module")
+def made_zip(shared_case: tuple[EvidenceStore, CaseContent], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store, content = shared_case
+    return export_bundle(content, tmp_path_factory.mktemp("zips") / "z", store=store, collector="tester",
+                         langs=("en",), as_zip=True)
+
+
+def _rezip(src: Path, dest: Path, before: dict[str, bytes]) -> Path:
+    """Copy a zip, writing `before[name]` as an extra member of the same name ahead of the real one."""
+    import warnings
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout, \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name, and writes it anyway
+        for info in zin.infolist():
+            if info.filename in before:
+                zout.writestr(info.filename, before[info.filename])
+            zout.writestr(info, zin.read(info))
+    return dest
+
+
+def test_zip_duplicate_member_refused(made_zip: Path, tmp_path: Path) -> None:
+    """Issue 16 item 7: a forged report or blob ahead of the real one (what unzip extracts) is refused."""
+    with zipfile.ZipFile(made_zip) as zf:
+        report = next(n for n in zf.namelist() if "/report/" in n)
+        blob = next(n for n in zf.namelist() if "/blobs/" in n)
+    for name in (report, blob):
+        forged = _rezip(made_zip, tmp_path / f"forged-{name.count('blobs')}.zip", {name: b"<p>forged</p>"})
+        text = _problems(forged)
+        assert "duplicate" in text and name.split("/", 1)[1] in text
+
+
+def test_zip_local_name_differs_from_central(made_zip: Path, tmp_path: Path) -> None:
+    """Issue 16 item 7: a member whose local header names another file than the directory is refused."""
+    data = bytearray(made_zip.read_bytes())
+    with zipfile.ZipFile(made_zip) as zf:
+        info = next(i for i in zf.infolist() if "/report/" in i.filename)
+    start = info.header_offset + 30
+    assert data[start:start + len(info.filename)] == info.filename.encode()
+    data[start + len(info.filename) - 1] ^= 0x01  # 'x.html' -> 'x.htmm' in the local header only
+    bad = tmp_path / "names.zip"
+    bad.write_bytes(bytes(data))
+    assert "local header" in _problems(bad)
+
+
+def test_zip_damaged_member_is_integrity_failure(made_zip: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16 item 8: a damaged member is a reported integrity failure (exit 4), not a crash."""
+    data = bytearray(made_zip.read_bytes())
+    with zipfile.ZipFile(made_zip) as zf:
+        info = next(i for i in zf.infolist() if "/report/" in i.filename)
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start + info.compress_size // 2] ^= 0x55
+    bad = tmp_path / "damaged.zip"
+    bad.write_bytes(bytes(data))
+    assert info.filename.split("/", 1)[1] in _problems(bad)
+    assert main(["evidence", "verify-bundle", str(bad)]) == 4
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "damaged" in err

@@ -16,7 +16,12 @@ A court or the defence gets a folder (or a zip of it) and runs
 
 The manifest format is written by `leaktrace.cases.bundle`; both sides share
 the constants here. Zips are read member by member with size limits and no
-extraction to disk, so a hostile archive cannot write outside anything.
+extraction to disk, so a hostile archive cannot write outside anything. A
+zip is refused whole when it holds what the verifier would not itself read:
+two members of one name (unzip extracts the first, a reader the last), a
+member whose local header names another file than the central directory,
+directory entries with data, or members outside the bundle folder. A damaged
+member (bad CRC, broken deflate stream) is an integrity problem, not a crash.
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ import base64
 import binascii
 import hashlib
 import json
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -44,6 +51,12 @@ CUSTODY_HEAD = "custody/custody.head"
 PUBLIC_KEY = "custody/signing.pub"
 MAX_MANIFEST = 64 << 20
 _CHUNK = 1 << 20
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
+
+
+class DamagedMember(Exception):
+    """A zip member that cannot be read back as stored (bad CRC, broken stream, bad header)."""
 
 
 @dataclass
@@ -82,8 +95,42 @@ class _Source:
             tops = {n.split("/", 1)[0] for n in names}
             if MANIFEST not in names and len(tops) == 1:
                 self.prefix = next(iter(tops)) + "/"
+            self.zip_problems = self._check_zip(path, self.zip, self.prefix)
         elif not path.is_dir():
             raise InputError(f"{path}: no such bundle (want a folder or a .zip)")
+        else:
+            self.zip_problems = []
+
+    @staticmethod
+    def _check_zip(path: Path, zf: zipfile.ZipFile, prefix: str) -> list[str]:
+        """What in the archive the verifier would not read itself, or reads ambiguously."""
+        problems: list[str] = []
+        seen: set[str] = set()
+        for info in zf.infolist():
+            name = info.filename
+            shown = name[len(prefix):] if name.startswith(prefix) else name
+            if name in seen:
+                problems.append(f"{shown}: duplicate zip member (two files of one name; refused)")
+            seen.add(name)
+            if not name.startswith(prefix):
+                problems.append(f"{name}: zip member outside the bundle folder {prefix!r}")
+            if info.is_dir() and info.file_size:
+                problems.append(f"{shown}: directory entry holding {info.file_size} bytes")
+        with path.open("rb") as fh:
+            for info in zf.infolist():
+                fh.seek(info.header_offset)
+                raw = fh.read(_LOCAL_HEADER.size)
+                if len(raw) != _LOCAL_HEADER.size or raw[:4] != b"PK\x03\x04":
+                    problems.append(f"{info.filename}: no local header where the central directory points")
+                    continue
+                fields = _LOCAL_HEADER.unpack(raw)
+                local = fh.read(fields[10])
+                if local != info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437"):
+                    problems.append(
+                        f"{info.filename}: local header names {local.decode('utf-8', 'replace')!r}, "
+                        "the central directory another name (refused)"
+                    )
+        return problems
 
     def names(self) -> list[str]:
         if self.zip is not None:
@@ -107,6 +154,8 @@ class _Source:
                     yield fh
             except KeyError as exc:
                 raise FileNotFoundError(name) from exc
+            except _ZIP_ERRORS as exc:
+                raise DamagedMember(f"{name}: damaged zip member ({exc})") from exc
             return
         target = self.path / name
         if target.is_symlink():
@@ -148,6 +197,8 @@ def verify_bundle(path: Path, *, expect_key: str | None = None) -> BundleReport:
     src = _Source(path)
     report = BundleReport()
     try:
+        for text in src.zip_problems:
+            report.problem(text)
         _verify(src, report, expect_key)
     finally:
         src.close()
@@ -162,7 +213,7 @@ def _verify(src: _Source, report: BundleReport, expect_key: str | None) -> None:
     except FileNotFoundError as exc:
         report.problem(f"{exc.args[0] if exc.args else exc}: missing (not a complete case bundle)")
         return
-    except (InputError, OSError) as exc:
+    except (InputError, OSError, DamagedMember) as exc:
         report.problem(str(exc))
         return
     try:
@@ -212,7 +263,7 @@ def _verify(src: _Source, report: BundleReport, expect_key: str | None) -> None:
         limit = size if isinstance(size, int) and size >= 0 else MAX_MANIFEST
         try:
             digest, got = src.digest(name, limit)
-        except InputError as exc:
+        except (InputError, DamagedMember) as exc:
             report.problem(str(exc))
             continue
         report.files_checked += 1
@@ -246,6 +297,9 @@ def _verify_custody(
         head = json.loads(head_raw)
         if not isinstance(head, dict):
             raise ValueError("not an object")
+    except (InputError, DamagedMember) as exc:
+        report.problem(str(exc))
+        head = None
     except FileNotFoundError:
         report.problem(f"{CUSTODY_HEAD}: missing")
         head = None
@@ -265,7 +319,7 @@ def _verify_custody(
         except FileNotFoundError:
             report.problem(f"{CUSTODY_LOG}: missing")
             return
-        except (InputError, OSError) as exc:
+        except (InputError, OSError, DamagedMember) as exc:
             report.problem(str(exc))
             return
         if copied > log_limit:
