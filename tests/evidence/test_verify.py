@@ -131,7 +131,7 @@ def test_re_signed_entry_with_wrong_key(store: EvidenceStore) -> None:
     from leaktrace.evidence.custody import canonical
 
     doc["hash"] = hashlib.sha256(canonical(body)).hexdigest()
-    lines[1] = json.dumps(doc).encode() + b"\n"
+    lines[1] = canonical(doc) + b"\n"  # a careful forger writes canonical bytes
     store.custody.path.write_bytes(b"".join(lines))
     report = store.verify()
     assert report.first is not None and report.first.line == 2 and report.first.kind == "signature"
@@ -171,3 +171,38 @@ def test_verify_core_needs_only_files(store: EvidenceStore, tmp_path: Path) -> N
     pub = load_public(bundle)
     report = verify_log(bundle / "custody.jsonl", {fingerprint(pub): pub}, read_head(bundle))
     assert report.ok and report.entries == 3
+
+
+def _rewrite_line(store: EvidenceStore, index: int, new: bytes) -> None:
+    lines = _lines(store)
+    lines[index] = new
+    store.custody.path.write_bytes(b"".join(lines))
+
+
+def test_duplicate_key_refused(store: EvidenceStore) -> None:
+    """Issue 16 item 11: a JSON reader keeps the last of two keys, so a forged first one slipped through."""
+    _fill(store, 3)
+    line = _lines(store)[1]
+    assert b'"collector":"c"' in line
+    _rewrite_line(store, 1, line.replace(b'"collector":"c"', b'"collector":"mallory","collector":"c"'))
+    first = store.verify().first
+    assert first is not None and first.line == 2 and "duplicate" in first.message
+
+
+@pytest.mark.parametrize("rewrite", ["spacing", "escape"])
+def test_rewritten_line_refused(store: EvidenceStore, rewrite: str) -> None:
+    """Issue 16 item 11: the signed bytes are the line's bytes; same JSON in other bytes is an edit."""
+    _fill(store, 3)
+    line = _lines(store)[1]
+    if rewrite == "spacing":
+        new = json.dumps(json.loads(line), sort_keys=True).encode() + b"\n"
+    else:
+        new = line.replace(b'"collector":"c"', b'"collector":"\\u0063"')
+    assert new != line and json.loads(new) == json.loads(line)
+    _rewrite_line(store, 1, new)
+    report = store.verify()
+    first = report.first
+    assert first is not None and first.line == 2 and "canonical" in first.message
+    assert len(report.problems) == 1  # the walk resynchronises: one edit, one problem
+    with pytest.raises(IntegrityError):
+        list(store.entries())

@@ -41,6 +41,7 @@ from typing import IO, Any
 
 from leaktrace.core.errors import InputError
 from leaktrace.evidence import signing
+from leaktrace.evidence.custody import loads_strict
 from leaktrace.evidence.verify import verify_log
 
 BUNDLE_FORMAT = "leaktrace-case-bundle-v1"
@@ -294,7 +295,7 @@ def _verify_custody(
 
     try:
         head_raw = src.read(CUSTODY_HEAD, 1 << 16)
-        head = json.loads(head_raw)
+        head = loads_strict(head_raw)
         if not isinstance(head, dict):
             raise ValueError("not an object")
     except (InputError, DamagedMember) as exc:

@@ -6,6 +6,11 @@ line is the entry plus its `hash` (SHA-256 of the canonical JSON of the
 entry) and `sig` (Ed25519 over the same canonical bytes). A signed head file
 records the last entry, so deleting entries from the end is noticed too.
 
+A line must be exactly the canonical bytes of its entry (what was hashed
+and signed): a line with duplicate keys, other spacing or other escapes is
+refused even when it parses to the same object, because a JSON reader keeps
+only one of two duplicate keys and another tool may keep the other.
+
 Appends take an exclusive lock, refuse to extend a log whose last line is
 partial (a crash mid-write) or disagrees with the head, and fsync the line
 before the head moves.
@@ -106,9 +111,39 @@ class CustodyEntry:
         return entry
 
 
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in doc:
+            raise ValueError(f"duplicate key {key!r}")
+        doc[key] = value
+    return doc
+
+
+def loads_strict(raw: bytes | str) -> Any:
+    """JSON that refuses duplicate keys at any depth (ValueError)."""
+    return json.loads(raw, object_pairs_hook=_no_duplicates)
+
+
+NONCANONICAL = "line is not the canonical bytes of its entry (rewritten: spacing, escapes or key order)"
+
+
+def parse_line(raw: bytes) -> tuple[CustodyEntry, str | None]:
+    """One log line (with its newline): the entry, and NONCANONICAL when its bytes are not the signed ones.
+
+    ValueError/KeyError/TypeError when it is not an entry at all (duplicate keys included).
+    """
+    entry = CustodyEntry.from_json(loads_strict(raw))
+    return entry, (None if entry.to_line() == raw else NONCANONICAL)
+
+
 @dataclass(frozen=True)
 class LogLine:
-    """A raw line of the log: its number, and either a parsed entry or what is wrong with it."""
+    """A raw line of the log: its number, a parsed entry if it has one, and what is wrong with it.
+
+    `entry` with `error` set is a line that parses but is not in canonical form:
+    the verifier reports it and still follows the chain through its hash.
+    """
 
     lineno: int
     entry: CustodyEntry | None
@@ -127,7 +162,7 @@ def read_lines(path: Path) -> Iterator[LogLine]:
                 yield LogLine(lineno, None, "partial last line (write interrupted, or log truncated)")
                 return
             try:
-                yield LogLine(lineno, CustodyEntry.from_json(json.loads(raw)))
+                yield LogLine(lineno, *parse_line(raw))
             except (ValueError, KeyError, TypeError) as exc:
                 yield LogLine(lineno, None, f"unparseable entry ({exc})")
 
@@ -139,7 +174,7 @@ def head_body(seq: int, entry_hash: str, signer: str) -> dict[str, Any]:
 def read_head(directory: Path) -> dict[str, Any] | None:
     path = directory / HEAD_NAME
     try:
-        doc = json.loads(path.read_bytes())
+        doc = loads_strict(path.read_bytes())
     except FileNotFoundError:
         return None
     except ValueError as exc:
@@ -276,9 +311,11 @@ class CustodyLog:
                 )
             return 0, GENESIS
         try:
-            last = CustodyEntry.from_json(json.loads(line))
+            last, error = parse_line(line + b"\n")
         except (ValueError, KeyError, TypeError) as exc:
             raise IntegrityError(f"{self.path}: last entry is unreadable ({exc})") from exc
+        if error:
+            raise IntegrityError(f"{self.path}: last entry: {error}; run 'leaktrace evidence verify'")
         if head is not None and head.get("hash") == last.hash and head.get("seq") == last.seq:
             return last.seq, last.hash
         # A crash between the line's fsync and the head's rename leaves the log one
@@ -314,6 +351,6 @@ class CustodyLog:
     def entries(self) -> Iterator[CustodyEntry]:
         """Parsed entries in order; IntegrityError at the first unreadable line."""
         for line in read_lines(self.path):
-            if line.entry is None:
+            if line.entry is None or line.error:
                 raise IntegrityError(f"{self.path}: line {line.lineno}: {line.error}")
             yield line.entry

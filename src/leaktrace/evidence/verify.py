@@ -104,7 +104,9 @@ def verify_log(
             continue
         report.entries += 1
         h = entry.hash
-        if entry.compute_hash() != h:
+        if raw.error:
+            problem("altered", raw.error, raw.lineno, h)
+        elif entry.compute_hash() != h:
             problem("altered", "entry content does not match its hash (entry was edited)", raw.lineno, h)
         elif entry.prev != prev:
             problem(
