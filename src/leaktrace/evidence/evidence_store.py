@@ -14,15 +14,22 @@ Layout under `<data_dir>/evidence/`::
     custody.jsonl        signed, hash-chained custody entries
     custody.head         signed pointer to the last entry
     signing.key / .pub   Ed25519 custody key (created on first use)
+
+A blob being written in tmp/ is held under an exclusive flock by its writer.
+A killed intake leaves its partial file there: `verify` reports it, and the
+next intake removes every one that is older than this process and that no
+writer holds locked (so it cannot be a concurrent intake's file).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +44,42 @@ from leaktrace.evidence.verify import Problem, VerifyReport, verify_log
 
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 READ_BYTES = 1 << 20
+TMP_PREFIX = "blob-"
+# Leftovers older than this are no intake of this process: a sweep may remove them if unlocked.
+PROCESS_START = time.time()
+
+
+def _leftovers(tmp_dir: Path, *, remove: bool) -> list[tuple[Path, int]]:
+    """Partial blobs in tmp/ that no writer holds locked and that predate this process.
+
+    With `remove`, each is unlinked while its lock is held, so a writer cannot take it meanwhile.
+    """
+    found: list[tuple[Path, int]] = []
+    try:
+        names = sorted(tmp_dir.iterdir())
+    except FileNotFoundError:
+        return found
+    for path in names:
+        if not path.name.startswith(TMP_PREFIX):
+            continue
+        try:
+            st = path.lstat()
+            if not stat.S_ISREG(st.st_mode) or st.st_mtime >= PROCESS_START:
+                continue
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # an intake is writing it
+            if remove:
+                path.unlink(missing_ok=True)
+            found.append((path, st.st_size))
+        finally:
+            os.close(fd)
+    return found
 
 
 def check_sha256(value: str) -> str:
@@ -104,9 +147,11 @@ class EvidenceStore:
         ring = self.ring
         tmp_dir = self.root / "tmp"
         tmp_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix="blob-")
+        _leftovers(tmp_dir, remove=True)
+        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix=TMP_PREFIX)
         tmp = Path(tmp_name)
         try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # held until closed: a sweep never takes a live file
             with os.fdopen(fd, "wb") as out:
                 result = seal_stream(pieces, out, ring, progress=progress)
                 out.flush()
@@ -270,6 +315,14 @@ class EvidenceStore:
                 report.warnings.append(
                     Problem("orphan", f"blob {sha} has no custody entry (interrupted intake?)", sha256=sha)
                 )
+        for path, size in _leftovers(self.root / "tmp", remove=False):
+            report.warnings.append(
+                Problem(
+                    "leftover",
+                    f"tmp/{path.name}: partial encrypted blob ({size} bytes) left by an interrupted intake; "
+                    "the next intake removes it",
+                )
+            )
         return report
 
     def _key_pair_problem(self) -> str | None:
