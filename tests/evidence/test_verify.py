@@ -206,3 +206,27 @@ def test_rewritten_line_refused(store: EvidenceStore, rewrite: str) -> None:
     assert len(report.problems) == 1  # the walk resynchronises: one edit, one problem
     with pytest.raises(IntegrityError):
         list(store.entries())
+
+
+@pytest.mark.parametrize("also_blobs", [False, True])
+def test_deleted_whole_log_never_verifies_empty(store: EvidenceStore, also_blobs: bool) -> None:
+    """Issue 16 item 9: log and head deleted (and the blobs too): not 'ok: 0 entries', no new chain."""
+    _fill(store, 3)
+    (store.root / "custody.jsonl").unlink()
+    (store.root / "custody.head").unlink()
+    if also_blobs:
+        shutil.rmtree(store.blob_dir)
+    report = store.verify()
+    assert not report.ok and report.first is not None and report.first.kind == "head"
+    assert "deleted" in report.first.message
+    with pytest.raises(IntegrityError, match="deleted"):
+        store.put_bytes(b"new chain", source_url=None, collector="c")
+    assert not store.custody.path.exists()
+    store.custody.path.write_bytes(b"")  # an emptied log is the same as a deleted one
+    assert not store.verify().ok
+
+
+def test_new_store_verifies_empty(store: EvidenceStore) -> None:
+    assert store.verify().ok and store.verify().entries == 0
+    store.put_bytes(b"first", source_url=None, collector="c")
+    assert store.verify().ok

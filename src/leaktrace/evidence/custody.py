@@ -11,6 +11,11 @@ and signed): a line with duplicate keys, other spacing or other escapes is
 refused even when it parses to the same object, because a JSON reader keeps
 only one of two duplicate keys and another tool may keep the other.
 
+A store that has ever held entries never reads as empty: the custody key is
+created by the first append, so a missing or empty log (and head) beside a
+key means the entries were deleted; verify says so and appends refuse to
+start a new chain.
+
 Appends take an exclusive lock, refuse to extend a log whose last line is
 partial (a crash mid-write) or disagrees with the head, and fsync the line
 before the head moves.
@@ -184,6 +189,21 @@ def read_head(directory: Path) -> dict[str, Any] | None:
     return doc
 
 
+def wiped_log_message(directory: Path, blobs: int = 0) -> str | None:
+    """Why an empty custody log (with no head) in `directory` must have been deleted, or None."""
+    marks = []
+    if (directory / signing.PRIVATE_NAME).exists() or (directory / signing.PUBLIC_NAME).exists():
+        marks.append("a custody key (created by the first entry)")
+    if blobs:
+        marks.append(f"{blobs} evidence blob(s)")
+    if not marks:
+        return None
+    return (
+        f"custody log and head are missing or empty but the store has {' and '.join(marks)}: "
+        "its entries were deleted; restore custody.jsonl and custody.head from a backup"
+    )
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -268,6 +288,11 @@ class CustodyLog:
     ) -> CustodyEntry:
         """Add one entry at the end of the chain (crash-safe, one writer at a time)."""
         with self.locked():
+            wiped = None
+            if read_head(self.directory) is None and _last_line(self.path) is None:
+                wiped = wiped_log_message(self.directory)
+            if wiped:
+                raise IntegrityError(f"{self.path}: {wiped}")
             key = signing.load_or_create(self.directory)
             seq, prev = self._tail(key)
             draft = CustodyEntry(

@@ -38,7 +38,13 @@ from typing import Any
 from leaktrace.core.errors import InputError, IntegrityError, LeaktraceError, SecretError
 from leaktrace.core.keyring import Keyring
 from leaktrace.evidence import signing
-from leaktrace.evidence.custody import CustodyEntry, CustodyLog, read_head, read_lines
+from leaktrace.evidence.custody import (
+    CustodyEntry,
+    CustodyLog,
+    read_head,
+    read_lines,
+    wiped_log_message,
+)
 from leaktrace.evidence.sealed import CHUNK_BYTES, OpenedBlob, seal_stream
 from leaktrace.evidence.verify import Problem, VerifyReport, verify_log
 
@@ -299,12 +305,13 @@ class EvidenceStore:
             report = VerifyReport()
             report.problems.append(Problem("key", str(exc)))
             return report
-        report = verify_log(
-            self.custody.path,
-            trusted,
-            read_head(self.root),
-            self.check_blob if check_blobs else None,
-        )
+        head = read_head(self.root)
+        report = verify_log(self.custody.path, trusted, head, self.check_blob if check_blobs else None)
+        if head is None and report.entries == 0 and not report.problems:
+            blobs = sum(1 for _ in self.blob_dir.glob("??/*")) if self.blob_dir.exists() else 0
+            wiped = wiped_log_message(self.root, blobs)
+            if wiped:
+                report.problems.append(Problem("head", wiped, 1))
         key_problem = self._key_pair_problem()
         if key_problem:
             report.problems.insert(0, Problem("key", key_problem))
