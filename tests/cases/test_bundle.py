@@ -243,3 +243,22 @@ def test_zip_damaged_member_is_integrity_failure(made_zip: Path, tmp_path: Path,
     assert main(["evidence", "verify-bundle", str(bad)]) == 4
     err = capsys.readouterr().err
     assert "Traceback" not in err and "damaged" in err
+
+
+def test_bundle_is_an_outside_anchor(made: Path, made_zip: Path, shared_case: tuple[EvidenceStore, CaseContent],
+                                     tmp_path: Path) -> None:
+    """Issue 16 item 10: a bundle's signed head anchors the store it came from."""
+    from leaktrace.evidence.anchor import load_anchor
+
+    store, _ = shared_case
+    for path in (made, made_zip):
+        anchor = load_anchor(str(path))
+        report = store.verify(anchors=[anchor], check_blobs=False)
+        assert report.ok and report.anchor == anchor
+    from leaktrace.evidence.verify import verify_log
+
+    newest = load_anchor(str(made_zip))
+    cut = tmp_path / "custody.jsonl"  # the store's log cut back before the zip was made (a copy: the store is shared)
+    cut.write_bytes(b"".join(store.custody.path.read_bytes().splitlines(keepends=True)[:newest.seq - 1]))
+    report = verify_log(cut, store.trusted_keys(), None, None, [newest])
+    assert any(p.kind == "anchor" and "roll-back" in p.message for p in report.problems)

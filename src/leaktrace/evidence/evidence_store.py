@@ -30,7 +30,7 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,7 @@ from leaktrace.evidence.custody import (
     wiped_log_message,
 )
 from leaktrace.evidence.sealed import CHUNK_BYTES, OpenedBlob, seal_stream
-from leaktrace.evidence.verify import Problem, VerifyReport, verify_log
+from leaktrace.evidence.verify import Anchor, Problem, VerifyReport, verify_log
 
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 READ_BYTES = 1 << 20
@@ -297,8 +297,8 @@ class EvidenceStore:
         public = signing.load_public(self.root)
         return {signing.fingerprint(public): public}
 
-    def verify(self, *, check_blobs: bool = True) -> VerifyReport:
-        """Every blob against its hash and the whole chain; the report names the first break."""
+    def verify(self, *, check_blobs: bool = True, anchors: Sequence[Anchor] = ()) -> VerifyReport:
+        """Every blob against its hash and the whole chain (and outside anchors); the report names the first break."""
         try:
             trusted = self.trusted_keys()
         except IntegrityError as exc:
@@ -306,7 +306,7 @@ class EvidenceStore:
             report.problems.append(Problem("key", str(exc)))
             return report
         head = read_head(self.root)
-        report = verify_log(self.custody.path, trusted, head, self.check_blob if check_blobs else None)
+        report = verify_log(self.custody.path, trusted, head, self.check_blob if check_blobs else None, anchors)
         if head is None and report.entries == 0 and not report.problems:
             blobs = sum(1 for _ in self.blob_dir.glob("??/*")) if self.blob_dir.exists() else 0
             wiped = wiped_log_message(self.root, blobs)
