@@ -262,3 +262,31 @@ def test_bundle_is_an_outside_anchor(made: Path, made_zip: Path, shared_case: tu
     cut.write_bytes(b"".join(store.custody.path.read_bytes().splitlines(keepends=True)[:newest.seq - 1]))
     report = verify_log(cut, store.trusted_keys(), None, None, [newest])
     assert any(p.kind == "anchor" and "roll-back" in p.message for p in report.problems)
+
+
+def test_bundle_hides_custody_of_other_evidence(content: CaseContent, store: EvidenceStore, tmp_path: Path) -> None:
+    """Issue 16 item 6: entries of evidence outside the case are in the bundle as their entry hash only."""
+    store.put_bytes(b"another case's capture", source_url="http://unrelated-market.onion/t/9",
+                    collector="other-unit-collector", meta={"filename": "other-dump.csv"})
+    total = len(store.custody.path.read_bytes().splitlines())
+    path = export_bundle(content, tmp_path / "b", store=store, collector="t", langs=("en",))
+    for f in path.rglob("*"):
+        if f.is_file():
+            data = f.read_bytes()
+            for secret in (b"unrelated-market.onion", b"other-unit-collector", b"other-dump.csv"):
+                assert secret not in data, (f, secret)
+    lines = [json.loads(x) for x in (path / "custody" / "custody.jsonl").read_bytes().splitlines()]
+    exports = len(content.captures)
+    assert len(lines) == total + exports
+    omitted = [x for x in lines if set(x) == {"omitted"}]
+    case_shas = {c.sha256 for c in content.captures}
+    assert omitted and all(x.get("sha256") in case_shas for x in lines if "omitted" not in x)
+    report = verify_bundle(path)
+    assert report.ok, report.problems
+    assert report.custody_entries == len(lines)
+    # an omitted entry is no wildcard: changing its hash breaks the chain at the next entry
+    i = lines.index(omitted[0])
+    raw = (path / "custody" / "custody.jsonl").read_bytes().splitlines(keepends=True)
+    raw[i] = json.dumps({"omitted": "ab" * 32}, separators=(",", ":")).encode() + b"\n"
+    (path / "custody" / "custody.jsonl").write_bytes(b"".join(raw))
+    assert "chain broken" in _problems(path) or "head" in _problems(path)

@@ -12,7 +12,9 @@ A court or the defence gets a folder (or a zip of it) and runs
 * every evidence blob: its bytes hash to its name, and the custody log
   records it;
 * the custody log: every entry's hash, link, sequence and signature, and the
-  signed head (the same walk as `leaktrace evidence verify`).
+  signed head (the same walk as `leaktrace evidence verify`). Entries of
+  evidence outside the case are shown by their entry hash only
+  (`{"omitted": "<hash>"}`): they hold the chain together and reveal nothing.
 
 The manifest format is written by `leaktrace.cases.bundle`; both sides share
 the constants here. Zips are read member by member with size limits and no
@@ -331,7 +333,7 @@ def _verify_custody(
             logged.add(sha)
             return None
 
-        result = verify_log(log_path, {fpr: public}, head, note_blob)
+        result = verify_log(log_path, {fpr: public}, head, note_blob, allow_omitted=True)
     report.custody_entries = result.entries
     for p in result.problems:
         report.problem(p.describe(CUSTODY_LOG))

@@ -11,6 +11,12 @@ and signed): a line with duplicate keys, other spacing or other escapes is
 refused even when it parses to the same object, because a JSON reader keeps
 only one of two duplicate keys and another tool may keep the other.
 
+A copy of the log handed out (a case bundle) may replace an entry that is
+not about its evidence by `{"omitted":"<entry hash>"}`: the next entry's
+signed `prev` and the signed head still pin it, and it reveals nothing
+else. The store's own log never holds such a line; only a verifier that is
+told to (the bundle verifier) accepts one.
+
 A store that has ever held entries never reads as empty: the custody key is
 created by the first append, so a missing or empty log (and head) beside a
 key means the entries were deleted; verify says so and appends refuse to
@@ -28,6 +34,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -142,6 +149,15 @@ def parse_line(raw: bytes) -> tuple[CustodyEntry, str | None]:
     return entry, (None if entry.to_line() == raw else NONCANONICAL)
 
 
+OMITTED = "omitted"
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def omitted_line(entry_hash: str) -> bytes:
+    """The stand-in for an entry a copy of the log leaves out: its hash only."""
+    return canonical({OMITTED: entry_hash}) + b"\n"
+
+
 @dataclass(frozen=True)
 class LogLine:
     """A raw line of the log: its number, a parsed entry if it has one, and what is wrong with it.
@@ -153,6 +169,7 @@ class LogLine:
     lineno: int
     entry: CustodyEntry | None
     error: str | None = None
+    omitted: str | None = None  # the entry hash of an omitted entry (bundles)
 
 
 def read_lines(path: Path) -> Iterator[LogLine]:
@@ -167,6 +184,13 @@ def read_lines(path: Path) -> Iterator[LogLine]:
                 yield LogLine(lineno, None, "partial last line (write interrupted, or log truncated)")
                 return
             try:
+                doc = loads_strict(raw)
+                if isinstance(doc, dict) and set(doc) == {OMITTED}:
+                    h = doc[OMITTED]
+                    if not isinstance(h, str) or not _HEX64.match(h) or omitted_line(h) != raw:
+                        raise ValueError("malformed omitted entry")
+                    yield LogLine(lineno, None, None, h)
+                    continue
                 yield LogLine(lineno, *parse_line(raw))
             except (ValueError, KeyError, TypeError) as exc:
                 yield LogLine(lineno, None, f"unparseable entry ({exc})")

@@ -76,6 +76,7 @@ class VerifyReport:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     anchor: Anchor | None = None  # the newest outside anchor checked
+    omitted: int = 0  # entries a bundle shows by their hash only
 
     @property
     def ok(self) -> bool:
@@ -90,6 +91,7 @@ class VerifyReport:
             "ok": self.ok,
             "entries": self.entries,
             "blobs_checked": self.blobs_checked,
+            "omitted": self.omitted,
             "head_seq": self.head_seq,
             "anchor": self.anchor.to_json() if self.anchor else None,
             "first_problem": self.first.describe() if self.first else None,
@@ -111,8 +113,14 @@ def verify_log(
     head: Mapping[str, Any] | None,
     check_blob: BlobCheck | None = None,
     anchors: Sequence[Anchor] = (),
+    *,
+    allow_omitted: bool = False,
 ) -> VerifyReport:
-    """Every entry's hash, link, sequence and signature; each referenced blob once; the head; the anchors."""
+    """Every entry's hash, link, sequence and signature; each referenced blob once; the head; the anchors.
+
+    With `allow_omitted` (a bundle's copy of the log) a line may be an omitted entry's
+    hash alone: it takes its place in the chain, and the next entry's signed link pins it.
+    """
     report = VerifyReport()
     wanted = {a.seq for a in anchors}
     at_seq: dict[int, tuple[str, int]] = {}
@@ -127,6 +135,16 @@ def verify_log(
     for raw in read_lines(log_path):
         last_line = raw.lineno
         entry = raw.entry
+        if raw.omitted is not None:
+            report.entries += 1
+            report.omitted += 1
+            if not allow_omitted:
+                problem("omitted", "an omitted entry (hash only) in a store's own log", raw.lineno, raw.omitted)
+            if expected_seq in wanted:
+                at_seq.setdefault(expected_seq, (raw.omitted, raw.lineno))
+            prev = raw.omitted
+            expected_seq += 1
+            continue
         if entry is None:
             problem("unreadable", raw.error or "unreadable", raw.lineno, None)
             continue
