@@ -290,3 +290,15 @@ def test_bundle_hides_custody_of_other_evidence(content: CaseContent, store: Evi
     raw[i] = json.dumps({"omitted": "ab" * 32}, separators=(",", ":")).encode() + b"\n"
     (path / "custody" / "custody.jsonl").write_bytes(b"".join(raw))
     assert "chain broken" in _problems(path) or "head" in _problems(path)
+
+
+def test_truncated_zip_is_integrity_failure(made_zip: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16 item 8: a zip cut short (its directory gone) is a damaged bundle, exit 4, one line."""
+    bad = tmp_path / "cut.zip"
+    bad.write_bytes(made_zip.read_bytes()[: made_zip.stat().st_size // 2])
+    assert main(["evidence", "verify-bundle", str(bad)]) == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "damaged zip" in err and "Traceback" not in err
+    other = tmp_path / "text.zip"
+    other.write_text("not a zip at all\n")
+    assert main(["evidence", "verify-bundle", str(other)]) == 2

@@ -41,7 +41,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from leaktrace.core.errors import InputError
+from leaktrace.core.errors import InputError, IntegrityError
 from leaktrace.evidence import signing
 from leaktrace.evidence.custody import loads_strict
 from leaktrace.evidence.verify import verify_log
@@ -92,6 +92,10 @@ class _Source:
             try:
                 self.zip = zipfile.ZipFile(path)
             except (zipfile.BadZipFile, OSError) as exc:
+                with path.open("rb") as fh:
+                    starts_as_zip = fh.read(4) == b"PK\x03\x04"
+                if starts_as_zip:  # a zip cut short or with a broken directory: a damaged bundle
+                    raise IntegrityError(f"{path}: damaged zip ({exc})") from exc
                 raise InputError(f"{path}: not a bundle folder or zip ({exc})") from exc
             names = [n for n in self.zip.namelist() if not n.endswith("/")]
             # A zip of the folder holds `<name>/manifest.json`; accept that or a flat zip.
