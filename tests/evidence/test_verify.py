@@ -230,3 +230,14 @@ def test_new_store_verifies_empty(store: EvidenceStore) -> None:
     assert store.verify().ok and store.verify().entries == 0
     store.put_bytes(b"first", source_url=None, collector="c")
     assert store.verify().ok
+
+
+def test_chain_written_before_issue_16_still_verifies() -> None:
+    """A log, head and key written by the code before the hardening (commit 413ce20), non-ASCII and floats in it."""
+    from leaktrace.evidence.custody import read_head
+    from leaktrace.evidence.signing import fingerprint, load_public
+
+    old = Path(__file__).parent / "data" / "chain-v1"
+    pub = load_public(old)
+    report = verify_log(old / "custody.jsonl", {fingerprint(pub): pub}, read_head(old))
+    assert report.ok and report.entries == 3, report.problems
