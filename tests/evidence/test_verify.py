@@ -226,6 +226,17 @@ def test_deleted_whole_log_never_verifies_empty(store: EvidenceStore, also_blobs
     assert not store.verify().ok
 
 
+def test_deleted_log_head_and_key_with_blobs_left(store: EvidenceStore) -> None:
+    """Issue 16 item 9: with the key gone too, the blobs still say the store held entries."""
+    _fill(store, 2)
+    for name in ("custody.jsonl", "custody.head", "signing.key", "signing.pub"):
+        (store.root / name).unlink()
+    assert not store.verify().ok
+    with pytest.raises(IntegrityError, match="deleted"):
+        store.put_bytes(b"new chain", source_url=None, collector="c")
+    assert not store.custody.path.exists() and not (store.root / "signing.key").exists()
+
+
 def test_new_store_verifies_empty(store: EvidenceStore) -> None:
     assert store.verify().ok and store.verify().entries == 0
     store.put_bytes(b"first", source_url=None, collector="c")

@@ -151,6 +151,7 @@ class EvidenceStore:
     ) -> BlobRef:
         """Hash, compress and seal in one pass; rename into place; then record custody."""
         ring = self.ring
+        self._refuse_wiped_log()
         tmp_dir = self.root / "tmp"
         tmp_dir.mkdir(parents=True, exist_ok=True)
         _leftovers(tmp_dir, remove=True)
@@ -222,6 +223,21 @@ class EvidenceStore:
         from leaktrace.evidence.warc import store_capture
 
         return store_capture(self, **kwargs)
+
+    def _blob_count(self) -> int:
+        return sum(1 for _ in self.blob_dir.glob("??/*")) if self.blob_dir.exists() else 0
+
+    def _refuse_wiped_log(self) -> None:
+        """Before a blob is written: a store whose log and head are gone but whose blobs remain was wiped.
+
+        (The custody append refuses the same beside a key; this covers a deleted key too.)
+        """
+        log = self.custody.path
+        if (log.exists() and log.stat().st_size) or read_head(self.root) is not None:
+            return
+        wiped = wiped_log_message(self.root, self._blob_count())
+        if wiped:
+            raise IntegrityError(f"{log}: {wiped}")
 
     # -- reading -----------------------------------------------------------------
 
@@ -308,8 +324,7 @@ class EvidenceStore:
         head = read_head(self.root)
         report = verify_log(self.custody.path, trusted, head, self.check_blob if check_blobs else None, anchors)
         if head is None and report.entries == 0 and not report.problems:
-            blobs = sum(1 for _ in self.blob_dir.glob("??/*")) if self.blob_dir.exists() else 0
-            wiped = wiped_log_message(self.root, blobs)
+            wiped = wiped_log_message(self.root, self._blob_count())
             if wiped:
                 report.problems.append(Problem("head", wiped, 1))
         key_problem = self._key_pair_problem()
