@@ -283,7 +283,7 @@ def test_bundle_hides_custody_of_other_evidence(content: CaseContent, store: Evi
     assert omitted and all(x.get("sha256") in case_shas for x in lines if "omitted" not in x)
     report = verify_bundle(path)
     assert report.ok, report.problems
-    assert report.custody_entries == len(lines)
+    assert report.custody_entries == len(lines) and report.custody_omitted == len(omitted)
     # an omitted entry is no wildcard: changing its hash breaks the chain at the next entry
     i = lines.index(omitted[0])
     raw = (path / "custody" / "custody.jsonl").read_bytes().splitlines(keepends=True)

@@ -147,9 +147,10 @@ def verify_bundle_cmd(
         more = f" ({len(report.problems) - 1} more problem(s))" if len(report.problems) > 1 else ""
         raise IntegrityError(f"{bundle}: {report.problems[0]}{more}")
     if not json_out:
+        omitted = f" ({report.custody_omitted} of other evidence by hash only)" if report.custody_omitted else ""
         typer.echo(
             f"ok: case {report.case}: {report.files_checked} files, {report.blobs_checked} evidence blobs, "
-            f"{report.custody_entries} custody entries; signed by {report.key_fingerprint}"
+            f"{report.custody_entries} custody entries{omitted}; signed by {report.key_fingerprint}"
         )
 
 

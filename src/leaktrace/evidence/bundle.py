@@ -70,6 +70,7 @@ class BundleReport:
     files_checked: int = 0
     blobs_checked: int = 0
     custody_entries: int = 0
+    custody_omitted: int = 0  # entries of evidence outside the case, shown by their hash only
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -339,6 +340,7 @@ def _verify_custody(
 
         result = verify_log(log_path, {fpr: public}, head, note_blob, allow_omitted=True)
     report.custody_entries = result.entries
+    report.custody_omitted = result.omitted
     for p in result.problems:
         report.problem(p.describe(CUSTODY_LOG))
     for w in result.warnings:
