@@ -302,3 +302,22 @@ def test_truncated_zip_is_integrity_failure(made_zip: Path, tmp_path: Path, caps
     other = tmp_path / "text.zip"
     other.write_text("not a zip at all\n")
     assert main(["evidence", "verify-bundle", str(other)]) == 2
+
+
+def test_zip_hidden_bytes_refused(made_zip: Path, tmp_path: Path) -> None:
+    """Issue 16 item 7: a forged member hidden before the real archive (streaming unzip reads it) is refused."""
+    with zipfile.ZipFile(made_zip) as zf:
+        report = next(n for n in zf.namelist() if "/report/" in n)
+    forged = tmp_path / "forged-only.zip"
+    with zipfile.ZipFile(forged, "w") as zf:
+        zf.writestr(report, "<p>forged</p>")
+    with zipfile.ZipFile(forged) as zf:
+        local_part = forged.read_bytes()[: zf.start_dir]  # the forged member, without its directory
+    hidden = tmp_path / "hidden.zip"
+    hidden.write_bytes(local_part + made_zip.read_bytes())
+    assert "belong to no member" in _problems(hidden)
+    commented = tmp_path / "commented.zip"
+    shutil.copy(made_zip, commented)
+    with zipfile.ZipFile(commented, "a") as zf:
+        zf.comment = b"verified OK by the court"
+    assert "zip comment" in _problems(commented)

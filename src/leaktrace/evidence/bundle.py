@@ -22,7 +22,9 @@ extraction to disk, so a hostile archive cannot write outside anything. A
 zip is refused whole when it holds what the verifier would not itself read:
 two members of one name (unzip extracts the first, a reader the last), a
 member whose local header names another file than the central directory,
-directory entries with data, or members outside the bundle folder. A damaged
+directory entries with data, members outside the bundle folder, bytes that
+belong to no member (before, between or after them: a streaming extractor
+reads those) and a zip comment. A damaged
 member (bad CRC, broken deflate stream) is an integrity problem, not a crash.
 """
 
@@ -124,12 +126,18 @@ class _Source:
                 problems.append(f"{name}: zip member outside the bundle folder {prefix!r}")
             if info.is_dir() and info.file_size:
                 problems.append(f"{shown}: directory entry holding {info.file_size} bytes")
+        if zf.comment:
+            problems.append(f"zip comment of {len(zf.comment)} bytes (not part of a bundle; refused)")
+        pos = 0  # the members must tile the file up to the central directory: no hidden bytes
         with path.open("rb") as fh:
-            for info in zf.infolist():
+            for info in sorted(zf.infolist(), key=lambda i: i.header_offset):
+                if info.header_offset != pos:
+                    problems.append(_gap(pos, info.header_offset))
                 fh.seek(info.header_offset)
                 raw = fh.read(_LOCAL_HEADER.size)
                 if len(raw) != _LOCAL_HEADER.size or raw[:4] != b"PK\x03\x04":
                     problems.append(f"{info.filename}: no local header where the central directory points")
+                    pos = info.header_offset
                     continue
                 fields = _LOCAL_HEADER.unpack(raw)
                 local = fh.read(fields[10])
@@ -138,6 +146,14 @@ class _Source:
                         f"{info.filename}: local header names {local.decode('utf-8', 'replace')!r}, "
                         "the central directory another name (refused)"
                     )
+                pos = info.header_offset + _LOCAL_HEADER.size + fields[10] + fields[11] + info.compress_size
+                if info.flag_bits & 0x08:  # a data descriptor follows the data
+                    fh.seek(pos)
+                    pos += 4 if fh.read(4) == b"PK\x07\x08" else 0
+                    pos += 20 if max(info.compress_size, info.file_size) >= 0xFFFFFFFF else 12
+        start_dir = getattr(zf, "start_dir", None)
+        if isinstance(start_dir, int) and start_dir != pos:
+            problems.append(_gap(pos, start_dir))
         return problems
 
     def names(self) -> list[str]:
@@ -193,6 +209,12 @@ class _Source:
     def close(self) -> None:
         if self.zip is not None:
             self.zip.close()
+
+
+def _gap(start: int, end: int) -> str:
+    if end > start:
+        return f"zip bytes {start}..{end} belong to no member (hidden data a streaming unzip may extract; refused)"
+    return f"zip members overlap at byte {end} (refused)"
 
 
 def _safe(name: str) -> bool:
