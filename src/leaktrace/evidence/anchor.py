@@ -27,6 +27,8 @@ def _from_head(doc: Any, source: str) -> Anchor:
         not isinstance(doc, dict)
         or doc.get("kind") != HEAD_KIND
         or not isinstance(doc.get("seq"), int)
+        or isinstance(doc.get("seq"), bool)
+        or doc["seq"] < 1
         or not isinstance(doc.get("hash"), str)
     ):
         raise InputError(f"{source}: not a signed custody head")
@@ -43,6 +45,8 @@ def _json(data: bytes, source: str) -> Any:
 def load_anchor(text: str) -> Anchor:
     """`SEQ:HASH`, or a path to a head, provenance record or bundle; InputError naming it otherwise."""
     m = _TEXT.match(text)
+    if m and int(m.group(1)) < 1:
+        raise InputError(f"{text}: an anchor names entry 1 or later")
     if m:
         return Anchor(int(m.group(1)), m.group(2).lower(), f"{m.group(1)}:{m.group(2).lower()}")
     path = Path(text)
