@@ -182,3 +182,142 @@ def test_symlinked_file_refused(bundle: Path, tmp_path: Path) -> None:
     blob.unlink()
     blob.symlink_to(outside)
     assert "symbolic link" in _problems(bundle)
+
+
+@pytest.fixture(scope="module")
+def made_zip(shared_case: tuple[EvidenceStore, CaseContent], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store, content = shared_case
+    return export_bundle(content, tmp_path_factory.mktemp("zips") / "z", store=store, collector="tester",
+                         langs=("en",), as_zip=True)
+
+
+def _rezip(src: Path, dest: Path, before: dict[str, bytes]) -> Path:
+    """Copy a zip, writing `before[name]` as an extra member of the same name ahead of the real one."""
+    import warnings
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout, \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name, and writes it anyway
+        for info in zin.infolist():
+            if info.filename in before:
+                zout.writestr(info.filename, before[info.filename])
+            zout.writestr(info, zin.read(info))
+    return dest
+
+
+def test_zip_duplicate_member_refused(made_zip: Path, tmp_path: Path) -> None:
+    """Issue 16 item 7: a forged report or blob ahead of the real one (what unzip extracts) is refused."""
+    with zipfile.ZipFile(made_zip) as zf:
+        report = next(n for n in zf.namelist() if "/report/" in n)
+        blob = next(n for n in zf.namelist() if "/blobs/" in n)
+    for name in (report, blob):
+        forged = _rezip(made_zip, tmp_path / f"forged-{name.count('blobs')}.zip", {name: b"<p>forged</p>"})
+        text = _problems(forged)
+        assert "duplicate" in text and name.split("/", 1)[1] in text
+
+
+def test_zip_local_name_differs_from_central(made_zip: Path, tmp_path: Path) -> None:
+    """Issue 16 item 7: a member whose local header names another file than the directory is refused."""
+    data = bytearray(made_zip.read_bytes())
+    with zipfile.ZipFile(made_zip) as zf:
+        info = next(i for i in zf.infolist() if "/report/" in i.filename)
+    start = info.header_offset + 30
+    assert data[start:start + len(info.filename)] == info.filename.encode()
+    data[start + len(info.filename) - 1] ^= 0x01  # 'x.html' -> 'x.htmm' in the local header only
+    bad = tmp_path / "names.zip"
+    bad.write_bytes(bytes(data))
+    assert "local header" in _problems(bad)
+
+
+def test_zip_damaged_member_is_integrity_failure(made_zip: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16 item 8: a damaged member is a reported integrity failure (exit 4), not a crash."""
+    data = bytearray(made_zip.read_bytes())
+    with zipfile.ZipFile(made_zip) as zf:
+        info = next(i for i in zf.infolist() if "/report/" in i.filename)
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start + info.compress_size // 2] ^= 0x55
+    bad = tmp_path / "damaged.zip"
+    bad.write_bytes(bytes(data))
+    assert info.filename.split("/", 1)[1] in _problems(bad)
+    assert main(["evidence", "verify-bundle", str(bad)]) == 4
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "damaged" in err
+
+
+def test_bundle_is_an_outside_anchor(made: Path, made_zip: Path, shared_case: tuple[EvidenceStore, CaseContent],
+                                     tmp_path: Path) -> None:
+    """Issue 16 item 10: a bundle's signed head anchors the store it came from."""
+    from leaktrace.evidence.anchor import load_anchor
+
+    store, _ = shared_case
+    for path in (made, made_zip):
+        anchor = load_anchor(str(path))
+        report = store.verify(anchors=[anchor], check_blobs=False)
+        assert report.ok and report.anchor == anchor
+    from leaktrace.evidence.verify import verify_log
+
+    newest = load_anchor(str(made_zip))
+    cut = tmp_path / "custody.jsonl"  # the store's log cut back before the zip was made (a copy: the store is shared)
+    cut.write_bytes(b"".join(store.custody.path.read_bytes().splitlines(keepends=True)[:newest.seq - 1]))
+    report = verify_log(cut, store.trusted_keys(), None, None, [newest])
+    assert any(p.kind == "anchor" and "roll-back" in p.message for p in report.problems)
+
+
+def test_bundle_hides_custody_of_other_evidence(content: CaseContent, store: EvidenceStore, tmp_path: Path) -> None:
+    """Issue 16 item 6: entries of evidence outside the case are in the bundle as their entry hash only."""
+    store.put_bytes(b"another case's capture", source_url="http://unrelated-market.onion/t/9",
+                    collector="other-unit-collector", meta={"filename": "other-dump.csv"})
+    total = len(store.custody.path.read_bytes().splitlines())
+    path = export_bundle(content, tmp_path / "b", store=store, collector="t", langs=("en",))
+    for f in path.rglob("*"):
+        if f.is_file():
+            data = f.read_bytes()
+            for secret in (b"unrelated-market.onion", b"other-unit-collector", b"other-dump.csv"):
+                assert secret not in data, (f, secret)
+    lines = [json.loads(x) for x in (path / "custody" / "custody.jsonl").read_bytes().splitlines()]
+    exports = len(content.captures)
+    assert len(lines) == total + exports
+    omitted = [x for x in lines if set(x) == {"omitted"}]
+    case_shas = {c.sha256 for c in content.captures}
+    assert omitted and all(x.get("sha256") in case_shas for x in lines if "omitted" not in x)
+    report = verify_bundle(path)
+    assert report.ok, report.problems
+    assert report.custody_entries == len(lines) and report.custody_omitted == len(omitted)
+    # an omitted entry is no wildcard: changing its hash breaks the chain at the next entry
+    i = lines.index(omitted[0])
+    raw = (path / "custody" / "custody.jsonl").read_bytes().splitlines(keepends=True)
+    raw[i] = json.dumps({"omitted": "ab" * 32}, separators=(",", ":")).encode() + b"\n"
+    (path / "custody" / "custody.jsonl").write_bytes(b"".join(raw))
+    assert "chain broken" in _problems(path) or "head" in _problems(path)
+
+
+def test_truncated_zip_is_integrity_failure(made_zip: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16 item 8: a zip cut short (its directory gone) is a damaged bundle, exit 4, one line."""
+    bad = tmp_path / "cut.zip"
+    bad.write_bytes(made_zip.read_bytes()[: made_zip.stat().st_size // 2])
+    assert main(["evidence", "verify-bundle", str(bad)]) == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "damaged zip" in err and "Traceback" not in err
+    other = tmp_path / "text.zip"
+    other.write_text("not a zip at all\n")
+    assert main(["evidence", "verify-bundle", str(other)]) == 2
+
+
+def test_zip_hidden_bytes_refused(made_zip: Path, tmp_path: Path) -> None:
+    """Issue 16 item 7: a forged member hidden before the real archive (streaming unzip reads it) is refused."""
+    with zipfile.ZipFile(made_zip) as zf:
+        report = next(n for n in zf.namelist() if "/report/" in n)
+    forged = tmp_path / "forged-only.zip"
+    with zipfile.ZipFile(forged, "w") as zf:
+        zf.writestr(report, "<p>forged</p>")
+    with zipfile.ZipFile(forged) as zf:
+        local_part = forged.read_bytes()[: zf.start_dir]  # the forged member, without its directory
+    hidden = tmp_path / "hidden.zip"
+    hidden.write_bytes(local_part + made_zip.read_bytes())
+    assert "belong to no member" in _problems(hidden)
+    commented = tmp_path / "commented.zip"
+    shutil.copy(made_zip, commented)
+    with zipfile.ZipFile(commented, "a") as zf:
+        zf.comment = b"verified OK by the court"
+    assert "zip comment" in _problems(commented)

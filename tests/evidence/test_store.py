@@ -113,3 +113,34 @@ def test_export_refuses_a_replaced_blob(store: EvidenceStore, tmp_path: Path) ->
     with pytest.raises(IntegrityError, match="holds other bytes"):
         export(store, a.sha256, tmp_path / "out", collector="c")
     assert not any((tmp_path / "out").iterdir())
+
+
+def test_killed_intake_leftover_reported_and_swept(store: EvidenceStore) -> None:
+    """Issue 16 item 5: a partial sealed blob left in tmp/ by a killed `evidence add`."""
+    import fcntl
+    import os
+
+    store.put_bytes(b"first", source_url=None, collector="c")
+    tmp = store.root / "tmp"
+    stale = tmp / "blob-killed"
+    stale.write_bytes(b"LTEVBLOB partial")
+    busy = tmp / "blob-busy"  # another intake still writing: locked
+    busy.write_bytes(b"LTEVBLOB in progress")
+    for path in (stale, busy):
+        os.utime(path, (1_000_000_000, 1_000_000_000))  # long before this process started
+    fresh = tmp / "blob-fresh"  # newer than this process: maybe an intake that has not locked it yet
+    fresh.write_bytes(b"LTEVBLOB new")
+    report = store.verify()
+    assert report.ok
+    leftovers = [w for w in report.warnings if w.kind == "leftover"]
+    assert any("blob-killed" in w.message for w in leftovers)
+    fd = os.open(busy, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        store.put_bytes(b"second", source_url=None, collector="c")
+    finally:
+        os.close(fd)
+    assert not stale.exists()
+    assert busy.exists() and fresh.exists()
+    assert sorted(p.name for p in tmp.iterdir()) == ["blob-busy", "blob-fresh"]
+    assert store.verify().ok

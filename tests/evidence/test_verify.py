@@ -131,7 +131,7 @@ def test_re_signed_entry_with_wrong_key(store: EvidenceStore) -> None:
     from leaktrace.evidence.custody import canonical
 
     doc["hash"] = hashlib.sha256(canonical(body)).hexdigest()
-    lines[1] = json.dumps(doc).encode() + b"\n"
+    lines[1] = canonical(doc) + b"\n"  # a careful forger writes canonical bytes
     store.custody.path.write_bytes(b"".join(lines))
     report = store.verify()
     assert report.first is not None and report.first.line == 2 and report.first.kind == "signature"
@@ -171,3 +171,84 @@ def test_verify_core_needs_only_files(store: EvidenceStore, tmp_path: Path) -> N
     pub = load_public(bundle)
     report = verify_log(bundle / "custody.jsonl", {fingerprint(pub): pub}, read_head(bundle))
     assert report.ok and report.entries == 3
+
+
+def _rewrite_line(store: EvidenceStore, index: int, new: bytes) -> None:
+    lines = _lines(store)
+    lines[index] = new
+    store.custody.path.write_bytes(b"".join(lines))
+
+
+def test_duplicate_key_refused(store: EvidenceStore) -> None:
+    """Issue 16 item 11: a JSON reader keeps the last of two keys, so a forged first one slipped through."""
+    _fill(store, 3)
+    line = _lines(store)[1]
+    assert b'"collector":"c"' in line
+    _rewrite_line(store, 1, line.replace(b'"collector":"c"', b'"collector":"mallory","collector":"c"'))
+    first = store.verify().first
+    assert first is not None and first.line == 2 and "duplicate" in first.message
+
+
+@pytest.mark.parametrize("rewrite", ["spacing", "escape"])
+def test_rewritten_line_refused(store: EvidenceStore, rewrite: str) -> None:
+    """Issue 16 item 11: the signed bytes are the line's bytes; same JSON in other bytes is an edit."""
+    _fill(store, 3)
+    line = _lines(store)[1]
+    if rewrite == "spacing":
+        new = json.dumps(json.loads(line), sort_keys=True).encode() + b"\n"
+    else:
+        new = line.replace(b'"collector":"c"', b'"collector":"\\u0063"')
+    assert new != line and json.loads(new) == json.loads(line)
+    _rewrite_line(store, 1, new)
+    report = store.verify()
+    first = report.first
+    assert first is not None and first.line == 2 and "canonical" in first.message
+    assert len(report.problems) == 1  # the walk resynchronises: one edit, one problem
+    with pytest.raises(IntegrityError):
+        list(store.entries())
+
+
+@pytest.mark.parametrize("also_blobs", [False, True])
+def test_deleted_whole_log_never_verifies_empty(store: EvidenceStore, also_blobs: bool) -> None:
+    """Issue 16 item 9: log and head deleted (and the blobs too): not 'ok: 0 entries', no new chain."""
+    _fill(store, 3)
+    (store.root / "custody.jsonl").unlink()
+    (store.root / "custody.head").unlink()
+    if also_blobs:
+        shutil.rmtree(store.blob_dir)
+    report = store.verify()
+    assert not report.ok and report.first is not None and report.first.kind == "head"
+    assert "deleted" in report.first.message
+    with pytest.raises(IntegrityError, match="deleted"):
+        store.put_bytes(b"new chain", source_url=None, collector="c")
+    assert not store.custody.path.exists()
+    store.custody.path.write_bytes(b"")  # an emptied log is the same as a deleted one
+    assert not store.verify().ok
+
+
+def test_deleted_log_head_and_key_with_blobs_left(store: EvidenceStore) -> None:
+    """Issue 16 item 9: with the key gone too, the blobs still say the store held entries."""
+    _fill(store, 2)
+    for name in ("custody.jsonl", "custody.head", "signing.key", "signing.pub"):
+        (store.root / name).unlink()
+    assert not store.verify().ok
+    with pytest.raises(IntegrityError, match="deleted"):
+        store.put_bytes(b"new chain", source_url=None, collector="c")
+    assert not store.custody.path.exists() and not (store.root / "signing.key").exists()
+
+
+def test_new_store_verifies_empty(store: EvidenceStore) -> None:
+    assert store.verify().ok and store.verify().entries == 0
+    store.put_bytes(b"first", source_url=None, collector="c")
+    assert store.verify().ok
+
+
+def test_chain_written_before_issue_16_still_verifies() -> None:
+    """A log, head and key written by the code before the hardening (commit 413ce20), non-ASCII and floats in it."""
+    from leaktrace.evidence.custody import read_head
+    from leaktrace.evidence.signing import fingerprint, load_public
+
+    old = Path(__file__).parent / "data" / "chain-v1"
+    pub = load_public(old)
+    report = verify_log(old / "custody.jsonl", {fingerprint(pub): pub}, read_head(old))
+    assert report.ok and report.entries == 3, report.problems

@@ -4,8 +4,9 @@ Layout (a folder, or the same folder zipped)::
 
     manifest.json        every file with size and SHA-256, the case, the key fingerprint
     manifest.sig         Ed25519 signature of manifest.json's bytes (custody key)
-    custody/             custody.jsonl, custody.head, signing.pub (the whole chain:
-                         each entry links to the one before, so a verifier needs them all)
+    custody/             custody.jsonl, custody.head, signing.pub (the whole chain: each
+                         entry links to the one before, so a verifier needs them all; an
+                         entry of evidence outside the case is there as its hash only)
     blobs/<sha256>.<ext> the original bytes of every capture (and, if asked, the dumps)
     report/              the HTML report(s)
     exports/             STIX bundle, MISP event, CSV tables
@@ -44,7 +45,7 @@ from leaktrace.evidence.bundle import (
     MANIFEST_SIG,
     PUBLIC_KEY,
 )
-from leaktrace.evidence.custody import HEAD_NAME, LOG_NAME, utc_now
+from leaktrace.evidence.custody import HEAD_NAME, LOG_NAME, omitted_line, parse_line, utc_now
 from leaktrace.evidence.export import _suffix
 
 _CHUNK = 1 << 20
@@ -71,6 +72,23 @@ def _copy_blob(store: EvidenceStore, sha: str, dest: Path) -> int:
     if h.hexdigest() != sha:
         raise IntegrityError(f"blob {sha} holds other bytes (SHA-256 {h.hexdigest()}); bundle not written")
     return size
+
+
+def _copy_log(src: Path, dest: Path, keep: set[str]) -> None:
+    """The custody log with every entry not about `keep`'s blobs replaced by its hash only.
+
+    Other cases' onion URLs, dump names and collectors stay out of the bundle; the
+    chain still verifies, since the next kept entry's signed `prev` names the hash.
+    """
+    with src.open("rb") as fh, dest.open("wb") as out:
+        for lineno, raw in enumerate(fh, start=1):
+            try:
+                entry, error = parse_line(raw)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise IntegrityError(f"{src}: line {lineno}: unreadable entry ({exc}); bundle not written") from exc
+            if error or not raw.endswith(b"\n"):
+                raise IntegrityError(f"{src}: line {lineno}: {error or 'partial line'}; bundle not written")
+            out.write(raw if entry.sha256 in keep else omitted_line(entry.hash))
 
 
 def export_bundle(
@@ -114,7 +132,7 @@ def export_bundle(
                           "source_url": info.get("source_url"), "intake_time": info.get("intake_time")})
         key = store.custody.signing_key()
         with store.custody.locked():
-            shutil.copyfile(store.root / LOG_NAME, root / CUSTODY_LOG)
+            _copy_log(store.root / LOG_NAME, root / CUSTODY_LOG, set(shas))
             shutil.copyfile(store.root / HEAD_NAME, root / CUSTODY_HEAD)
         (root / PUBLIC_KEY).write_text(signing.public_to_text(key.public) + "\n")
         custody = check_captures(content.captures, store)

@@ -69,9 +69,18 @@ def add(
 def verify(
     json_out: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
     no_blobs: bool = typer.Option(False, "--chain-only", help="Check the custody chain only, not blob contents."),
+    expect_head: list[str] = typer.Option(
+        [],
+        "--expect-head",
+        help="Outside anchor the log must reach and match: SEQ:HASH, a custody head, a provenance record "
+        "or a case bundle (repeatable).",
+    ),
 ) -> None:
     """Check every blob against its hash and the whole signed chain; exit 4 at the first break."""
-    report = cli_context().evidence.verify(check_blobs=not no_blobs)
+    from leaktrace.evidence.anchor import load_anchor
+
+    anchors = [load_anchor(a) for a in expect_head]
+    report = cli_context().evidence.verify(check_blobs=not no_blobs, anchors=anchors)
     if json_out:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False))
     err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -81,7 +90,10 @@ def verify(
         more = f" ({len(report.problems) - 1} more problem(s))" if len(report.problems) > 1 else ""
         raise IntegrityError(report.first.describe() + more)
     if not json_out:
-        typer.echo(f"ok: {report.entries} custody entries, {report.blobs_checked} blobs verified")
+        anchored = ""
+        if report.anchor is not None:
+            anchored = f"; matches outside anchor entry {report.anchor.seq} ({report.anchor.source})"
+        typer.echo(f"ok: {report.entries} custody entries, {report.blobs_checked} blobs verified{anchored}")
 
 
 @evidence_app.command("export")
@@ -135,9 +147,10 @@ def verify_bundle_cmd(
         more = f" ({len(report.problems) - 1} more problem(s))" if len(report.problems) > 1 else ""
         raise IntegrityError(f"{bundle}: {report.problems[0]}{more}")
     if not json_out:
+        omitted = f" ({report.custody_omitted} of other evidence by hash only)" if report.custody_omitted else ""
         typer.echo(
             f"ok: case {report.case}: {report.files_checked} files, {report.blobs_checked} evidence blobs, "
-            f"{report.custody_entries} custody entries; signed by {report.key_fingerprint}"
+            f"{report.custody_entries} custody entries{omitted}; signed by {report.key_fingerprint}"
         )
 
 

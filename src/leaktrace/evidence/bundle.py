@@ -12,11 +12,20 @@ A court or the defence gets a folder (or a zip of it) and runs
 * every evidence blob: its bytes hash to its name, and the custody log
   records it;
 * the custody log: every entry's hash, link, sequence and signature, and the
-  signed head (the same walk as `leaktrace evidence verify`).
+  signed head (the same walk as `leaktrace evidence verify`). Entries of
+  evidence outside the case are shown by their entry hash only
+  (`{"omitted": "<hash>"}`): they hold the chain together and reveal nothing.
 
 The manifest format is written by `leaktrace.cases.bundle`; both sides share
 the constants here. Zips are read member by member with size limits and no
-extraction to disk, so a hostile archive cannot write outside anything.
+extraction to disk, so a hostile archive cannot write outside anything. A
+zip is refused whole when it holds what the verifier would not itself read:
+two members of one name (unzip extracts the first, a reader the last), a
+member whose local header names another file than the central directory,
+directory entries with data, members outside the bundle folder, bytes that
+belong to no member (before, between or after them: a streaming extractor
+reads those) and a zip comment. A damaged
+member (bad CRC, broken deflate stream) is an integrity problem, not a crash.
 """
 
 from __future__ import annotations
@@ -25,15 +34,18 @@ import base64
 import binascii
 import hashlib
 import json
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from leaktrace.core.errors import InputError
+from leaktrace.core.errors import InputError, IntegrityError
 from leaktrace.evidence import signing
+from leaktrace.evidence.custody import loads_strict
 from leaktrace.evidence.verify import verify_log
 
 BUNDLE_FORMAT = "leaktrace-case-bundle-v1"
@@ -44,6 +56,12 @@ CUSTODY_HEAD = "custody/custody.head"
 PUBLIC_KEY = "custody/signing.pub"
 MAX_MANIFEST = 64 << 20
 _CHUNK = 1 << 20
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
+
+
+class DamagedMember(Exception):
+    """A zip member that cannot be read back as stored (bad CRC, broken stream, bad header)."""
 
 
 @dataclass
@@ -54,6 +72,7 @@ class BundleReport:
     files_checked: int = 0
     blobs_checked: int = 0
     custody_entries: int = 0
+    custody_omitted: int = 0  # entries of evidence outside the case, shown by their hash only
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -76,14 +95,66 @@ class _Source:
             try:
                 self.zip = zipfile.ZipFile(path)
             except (zipfile.BadZipFile, OSError) as exc:
+                with path.open("rb") as fh:
+                    starts_as_zip = fh.read(4) == b"PK\x03\x04"
+                if starts_as_zip:  # a zip cut short or with a broken directory: a damaged bundle
+                    raise IntegrityError(f"{path}: damaged zip ({exc})") from exc
                 raise InputError(f"{path}: not a bundle folder or zip ({exc})") from exc
             names = [n for n in self.zip.namelist() if not n.endswith("/")]
             # A zip of the folder holds `<name>/manifest.json`; accept that or a flat zip.
             tops = {n.split("/", 1)[0] for n in names}
             if MANIFEST not in names and len(tops) == 1:
                 self.prefix = next(iter(tops)) + "/"
+            self.zip_problems = self._check_zip(path, self.zip, self.prefix)
         elif not path.is_dir():
             raise InputError(f"{path}: no such bundle (want a folder or a .zip)")
+        else:
+            self.zip_problems = []
+
+    @staticmethod
+    def _check_zip(path: Path, zf: zipfile.ZipFile, prefix: str) -> list[str]:
+        """What in the archive the verifier would not read itself, or reads ambiguously."""
+        problems: list[str] = []
+        seen: set[str] = set()
+        for info in zf.infolist():
+            name = info.filename
+            shown = name[len(prefix):] if name.startswith(prefix) else name
+            if name in seen:
+                problems.append(f"{shown}: duplicate zip member (two files of one name; refused)")
+            seen.add(name)
+            if not name.startswith(prefix):
+                problems.append(f"{name}: zip member outside the bundle folder {prefix!r}")
+            if info.is_dir() and info.file_size:
+                problems.append(f"{shown}: directory entry holding {info.file_size} bytes")
+        if zf.comment:
+            problems.append(f"zip comment of {len(zf.comment)} bytes (not part of a bundle; refused)")
+        pos = 0  # the members must tile the file up to the central directory: no hidden bytes
+        with path.open("rb") as fh:
+            for info in sorted(zf.infolist(), key=lambda i: i.header_offset):
+                if info.header_offset != pos:
+                    problems.append(_gap(pos, info.header_offset))
+                fh.seek(info.header_offset)
+                raw = fh.read(_LOCAL_HEADER.size)
+                if len(raw) != _LOCAL_HEADER.size or raw[:4] != b"PK\x03\x04":
+                    problems.append(f"{info.filename}: no local header where the central directory points")
+                    pos = info.header_offset
+                    continue
+                fields = _LOCAL_HEADER.unpack(raw)
+                local = fh.read(fields[10])
+                if local != info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437"):
+                    problems.append(
+                        f"{info.filename}: local header names {local.decode('utf-8', 'replace')!r}, "
+                        "the central directory another name (refused)"
+                    )
+                pos = info.header_offset + _LOCAL_HEADER.size + fields[10] + fields[11] + info.compress_size
+                if info.flag_bits & 0x08:  # a data descriptor follows the data
+                    fh.seek(pos)
+                    pos += 4 if fh.read(4) == b"PK\x07\x08" else 0
+                    pos += 20 if max(info.compress_size, info.file_size) >= 0xFFFFFFFF else 12
+        start_dir = getattr(zf, "start_dir", None)
+        if isinstance(start_dir, int) and start_dir != pos:
+            problems.append(_gap(pos, start_dir))
+        return problems
 
     def names(self) -> list[str]:
         if self.zip is not None:
@@ -107,6 +178,8 @@ class _Source:
                     yield fh
             except KeyError as exc:
                 raise FileNotFoundError(name) from exc
+            except _ZIP_ERRORS as exc:
+                raise DamagedMember(f"{name}: damaged zip member ({exc})") from exc
             return
         target = self.path / name
         if target.is_symlink():
@@ -138,6 +211,12 @@ class _Source:
             self.zip.close()
 
 
+def _gap(start: int, end: int) -> str:
+    if end > start:
+        return f"zip bytes {start}..{end} belong to no member (hidden data a streaming unzip may extract; refused)"
+    return f"zip members overlap at byte {end} (refused)"
+
+
 def _safe(name: str) -> bool:
     p = PurePosixPath(name)
     return bool(name) and not p.is_absolute() and ".." not in p.parts and "\\" not in name and "\x00" not in name
@@ -148,6 +227,8 @@ def verify_bundle(path: Path, *, expect_key: str | None = None) -> BundleReport:
     src = _Source(path)
     report = BundleReport()
     try:
+        for text in src.zip_problems:
+            report.problem(text)
         _verify(src, report, expect_key)
     finally:
         src.close()
@@ -162,7 +243,7 @@ def _verify(src: _Source, report: BundleReport, expect_key: str | None) -> None:
     except FileNotFoundError as exc:
         report.problem(f"{exc.args[0] if exc.args else exc}: missing (not a complete case bundle)")
         return
-    except (InputError, OSError) as exc:
+    except (InputError, OSError, DamagedMember) as exc:
         report.problem(str(exc))
         return
     try:
@@ -212,7 +293,7 @@ def _verify(src: _Source, report: BundleReport, expect_key: str | None) -> None:
         limit = size if isinstance(size, int) and size >= 0 else MAX_MANIFEST
         try:
             digest, got = src.digest(name, limit)
-        except InputError as exc:
+        except (InputError, DamagedMember) as exc:
             report.problem(str(exc))
             continue
         report.files_checked += 1
@@ -243,9 +324,12 @@ def _verify_custody(
 
     try:
         head_raw = src.read(CUSTODY_HEAD, 1 << 16)
-        head = json.loads(head_raw)
+        head = loads_strict(head_raw)
         if not isinstance(head, dict):
             raise ValueError("not an object")
+    except (InputError, DamagedMember) as exc:
+        report.problem(str(exc))
+        head = None
     except FileNotFoundError:
         report.problem(f"{CUSTODY_HEAD}: missing")
         head = None
@@ -265,7 +349,7 @@ def _verify_custody(
         except FileNotFoundError:
             report.problem(f"{CUSTODY_LOG}: missing")
             return
-        except (InputError, OSError) as exc:
+        except (InputError, OSError, DamagedMember) as exc:
             report.problem(str(exc))
             return
         if copied > log_limit:
@@ -276,8 +360,9 @@ def _verify_custody(
             logged.add(sha)
             return None
 
-        result = verify_log(log_path, {fpr: public}, head, note_blob)
+        result = verify_log(log_path, {fpr: public}, head, note_blob, allow_omitted=True)
     report.custody_entries = result.entries
+    report.custody_omitted = result.omitted
     for p in result.problems:
         report.problem(p.describe(CUSTODY_LOG))
     for w in result.warnings:

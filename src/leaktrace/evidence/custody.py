@@ -6,6 +6,22 @@ line is the entry plus its `hash` (SHA-256 of the canonical JSON of the
 entry) and `sig` (Ed25519 over the same canonical bytes). A signed head file
 records the last entry, so deleting entries from the end is noticed too.
 
+A line must be exactly the canonical bytes of its entry (what was hashed
+and signed): a line with duplicate keys, other spacing or other escapes is
+refused even when it parses to the same object, because a JSON reader keeps
+only one of two duplicate keys and another tool may keep the other.
+
+A copy of the log handed out (a case bundle) may replace an entry that is
+not about its evidence by `{"omitted":"<entry hash>"}`: the next entry's
+signed `prev` and the signed head still pin it, and it reveals nothing
+else. The store's own log never holds such a line; only a verifier that is
+told to (the bundle verifier) accepts one.
+
+A store that has ever held entries never reads as empty: the custody key is
+created by the first append, so a missing or empty log (and head) beside a
+key means the entries were deleted; verify says so and appends refuse to
+start a new chain.
+
 Appends take an exclusive lock, refuse to extend a log whose last line is
 partial (a crash mid-write) or disagrees with the head, and fsync the line
 before the head moves.
@@ -18,6 +34,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -106,13 +123,53 @@ class CustodyEntry:
         return entry
 
 
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in doc:
+            raise ValueError(f"duplicate key {key!r}")
+        doc[key] = value
+    return doc
+
+
+def loads_strict(raw: bytes | str) -> Any:
+    """JSON that refuses duplicate keys at any depth (ValueError)."""
+    return json.loads(raw, object_pairs_hook=_no_duplicates)
+
+
+NONCANONICAL = "line is not the canonical bytes of its entry (rewritten: spacing, escapes or key order)"
+
+
+def parse_line(raw: bytes) -> tuple[CustodyEntry, str | None]:
+    """One log line (with its newline): the entry, and NONCANONICAL when its bytes are not the signed ones.
+
+    ValueError/KeyError/TypeError when it is not an entry at all (duplicate keys included).
+    """
+    entry = CustodyEntry.from_json(loads_strict(raw))
+    return entry, (None if entry.to_line() == raw else NONCANONICAL)
+
+
+OMITTED = "omitted"
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def omitted_line(entry_hash: str) -> bytes:
+    """The stand-in for an entry a copy of the log leaves out: its hash only."""
+    return canonical({OMITTED: entry_hash}) + b"\n"
+
+
 @dataclass(frozen=True)
 class LogLine:
-    """A raw line of the log: its number, and either a parsed entry or what is wrong with it."""
+    """A raw line of the log: its number, a parsed entry if it has one, and what is wrong with it.
+
+    `entry` with `error` set is a line that parses but is not in canonical form:
+    the verifier reports it and still follows the chain through its hash.
+    """
 
     lineno: int
     entry: CustodyEntry | None
     error: str | None = None
+    omitted: str | None = None  # the entry hash of an omitted entry (bundles)
 
 
 def read_lines(path: Path) -> Iterator[LogLine]:
@@ -127,7 +184,14 @@ def read_lines(path: Path) -> Iterator[LogLine]:
                 yield LogLine(lineno, None, "partial last line (write interrupted, or log truncated)")
                 return
             try:
-                yield LogLine(lineno, CustodyEntry.from_json(json.loads(raw)))
+                doc = loads_strict(raw)
+                if isinstance(doc, dict) and set(doc) == {OMITTED}:
+                    h = doc[OMITTED]
+                    if not isinstance(h, str) or not _HEX64.match(h) or omitted_line(h) != raw:
+                        raise ValueError("malformed omitted entry")
+                    yield LogLine(lineno, None, None, h)
+                    continue
+                yield LogLine(lineno, *parse_line(raw))
             except (ValueError, KeyError, TypeError) as exc:
                 yield LogLine(lineno, None, f"unparseable entry ({exc})")
 
@@ -139,7 +203,7 @@ def head_body(seq: int, entry_hash: str, signer: str) -> dict[str, Any]:
 def read_head(directory: Path) -> dict[str, Any] | None:
     path = directory / HEAD_NAME
     try:
-        doc = json.loads(path.read_bytes())
+        doc = loads_strict(path.read_bytes())
     except FileNotFoundError:
         return None
     except ValueError as exc:
@@ -147,6 +211,21 @@ def read_head(directory: Path) -> dict[str, Any] | None:
     if not isinstance(doc, dict):
         raise IntegrityError(f"{path}: unreadable custody head")
     return doc
+
+
+def wiped_log_message(directory: Path, blobs: int = 0) -> str | None:
+    """Why an empty custody log (with no head) in `directory` must have been deleted, or None."""
+    marks = []
+    if (directory / signing.PRIVATE_NAME).exists() or (directory / signing.PUBLIC_NAME).exists():
+        marks.append("a custody key (created by the first entry)")
+    if blobs:
+        marks.append(f"{blobs} evidence blob(s)")
+    if not marks:
+        return None
+    return (
+        f"custody log and head are missing or empty but the store has {' and '.join(marks)}: "
+        "its entries were deleted; restore custody.jsonl and custody.head from a backup"
+    )
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -233,6 +312,11 @@ class CustodyLog:
     ) -> CustodyEntry:
         """Add one entry at the end of the chain (crash-safe, one writer at a time)."""
         with self.locked():
+            wiped = None
+            if read_head(self.directory) is None and _last_line(self.path) is None:
+                wiped = wiped_log_message(self.directory)
+            if wiped:
+                raise IntegrityError(f"{self.path}: {wiped}")
             key = signing.load_or_create(self.directory)
             seq, prev = self._tail(key)
             draft = CustodyEntry(
@@ -276,9 +360,11 @@ class CustodyLog:
                 )
             return 0, GENESIS
         try:
-            last = CustodyEntry.from_json(json.loads(line))
+            last, error = parse_line(line + b"\n")
         except (ValueError, KeyError, TypeError) as exc:
             raise IntegrityError(f"{self.path}: last entry is unreadable ({exc})") from exc
+        if error:
+            raise IntegrityError(f"{self.path}: last entry: {error}; run 'leaktrace evidence verify'")
         if head is not None and head.get("hash") == last.hash and head.get("seq") == last.seq:
             return last.seq, last.hash
         # A crash between the line's fsync and the head's rename leaves the log one
@@ -314,6 +400,6 @@ class CustodyLog:
     def entries(self) -> Iterator[CustodyEntry]:
         """Parsed entries in order; IntegrityError at the first unreadable line."""
         for line in read_lines(self.path):
-            if line.entry is None:
+            if line.entry is None or line.error:
                 raise IntegrityError(f"{self.path}: line {line.lineno}: {line.error}")
             yield line.entry

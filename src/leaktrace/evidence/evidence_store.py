@@ -14,16 +14,23 @@ Layout under `<data_dir>/evidence/`::
     custody.jsonl        signed, hash-chained custody entries
     custody.head         signed pointer to the last entry
     signing.key / .pub   Ed25519 custody key (created on first use)
+
+A blob being written in tmp/ is held under an exclusive flock by its writer.
+A killed intake leaves its partial file there: `verify` reports it, and the
+next intake removes every one that is older than this process and that no
+writer holds locked (so it cannot be a concurrent intake's file).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,12 +38,54 @@ from typing import Any
 from leaktrace.core.errors import InputError, IntegrityError, LeaktraceError, SecretError
 from leaktrace.core.keyring import Keyring
 from leaktrace.evidence import signing
-from leaktrace.evidence.custody import CustodyEntry, CustodyLog, read_head, read_lines
+from leaktrace.evidence.custody import (
+    CustodyEntry,
+    CustodyLog,
+    read_head,
+    read_lines,
+    wiped_log_message,
+)
 from leaktrace.evidence.sealed import CHUNK_BYTES, OpenedBlob, seal_stream
-from leaktrace.evidence.verify import Problem, VerifyReport, verify_log
+from leaktrace.evidence.verify import Anchor, Problem, VerifyReport, verify_log
 
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 READ_BYTES = 1 << 20
+TMP_PREFIX = "blob-"
+# Leftovers older than this are no intake of this process: a sweep may remove them if unlocked.
+PROCESS_START = time.time()
+
+
+def _leftovers(tmp_dir: Path, *, remove: bool) -> list[tuple[Path, int]]:
+    """Partial blobs in tmp/ that no writer holds locked and that predate this process.
+
+    With `remove`, each is unlinked while its lock is held, so a writer cannot take it meanwhile.
+    """
+    found: list[tuple[Path, int]] = []
+    try:
+        names = sorted(tmp_dir.iterdir())
+    except FileNotFoundError:
+        return found
+    for path in names:
+        if not path.name.startswith(TMP_PREFIX):
+            continue
+        try:
+            st = path.lstat()
+            if not stat.S_ISREG(st.st_mode) or st.st_mtime >= PROCESS_START:
+                continue
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # an intake is writing it
+            if remove:
+                path.unlink(missing_ok=True)
+            found.append((path, st.st_size))
+        finally:
+            os.close(fd)
+    return found
 
 
 def check_sha256(value: str) -> str:
@@ -102,11 +151,14 @@ class EvidenceStore:
     ) -> BlobRef:
         """Hash, compress and seal in one pass; rename into place; then record custody."""
         ring = self.ring
+        self._refuse_wiped_log()
         tmp_dir = self.root / "tmp"
         tmp_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix="blob-")
+        _leftovers(tmp_dir, remove=True)
+        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix=TMP_PREFIX)
         tmp = Path(tmp_name)
         try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # held until closed: a sweep never takes a live file
             with os.fdopen(fd, "wb") as out:
                 result = seal_stream(pieces, out, ring, progress=progress)
                 out.flush()
@@ -171,6 +223,21 @@ class EvidenceStore:
         from leaktrace.evidence.warc import store_capture
 
         return store_capture(self, **kwargs)
+
+    def _blob_count(self) -> int:
+        return sum(1 for _ in self.blob_dir.glob("??/*")) if self.blob_dir.exists() else 0
+
+    def _refuse_wiped_log(self) -> None:
+        """Before a blob is written: a store whose log and head are gone but whose blobs remain was wiped.
+
+        (The custody append refuses the same beside a key; this covers a deleted key too.)
+        """
+        log = self.custody.path
+        if (log.exists() and log.stat().st_size) or read_head(self.root) is not None:
+            return
+        wiped = wiped_log_message(self.root, self._blob_count())
+        if wiped:
+            raise IntegrityError(f"{log}: {wiped}")
 
     # -- reading -----------------------------------------------------------------
 
@@ -246,20 +313,20 @@ class EvidenceStore:
         public = signing.load_public(self.root)
         return {signing.fingerprint(public): public}
 
-    def verify(self, *, check_blobs: bool = True) -> VerifyReport:
-        """Every blob against its hash and the whole chain; the report names the first break."""
+    def verify(self, *, check_blobs: bool = True, anchors: Sequence[Anchor] = ()) -> VerifyReport:
+        """Every blob against its hash and the whole chain (and outside anchors); the report names the first break."""
         try:
             trusted = self.trusted_keys()
         except IntegrityError as exc:
             report = VerifyReport()
             report.problems.append(Problem("key", str(exc)))
             return report
-        report = verify_log(
-            self.custody.path,
-            trusted,
-            read_head(self.root),
-            self.check_blob if check_blobs else None,
-        )
+        head = read_head(self.root)
+        report = verify_log(self.custody.path, trusted, head, self.check_blob if check_blobs else None, anchors)
+        if head is None and report.entries == 0 and not report.problems:
+            wiped = wiped_log_message(self.root, self._blob_count())
+            if wiped:
+                report.problems.append(Problem("head", wiped, 1))
         key_problem = self._key_pair_problem()
         if key_problem:
             report.problems.insert(0, Problem("key", key_problem))
@@ -270,6 +337,14 @@ class EvidenceStore:
                 report.warnings.append(
                     Problem("orphan", f"blob {sha} has no custody entry (interrupted intake?)", sha256=sha)
                 )
+        for path, size in _leftovers(self.root / "tmp", remove=False):
+            report.warnings.append(
+                Problem(
+                    "leftover",
+                    f"tmp/{path.name}: partial encrypted blob ({size} bytes) left by an interrupted intake; "
+                    "the next intake removes it",
+                )
+            )
         return report
 
     def _key_pair_problem(self) -> str | None:

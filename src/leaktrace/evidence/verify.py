@@ -6,13 +6,19 @@ finds; the report names the first one (line number and entry hash), which is
 where an investigator has to start looking. After a problem the walk
 re-synchronises on the entry's stored hash, so one edit yields one problem,
 not a cascade.
+
+The data directory alone cannot tell a roll-back (log cut back, an older
+signed head restored from an earlier export) from an honest older state:
+`anchors` are heads kept outside it (written down, in a bundle, in an
+export's provenance record). The log must reach every anchor's entry and
+hold exactly the anchored hash there.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +51,23 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """A custody head kept outside the data directory: entry `seq` must have hash `hash`.
+
+    `head` is the signed head document when the anchor came as one (its signature is
+    checked); a bare `SEQ:HASH` written down by an investigator has none.
+    """
+
+    seq: int
+    hash: str
+    source: str
+    head: Mapping[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"seq": self.seq, "hash": self.hash, "source": self.source}
+
+
 @dataclass
 class VerifyReport:
     entries: int = 0
@@ -52,6 +75,8 @@ class VerifyReport:
     head_seq: int | None = None
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    anchor: Anchor | None = None  # the newest outside anchor checked
+    omitted: int = 0  # entries a bundle shows by their hash only
 
     @property
     def ok(self) -> bool:
@@ -66,7 +91,9 @@ class VerifyReport:
             "ok": self.ok,
             "entries": self.entries,
             "blobs_checked": self.blobs_checked,
+            "omitted": self.omitted,
             "head_seq": self.head_seq,
+            "anchor": self.anchor.to_json() if self.anchor else None,
             "first_problem": self.first.describe() if self.first else None,
             "problems": [asdict(p) for p in self.problems],
             "warnings": [asdict(p) for p in self.warnings],
@@ -85,9 +112,18 @@ def verify_log(
     trusted: Mapping[str, Ed25519PublicKey],
     head: Mapping[str, Any] | None,
     check_blob: BlobCheck | None = None,
+    anchors: Sequence[Anchor] = (),
+    *,
+    allow_omitted: bool = False,
 ) -> VerifyReport:
-    """Every entry's hash, link, sequence and signature; each referenced blob once; the head."""
+    """Every entry's hash, link, sequence and signature; each referenced blob once; the head; the anchors.
+
+    With `allow_omitted` (a bundle's copy of the log) a line may be an omitted entry's
+    hash alone: it takes its place in the chain, and the next entry's signed link pins it.
+    """
     report = VerifyReport()
+    wanted = {a.seq for a in anchors}
+    at_seq: dict[int, tuple[str, int]] = {}
     prev = GENESIS
     expected_seq = 1
     last_line = 0
@@ -99,12 +135,24 @@ def verify_log(
     for raw in read_lines(log_path):
         last_line = raw.lineno
         entry = raw.entry
+        if raw.omitted is not None:
+            report.entries += 1
+            report.omitted += 1
+            if not allow_omitted:
+                problem("omitted", "an omitted entry (hash only) in a store's own log", raw.lineno, raw.omitted)
+            if expected_seq in wanted:
+                at_seq.setdefault(expected_seq, (raw.omitted, raw.lineno))
+            prev = raw.omitted
+            expected_seq += 1
+            continue
         if entry is None:
             problem("unreadable", raw.error or "unreadable", raw.lineno, None)
             continue
         report.entries += 1
         h = entry.hash
-        if entry.compute_hash() != h:
+        if raw.error:
+            problem("altered", raw.error, raw.lineno, h)
+        elif entry.compute_hash() != h:
             problem("altered", "entry content does not match its hash (entry was edited)", raw.lineno, h)
         elif entry.prev != prev:
             problem(
@@ -128,11 +176,55 @@ def verify_log(
             err = check_blob(entry.sha256)
             if err:
                 problem("blob", err, raw.lineno, h, entry.sha256)
+        if entry.seq in wanted and isinstance(entry.seq, int):
+            at_seq.setdefault(entry.seq, (h, raw.lineno))
         prev = h
         expected_seq = entry.seq + 1 if isinstance(entry.seq, int) else expected_seq + 1
 
     _check_head(report, head, trusted, expected_seq - 1, prev, last_line)
+    _check_anchors(report, anchors, trusted, at_seq, expected_seq - 1, last_line)
     return report
+
+
+def _check_anchors(
+    report: VerifyReport,
+    anchors: Sequence[Anchor],
+    trusted: Mapping[str, Ed25519PublicKey],
+    at_seq: Mapping[int, tuple[str, int]],
+    last_seq: int,
+    last_line: int,
+) -> None:
+    """Each outside anchor's entry must be in the log with the anchored hash."""
+    for anchor in sorted(anchors, key=lambda a: a.seq, reverse=True):
+        where = f"outside anchor from {anchor.source}"
+        if anchor.head is not None:
+            signer = str(anchor.head.get("signer"))
+            sig = _b64(anchor.head.get("sig"))
+            body = head_body(anchor.seq, anchor.hash, signer)
+            if signer not in trusted or sig is None or not check_signature(trusted[signer], sig, canonical(body)):
+                report.problems.append(Problem("anchor", f"{where}: its head signature does not verify"))
+                continue
+        found = at_seq.get(anchor.seq)
+        if found is None:
+            report.problems.append(
+                Problem(
+                    "anchor",
+                    f"log ends at entry {last_seq} but the {where} records entry {anchor.seq} "
+                    f"({anchor.hash}): the newest entries were removed (roll-back)",
+                    last_line + 1,
+                )
+            )
+        elif found[0] != anchor.hash:
+            report.problems.append(
+                Problem(
+                    "anchor",
+                    f"entry {anchor.seq} differs from the {where} ({anchor.hash}): the log was rewritten",
+                    found[1],
+                    found[0],
+                )
+            )
+        if report.anchor is None or anchor.seq > report.anchor.seq:
+            report.anchor = anchor
 
 
 def _check_head(
