@@ -47,7 +47,7 @@ _ASCII_MULT = r"kw|KW|Kw|w|W|k|K|M|m|million|mil|mln|billion|bn|B"
 # digit is a key's hex (`PGP: 4B21 C1A0` is no 4 billion) or a site name (`7k7k`).
 _NO_ID = r"(?!(?=[0-9A-Za-z]{12})[0-9A-Za-z]*?(?:[0-9]|[a-z][A-Z]))"
 _NUM = r"(?P<num>\d{1,3}(?:,\d{3})+(?![0-9])|\d{1,3}(?:\.\d{3}){2,}(?![0-9])|\d+(?:\.\d+)?)"
-_CN_NUM_CHARS = "一二两三四五六七八九十百千"
+_CN_NUM_CHARS = "零一二两三四五六七八九十百千"
 _BIG_MULTS = frozenset({"千万", "百万", "十万", "万", "亿", "kw", "KW", "Kw", "w", "W"})
 # The look-behind keeps digits inside words (wallets, handles) from matching at all, which
 # is most of the cost on real posts; numbers glued to a word before a big multiplier
@@ -103,6 +103,29 @@ _VAGUE_BEFORE = ("数", "几", "若干", "好", "x", "X")
 _SITE_AFTER = re.compile(r"(?:老|新|大)?(?:库|站|网站|小区|群|平台|城市|省|地区|行业|类|国家|app|APP)")
 
 
+def _inside_key(text: str, start: int, end: int) -> bool:
+    """The ASCII run around [start, end) is a wallet or key: 20+ letters and digits, mixed case."""
+    a, b = start, end
+    while a > 0 and text[a - 1].isascii() and text[a - 1].isalnum():
+        a -= 1
+    while b < len(text) and text[b].isascii() and text[b].isalnum():
+        b += 1
+    run = text[a:b]
+    return len(run) >= 20 and any(c.isdigit() for c in run) and any(c.islower() for c in run) \
+        and any(c.isupper() for c in run)
+
+
+def _money_before(text: str, start: int) -> bool:
+    """A money word or sign right before `start` (`价格 100`, `$100`, `USDT 50`), except a currency
+    code that closes an earlier price (`150USDT 九千条`: the 150 was the money)."""
+    lo = max(0, start - 8)
+    bm = _BEFORE_MONEY.search(text, lo, start)
+    if bm is None:
+        return False
+    b = bm.start()
+    return not (text[b:b + 1].isalpha() and b > 0 and text[b - 1].isdigit())
+
+
 _PERSONS_BEFORE = re.compile(r"(?:客户|用户|会员|玩家|人员|学生|家长|车主|业主|股民|账户|账号)\s?\Z")
 # Per-day volumes (`日量2000+`, `每天2000-5000`): the labelling convention keeps the largest number.
 _DAILY = re.compile(r"(?:日量|每天|每日|日出|日产|日均|一天)\s?(?:\d+\s?[-~到至]\s?)?(\d{2,9})(?![0-9.])\s?(?:\+|多)?(?!\s?(?:元|块|u|U|刀|\$|rmb|单))")
@@ -118,10 +141,31 @@ _EN_AFTER_NOT_COUNT = re.compile(
     r"(?:mg|mcg|ug|ml|g|kg|oz|lbs?|mm|cm|volts?|v|watts?|w|mah|mhz|ghz|fps|dpi|px)\b)",
     re.IGNORECASE,
 )
-_EN_BEFORE_NOT_COUNT = re.compile(
-    r"(?:\$|€|£|usd|balance|bal|limit|make|making|made|earn|earning|earned|profit|worth|value|salary|income|"
-    r"cash ?out|withdraw|top|version|ver|v|no|#|page|step|part|chapter|vol|track|level|tier|type|class|gen|"
-    r"windows|win|ios|android|season|episode|model|size|iphone|galaxy|ps|xbox|office)\s?[.:]?\s?\Z",
+# Money words before a number (`balance 500`, `make 22K`) and ordinal words (`Top 10`, `Track 2`,
+# `Windows 10`): the first yield to a data noun right after the number, the second never do.
+_EN_MONEY_BEFORE = re.compile(
+    r"(?:[$€£]|(?<![A-Za-z])(?:usd|balance|bal|limit|make|making|made|earn|earning|earned|profit|worth|value|"
+    r"salary|income|cash ?out|withdraw))\s?[.:]?\s?\Z",
+    re.IGNORECASE,
+)
+_EN_ORDINAL_BEFORE = re.compile(
+    r"(?:#|(?<![A-Za-z])(?:top|version|ver|v|no|page|step|part|chapter|vol|track|level|tier|type|class|gen|"
+    r"windows|win|ios|android|season|episode|model|size|iphone|galaxy|ps|xbox|office))\s?[.:]?\s?\Z",
+    re.IGNORECASE,
+)
+
+
+def _not_count_before(text: str, start: int, end: int) -> bool:
+    """Money or ordinal words before the number at `start`; money yields to a data noun after `end`."""
+    before = text[max(0, start - 12):start]
+    if _EN_ORDINAL_BEFORE.search(before):
+        return True
+    return bool(_EN_MONEY_BEFORE.search(before)) and not _NOUN_AFTER.match(text, end)
+
+
+_EN_AFTER_MEASURE = re.compile(
+    r"\s?(?:%|bit\b|bits\b|days?\b|weeks?\b|months?\b|years?\b|hours?\b|mg\b|ml\b|g\b|kg\b|oz\b|gb\b|mb\b|"
+    r"faster\b|more\b|speed\b|zoom\b)",
     re.IGNORECASE,
 )
 _EN_NOUN = (
@@ -134,6 +178,13 @@ _EN_STOP = (
     r"(?:per|for|in|at|on|to|off|from|by|day|days|week|weeks|month|months|year|years|hours?|minutes?|balance|"
     r"limit|profit|percent|times|dollars?|usd|euros?|btc|gb|mb|tb|price|only|each|of|or|factor|fa|step)"
 )
+_NOUN_AFTER = re.compile(
+    r"(?:[\s(\[]+(?!" + _EN_STOP + r"\b)[A-Za-z][A-Za-z'&.-]*[)\]]?){0,3}?[\s(\[]+" + _EN_NOUN + r"(?![A-Za-z])",
+    re.IGNORECASE,
+)
+# A fingerprint written in groups of four hex digits: `053B` in it is no 53 billion.
+_HEX_GROUPS = re.compile(
+    r"(?<![0-9A-Za-z])[0-9A-Fa-f]{4}(?:\s[0-9A-Fa-f]{4}){3}(?:(?:\s[0-9A-Fa-f]{4}){6})?(?![0-9A-Za-z])")
 # A number, then at most seven words (countries, adjectives, brands, brackets), then a data noun.
 _EN_NOUN_COUNT = re.compile(
     r"(?<![0-9A-Za-z.,$€£#/:-])(?P<num>\d{1,3}(?:,\d{3})+(?![0-9])|\d{1,3}(?:\.\d{3})+(?![0-9])|\d{1,7})"
@@ -144,8 +195,7 @@ _EN_NOUN_COUNT = re.compile(
 )
 # `x50`, `x 50`, `50x`, `10 x Desjardins`: not a size (`1920x1080`) or a product (`2x4`).
 _EN_TIMES = re.compile(
-    r"(?<![0-9A-Za-z.,$€£])(?:[xX×]\s?(?P<a>\d{1,6})(?![0-9.,%$€£:A-Za-z])|(?P<b>\d{1,6})\s?[xX×](?![A-Za-z0-9]))"
-    r"(?!\s?\d)"
+    r"(?<![0-9A-Za-z.,$€£])(?:[xX×]\s?(?P<a>\d{1,6})(?![0-9.,%$€£:A-Za-z])|(?P<b>\d{1,6})\s?[xX×](?![A-Za-z0-9])(?!\s?\d))"
 )
 _YEAR = re.compile(r"(?:19[89]\d|20[0-4]\d)")
 # `2.500.000+`, `1,000,000+`: a separated number of thousands with a plus is a claimed count.
@@ -158,13 +208,12 @@ def _en_counts(text: str) -> list[VolumeClaim]:
     for m in _EN_TIMES.finditer(text):
         v = m.group("a") or m.group("b")
         start, end = m.start(), m.end()
-        before = text[max(0, start - 12):start]
-        if _EN_BEFORE_NOT_COUNT.search(before) or _BEFORE_MONEY.search(before):
+        if m.group("a") and text[:start].rstrip()[-1:].isdigit():
+            continue  # `1920 x 1080`
+        if _not_count_before(text, start, end) or _BEFORE_MONEY.search(text[max(0, start - 8):start]):
             continue
-        if m.group("b") and _EN_AFTER_NOT_COUNT.match(text, end):
-            continue
-        if m.group("a") and _EN_AFTER_NOT_COUNT.match(text, end):
-            continue
+        if _EN_AFTER_NOT_COUNT.match(text, end) if m.group("b") else _EN_AFTER_MEASURE.match(text, end):
+            continue  # `5x faster`; `x5 $10` is five for ten dollars, `x64 bit`, `x10 mg` are not counts
         if _YEAR.fullmatch(v) or int(v) < 1 or (m.group("a") and v in ("32", "64", "86")):
             continue  # years; `x64`, `x86`: processor architectures
         if (start > 0 and text[start - 1] == "x") or text[end:end + 1] in ("x", "X"):
@@ -172,7 +221,7 @@ def _en_counts(text: str) -> list[VolumeClaim]:
         out.append(VolumeClaim(int(v), start, end, m.group()))
     for m in _EN_PLUS.finditer(text):
         num = m.group("num")
-        if ("." in num and "," in num) or _EN_BEFORE_NOT_COUNT.search(text[max(0, m.start() - 12):m.start()]):
+        if ("." in num and "," in num) or _not_count_before(text, m.start(), m.end()):
             continue
         if _EN_AFTER_NOT_COUNT.match(text, m.end()):
             continue
@@ -185,9 +234,8 @@ def _en_counts(text: str) -> list[VolumeClaim]:
         start, end = m.start(), m.end()
         if _YEAR.fullmatch(num):
             continue  # `2017 Fresh Fullz`, `2016 ACCOUNT GENERATOR`: years are not counts
-        before = text[max(0, start - 12):start]
-        if _EN_BEFORE_NOT_COUNT.search(before) or _BEFORE_MONEY.search(before):
-            continue
+        if _EN_ORDINAL_BEFORE.search(text[max(0, start - 12):start]) or _money_before(text, start):
+            continue  # money words yield to the data noun this form has by construction
         if start > 0 and text[start - 1] in "xX×":
             continue  # the times form above has it
         value = int(digits)
@@ -263,17 +311,18 @@ def find_volumes(text: str) -> list[VolumeClaim]:
         start, end = m.start(), m.end()
         if text.startswith(("起", "以内"), end):
             continue  # a minimum order (`100条起售`) or a ceiling, not the offer
-        if _AFTER_MONEY.match(text, end) and not unit:
-            continue
+        if _AFTER_MONEY.match(text, end) and not unit and not (
+                (m.group("mult") or "").strip() in _BIG_MULTS and text[end:end + 1].isspace()
+                and text[end + 1:end + 2] in "年月日天"):
+            continue  # `50万元`, `2018年`; but `5kw 月入…` is 5kw and then another phrase
         if unit and _SITE_AFTER.match(text, end) and unit in ("个", "家"):
             continue
         before = text[max(0, start - 8) : start]
-        if _BEFORE_MONEY.search(before):
+        if _money_before(text, start):
             continue
         mult_s = (m.group("mult") or "").strip()
         if mult_s and not unit and mult_s.lower() not in ("万", "亿", "千万", "百万", "十万", "千", "百"):
-            if (_EN_AFTER_NOT_COUNT.match(text, end)
-                    or _EN_BEFORE_NOT_COUNT.search(text[max(0, start - 12):start])):
+            if _EN_AFTER_NOT_COUNT.match(text, end) or _not_count_before(text, start, end):
                 continue  # `make 22K in a week`, `3k per day`, `$5k balance`, `4K UHD`
             if mult_s in ("w", "W", "kw", "KW", "Kw") and text[m.start("mult") - 1].isspace() and text[end:end + 1] in _ASCII_LETTER:
                 continue  # `in 2 WEEKS`, `2016 WORLDWIDE`: a word, not 万
@@ -296,7 +345,9 @@ def find_volumes(text: str) -> list[VolumeClaim]:
         glued = s > 0 and text[s - 1] in _ASCII_LETTER
         if not (glued or g.group(2)) or (s > 0 and text[s - 1] in "0123456789.$¥￥"):
             continue
-        if _AFTER_MONEY.match(text, mm.end()) or _BEFORE_MONEY.search(text[max(0, s - 8):s]):
+        if glued and _inside_key(text, s, mm.end()):
+            continue  # `…pP8WHKo5…` inside a wallet is no 80,000
+        if _AFTER_MONEY.match(text, mm.end()) or _money_before(text, s):
             continue
         if not any(v.start <= s < v.end for v in out):
             out.append(VolumeClaim(round(float(g.group(1)) * MULTIPLIERS[mm.group("m").lower()]), s, mm.end(),
@@ -307,6 +358,10 @@ def find_volumes(text: str) -> list[VolumeClaim]:
     for c in _en_counts(text):
         if not any(v.start <= c.start < v.end or c.start <= v.start < c.end for v in out):
             out.append(c)
+    if out:
+        hexes = [h.span() for h in _HEX_GROUPS.finditer(text)] if " " in text else []
+        out = [v for v in out if not any(a <= v.start < b for a, b in hexes)
+               and not (len(v.text) > 1 and v.text[0] == "0" and v.text[1].isdigit())]
     return out
 
 
