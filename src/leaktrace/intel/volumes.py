@@ -333,6 +333,9 @@ def find_volumes(text: str) -> list[VolumeClaim]:
         value = _value(m)
         if value is None or value < 1:
             continue
+        if (unit and unit.isascii() and not m.group("mult") and m.group("num")
+                and _YEAR.fullmatch(m.group("num"))):
+            continue  # `2017 + CVV checker`, `2016 accounts generator`: years are not counts
         if m.group("cn") and value < 10:
             continue  # 一条龙, 一组
         out.append(VolumeClaim(round(value), start, end, m.group()))
