@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import random
 
-from leaktrace.intel.trainset_phrases import ACCOUNT_BRANDS_EN, BANK_BRANDS_EN
+from leaktrace.intel.trainset_phrases import ACCOUNT_BRANDS_EN, BANK_BRANDS_EN, FINANCE_BRANDS_EN
 
 # -- English positives --------------------------------------------------------------------------
 
@@ -103,7 +103,11 @@ GUIDE_NOUNS_EN = ["guide", "method", "tutorial", "ebook", "handbook", "course", 
 HYPE_EN = ["JUST RELEASED", "UPDATED {m} 2017", "MAKE ${k} A WEEK", "EARN ${k} A DAY", "NOOB FRIENDLY", "100% WORKING",
            "${k} VALUE", "BEST ON THE MARKET", "GUARANTEED", "LEGIT", "NEW {m}", "V{v}", "[{m} 2017]", "ULTIMATE",
            "PLATINUM EDITION", "STEP BY STEP", "WORKS WORLDWIDE", "TOP SELLER", "LIMITED OFFER", "BEGINNER LEVEL",
-           "A+++", "AUTO DELIVERY", "INSTANT DELIVERY", "FREE BONUS", "REDUCED", "SALE", "ESCROW"]
+           "A+++", "AUTO DELIVERY", "INSTANT DELIVERY", "FREE BONUS", "REDUCED", "SALE", "ESCROW",
+           # vendor promotion: who sells, how much they sold, what a bigger order brings
+           "{n}+ SALES", "LEVEL {j} VENDOR", "INSTANT MONEY", "PREMIUM PACKAGE", "YOUR BEST SOURCE", "BLACK WEEK BONUS",
+           "BUY {j} GET {n}", "AUTOSHOP", "VENDOR GIVES YOU", "FOR EVERY {j} ORDERED I SEND {n}", "TRUSTED VENDOR",
+           "BEST SOURCE FOR QUALITY", "RESTOCKED", "HUGE DISCOUNT", "BULK PRICES", "= PROFIT"]
 TOOLS_EN = ["anti-detect browser", "EMV software", "dump writer", "MSR encoder", "track generator", "CC generator",
             "virtual card generator", "BIN list", "cardable BINs", "cardable sites list", "card checker",
             "account checker", "proxy checker", "RDP", "socks5", "VPN", "clean IP RDP", "antidetect configs",
@@ -151,6 +155,49 @@ SOFTWARE_PRODUCTS_EN = ["Photoshop", "Illustrator", "Premiere Pro", "After Effec
 SOFTWARE_WAYS_EN = ["CC {y} (x86/x64) + crack", "CC {y} portable", "CS6 + keygen", "{y} pro edition", "v{v} update",
                     "{y} for Mac", "CC {y} for macOS", "+ serial key", "lifetime license", "full version + patch",
                     "business edition", "CC {y} latest release"]
+# More of what sits next to data and delivers none, in the wordings markets use for it: payments and
+# cash-outs done *with* cards or logins the buyer already has, BIN lists, phishing pages, articles and
+# "information", link lists and freebies, booking services paid with carded cards, account takedowns,
+# password bypasses. Written from the kinds the definition excludes (LABELING: services done for the
+# buyer, tools, guides), with card and bank words in them so those words alone cannot decide.
+CASHOUT_EN = ["cash out {src} to {dst}", "{src} to {dst}", "{src} to {dst} with {via}", "buy {dst} with {src}",
+              "buy and cash out {dst} with {src}", "cash out any {src}", "cashout all {src} to {dst}",
+              "{p}% successful {src} transfers", "{src} transfer service", "payment to your {dst} with {src}",
+              "load your {dst} from {src}", "{src} top-up service", "make high-limit {card} ({k}$/day)",
+              "make a killing with {src} transfers", "{src} loading service, you give the details",
+              "cashout {src} via {via}", "{src} -> {dst} exchange, {p}% rate", "turn your {src} into {dst}"]
+CASHOUT_SRC_EN = ["CC", "CCs", "CVV", "credit card", "bank account", "bank logs", "PayPal", "ACH", "dumps",
+                  "debit card", "IBAN", "stolen card", "fullz", "bank", "wire", "Western Union"]
+CASHOUT_DST_EN = ["BTC", "bitcoin", "bank account", "PayPal", "IBAN", "stripe account", "Skrill", "gift cards",
+                  "cash", "crypto", "Venmo", "mobile credit", "prepaid card", "Perfect Money"]
+CASHOUT_VIA_EN = ["Google Play", "Amazon", "Apple Pay", "Uber", "Airbnb", "Steam", "eBay", "a drop", "crypto ATM",
+                  "Android Pay", "Bitpay", "Coinbase", "LocalBitcoins", "Moneygram"]
+BIN_EN = ["{c} best BIN non VBV", "non VBV & non MSC BINs list", "{c} BIN list {y}", "cardable BINs for {site}",
+          "BIN {bin} non VBV {c}", "BIN {bin} - works on {site}", "{n} fresh BINs", "private BIN collection",
+          "auto-approve BINs", "BIN lookup tool", "bins for carding {site}", "high balance BINs {c}"]
+PHISH_EN = ["{b} phishing page + instructions", "{b} scam page {y}", "{b} scampage (updated {m})",
+            "{b} login page clone", "{b} phishing kit with panel", "{b} letter + scampage", "{b} fake login page",
+            "{c} {b} phishing page", "{b} true login page, results to your email", "{b} spoofed email template"]
+INFO_EN = ["{topic} vulnerability [article]", "{topic} hacking information", "{topic} info pack", "{topic} explained",
+           "free {y} {topic} information", "{topic} research paper", "{topic} FAQ", "{topic} news digest",
+           "{topic} whitepaper", "{topic} secrets revealed", "{topic} security flaw write-up"]
+INFO_TOPICS_EN = ["chip + PIN", "bank account", "credit card", "ATM", "NFC payment", "contactless card", "SWIFT",
+                  "PayPal", "2FA", "online banking", "EMV", "card skimming", "identity theft", "SIM swap", "carding"]
+LINKS_EN = ["list of the best darknet sites", "{n} onion links", "darknet market links + freebies",
+            "{site} freebies", "free {site} and {site2} method", "freebies pack + porn links", "best porn sites list",
+            "{n} working deep web links", "vendor shop links", "carding forums list", "free {site} food + freebies",
+            "free {site} {p}% discount method"]
+BOOKING_EN = ["flight request", "flight / hotel booking", "hotel booking {p}% off", "cheap flights booking service",
+              "carded flights", "airline tickets at {p}% off", "{site} booking on your name", "car rental booking",
+              "train tickets booking", "event tickets in bulk", "hotel stays {p}% off", "{site} ride credit"]
+TAKEDOWN_EN = ["{b} account assassination", "{b} account suspension service", "get any {b} account banned",
+               "{b} account takedown", "{b} page removal", "{b} account recovery (yours)", "{b} verification badge",
+               "{b} followers and likes"]
+BYPASS_EN = ["bypass {thing} login password", "unlock {thing} (your device)", "reset {thing} password",
+             "{thing} activation lock removal", "{thing} FRP bypass", "remove {thing} PIN", "{thing} jailbreak"]
+BYPASS_THINGS_EN = ["Macintosh", "Windows", "iPhone", "iCloud", "Samsung", "Android", "BIOS", "MacBook", "Xbox", "PS4"]
+SITES_EN = ["Papa Johns", "Dominos", "Pizza Hut", "Uber Eats", "Amazon", "Walmart", "Stripe", "Shopify", "Booking.com",
+            "Expedia", "Airbnb", "Hilton", "Steam", "Best Buy", "McDonald's", "KFC", "Subway", "Starbucks"]
 NAMES_EN = ["mike", "jdog", "buyer", "tom", "alex", "vip", "client", "sam", "k9", "xyz", "regular", "joe"]
 MONTHS_EN = ["JAN", "FEB", "MAR", "APRIL", "MAY", "JUNE", "JULY", "AUG", "SEPT", "OCT", "NOV", "DEC"]
 
@@ -249,7 +296,9 @@ def _en_positive(rng: random.Random) -> tuple[str, str]:
         scan = rng.choice(SCAN_NOUNS_EN).replace("{n}", str(rng.choice([5, 10, 50, 100])))
         return "identity_docs", f"{rng.choice([*_COUNTRIES, ''])} {scan}".strip()
     if r < 0.74:
-        return "credentials_accounts", _fill(rng, rng.choice(ACCOUNT_BATCH_EN), ACCOUNT_BRANDS_EN)
+        brand = rng.choice(ACCOUNT_BRANDS_EN)
+        cat = "finance_bank" if brand in FINANCE_BRANDS_EN else "credentials_accounts"  # PayPal, Venmo logins
+        return cat, _fill(rng, rng.choice(ACCOUNT_BATCH_EN), [brand])
     if r < 0.8:
         site = rng.choice(SUBSCRIPTION_BRANDS_EN) if rng.random() < 0.6 else pseudo_word(rng) + rng.choice([".com", ".net", ".xxx"])
         return "credentials_accounts", f"{site} {rng.choice(CRACKED_WAYS_EN)}"
@@ -262,6 +311,8 @@ def _en_positive(rng: random.Random) -> tuple[str, str]:
 
 def en_negative(rng: random.Random) -> str:
     """An English market-shaped hard negative (no third person's data is delivered)."""
+    if rng.random() < 0.1:
+        return more_en_negative(rng)
     r = rng.random()
     if r < 0.1:
         return f"{rng.choice(SUBSCRIPTION_BRANDS_EN)} {rng.choice(UPGRADE_WAYS_EN)}"
@@ -284,10 +335,37 @@ def en_negative(rng: random.Random) -> str:
         return _fill(rng, rng.choice(OTHER_NEG_EN), GIFT_BRANDS_EN, w=pseudo_word(rng))
     if r < 0.85:
         return _fill(rng, rng.choice(GIFT_EN), GIFT_BRANDS_EN)
-    if r < 0.92:
+    if r < 0.9:
+        return more_en_negative(rng)
+    if r < 0.95:
         way = rng.choice(SOFTWARE_WAYS_EN).format(y=rng.choice([2015, 2016, 2017, 2018]), v=f"{rng.randint(1, 20)}.{rng.randint(0, 9)}")
         return f"{rng.choice([*SOFTWARE_VENDORS_EN, ''])} {rng.choice(SOFTWARE_PRODUCTS_EN)} {way}".strip()
     return _fill(rng, rng.choice(TEMPLATE_EN), BANK_BRANDS_EN)
+
+
+BUNDLE_JOINS_EN = [" + ", " with ", " & ", " and ", " plus ", " / ", " + free ", " incl. "]
+BUNDLE_TAILS_EN = [" list", " + instructions", " + bonus", " with tutorial", " information", " info", " + freebies",
+                   " pack", " + support", " (full access)", " + updates", " collection", " with all details"]
+
+
+def bundle_en(rng: random.Random, product: str, other: str) -> str:
+    """Listings join things with `+`, `with`, `list`, `info`: on both labels alike, so the joints
+    themselves say nothing (a positive's `CC + SSN` taught the model that `+` meant data)."""
+    if rng.random() < 0.5:
+        return product + rng.choice(BUNDLE_JOINS_EN) + other
+    return product + rng.choice(BUNDLE_TAILS_EN)
+
+
+def more_en_negative(rng: random.Random) -> str:
+    """Cash-outs, BIN lists, phishing pages, articles, link lists, bookings, takedowns, bypasses."""
+    site, site2 = rng.sample(SITES_EN, 2)
+    fill = {"src": rng.choice(CASHOUT_SRC_EN), "dst": rng.choice(CASHOUT_DST_EN), "via": rng.choice(CASHOUT_VIA_EN),
+            "card": rng.choice(["debit cards", "credit cards", "cards", "clones"]), "site": site, "site2": site2,
+            "bin": str(rng.randint(400000, 559999)), "y": str(rng.choice([2015, 2016, 2017])),
+            "topic": rng.choice(INFO_TOPICS_EN), "thing": rng.choice(BYPASS_THINGS_EN)}
+    kind = rng.choice([CASHOUT_EN, CASHOUT_EN, BIN_EN, PHISH_EN, INFO_EN, LINKS_EN, BOOKING_EN, TAKEDOWN_EN, BYPASS_EN])
+    brands = ACCOUNT_BRANDS_EN + BANK_BRANDS_EN
+    return _fill(rng, rng.choice(kind), brands, **fill)
 
 
 def zh_positive(rng: random.Random) -> tuple[str, str]:

@@ -311,6 +311,8 @@ ACCOUNT_BRANDS_EN = [
     "Verizon", "AT&T", "T-Mobile", "Sprint", "Comcast", "Vodafone", "O2", "Orange", "Poste", "ebay seller",
     "NordVPN", "ExpressVPN", "IPVanish", "HMA VPN", "PIA VPN", "CyberGhost",  # logins, unlike a licence bought
 ]
+FINANCE_BRANDS_EN = frozenset({"Coinbase", "Blockchain.info", "Skrill", "Neteller", "Payoneer", "Venmo", "Cash App",
+                               "PayPal", "Western Union", "MoneyGram"})
 BANK_BRANDS_EN = [
     "Chase", "Wells Fargo", "Bank of America", "BOA", "Citi", "Citibank", "HSBC", "Barclays", "Lloyds", "NatWest",
     "Santander", "TD Bank", "RBC", "Capital One", "Discover", "US Bank", "PNC", "SunTrust", "BB&T", "Regions",
