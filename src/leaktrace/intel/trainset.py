@@ -200,6 +200,8 @@ def _en_positive_product(rng: random.Random, cat: str) -> tuple[str, str]:
         # Logins of payment and money-transfer services are finance data (listings-en/LABELING.md).
         return ("finance_bank" if brand in P.FINANCE_BRANDS_EN else cat), f"{brand} {rng.choice(P.ACCOUNT_WAYS_EN)}"
     if cat == "finance_bank" and r < 0.7:
+        if rng.random() < 0.3:  # a bank's logins sold the way any logins are: still bank data
+            return cat, f"{rng.choice(P.BANK_BRANDS_EN)} {rng.choice(P.ACCOUNT_WAYS_EN)}"
         return cat, f"{rng.choice(P.BANK_BRANDS_EN + P.COUNTRIES_EN)} {rng.choice(P.BANK_WAYS_EN)}"
     if cat == "cards_cvv" and r < 0.7:
         return cat, f"{rng.choice(P.CARD_PLACES_EN)} {rng.choice(P.CARD_WAYS_EN)}"

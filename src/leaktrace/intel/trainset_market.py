@@ -51,7 +51,9 @@ LOOKUP_NOUNS_EN = ["SSN lookup", "DOB lookup", "SSN+DOB search", "background loo
 SCAN_NOUNS_EN = ["ID scans", "passport scans", "DL scans front and back", "selfie with ID", "KYC pack (ID + selfie + bill)",
                  "verification pack", "real document photos", "utility bill scans of real people", "holding ID photos",
                  "scans with matching selfie", "ID + SSN card scans", "DL scans {n}x", "genuine ID scans",
-                 "real passport scans", "scans, priced per scan", "ID card and licence scans, {n} sets", "W-2 forms", "tax returns with SSN", "credit reports", "pay stubs of real employees"]
+                 "real passport scans", "scans, priced per scan", "identity docs + proof of address",
+                 "ID docs and proof of address, per piece", "drivers licence scans", "HD scans of driving licences",
+                 "passport + proof of address scans", "POA documents of real people", "ID + POA mix", "ID card and licence scans, {n} sets", "W-2 forms", "tax returns with SSN", "credit reports", "pay stubs of real employees"]
 
 ACCOUNT_BATCH_EN = ["hacked {b} logins", "{b} logins with user and password", "{n} {b} accounts", "{b} accounts x{n}",
                     "{b} accounts with balance", "{b} accounts with card attached", "{b} logs with email access",
@@ -65,7 +67,8 @@ COMBO_NOUNS_EN = ["combo list", "combolist", "email:pass combo", "user:pass comb
 LEADS_SECTORS_EN = ["payday loan", "mortgage", "credit repair", "insurance", "forex", "crypto investor", "casino",
                     "sweepstakes", "debt settlement", "auto loan", "student loan", "medicare", "senior", "dating",
                     "real estate", "B2B", "CEO", "small business", "pharmacy", "diet", "tax debt"]
-LEADS_NOUNS_EN = ["leads", "email list", "mailing list", "phone leads", "call list", "data", "email leads",
+LEADS_NOUNS_EN = ["leads", "email list", "mailing list", "mail list", "business emails", "executive emails",
+                  "CEO CFO email list", "corporate email list", "B2B contacts", "phone leads", "call list", "data", "email leads",
                   "customer list", "database with phone numbers", "contacts list", "SMS list"]
 BANK_POS_EN = ["bank logs", "bank log with email access", "bank login + security answers", "online banking access",
                "bank accounts with balance", "bank drops", "drop accounts", "checking account logins",
@@ -209,7 +212,9 @@ CARD_TIERS_ZH = ["白金卡", "金卡", "黑卡", "钛金卡", "商务卡", "无
 CARD_PLACES_ZH = ["美国", "欧洲", "英国", "加拿大", "澳洲", "日本", "香港", "台湾", "韩国", "新加坡", "德国", "法国"]
 CARD_ZH = ["{p}{bk}{t} 可用额度{k}刀", "{p}{t} 带余额 {k}美金", "{p}{bk}卡 余额{k}", "{p}信用卡 带CVV 余额{k}",
            "{p}VISA卡料", "{p}万事达卡 全资料", "一轨二轨 带pin", "内轨料 带pin码", "外轨料", "磁道料 带密码",
-           "{p}卡 CVV {k}张", "{p}在线卡料 新鲜", "带余额黑卡", "{p}{t}（持卡人资料全）"]
+           "{p}卡 CVV {k}张", "{p}在线卡料 新鲜", "带余额黑卡", "{p}{t}（持卡人资料全）",
+           # carders' slang: 库料/裤料 (cards from a dumped shop database), 裸C (bare CVV), 毛料 (unchecked), 包活
+           "{p}库料 包活", "一手{p}裤料", "{p}裸C 高质量", "{p}毛料 包{pp}%活率", "{p}料 不活退款", "高额{p}库料"]
 LEAK_ZH = ["社工库 {g}G", "{g}G数据库打包", "综合库 {y}亿", "{g}GB泄露数据", "各大网站泄露库合集", "网站库打包 共{n}个",
            "邮箱账号+密码 {y}亿", "明文库 {g}G", "境外网站泄露邮箱密码库", "{s}库 明文", "{s}数据库 用户密码",
            "{s}站库", "综合社工库 {g}G", "老库合集 {g}G", "海外论坛裤子 {g}G"]
@@ -370,7 +375,7 @@ def more_en_negative(rng: random.Random) -> str:
 
 def zh_positive(rng: random.Random) -> tuple[str, str]:
     """(category, product) for a Chinese market-shaped positive."""
-    fill = {"p": rng.choice(CARD_PLACES_ZH), "bk": rng.choice(CARD_BANKS_ZH), "t": rng.choice(CARD_TIERS_ZH),
+    fill = {"pp": rng.choice([50, 60, 70, 80]), "p": rng.choice([*CARD_PLACES_ZH, "JP", "TW", "US", "EU", "KR"]), "bk": rng.choice(CARD_BANKS_ZH), "t": rng.choice(CARD_TIERS_ZH),
             "k": rng.choice([500, 2500, 5000, 8000, 12000, 16000, 23000, 30000]), "g": rng.choice([5, 10, 20, 50, 100, 200, 500]),
             "y": rng.choice([1, 2, 5, 10, 30]), "n": rng.choice([10, 30, 50, 100, 5000]), "s": rng.choice(LEAK_SITES_ZH)}
     r = rng.random()
