@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leaktrace.cli.app import main
 from leaktrace.intel.classify import classify_post
@@ -67,3 +69,44 @@ def test_cli_classify_explain(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert all("explanation" not in json.loads(x) for x in capsys.readouterr().out.splitlines())
     assert main(["classify", str(p), "--explain", "--table"]) == 0
     assert capsys.readouterr().out.count("why:") == len(POSTS)
+
+
+CLEAN = ["Fresh USA Fullz x50 with SSN DOB", "7000 FULL USA CVVS (USED)", "COMBO = 2.500.000+ USER:PASS",
+         "出售2019年广东快递收件人信息 300w条 一手", "Carding guide 2017 + CVV checker", "Netflix gift card $50"]
+
+
+def _dirty(title: str) -> list[str | bytes]:
+    zw = "\u200b".join(title)  # zero-width spaces between every character
+    full = title.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})  # full-width forms
+    return [f"<html><body><p>{title}</p><script>var x=1</script></body></html>", zw, full,
+            title.encode("gb18030"), "\ufeff" + title + "\u202e"]
+
+
+@pytest.mark.parametrize("title", CLEAN)
+def test_dirty_forms_get_the_clean_decision_count_and_explanation(title: str) -> None:
+    m = default_model()
+    ref = classify_post(title, model=m)
+    for d in _dirty(title):
+        got = classify_post(d, model=m)
+        assert got.trafficking == ref.trafficking, d
+        assert abs(got.score - ref.score) < 0.05, d
+        assert got.analysis.facts.records == ref.analysis.facts.records, d
+        e = explain_post(d, model=m, result=got)
+        assert e.trafficking == ref.trafficking
+
+
+@given(st.text(max_size=300), st.text(max_size=300))
+@settings(max_examples=100, deadline=None)
+def test_explain_never_raises(title: str, body: str) -> None:
+    e = explain_post(title, body)
+    assert 0.0 <= e.score <= 1.0
+    assert all(d.weight > 0 for d in e.towards) and all(d.weight < 0 for d in e.against)
+
+
+def test_huge_post_is_explained_quickly() -> None:
+    import time
+
+    post = "Fresh USA Fullz x50 with SSN DOB " * 200_000
+    t0 = time.perf_counter()
+    e = explain_post(post)
+    assert time.perf_counter() - t0 < 20 and e.trafficking
