@@ -218,3 +218,18 @@ def test_eval_keeps_confidence_rows_reads_data_category_and_proxy(tmp_path: Path
     assert d["category_true_positives"] == rep.tp  # the market's `category` column is not the data category
     assert d["proxy"]["positives"] == 2
     assert 0.0 <= d["ece"] <= 1.0 and len(d["f1_ci95"]) == 2
+
+
+def test_average_scores_the_mean_of_the_calibrated_margins() -> None:
+    from leaktrace.intel.extract import analyse_post
+    from leaktrace.intel.features import post_feature_ids
+    from leaktrace.intel.train import average
+
+    a = train(synthetic_posts(600, 1), seed=1)
+    b = train(synthetic_posts(600, 2), seed=2)
+    avg = average([a, b])
+    assert avg.platt == (1.0, 0.0) and avg.meta["ensemble"] == 2
+    for title in ("出售全国快递收件人数据 300万条", "Fresh USA CVV 100 pcs", "MDMA crystals 5g", "Carding guide"):
+        ids = post_feature_ids(analyse_post(title))
+        want = sum(m.platt[0] * m.margin(ids)[0] + m.platt[1] for m in (a, b)) / 2
+        assert abs(avg.margin(ids)[0] - want) < 1e-3
