@@ -108,8 +108,8 @@ def main() -> None:
         print(f"{path.name}: rows {rep.n} (high confidence where marked), positives {d['positives']}, "
               f"P {rep.precision:.3f} R {rep.recall:.3f} F1 {rep.f1:.3f} (95% CI {lo:.3f}-{hi:.3f}; "
               f"{f'target {target:.2f}' if target else 'market proxy labels, reference only'}); keyword peer F1 {pf1:.3f}, "
-              f"ratio ours/peer {rep.f1 / pf1 if pf1 else float('inf'):.2f}; Brier {d['brier']}, ECE {d['ece']} "
-              f"(target 0.05); {rep.n / dt:,.0f} posts/s")
+              f"ratio ours/peer {rep.f1 / pf1 if pf1 else float('inf'):.2f}; Brier {d['brier']}, ECE {d['ece']}"
+              f"{' (target 0.05)' if target else ''}; {rep.n / dt:,.0f} posts/s")
         if d["proxy"]:
             px = d["proxy"]
             print(f"  against the market's own labels (reference): F1 {px['f1']:.3f}")  # type: ignore[index]
