@@ -205,7 +205,8 @@ _EN_PLUS = re.compile(r"(?<![0-9A-Za-z.,$€£])(?P<num>\d{1,3}(?:[.,]\d{3})+)\+
 def _en_counts(text: str) -> list[VolumeClaim]:
     """Counts in English listing wording (see the module docstring)."""
     out: list[VolumeClaim] = []
-    for m in _EN_TIMES.finditer(text):
+    times = _EN_TIMES.finditer(text) if ("x" in text or "X" in text or "×" in text) else ()
+    for m in times:
         v = m.group("a") or m.group("b")
         start, end = m.start(), m.end()
         if m.group("a") and text[:start].rstrip()[-1:].isdigit():
@@ -219,7 +220,7 @@ def _en_counts(text: str) -> list[VolumeClaim]:
         if (start > 0 and text[start - 1] == "x") or text[end:end + 1] in ("x", "X"):
             continue  # `xx50`, `5xx`: placeholders
         out.append(VolumeClaim(int(v), start, end, m.group()))
-    for m in _EN_PLUS.finditer(text):
+    for m in _EN_PLUS.finditer(text) if "+" in text else ():
         num = m.group("num")
         if ("." in num and "," in num) or _not_count_before(text, m.start(), m.end()):
             continue
@@ -340,14 +341,22 @@ def find_volumes(text: str) -> list[VolumeClaim]:
             continue  # 一条龙, 一组
         out.append(VolumeClaim(round(value), start, end, m.group()))
     # Positions already claimed: later passes add only claims that start (or, for English, lie)
-    # outside them. A mask keeps a post with 200,000 counts linear.
-    covered = bytearray(len(text) + 1)
+    # outside them. A mask, built when a later pass has a candidate, keeps a post with 200,000
+    # counts linear.
+    covered: bytearray | None = None
 
-    def cover(v: VolumeClaim) -> None:
-        covered[v.start:v.end] = b"\x01" * (v.end - v.start)
+    def mask() -> bytearray:
+        nonlocal covered
+        if covered is None:
+            covered = bytearray(len(text) + 1)
+            for v in out:
+                covered[v.start:v.end] = b"\x01" * (v.end - v.start)
+        return covered
 
-    for v in out:
-        cover(v)
+    def add(v: VolumeClaim) -> None:
+        out.append(v)
+        mask()[v.start:v.end] = b"\x01" * (v.end - v.start)
+
     for mm in _BIG_MULT_RE.finditer(text):
         p = mm.start("m")
         g = _GLUED_BACK.search(text, max(0, p - 14), p)
@@ -361,19 +370,15 @@ def find_volumes(text: str) -> list[VolumeClaim]:
             continue  # `…pP8WHKo5…` inside a wallet is no 80,000
         if _AFTER_MONEY.match(text, mm.end()) or _money_before(text, s):
             continue
-        if not covered[s]:
-            v = VolumeClaim(round(float(g.group(1)) * MULTIPLIERS[mm.group("m").lower()]), s, mm.end(), text[s:mm.end()])
-            out.append(v)
-            cover(v)
+        if not mask()[s]:
+            add(VolumeClaim(round(float(g.group(1)) * MULTIPLIERS[mm.group("m").lower()]), s, mm.end(),
+                            text[s:mm.end()]))
     for m in _DAILY.finditer(text):
-        if not covered[m.start(1)]:
-            v = VolumeClaim(int(m.group(1)), m.start(1), m.end(), m.group())
-            out.append(v)
-            cover(v)
+        if not mask()[m.start(1)]:
+            add(VolumeClaim(int(m.group(1)), m.start(1), m.end(), m.group()))
     for c in _en_counts(text):
-        if not any(covered[c.start:c.end]):
-            out.append(c)
-            cover(c)
+        if not any(mask()[c.start:c.end]):
+            add(c)
     if out:
         hexes = bytearray(len(text) + 1)
         if " " in text:
