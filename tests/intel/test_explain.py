@@ -107,6 +107,6 @@ def test_huge_post_is_explained_quickly() -> None:
     import time
 
     post = "Fresh USA Fullz x50 with SSN DOB " * 200_000
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     e = explain_post(post)
-    assert time.perf_counter() - t0 < 20 and e.trafficking
+    assert time.process_time() - t0 < 20 and e.trafficking
