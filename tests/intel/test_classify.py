@@ -166,6 +166,25 @@ def test_measured_on_the_real_chinese_set_when_present() -> None:
     assert rep.records_exact is not None and rep.records_exact >= 0.95, rep.to_dict()
 
 
+@pytest.mark.parametrize(("rel", "f1"), [("listings-en/dnm2017_def_dev.csv", 0.92), ("listings-cn/cn2018_dev.csv", 0.95)])
+def test_issue_22_targets_on_the_real_sets_when_present(rel: str, f1: float) -> None:
+    """Issue 22's targets, measured on the high-confidence rows of ../shared/eval (never trained on)."""
+    from leaktrace.intel.evaluate import evaluate, read_labels
+
+    env = os.environ.get("LEAKTRACE_EVAL_DIR")
+    root = Path(env) if env else Path(__file__).resolve().parents[2].parent / "shared" / "eval"
+    path = root / rel
+    if not path.exists():
+        pytest.skip(f"no ../shared/eval/{rel}")
+    rep = evaluate(read_labels(path, confidence="high"))
+    d = rep.to_dict()
+    assert rep.tp + rep.fn >= 60, d
+    assert rep.f1 >= f1, d
+    assert d["category_accuracy_all"] >= 0.85, d
+    assert rep.records_exact is not None and rep.records_exact >= 0.95, d
+    assert rep.ece <= 0.05, d
+
+
 def test_homoglyph_dodge_scores_like_the_plain_title() -> None:
     plain = classify_post("Fresh USA CVV with billing address 100 pcs")
     dodged = classify_post("Frеsh USА СVV with billing аddrеss 100 pcs")  # Cyrillic е, А, С, а

@@ -53,3 +53,14 @@ def test_five_megabyte_post_is_capped_quickly() -> None:
 def test_html_is_reduced_to_text() -> None:
     c = clean("<html><body><script>var x='QQ:99999999'</script><p>出售&nbsp;数据</p></body></html>")
     assert c.was_html and "var x" not in c.text and "出售" in c.text
+
+
+def test_huge_post_full_of_counts_and_prices_stays_linear() -> None:
+    """200,000 counts and prices in one post: overlap checks must not be quadratic (this took minutes).
+
+    CPU time of this process (~2.5 s alone), so other jobs on the machine do not count."""
+    post = "7000 FULL USA CVVS (USED) balance $5k 2.500.000+ x50 " * 100_000
+    t0 = time.process_time()
+    a = analyse_post(post)
+    assert time.process_time() - t0 < 20
+    assert a.facts.records == 2_500_000 and a.facts.price is not None

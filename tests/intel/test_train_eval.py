@@ -179,3 +179,59 @@ def test_overlong_lines_are_refused_not_buffered(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="line 2"):
         list(iter_lines(p, max_line_chars=1000))
     assert next(iter(iter_lines(p, max_line_chars=10_000))) == '{"id": 1}\n'
+
+
+def test_bootstrap_interval_and_ece_are_what_they_say() -> None:
+    import numpy as np
+
+    from leaktrace.intel.evaluate import bootstrap_f1, expected_calibration_error
+
+    y = np.array([1] * 40 + [0] * 60, dtype=bool)
+    perfect = bootstrap_f1(y, y.copy())
+    assert perfect == (1.0, 1.0)
+    half = y.copy()
+    half[:20] = False  # recall 0.5, precision 1: F1 0.667
+    lo, hi = bootstrap_f1(y, half)
+    assert lo < 0.667 < hi and hi - lo < 0.3
+    # Scores that say 0.9 where 9 of 10 are positive are calibrated; saying 0.9 for 5 of 10 is not.
+    yy = np.array([1] * 9 + [0], dtype=float)
+    assert expected_calibration_error(yy, np.full(10, 0.9)) < 1e-9
+    assert abs(expected_calibration_error(np.array([1] * 5 + [0] * 5, dtype=float), np.full(10, 0.9)) - 0.4) < 1e-9
+
+
+def test_eval_keeps_confidence_rows_reads_data_category_and_proxy(tmp_path: Path) -> None:
+    p = tmp_path / "def.csv"
+    with p.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=["category", "title", "proxy_label", "pii_trafficking", "data_category",
+                                           "records", "confidence"])
+        w.writeheader()
+        w.writerow({"category": "Fraud", "title": "Fresh USA CVV 100 pcs", "proxy_label": "1",
+                    "pii_trafficking": "1", "data_category": "cards_cvv", "records": "100", "confidence": "high"})
+        w.writerow({"category": "Guides", "title": "Carding guide 2017 ebook", "proxy_label": "1",
+                    "pii_trafficking": "0", "data_category": "", "records": "", "confidence": "high"})
+        w.writerow({"category": "Digital", "title": "Netflix account lifetime", "proxy_label": "0",
+                    "pii_trafficking": "1", "data_category": "credentials_accounts", "records": "",
+                    "confidence": "low"})
+    assert [r.line for r in read_labels(p, confidence="high")] == [2, 3]
+    assert len(list(read_labels(p))) == 3
+    rep = evaluate(read_labels(p, confidence="high"))
+    d = rep.to_dict()
+    assert d["rows"] == 2 and d["positives"] == 1
+    assert d["category_true_positives"] == rep.tp  # the market's `category` column is not the data category
+    assert d["proxy"]["positives"] == 2
+    assert 0.0 <= d["ece"] <= 1.0 and len(d["f1_ci95"]) == 2
+
+
+def test_average_scores_the_mean_of_the_calibrated_margins() -> None:
+    from leaktrace.intel.extract import analyse_post
+    from leaktrace.intel.features import post_feature_ids
+    from leaktrace.intel.train import average
+
+    a = train(synthetic_posts(600, 1), seed=1)
+    b = train(synthetic_posts(600, 2), seed=2)
+    avg = average([a, b])
+    assert avg.platt == (1.0, 0.0) and avg.meta["ensemble"] == 2
+    for title in ("出售全国快递收件人数据 300万条", "Fresh USA CVV 100 pcs", "MDMA crystals 5g", "Carding guide"):
+        ids = post_feature_ids(analyse_post(title))
+        want = sum(m.platt[0] * m.margin(ids)[0] + m.platt[1] for m in (a, b)) / 2
+        assert abs(avg.margin(ids)[0] - want) < 1e-3

@@ -4,7 +4,10 @@ Input lines are `{"id", "title", "body"}`; each output line is the stable
 contract of ARCHITECTURE.md. A line that is not a JSON object, or whose
 title/body is not a string, stops the run with one line naming the file
 and line (exit 2); `--skip-bad` reports such lines on stderr and goes on.
-`--output` writes all or nothing (temp file, then rename).
+`--output` writes all or nothing (temp file, then rename). `--explain` adds
+an `explanation` field to each line (the words, lexicon terms, facts and
+identifiers behind the score, `intel.explain`) and a second line per post
+to `--table`.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -55,13 +59,24 @@ def classify(
     json_out: bool = typer.Option(True, "--json/--table", help="JSON lines (default, the stable contract) or a short table."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write JSON lines here, atomically."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Report and skip malformed lines instead of stopping."),
+    explain: bool = typer.Option(False, "--explain",
+                                 help="Add which words, lexicon terms, facts and identifiers drove each decision."),
 ) -> None:
     """Classify posts: personal-data trafficking or not, categories, claimed counts, prices, contacts."""
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     ctx = cli_context()
     model, lexicon = ctx.intel_model(), ctx.lexicon()
-    results = (classify_post(t, b, model=model, lexicon=lexicon).contract(pid)
-               for pid, t, b in _posts(file, skip_bad, err))
+
+    def one(pid: object, t: str, b: str) -> dict[str, Any]:
+        res = classify_post(t, b, model=model, lexicon=lexicon)
+        out = res.contract(pid)
+        if explain:
+            from leaktrace.intel.explain import explain_post
+
+            out["explanation"] = explain_post(t, b, model=model, result=res, lexicon=lexicon).to_dict()
+        return out
+
+    results = (one(pid, t, b) for pid, t, b in _posts(file, skip_bad, err))
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
@@ -84,6 +99,16 @@ def classify(
         facts = r["facts"]
         out.print(f"{r['id']!s:>10}  {mark:<11} {r['score']:.2f}  {','.join(r['categories']) or '-':<30} "
                   f"records={facts['records']} ids={len(r['identifiers'])}", markup=False)
+        if explain:
+            out.print(" " * 12 + _why(r["explanation"]), markup=False)
+
+
+def _why(e: dict[str, Any], n: int = 5) -> str:
+    up = ", ".join(f"{d['text']} {d['weight']:+.1f}" for d in e["towards"][:n]) or "-"
+    down = ", ".join(f"{d['text']} {d['weight']:+.1f}" for d in e["against"][:n]) or "-"
+    facts = " ".join(f"{k}={v}" for k, v in e["facts"].items()) or "-"
+    ids = ", ".join(f"{i['type']}:{i['value']}" for i in e["identifiers"]) or "-"
+    return f"why: up {up} | down {down} | facts {facts} | identifiers (not scored) {ids}"
 
 
 def register(app: typer.Typer) -> None:

@@ -66,16 +66,16 @@ def _price(m: re.Match[str], text: str) -> Price | None:
 def find_prices(text: str) -> list[Price]:
     """Every stated price in cleaned text, in order of appearance."""
     found: list[Price] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text) + 1)  # positions inside a price found already: linear on huge posts
     low = text.lower()
     prefixed = any(h in low for h in _PREFIX_HINTS)
     for pat in (PRICE_SUFFIX, PRICE_PREFIX) if prefixed else (PRICE_SUFFIX,):
         for m in pat.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            if any(taken[m.start():m.end()]):
                 continue
             p = _price(m, text)
             if p is not None:
                 found.append(p)
-                taken.append((m.start(), m.end()))
+                taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     found.sort(key=lambda p: p.start)
     return found

@@ -196,8 +196,12 @@ def _en_positive_product(rng: random.Random, cat: str) -> tuple[str, str]:
     """A composed English product (brand x way of selling) for the categories with many brands."""
     r = rng.random()
     if cat == "credentials_accounts" and r < 0.75:
-        return cat, f"{rng.choice(P.ACCOUNT_BRANDS_EN)} {rng.choice(P.ACCOUNT_WAYS_EN)}"
+        brand = rng.choice(P.ACCOUNT_BRANDS_EN)
+        # Logins of payment and money-transfer services are finance data (listings-en/LABELING.md).
+        return ("finance_bank" if brand in P.FINANCE_BRANDS_EN else cat), f"{brand} {rng.choice(P.ACCOUNT_WAYS_EN)}"
     if cat == "finance_bank" and r < 0.7:
+        if rng.random() < 0.3:  # a bank's logins sold the way any logins are: still bank data
+            return cat, f"{rng.choice(P.BANK_BRANDS_EN)} {rng.choice(P.ACCOUNT_WAYS_EN)}"
         return cat, f"{rng.choice(P.BANK_BRANDS_EN + P.COUNTRIES_EN)} {rng.choice(P.BANK_WAYS_EN)}"
     if cat == "cards_cvv" and r < 0.7:
         return cat, f"{rng.choice(P.CARD_PLACES_EN)} {rng.choice(P.CARD_WAYS_EN)}"
@@ -231,6 +235,8 @@ def _positive(rng: random.Random, lang: str) -> Example:
             if rng.random() < 0.5:  # English markets sell mostly cards, logins and fullz
                 cat = rng.choice(["credentials_accounts", "credentials_accounts", "finance_bank", "cards_cvv", "identity_docs"])
             cat, product = _en_positive_product(rng, cat)
+        if rng.random() < 0.06:  # the same joints and tails negatives get (`M.bundle_en`)
+            product += rng.choice(M.BUNDLE_TAILS_EN)
         title = _en_title(rng, product, demand)
     else:
         r = rng.random()
@@ -270,6 +276,8 @@ def _negative(rng: random.Random, lang: str) -> Example:
             product = f"{kind} {pos}" if kind.startswith("how") else f"{pos} {kind}"
         else:
             product, drug = _en_negative_product(rng)
+        if not drug and rng.random() < 0.15:
+            product = M.bundle_en(rng, product, M.en_negative(rng))
         title = _en_title(rng, product, rng.random() < 0.03, drug=drug)
     else:
         if rng.random() < 0.12:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import random
 
-from leaktrace.intel.trainset_phrases import ACCOUNT_BRANDS_EN, BANK_BRANDS_EN
+from leaktrace.intel.trainset_phrases import ACCOUNT_BRANDS_EN, BANK_BRANDS_EN, FINANCE_BRANDS_EN
 
 # -- English positives --------------------------------------------------------------------------
 
@@ -51,7 +51,9 @@ LOOKUP_NOUNS_EN = ["SSN lookup", "DOB lookup", "SSN+DOB search", "background loo
 SCAN_NOUNS_EN = ["ID scans", "passport scans", "DL scans front and back", "selfie with ID", "KYC pack (ID + selfie + bill)",
                  "verification pack", "real document photos", "utility bill scans of real people", "holding ID photos",
                  "scans with matching selfie", "ID + SSN card scans", "DL scans {n}x", "genuine ID scans",
-                 "real passport scans", "scans, priced per scan", "ID card and licence scans, {n} sets", "W-2 forms", "tax returns with SSN", "credit reports", "pay stubs of real employees"]
+                 "real passport scans", "scans, priced per scan", "identity docs + proof of address",
+                 "ID docs and proof of address, per piece", "drivers licence scans", "HD scans of driving licences",
+                 "passport + proof of address scans", "POA documents of real people", "ID + POA mix", "ID card and licence scans, {n} sets", "W-2 forms", "tax returns with SSN", "credit reports", "pay stubs of real employees"]
 
 ACCOUNT_BATCH_EN = ["hacked {b} logins", "{b} logins with user and password", "{n} {b} accounts", "{b} accounts x{n}",
                     "{b} accounts with balance", "{b} accounts with card attached", "{b} logs with email access",
@@ -65,7 +67,8 @@ COMBO_NOUNS_EN = ["combo list", "combolist", "email:pass combo", "user:pass comb
 LEADS_SECTORS_EN = ["payday loan", "mortgage", "credit repair", "insurance", "forex", "crypto investor", "casino",
                     "sweepstakes", "debt settlement", "auto loan", "student loan", "medicare", "senior", "dating",
                     "real estate", "B2B", "CEO", "small business", "pharmacy", "diet", "tax debt"]
-LEADS_NOUNS_EN = ["leads", "email list", "mailing list", "phone leads", "call list", "data", "email leads",
+LEADS_NOUNS_EN = ["leads", "email list", "mailing list", "mail list", "business emails", "executive emails",
+                  "CEO CFO email list", "corporate email list", "B2B contacts", "phone leads", "call list", "data", "email leads",
                   "customer list", "database with phone numbers", "contacts list", "SMS list"]
 BANK_POS_EN = ["bank logs", "bank log with email access", "bank login + security answers", "online banking access",
                "bank accounts with balance", "bank drops", "drop accounts", "checking account logins",
@@ -103,7 +106,11 @@ GUIDE_NOUNS_EN = ["guide", "method", "tutorial", "ebook", "handbook", "course", 
 HYPE_EN = ["JUST RELEASED", "UPDATED {m} 2017", "MAKE ${k} A WEEK", "EARN ${k} A DAY", "NOOB FRIENDLY", "100% WORKING",
            "${k} VALUE", "BEST ON THE MARKET", "GUARANTEED", "LEGIT", "NEW {m}", "V{v}", "[{m} 2017]", "ULTIMATE",
            "PLATINUM EDITION", "STEP BY STEP", "WORKS WORLDWIDE", "TOP SELLER", "LIMITED OFFER", "BEGINNER LEVEL",
-           "A+++", "AUTO DELIVERY", "INSTANT DELIVERY", "FREE BONUS", "REDUCED", "SALE", "ESCROW"]
+           "A+++", "AUTO DELIVERY", "INSTANT DELIVERY", "FREE BONUS", "REDUCED", "SALE", "ESCROW",
+           # vendor promotion: who sells, how much they sold, what a bigger order brings
+           "{n}+ SALES", "LEVEL {j} VENDOR", "INSTANT MONEY", "PREMIUM PACKAGE", "YOUR BEST SOURCE", "BLACK WEEK BONUS",
+           "BUY {j} GET {n}", "AUTOSHOP", "VENDOR GIVES YOU", "FOR EVERY {j} ORDERED I SEND {n}", "TRUSTED VENDOR",
+           "BEST SOURCE FOR QUALITY", "RESTOCKED", "HUGE DISCOUNT", "BULK PRICES", "= PROFIT"]
 TOOLS_EN = ["anti-detect browser", "EMV software", "dump writer", "MSR encoder", "track generator", "CC generator",
             "virtual card generator", "BIN list", "cardable BINs", "cardable sites list", "card checker",
             "account checker", "proxy checker", "RDP", "socks5", "VPN", "clean IP RDP", "antidetect configs",
@@ -151,6 +158,49 @@ SOFTWARE_PRODUCTS_EN = ["Photoshop", "Illustrator", "Premiere Pro", "After Effec
 SOFTWARE_WAYS_EN = ["CC {y} (x86/x64) + crack", "CC {y} portable", "CS6 + keygen", "{y} pro edition", "v{v} update",
                     "{y} for Mac", "CC {y} for macOS", "+ serial key", "lifetime license", "full version + patch",
                     "business edition", "CC {y} latest release"]
+# More of what sits next to data and delivers none, in the wordings markets use for it: payments and
+# cash-outs done *with* cards or logins the buyer already has, BIN lists, phishing pages, articles and
+# "information", link lists and freebies, booking services paid with carded cards, account takedowns,
+# password bypasses. Written from the kinds the definition excludes (LABELING: services done for the
+# buyer, tools, guides), with card and bank words in them so those words alone cannot decide.
+CASHOUT_EN = ["cash out {src} to {dst}", "{src} to {dst}", "{src} to {dst} with {via}", "buy {dst} with {src}",
+              "buy and cash out {dst} with {src}", "cash out any {src}", "cashout all {src} to {dst}",
+              "{p}% successful {src} transfers", "{src} transfer service", "payment to your {dst} with {src}",
+              "load your {dst} from {src}", "{src} top-up service", "make high-limit {card} ({k}$/day)",
+              "make a killing with {src} transfers", "{src} loading service, you give the details",
+              "cashout {src} via {via}", "{src} -> {dst} exchange, {p}% rate", "turn your {src} into {dst}"]
+CASHOUT_SRC_EN = ["CC", "CCs", "CVV", "credit card", "bank account", "bank logs", "PayPal", "ACH", "dumps",
+                  "debit card", "IBAN", "stolen card", "fullz", "bank", "wire", "Western Union"]
+CASHOUT_DST_EN = ["BTC", "bitcoin", "bank account", "PayPal", "IBAN", "stripe account", "Skrill", "gift cards",
+                  "cash", "crypto", "Venmo", "mobile credit", "prepaid card", "Perfect Money"]
+CASHOUT_VIA_EN = ["Google Play", "Amazon", "Apple Pay", "Uber", "Airbnb", "Steam", "eBay", "a drop", "crypto ATM",
+                  "Android Pay", "Bitpay", "Coinbase", "LocalBitcoins", "Moneygram"]
+BIN_EN = ["{c} best BIN non VBV", "non VBV & non MSC BINs list", "{c} BIN list {y}", "cardable BINs for {site}",
+          "BIN {bin} non VBV {c}", "BIN {bin} - works on {site}", "{n} fresh BINs", "private BIN collection",
+          "auto-approve BINs", "BIN lookup tool", "bins for carding {site}", "high balance BINs {c}"]
+PHISH_EN = ["{b} phishing page + instructions", "{b} scam page {y}", "{b} scampage (updated {m})",
+            "{b} login page clone", "{b} phishing kit with panel", "{b} letter + scampage", "{b} fake login page",
+            "{c} {b} phishing page", "{b} true login page, results to your email", "{b} spoofed email template"]
+INFO_EN = ["{topic} vulnerability [article]", "{topic} hacking information", "{topic} info pack", "{topic} explained",
+           "free {y} {topic} information", "{topic} research paper", "{topic} FAQ", "{topic} news digest",
+           "{topic} whitepaper", "{topic} secrets revealed", "{topic} security flaw write-up"]
+INFO_TOPICS_EN = ["chip + PIN", "bank account", "credit card", "ATM", "NFC payment", "contactless card", "SWIFT",
+                  "PayPal", "2FA", "online banking", "EMV", "card skimming", "identity theft", "SIM swap", "carding"]
+LINKS_EN = ["list of the best darknet sites", "{n} onion links", "darknet market links + freebies",
+            "{site} freebies", "free {site} and {site2} method", "freebies pack + porn links", "best porn sites list",
+            "{n} working deep web links", "vendor shop links", "carding forums list", "free {site} food + freebies",
+            "free {site} {p}% discount method"]
+BOOKING_EN = ["flight request", "flight / hotel booking", "hotel booking {p}% off", "cheap flights booking service",
+              "carded flights", "airline tickets at {p}% off", "{site} booking on your name", "car rental booking",
+              "train tickets booking", "event tickets in bulk", "hotel stays {p}% off", "{site} ride credit"]
+TAKEDOWN_EN = ["{b} account assassination", "{b} account suspension service", "get any {b} account banned",
+               "{b} account takedown", "{b} page removal", "{b} account recovery (yours)", "{b} verification badge",
+               "{b} followers and likes"]
+BYPASS_EN = ["bypass {thing} login password", "unlock {thing} (your device)", "reset {thing} password",
+             "{thing} activation lock removal", "{thing} FRP bypass", "remove {thing} PIN", "{thing} jailbreak"]
+BYPASS_THINGS_EN = ["Macintosh", "Windows", "iPhone", "iCloud", "Samsung", "Android", "BIOS", "MacBook", "Xbox", "PS4"]
+SITES_EN = ["Papa Johns", "Dominos", "Pizza Hut", "Uber Eats", "Amazon", "Walmart", "Stripe", "Shopify", "Booking.com",
+            "Expedia", "Airbnb", "Hilton", "Steam", "Best Buy", "McDonald's", "KFC", "Subway", "Starbucks"]
 NAMES_EN = ["mike", "jdog", "buyer", "tom", "alex", "vip", "client", "sam", "k9", "xyz", "regular", "joe"]
 MONTHS_EN = ["JAN", "FEB", "MAR", "APRIL", "MAY", "JUNE", "JULY", "AUG", "SEPT", "OCT", "NOV", "DEC"]
 
@@ -162,7 +212,9 @@ CARD_TIERS_ZH = ["白金卡", "金卡", "黑卡", "钛金卡", "商务卡", "无
 CARD_PLACES_ZH = ["美国", "欧洲", "英国", "加拿大", "澳洲", "日本", "香港", "台湾", "韩国", "新加坡", "德国", "法国"]
 CARD_ZH = ["{p}{bk}{t} 可用额度{k}刀", "{p}{t} 带余额 {k}美金", "{p}{bk}卡 余额{k}", "{p}信用卡 带CVV 余额{k}",
            "{p}VISA卡料", "{p}万事达卡 全资料", "一轨二轨 带pin", "内轨料 带pin码", "外轨料", "磁道料 带密码",
-           "{p}卡 CVV {k}张", "{p}在线卡料 新鲜", "带余额黑卡", "{p}{t}（持卡人资料全）"]
+           "{p}卡 CVV {k}张", "{p}在线卡料 新鲜", "带余额黑卡", "{p}{t}（持卡人资料全）",
+           # carders' slang: 库料/裤料 (cards from a dumped shop database), 裸C (bare CVV), 毛料 (unchecked), 包活
+           "{p}库料 包活", "一手{p}裤料", "{p}裸C 高质量", "{p}毛料 包{pp}%活率", "{p}料 不活退款", "高额{p}库料"]
 LEAK_ZH = ["社工库 {g}G", "{g}G数据库打包", "综合库 {y}亿", "{g}GB泄露数据", "各大网站泄露库合集", "网站库打包 共{n}个",
            "邮箱账号+密码 {y}亿", "明文库 {g}G", "境外网站泄露邮箱密码库", "{s}库 明文", "{s}数据库 用户密码",
            "{s}站库", "综合社工库 {g}G", "老库合集 {g}G", "海外论坛裤子 {g}G"]
@@ -249,7 +301,9 @@ def _en_positive(rng: random.Random) -> tuple[str, str]:
         scan = rng.choice(SCAN_NOUNS_EN).replace("{n}", str(rng.choice([5, 10, 50, 100])))
         return "identity_docs", f"{rng.choice([*_COUNTRIES, ''])} {scan}".strip()
     if r < 0.74:
-        return "credentials_accounts", _fill(rng, rng.choice(ACCOUNT_BATCH_EN), ACCOUNT_BRANDS_EN)
+        brand = rng.choice(ACCOUNT_BRANDS_EN)
+        cat = "finance_bank" if brand in FINANCE_BRANDS_EN else "credentials_accounts"  # PayPal, Venmo logins
+        return cat, _fill(rng, rng.choice(ACCOUNT_BATCH_EN), [brand])
     if r < 0.8:
         site = rng.choice(SUBSCRIPTION_BRANDS_EN) if rng.random() < 0.6 else pseudo_word(rng) + rng.choice([".com", ".net", ".xxx"])
         return "credentials_accounts", f"{site} {rng.choice(CRACKED_WAYS_EN)}"
@@ -262,6 +316,8 @@ def _en_positive(rng: random.Random) -> tuple[str, str]:
 
 def en_negative(rng: random.Random) -> str:
     """An English market-shaped hard negative (no third person's data is delivered)."""
+    if rng.random() < 0.1:
+        return more_en_negative(rng)
     r = rng.random()
     if r < 0.1:
         return f"{rng.choice(SUBSCRIPTION_BRANDS_EN)} {rng.choice(UPGRADE_WAYS_EN)}"
@@ -284,15 +340,42 @@ def en_negative(rng: random.Random) -> str:
         return _fill(rng, rng.choice(OTHER_NEG_EN), GIFT_BRANDS_EN, w=pseudo_word(rng))
     if r < 0.85:
         return _fill(rng, rng.choice(GIFT_EN), GIFT_BRANDS_EN)
-    if r < 0.92:
+    if r < 0.9:
+        return more_en_negative(rng)
+    if r < 0.95:
         way = rng.choice(SOFTWARE_WAYS_EN).format(y=rng.choice([2015, 2016, 2017, 2018]), v=f"{rng.randint(1, 20)}.{rng.randint(0, 9)}")
         return f"{rng.choice([*SOFTWARE_VENDORS_EN, ''])} {rng.choice(SOFTWARE_PRODUCTS_EN)} {way}".strip()
     return _fill(rng, rng.choice(TEMPLATE_EN), BANK_BRANDS_EN)
 
 
+BUNDLE_JOINS_EN = [" + ", " with ", " & ", " and ", " plus ", " / ", " + free ", " incl. "]
+BUNDLE_TAILS_EN = [" list", " + instructions", " + bonus", " with tutorial", " information", " info", " + freebies",
+                   " pack", " + support", " (full access)", " + updates", " collection", " with all details"]
+
+
+def bundle_en(rng: random.Random, product: str, other: str) -> str:
+    """Listings join things with `+`, `with`, `list`, `info`: on both labels alike, so the joints
+    themselves say nothing (a positive's `CC + SSN` taught the model that `+` meant data)."""
+    if rng.random() < 0.5:
+        return product + rng.choice(BUNDLE_JOINS_EN) + other
+    return product + rng.choice(BUNDLE_TAILS_EN)
+
+
+def more_en_negative(rng: random.Random) -> str:
+    """Cash-outs, BIN lists, phishing pages, articles, link lists, bookings, takedowns, bypasses."""
+    site, site2 = rng.sample(SITES_EN, 2)
+    fill = {"src": rng.choice(CASHOUT_SRC_EN), "dst": rng.choice(CASHOUT_DST_EN), "via": rng.choice(CASHOUT_VIA_EN),
+            "card": rng.choice(["debit cards", "credit cards", "cards", "clones"]), "site": site, "site2": site2,
+            "bin": str(rng.randint(400000, 559999)), "y": str(rng.choice([2015, 2016, 2017])),
+            "topic": rng.choice(INFO_TOPICS_EN), "thing": rng.choice(BYPASS_THINGS_EN)}
+    kind = rng.choice([CASHOUT_EN, CASHOUT_EN, BIN_EN, PHISH_EN, INFO_EN, LINKS_EN, BOOKING_EN, TAKEDOWN_EN, BYPASS_EN])
+    brands = ACCOUNT_BRANDS_EN + BANK_BRANDS_EN
+    return _fill(rng, rng.choice(kind), brands, **fill)
+
+
 def zh_positive(rng: random.Random) -> tuple[str, str]:
     """(category, product) for a Chinese market-shaped positive."""
-    fill = {"p": rng.choice(CARD_PLACES_ZH), "bk": rng.choice(CARD_BANKS_ZH), "t": rng.choice(CARD_TIERS_ZH),
+    fill = {"pp": rng.choice([50, 60, 70, 80]), "p": rng.choice([*CARD_PLACES_ZH, "JP", "TW", "US", "EU", "KR"]), "bk": rng.choice(CARD_BANKS_ZH), "t": rng.choice(CARD_TIERS_ZH),
             "k": rng.choice([500, 2500, 5000, 8000, 12000, 16000, 23000, 30000]), "g": rng.choice([5, 10, 20, 50, 100, 200, 500]),
             "y": rng.choice([1, 2, 5, 10, 30]), "n": rng.choice([10, 30, 50, 100, 5000]), "s": rng.choice(LEAK_SITES_ZH)}
     r = rng.random()

@@ -47,7 +47,7 @@ POSITIVE_ZH: dict[str, list[str]] = {
         "网贷数据", "贷款客户数据", "信用卡申请数据", "股民数据", "炒股客户", "期货客户", "理财客户",
         "银行客户资料", "P2P投资人", "借款人信息", "征信报告", "银行流水", "保险客户", "外汇客户", "银行四件套",
         "信用卡持卡人资料", "车贷客户", "房贷客户", "催收数据", "逾期客户名单", "小额贷款数据", "网贷实时数据",
-        "贷款注册用户", "证券开户客户", "银行VIP客户", "基金投资者", "现金贷用户", "借条平台数据", "网贷黑名单",
+        "大学生贷款数据", "学生网贷名单", "校园贷数据", "裸贷资料", "贷款注册用户", "证券开户客户", "银行VIP客户", "基金投资者", "现金贷用户", "借条平台数据", "网贷黑名单",
         "信用卡审批通过数据", "金卡客户信息", "贷款申请人资料", "股票开户数据", "数字货币交易所用户",
         "银行卡 预留手机 身份证", "支付宝实名 带身份证 送全套资料",
     ],
@@ -67,7 +67,7 @@ POSITIVE_ZH: dict[str, list[str]] = {
         "学籍数据", "学生数据", "学生家长信息", "高考考生资料", "大学生数据", "毕业生信息", "中小学生数据",
         "培训机构学员名单", "考研学生资料", "留学生数据", "教师信息", "幼儿园家长数据", "初中生学籍", "高中生家长电话",
         "大学新生资料", "在校大学生名单", "考生信息 姓名 电话", "学员信息", "家长姓名 手机号 学生班级", "大学生身份信息",
-        "大学生贷款数据", "艺考生数据",
+        "艺考生数据",
     ],
     "medical": [
         "医院病人信息", "孕妇数据", "新生儿数据", "产妇信息", "体检客户信息", "患者信息", "医美客户", "整形客户",
@@ -122,7 +122,9 @@ POSITIVE_EN: dict[str, list[str]] = {
     ],
     "identity_docs": [
         "SSN DOB fullz", "passport scans", "driver license scans", "ID card scans", "selfie with ID",
-        "KYC documents", "USA fullz with DL", "utility bill scans", "ID + selfie pack", "passport + selfie verification pack",
+        "KYC documents", "USA fullz with DL", "personal info", "personal information", "personal data", "fullz",
+        "profiles with SSN", "full info + credit score", "dead fullz without CC",
+        "credit profile with score 700+", "credit reports of real people", "fulls information for credit applications", "utility bill scans", "ID + selfie pack", "passport + selfie verification pack",
         "SSN + DOB", "fullz with background report", "real ID scans front and back", "UK fullz", "Canada fullz SIN",
         "scans of passports", "DL scan front back", "identity pack", "EU ID scans",
     ],
@@ -136,19 +138,25 @@ POSITIVE_EN: dict[str, list[str]] = {
         "payday loan leads", "forex traders list", "investor leads", "bank statements", "bank log",
         "online banking access", "bank drop with login", "mortgage leads", "crypto exchange users database",
         "high balance bank accounts", "credit union logins",
+        # Payment-service and brokerage logins are finance data too (listings-en/LABELING.md).
+        "PayPal accounts", "PayPal logins", "PayPal accounts with balance", "Coinbase accounts", "Venmo logins",
+        "Skrill accounts", "brokerage account logins", "crypto exchange accounts", "hacked bank accounts full access",
+        "bank account with routing and account numbers", "checking account + all user info",
     ],
     "cards_cvv": [
         "CVV", "fresh CVV", "CC with CVV", "dumps track 1/2", "dumps with pin", "fullz with CC", "US cards",
         "EU CVV", "101 dumps", "201 dumps", "valid CC", "credit cards", "CC fullz", "high balance CVV",
         "track2 dumps", "Visa Mastercard CVV", "non VBV cards", "cards with billing address", "AMEX CVV",
+        "AMEX VISA MC with DOB SSN", "CC + DOB + DL", "cards with SSN DOB MMN", "full info with CC",
+        "CC fullz with DOB", "VISA MC DISC with DOB",
     ],
     "credentials_accounts": [
-        "combo list", "email:pass combo", "Netflix accounts", "Spotify premium accounts", "PayPal accounts",
+        "combo list", "email:pass combo", "Netflix accounts", "Spotify premium accounts",
         "hacked accounts", "database dump users", "leaked passwords", "Uber accounts", "eBay accounts",
         "Amazon accounts", "cracked accounts", "account logins", "Hulu premium accounts", "HBO GO accounts",
-        "verified PayPal with balance", "Coinbase accounts", "Fortnite accounts", "hacked email accounts",
+        "Fortnite accounts", "hacked email accounts",
         "user:pass database", "forum database leak", "SQL dump with hashes and emails", "Steam accounts",
-        "PayPal logins", "Walmart accounts", "Instagram accounts hacked", "DirecTV accounts", "Minecraft premium accounts",
+        "Walmart accounts", "Instagram accounts hacked", "DirecTV accounts", "Minecraft premium accounts",
     ],
     "education": ["student records", "university students database", "parents of students leads", "student loan leads",
                   "school database students", "college applicants data"],
@@ -162,12 +170,16 @@ POSITIVE_EN: dict[str, list[str]] = {
                        "poker players database"],
     "telecom": ["carrier subscriber data", "telecom customer records", "SIM owner database", "mobile carrier customers"],
     "government_social": ["government employee database", "voter records", "social security numbers database",
-                          "DMV records", "police database", "citizen registry"],
+                          "DMV records", "police database", "citizen registry", "FBI employees names and emails",
+                          "federal agency staff dump", "military personnel list", "police officers database",
+                          "government staff emails", "DHS employee list", "city hall employees database"],
     "lookup_service": ["SSN lookup", "background check service", "reverse phone lookup", "DOB lookup",
                        "credit report pull", "people search", "locate anyone", "phone tracking service",
-                       "SSN + DOB lookup service", "dox anyone", "address lookup", "CR pull with SSN"],
+                       "SSN + DOB lookup service", "dox anyone", "address lookup", "CR pull with SSN",
+                       "SSN retrieval", "find SSN by name and address", "find DOB by name", "DOB search",
+                       "SSN search by name", "UK DOB search", "MMN search", "any info on anyone"],
     "mixed_other": ["dating site users", "forum members database", "marketing leads", "customer database",
-                    "personal data", "leads", "fullz", "personal information", "database leak", "users data"],
+                    "leads", "database leak", "users data"],
 }
 
 # Not trafficking, even when data is named (tutorials, tools, drugs, software, services ...).
@@ -311,6 +323,8 @@ ACCOUNT_BRANDS_EN = [
     "Verizon", "AT&T", "T-Mobile", "Sprint", "Comcast", "Vodafone", "O2", "Orange", "Poste", "ebay seller",
     "NordVPN", "ExpressVPN", "IPVanish", "HMA VPN", "PIA VPN", "CyberGhost",  # logins, unlike a licence bought
 ]
+FINANCE_BRANDS_EN = frozenset({"Coinbase", "Blockchain.info", "Skrill", "Neteller", "Payoneer", "Venmo", "Cash App",
+                               "PayPal", "Western Union", "MoneyGram"})
 BANK_BRANDS_EN = [
     "Chase", "Wells Fargo", "Bank of America", "BOA", "Citi", "Citibank", "HSBC", "Barclays", "Lloyds", "NatWest",
     "Santander", "TD Bank", "RBC", "Capital One", "Discover", "US Bank", "PNC", "SunTrust", "BB&T", "Regions",
@@ -372,7 +386,7 @@ BRANDS_ZH: dict[str, list[str]] = {
                     "某平台", "某网站", "某APP", "健身房", "美容院", "某小区", "某公司", "伴游网"],
     "government_social": ["公安局", "社保局", "车管所", "派出所", "人社局", "税务局", "民政局", "某政府"],
 }
-DATA_SUFFIX_ZH = ["数据", "用户数据", "会员数据", "数据库", "客户信息", "用户资料", "注册用户", "后台数据", "客户资料",
+DATA_SUFFIX_ZH = ["数据", "用户数据", "账号密码", "数据（带账号密码）", "会员数据 可登录", "会员数据", "数据库", "客户信息", "用户资料", "注册用户", "后台数据", "客户资料",
                   "会员资料", "用户信息", "客户名单", "人员信息", "名单", "资料", "信息", "全部数据", "数据打包",
                   "手机号", "用户手机号", "数据（带手机号）", "会员信息"]
 GROUPS_ZH: dict[str, list[str]] = {
