@@ -101,8 +101,6 @@ def test_existing_database_files_are_tightened(umask_022: Path) -> None:
     assert db.is_file()
 
 
-@pytest.mark.xfail(strict=True, reason="evidence/ is owner-only from the context; its own files (custody.jsonl, "
-                                       "blobs) are created by evidence, owned by another branch of issue 16")
 def test_evidence_files_are_owner_only(umask_022: Path, tmp_path: Path) -> None:
     _run_sequence(umask_022, tmp_path / "work")
     assert _open_to_others(umask_022 / "evidence") == []

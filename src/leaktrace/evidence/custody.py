@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from leaktrace.core.errors import IntegrityError
+from leaktrace.core.private_files import private_dir
 from leaktrace.evidence import signing
 
 LOG_NAME = "custody.jsonl"
@@ -284,8 +285,8 @@ class CustodyLog:
     @contextmanager
     def locked(self) -> Iterator[None]:
         """Exclusive lock shared by every writer of this evidence directory."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        private_dir(self.directory)
+        fd = os.open(self.directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
@@ -339,7 +340,7 @@ class CustodyLog:
                 hash=hashlib.sha256(body).hexdigest(),
                 sig=base64.b64encode(key.sign(body)).decode(),
             )
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 _write_all(fd, entry.to_line())
                 os.fsync(fd)
@@ -388,7 +389,7 @@ class CustodyLog:
         body = head_body(entry.seq, entry.hash, key.fingerprint)
         doc = {**body, "sig": base64.b64encode(key.sign(canonical(body))).decode()}
         tmp = self.directory / (HEAD_NAME + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             _write_all(fd, canonical(doc) + b"\n")
             os.fsync(fd)

@@ -37,6 +37,7 @@ from typing import Any
 
 from leaktrace.core.errors import InputError, IntegrityError, LeaktraceError, SecretError
 from leaktrace.core.keyring import Keyring
+from leaktrace.core.private_files import private_dir
 from leaktrace.evidence import signing
 from leaktrace.evidence.custody import (
     CustodyEntry,
@@ -153,7 +154,7 @@ class EvidenceStore:
         ring = self.ring
         self._refuse_wiped_log()
         tmp_dir = self.root / "tmp"
-        tmp_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(tmp_dir)
         _leftovers(tmp_dir, remove=True)
         fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix=TMP_PREFIX)
         tmp = Path(tmp_name)
@@ -167,7 +168,7 @@ class EvidenceStore:
             final = self.blob_path(sha)
             new = not final.exists()
             if new:
-                final.parent.mkdir(parents=True, exist_ok=True)
+                private_dir(final.parent)
                 os.replace(tmp, final)
             else:
                 tmp.unlink()

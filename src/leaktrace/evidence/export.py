@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from leaktrace.core.errors import InputError, IntegrityError
+from leaktrace.core.private_files import private_dir
 from leaktrace.evidence import signing
 from leaktrace.evidence.custody import read_head, utc_now
 from leaktrace.evidence.evidence_store import EvidenceStore, check_sha256
@@ -69,7 +70,7 @@ def export(store: EvidenceStore, sha256: str, dest_dir: Path, *, collector: str)
     intake = entries[0]
     if dest_dir.exists() and not dest_dir.is_dir():
         raise InputError(f"{dest_dir}: not a directory")
-    dest_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(dest_dir)  # the originals it receives hold personal data
     original = dest_dir / (sha + _suffix(intake.media_type, intake.meta.get("filename")))
     provenance = dest_dir / (sha + ".provenance.json")
 

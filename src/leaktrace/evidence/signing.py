@@ -96,7 +96,7 @@ def load_or_create(directory: Path) -> SigningKey:
                 f"{pub_path}: does not match {priv_path} (one of the custody keys was replaced)"
             )
         if not pub_path.exists():
-            _write(pub_path, (public_to_text(key.public) + "\n").encode(), 0o644)
+            _write(pub_path, (public_to_text(key.public) + "\n").encode(), 0o600)
         return key
     key = SigningKey(Ed25519PrivateKey.generate())
     pem = key.private.private_bytes(
@@ -105,7 +105,7 @@ def load_or_create(directory: Path) -> SigningKey:
         serialization.NoEncryption(),
     )
     _write(priv_path, pem, 0o600)
-    _write(pub_path, (public_to_text(key.public) + "\n").encode(), 0o644)
+    _write(pub_path, (public_to_text(key.public) + "\n").encode(), 0o600)
     return key
 
 
