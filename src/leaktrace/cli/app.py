@@ -63,27 +63,23 @@ for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(app)
 
 
-_COMMAND: list[Any] = []
-
-
 def command() -> Any:
-    """The Click command tree, built once, with flags shown without a `<bool>` type in `--help`.
+    """The Click command tree, with flags shown without a `<bool>` type in `--help`.
 
     Typer labels every option with its type; for an on/off flag that label is noise
-    (`--json <bool>` reads as if it took a value), so flags get an empty metavar.
+    (`--json <bool>` reads as if it took a value), so flags get an empty metavar. Built
+    afresh per call, as Typer does: lazily loaded commands must not outlive one run.
     """
-    if not _COMMAND:
-        root = typer.main.get_command(app)
-        stack = [root]
-        while stack:
-            cmd = stack.pop()
-            stack.extend(getattr(cmd, "commands", {}).values())
-            for param in cmd.params:
-                if getattr(param, "is_flag", False) and param.metavar is None:
-                    param.metavar = ""
-            cmd.get_help_option = _flag_help(cmd.get_help_option)  # type: ignore[method-assign]
-        _COMMAND.append(root)
-    return _COMMAND[0]
+    root = typer.main.get_command(app)
+    stack = [root]
+    while stack:
+        cmd = stack.pop()
+        stack.extend(getattr(cmd, "commands", {}).values())
+        for param in cmd.params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        cmd.get_help_option = _flag_help(cmd.get_help_option)  # type: ignore[method-assign]
+    return root
 
 
 def _flag_help(make: Any) -> Any:

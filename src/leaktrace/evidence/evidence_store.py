@@ -226,7 +226,21 @@ class EvidenceStore:
         return store_capture(self, **kwargs)
 
     def _blob_count(self) -> int:
-        return sum(1 for _ in self.blob_dir.glob("??/*")) if self.blob_dir.exists() else 0
+        """Blobs written before this process started.
+
+        A blob this process wrote may still be waiting for its custody entry (parallel
+        intakes into a new store: the crawler's workers): it says nothing about a wiped log.
+        """
+        if not self.blob_dir.exists():
+            return 0
+        n = 0
+        for path in self.blob_dir.glob("??/*"):
+            try:
+                if path.stat().st_mtime < PROCESS_START:
+                    n += 1
+            except OSError:
+                continue
+        return n
 
     def _refuse_wiped_log(self) -> None:
         """Before a blob is written: a store whose log and head are gone but whose blobs remain was wiped.
@@ -236,7 +250,12 @@ class EvidenceStore:
         log = self.custody.path
         if (log.exists() and log.stat().st_size) or read_head(self.root) is not None:
             return
-        wiped = wiped_log_message(self.root, self._blob_count())
+        # Under the custody lock: another writer's first append creates the key before its line
+        # lands, and must not be mistaken, half done, for a wiped log.
+        with self.custody.locked():
+            if (log.exists() and log.stat().st_size) or read_head(self.root) is not None:
+                return
+            wiped = wiped_log_message(self.root, self._blob_count())
         if wiped:
             raise IntegrityError(f"{log}: {wiped}")
 
