@@ -157,3 +157,14 @@ def _opts(**kw: Any) -> Any:
     from leaktrace.dumps.analyze import AnalyzeOptions
 
     return AnalyzeOptions(**kw)
+
+
+def test_deeply_nested_json_is_a_row_not_a_crash(tmp_path: Path) -> None:
+    """json.loads of the sniffed head raised RecursionError on a line nested a few thousand deep."""
+    good = '{"name": "x", "mobile": "13800138000"}'
+    deep = '{"a":' * 5000 + "1" + "}" * 5000
+    p = tmp_path / "deep.jsonl"
+    p.write_text(f"{deep}\n{good}\n{{\"mobile\": {'[' * 5000}{']' * 5000}}}\n", "utf-8")
+    r = analyze(p)
+    assert r.rows == 3
+    assert r.distinct_valid_mobiles == 1

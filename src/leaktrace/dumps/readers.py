@@ -216,7 +216,7 @@ def _open_jsonl(path: Path, s: Sniffed, con: DuckDBPyConnection, stack: ExitStac
     for ln in s.head_text.splitlines()[:200]:
         try:
             obj = json.loads(ln)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting: the scan counts the line as bad_json
             continue
         if isinstance(obj, dict):
             sample_objs.append(obj)
