@@ -132,13 +132,14 @@ def unregister_native_hashers(con: DuckDBPyConnection) -> None:
 
 def swap_in(tmp: Path, dest: Path) -> None:
     """Put finished `tmp` (file or directory) at `dest`: a reader sees the old set, then the new, never half of one."""
-    if not (tmp.is_dir() and dest.is_dir()):
+    if not tmp.is_dir() and not dest.is_dir():
         os.replace(tmp, dest)  # atomic for a file
         return
     old = dest.with_name(f".{dest.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.old")
-    os.replace(dest, old)  # a directory cannot be renamed over a non-empty one
+    if dest.exists():
+        os.replace(dest, old)  # a directory cannot be renamed over a non-empty one, nor onto a file
     os.replace(tmp, dest)
-    shutil.rmtree(old, ignore_errors=True)
+    clear(old)
 
 
 def part_path(dest: Path) -> Path:
