@@ -59,7 +59,8 @@ def test_json_contract_and_character_offsets(capsys: pytest.CaptureFixture[str],
         assert TEXT[h["start"] : h["end"]] == value
     assert by_type["cn_id"]["start"] == TEXT.index(ID) == 6
     a = by_type["cn_id"]["attrs"]
-    assert (a["province_code"], a["birth_date"], a["gender"]) == ("11", "1949-12-31", "F")
+    assert (a["province_code"], a["birth_year"], a["gender"]) == ("11", 1949, "F")
+    assert "birth_date" not in a and "region" not in a  # side fields that rebuild the ID: --detail only
 
 
 @pytest.mark.parametrize("mode", [["--json"], []])

@@ -157,3 +157,34 @@ def _opts(**kw: Any) -> Any:
     from leaktrace.dumps.analyze import AnalyzeOptions
 
     return AnalyzeOptions(**kw)
+
+
+def test_deeply_nested_json_is_a_row_not_a_crash(tmp_path: Path) -> None:
+    """json.loads of the sniffed head raised RecursionError on a line nested a few thousand deep."""
+    good = '{"name": "x", "mobile": "13800138000"}'
+    deep = '{"a":' * 5000 + "1" + "}" * 5000
+    p = tmp_path / "deep.jsonl"
+    p.write_text(f"{deep}\n{good}\n{{\"mobile\": {'[' * 5000}{']' * 5000}}}\n", "utf-8")
+    r = analyze(p)
+    assert r.rows == 3
+    assert r.distinct_valid_mobiles == 1
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_line_longer_than_the_engine_buffer_is_counted(tmp_path: Path, world: tuple[Path, dict[str, Any]],
+                                                         streamed: bool) -> None:
+    """DuckDB dropped a line over its 32 MB read buffer without a word (a 50 MB one-line file: rows 0)."""
+    lines = _leak_lines(world, 20)
+    long = "name 13800138000 " * ((33 << 20) // 17 + 1)  # just over the buffer: the smallest that vanished
+    p = _write(tmp_path / "long.csv", "\n".join([*lines[:11], long, *lines[11:]]) + "\n", streamed)
+    r = analyze(p)
+    assert r.rows == 21
+    assert r.malformed.by_problem == {"line_size_over_maximum": 1}
+    assert r.malformed.samples[0].line == 12 and "13800138000" not in r.malformed.samples[0].text_masked
+
+
+def test_a_one_line_file_over_the_buffer_is_counted(tmp_path: Path) -> None:
+    p = tmp_path / "one.txt"
+    p.write_bytes(b"name 13800138000 " * ((33 << 20) // 17 + 1))
+    r = analyze(p)
+    assert (r.rows, r.malformed.rows) == (1, 1)

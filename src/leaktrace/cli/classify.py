@@ -45,7 +45,7 @@ def _posts(file: str, skip_bad: bool, err: Console) -> Iterator[tuple[object, st
             title, body = obj.get("title") or "", obj.get("body") or ""
             if not isinstance(title, str) or not isinstance(body, str):
                 raise ValueError("'title' and 'body' must be strings")
-        except ValueError as exc:  # json.JSONDecodeError is a ValueError
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError; deep nesting recurses
             msg = f"{location(label, n)}: {str(exc)[:120]}"
             if not skip_bad:
                 raise InputError(msg) from exc

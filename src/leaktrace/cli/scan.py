@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
 import json
 import os
 import sys
@@ -18,6 +20,7 @@ from leaktrace.cli.context import cli_context
 from leaktrace.core.errors import ConfigError, InputError
 from leaktrace.core.textio import open_text
 from leaktrace.core.types import PiiHit
+from leaktrace.pii.redact import masked_attrs
 from leaktrace.pii.scanner import Scanner
 
 TABLE_ROWS = 1000
@@ -34,10 +37,13 @@ def scan(
     list_types: bool = typer.Option(False, "--list-types", help="List the enabled detectors and exit."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write JSON lines here (atomically: complete or absent) instead of standard output."),
     max_rows: int = typer.Option(TABLE_ROWS, "--max-rows", min=0, help="Table mode: show at most this many hits (all are counted)."),
+    detail: bool = typer.Option(False, "--detail", help="Add the side fields that can rebuild a value (an ID's birth_date "
+                                "and district); the use is recorded in the data directory's audit.log."),
 ) -> None:
     """Find personal data (IDs, mobiles, bank cards, e-mails, names, addresses ...) in text.
 
-    Output never contains a raw value: only masked forms. Exit codes: 0 done
+    Output never contains a raw value: only masked forms, and no side field
+    that rebuilds one (birth date, district) unless --detail. Exit codes: 0 done
     (with or without hits), 2 unreadable input, 3 bad configuration.
     JSON lines on standard output stream as they are found, so a run that
     stops on bad input mid-file has printed the hits before it (exit 2 says
@@ -55,7 +61,11 @@ def scan(
         registry = registry.select(t.strip() for t in types.split(",") if t.strip())
     scanner = Scanner(registry, min_score=min_score, include_invalid=not valid_only)
     stream = open_text(file if file == "-" else Path(file), encoding, errors)
+    if detail:
+        _audit(ctx.data_dir, "scan --detail", "<stdin>" if file == "-" else str(Path(file).resolve()))
     hits = scanner.scan_stream(stream, ctx.settings.scan_chunk_chars)
+    if not detail:
+        hits = (_masked(h) for h in hits)
     if output is not None:
         _write_atomic(output, hits)
     elif json_out:
@@ -66,6 +76,30 @@ def scan(
     if stream.empty:
         Console(stderr=True, soft_wrap=True, highlight=False).print(f"{stream.label}: empty input, nothing to scan", markup=False)
 
+
+
+def _masked(h: PiiHit) -> PiiHit:
+    attrs = masked_attrs(h.attrs)
+    return h if attrs is h.attrs else h.model_copy(update={"attrs": attrs})
+
+
+def _audit(data_dir: Path, action: str, file: str) -> None:
+    """One line in `<data_dir>/audit.log` (0600): who, when, what, which file; never a value found."""
+    from leaktrace.core.private_files import private_dir
+
+    private_dir(data_dir)
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no login name in some containers
+        user = f"uid {os.getuid()}"
+    rec = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "user": user,
+           "action": action, "file": file}
+    fd = os.open(data_dir / "audit.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, (json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8"))
+    finally:
+        os.close(fd)
 
 
 def _write_json(hits: Iterable[PiiHit], out: TextIO) -> int:

@@ -4,8 +4,8 @@ Order of work: sniff and open the file (`readers`), infer roles, build the
 facts table in ONE scan of the input (streamed inputs can be read only
 once) while a thread hashes the file (its SHA-256 names its directory in
 the data directory), then every figure is an aggregate over the facts.
-DuckDB runs under `memory_limit` and spills to a temp directory inside the
-data directory. A finished report is kept beside the hash sets, with the
+DuckDB runs under `memory_limit` and spills to an owner-only folder of its
+own inside the data directory, removed when the run ends (`spill`). A finished report is kept beside the hash sets, with the
 path, size and mtime it was made from (`source.json`); running again with
 the same options returns it (resume) once the content hash confirms it, and
 `force` recomputes.
@@ -81,7 +81,6 @@ def file_sha256(path: Path, stop: threading.Event | None = None) -> str:
 def _connect(opts: AnalyzeOptions, tmp: Path) -> Any:
     import duckdb
 
-    tmp.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     try:
         con.execute(f"SET memory_limit = {sql_str(opts.memory_limit)}")
@@ -264,11 +263,14 @@ def _run_engine(path: Path, opts: AnalyzeOptions, data_dir: Path, dumps_dir: Pat
         hit = None if opts.force else _stored(dumps_dir / sha, opts)
         return sha, hit, hit or analyze_spark(path, sha, dumps_dir / sha, dumps_dir, opts, ring, opts.spark_master,
                                               tmp_dir=data_dir / "tmp" / "spark")
-    con = _connect(opts, data_dir / "tmp" / "duckdb")
-    try:
-        return _analyze(con, path, sha_f.result, dumps_dir, opts, ring)
-    finally:
-        con.close()
+    from leaktrace.dumps.spill import spill_dir
+
+    with spill_dir(data_dir / "tmp" / "duckdb") as tmp:
+        con = _connect(opts, tmp)
+        try:
+            return _analyze(con, path, sha_f.result, dumps_dir, opts, ring)
+        finally:
+            con.close()
 
 
 def _open_and_scan(con: Any, path: Path, opts: AnalyzeOptions, quote: str | None) -> tuple[OpenedDump, A.Plan, list[Any], Any]:

@@ -112,7 +112,14 @@ def analyze_spark(path: Path, sha: str, out: Path, dumps_dir: Path, opts: Any, r
     import duckdb
 
     from leaktrace.dumps.analyze import build_report
-    from leaktrace.dumps.hashsets import clear, hash_set_queries, novelty, spark_key_view, swap_in
+    from leaktrace.dumps.hashsets import (
+        clear_stale_parts,
+        hash_set_queries,
+        novelty,
+        part_path,
+        spark_key_view,
+        swap_in,
+    )
     from leaktrace.dumps.mobile_places import known_prefixes, prefix_table
     from leaktrace.dumps.readers import open_dump
     from leaktrace.dumps.roles import infer_roles, parse_role_flags
@@ -157,12 +164,12 @@ def analyze_spark(path: Path, sha: str, out: Path, dumps_dir: Path, opts: Any, r
     for name, q in A.TABLES:
         spark.sql(f"CACHE TABLE {name} AS {q}")
     private_dir(out)
+    clear_stale_parts(out)
     hash_sets = {}
     spark_key_view(spark, ring)
     for name, q in hash_set_queries("id_number" in plan.roles, "spark").items():
         dest = out / f"{name}.parquet"
-        tmp = dest.with_name(dest.name + ".part")
-        clear(tmp)
+        tmp = part_path(dest)
         spark.sql(q).write.parquet(str(tmp))
         make_private(tmp)
         swap_in(tmp, dest)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -131,18 +132,38 @@ def unregister_native_hashers(con: DuckDBPyConnection) -> None:
 
 def swap_in(tmp: Path, dest: Path) -> None:
     """Put finished `tmp` (file or directory) at `dest`: a reader sees the old set, then the new, never half of one."""
-    old = dest.with_name(dest.name + ".old")
-    if old.is_dir():
-        shutil.rmtree(old)
-    elif old.exists():
-        old.unlink()
+    if not tmp.is_dir() and not dest.is_dir():
+        os.replace(tmp, dest)  # atomic for a file
+        return
+    old = dest.with_name(f".{dest.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.old")
     if dest.exists():
-        os.replace(dest, old)  # a directory cannot be renamed over a non-empty one
+        os.replace(dest, old)  # a directory cannot be renamed over a non-empty one, nor onto a file
     os.replace(tmp, dest)
-    if old.is_dir():
-        shutil.rmtree(old)
-    elif old.exists():
-        old.unlink()
+    clear(old)
+
+
+def part_path(dest: Path) -> Path:
+    """A temporary name beside `dest` that no other run uses (two runs on one dump write at once)."""
+    return dest.with_name(f".{dest.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
+
+
+def clear_stale_parts(out: Path) -> None:
+    """Remove temporary sets a crashed run left in `out`; those of a live process are its to finish."""
+    for p in out.glob(".*.parquet.*.part"):
+        pid = p.name.split(".")[-3]
+        if pid.isdigit() and _alive(int(pid)):
+            continue
+        clear(p)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def clear(path: Path) -> None:
@@ -160,6 +181,7 @@ def write_hash_sets(con: DuckDBPyConnection, ring: Keyring, out: Path, has_id: b
     `use_native=False` forces the SQL HMAC (tests compare the two).
     """
     private_dir(out)
+    clear_stale_parts(out)
     paths = {}
     native = use_native and register_native_hashers(con, ring)
     if not native:
@@ -167,8 +189,7 @@ def write_hash_sets(con: DuckDBPyConnection, ring: Keyring, out: Path, has_id: b
     try:
         for name, q in hash_set_queries(has_id, native=native).items():
             dest = out / f"{name}.parquet"
-            tmp = dest.with_name(dest.name + ".part")
-            clear(tmp)
+            tmp = part_path(dest)
             con.execute(f"COPY ({q}) TO {sql_str(str(tmp))} ({PARQUET_OPTIONS})").fetchall()
             make_private(tmp)
             swap_in(tmp, dest)

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,7 @@ from leaktrace.core.textio import open_text
 from leaktrace.dumps.mysql import SqlRows, detect_dialect
 from leaktrace.dumps.normalize_sql import lit as _sql_lit
 from leaktrace.dumps.sniff import Sniffed, sniff, split_line
-from leaktrace.dumps.streams import PipeFeeder
+from leaktrace.dumps.streams import LongLines, PipeFeeder, long_lines_of_file
 from leaktrace.dumps.xlsx import XlsxRows
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ class OpenedDump:
     _xlsx: XlsxRows | None = None
     _csv: bool = False
     _reject_con: DuckDBPyConnection | None = None  # where a streamed read keeps its rejected lines
+    _long_lines: Callable[[], LongLines | None] | None = None  # over-long lines counted from the bytes
 
     def __enter__(self) -> OpenedDump:
         return self
@@ -81,6 +83,25 @@ class OpenedDump:
     def stream_error(self) -> InputError | None:
         """A decoding error found while streaming (raise it: the scan saw only part of the file)."""
         return self._feeder.error if self._feeder else None
+
+    def _add_long_lines(self, m: Malformed) -> None:
+        """Lines too long for the engine, counted from the bytes: the engine reports some, drops the longest unseen."""
+        found = self._long_lines() if self._long_lines else None
+        if found is None or not found.count:
+            return
+        key = "line_size_over_maximum"
+        # The engine reported some (from a file), dropped the longest unseen, or never saw them (a stream
+        # leaves them out); its line numbers after a dropped line are one short.
+        unseen = found.count - m.by_problem.get(key, 0)
+        if unseen <= 0:
+            return
+        m.rows += unseen
+        m.by_problem[key] = found.count
+        shown = {s.line for s in m.samples if s.problem == key}
+        for line, head in found.samples:
+            if len(m.samples) < SAMPLES and line not in shown:
+                m.samples.append(MalformedSample(line=line, problem=key, text_masked=mask_line(
+                    head.decode("utf-8", "replace"), self.sniffed.delimiter)))
 
     def malformed(self, con: DuckDBPyConnection, bad_rows: int = 0, bad_samples: list[MalformedSample] | None = None) -> Malformed:
         """Everything not analysed: rejected lines by problem (masked samples), skipped parts."""
@@ -97,6 +118,7 @@ class OpenedDump:
                     m.samples.append(MalformedSample(line=int(line), problem=key,
                                                      text_masked=mask_line(text or "", self.sniffed.delimiter)))
             m.rows += len(rej)
+            self._add_long_lines(m)
         for src in (self._sql, self._xlsx):
             if src is None:
                 continue
@@ -119,12 +141,33 @@ class OpenedDump:
         return m
 
 
-def _text_source(s: Sniffed, path: Path, stack: ExitStack) -> tuple[str, PipeFeeder | None]:
-    """The file DuckDB reads: the dump itself when it is plain UTF-8, else a FIFO fed with UTF-8."""
+def _text_source(s: Sniffed, path: Path, stack: ExitStack,
+                 line_limit: int) -> tuple[str, PipeFeeder | None, Callable[[], LongLines | None]]:
+    """The file DuckDB reads (the dump itself when plain UTF-8, else a FIFO fed with UTF-8), and its over-long lines.
+
+    The lines are counted beside the engine's read: by the feeder, or by a
+    thread reading the file alongside DuckDB (the same pages, from the cache).
+    """
     if s.container == "plain" and s.encoding in ("utf-8", "ascii"):
-        return str(path), None
-    feeder = stack.enter_context(PipeFeeder(path, s.container, s.member, s.encoding, s.bom_len))
-    return str(feeder.fifo), feeder
+        stop = threading.Event()
+        box: list[LongLines] = []
+        t = threading.Thread(target=lambda: box.append(long_lines_of_file(path, line_limit, stop)),
+                             name="lt-long-lines", daemon=True)
+        t.start()
+
+        def done() -> None:
+            stop.set()
+            t.join()
+
+        stack.callback(done)
+
+        def found() -> LongLines | None:
+            t.join()
+            return box[0] if box else None
+
+        return str(path), None, found
+    feeder = stack.enter_context(PipeFeeder(path, s.container, s.member, s.encoding, s.bom_len, line_limit))
+    return str(feeder.fifo), feeder, lambda: feeder.long_lines
 
 
 def _batches_with_schema(it: Iterator[pa.RecordBatch]) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
@@ -175,7 +218,7 @@ def _open_delimited(path: Path, s: Sniffed, con: DuckDBPyConnection, stack: Exit
     names = [f.strip() for f in rows[0]] if s.header else [f"col{i + 1}" for i in range(width)]
     names = (names + [f"col{i + 1}" for i in range(len(names), width)])[:width]
     sample = [r for r in (rows[1:] if s.header else rows) if len(r) == width]
-    src, feeder = _text_source(s, path, stack)
+    src, feeder, long_lines = _text_source(s, path, stack, max_line_bytes)
     cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     q = _sql_lit(s.quote) if s.quote else "''"
     proj = ", ".join(f"regexp_replace(c{i}, '^\"(.*)\"$', '\\1', 's') AS c{i}" for i in range(width)) if unquote else "*"
@@ -187,9 +230,11 @@ def _open_delimited(path: Path, s: Sniffed, con: DuckDBPyConnection, stack: Exit
     )
     fmt = _fmt_name(s, {"\t": "tsv", ",": "csv", "|": "psv"}.get(s.delimiter or ",", "txt"))
     if feeder is None:
-        return OpenedDump(path, s, fmt, names, sample, f"({select})", s.skipped, stack, feeder, _csv=True)
+        return OpenedDump(path, s, fmt, names, sample, f"({select})", s.skipped, stack, feeder, _csv=True,
+                          _long_lines=long_lines)
     rel, reader_con = _parallel_stream(con, select, stack)
-    return OpenedDump(path, s, fmt, names, sample, rel, s.skipped, stack, feeder, _csv=True, _reject_con=reader_con)
+    return OpenedDump(path, s, fmt, names, sample, rel, s.skipped, stack, feeder, _csv=True, _reject_con=reader_con,
+                      _long_lines=long_lines)
 
 
 def _parallel_stream(con: DuckDBPyConnection, select: str, stack: ExitStack) -> tuple[str, DuckDBPyConnection]:
@@ -216,7 +261,7 @@ def _open_jsonl(path: Path, s: Sniffed, con: DuckDBPyConnection, stack: ExitStac
     for ln in s.head_text.splitlines()[:200]:
         try:
             obj = json.loads(ln)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting: the scan counts the line as bad_json
             continue
         if isinstance(obj, dict):
             sample_objs.append(obj)
@@ -224,7 +269,7 @@ def _open_jsonl(path: Path, s: Sniffed, con: DuckDBPyConnection, stack: ExitStac
     if not keys:
         raise InputError(f"{path}: JSON lines without objects in the first lines")
     sample = [["" if o.get(k) is None else str(o.get(k)) for k in keys] for o in sample_objs]
-    src, feeder = _text_source(s, path, stack)
+    src, feeder, long_lines = _text_source(s, path, stack, MAX_LINE_BYTES)
     extract = ", ".join(
         f"CASE WHEN json_valid(line) THEN CAST(json_extract_string(line, {_sql_lit('$.' + json.dumps(k))}) AS VARCHAR) END AS c{i}"
         for i, k in enumerate(keys)
@@ -235,7 +280,8 @@ def _open_jsonl(path: Path, s: Sniffed, con: DuckDBPyConnection, stack: ExitStac
         f"auto_detect=false, columns={{'line': 'VARCHAR'}}, store_rejects=true, max_line_size={MAX_LINE_BYTES}, "
         f"compression='none', parallel={'false' if feeder else 'true'}))"
     )
-    return OpenedDump(path, s, _fmt_name(s, "jsonl"), keys, sample, rel, s.skipped, stack, feeder, _csv=True)
+    return OpenedDump(path, s, _fmt_name(s, "jsonl"), keys, sample, rel, s.skipped, stack, feeder, _csv=True,
+                      _long_lines=long_lines)
 
 
 def _register_batches(con: DuckDBPyConnection, name: str, it: Iterator[pa.RecordBatch], label: str) -> str:

@@ -8,9 +8,21 @@ through here, so every exit masks with the same detectors and the same rule.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from leaktrace.pii.registry import default_registry
 from leaktrace.pii.scanner import Scanner
+
+# Side fields that, with the masked form, rebuild the value: the district (6 digits of an ID) and the
+# full birth date (8 more) leave a masked ID 9 candidates. Shown only on request (`scan --detail`).
+DETAIL_ATTRS = frozenset({"birth_date", "region"})
+
+
+def masked_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
+    """`attrs` as masked output may carry them: without the `DETAIL_ATTRS`."""
+    if DETAIL_ATTRS.isdisjoint(attrs):
+        return attrs
+    return {k: v for k, v in attrs.items() if k not in DETAIL_ATTRS}
 
 
 @lru_cache(maxsize=1)

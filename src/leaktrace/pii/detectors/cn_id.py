@@ -90,7 +90,8 @@ def check_normalized(
     birth = parse_birth_date(v)
     if birth is not None:
         # == birth.isoformat(): the shape guarantees a 4-digit year.
-        attrs["birth_date"] = f"{v[6:10]}-{v[10:12]}-{v[12:14]}"
+        attrs["birth_year"] = birth.year
+        attrs["birth_date"] = f"{v[6:10]}-{v[10:12]}-{v[12:14]}"  # detail: shown only with `scan --detail`
     attrs["gender"] = "M" if v[16] in "13579" else "F"
     if check_char(v[:17]) != v[17]:
         return False, "checksum", attrs
@@ -102,7 +103,7 @@ def check_normalized(
     if region is None:
         return False, "region", attrs
     if region.name and code2 not in PERMIT_PREFIXES:
-        attrs["region"] = region.name
+        attrs["region"] = region.name  # detail: with the mask and birth date it rebuilds the ID
     return True, "", attrs
 
 
