@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -232,6 +233,8 @@ def test_deleted_log_head_and_key_with_blobs_left(store: EvidenceStore) -> None:
     for name in ("custody.jsonl", "custody.head", "signing.key", "signing.pub"):
         (store.root / name).unlink()
     assert not store.verify().ok
+    for blob in store.blob_dir.glob("??/*"):  # written by an earlier run, as in the attack
+        os.utime(blob, (blob.stat().st_atime - 3600, blob.stat().st_mtime - 3600))
     with pytest.raises(IntegrityError, match="deleted"):
         store.put_bytes(b"new chain", source_url=None, collector="c")
     assert not store.custody.path.exists() and not (store.root / "signing.key").exists()
@@ -252,3 +255,17 @@ def test_chain_written_before_issue_16_still_verifies() -> None:
     pub = load_public(old)
     report = verify_log(old / "custody.jsonl", {fingerprint(pub): pub}, read_head(old))
     assert report.ok and report.entries == 3, report.problems
+
+
+def test_parallel_first_intakes_into_a_new_store_all_land(store: EvidenceStore) -> None:
+    """The crawler's workers write the first blobs of a new store at once: none is taken for a wiped log."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def put(i: int) -> str:
+        return store.put_bytes(f"page {i}".encode() * 2000, source_url=f"http://x.onion/{i}", collector="c").sha256
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        shas = list(pool.map(put, range(24)))
+    assert len(set(shas)) == 24
+    report = store.verify()
+    assert report.ok and report.entries == 24

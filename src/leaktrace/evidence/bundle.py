@@ -131,6 +131,9 @@ class _Source:
         pos = 0  # the members must tile the file up to the central directory: no hidden bytes
         with path.open("rb") as fh:
             for info in sorted(zf.infolist(), key=lambda i: i.header_offset):
+                if info.header_offset < 0:  # the central directory's offsets point before the file starts
+                    problems.append(f"{info.filename}: no local header where the central directory points")
+                    continue
                 if info.header_offset != pos:
                     problems.append(_gap(pos, info.header_offset))
                 fh.seek(info.header_offset)

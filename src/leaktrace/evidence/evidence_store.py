@@ -225,18 +225,19 @@ class EvidenceStore:
 
         return store_capture(self, **kwargs)
 
-    def _blob_count(self) -> int:
-        """Blobs written before this process started.
+    def _blob_count(self, *, before_this_process: bool = False) -> int:
+        """Blobs on disk; with `before_this_process`, only those written before this process started.
 
-        A blob this process wrote may still be waiting for its custody entry (parallel
-        intakes into a new store: the crawler's workers): it says nothing about a wiped log.
+        An intake asks the second question: a blob this process wrote may still be waiting
+        for its custody entry (parallel intakes into a new store: the crawler's workers), so
+        it says nothing about a wiped log.
         """
         if not self.blob_dir.exists():
             return 0
         n = 0
         for path in self.blob_dir.glob("??/*"):
             try:
-                if path.stat().st_mtime < PROCESS_START:
+                if not before_this_process or path.stat().st_mtime < PROCESS_START:
                     n += 1
             except OSError:
                 continue
@@ -255,7 +256,7 @@ class EvidenceStore:
         with self.custody.locked():
             if (log.exists() and log.stat().st_size) or read_head(self.root) is not None:
                 return
-            wiped = wiped_log_message(self.root, self._blob_count())
+            wiped = wiped_log_message(self.root, self._blob_count(before_this_process=True))
         if wiped:
             raise IntegrityError(f"{log}: {wiped}")
 
