@@ -132,3 +132,19 @@ def test_altered_canary_registry_exit_4(tmp_path: Path, capsys: pytest.CaptureFi
     capsys.readouterr()
     assert main(["attribute", str(dump)]) == 4
     assert "registry was altered" in capsys.readouterr().err
+
+
+def test_org_list_is_a_table_with_whole_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from leaktrace.attribution.registry import Registry
+    from leaktrace.core.settings import get_settings
+
+    assert main(["org", "list"]) == 0
+    assert "no organisation registered yet" in capsys.readouterr().out
+    reg = Registry(get_settings().data_dir)
+    reg._ensure(reg._orgs_path).write_text(json.dumps({"华东优选商城有限公司": {
+        "fingerprint": "fingerprints/x.json", "distinct": {"cn_id": 8481, "cn_mobile": 8000}, "sampling_rate": 0.25,
+        "partners": ["logistics", "payment"], "registered": "2026-12-06T12:53:31Z"}}, ensure_ascii=False), "utf-8")
+    assert main(["org", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "{" not in out and "8,481" in out and "1/4" in out  # a table, not a Python dict
+    assert "…" not in out and "华东优选" in out.replace("\n", "").replace("│", "").replace(" ", "")

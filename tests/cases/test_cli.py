@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,8 @@ def test_case_workflow(docs: dict[str, list[dict[str, Any]]], tmp_path: Path, ca
     assert shown["attributions"][0]["org_name"] == truth["attribution"]["victim_name"]
     code, out, _ = _run(capsys, "case", "show")
     assert code == 0 and ref in out
+    code, out, _ = _run(capsys, "case", "show", ref)
+    assert code == 0 and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC ", out)  # times carry their zone
     code, out, _ = _run(capsys, "case", "report", ref, "--lang", "en", "--out", str(tmp_path / "r"), "--json")
     html = Path(json.loads(out)["html"]).read_text("utf-8")
     assert "TLP:RED" in html and "wholesaler arrested" in html and "seller contacted on Telegram" in html

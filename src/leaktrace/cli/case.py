@@ -6,7 +6,7 @@ import getpass
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +91,13 @@ def _read_items(path: Path, kind: str | None) -> list[tuple[str, str, Any]]:
 # pass the same PII masking as the pipeline's. Identifiers and samples have their own rules.
 _FREE_TEXT = frozenset({"title", "name", "text", "description", "evidence", "seller", "aliases",
                         "method", "partner", "market", "note"})
+
+
+def _when(t: datetime) -> str:
+    """A time as the case file shows it: to the minute, with its zone (stored times are UTC)."""
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    return t.strftime("%Y-%m-%d %H:%M ") + (t.tzname() or "UTC")
 
 
 def _masked(text: str | None) -> str | None:
@@ -225,7 +232,7 @@ def show(
             for col in ("ref", "title", "tlp", "status", "items", "updated"):
                 table.add_column(col)
             for c, n in rows:
-                table.add_row(c.ref, c.title, c.tlp, c.status, str(n), c.updated_at.strftime("%Y-%m-%d %H:%M"))
+                table.add_row(c.ref, c.title, c.tlp, c.status, str(n), _when(c.updated_at))
             console.print(table)
             return
         content = load_content(s, get_case(s, case_ref))
@@ -247,7 +254,7 @@ def show(
     if events:
         console.print("  timeline (latest 10):", markup=False)
     for e in events[-10:]:
-        console.print(f"    {e.at:%Y-%m-%d %H:%M} {e.kind}: {e.text}", markup=False, soft_wrap=True)
+        console.print(f"    {_when(e.at)} {e.kind}: {e.text}", markup=False, soft_wrap=True)
 
 
 def _content(case_ref: str) -> Any:

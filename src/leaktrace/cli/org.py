@@ -170,9 +170,22 @@ def list_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
     if as_json:
         typer.echo(json.dumps(orgs, ensure_ascii=False))
         return
+    if not orgs:
+        typer.echo("no organisation registered yet ('leaktrace org register FINGERPRINT')")
+        return
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Column, Table
+
+    table = Table(*(Column(h, overflow="fold") for h in ("organisation", "fingerprint", "distinct keys", "sampling",
+                                                          "canary partners", "registered")))
     for name, e in sorted(orgs.items()):
-        typer.echo(f"{name}\tfingerprint={'yes' if e.get('fingerprint') else 'no'}\t"
-                   f"partners={','.join(e.get('partners', []))}\tdistinct={e.get('distinct', {})}")
+        distinct = ", ".join(f"{k} {v:,}" for k, v in sorted((e.get("distinct") or {}).items())) or "—"
+        rate = e.get("sampling_rate")
+        table.add_row(escape(name), "yes" if e.get("fingerprint") else "no", distinct,
+                      f"1/{round(1 / rate)}" if rate else "—", escape(", ".join(e.get("partners", [])) or "—"),
+                      str(e.get("registered") or "—"))
+    Console(highlight=False, soft_wrap=False).print(table)
 
 
 @org_app.command("notice-check")
