@@ -156,3 +156,17 @@ def test_prefix_carrier_is_the_parsed_numbers_carrier() -> None:
                 assert prefix_attrs(p7).get("carrier") == expected, p7
                 checked += 1
     assert checked > 100
+
+
+def test_every_allocated_prefix_fits_the_cache_and_entries_share_their_attrs() -> None:
+    """Issue 16 #24: text dense with mobiles of random prefixes must not miss the cache on most of them."""
+    from leaktrace.pii.detectors.cn_mobile import mobile_segments, prefix_attrs
+
+    assert prefix_attrs.cache_info().maxsize >= len(mobile_segments()) * 10_000
+    seen: dict[tuple[tuple[str, str], ...], list[dict[str, str]]] = {}
+    for i in range(200):
+        d = prefix_attrs(f"138{i:04d}")
+        seen.setdefault(tuple(sorted(d.items())), []).append(d)
+    groups = [g for g in seen.values() if len(g) > 1]
+    assert groups  # 200 prefixes of one segment share places
+    assert all(d is g[0] for g in groups for d in g)  # one dict per carrier and place, not one per prefix

@@ -72,9 +72,21 @@ def _canonical_carrier(raw: str | None) -> str | None:
     return None
 
 
-@lru_cache(maxsize=1 << 16)
+_SHARED: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+
+
+# Every allocated 7-digit prefix fits (about 50 segments x 10,000): a text dense with
+# mobiles of random prefixes must not miss the cache on most of them, each miss costing
+# ~50 us (a 200 MB line took over 400 s with 65,536 entries). Entries share their
+# attribute dicts, so a full cache stays near 100 MB; callers copy before changing one.
+@lru_cache(maxsize=1 << 20)
 def prefix_attrs(prefix7: str) -> dict[str, str]:
     """carrier / province_code / province / city for a 7-digit prefix, where known."""
+    attrs = _prefix_attrs(prefix7)
+    return _SHARED.setdefault(tuple(sorted(attrs.items())), attrs)
+
+
+def _prefix_attrs(prefix7: str) -> dict[str, str]:
     import phonenumbers
     from phonenumbers import carrier as pn_carrier
     from phonenumbers import geocoder
