@@ -7,11 +7,11 @@ import contextlib
 import hashlib
 from typing import Any
 
-import numpy as np
 import pytest
 from starlette.testclient import TestClient
 
 from leaktrace.attribution import oprf
+from leaktrace.attribution.attribute import prf_words
 from leaktrace.attribution.exposure import ExposureSet
 from leaktrace.attribution.exposure_client import HttpEvaluator, ServiceError
 from leaktrace.attribution.exposure_http import create_app
@@ -42,8 +42,7 @@ class Recorder:
 @pytest.fixture
 def service() -> tuple[oprf.ServerKey, ExposureSet, MemoryOtpHook, Recorder, TestClient]:
     key = oprf.ServerKey.from_keyring(Keyring.generate())
-    words = np.array([oprf.split_output(key.evaluate(oprf.oprf_input("cn_mobile", v))) for v in EXPOSED], np.uint64)
-    exposure = ExposureSet.from_words(key.key_id, words[:, 0].copy(), words[:, 1].copy(), bucket_bits=4)
+    exposure = ExposureSet.from_words(key.key_id, *prf_words(key, "cn_mobile", EXPOSED), bucket_bits=4)
     hook = MemoryOtpHook()
     org = hashlib.sha256(b"org-token").hexdigest()
     rec = Recorder(create_app(key, exposure, OtpVerifier(hook), {org: "ACME"}, rate=1000, burst=1000))

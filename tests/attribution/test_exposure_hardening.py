@@ -6,11 +6,11 @@ import base64
 import hashlib
 from typing import Any
 
-import numpy as np
 import pytest
 from starlette.testclient import TestClient
 
 from leaktrace.attribution import oprf
+from leaktrace.attribution.attribute import prf_words
 from leaktrace.attribution.exposure import MAX_BODY, ExposureSet
 from leaktrace.attribution.exposure_http import create_app
 from leaktrace.attribution.exposure_service import TooManyRequests
@@ -30,8 +30,7 @@ def key() -> oprf.ServerKey:
 
 @pytest.fixture(scope="module")
 def exposure(key: oprf.ServerKey) -> ExposureSet:
-    words = np.array([oprf.split_output(key.evaluate(oprf.oprf_input("cn_mobile", v))) for v in EXPOSED], np.uint64)
-    return ExposureSet.from_words(key.key_id, words[:, 0].copy(), words[:, 1].copy(), bucket_bits=4)
+    return ExposureSet.from_words(key.key_id, *prf_words(key, "cn_mobile", EXPOSED), bucket_bits=4)
 
 
 def _app(key: oprf.ServerKey, exposure: ExposureSet | None, hook: MemoryOtpHook | None = None,

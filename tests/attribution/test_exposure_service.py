@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from leaktrace.attribution import oprf
+from leaktrace.attribution.attribute import prf_words
 from leaktrace.attribution.exposure import CITIZEN_QUOTA, SESSION_TTL_S, ExposureSet
 from leaktrace.attribution.exposure_service import (
     BadRequest,
@@ -36,8 +36,7 @@ def key() -> oprf.ServerKey:
 
 @pytest.fixture(scope="module")
 def exposure(key: oprf.ServerKey) -> ExposureSet:
-    words = np.array([oprf.split_output(key.evaluate(oprf.oprf_input("cn_mobile", v))) for v in EXPOSED], np.uint64)
-    return ExposureSet.from_words(key.key_id, words[:, 0].copy(), words[:, 1].copy(), bucket_bits=4)
+    return ExposureSet.from_words(key.key_id, *prf_words(key, "cn_mobile", EXPOSED), bucket_bits=4)
 
 
 def _service(key: oprf.ServerKey, exposure: ExposureSet | None, hook: MemoryOtpHook | None = None,
