@@ -15,6 +15,7 @@ updated in place, never doubled (cases.case_records.add_item).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,7 +107,7 @@ def gather_items(session: Session, model_version: str, *, graph: GraphResult | N
     return items
 
 
-def build_case(ctx: Context, ref: str, *, dumps: list[DumpEvidence] = (), added_by: str,  # type: ignore[assignment]
+def build_case(ctx: Context, ref: str, *, dumps: Sequence[DumpEvidence] = (), added_by: str,
                site_names: dict[str, str] | None = None, org_ids: dict[str, str] | None = None,
                with_graph: bool = True) -> CaseBuildReport:
     """Add to case `ref` what the store, the last graph build and `dumps` hold (see the module docstring)."""

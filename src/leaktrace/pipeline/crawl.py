@@ -118,7 +118,7 @@ class IngestSink:
                  analyse: bool = False) -> None:
         self.ctx = ctx
         self.analyse = analyse
-        self._hasher: Any = None
+        self._intel: Any = None  # (hasher, model, lexicon, model version), read once per crawl
         self.collector = collector
         self.source = source
         self.terms = terms
@@ -175,10 +175,10 @@ class IngestSink:
         """The intel stage on each new or changed post, while the page's extras (sold, sample) are at hand."""
         from leaktrace.pipeline.intel_stage import analyse_item, model_version
 
-        if self._hasher is None:
+        if self._intel is None:
             model = self.ctx.intel_model()
-            self._hasher = (self.ctx.hasher, model, self.ctx.lexicon(), model_version(model))
-        hasher, model, lexicon, version = self._hasher
+            self._intel = (self.ctx.hasher, model, self.ctx.lexicon(), model_version(model))
+        hasher, model, lexicon, version = self._intel
         todo = [p for p in posts if p.state != "unchanged"]
         if not todo:
             return

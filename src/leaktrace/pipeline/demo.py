@@ -427,7 +427,7 @@ class Demo:
         self.result.figures["graph"] = {"counts": counts, "alias_pairs": rs.pairs, "linked_strong": rs.linked,
                                         "joinable_pairs": joinable, "joinable_linked": joined,
                                         "linked_with_leads": rl.linked, "members_identified": len(rs.identified)}
-        self.result.checks += graph_checks(strong, social)
+        self.result.checks += graph_checks(strong, social, rs)
 
     # 7 ---------------------------------------------------------------- case
     def step_case(self, ctx: Any) -> None:

@@ -136,9 +136,12 @@ def gang_group(graph: GraphResult, rec: GangRecovery) -> tuple[Any, int]:
     return g, len(set(g.actors) & gang_actors)
 
 
-def graph_checks(graph: GraphResult, social: dict[str, Any]) -> list[Check]:
-    """Members identified, joinable pairs linked, no seller mixed up, one group, the supplier named."""
-    rec = gang_recovery(graph, social)
+def graph_checks(graph: GraphResult, social: dict[str, Any], rec: GangRecovery | None = None) -> list[Check]:
+    """Members identified, joinable pairs linked, no seller mixed up, one group, the supplier named.
+
+    `rec` is `gang_recovery(graph, social)` when the caller has it already.
+    """
+    rec = rec or gang_recovery(graph, social)
     members = social["gang"]["members"]
     joined, joinable = joinable_linked(rec, social)
     _group, in_group = gang_group(graph, rec)
