@@ -27,7 +27,6 @@ from leaktrace.collect.watch import load_terms
 from leaktrace.core.errors import ConfigError
 from leaktrace.core.private_files import private_dir
 from leaktrace.pipeline.crawl import CrawlOptions, CrawlReport, run_crawl, watch
-from leaktrace.pipeline.sources import ensure_source
 
 err = Console(stderr=True, highlight=False)
 
@@ -61,6 +60,9 @@ def _print(report: CrawlReport, json_out: bool) -> None:
                                                                if any(report.recovered.values()) else ""))
     if s.skipped:
         typer.echo(f"skipped: {json.dumps(dict(s.skipped), ensure_ascii=False)}")
+    idle = report.idle_reason()
+    if idle:
+        typer.echo(idle)
 
 
 def crawl(
@@ -111,9 +113,9 @@ def crawl(
         tor_control_port=tor_control_port,
         tor_password=os.environ.get(tor_password_env) if tor_password_env else None,
         captcha=_prompt_captcha, terms=load_terms(terms, watch_list), webhook=webhook,
+        legal_basis=legal_basis, owner=owner,
     )
     ctx = cli_context()
-    ensure_source(ctx.sessions, source, kind=prof.kind, base_url=urls[0], legal_basis=legal_basis, owner=owner)
     if watch_mode:
         watch(options, interval_s=interval, rounds=rounds, ctx=ctx, on_round=lambda r: _print(r, json_out))
         return
