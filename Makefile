@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench install clean
+.PHONY: demo test lint bench install clean schemas
 
 $(STAMP): pyproject.toml src/leaktrace/core/_hmac_batch.c
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -17,6 +17,11 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/leaktrace demo $(ARGS)
+
+# Rewrite the JSON Schemas generated from pydantic models (src/leaktrace/core/schemas/);
+# tests/cli/test_json_schemas.py fails until they match the models again.
+schemas: $(STAMP)
+	$(BIN)/python -m leaktrace.pipeline.json_schemas
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
