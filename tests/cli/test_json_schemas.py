@@ -56,6 +56,7 @@ class World:
 
     def __init__(self) -> None:
         self.outputs: dict[str, list[tuple[list[str], list[Any]]]] = {}
+        self.env: dict[str, str] = {}  # the demo's data directory and key, for tests that run commands again
 
     def add(self, name: str, argv: list[str], docs: list[Any]) -> list[Any]:
         self.outputs.setdefault(name, []).append((argv, docs))
@@ -114,8 +115,10 @@ def build(tmp: Path, mp: pytest.MonkeyPatch) -> World:
     demo = tmp / "demo"
     w.one("demo-result", ["demo", str(demo), "--scale", str(SCALE), "--seed", "11", "--json"])
     # every command after the demo works in the demo's data directory, with the demo's key
-    mp.setenv("LEAKTRACE_DATA_DIR", str(demo / "data"))
-    mp.setenv("LEAKTRACE_KEYRING", (demo / "demo-secret.env").read_text("utf-8").strip().split("=", 1)[1])
+    w.env = {"LEAKTRACE_DATA_DIR": str(demo / "data"),
+             "LEAKTRACE_KEYRING": (demo / "demo-secret.env").read_text("utf-8").strip().split("=", 1)[1]}
+    for var, value in w.env.items():
+        mp.setenv(var, value)
     get_settings.cache_clear()
     world = demo / "world"
     truth = json.loads((world / "truth.json").read_text("utf-8"))
@@ -221,6 +224,7 @@ def build(tmp: Path, mp: pytest.MonkeyPatch) -> World:
     w.one("case-add", ["case", "add", "LT-SCHEMA", str(lines), "--json"])
     w.one("case-build", ["case", "build", "LT-SCHEMA", "--json"])
     w.one("case-report", ["case", "report", "LT-SCHEMA", "--lang", "en", "--out", str(tmp / "report"), "--json"])
+    w.lines("schema-entry", ["schema", "list", "--json"])
     return w
 
 
@@ -309,11 +313,52 @@ def test_generated_schemas_equal_the_models() -> None:
     assert not stale, f"{stale}: shipped schema differs from its model; run `make schemas` and commit the result"
 
 
-def test_case_items_schema_and_case_add_agree(world: World) -> None:
-    """What the case-items schema rejects, `case add` rejects too (and the other way round)."""
-    validator = jsonschema.Draft202012Validator(schemas.load("case-items"))
+@pytest.mark.parametrize(("change", "problem"), [
+    (lambda d: d["listings"][0].update(no_such_field=1), "no_such_field"),
+    (lambda d: d["actors"][0].update(confidence=3), "confidence"),
+    (lambda d: d["wallets"][0].pop("address"), "address"),
+    (lambda d: d["captures"][0].update(size=-1), "size"),
+])
+def test_case_items_schema_and_case_add_agree(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str], change: Any, problem: str) -> None:
+    """What the case-items schema rejects, `case add` rejects too; both accept the unchanged file."""
     good = world.outputs["case-items"][0][1][0]
-    assert validator.is_valid(good)
     bad = json.loads(json.dumps(good))
-    bad["listings"][0]["no_such_field"] = 1
-    assert not validator.is_valid(bad)
+    change(bad)
+    path = tmp_path / "items.json"
+    path.write_text(json.dumps(bad, ensure_ascii=False), "utf-8")
+    for var, value in world.env.items():
+        monkeypatch.setenv(var, value)
+    get_settings.cache_clear()
+    assert main(["schema", "check", "case-items", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and problem in err and str(path) in err
+    assert main(["case", "add", "LT-SCHEMA", str(path)]) == 2
+    assert problem in capsys.readouterr().err
+    path.write_text(json.dumps(good, ensure_ascii=False), "utf-8")
+    assert main(["schema", "check", "case-items", str(path)]) == 0
+
+
+def test_schema_show_prints_the_shipped_file(capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("canaries", "case-items", "crawl-report"):
+        assert main(["schema", "show", name]) == 0
+        assert json.loads(capsys.readouterr().out) == schemas.load(name)
+    assert main(["schema", "show", "no-such"]) == 2
+    assert "no such schema" in capsys.readouterr().err
+
+
+def test_schema_check_names_the_line_and_field(world: World, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A JSON-lines output is checked line by line; the first bad line is named with the field."""
+    posts = [json.dumps(d, ensure_ascii=False) for d in world.outputs["post"][0][1]]
+    assert len(posts) >= 3
+    path = tmp_path / "posts.jsonl"
+    path.write_text("\n".join(posts) + "\n", "utf-8")
+    assert main(["schema", "check", "post", str(path)]) == 0
+    assert f"{len(posts)} document(s) match post" in capsys.readouterr().out
+    broken = json.loads(posts[1])
+    broken["score"] = "high"
+    path.write_text("\n".join([posts[0], json.dumps(broken, ensure_ascii=False), *posts[2:]]) + "\n", "utf-8")
+    assert main(["schema", "check", "post", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: line 2: $.score:" in err and err.count("\n") == 1

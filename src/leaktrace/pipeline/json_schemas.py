@@ -92,29 +92,37 @@ def case_items() -> dict[str, Any]:
     kinds: dict[str, type[BaseModel]] = {**ITEM_TYPES, "event": TimelineEvent}
     _, top = models_json_schema([(m, "validation") for m in kinds.values()], ref_template="#/$defs/{model}")
     defs: dict[str, Any] = top["$defs"]
-    items = []
     for kind, model in kinds.items():
-        item = defs[model.__name__]
-        item["properties"]["kind"] = {"const": kind, "description": f"'{kind}'; may be left out under a "
-                                      f"'{kind}s' key, or when `case add --kind {kind}` is given"}
-        items.append({"$ref": f"#/$defs/{model.__name__}"})
-    grouped = {
-        "type": "object", "minProperties": 1, "additionalProperties": False,
-        "description": "Items grouped by kind: each key is a kind in the plural and holds a list of that kind",
-        "properties": {f"{k}s": {"type": "array", "items": {"$ref": f"#/$defs/{m.__name__}"}}
-                       for k, m in kinds.items()},
+        defs[model.__name__]["properties"]["kind"] = {
+            "const": kind, "description": f"'{kind}'; may be left out under a '{kind}s' key, or when "
+                                          f"`case add --kind {kind}` is given"}
+    refs = {kind: {"$ref": f"#/$defs/{model.__name__}"} for kind, model in kinds.items()}
+    # An item that names its kind is checked against that kind alone (errors then name the field);
+    # one without (`--kind` given) must be some kind of item.
+    item = {
+        "type": "object",
+        "if": {"required": ["kind"]},
+        "then": {"properties": {"kind": {"enum": list(kinds)}},
+                 "allOf": [{"if": {"properties": {"kind": {"const": k}}}, "then": ref} for k, ref in refs.items()]},
+        "else": {"anyOf": list(refs.values())},
     }
+    plurals = {f"{k}s": {"type": "array", "items": ref} for k, ref in refs.items()}
+    grouped = {"type": "object", "minProperties": 1, "additionalProperties": False, "properties": plurals,
+               "description": "Items grouped by kind: each key is a kind in the plural and holds a list of that kind"}
     return {
         **_head("case-items", "Case items",
                 "The file `leaktrace case add CASE FILE` reads (JSON, or JSON lines where each line is one item). "
                 "An item is a listing, actor, group, dump, attribution, capture, wallet or event, named by its "
                 "'kind' field; personal data only masked or keyed. Generated from cases.model."),
-        "anyOf": [
-            {"$ref": "#/$defs/item"},
-            {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/item"}},
-            {"$ref": "#/$defs/grouped"},
-        ],
-        "$defs": {"item": {"anyOf": items}, "grouped": grouped, **defs},
+        "if": {"type": "array"},
+        "then": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/item"}},
+        "else": {
+            # as `case add` reads it without --kind: no 'kind' and a plural key means grouped
+            "if": {"type": "object", "not": {"required": ["kind"]}, "anyOf": [{"required": [p]} for p in plurals]},
+            "then": {"$ref": "#/$defs/grouped"},
+            "else": {"$ref": "#/$defs/item"},
+        },
+        "$defs": {"item": item, "grouped": grouped, **defs},
     }
 
 
