@@ -362,3 +362,14 @@ def test_schema_check_names_the_line_and_field(world: World, tmp_path: Path,
     assert main(["schema", "check", "post", str(path)]) == 2
     err = capsys.readouterr().err
     assert f"{path}: line 2: $.score:" in err and err.count("\n") == 1
+
+
+def test_docs_list_every_schema() -> None:
+    """docs/formats.md has a row for each shipped schema, and a command page names each one too."""
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    table = (docs / "formats.md").read_text("utf-8")
+    pages = "".join(p.read_text("utf-8") for p in docs.glob("*.md") if p.name != "formats.md")
+    missing_row = [n for n in schemas.names() if f"| `{n}` |" not in table]
+    assert not missing_row, f"docs/formats.md has no row for {missing_row}"
+    unreferenced = [n for n in schemas.names() if f"`{n}`" not in pages and n != "schema-entry"]
+    assert not unreferenced, f"no docs page names the schema(s) {unreferenced}"
