@@ -257,7 +257,7 @@ def test_every_schema_is_a_valid_draft_2020_12_schema_with_id_title_and_descript
 def test_output_validates_against_its_schema(world: World, name: str) -> None:
     runs = world.outputs.get(name)
     assert runs, f"schema {name!r}: no command in this test produced it; add one to build()"
-    validator = jsonschema.Draft202012Validator(schemas.load(name), format_checker=jsonschema.FormatChecker())
+    validator = schemas.validator(name)
     for command, docs in runs:
         for i, doc in enumerate(docs):
             errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
@@ -296,7 +296,7 @@ def test_invalid_outputs_are_rejected(world: World) -> None:
     """The schemas are strict enough to catch drift: a renamed, missing or extra key fails."""
     for name in ("crawl-report", "import-report", "post", "dump-report", "attribute-result", "case-content"):
         doc = json.loads(json.dumps(world.outputs[name][0][1][0]))
-        validator = jsonschema.Draft202012Validator(schemas.load(name))
+        validator = schemas.validator(name)
         extra = {**doc, "unexpected_key": 1}
         assert not validator.is_valid(extra), f"{name}: an extra key passed"
         key = next(k for k in schemas.load(name).get("required", []))

@@ -84,7 +84,7 @@ def check_cmd(
     """Check a file against a schema; the first problem is one line naming the line and field (exit 2)."""
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(schemas.load(name), format_checker=jsonschema.FormatChecker())
+    validator = schemas.validator(name)
     docs = _documents(file)
     for where, doc in docs:
         error = jsonschema.exceptions.best_match(validator.iter_errors(doc))

@@ -43,3 +43,17 @@ def load(name: str) -> dict[str, Any]:
     """The schema as a dict (a fresh copy each call: callers may change it)."""
     doc: dict[str, Any] = json.loads(text(name))
     return doc
+
+
+def validator(name: str) -> Any:
+    """A draft 2020-12 validator for `name` that resolves `$ref`s to the other shipped schemas by `$id`.
+
+    A schema may point at another by its file name (`"$ref": "attribute-result.schema.json"`),
+    relative to its own `$id`; nothing is fetched from the network.
+    """
+    import jsonschema
+    from referencing import Registry, Resource
+
+    registry: Registry[Any] = Registry().with_resources(
+        (schema_id(n), Resource.from_contents(load(n))) for n in names())
+    return jsonschema.Draft202012Validator(load(name), registry=registry, format_checker=jsonschema.FormatChecker())
