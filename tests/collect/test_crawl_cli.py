@@ -77,3 +77,26 @@ def test_second_run_says_why_it_found_nothing(ctx: Context, sim_world: Path, mon
     assert m is not None, lines[0]
     assert int(m.group(1)) == captured
     assert "--watch" in lines[0]
+
+
+@pytest.mark.parametrize(("fetched", "frontier", "expected"), [
+    (5, {"done": 5}, None),                       # it fetched something: nothing to explain
+    (0, {"queued": 3, "done": 2}, None),          # work left (page limit): not an idle run
+    (0, {"done": 4, "failed": 1}, "all 4 pages of source 'm9' were captured before (last 2026-12-06 13:02 UTC), "
+                                  "1 given up after retries"),
+    (0, {}, "nothing in scope was found from the start URL(s)"),
+])
+def test_idle_reason(fetched: int, frontier: dict[str, int], expected: str | None) -> None:
+    from datetime import UTC, datetime
+
+    from leaktrace.collect.crawler import CrawlStats
+    from leaktrace.pipeline.crawl import CrawlReport
+
+    report = CrawlReport("m9", 1, 0.1, CrawlStats(fetched=fetched), frontier, {},
+                         last_capture=datetime(2026, 12, 6, 13, 2, tzinfo=UTC))
+    reason = report.idle_reason()
+    if expected is None:
+        assert reason is None
+    else:
+        assert reason is not None and reason.startswith("0 new pages: ") and expected in reason
+        assert "\n" not in reason
