@@ -90,11 +90,10 @@ def test_idle_reason(fetched: int, frontier: dict[str, int], expected: str | Non
     from datetime import UTC, datetime
 
     from leaktrace.collect.crawler import CrawlStats
-    from leaktrace.pipeline.crawl import CrawlReport
+    from leaktrace.pipeline.crawl import CrawlReport, idle_reason
 
-    report = CrawlReport("m9", 1, 0.1, CrawlStats(fetched=fetched), frontier, {},
-                         last_capture=datetime(2026, 12, 6, 13, 2, tzinfo=UTC))
-    reason = report.idle_reason()
+    report = CrawlReport("m9", 1, 0.1, CrawlStats(fetched=fetched), frontier, {})
+    reason = idle_reason(report, datetime(2026, 12, 6, 13, 2, tzinfo=UTC))
     if expected is None:
         assert reason is None
     else:

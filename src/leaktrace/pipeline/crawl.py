@@ -241,11 +241,11 @@ class CrawlOptions:
     captcha: CaptchaHook | None = None
     terms: list[str] = field(default_factory=list)
     webhook: str | None = None
+    legal_basis: str | None = None  # with owner: register the source when it is new (undone if the run fails)
+    owner: str | None = None
     backoff_s: float = 0.5
     verify_proxy: bool = True
     analyse: bool = True  # run the intel stage on each new or changed post as it arrives
-    legal_basis: str | None = None  # with owner: register the source when it is new (undone if the run fails)
-    owner: str | None = None
 
 
 @dataclass
@@ -257,29 +257,10 @@ class CrawlReport:
     frontier: dict[str, int]
     recovered: dict[str, int]
     alerts: list[Alert] = field(default_factory=list)
-    last_capture: datetime | None = None  # the source's newest capture, before this run
 
     @property
     def pages_per_s(self) -> float:
         return self.stats.fetched / self.seconds if self.seconds > 0 else 0.0
-
-    def idle_reason(self) -> str | None:
-        """Why a crawl fetched nothing, in one line (None when it fetched something or has work left).
-
-        A crawl fetches each URL once; a second run of a finished crawl finds
-        every page done. Said plainly, with the way to fetch them again, so an
-        empty run does not read as a broken site or proxy.
-        """
-        if self.stats.fetched or self.frontier.get("queued") or self.frontier.get("claimed"):
-            return None
-        done, failed = self.frontier.get("done", 0), self.frontier.get("failed", 0)
-        if not done and not failed:
-            return "0 new pages: nothing in scope was found from the start URL(s); check --url and the profile"
-        when = f" (last {self.last_capture.astimezone(UTC):%Y-%m-%d %H:%M %Z})" if self.last_capture else ""
-        gave_up = f", {failed} given up after retries" if failed else ""
-        return (f"0 new pages: all {done} pages of source {self.source!r} were captured before{when}{gave_up}; "
-                "a crawl fetches each page once: use --watch to fetch them again and record changes "
-                "(--watch --rounds 1 --interval 0 for one pass now)")
 
     def as_dict(self) -> dict[str, Any]:
         return {"source": self.source, "round": self.round, "seconds": round(self.seconds, 3),
@@ -415,9 +396,33 @@ def _registered(ctx: Context, options: CrawlOptions) -> AbstractContextManager[b
                               legal_basis=options.legal_basis, owner=options.owner)
 
 
-def _last_capture(ctx: Context, source_id: int) -> datetime | None:
+def idle_reason(report: CrawlReport, last_capture: datetime | None) -> str | None:
+    """Why a crawl fetched nothing, in one line (None when it fetched something or has work left).
+
+    A crawl fetches each URL once; a second run of a finished crawl finds
+    every page done. Said plainly, with the way to fetch them again, so an
+    empty run does not read as a broken site or proxy.
+    """
+    if report.stats.fetched or report.frontier.get("queued") or report.frontier.get("claimed"):
+        return None
+    done, failed = report.frontier.get("done", 0), report.frontier.get("failed", 0)
+    if not done and not failed:
+        return "0 new pages: nothing in scope was found from the start URL(s); check --url and the profile"
+    when = f" (last {last_capture.astimezone(UTC):%Y-%m-%d %H:%M %Z})" if last_capture else ""
+    gave_up = f", {failed} given up after retries" if failed else ""
+    return (f"0 new pages: all {done} pages of source {report.source!r} were captured before{when}{gave_up}; "
+            "a crawl fetches each page once: use --watch to fetch them again and record changes "
+            "(--watch --rounds 1 --interval 0 for one pass now)")
+
+
+def explain_idle(ctx: Context, report: CrawlReport) -> str | None:
+    """`idle_reason` with the source's newest capture looked up: what the CLI (and a console) print."""
+    if report.stats.fetched:
+        return None
     with ctx.sessions() as s:
-        return s.scalar(select(func.max(Capture.fetched_at)).where(Capture.source_id == source_id))
+        last = s.scalar(select(func.max(Capture.fetched_at)).join(Source, Source.id == Capture.source_id)
+                        .where(Source.name == report.source))
+    return idle_reason(report, last)
 
 
 def _run_crawl(options: CrawlOptions, ctx: Context, proxy: str | None, hosts: frozenset[str], round_no: int,
@@ -439,8 +444,7 @@ def _run_crawl(options: CrawlOptions, ctx: Context, proxy: str | None, hosts: fr
     finally:
         sink.close()
     report = CrawlReport(options.source, round_no, time.monotonic() - started, stats,
-                         frontier.counts(source.id), recovered, sink.alerts,
-                         last_capture=None if stats.fetched else _last_capture(ctx, source.id))
+                         frontier.counts(source.id), recovered, sink.alerts)
     if options.webhook and sink.alerts:
         Webhook(options.webhook).send(sink.alerts, source=options.source, round_no=round_no)
     return report
