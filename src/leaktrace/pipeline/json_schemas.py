@@ -85,6 +85,12 @@ def case_content() -> dict[str, Any]:
                    "minimised. Generated from cases.model.CaseContent.")
 
 
+# leaktrace's own --json outputs that `case add` takes as they are printed, without 'kind'
+# (recognised by their shape). Name each schema here once `case add` accepts it, then
+# `make schemas`: e.g. ("dump-report", "attribute-result", "graph-actor", "post").
+RECOGNISED_OUTPUTS: tuple[str, ...] = ()
+
+
 def case_items() -> dict[str, Any]:
     """The input of `case add`: items of each kind, alone, in a list, one per line, or grouped by kind."""
     from leaktrace.cases.model import ITEM_TYPES, TimelineEvent
@@ -104,7 +110,7 @@ def case_items() -> dict[str, Any]:
         "if": {"required": ["kind"]},
         "then": {"properties": {"kind": {"enum": list(kinds)}},
                  "allOf": [{"if": {"properties": {"kind": {"const": k}}}, "then": ref} for k, ref in refs.items()]},
-        "else": {"anyOf": list(refs.values())},
+        "else": {"anyOf": [*refs.values(), *({"$ref": f"{n}{schemas.SUFFIX}"} for n in RECOGNISED_OUTPUTS)]},
     }
     plurals = {f"{k}s": {"type": "array", "items": ref} for k, ref in refs.items()}
     grouped = {"type": "object", "minProperties": 1, "additionalProperties": False, "properties": plurals,
@@ -117,8 +123,8 @@ def case_items() -> dict[str, Any]:
         "if": {"type": "array"},
         "then": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/item"}},
         "else": {
-            # as `case add` reads it without --kind: no 'kind' and a plural key means grouped
-            "if": {"type": "object", "not": {"required": ["kind"]}, "anyOf": [{"required": [p]} for p in plurals]},
+            # an object whose keys are all kinds in the plural is a grouped file; anything else one item
+            "if": {"type": "object", "minProperties": 1, "propertyNames": {"enum": list(plurals)}},
             "then": {"$ref": "#/$defs/grouped"},
             "else": {"$ref": "#/$defs/item"},
         },
