@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench install clean schemas
+.PHONY: demo test lint bench install clean
 
 $(STAMP): pyproject.toml src/leaktrace/core/_hmac_batch.c
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -20,6 +20,7 @@ demo: $(STAMP)
 
 # Rewrite the JSON Schemas generated from pydantic models (src/leaktrace/core/schemas/);
 # tests/cli/test_json_schemas.py fails until they match the models again.
+.PHONY: schemas
 schemas: $(STAMP)
 	$(BIN)/python -m leaktrace.pipeline.json_schemas
 
