@@ -14,9 +14,10 @@ are inferred, so they enter only marked as unconfirmed leads.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from leaktrace.core.dump_types import DumpReport
@@ -48,20 +49,25 @@ def _ident(kind: str, masked: str, value_hash: str, clear: str | None, clear_typ
     return {"type": kind, "masked": masked, "hash": value_hash}
 
 
-def listing_items(session: Session, version: str, site_names: dict[str, str],
-                  limit: int = MAX_LISTINGS) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(listing documents, capture documents) of the posts the classifier marked as trafficking."""
+def listing_items(session: Session, version: str, site_names: dict[str, str], limit: int = MAX_LISTINGS, *,
+                  post_ids: Collection[int] | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(listing documents, capture documents) of the posts the classifier marked as trafficking.
+
+    With `post_ids`, exactly those posts, whatever their verdict: an investigator who
+    picks a listing by hand has judged it, and one not analysed yet still enters the
+    case (without a score) rather than silently not at all.
+    """
     from leaktrace.cases.model import CLEAR_TYPES
 
-    rows = session.execute(
-        select(Post, IntelResult, Capture, Source.name)
-        .join(IntelResult, IntelResult.post_id == Post.id)
-        .outerjoin(Capture, Capture.id == Post.capture_id)
-        .outerjoin(Source, Source.id == Post.source_id)
-        .where(IntelResult.model_version == version, IntelResult.trafficking.is_(True))
-        .order_by(Post.posted_at, Post.id)
-        .limit(limit)
-    ).all()
+    verdict_on = and_(IntelResult.post_id == Post.id, IntelResult.model_version == version)
+    query = (select(Post, IntelResult, Capture, Source.name)
+             .outerjoin(Capture, Capture.id == Post.capture_id)
+             .outerjoin(Source, Source.id == Post.source_id))
+    if post_ids is None:
+        query = query.join(IntelResult, verdict_on).where(IntelResult.trafficking.is_(True))
+    else:
+        query = query.outerjoin(IntelResult, verdict_on).where(Post.id.in_(list(post_ids)))
+    rows = session.execute(query.order_by(Post.posted_at, Post.id).limit(limit)).all()
     ids = [p.id for p, *_ in rows]
     idents: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if ids:
@@ -76,7 +82,7 @@ def listing_items(session: Session, version: str, site_names: dict[str, str],
 
     listings, captures = [], {}
     for post, verdict, cap, source in rows:
-        facts = verdict.facts or {}
+        facts = (verdict.facts if verdict is not None else None) or {}
         price = facts.get("price") or None
         doc: dict[str, Any] = {
             "id": f"post-{post.id}",
@@ -85,13 +91,13 @@ def listing_items(session: Session, version: str, site_names: dict[str, str],
             "title": masked_text((post.title or "")[:2000]),
             "seller": (post.author_handle or None)
             and masked_text(f"{site_names.get(post.site, post.site)}:{post.author_handle}"[:200]),
-            "category": (verdict.categories or [None])[0],
+            "category": ((verdict.categories if verdict is not None else None) or [None])[0],
             "claimed_records": facts.get("records"),
             "price": {"amount": float(price["amount"]), "currency": str(price["currency"])[:12]}
             if price and price.get("amount") is not None and price["amount"] >= 0 else None,
             "sold": facts.get("sold") if isinstance(facts.get("sold"), int) else None,
             "first_seen": (post.posted_at or post.first_seen_at).isoformat(),
-            "trafficking_score": round(float(verdict.score), 4),
+            "trafficking_score": round(float(verdict.score), 4) if verdict is not None else None,
             "captures": [cap.sha256] if cap is not None else [],
             "identifiers": idents.get(post.id, []),
         }
