@@ -60,7 +60,7 @@ def shared_view(content: CaseContent, *, tlp: TLP | None = None, redact_suspects
     victim = is_victim or (lambda _i: False)
 
     def ident(i: Ident) -> Ident:
-        role = role_of(i.role, i.value is not None and victim(i))
+        role = role_of(i.role, i.role == "victim" or victim(i))
         if i.value is None or shown_in_clear(i.type, role, redact_suspects=redact_suspects):
             return i if role == i.role else i.model_copy(update={"role": role})
         masked = i.masked if i.masked and i.masked != i.value else mask(i.value)

@@ -75,8 +75,9 @@ def listing_items(session: Session, version: str, site_names: dict[str, str],
             .where(PostIdentifier.post_id.in_(ids), Identifier.type != SAMPLE_TYPE)
         ):
             if len(idents[pid]) < MAX_IDENTS:
-                clear = ident.value_norm if ident.victim_seen_at is None else None
-                idents[pid].append(_ident(ident.type, ident.value_masked, ident.value_hash, clear))
+                victim = ident.victim_seen_at is not None
+                idents[pid].append(_ident(ident.type, ident.value_masked, ident.value_hash,
+                                          None if victim else ident.value_norm, "victim" if victim else "suspect"))
 
     listings, captures = [], {}
     for post, verdict, cap, source in rows:

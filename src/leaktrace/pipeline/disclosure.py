@@ -129,10 +129,20 @@ def case_copy(ctx: Context, content: CaseContent, *, tlp: TLP | None = None,
     copy_tlp = tlp or content.info.tlp
     redact = default_redact_suspects(copy_tlp) if redact_suspects is None else redact_suspects
     mark_victim_contacts(ctx)
-    clear = [i for i in _idents(content) if i.value is not None and i.type in CONTACT_TYPES]
-    victims = victim_values(ctx, ((i.type, i.value) for i in clear if i.value is not None))
-    return shared_view(content, tlp=copy_tlp, redact_suspects=redact,
-                       is_victim=lambda i: (i.type, i.value or "") in victims)
+    contacts = [i for i in _idents(content) if i.type in CONTACT_TYPES]
+    victims = victim_values(ctx, ((i.type, i.value) for i in contacts if i.value is not None))
+    # Masked ones too, by their own keyed hash: so the copy says whose they are.
+    hashed = {(i.type, i.hash) for i in contacts if i.value is None and i.hash is not None}
+    with ctx.session() as s:
+        seen = in_store(s, hashed)
+    dumped = in_dumps(ctx.data_dir, (h for t, h in hashed - seen if t in ("cn_mobile", "phone")))
+
+    def is_victim(i: Ident) -> bool:
+        if i.value is not None:
+            return (i.type, i.value) in victims
+        return (i.type, i.hash) in seen or i.hash in dumped
+
+    return shared_view(content, tlp=copy_tlp, redact_suspects=redact, is_victim=is_victim)
 
 
 def _idents(content: CaseContent) -> Iterable[Ident]:
