@@ -53,6 +53,8 @@ def test_tlp_decides_which_items_a_copy_holds(content: CaseContent) -> None:
     assert all(e.ref == marked.listings[0].id for e in green.timeline)
     amber = shared_view(marked)  # the case's own TLP: everything but what is marked stricter
     assert len(amber.listings) == len(marked.listings) and len(amber.actors) == len(marked.actors) - 1
+    whole = shared_view(marked, every_item=True)  # `case show`: every item, the case's marking
+    assert whole.info.tlp == "amber" and len(whole.actors) == len(marked.actors) and whole.notes == marked.notes
     red = shared_view(marked, tlp="red")
     assert len(red.actors) == len(marked.actors)
     rows = list(csv.DictReader(io.StringIO(tables.build_tables(red)["entities"])))

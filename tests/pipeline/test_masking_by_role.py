@@ -151,6 +151,13 @@ def test_contact_a_dump_shows_to_be_a_victims_is_masked_from_then_on(ctx: Contex
     assert phones and all(i.value is None and i.role == "victim" for i in phones)
     stored = _idents(ctx)[("cn_mobile", mask(victim))]
     assert stored.value_norm is None and stored.victim_seen_at is not None
+    # `case build` again: the item itself now holds the number masked, as a victim's
+    build_case(ctx, "LT-VICTIM-2", added_by="test", with_graph=False)
+    with ctx.session() as s:
+        rebuilt = load_content(s, get_case(s, "LT-VICTIM-2"))
+    items = [i for x in rebuilt.listings for i in x.identifiers if i.type == "cn_mobile"]
+    assert items and all(i.value is None and i.role == "victim" for i in items)
+    assert victim not in rebuilt.model_dump_json()
     # `analyze --redo` reads the post again: the victim's number is not filled back in
     analyse_stored(ctx, redo=True)
     assert _idents(ctx)[("cn_mobile", mask(victim))].value_norm is None

@@ -53,10 +53,15 @@ def allowed(item_tlp: str | None, case_tlp: str, copy_tlp: str) -> bool:
 
 
 def shared_view(content: CaseContent, *, tlp: TLP | None = None, redact_suspects: bool = False,
-                is_victim: Callable[[Ident], bool] | None = None) -> CaseContent:
-    """The copy of `content` marked `tlp` (default: the case's), minimised as the module docstring says."""
+                is_victim: Callable[[Ident], bool] | None = None, every_item: bool = False) -> CaseContent:
+    """The copy of `content` marked `tlp` (default: the case's), minimised as the module docstring says.
+
+    `every_item` keeps every item whatever its marking (`case show`: the case as it is, victims masked).
+    """
     case_tlp = content.info.tlp
     copy_tlp: TLP = tlp or case_tlp
+    if every_item:
+        copy_tlp = case_tlp
     victim = is_victim or (lambda _i: False)
 
     def ident(i: Ident) -> Ident:
@@ -75,7 +80,7 @@ def shared_view(content: CaseContent, *, tlp: TLP | None = None, redact_suspects
 
     kept: dict[str, list[object]] = {}
     for field in ITEM_LISTS:
-        kept[field] = [x for x in getattr(content, field) if allowed(x.tlp, case_tlp, copy_tlp)]
+        kept[field] = [x for x in getattr(content, field) if every_item or allowed(x.tlp, case_tlp, copy_tlp)]
     listings = [x.model_copy(update={"identifiers": [ident(i) for i in x.identifiers], "seller": name(x.seller)})
                 for x in kept["listings"] if isinstance(x, Listing)]
     actors = [x.model_copy(update={"identifiers": [ident(i) for i in x.identifiers],

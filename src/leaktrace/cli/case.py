@@ -236,6 +236,9 @@ def show(
             console.print(table)
             return
         content = load_content(s, get_case(s, case_ref))
+    from leaktrace.pipeline.disclosure import case_copy
+
+    content = case_copy(cli_context(), content, redact_suspects=False, every_item=True)  # victims masked
     if json_out:
         typer.echo(content.model_dump_json(indent=2))
         return

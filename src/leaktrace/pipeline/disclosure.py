@@ -118,11 +118,12 @@ def mark_victim_contacts(ctx: Context) -> int:
 
 
 def case_copy(ctx: Context, content: CaseContent, *, tlp: TLP | None = None,
-              redact_suspects: bool | None = None) -> CaseContent:
+              redact_suspects: bool | None = None, every_item: bool = False) -> CaseContent:
     """The copy of a case every report and export is written from (`cases.disclosure.shared_view`).
 
     `redact_suspects` None: masked only in a TLP:CLEAR copy. Contacts shown in clear are looked
-    up among victims' data first, and the store learns what the dumps showed.
+    up among victims' data first, and the store learns what the dumps showed. `every_item`:
+    the whole case whatever its items' markings (`case show`), victims still masked.
     """
     from leaktrace.cases.disclosure import default_redact_suspects, shared_view
 
@@ -142,7 +143,7 @@ def case_copy(ctx: Context, content: CaseContent, *, tlp: TLP | None = None,
             return (i.type, i.value) in victims
         return (i.type, i.hash) in seen or i.hash in dumped
 
-    return shared_view(content, tlp=copy_tlp, redact_suspects=redact, is_victim=is_victim)
+    return shared_view(content, tlp=copy_tlp, redact_suspects=redact, is_victim=is_victim, every_item=every_item)
 
 
 def _idents(content: CaseContent) -> Iterable[Ident]:
