@@ -262,6 +262,9 @@ def show(
             console.print(table)
             return
         content = load_content(s, get_case(s, case_ref))
+    from leaktrace.pipeline.disclosure import case_copy
+
+    content = case_copy(cli_context(), content, redact_suspects=False, every_item=True)  # victims masked
     if json_out:
         typer.echo(content.model_dump_json(indent=2))
         return
@@ -290,6 +293,21 @@ def _content(case_ref: str) -> Any:
         return load_content(s, get_case(s, case_ref))
 
 
+_TLP_HELP = "Mark the copy clear, green, amber, amber+strict or red; items marked stricter are left out (default: the case's TLP)."
+_REDACT_HELP = "Mask suspects' identifiers too, for partner-facing copies (default: only in a TLP:CLEAR copy)."
+
+
+def _copy(case_ref: str, tlp: str | None, redact_suspects: bool | None) -> Any:
+    """The case as this report or export may show it (docs/cases.md, "Who is shown in clear")."""
+    from leaktrace.cases.case_records import TLP_LEVELS
+    from leaktrace.pipeline.disclosure import case_copy
+
+    if tlp is not None and tlp.lower() not in TLP_LEVELS:
+        raise InputError(f"--tlp: {tlp!r} is not one of {', '.join(TLP_LEVELS)}")
+    return case_copy(cli_context(), _content(case_ref), tlp=tlp.lower() if tlp else None,  # type: ignore[arg-type]
+                     redact_suspects=redact_suspects)
+
+
 @case_app.command("report")
 def report(
     case_ref: str = typer.Argument(..., metavar="CASE"),
@@ -297,11 +315,13 @@ def report(
     out: Path = typer.Option(Path("."), "--out", help="Directory for the report."),
     pdf: bool = typer.Option(False, "--pdf", help="Also write a PDF (WeasyPrint)."),
     json_out: bool = typer.Option(False, "--json", help="Print {html, pdf} as JSON."),
+    tlp: str | None = typer.Option(None, "--tlp", help=_TLP_HELP),
+    redact_suspects: bool | None = typer.Option(None, "--redact-suspects/--no-redact-suspects", help=_REDACT_HELP),
 ) -> None:
     """Write the self-contained HTML report (and PDF), custody verified against the evidence store."""
     from leaktrace.cases.report import write_report
 
-    files = write_report(_content(case_ref), out, lang=lang, pdf=pdf, store=cli_context().evidence)
+    files = write_report(_copy(case_ref, tlp, redact_suspects), out, lang=lang, pdf=pdf, store=cli_context().evidence)
     if json_out:
         typer.echo(json.dumps({"html": str(files.html), "pdf": str(files.pdf) if files.pdf else None}))
         return
@@ -317,12 +337,14 @@ def export(
     out: Path = typer.Option(Path("."), "--out", help="Directory (stix/misp/csv) or new bundle path."),
     as_zip: bool = typer.Option(False, "--zip", help="Bundle as a .zip."),
     include_dumps: bool = typer.Option(False, "--include-dumps", help="Put the seized dumps' originals in the bundle too."),
+    tlp: str | None = typer.Option(None, "--tlp", help=_TLP_HELP),
+    redact_suspects: bool | None = typer.Option(None, "--redact-suspects/--no-redact-suspects", help=_REDACT_HELP),
 ) -> None:
     """Export the case: STIX 2.1 bundle, MISP event JSON, CSV tables, or a verifiable evidence bundle."""
     from leaktrace.cases import misp, stix, tables
     from leaktrace.core.private_files import private_dir, write_private_text
 
-    content = _content(case_ref)
+    content = _copy(case_ref, tlp, redact_suspects)
     ref = content.info.ref
     if fmt == "bundle":
         from leaktrace.cases.bundle import export_bundle

@@ -114,6 +114,7 @@ def build_case(ctx: Context, ref: str, *, dumps: Sequence[DumpEvidence] = (), ad
     """Add to case `ref` what the store, the last graph build and `dumps` hold (see the module docstring)."""
     from leaktrace.cases.case_records import add_item, get_case
     from leaktrace.graph.build import load_snapshot, snapshot_path
+    from leaktrace.pipeline.disclosure import mark_victim_contacts
     from leaktrace.pipeline.intel_stage import model_version
 
     rep = CaseBuildReport(ref)
@@ -125,6 +126,7 @@ def build_case(ctx: Context, ref: str, *, dumps: Sequence[DumpEvidence] = (), ad
         else:
             rep.notes.append("no graph built yet: actors, groups and wallets left out ('leaktrace graph build')")
     version = model_version(ctx.intel_model())
+    mark_victim_contacts(ctx)  # a contact a dump shows to be a victim's enters the case masked
     with ctx.session() as s:
         case = get_case(s, ref)
         names = site_names if site_names is not None else source_site_names(s)

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from leaktrace.core.disclosure import Role, may_hold_clear
 from leaktrace.core.dump_types import DumpReport
 from leaktrace.core.graph_types import GraphResult
 from leaktrace.core.match_types import Match
@@ -36,17 +37,18 @@ CASE_TYPE = {"tron": "trx"}
 
 
 def clear_values(session: Session) -> dict[str, str]:
-    """Keyed hash -> clear value of the identifiers the store keeps in clear (wallets, keys, onions)."""
+    """Keyed hash -> clear value of the identifiers the store keeps in clear (wallets, keys, sellers' contacts)."""
     rows = session.execute(select(Identifier.value_hash, Identifier.value_norm)
-                           .where(Identifier.value_norm.is_not(None)))
+                           .where(Identifier.value_norm.is_not(None), Identifier.victim_seen_at.is_(None)))
     return {h: v for h, v in rows if v}
 
 
-def _ident(kind: str, masked: str, value_hash: str, clear: str | None, clear_types: frozenset[str]) -> dict[str, Any]:
+def _ident(kind: str, masked: str, value_hash: str, clear: str | None, role: Role = "suspect") -> dict[str, Any]:
+    """A case identifier: the clear value where `core.disclosure` lets the investigator's copy hold it."""
     kind = CASE_TYPE.get(kind, kind)
-    if kind in clear_types and clear:
-        return {"type": kind, "value": clear}
-    return {"type": kind, "masked": masked, "hash": value_hash}
+    if clear and may_hold_clear(kind, role):
+        return {"type": kind, "value": clear, "hash": value_hash, "role": role}
+    return {"type": kind, "masked": masked, "hash": value_hash, "role": role}
 
 
 def listing_items(session: Session, version: str, site_names: dict[str, str], limit: int = MAX_LISTINGS, *,
@@ -55,10 +57,10 @@ def listing_items(session: Session, version: str, site_names: dict[str, str], li
 
     With `post_ids`, exactly those posts, whatever their verdict: an investigator who
     picks a listing by hand has judged it, and one not analysed yet still enters the
-    case (without a score) rather than silently not at all.
+    case (without a score) rather than silently not at all. Their authors are sellers: what
+    they post as contact is a suspect's (victims' values were never kept in clear, see
+    `store.repo.intel`).
     """
-    from leaktrace.cases.model import CLEAR_TYPES
-
     verdict_on = and_(IntelResult.post_id == Post.id, IntelResult.model_version == version)
     query = (select(Post, IntelResult, Capture, Source.name)
              .outerjoin(Capture, Capture.id == Post.capture_id)
@@ -77,8 +79,9 @@ def listing_items(session: Session, version: str, site_names: dict[str, str], li
             .where(PostIdentifier.post_id.in_(ids), Identifier.type != SAMPLE_TYPE)
         ):
             if len(idents[pid]) < MAX_IDENTS:
-                idents[pid].append(_ident(ident.type, ident.value_masked, ident.value_hash, ident.value_norm,
-                                          CLEAR_TYPES))
+                victim = ident.victim_seen_at is not None
+                idents[pid].append(_ident(ident.type, ident.value_masked, ident.value_hash,
+                                          None if victim else ident.value_norm, "victim" if victim else "suspect"))
 
     listings, captures = [], {}
     for post, verdict, cap, source in rows:
@@ -156,7 +159,7 @@ def attribution_item(att: Match, dump_id: str, org_ids: dict[str, str]) -> dict[
 def graph_items(graph: GraphResult, site_names: dict[str, str], clear: dict[str, str] | None = None,
                 min_accounts: int = 2) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """(actors, groups, wallets) from a graph snapshot; inferred roles and links marked as leads."""
-    from leaktrace.cases.model import CLEAR_TYPES, WALLET_TYPES
+    from leaktrace.cases.model import WALLET_TYPES
 
     def alias(key: str) -> str:
         site, _, handle = key.partition(":")
@@ -175,7 +178,7 @@ def graph_items(graph: GraphResult, site_names: dict[str, str], clear: dict[str,
                 if i.kind == "hub":
                     continue
                 value = (clear or {}).get(i.hash)
-                idents.setdefault(i.hash, _ident(i.type, i.masked, i.hash, value, CLEAR_TYPES))
+                idents.setdefault(i.hash, _ident(i.type, i.masked, i.hash, value))
         actors.append({
             "id": a.id,
             "name": masked_text(alias(a.accounts[0])),
