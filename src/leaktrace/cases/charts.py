@@ -15,8 +15,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from leaktrace.cases import provinces
-from leaktrace.cases.i18n import code_label
-from leaktrace.cases.model import Actor, Group
+from leaktrace.cases.i18n import code_label, role_label, texts
+from leaktrace.cases.model import Actor, Group, Link
 
 ROLE_COLOURS = {
     "leader": "#b2182b",
@@ -121,23 +121,65 @@ def tile_map(counts: dict[str, int], lang: str, *, cell: int = 56) -> str:
     return "".join(parts)
 
 
+# How far a link is proven, drawn so a reader tells evidence from leads at a glance.
+BASIS_STYLES = {
+    "confirmed": ("#1b7837", "-"),
+    "strong": ("#222222", "-"),
+    "inferred": ("#d6604d", "--"),
+    "group": ("#8c8c8c", ":"),
+}
+BASIS_DEFAULT = ("#8c8c8c", "-")
+
+
+def role_key(role: str | None) -> str:
+    """The role code without the stage's qualifier: "agent (inferred lead)" -> "agent"."""
+    return (role or "").split("(")[0].strip().lower()
+
+
+def _endpoints(actors: list[Actor]) -> dict[str, int]:
+    """Actor id and every alias (market:handle) -> the actor's index: links name either."""
+    index: dict[str, int] = {}
+    for i, a in enumerate(actors):
+        for alias in a.aliases:
+            index.setdefault(alias, i)
+    for i, a in enumerate(actors):
+        index[a.id] = i
+    return index
+
+
+def member_edges(actors: list[Actor], groups: list[Group]) -> dict[tuple[int, int], list[Link]]:
+    """Links between two different members, per pair of actor indexes (links inside one actor drop out)."""
+    index = _endpoints(actors)
+    edges: dict[tuple[int, int], list[Link]] = {}
+    for g in groups:
+        for link in g.links:
+            a, b = index.get(link.source), index.get(link.target)
+            if a is None or b is None or a == b:
+                continue
+            edges.setdefault((min(a, b), max(a, b)), []).append(link)
+    return edges
+
+
+def _strongest(links: list[Link]) -> str | None:
+    bases = [lk.basis for lk in links if lk.basis in BASIS_STYLES]
+    return min(bases, key=list(BASIS_STYLES).index) if bases else None
+
+
 def gang_graph(actors: list[Actor], groups: list[Group], lang: str, *, seed: int = 7) -> str:
-    """Members as nodes coloured by role, labelled with name, role and aliases; links as edges."""
+    """Members as nodes coloured by role, labelled with name, role and aliases; links as edges styled by basis.
+
+    Links may name members by actor id or by an alias (the pipeline names the
+    accounts that share evidence); both resolve to the member. An edge takes
+    the style of its best-proven link; the legend lists the roles and bases drawn.
+    """
     import igraph as ig
 
     plt = _pyplot()
-    ids = [a.id for a in actors]
-    index = {a: i for i, a in enumerate(ids)}
-    edges: dict[tuple[int, int], list[str]] = {}
-    for g in groups:
-        for link in g.links:
-            if link.source in index and link.target in index and link.source != link.target:
-                key = tuple(sorted((index[link.source], index[link.target])))
-                edges.setdefault(key, []).append(link.kind)  # type: ignore[arg-type]
-    graph = ig.Graph(n=len(ids), edges=list(edges))
-    if len(ids) == 0:
+    edges = member_edges(actors, groups)
+    graph = ig.Graph(n=len(actors), edges=list(edges))
+    if len(actors) == 0:
         coords: list[tuple[float, float]] = []
-    elif len(ids) <= CIRCLE_MAX:
+    elif len(actors) <= CIRCLE_MAX:
         # A ring keeps every label clear of the others for a gang-sized graph.
         coords = [tuple(p) for p in graph.layout_circle().coords]  # type: ignore[misc]
     else:
@@ -148,19 +190,23 @@ def gang_graph(actors: list[Actor], groups: list[Group], lang: str, *, seed: int
         coords = [tuple(p) for p in graph.layout_fruchterman_reingold(niter=500).coords]  # type: ignore[misc]
     fig, ax = plt.subplots(figsize=(8, 7))
     ax.set_axis_off()
-    for (a, b), kinds in edges.items():
+    for n, ((a, b), links) in enumerate(sorted(edges.items())):
         (x1, y1), (x2, y2) = coords[a], coords[b]
-        ax.plot([x1, x2], [y1, y2], color="#999999", linewidth=0.6 + 0.5 * len(kinds), zorder=1)
+        colour, style = BASIS_STYLES.get(_strongest(links) or "", BASIS_DEFAULT)
+        (line,) = ax.plot([x1, x2], [y1, y2], color=colour, linestyle=style,
+                          linewidth=min(4.0, 0.8 + 0.4 * len(links)), zorder=1)
+        line.set_gid(f"lt-edge-{n}")
         if len(edges) <= EDGE_LABELS_MAX:
-            label = _plain(", ".join(sorted(set(kinds)))[:40])
+            kinds = sorted({k.strip() for lk in links for k in lk.kind.split(",") if k.strip()})
+            label = _plain(", ".join(code_label(k, lang) for k in kinds)[:40])
             ax.text((x1 + x2) / 2, (y1 + y2) / 2, label, fontsize=6, color="#555555", ha="center", zorder=2,
                     bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 0.5})
-    for actor, (x, y) in zip(actors, coords, strict=True):
-        colour = ROLE_COLOURS.get((actor.role or "").lower(), DEFAULT_COLOUR)
-        ax.scatter([x], [y], s=380, color=colour, edgecolors="#333333", zorder=3)
+    for n, (actor, (x, y)) in enumerate(zip(actors, coords, strict=True)):
+        colour = ROLE_COLOURS.get(role_key(actor.role), DEFAULT_COLOUR)
+        ax.scatter([x], [y], s=380, color=colour, edgecolors="#333333", zorder=3).set_gid(f"lt-node-{n}")
         aliases = "\n".join(actor.aliases[:4]) + (f"\n+{len(actor.aliases) - 4}" if len(actor.aliases) > 4 else "")
         head = actor.name or actor.id
-        role = f" ({code_label(actor.role, lang)})" if actor.role else ""
+        role = f" ({role_label(actor.role, lang)})" if actor.role else ""
         # Labels sit outside the node, on the side away from the centre.
         dx, dy = (x, y) if (x, y) != (0, 0) else (0.0, 1.0)
         norm = math.hypot(dx, dy) or 1.0
@@ -173,11 +219,25 @@ def gang_graph(actors: list[Actor], groups: list[Group], lang: str, *, seed: int
         xs, ys = [p[0] for p in coords], [p[1] for p in coords]
         ax.set_xlim(min(xs) - 1.1, max(xs) + 1.1)
         ax.set_ylim(min(ys) - 0.9, max(ys) + 0.9)
+    roles = {role_key(a.role) for a in actors}
     handles = [
-        plt.Line2D([0], [0], marker="o", linestyle="", color=c, label=_plain(code_label(r, lang)), markersize=8)
-        for r, c in ROLE_COLOURS.items()
-        if any((a.role or "").lower() == r for a in actors)
+        plt.Line2D([0], [0], marker="o", linestyle="", color=c, markeredgecolor="#333333",
+                   label=_plain(code_label(r, lang)), markersize=8)
+        for r, c in ROLE_COLOURS.items() if r in roles
     ]
+    if roles - set(ROLE_COLOURS):
+        handles.append(plt.Line2D([0], [0], marker="o", linestyle="", color=DEFAULT_COLOUR, markeredgecolor="#333333",
+                                  label=_plain(texts(lang)["role_other"]), markersize=8))
+    drawn = {_strongest(links) for links in edges.values()}
+    for basis, (colour, style) in BASIS_STYLES.items():
+        if basis in drawn:
+            handles.append(plt.Line2D([0], [0], color=colour, linestyle=style, linewidth=1.6,
+                                      label=_plain(texts(lang)[f"basis_{basis}"])))
+    if None in drawn:
+        handles.append(plt.Line2D([0], [0], color=BASIS_DEFAULT[0], linestyle=BASIS_DEFAULT[1], linewidth=1.6,
+                                  label=_plain(texts(lang)["basis_other"])))
     if handles:
-        ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=False)
+        legend = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=True,
+                           title=_plain(texts(lang)["legend"]), title_fontsize=8)
+        legend.set_gid("lt-legend")
     return _svg(fig)

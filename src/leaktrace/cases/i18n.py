@@ -76,6 +76,14 @@ _EN = {
     "none": "none",
     "pii_note": "Personal data appears only masked; identifiers of people are keyed hashes.",
     "by_currency": "by currency",
+    "legend": "Legend",
+    "role_other": "other or unknown role",
+    "basis_confirmed": "link confirmed by an investigator",
+    "basis_strong": "link on hard evidence (shared personal identifier)",
+    "basis_inferred": "inferred link (style, handles): a lead",
+    "basis_group": "team link (shared team identifier, sample rows, promotion)",
+    "basis_other": "link",
+    "basis": "Basis",
 }
 
 _ZH = {
@@ -148,6 +156,14 @@ _ZH = {
     "none": "无",
     "pii_note": "个人信息仅以脱敏形式出现；人员标识为带密钥哈希。",
     "by_currency": "按币种",
+    "legend": "图例",
+    "role_other": "其他或未知角色",
+    "basis_confirmed": "经办案人员确认的关联",
+    "basis_strong": "硬证据关联（共用个人标识）",
+    "basis_inferred": "推断关联（文风、账号名）：线索",
+    "basis_group": "团伙关联（共用团伙标识、样本行、互相推广）",
+    "basis_other": "关联",
+    "basis": "依据类型",
 }
 
 TEXTS = {"en": _EN, "zh": _ZH}
@@ -179,6 +195,21 @@ _CODES_ZH = {
     "repeated_digits": "重复数字",
     "geo_mismatch": "地址与证件地区不符",
     "order_before_birth": "下单时间早于出生",
+    "invalid_id": "身份证号无效",
+    "geo_conflict": "地址与证件地区不符",
+    "impossible_history": "不可能的历史记录",
+    "identifier": "共用个人标识",
+    "identifier_unevidenced": "共用标识（无采集佐证）",
+    "style": "文风相似",
+    "handle": "账号名相似",
+    "shared_identifier": "共用团伙标识",
+    "samples": "共用样本行",
+    "promotion": "互相推广",
+    "user": "人工确认",
+    "strong": "硬证据",
+    "confirmed": "已确认",
+    "inferred": "推断",
+    "group": "团伙关联",
 }
 _CODES_EN = {
     "bad_checksum": "bad check digit",
@@ -187,9 +218,36 @@ _CODES_EN = {
     "repeated_digits": "repeated digits",
     "geo_mismatch": "address and ID region disagree",
     "order_before_birth": "order placed before birth",
+    "invalid_id": "invalid ID number",
+    "geo_conflict": "address and ID region disagree",
+    "impossible_history": "impossible history",
+    "identifier": "shared personal identifier",
+    "identifier_unevidenced": "shared identifier (no capture on record)",
+    "style": "similar writing",
+    "handle": "similar handles",
+    "shared_identifier": "shared team identifier",
+    "samples": "shared sample rows",
+    "promotion": "promotes the other",
+    "user": "confirmed by a person",
 }
 
 
 def code_label(code: str, lang: str) -> str:
     table = _CODES_ZH if lang == "zh" else _CODES_EN
     return table.get(code, code)
+
+
+_QUALIFIERS = {"inferred lead": {"zh": "推断线索", "en": "inferred lead"}}
+
+
+def role_label(role: str | None, lang: str) -> str:
+    """A role with the stage's qualifier, both translated: "agent (inferred lead)" -> "代理（推断线索）"."""
+    if not role:
+        return ""
+    base, _, rest = role.partition("(")
+    label = code_label(base.strip(), lang)
+    qualifier = rest.rstrip(")").strip()
+    if not qualifier:
+        return label
+    q = _QUALIFIERS.get(qualifier, {}).get(lang, qualifier)
+    return f"{label}（{q}）" if lang == "zh" else f"{label} ({q})"
