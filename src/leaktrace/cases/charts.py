@@ -16,12 +16,13 @@ from xml.sax.saxutils import escape
 
 from leaktrace.cases import provinces
 from leaktrace.cases.i18n import code_label, role_label, texts
-from leaktrace.cases.model import Actor, Group, Link
+from leaktrace.cases.model import Actor, Group, Link, TimelineEvent
+from leaktrace.cases.report_fonts import CJK_FAMILY, EMOJI_FAMILY
 
 ROLE_COLOURS = {
     "leader": "#b2182b",
     "supplier": "#ef8a62",
-    "wholesaler": "#67a9cf",
+    "wholesaler": "#7b3294",
     "agent": "#2166ac",
     "seller": "#5aae61",
 }
@@ -29,9 +30,8 @@ DEFAULT_COLOUR = "#999999"
 CIRCLE_MAX = 16
 EDGE_LABELS_MAX = 14
 # The packaged CJK subset the PDF embeds (cases/fonts); system CJK fonts come first.
-REPORT_FONT_FAMILY = "LT Report CJK"
-REPORT_FONT_FILE = "lt-report-cjk.woff2"
-FONT_STACK = f"Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, {REPORT_FONT_FAMILY}, DejaVu Sans, sans-serif"
+FONT_STACK = (f"Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, {CJK_FAMILY}, "
+              f"DejaVu Sans, {EMOJI_FAMILY}, sans-serif")
 
 
 def _plain(text: str) -> str:
@@ -98,7 +98,8 @@ def tile_map(counts: dict[str, int], lang: str, *, cell: int = 56) -> str:
     top = max(folded.values(), default=0)
     rows = 1 + max(t[0] for t in provinces.TILES.values())
     cols = 1 + max(t[1] for t in provinces.TILES.values())
-    w, h = cols * cell + 2, rows * cell + 2
+    w, grid_h = cols * cell + 2, rows * cell + 2
+    h = grid_h + LEGEND_HEIGHT
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
         f'font-family="{FONT_STACK}">'
@@ -117,8 +118,68 @@ def tile_map(counts: dict[str, int], lang: str, *, cell: int = 56) -> str:
             f'<text x="{x + (cell - 3) / 2}" y="{y + 22}" font-size="{size}" text-anchor="middle" fill="{ink}">{label}</text>'
             f'<text x="{x + (cell - 3) / 2}" y="{y + 40}" font-size="11" text-anchor="middle" fill="{ink}">{n:,}</text></g>'
         )
+    parts.append(_map_legend(top, lang, y=grid_h + 8))
     parts.append("</svg>")
     return "".join(parts)
+
+
+LEGEND_HEIGHT = 64
+LEGEND_STEPS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def legend_values(top: int) -> list[int]:
+    """Counts at evenly spaced shades: the square-root scale inverted (shade t is count top × t²)."""
+    return sorted({round(top * t * t) for t in LEGEND_STEPS}) if top else [0]
+
+
+def _map_legend(top: int, lang: str, *, y: int, swatch: int = 22) -> str:
+    """Swatches of the map's shades, each with the count it stands for, and what the count is."""
+    t = texts(lang)
+    out = [f'<g id="lt-map-legend"><text x="4" y="{y + 12}" font-size="11">{escape(t["map_legend"])}</text>']
+    x = 4
+    for n in legend_values(top):
+        shade = math.sqrt(n / top) if top else 0.0
+        label = escape(t["map_none"]) if n == 0 else f"{n:,}"
+        out.append(f'<rect x="{x}" y="{y + 20}" width="{swatch}" height="{swatch}" rx="3" fill="{_blend(shade)}" '
+                   f'stroke="#555" stroke-width="0.6"/>'
+                   f'<text x="{x + swatch + 4}" y="{y + 20 + swatch * 0.7:.0f}" font-size="10">{label}</text>')
+        x += swatch + 12 + 7 * max(len(label), 3)
+    out.append("</g>")
+    return "".join(out)
+
+
+def timeline_chart(events: list[TimelineEvent], lang: str) -> str:
+    """One lane per kind of dated item (listings, captures, events, notes), a mark per item.
+
+    Why a chart beside the table: hundreds of rows hide the shape of a case
+    (a burst of listings before a dump surfaced, a quiet month); the lanes
+    show it at a glance. Labels are the kinds only, never captured text.
+    """
+    plt = _pyplot()
+    import matplotlib.dates as mdates
+
+    kinds = sorted({e.kind for e in events}, key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else 99, k))
+    fig, ax = plt.subplots(figsize=(7.5, 0.55 * max(len(kinds), 1) + 1.1))
+    for lane, kind in enumerate(kinds):
+        times = [e.at for e in events if e.kind == kind]
+        colour = KIND_COLOURS.get(kind, DEFAULT_COLOUR)
+        ax.scatter(times, [lane] * len(times), marker="|", s=160, color=colour, linewidths=1.2,
+                   zorder=2).set_gid(f"lt-lane-{lane}")
+        ax.text(1.01, lane, f"{len(times):,}", transform=ax.get_yaxis_transform(), va="center", fontsize=7)
+    ax.set_yticks(range(len(kinds)), [_plain(code_label(k, lang)) for k in kinds], fontsize=8)
+    ax.set_ylim(-0.7, len(kinds) - 0.3)
+    ax.invert_yaxis()
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.tick_params(axis="x", labelsize=7)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.5, zorder=0)
+    ax.spines[["top", "right", "left"]].set_visible(False)
+    return _svg(fig)
+
+
+KIND_ORDER = ["listing", "capture", "event", "note", "case"]
+KIND_COLOURS = {"listing": "#2166ac", "capture": "#67a9cf", "event": "#b2182b", "note": "#ef8a62", "case": "#5aae61"}
 
 
 # How far a link is proven, drawn so a reader tells evidence from leads at a glance.
@@ -194,7 +255,7 @@ def gang_graph(actors: list[Actor], groups: list[Group], lang: str, *, seed: int
         (x1, y1), (x2, y2) = coords[a], coords[b]
         colour, style = BASIS_STYLES.get(_strongest(links) or "", BASIS_DEFAULT)
         (line,) = ax.plot([x1, x2], [y1, y2], color=colour, linestyle=style,
-                          linewidth=min(4.0, 0.8 + 0.4 * len(links)), zorder=1)
+                          linewidth=min(2.6, 0.7 + 0.3 * len(links)), zorder=1)
         line.set_gid(f"lt-edge-{n}")
         if len(edges) <= EDGE_LABELS_MAX:
             kinds = sorted({k.strip() for lk in links for k in lk.kind.split(",") if k.strip()})
@@ -204,8 +265,9 @@ def gang_graph(actors: list[Actor], groups: list[Group], lang: str, *, seed: int
     for n, (actor, (x, y)) in enumerate(zip(actors, coords, strict=True)):
         colour = ROLE_COLOURS.get(role_key(actor.role), DEFAULT_COLOUR)
         ax.scatter([x], [y], s=380, color=colour, edgecolors="#333333", zorder=3).set_gid(f"lt-node-{n}")
-        aliases = "\n".join(actor.aliases[:4]) + (f"\n+{len(actor.aliases) - 4}" if len(actor.aliases) > 4 else "")
         head = actor.name or actor.id
+        others = [a for a in actor.aliases if a != head]
+        aliases = "\n".join(others[:4]) + (f"\n+{len(others) - 4}" if len(others) > 4 else "")
         role = f" ({role_label(actor.role, lang)})" if actor.role else ""
         # Labels sit outside the node, on the side away from the centre.
         dx, dy = (x, y) if (x, y) != (0, 0) else (0.0, 1.0)
@@ -213,7 +275,7 @@ def gang_graph(actors: list[Actor], groups: list[Group], lang: str, *, seed: int
         ox, oy = 0.16 * dx / norm, 0.16 * dy / norm
         ha = "left" if ox > 0.05 else "right" if ox < -0.05 else "center"
         va = "bottom" if oy > 0.05 else "top" if oy < -0.05 else "center"
-        ax.text(x + ox, y + oy, _plain(head + role) + "\n" + _plain(aliases), fontsize=7, ha=ha, va=va, zorder=4,
+        ax.text(x + ox, y + oy, _plain(head + role) + ("\n" + _plain(aliases) if aliases else ""), fontsize=7, ha=ha, va=va, zorder=4,
                 linespacing=1.15)
     if coords:
         xs, ys = [p[0] for p in coords], [p[1] for p in coords]
@@ -237,7 +299,7 @@ def gang_graph(actors: list[Actor], groups: list[Group], lang: str, *, seed: int
         handles.append(plt.Line2D([0], [0], color=BASIS_DEFAULT[0], linestyle=BASIS_DEFAULT[1], linewidth=1.6,
                                   label=_plain(texts(lang)["basis_other"])))
     if handles:
-        legend = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=True,
+        legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=7, frameon=True,
                            title=_plain(texts(lang)["legend"]), title_fontsize=8)
         legend.set_gid("lt-legend")
     return _svg(fig)
