@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from leaktrace.core.dump_types import DumpReport
@@ -59,7 +59,10 @@ def listing_items(session: Session, version: str, site_names: dict[str, str],
         .join(IntelResult, IntelResult.post_id == Post.id)
         .outerjoin(Capture, Capture.id == Post.capture_id)
         .outerjoin(Source, Source.id == Post.source_id)
-        .where(IntelResult.model_version == version, IntelResult.trafficking.is_(True))
+        .where(IntelResult.model_version == version, IntelResult.trafficking.is_(True),
+               # A vendor's profile page offers nothing by itself: its contacts reach the case through
+               # the graph, never as a listing.
+               or_(Post.kind.is_(None), Post.kind != "profile"))
         .order_by(Post.posted_at, Post.id)
         .limit(limit)
     ).all()
