@@ -308,6 +308,10 @@ def _copy(case_ref: str, tlp: str | None, redact_suspects: bool | None) -> Any:
                      redact_suspects=redact_suspects)
 
 
+STEP_TEXT = {"custody": "verifying custody", "html": "writing HTML", "pdf_layout": "laying out the PDF",
+             "pdf_write": "writing the PDF"}
+
+
 @case_app.command("report")
 def report(
     case_ref: str = typer.Argument(..., metavar="CASE"),
@@ -319,9 +323,21 @@ def report(
     redact_suspects: bool | None = typer.Option(None, "--redact-suspects/--no-redact-suspects", help=_REDACT_HELP),
 ) -> None:
     """Write the self-contained HTML report (and PDF), custody verified against the evidence store."""
-    from leaktrace.cases.report import write_report
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    files = write_report(_copy(case_ref, tlp, redact_suspects), out, lang=lang, pdf=pdf, store=cli_context().evidence)
+    from leaktrace.cases.report import REPORT_STEPS, write_report
+
+    steps = REPORT_STEPS if pdf else REPORT_STEPS[:2]
+    cols = (TextColumn("report: {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*cols, console=Console(stderr=True), transient=True, disable=json_out) as bar:
+        task = bar.add_task("reading the case", total=len(steps))
+
+        def step(name: str) -> None:
+            bar.update(task, completed=steps.index(name), description=STEP_TEXT.get(name, name))
+
+        files = write_report(_copy(case_ref, tlp, redact_suspects), out, lang=lang, pdf=pdf, store=cli_context().evidence,
+                             progress=step)
+        bar.update(task, completed=len(steps))
     if json_out:
         typer.echo(json.dumps({"html": str(files.html), "pdf": str(files.pdf) if files.pdf else None}))
         return

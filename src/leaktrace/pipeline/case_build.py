@@ -14,10 +14,10 @@ are inferred, so they enter only marked as unconfirmed leads.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from leaktrace.core.disclosure import Role, may_hold_clear
@@ -66,7 +66,10 @@ def listing_items(session: Session, version: str, site_names: dict[str, str], li
              .outerjoin(Capture, Capture.id == Post.capture_id)
              .outerjoin(Source, Source.id == Post.source_id))
     if post_ids is None:
-        query = query.join(IntelResult, verdict_on).where(IntelResult.trafficking.is_(True))
+        # A vendor's profile page offers nothing by itself: its contacts reach the case through
+        # the graph, never as a listing (one picked by hand with `post_ids` is the investigator's call).
+        query = query.join(IntelResult, verdict_on).where(IntelResult.trafficking.is_(True),
+                                                          or_(Post.kind.is_(None), Post.kind != "profile"))
     else:
         query = query.outerjoin(IntelResult, verdict_on).where(Post.id.in_(list(post_ids)))
     rows = session.execute(query.order_by(Post.posted_at, Post.id).limit(limit)).all()
@@ -197,20 +200,48 @@ def graph_items(graph: GraphResult, site_names: dict[str, str], clear: dict[str,
             n = w.n_in + w.n_out
             if n:
                 entry["tx_count"] = n
-                entry["received"] = {"amount": float(w.received),
-                                     "currency": "USDT" if "usdt" in w.type else "units"}
+                # The unit the graph counted the transfers in (their token, else the chain's coin).
+                entry["received"] = {"amount": float(w.received), "currency": (w.currency or chain.upper())[:12]}
     kept = {a["id"] for a in actors}
     groups = []
     for g in graph.groups:
         members = [a for a in g.actors if a in kept]
         if len(members) < 2:
             continue
-        links = []
-        for lk in graph.links:
-            if lk.basis != "strong" or lk.a not in g.accounts or lk.b not in g.accounts:
-                continue
-            reasons = "; ".join(r.detail for r in lk.reasons)[:1500]
-            links.append({"source": alias(lk.a), "target": alias(lk.b), "kind": "shared identifier",
-                          "evidence": f"{reasons} (captures: {', '.join(e[:12] for e in lk.evidence[:5])})"[:2000]})
-        groups.append({"id": g.id, "name": f"group {g.id}", "members": members, "links": links[:200]})
+        groups.append({"id": g.id, "name": f"group {g.id}", "members": members,
+                       "links": _group_links(graph, g.accounts, {a["id"] for a in actors if a["id"] in members},
+                                             alias)})
     return actors, groups, list(wallets.values())
+
+
+# Order in a case's link table: what a person confirmed or hard evidence backs first.
+_BASIS_ORDER = {"confirmed": 0, "strong": 1, "inferred": 2, "group": 3}
+MAX_LINKS = 200
+
+
+def _group_links(graph: GraphResult, accounts: list[str], members: set[str],
+                 alias: Callable[[str], str]) -> list[dict[str, Any]]:
+    """The group's links as case links: between members first (the chart's edges), then inside one member.
+
+    Why: a group is held together by links *between* its members (shared team
+    identifiers, sample rows, promotion, inferred style); the strong links
+    inside one actor only say which accounts are one person. Taking only the
+    latter left the group chart without a single edge. Each link keeps its
+    basis, so a report can tell proven links from leads; rejected ones stay out.
+    """
+    actor_of = {acc.key: acc.actor for acc in graph.accounts}
+    inside = set(accounts)
+    between, within = [], []
+    for lk in graph.links:
+        if lk.basis not in _BASIS_ORDER or lk.a not in inside or lk.b not in inside:
+            continue
+        x, y = actor_of.get(lk.a), actor_of.get(lk.b)
+        if x not in members or y not in members:
+            continue
+        reasons = "; ".join(r.detail for r in lk.reasons)[:1500]
+        kinds = ", ".join(sorted({r.kind for r in lk.reasons})) or lk.basis
+        doc = {"source": alias(lk.a), "target": alias(lk.b), "kind": kinds[:60], "basis": lk.basis,
+               "evidence": f"{reasons} (captures: {', '.join(e[:12] for e in lk.evidence[:5])})"[:2000]}
+        (within if x == y else between).append((_BASIS_ORDER[lk.basis], -lk.confidence - lk.group_weight, doc))
+    ordered = sorted(between, key=lambda t: t[:2]) + sorted(within, key=lambda t: t[:2])
+    return [doc for *_, doc in ordered][:MAX_LINKS]
