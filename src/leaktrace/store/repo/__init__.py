@@ -2,7 +2,7 @@
 
 from leaktrace.store.repo.captures import CaptureResult, latest_capture_since, record_capture
 from leaktrace.store.repo.frontier import Claim, Frontier, HeldClaim
-from leaktrace.store.repo.intel import CLEAR_TYPES, attach_identifier, record_intel
+from leaktrace.store.repo.intel import attach_identifier, record_intel
 from leaktrace.store.repo.posts import PostSighting, UpsertResult, upsert_post
 from leaktrace.store.repo.sources import (
     add_source,
@@ -12,7 +12,6 @@ from leaktrace.store.repo.sources import (
 )
 
 __all__ = [
-    "CLEAR_TYPES",
     "CaptureResult",
     "Claim",
     "Frontier",
