@@ -297,15 +297,13 @@ _TLP_HELP = "Mark the copy clear, green, amber, amber+strict or red; items marke
 _REDACT_HELP = "Mask suspects' identifiers too, for partner-facing copies (default: only in a TLP:CLEAR copy)."
 
 
-def _copy(case_ref: str, tlp: str | None, redact_suspects: bool | None) -> Any:
-    """The case as this report or export may show it (docs/cases.md, "Who is shown in clear")."""
+def _tlp(tlp: str | None) -> Any:
+    """The copy's --tlp, checked (None: the case's own marking)."""
     from leaktrace.cases.case_records import TLP_LEVELS
-    from leaktrace.pipeline.disclosure import case_copy
 
     if tlp is not None and tlp.lower() not in TLP_LEVELS:
         raise InputError(f"--tlp: {tlp!r} is not one of {', '.join(TLP_LEVELS)}")
-    return case_copy(cli_context(), _content(case_ref), tlp=tlp.lower() if tlp else None,  # type: ignore[arg-type]
-                     redact_suspects=redact_suspects)
+    return tlp.lower() if tlp else None
 
 
 STEP_TEXT = {"custody": "verifying custody", "html": "writing HTML", "pdf_layout": "laying out the PDF",
@@ -325,7 +323,8 @@ def report(
     """Write the self-contained HTML report (and PDF), custody verified against the evidence store."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from leaktrace.cases.report import REPORT_STEPS, write_report
+    from leaktrace.cases.report import REPORT_STEPS
+    from leaktrace.pipeline.case_exports import write_case_report
 
     steps = REPORT_STEPS if pdf else REPORT_STEPS[:2]
     cols = (TextColumn("report: {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -335,8 +334,8 @@ def report(
         def step(name: str) -> None:
             bar.update(task, completed=steps.index(name), description=STEP_TEXT.get(name, name))
 
-        files = write_report(_copy(case_ref, tlp, redact_suspects), out, lang=lang, pdf=pdf, store=cli_context().evidence,
-                             progress=step)
+        files = write_case_report(cli_context(), case_ref, out, lang=lang, pdf=pdf, tlp=_tlp(tlp),
+                                  redact_suspects=redact_suspects, progress=step)
         bar.update(task, completed=len(steps))
     if json_out:
         typer.echo(json.dumps({"html": str(files.html), "pdf": str(files.pdf) if files.pdf else None}))
@@ -357,32 +356,13 @@ def export(
     redact_suspects: bool | None = typer.Option(None, "--redact-suspects/--no-redact-suspects", help=_REDACT_HELP),
 ) -> None:
     """Export the case: STIX 2.1 bundle, MISP event JSON, CSV tables, or a verifiable evidence bundle."""
-    from leaktrace.cases import misp, stix, tables
-    from leaktrace.core.private_files import private_dir, write_private_text
+    from leaktrace.pipeline.case_exports import export_case
 
-    content = _copy(case_ref, tlp, redact_suspects)
-    ref = content.info.ref
-    if fmt == "bundle":
-        from leaktrace.cases.bundle import export_bundle
-
-        dest = out if out != Path(".") else Path(f"{ref}-bundle")
-        path = export_bundle(content, dest, store=cli_context().evidence, collector=_user(),
-                             include_dumps=include_dumps, as_zip=as_zip)
+    if fmt == "bundle" and out == Path("."):
+        out = Path(f"{case_ref}-bundle")
+    for path in export_case(cli_context(), case_ref, fmt, out, collector=_user(), tlp=_tlp(tlp),
+                            redact_suspects=redact_suspects, as_zip=as_zip, include_dumps=include_dumps):
         typer.echo(str(path))
-        return
-    if fmt not in ("stix", "misp", "csv"):
-        raise InputError(f"--format: {fmt!r} is not one of stix, misp, csv, bundle")
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: not a directory")
-    private_dir(out)
-    if fmt == "csv":
-        for path in tables.write_tables(content, out):
-            typer.echo(str(path))
-        return
-    text = stix.to_json(content) if fmt == "stix" else misp.to_json(content)
-    path = out / f"{ref}.{fmt}.json"
-    write_private_text(path, text)
-    typer.echo(str(path))
 
 
 def register(app: typer.Typer) -> None:
