@@ -1,7 +1,7 @@
 """posts say what kind of page they were read from: listing, profile or post
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 
 A site profile's page rule names the kind of item it reads (`item_kind`);
 the crawler and the HTML importer record it on the post. A vendor's profile
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0007'
-down_revision: str | None = '0006'
+revision: str = '0008'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
