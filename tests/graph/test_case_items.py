@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 
 import pytest
 from simworld import world_store
@@ -79,3 +80,38 @@ def test_wallet_amounts_name_their_currency(items: tuple[list[Actor], list[Group
     # The world's transfers are USDT on TRON: the unit is the token the explorer named, never "units".
     assert {w.received.currency for w in received if w.chain == "trx"} == {"USDT"}  # type: ignore[union-attr]
     assert all(w.received.currency not in ("units", "") for w in received)  # type: ignore[union-attr]
+
+
+def test_link_table_has_one_row_per_pair_of_members(items: tuple[list[Actor], list[Group], list[Wallet]]) -> None:
+    """Hundreds of account links between members read as one row per pair, not one each (30 PDF pages)."""
+    from leaktrace.cases.report import MAX_LINK_ROWS, link_rows
+
+    actors, groups, _ = items
+    gang = max(groups, key=lambda g: len(g.members))
+    members = [a for a in actors if a.id in gang.members]
+    pairs = member_edges(members, [gang])
+    rows = link_rows(members, gang)
+    between = rows[:len(pairs)]
+    assert len(rows) <= MAX_LINK_ROWS and len(gang.links) > len(rows)
+    assert {frozenset((r["a"], r["b"])) for r in between} == {
+        frozenset((members[a].name, members[b].name)) for a, b in pairs}
+    assert sum(r["n"] for r in between) == sum(len(v) for v in pairs.values())
+    assert all(r["basis"] in {"strong", "confirmed", "inferred", "group"} for r in rows)
+
+
+def test_members_carry_the_province_the_graph_places_them_in(
+        items: tuple[list[Actor], list[Group], list[Wallet]]) -> None:
+    from leaktrace.cases import provinces
+    from leaktrace.cases.model import CaseContent, CaseInfo
+    from leaktrace.cases.summary import summary
+
+    actors, groups, _ = items
+    gang = max(groups, key=lambda g: len(g.members))
+    members = [a for a in actors if a.id in gang.members]
+    placed = [a.province_code for a in members if a.province_code]
+    assert len(placed) >= len(members) // 2 and all(c in provinces.TILES for c in placed)
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    content = CaseContent(info=CaseInfo(ref="T-1", title="t", created_at=now, updated_at=now),
+                          actors=members, groups=[gang])
+    where = next(line.text for line in summary(content, "en") if line.key == "where")
+    assert all(provinces.name(c, "en") in where for c in placed)

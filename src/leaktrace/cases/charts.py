@@ -197,7 +197,7 @@ def role_key(role: str | None) -> str:
     return (role or "").split("(")[0].strip().lower()
 
 
-def _endpoints(actors: list[Actor]) -> dict[str, int]:
+def endpoints(actors: list[Actor]) -> dict[str, int]:
     """Actor id and every alias (market:handle) -> the actor's index: links name either."""
     index: dict[str, int] = {}
     for i, a in enumerate(actors):
@@ -210,7 +210,7 @@ def _endpoints(actors: list[Actor]) -> dict[str, int]:
 
 def member_edges(actors: list[Actor], groups: list[Group]) -> dict[tuple[int, int], list[Link]]:
     """Links between two different members, per pair of actor indexes (links inside one actor drop out)."""
-    index = _endpoints(actors)
+    index = endpoints(actors)
     edges: dict[tuple[int, int], list[Link]] = {}
     for g in groups:
         for link in g.links:
@@ -221,7 +221,8 @@ def member_edges(actors: list[Actor], groups: list[Group]) -> dict[tuple[int, in
     return edges
 
 
-def _strongest(links: list[Link]) -> str | None:
+def strongest_basis(links: list[Link]) -> str | None:
+    """The best-proven basis among `links` (confirmed, strong, inferred, group), None when none says."""
     bases = [lk.basis for lk in links if lk.basis in BASIS_STYLES]
     return min(bases, key=list(BASIS_STYLES).index) if bases else None
 
@@ -253,7 +254,7 @@ def gang_graph(actors: list[Actor], groups: list[Group], lang: str, *, seed: int
     ax.set_axis_off()
     for n, ((a, b), links) in enumerate(sorted(edges.items())):
         (x1, y1), (x2, y2) = coords[a], coords[b]
-        colour, style = BASIS_STYLES.get(_strongest(links) or "", BASIS_DEFAULT)
+        colour, style = BASIS_STYLES.get(strongest_basis(links) or "", BASIS_DEFAULT)
         (line,) = ax.plot([x1, x2], [y1, y2], color=colour, linestyle=style,
                           linewidth=min(2.6, 0.7 + 0.3 * len(links)), zorder=1)
         line.set_gid(f"lt-edge-{n}")
@@ -290,7 +291,7 @@ def gang_graph(actors: list[Actor], groups: list[Group], lang: str, *, seed: int
     if roles - set(ROLE_COLOURS):
         handles.append(plt.Line2D([0], [0], marker="o", linestyle="", color=DEFAULT_COLOUR, markeredgecolor="#333333",
                                   label=_plain(texts(lang)["role_other"]), markersize=8))
-    drawn = {_strongest(links) for links in edges.values()}
+    drawn = {strongest_basis(links) for links in edges.values()}
     for basis, (colour, style) in BASIS_STYLES.items():
         if basis in drawn:
             handles.append(plt.Line2D([0], [0], color=colour, linestyle=style, linewidth=1.6,

@@ -107,6 +107,37 @@ def _revenue(content: CaseContent) -> dict[str, dict[str, float]]:
     return dict(sorted(out.items()))
 
 
+MAX_LINK_ROWS = 60
+EVIDENCE_CHARS = 200  # per row of the link table; the exports carry the whole text
+
+
+def link_rows(actors: list[Any], group: Any) -> list[dict[str, Any]]:
+    """The group's link table: one row per pair of members (what the chart draws), then alias links.
+
+    Why: a gang's members are tied by hundreds of account-to-account links
+    (every pair of accounts sharing the team's channel is one); a row each
+    filled thirty PDF pages. A pair of members gets one row with its best
+    basis, its reasons, how many account links back it and one link's
+    evidence; the strong links inside one member (which accounts are one
+    person) follow, as many as MAX_LINK_ROWS allows in all.
+    """
+    pairs = charts.member_edges(actors, [group])
+    rows = []
+    for (a, b), links in sorted(pairs.items(), key=lambda kv: (
+            list(charts.BASIS_STYLES).index(charts.strongest_basis(kv[1]) or "group"), -len(kv[1]), kv[0])):
+        kinds = sorted({k.strip() for lk in links for k in lk.kind.split(",") if k.strip()})
+        rows.append({"a": actors[a].name or actors[a].id, "b": actors[b].name or actors[b].id, "kinds": kinds,
+                     "basis": charts.strongest_basis(links), "n": len(links), "evidence": links[0].evidence[:EVIDENCE_CHARS]})
+    index = charts.endpoints(actors)
+    for lk in group.links:
+        x, y = index.get(lk.source), index.get(lk.target)
+        if x is not None and y is not None and x != y:
+            continue
+        rows.append({"a": lk.source, "b": lk.target, "kinds": [k.strip() for k in lk.kind.split(",") if k.strip()],
+                     "basis": lk.basis, "n": 1, "evidence": lk.evidence[:EVIDENCE_CHARS]})
+    return rows[:MAX_LINK_ROWS]
+
+
 def timeline(content: CaseContent) -> list[TimelineEvent]:
     """Dated facts in order: posts first seen, captures, the investigators' events and notes.
 
@@ -158,6 +189,7 @@ def render_html(content: CaseContent, lang: str = "zh", custody: CustodyResult |
         "captures": content.captures,
         "custody": custody,
         "province_name": lambda code: provinces.name(code, lang),
+        "link_rows": lambda g: link_rows(content.actors, g),
     }
     template = _env(lang).get_template("report.html.j2")
     # The emoji font is cut to what the page shows, so the page is rendered once to find out.

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from leaktrace.cases import provinces
 from leaktrace.core.disclosure import Role, may_hold_clear
 from leaktrace.core.dump_types import DumpReport
 from leaktrace.core.graph_types import GraphResult
@@ -189,6 +190,8 @@ def graph_items(graph: GraphResult, site_names: dict[str, str], clear: dict[str,
             "aliases": [masked_text(alias(k)) for k in a.accounts],
             "identifiers": list(idents.values())[:MAX_IDENTS],
             "group": a.group,
+            # Where the graph places the actor (a lead): only when it names one province.
+            "province_code": provinces.code_of(a.provinces[0]) if len(a.provinces) == 1 else None,
         })
         for w in a.wallets:
             if not w.address:
