@@ -148,6 +148,8 @@ class Link(_Item):
     target: str = Field(max_length=200)
     kind: str = Field(default="shared", max_length=60, description="e.g. shared pgp, shared wallet")
     evidence: str = Field(default="", max_length=2000)
+    basis: str | None = Field(default=None, max_length=20,
+                              description="strong, confirmed (by a person), inferred or group: how far it is proven")
 
 
 class Group(_Marked):
