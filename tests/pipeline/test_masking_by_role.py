@@ -131,6 +131,10 @@ def test_victims_number_posted_as_contact_is_masked_everywhere(ctx: Context, lis
     accounts = {(o["account_type"], o["account_login"]) for o in json.loads(out["stix"])["objects"]
                 if o["type"] == "user-account"}
     assert ("qq", qq) in accounts and ("telegram", tg) in accounts
+    event = json.loads(out["misp"])["Event"]
+    texts = {a["value"] for a in event["Attribute"]}
+    handles = {a["value"] for o in event["Object"] if o["name"] == "telegram-account" for a in o["Attribute"]}
+    assert f"qq: {qq}" in texts and tg in handles
 
 
 def test_contact_a_dump_shows_to_be_a_victims_is_masked_from_then_on(ctx: Context, world: tuple[Path, dict[str, Any]],
