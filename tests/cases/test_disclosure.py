@@ -77,6 +77,8 @@ def test_redact_suspects_masks_their_identifiers_everywhere(content: CaseContent
             assert account not in [a for x in copy.actors for a in x.aliases]
     assert all(i.value is None for x in copy.actors for i in x.identifiers)
     assert all(i.value is None for g in copy.groups for i in g.shared)
+    channel = truth["social"]["gang"]["channel"]
+    assert all(g.channel != channel for g in copy.groups)  # the channel field; the group's name is the unit's
 
 
 def test_a_value_seen_as_a_victims_is_masked_whoever_claims_it(content: CaseContent,

@@ -51,10 +51,15 @@ def victims(world: tuple[Path, dict[str, Any]]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def listings(world: tuple[Path, dict[str, Any]]) -> list[Page]:
+def world_listings(world: tuple[Path, dict[str, Any]]) -> list[Page]:
     """Market listings that show sample rows: trafficking offers."""
     out, _ = world
-    return [p for p in iter_pages(out / "social") if p.sample and "/listing/" in p.url][:3]
+    return [p for p in iter_pages(out / "social") if p.sample and "/listing/" in p.url]
+
+
+@pytest.fixture(scope="module")
+def listings(world_listings: list[Page]) -> list[Page]:
+    return world_listings[:3]
 
 
 def _post(ctx: Context, page: Page, body: str) -> int:
@@ -126,6 +131,10 @@ def test_victims_number_posted_as_contact_is_masked_everywhere(ctx: Context, lis
     accounts = {(o["account_type"], o["account_login"]) for o in json.loads(out["stix"])["objects"]
                 if o["type"] == "user-account"}
     assert ("qq", qq) in accounts and ("telegram", tg) in accounts
+    event = json.loads(out["misp"])["Event"]
+    texts = {a["value"] for a in event["Attribute"]}
+    handles = {a["value"] for o in event["Object"] if o["name"] == "telegram-account" for a in o["Attribute"]}
+    assert f"qq: {qq}" in texts and tg in handles
 
 
 def test_contact_a_dump_shows_to_be_a_victims_is_masked_from_then_on(ctx: Context, world: tuple[Path, dict[str, Any]],
@@ -178,3 +187,25 @@ def test_analyze_redo_refills_contacts_stored_before_0007(ctx: Context, listings
     analyse_stored(ctx, redo=True)
     got = _idents(ctx)
     assert got[("qq", mask(qq))].value_norm == qq and got[("telegram", mask(tg))].value_norm == tg
+
+
+def test_a_victims_number_in_two_sellers_samples_is_supply_not_an_alias(ctx: Context,
+                                                                          world_listings: list[Page],
+                                                                          victims: list[str]) -> None:
+    """Two sellers offering the same leaked person share supply; the number is not one seller's own."""
+    from leaktrace.graph.corpus import load_corpus
+
+    row = f"李** {victims[2]} 44**************1X 广东省****"
+    two = [p for p in world_listings if p.author != world_listings[0].author][:1] + world_listings[:1]
+    assert len({(p.site, p.author) for p in two}) == 2
+    for page in two:
+        _post(ctx, page, page.body + "\n" + row + "\n")
+    analyse_stored(ctx)
+    with ctx.session() as s:
+        phone = s.scalar(select(Identifier).where(Identifier.type == "cn_mobile",
+                                                  Identifier.value_masked == mask(victims[2])))
+        assert phone is not None and phone.victim_seen_at is not None
+        corpus = load_corpus(s)
+    holders = [a for a in corpus.accounts.values() if phone.id in a.samples]
+    assert len(holders) == 2
+    assert not [a for a in corpus.accounts.values() if phone.id in a.identifiers]

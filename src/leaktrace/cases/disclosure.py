@@ -93,6 +93,7 @@ def shared_view(content: CaseContent, *, tlp: TLP | None = None, redact_suspects
 
     groups = [x.model_copy(update={
         "shared": [ident(i) for i in x.shared],
+        "channel": mask(x.channel) if redact_suspects and x.channel else x.channel,
         "links": [lk if not redact_suspects else Link(source=end(lk.source), target=end(lk.target),
                                                       kind=lk.kind, evidence="(redacted)")
                   for lk in x.links],

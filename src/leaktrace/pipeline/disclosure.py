@@ -10,8 +10,8 @@ crawler attaches a sample (the store's `victim_seen_at`, see
 Only keyed hashes are compared: a clear contact value is hashed under every
 key of the ring (`core.disclosure.victim_probe_types` names the type, e.g. a
 phone as `cn_mobile`), and the hashes are looked for among identifiers the
-store has seen in sample data and in the `persons`/`phones` sets each dump
-analysis wrote under `<data dir>/dumps/<sha>/`. The sets are never loaded:
+store has seen in sample data and in the `phones` set each dump analysis
+wrote under `<data dir>/dumps/<sha>/`. The sets are never loaded:
 DuckDB semi-joins the few candidate hashes against the Parquet files.
 """
 
@@ -32,7 +32,11 @@ from leaktrace.core.normalize import normalize
 from leaktrace.pipeline.context import Context
 from leaktrace.store.models import Identifier
 
-HASH_SETS = ("phones", "persons")
+# A dump's `phones` set holds every mobile's keyed hash (`cn_mobile`); its `persons` set holds the
+# same hashes when the dump has no ID column, else ID numbers, which no contact is. Only mobiles are
+# looked up in dumps: the sets hash nothing else a contact could be.
+HASH_SETS = ("phones",)
+DUMP_PROBE_TYPES = frozenset({"cn_mobile"})
 
 
 def probe_hashes(ring: Keyring, id_type: str, value: str) -> set[tuple[str, str]]:
@@ -45,13 +49,13 @@ def probe_hashes(ring: Keyring, id_type: str, value: str) -> set[tuple[str, str]
 
 
 def dump_hash_files(data_dir: Path) -> list[Path]:
-    """Every analysed dump's persons and phones sets (a Parquet file, or Spark's folder of parts)."""
+    """Every analysed dump's phones set (a Parquet file, or Spark's folder of parts)."""
     root = data_dir / "dumps"
     return sorted(p for name in HASH_SETS for p in root.glob(f"*/{name}.parquet")) if root.is_dir() else []
 
 
 def in_dumps(data_dir: Path, hashes: Iterable[str]) -> set[str]:
-    """The `hashes` that appear in any dump's persons or phones set."""
+    """The `hashes` that appear in any dump's phones set."""
     wanted = sorted(set(hashes))
     files = dump_hash_files(data_dir)
     if not wanted or not files:
@@ -96,7 +100,7 @@ def victim_values(ctx: Context, values: Iterable[tuple[str, str]]) -> set[tuple[
         return set()
     with ctx.session() as s:
         seen = in_store(s, every)
-    dumped = in_dumps(ctx.data_dir, (h for _t, h in every - seen))
+    dumped = in_dumps(ctx.data_dir, (h for t, h in every - seen if t in DUMP_PROBE_TYPES))
     return {tv for tv, ps in probes.items() if any(p in seen or p[1] in dumped for p in ps)}
 
 
@@ -136,7 +140,7 @@ def case_copy(ctx: Context, content: CaseContent, *, tlp: TLP | None = None,
     hashed = {(i.type, i.hash) for i in contacts if i.value is None and i.hash is not None}
     with ctx.session() as s:
         seen = in_store(s, hashed)
-    dumped = in_dumps(ctx.data_dir, (h for t, h in hashed - seen if t in ("cn_mobile", "phone")))
+    dumped = in_dumps(ctx.data_dir, (h for t, h in hashed - seen if t in DUMP_PROBE_TYPES))
 
     def is_victim(i: Ident) -> bool:
         if i.value is not None:
