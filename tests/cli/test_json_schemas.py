@@ -148,6 +148,9 @@ def build(tmp: Path, mp: pytest.MonkeyPatch) -> World:
           "--phone-range", "13900000000-13900009999", "--mail-domain", "acme.example", "--order-prefix", "AC",
           "-o", str(canaries)])
     w.add("canaries", ["org", "canaries", "-o"], [json.loads(canaries.read_text("utf-8"))])
+    planted = sorted((world / "orgs").glob("*/canaries.*.json"))  # what the simulator writes for organisations
+    assert planted
+    w.add("canaries", ["simulate", "orgs/*/canaries.*.json"], [json.loads(p.read_text("utf-8")) for p in planted])
     export = tmp / "customers.csv"
     export.write_text("身份证号,联系电话\n" + "".join(f"11010119900101{i:04d},139{i:08d}\n" for i in range(80)), "utf-8")
     req, st, resp, fp = (tmp / n for n in ("req.json", "st.json", "resp.json", "fp.json"))
@@ -222,6 +225,17 @@ def build(tmp: Path, mp: pytest.MonkeyPatch) -> World:
     w.add("case-items", ["case", "add", "FILE.jsonl"], _lines(lines.read_text("utf-8")))
     w.one("case-add", ["case", "add", "LT-SCHEMA", str(items), "--json"])
     w.one("case-add", ["case", "add", "LT-SCHEMA", str(lines), "--json"])
+    # leaktrace's own outputs, as printed, are case items too
+    for name in ("dump-report", "attribute-result"):
+        out = tmp / f"{name}.json"
+        out.write_text(json.dumps(w.outputs[name][0][1][0], ensure_ascii=False), "utf-8")
+        w.add("case-items", ["case", "add", out.name], [json.loads(out.read_text("utf-8"))])
+        w.one("case-add", ["case", "add", "LT-SCHEMA", str(out), "--json"])
+    for name in ("graph-actor", "post"):
+        out = tmp / f"{name}.jsonl"
+        out.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in w.outputs[name][0][1][:3]), "utf-8")
+        w.add("case-items", ["case", "add", out.name], _lines(out.read_text("utf-8")))
+        w.one("case-add", ["case", "add", "LT-SCHEMA", str(out), "--json"])
     w.one("case-build", ["case", "build", "LT-SCHEMA", "--json"])
     w.one("case-report", ["case", "report", "LT-SCHEMA", "--lang", "en", "--out", str(tmp / "report"), "--json"])
     w.lines("schema-entry", ["schema", "list", "--json"])
@@ -373,3 +387,22 @@ def test_docs_list_every_schema() -> None:
     assert not missing_row, f"docs/formats.md has no row for {missing_row}"
     unreferenced = [n for n in schemas.names() if f"`{n}`" not in pages and n != "schema-entry"]
     assert not unreferenced, f"no docs page names the schema(s) {unreferenced}"
+
+
+@pytest.mark.parametrize("name", ["dump-report", "attribute-result", "graph-actor", "post"])
+def test_one_printed_output_is_a_case_item(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str], name: str) -> None:
+    """A file holding one output as printed (one actor, one post) passes the schema and `case add` alike."""
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(world.outputs[name][0][1][0], ensure_ascii=False) + "\n", "utf-8")
+    for var, value in world.env.items():
+        monkeypatch.setenv(var, value)
+    get_settings.cache_clear()
+    assert main(["schema", "check", "case-items", str(path)]) == 0
+    assert main(["case", "add", "LT-SCHEMA", str(path)]) == 0, capsys.readouterr().err
+
+
+def test_canary_schema_names_the_format_writers_use() -> None:
+    from leaktrace.core.file_formats import CANARY_FILE_FORMAT
+
+    assert schemas.load("canaries")["properties"]["format"] == {"const": CANARY_FILE_FORMAT}

@@ -38,6 +38,12 @@ def _session() -> Iterator[Session]:
         yield session
 
 
+def _recognised(doc: dict[str, Any]) -> str | None:
+    from leaktrace.pipeline.case_assembly import recognise_output
+
+    return recognise_output(doc)
+
+
 def _read_items(path: Path, kind: str | None) -> list[tuple[str, str, Any]]:
     """(label, kind, document) for every item in a JSON, JSON-lines or stdin file."""
     label = "<stdin>" if str(path) == "-" else str(path)
@@ -56,7 +62,8 @@ def _read_items(path: Path, kind: str | None) -> list[tuple[str, str, Any]]:
         whole = json.loads(text)
         if isinstance(whole, list):
             docs = [(f"{label}: item {i + 1}", d) for i, d in enumerate(whole)]
-        elif isinstance(whole, dict) and kind is None and "kind" not in whole and set(whole) & set(PLURALS):
+        elif isinstance(whole, dict) and kind is None and "kind" not in whole and set(whole) & set(PLURALS) \
+                and _recognised(whole) is None:  # one printed actor has 'wallets' but is no grouped file
             for key, items in whole.items():
                 if key not in PLURALS or not isinstance(items, list):
                     raise InputError(f"{label}: field {key!r}: expected one of {', '.join(PLURALS)} holding a list")

@@ -86,9 +86,9 @@ def case_content() -> dict[str, Any]:
 
 
 # leaktrace's own --json outputs that `case add` takes as they are printed, without 'kind'
-# (recognised by their shape). Name each schema here once `case add` accepts it, then
-# `make schemas`: e.g. ("dump-report", "attribute-result", "graph-actor", "post").
-RECOGNISED_OUTPUTS: tuple[str, ...] = ()
+# (pipeline.case_assembly.recognise_output knows them by shape). A new one is named here,
+# then `make schemas`.
+RECOGNISED_OUTPUTS: tuple[str, ...] = ("dump-report", "attribute-result", "graph-actor", "post")
 
 
 def case_items() -> dict[str, Any]:
@@ -119,7 +119,9 @@ def case_items() -> dict[str, Any]:
         **_head("case-items", "Case items",
                 "The file `leaktrace case add CASE FILE` reads (JSON, or JSON lines where each line is one item). "
                 "An item is a listing, actor, group, dump, attribution, capture, wallet or event, named by its "
-                "'kind' field; personal data only masked or keyed. Generated from cases.model."),
+                "'kind' field, or one of leaktrace's own --json outputs as printed (dump analyze, attribute, "
+                "graph actors, posts list|search); personal data only masked or keyed. Generated from "
+                "cases.model."),
         "if": {"type": "array"},
         "then": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/item"}},
         "else": {
