@@ -30,13 +30,15 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.serialization import Encoding
+
 from leaktrace.cases import misp, stix, tables
 from leaktrace.cases.custody import check_captures
 from leaktrace.cases.model import CaseContent
 from leaktrace.cases.report import render_html
 from leaktrace.core.errors import InputError, IntegrityError
 from leaktrace.core.private_files import FILE_MODE, make_private
-from leaktrace.evidence import EvidenceStore, signing
+from leaktrace.evidence import EvidenceStore, signing, timestamp
 from leaktrace.evidence.bundle import (
     BUNDLE_FORMAT,
     CUSTODY_HEAD,
@@ -44,6 +46,7 @@ from leaktrace.evidence.bundle import (
     MANIFEST,
     MANIFEST_SIG,
     PUBLIC_KEY,
+    TSA_ROOTS,
 )
 from leaktrace.evidence.custody import HEAD_NAME, LOG_NAME, omitted_line, parse_line, utc_now
 from leaktrace.evidence.export import _suffix
@@ -88,7 +91,10 @@ def _copy_log(src: Path, dest: Path, keep: set[str]) -> None:
                 raise IntegrityError(f"{src}: line {lineno}: unreadable entry ({exc}); bundle not written") from exc
             if error or not raw.endswith(b"\n"):
                 raise IntegrityError(f"{src}: line {lineno}: {error or 'partial line'}; bundle not written")
-            out.write(raw if entry.sha256 in keep else omitted_line(entry.hash))
+            # Timestamp entries name only an entry hash and the TSA's token: kept, so the bundle's
+            # verifier can check what a third party dated.
+            kept = entry.sha256 in keep or entry.action in timestamp.ACTIONS
+            out.write(raw if kept else omitted_line(entry.hash))
 
 
 def export_bundle(
@@ -135,6 +141,8 @@ def export_bundle(
             _copy_log(store.root / LOG_NAME, root / CUSTODY_LOG, set(shas))
             shutil.copyfile(store.root / HEAD_NAME, root / CUSTODY_HEAD)
         (root / PUBLIC_KEY).write_text(signing.public_to_text(key.public) + "\n")
+        if store.tsa is not None:
+            (root / TSA_ROOTS).write_bytes(b"".join(c.public_bytes(Encoding.PEM) for c in store.tsa.roots))
         custody = check_captures(content.captures, store)
         for lang in langs:
             html = render_html(content, lang, custody)

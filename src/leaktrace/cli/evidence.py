@@ -75,12 +75,17 @@ def verify(
         help="Outside anchor the log must reach and match: SEQ:HASH, a custody head, a provenance record "
         "or a case bundle (repeatable).",
     ),
+    tsa_ca: Path | None = typer.Option(
+        None, "--tsa-ca", help="PEM root(s) the timestamp tokens must chain to (default: setting tsa_roots)."
+    ),
 ) -> None:
     """Check every blob against its hash and the whole signed chain; exit 4 at the first break."""
     from leaktrace.evidence.anchor import load_anchor
+    from leaktrace.evidence.timestamp import load_roots
 
     anchors = [load_anchor(a) for a in expect_head]
-    report = cli_context().evidence.verify(check_blobs=not no_blobs, anchors=anchors)
+    roots = load_roots(tsa_ca) if tsa_ca is not None else None
+    report = cli_context().evidence.verify(check_blobs=not no_blobs, anchors=anchors, tsa_roots=roots)
     if json_out:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False))
     err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -94,6 +99,24 @@ def verify(
         if report.anchor is not None:
             anchored = f"; matches outside anchor entry {report.anchor.seq} ({report.anchor.source})"
         typer.echo(f"ok: {report.entries} custody entries, {report.blobs_checked} blobs verified{anchored}")
+        typer.echo(report.stamps.describe())
+
+
+@evidence_app.command("stamp")
+def stamp() -> None:
+    """Ask the configured TSA to date the custody head now (catch up after the TSA was down)."""
+    from leaktrace.attribution.exposure_client import ServiceError
+    from leaktrace.core.errors import ConfigError
+
+    stamper = cli_context().evidence.stamper
+    if stamper is None:
+        raise ConfigError("no time-stamping authority configured: set tsa_url and tsa_roots (LEAKTRACE_TSA_URL)")
+    outcome = stamper.stamp()
+    if outcome.status == "unavailable":
+        raise ServiceError(outcome.message)
+    if outcome.status == "refused":
+        raise IntegrityError(outcome.message + f" (recorded as custody entry {outcome.entry.seq if outcome.entry else '?'})")
+    typer.echo(outcome.message)
 
 
 @evidence_app.command("export")
@@ -131,11 +154,16 @@ def verify_bundle_cmd(
     bundle: Path = typer.Argument(..., help="An exported case bundle: folder or .zip."),
     expect_key: str | None = typer.Option(None, "--expect-key", help="Custody key fingerprint the bundle must be signed with."),
     json_out: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
+    tsa_ca: Path | None = typer.Option(
+        None, "--tsa-ca", help="PEM root(s) the timestamp tokens must chain to (default: the bundle's own copy)."
+    ),
 ) -> None:
     """Check a case bundle without the platform: manifest signature, file and blob hashes, custody chain."""
     from leaktrace.evidence.bundle import verify_bundle
+    from leaktrace.evidence.timestamp import load_roots
 
-    report = verify_bundle(bundle, expect_key=expect_key)
+    roots = load_roots(tsa_ca) if tsa_ca is not None else None
+    report = verify_bundle(bundle, expect_key=expect_key, tsa_roots=roots)
     if json_out:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False))
     err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -152,6 +180,7 @@ def verify_bundle_cmd(
             f"ok: case {report.case}: {report.files_checked} files, {report.blobs_checked} evidence blobs, "
             f"{report.custody_entries} custody entries{omitted}; signed by {report.key_fingerprint}"
         )
+        typer.echo(report.timestamps)
 
 
 def register(app: typer.Typer) -> None:
