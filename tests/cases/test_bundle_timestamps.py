@@ -2,33 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from leaktrace.cases.bundle import export_bundle
+from leaktrace.cases.model import CaseContent
 from leaktrace.core.keyring import Keyring
 from leaktrace.evidence import EvidenceStore
 from leaktrace.evidence.bundle import verify_bundle
 from leaktrace.evidence.timestamp import STAMP, TsaConfig, load_roots
-from tests.cases.conftest import case_docs, content_from_docs
-from tests.evidence.local_tsa import LocalTsa
+from local_tsa import LocalTsa
 
 
-@pytest.fixture(scope="module")
-def tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalTsa]:
-    with LocalTsa(tmp_path_factory.mktemp("tsa")) as server:
-        yield server
+@pytest.fixture
+def tsa(local_tsa: LocalTsa) -> LocalTsa:
+    return local_tsa
 
 
-def test_bundle_tokens_verify_stand_alone(
-    world: tuple[Path, dict[str, Any]], raw_rows: list[dict[str, str]], tsa: LocalTsa, tmp_path: Path
-) -> None:
-    store = EvidenceStore(tmp_path / "data", keys=Keyring.generate(),
-                          tsa=TsaConfig(tsa.url, load_roots(tsa.roots), every=2, interval_s=1e9))
-    content = content_from_docs(case_docs(world, raw_rows, store))
+@pytest.fixture
+def store(tsa: LocalTsa, tmp_path: Path) -> EvidenceStore:
+    """The cases fixtures' store, with a TSA stamping every second entry."""
+    return EvidenceStore(tmp_path / "data", keys=Keyring.generate(),
+                         tsa=TsaConfig(tsa.url, load_roots(tsa.roots), every=2, interval_s=1e9))
+
+
+def test_bundle_tokens_verify_stand_alone(store: EvidenceStore, content: CaseContent, tsa: LocalTsa,
+                                          tmp_path: Path) -> None:
     assert any(e.action == STAMP for e in store.entries())
     bundle = export_bundle(content, tmp_path / "b", store=store, collector="t", langs=("en",))
     report = verify_bundle(bundle, tsa_roots=load_roots(tsa.roots))

@@ -12,13 +12,12 @@ import pytest
 from leaktrace.core.keyring import Keyring
 from leaktrace.evidence import EvidenceStore
 from leaktrace.evidence.timestamp import REFUSED, STAMP, TsaConfig, load_roots
-from tests.evidence.local_tsa import LocalTsa
+from local_tsa import LocalTsa
 
 
-@pytest.fixture(scope="module")
-def tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalTsa]:
-    with LocalTsa(tmp_path_factory.mktemp("tsa")) as server:
-        yield server
+@pytest.fixture
+def tsa(local_tsa: LocalTsa) -> LocalTsa:
+    return local_tsa
 
 
 @pytest.fixture(autouse=True)

@@ -183,5 +183,29 @@ def verify_bundle_cmd(
         typer.echo(report.timestamps)
 
 
+@evidence_app.command("rekey")
+def rekey_cmd(
+    collector: str | None = typer.Option(None, "--collector", help="Who re-seals (default: login name)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the run's counts as JSON."),
+) -> None:
+    """Re-seal every blob under the keyring's active key (resumable; each blob logged in custody)."""
+    from leaktrace.evidence.rekey import keys_in_use, rekey
+
+    store = cli_context().evidence
+    report = rekey(store, collector=collector or _user())
+    in_use = keys_in_use(store)
+    doc = {"active": report.active, "resealed": report.resealed, "already": report.already,
+           "recovered": report.recovered, "from_keys": dict(report.by_old_key), "keys_in_use": dict(in_use)}
+    if json_out:
+        typer.echo(json.dumps(doc))
+        return
+    typer.echo(f"re-sealed {report.resealed} blob(s) under {report.active}; {report.already} already were"
+               + (f"; {report.recovered} custody entr(ies) recovered after an interrupted run" if report.recovered else ""))
+    retired = sorted(set(store.ring.keys) - set(in_use))
+    if retired:
+        typer.echo(f"no blob needs key(s) {', '.join(retired)}: they may be retired from the keyring "
+                   "(keyed hashes made with them need them too: see 'leaktrace keys')")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(evidence_app, name="evidence")
