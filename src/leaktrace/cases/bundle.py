@@ -9,7 +9,8 @@ Layout (a folder, or the same folder zipped)::
                          entry of evidence outside the case is there as its hash only)
     blobs/<sha256>.<ext> the original bytes of every capture (and, if asked, the dumps)
     report/              the HTML report(s)
-    exports/             STIX bundle, MISP event, CSV tables
+    exports/             STIX bundle, MISP event, CSV tables, and the captures as a WACZ
+                         (each archive/<sha256>.warc.gz listed under its evidence SHA-256)
 
 Each blob's export is itself a custody event, appended before the log is
 copied, so the bundle's log records that the bundle was made. The bundle is
@@ -50,6 +51,7 @@ from leaktrace.evidence.bundle import (
 )
 from leaktrace.evidence.custody import HEAD_NAME, LOG_NAME, omitted_line, parse_line, utc_now
 from leaktrace.evidence.export import _suffix
+from leaktrace.evidence.wacz_export import capture_shas, write_wacz
 
 _CHUNK = 1 << 20
 
@@ -151,6 +153,10 @@ def export_bundle(
         (root / f"exports/{content.info.ref}.misp.json").write_text(misp.to_json(content), "utf-8")
         for name, text in tables.build_tables(content).items():
             (root / f"exports/{content.info.ref}.{name}.csv").write_text(text, "utf-8")
+        warcs = capture_shas(list(intake.values()), shas)
+        wacz_name = f"exports/{content.info.ref}.wacz"
+        if warcs:  # the captures as one web archive package, for replay tools
+            write_wacz(store, warcs, root / wacz_name, title=f"{content.info.ref} {content.info.title}")
         blob_paths = {b["path"] for b in blobs}
         files = []
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
@@ -159,7 +165,7 @@ def export_bundle(
                 continue
             digest, size = _sha_file(path)
             files.append({"path": rel, "sha256": digest, "size": size})
-        manifest = {
+        manifest: dict[str, Any] = {
             "format": BUNDLE_FORMAT,
             "case": content.info.ref,
             "title": content.info.title,
@@ -170,6 +176,9 @@ def export_bundle(
             "files": files,
             "blobs": blobs,
         }
+        wacz_entry = next((f for f in files if f["path"] == wacz_name), None)
+        if wacz_entry is not None:
+            manifest["wacz"] = {"path": wacz_name, "sha256": wacz_entry["sha256"], "captures": len(warcs)}
         raw = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
         (root / MANIFEST).write_bytes(raw)
         (root / MANIFEST_SIG).write_text(base64.b64encode(key.sign(raw)).decode() + "\n")
