@@ -22,6 +22,7 @@ caller; the text capture stands either way.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
 import re
@@ -51,7 +52,7 @@ FRAME_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _SVG_ACTIVE = re.compile(rb"<\s*script|<\s*foreignObject|\son[a-z]+\s*=|javascript\s*:|<\s*iframe|<\s*embed|<\s*object",
                          re.IGNORECASE)
 
-BROWSER_NICE = 10
+BROWSER_NICE = 19
 ResourceFetch = Callable[[str, frozenset[str]], Awaitable[FetchedPage]]
 
 
@@ -66,6 +67,16 @@ class RenderResult:
     blocked: list[tuple[str, str]] = field(default_factory=list)
     error: str | None = None
     served: list[str] = field(default_factory=list)  # every request Chromium made, each answered by the route
+
+
+@dataclass
+class _Job:
+    """What a pooled tab is rendering now (its route handler reads it); all None between jobs."""
+
+    page: FetchedPage | None = None
+    spec: RenderSpec | None = None
+    result: RenderResult | None = None
+    fetched: int = 0
 
 
 def _mime(page: FetchedPage) -> str:
@@ -152,6 +163,7 @@ class ChromiumRenderer:
         self._pw: Any = None
         self._browser: Any = None
         self._contexts: dict[bool, Any] = {}
+        self._free: dict[bool, list[tuple[Any, _Job]]] = {}
 
     async def start(self) -> None:
         from playwright.async_api import async_playwright
@@ -164,6 +176,7 @@ class ChromiumRenderer:
         renice_browser(f"--proxy-server=http://127.0.0.1:{self.proxy_port}", BROWSER_NICE)
 
     async def close(self) -> None:
+        self._free.clear()
         for ctx in self._contexts.values():
             await ctx.close()
         self._contexts.clear()
@@ -199,46 +212,65 @@ class ChromiumRenderer:
             result.png = None
         return result
 
+    async def _tab(self, javascript: bool, spec: RenderSpec) -> tuple[Any, _Job]:
+        """A tab from the pool (a new tab costs a renderer process: ~0.1-0.9 s), with its route installed once."""
+        free = self._free.setdefault(javascript, [])
+        if free:
+            return free.pop()
+        ctx = await self._context(javascript, spec)
+        tab = await ctx.new_page()
+        job = _Job()
+
+        async def handle(route: Any) -> None:
+            await self._serve(route, job)
+
+        await tab.route("**/*", handle)
+        return tab, job
+
+    async def _serve(self, route: Any, job: _Job) -> None:
+        """Answer one request of the tab's current job: the capture, a fetched resource, or a refusal."""
+        request = route.request
+        url = request.url
+        page, spec, result = job.page, job.spec, job.result
+        if page is None or spec is None or result is None:  # between jobs: nothing may load
+            await route.abort("blockedbyclient")
+            return
+        result.served.append(url)
+        if url in (page.url, page.requested_url) and request.is_navigation_request():
+            await route.fulfill(status=page.status, headers=dict(_safe_headers(page.headers)), body=page.body)
+            return
+        reason = None
+        if request.method != "GET" or urlsplit(url).scheme not in ("http", "https"):
+            reason = f"{request.method} {urlsplit(url).scheme or '?'} request (only GET http(s) is fetched)"
+        elif request.resource_type == "script" and not result.javascript:
+            reason = "script while JavaScript is off"
+        elif job.fetched >= spec.max_resources:
+            reason = f"more than {spec.max_resources} subresources"
+        if reason is None:
+            job.fetched += 1
+            allowed = IMAGE_TYPES | STYLE_TYPES | FRAME_TYPES | (SCRIPT_TYPES if result.javascript else frozenset())
+            try:
+                res = await self.fetch_resource(url, allowed)
+            except FetchError as exc:
+                reason = exc.reason
+            else:
+                reason = hostile(res, spec)
+                if reason is None and job.result is result:  # still this job (not timed out meanwhile)
+                    result.resources.append(res)
+                    await route.fulfill(status=200, headers=dict(_safe_headers(res.headers)), body=res.body)
+                    return
+                reason = reason or "the rendering it belonged to had ended"
+        result.blocked.append((url, reason))
+        await route.abort("blockedbyclient")
+
     async def _render(self, page: FetchedPage, spec: RenderSpec, result: RenderResult) -> None:
         from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-        allowed = IMAGE_TYPES | STYLE_TYPES | FRAME_TYPES | (SCRIPT_TYPES if result.javascript else frozenset())
-        ctx = await self._context(result.javascript, spec)
-        tab = await ctx.new_page()
-        fetched = 0
-
-        async def handle(route: Any) -> None:
-            nonlocal fetched
-            request = route.request
-            url = request.url
-            result.served.append(url)
-            if url in (page.url, page.requested_url) and request.is_navigation_request():
-                await route.fulfill(status=page.status, headers=dict(_safe_headers(page.headers)), body=page.body)
-                return
-            reason = None
-            if request.method != "GET" or urlsplit(url).scheme not in ("http", "https"):
-                reason = f"{request.method} {urlsplit(url).scheme or '?'} request (only GET http(s) is fetched)"
-            elif request.resource_type == "script" and not result.javascript:
-                reason = "script while JavaScript is off"
-            elif fetched >= spec.max_resources:
-                reason = f"more than {spec.max_resources} subresources"
-            if reason is None:
-                fetched += 1
-                try:
-                    res = await self.fetch_resource(url, allowed)
-                except FetchError as exc:
-                    reason = exc.reason
-                else:
-                    reason = hostile(res, spec)
-                    if reason is None:
-                        result.resources.append(res)
-                        await route.fulfill(status=200, headers=dict(_safe_headers(res.headers)), body=res.body)
-                        return
-            result.blocked.append((url, reason))
-            await route.abort("blockedbyclient")
-
-        await tab.route("**/*", handle)
+        tab, job = await self._tab(result.javascript, spec)
+        job.page, job.spec, job.result, job.fetched = page, spec, result, 0
+        clean = False
         try:
+            await tab.set_viewport_size({"width": spec.width, "height": 900})
             try:
                 await tab.goto(page.url, wait_until="load", timeout=spec.timeout_s * 1000)
             except PlaywrightTimeout:
@@ -247,8 +279,14 @@ class ChromiumRenderer:
             height = await _page_height(tab, spec)
             await tab.set_viewport_size({"width": spec.width, "height": height})
             result.png = await tab.screenshot(full_page=False, type="png", timeout=spec.timeout_s * 1000)
+            clean = True
         finally:
-            await tab.close()
+            job.page = job.spec = job.result = None
+            if clean:  # a tab that loaded and rendered goes back to the pool; any other is closed
+                self._free.setdefault(result.javascript, []).append((tab, job))
+            else:
+                with contextlib.suppress(Exception):
+                    await tab.close()
 
 
 async def _page_height(tab: Any, spec: RenderSpec) -> int:
