@@ -183,6 +183,27 @@ def verify_bundle_cmd(
         typer.echo(report.timestamps)
 
 
+@evidence_app.command("sheet")
+def sheet_cmd(
+    sha256: str = typer.Argument(..., help="The capture's SHA-256 (or its screenshot's)."),
+    out: Path = typer.Option(..., "-o", "--out", help="PDF file to write."),
+    tsa_ca: Path | None = typer.Option(
+        None, "--tsa-ca", help="PEM root(s) the timestamp token must chain to (default: setting tsa_roots)."
+    ),
+) -> None:
+    """A court sheet (PDF) of one evidence item: screenshot, URL, time, hashes, timestamp, custody."""
+    from leaktrace.cases.sheet import write_sheet
+    from leaktrace.evidence.timestamp import load_roots
+
+    roots = load_roots(tsa_ca) if tsa_ca is not None else None
+    data = write_sheet(cli_context().evidence, sha256, out, tsa_roots=roots)
+    stamp = "not yet stamped"
+    if data.stamp is not None:
+        stamp = f"stamped {data.stamp.gen_time} ({'verified' if data.stamp.verified else data.stamp.problem})"
+    typer.echo(f"{out}: {data.url}; screenshot {'yes' if data.screenshot else 'no'}; {stamp}; "
+               f"custody chain {'verifies' if data.chain_ok else 'DOES NOT VERIFY'}")
+
+
 @evidence_app.command("rekey")
 def rekey_cmd(
     collector: str | None = typer.Option(None, "--collector", help="Who re-seals (default: login name)."),

@@ -28,12 +28,11 @@ from leaktrace.collect.fetch import FetchedPage, host_key
 from leaktrace.collect.profile import RenderSpec
 from leaktrace.collect.render import ChromiumRenderer, RenderResult
 from leaktrace.evidence.evidence_store import EvidenceStore
+from leaktrace.evidence.sheet import RESOURCES, SCREENSHOT
+from leaktrace.evidence.sheet import SCREENSHOT_FAILED as FAILED
 from leaktrace.evidence.warc import MEDIA_TYPE, build_capture_warc
 
 log = logging.getLogger(__name__)
-SCREENSHOT = "screenshot"
-RESOURCES = "render-resources"
-FAILED = "screenshot-failed"
 PNG = "image/png"
 MAX_BLOCKED_LISTED = 50
 
