@@ -150,3 +150,15 @@ def test_cli_verify_names_unstamped_and_stamp_catches_up(
     assert main(["evidence", "verify"]) == 0
     out = capsys.readouterr().out
     assert "entries 1..3 existed by" in out and "not yet stamped: 5" in out
+
+
+def test_parallel_intakes_stamp_without_breaking_the_chain(tmp_path: Path, ring: Keyring, tsa: LocalTsa) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = _store(tmp_path, ring, tsa.url, tsa.roots, every=5)
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda k: _fill(store, 8, start=k * 100), range(4)))
+    report = store.verify()
+    assert report.ok, report.problems
+    assert report.stamps.stamps >= 1 and report.stamps.refused == 0  # triggers during a stamp are skipped
+    assert sum(e.action == "capture" for e in store.entries()) == 32

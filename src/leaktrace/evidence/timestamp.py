@@ -28,6 +28,8 @@ from __future__ import annotations
 import base64
 import json
 import os
+import tempfile
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -166,6 +168,7 @@ class Stamper:
         self.log = log
         self.config = config
         self.state_path = log.directory / STATE_NAME
+        self._busy = threading.Lock()  # one stamp at a time per process (the crawl's sink threads)
 
     # The state file only says when to ask next; the chain is the record (verify never reads it).
     def _state(self) -> dict[str, Any]:
@@ -177,8 +180,7 @@ class Stamper:
 
     def _save_state(self, **values: Any) -> None:
         doc = {**self._state(), **values}
-        tmp = self.state_path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd, tmp = tempfile.mkstemp(dir=self.state_path.parent, prefix=STATE_NAME + ".")
         with os.fdopen(fd, "w") as fh:
             json.dump(doc, fh)
         os.replace(tmp, self.state_path)
@@ -198,12 +200,19 @@ class Stamper:
 
     def after_append(self, entry: CustodyEntry) -> StampOutcome | None:
         """Called after every append: stamp when a batch is due; never raises for a TSA problem."""
-        if entry.action in ACTIONS or not self.due(entry.seq):
-            return None
-        return self.stamp()
+        if entry.action in ACTIONS or not self._busy.acquire(blocking=False):
+            return None  # another thread is stamping: its token dates this entry's batch soon enough
+        try:
+            return self._stamp_locked() if self.due(entry.seq) else None
+        finally:
+            self._busy.release()
 
     def stamp(self) -> StampOutcome:
         """Stamp the current head now (the `evidence stamp` command and batch triggers)."""
+        with self._busy:
+            return self._stamp_locked()
+
+    def _stamp_locked(self) -> StampOutcome:
         head = self._head_entry()
         if head is None:
             return StampOutcome("nothing", message="custody log is empty")
