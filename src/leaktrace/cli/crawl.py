@@ -26,8 +26,7 @@ from leaktrace.collect.profile import load_profile
 from leaktrace.collect.watch import load_terms
 from leaktrace.core.errors import ConfigError
 from leaktrace.core.private_files import private_dir
-from leaktrace.pipeline.crawl import CrawlOptions, CrawlReport, run_crawl, watch
-from leaktrace.pipeline.sources import ensure_source
+from leaktrace.pipeline.crawl import CrawlOptions, CrawlReport, explain_idle, run_crawl, watch
 
 err = Console(stderr=True, highlight=False)
 
@@ -111,6 +110,7 @@ def crawl(
             password = typer.prompt(f"password for {username}", hide_input=True, err=True)
         creds = {host_key(u): Credentials(username, password) for u in urls}
     options = CrawlOptions(
+        legal_basis=legal_basis, owner=owner,  # a new source is registered by the crawl, undone if it fails
         profile=prof, source=source, start_urls=urls, proxy=proxy, no_proxy=no_proxy, credentials=creds,
         concurrency=concurrency, delay_s=delay, max_pages=max_pages, collector=collector,
         tor_control_port=tor_control_port,
@@ -118,7 +118,6 @@ def crawl(
         captcha=_prompt_captcha, terms=load_terms(terms, watch_list), webhook=webhook, screenshots=screenshots,
     )
     ctx = cli_context()
-    ensure_source(ctx.sessions, source, kind=prof.kind, base_url=urls[0], legal_basis=legal_basis, owner=owner)
     if watch_mode:
         watch(options, interval_s=interval, rounds=rounds, ctx=ctx, on_round=lambda r: _print(r, json_out))
         return
@@ -130,6 +129,9 @@ def crawl(
 
         report = run_crawl(options, ctx, on_page=on_page if not json_out else None)
     _print(report, json_out)
+    idle = None if json_out else explain_idle(ctx, report)
+    if idle:
+        typer.echo(idle)
 
 
 def register(app: typer.Typer) -> None:

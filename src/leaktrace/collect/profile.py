@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from leaktrace.core.capture import PostKind
 from leaktrace.core.errors import ConfigError, InputError
 
 MAX_PROFILE_BYTES = 1 << 20
@@ -67,6 +68,9 @@ class PageRule(_Strict):
     match: str
     follow: tuple[str, ...] = ()
     item: ItemSelectors | None = None
+    # What an item page is: an offer (listing), a seller's own page (profile) or a forum/chat post.
+    # Profiles are kept (their contacts link accounts) but never listed as listings.
+    item_kind: PostKind = "listing"
     needs_login: bool = False
 
     @field_validator("match")

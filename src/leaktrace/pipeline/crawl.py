@@ -24,13 +24,14 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leaktrace.collect import extract
@@ -51,7 +52,8 @@ from leaktrace.evidence.custody import CustodyEntry
 from leaktrace.evidence.warc import iter_warc
 from leaktrace.pipeline.context import Context, open_context
 from leaktrace.pipeline.ingest import Ingestor, header_value, sighting
-from leaktrace.store.models import Post, Source, url_key
+from leaktrace.pipeline.sources import provisional_source
+from leaktrace.store.models import Capture, Post, Source, url_key
 from leaktrace.store.repo import (
     Frontier,
     PostSighting,
@@ -243,6 +245,8 @@ class CrawlOptions:
     captcha: CaptchaHook | None = None
     terms: list[str] = field(default_factory=list)
     webhook: str | None = None
+    legal_basis: str | None = None  # with owner: register the source when it is new (undone if the run fails)
+    owner: str | None = None
     backoff_s: float = 0.5
     verify_proxy: bool = True
     analyse: bool = True  # run the intel stage on each new or changed post as it arrives
@@ -389,6 +393,49 @@ def run_crawl(options: CrawlOptions, ctx: Context | None = None, *, round_no: in
             return run_crawl(options, opened, round_no=round_no, on_page=on_page, transport=transport)
     proxy = resolve_proxy(options.proxy, options.no_proxy)
     hosts = _hosts(options.start_urls)
+    with _registered(ctx, options):
+        return _run_crawl(options, ctx, proxy, hosts, round_no, on_page, transport)
+
+
+def _registered(ctx: Context, options: CrawlOptions) -> AbstractContextManager[bool]:
+    """The source, registered for this run when it is new and CrawlOptions carry a legal basis and owner."""
+    return provisional_source(ctx.sessions, options.source, kind=options.profile.kind,
+                              base_url=options.start_urls[0] if options.start_urls else None,
+                              legal_basis=options.legal_basis, owner=options.owner)
+
+
+def idle_reason(report: CrawlReport, last_capture: datetime | None) -> str | None:
+    """Why a crawl fetched nothing, in one line (None when it fetched something or has work left).
+
+    A crawl fetches each URL once; a second run of a finished crawl finds
+    every page done. Said plainly, with the way to fetch them again, so an
+    empty run does not read as a broken site or proxy.
+    """
+    if report.stats.fetched or report.frontier.get("queued") or report.frontier.get("claimed"):
+        return None
+    done, failed = report.frontier.get("done", 0), report.frontier.get("failed", 0)
+    if not done and not failed:
+        return "0 new pages: nothing in scope was found from the start URL(s); check --url and the profile"
+    when = f" (last {last_capture.astimezone(UTC):%Y-%m-%d %H:%M %Z})" if last_capture else ""
+    gave_up = f", {failed} given up after retries" if failed else ""
+    return (f"0 new pages: all {done} pages of source {report.source!r} were captured before{when}{gave_up}; "
+            "a crawl fetches each page once: use --watch to fetch them again and record changes "
+            "(--watch --rounds 1 --interval 0 for one pass now)")
+
+
+def explain_idle(ctx: Context, report: CrawlReport) -> str | None:
+    """`idle_reason` with the source's newest capture looked up: what the CLI (and a console) print."""
+    if report.stats.fetched:
+        return None
+    with ctx.sessions() as s:
+        last = s.scalar(select(func.max(Capture.fetched_at)).join(Source, Source.id == Capture.source_id)
+                        .where(Source.name == report.source))
+    return idle_reason(report, last)
+
+
+def _run_crawl(options: CrawlOptions, ctx: Context, proxy: str | None, hosts: frozenset[str], round_no: int,
+               on_page: Callable[[CrawlStats], None] | None,
+               transport: httpx.AsyncBaseTransport | None) -> CrawlReport:
     source = _load_source(ctx, options.source)
     if proxy and options.verify_proxy and transport is None:
         check_proxy(proxy)
@@ -481,6 +528,13 @@ def watch(options: CrawlOptions, *, interval_s: float, rounds: int | None = None
     if ctx is None:
         with open_context() as opened:
             return watch(options, interval_s=interval_s, rounds=rounds, on_round=on_round, sleep=sleep, ctx=opened)
+    with _registered(ctx, options):
+        return _watch(options, interval_s, rounds, on_round, sleep, ctx)
+
+
+def _watch(options: CrawlOptions, interval_s: float, rounds: int | None,
+           on_round: Callable[[CrawlReport], None] | None, sleep: Callable[[float], None],
+           ctx: Context) -> list[CrawlReport]:
     reports: list[CrawlReport] = []
     source = _load_source(ctx, options.source)
     frontier = Frontier(ctx.sessions, lease=LEASE)

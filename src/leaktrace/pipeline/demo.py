@@ -437,6 +437,7 @@ class Demo:
         from leaktrace.core.errors import InputError as _InputError
         from leaktrace.evidence.bundle import verify_bundle
         from leaktrace.pipeline.case_assembly import DumpEvidence, build_case
+        from leaktrace.pipeline.disclosure import case_copy
 
         self.chapter(7, "The case file")
         social = self.truth["social"]
@@ -448,9 +449,9 @@ class Demo:
         out = self.opts.directory / "report"
         with self.timer.step("case"), ctx.session() as s:
             try:
-                case = get_case(s, ref)
+                get_case(s, ref)
             except _InputError:
-                case = create_case(s, f"Trafficking of {self.truth['attribution']['victim_name']} order data",
+                create_case(s, f"Trafficking of {self.truth['attribution']['victim_name']} order data",
                                    ref=ref, tlp="amber", created_by=COLLECTOR,
                                    description="Built by leaktrace demo from a synthetic world.")
             s.commit()
@@ -460,9 +461,10 @@ class Demo:
             dump = DumpEvidence(self.dump_report, self.dump_path.name, self.truth["leak"]["claimed_records"],
                                 self.attribution)
             built = build_case(ctx, ref, dumps=[dump], added_by=COLLECTOR, site_names=site_names, org_ids=org_ids)
-        with self.timer.step("case"), ctx.session() as s:
-            case = get_case(s, ref)
-            content = load_content(s, case)
+        with self.timer.step("case"):
+            with ctx.session() as s:
+                content = load_content(s, get_case(s, ref))
+            content = case_copy(ctx, content)  # what the investigators' report and exports may show
             files = write_report(content, out, lang=self.opts.lang, pdf=self.opts.pdf, store=ctx.evidence)
             self.result.report_html = files.html
             self.result.report_pdf = files.pdf
