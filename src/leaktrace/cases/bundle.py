@@ -7,7 +7,8 @@ Layout (a folder, or the same folder zipped)::
     custody/             custody.jsonl, custody.head, signing.pub (the whole chain: each
                          entry links to the one before, so a verifier needs them all; an
                          entry of evidence outside the case is there as its hash only)
-    blobs/<sha256>.<ext> the original bytes of every capture (and, if asked, the dumps)
+    blobs/<sha256>.<ext> the original bytes of every capture, its screenshot (PNG) when one was
+                         taken, and, if asked, the dumps
     report/              the HTML report(s)
     exports/             STIX bundle, MISP event, CSV tables, and the captures as a WACZ
                          (each archive/<sha256>.warc.gz listed under its evidence SHA-256)
@@ -51,6 +52,7 @@ from leaktrace.evidence.bundle import (
 )
 from leaktrace.evidence.custody import HEAD_NAME, LOG_NAME, omitted_line, parse_line, utc_now
 from leaktrace.evidence.export import _suffix
+from leaktrace.evidence.sheet import SCREENSHOT
 from leaktrace.evidence.wacz_export import capture_shas, write_wacz
 
 _CHUNK = 1 << 20
@@ -99,6 +101,19 @@ def _copy_log(src: Path, dest: Path, keep: set[str]) -> None:
             out.write(raw if kept else omitted_line(entry.hash))
 
 
+def screenshots_of(store: EvidenceStore, captures: list[str]) -> list[str]:
+    """The latest screenshot of each capture (collect.screenshots), in capture order."""
+    if not store.custody.path.exists():
+        return []
+    wanted = set(captures)
+    latest: dict[str, str] = {}
+    for e in store.entries():
+        cap = e.meta.get("capture_sha256")
+        if e.action == SCREENSHOT and e.sha256 and cap in wanted:
+            latest[cap] = e.sha256
+    return [latest[c] for c in captures if c in latest and latest[c] not in wanted]
+
+
 def export_bundle(
     content: CaseContent,
     dest: Path,
@@ -118,6 +133,7 @@ def export_bundle(
     if include_dumps:
         shas += [d.sha256 for d in content.dumps if d.sha256]
     shas = list(dict.fromkeys(shas))
+    shas += screenshots_of(store, shas)  # the pictures of the captured pages travel with them
     intake = {s["sha256"]: s for s in store.summaries()} if store.custody.path.exists() else {}
     missing = [s for s in shas if s not in intake or not store.has(s)]
     if missing:
