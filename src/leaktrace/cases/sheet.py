@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from leaktrace.cases.charts import REPORT_FONT_FAMILY
 from leaktrace.cases.report import html_to_pdf
+from leaktrace.cases.report_fonts import CJK_FAMILY
 from leaktrace.evidence.evidence_store import EvidenceStore
 from leaktrace.evidence.sheet import SheetData, entry_row, gather
 
@@ -29,7 +29,7 @@ def render_sheet_html(data: SheetData) -> str:
     png_uri = ("data:image/png;base64," + base64.b64encode(data.screenshot_png).decode()
                if data.screenshot_png else None)
     return env.get_template("sheet.html.j2").render(d=data, rows=[entry_row(e) for e in data.entries],
-                                                    png_uri=png_uri, font_family=REPORT_FONT_FAMILY)
+                                                    png_uri=png_uri, font_family=CJK_FAMILY)
 
 
 def write_sheet(store: EvidenceStore, sha: str, dest: Path, *,
