@@ -147,7 +147,7 @@ async def _render(site: _Site, canary: _Canary, path: str, spec: RenderSpec) -> 
         await proxy.close()
 
 
-def test_every_request_goes_through_the_crawler_and_hostile_content_is_blocked(site: _Site) -> None:
+def test_every_request_goes_through_the_crawler_and_hostile_content_is_blocked(site: _Site, ctx: Context) -> None:
     canary = _Canary()
     site.paths.clear()
     result, fetched = asyncio.run(_render(site, canary, "/", RenderSpec()))
@@ -168,6 +168,19 @@ def test_every_request_goes_through_the_crawler_and_hostile_content_is_blocked(s
     assert "a.js" not in got and "/a.js" not in site.paths  # no script fetched with JavaScript off
     # the site saw exactly the page (fetched once, by the crawler) and what the route fetched, via the proxy
     assert sorted(site.paths) == sorted(["/", *(u.split(HOST, 1)[1] for u in fetched if f"//{HOST}/" in u)])
+    # into evidence: the PNG, and a WARC of the two subresources, tied to the capture by its hash
+    from datetime import UTC, datetime
+
+    from leaktrace.evidence.warc import iter_warc
+
+    shot = store_render(ctx.evidence, result, "cd" * 32, collector="t", rendered_at=datetime.now(UTC))
+    entries = {e.action: e for e in ctx.evidence.entries()}
+    assert entries[SCREENSHOT].sha256 == shot and entries[SCREENSHOT].meta["capture_sha256"] == "cd" * 32
+    assert entries[SCREENSHOT].meta["blocked_total"] == len(result.blocked)
+    res = entries["render-resources"]
+    assert entries[SCREENSHOT].meta["resources_sha256"] == res.sha256
+    records = list(iter_warc(io.BytesIO(ctx.evidence.read_bytes(str(res.sha256))), "resources"))
+    assert {(r.url or "").rsplit("/", 1)[1] for r in records if r.record_type == "response"} == {"s.css", "ok.png"}
 
 
 def test_javascript_per_profile(site: _Site) -> None:
