@@ -419,6 +419,15 @@ class CustodyLog:
         os.replace(tmp, self.directory / HEAD_NAME)
         _fsync_dir(self.directory)
 
+    def last_entry(self) -> CustodyEntry | None:
+        """The newest entry as written (read from the end of the log), or None for an empty log."""
+        with self.locked():
+            line = _last_line(self.path)
+        if line is None:
+            return None
+        entry, error = parse_line(line + b"\n")
+        return None if error else entry
+
     def entries(self) -> Iterator[CustodyEntry]:
         """Parsed entries in order; IntegrityError at the first unreadable line."""
         for line in read_lines(self.path):

@@ -40,7 +40,7 @@ import rfc3161_client
 from cryptography import x509
 
 from leaktrace.core.errors import ConfigError
-from leaktrace.evidence.custody import canonical, parse_line
+from leaktrace.evidence.custody import canonical
 
 if TYPE_CHECKING:
     from leaktrace.evidence.custody import CustodyEntry, CustodyLog
@@ -213,7 +213,7 @@ class Stamper:
             return self._stamp_locked()
 
     def _stamp_locked(self) -> StampOutcome:
-        head = self._head_entry()
+        head = self.log.last_entry()
         if head is None:
             return StampOutcome("nothing", message="custody log is empty")
         if head.action in ACTIONS and head.seq - 1 <= int(self._state().get("stamped_seq", 0)):
@@ -235,17 +235,6 @@ class Stamper:
         entry = self.log.append(STAMP, collector=COLLECTOR, contains_pii=False, meta=meta)
         self._save_state(stamped_seq=head.seq, attempt_seq=entry.seq)
         return StampOutcome("stamped", head.seq, entry, f"entry {head.seq} stamped at {check.gen_time}")
-
-    def _head_entry(self) -> CustodyEntry | None:
-        from leaktrace.evidence.custody import _last_line
-
-        with self.log.locked():
-            line = _last_line(self.log.path)
-        if line is None:
-            return None
-        entry, error = parse_line(line + b"\n")
-        return None if error else entry
-
 
 # -- verification (used by verify.py on a store's log and on a bundle's) -------------------------
 
