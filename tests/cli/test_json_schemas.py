@@ -168,6 +168,7 @@ def build(tmp: Path, mp: pytest.MonkeyPatch) -> World:
     w.one("evidence-add", ["evidence", "add", str(text), "--json"])
     blobs = w.lines("evidence-blob", ["evidence", "list", "--json"])
     w.one("evidence-verify", ["evidence", "verify", "--json"])
+    w.one("evidence-rekey", ["evidence", "rekey", "--json"])
     w.one("bundle-verify", ["evidence", "verify-bundle", str(demo / "report" / "LT-DEMO-1.bundle"), "--json"])
 
     with running_world(world, behaviour=Behaviour(rate_per_s=0, error_rate=0)) as served:

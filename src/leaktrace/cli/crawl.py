@@ -60,6 +60,9 @@ def _print(report: CrawlReport, json_out: bool) -> None:
                                                                if any(report.recovered.values()) else ""))
     if s.skipped:
         typer.echo(f"skipped: {json.dumps(dict(s.skipped), ensure_ascii=False)}")
+    if report.screenshots is not None:
+        shot = report.screenshots
+        typer.echo(f"screenshots: {shot['rendered']} rendered, {shot['failed']} failed (recorded in custody)")
 
 
 def crawl(
@@ -86,6 +89,8 @@ def crawl(
     webhook: str | None = typer.Option(None, "--webhook", help="URL that receives alerts as JSON POSTs."),
     collector: str = typer.Option("leaktrace-crawler", "--collector", help="Collector name in custody."),
     json_out: bool = typer.Option(False, "--json", help="Print each round's report as one JSON line."),
+    screenshots: bool = typer.Option(False, "--screenshots", help="Also render listing/seller pages in headless "
+                                     "Chromium (queued; all its requests go through the crawler and the proxy)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log skipped pages and retries."),
 ) -> None:
     """Crawl a site described by PROFILE from --url through a SOCKS5h proxy into evidence and the store."""
@@ -110,7 +115,7 @@ def crawl(
         concurrency=concurrency, delay_s=delay, max_pages=max_pages, collector=collector,
         tor_control_port=tor_control_port,
         tor_password=os.environ.get(tor_password_env) if tor_password_env else None,
-        captcha=_prompt_captcha, terms=load_terms(terms, watch_list), webhook=webhook,
+        captcha=_prompt_captcha, terms=load_terms(terms, watch_list), webhook=webhook, screenshots=screenshots,
     )
     ctx = cli_context()
     if watch_mode:

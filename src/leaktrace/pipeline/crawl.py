@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 import httpx
@@ -65,7 +65,11 @@ from leaktrace.store.repo import (
 )
 from leaktrace.store.types import utcnow
 
+if TYPE_CHECKING:
+    from leaktrace.collect.screenshots import ScreenshotQueue
+
 log = logging.getLogger(__name__)
+SCREENSHOT_DRAIN_S = 600.0  # after the last page, how long the crawl waits for queued screenshots
 LEASE = timedelta(minutes=30)  # longer than any page's retries; dead local crawlers are found by pid
 REMOVED = "removed"
 _DIGITS = re.compile(r"\d{6,}")
@@ -171,7 +175,7 @@ class IngestSink:
                     self.alerts.append(Alert(tuple(hits), post.state, item.site, item.url, post.post_id,
                                              res.capture_id, post.changed, _mask_digits(item.title),
                                              s.price_amount, s.price_currency))
-        return SinkResult(res.capture_id, res.created, new, changed)
+        return SinkResult(res.capture_id, res.created, new, changed, res.sha256)
 
     def _analyse(self, session: Session, item: ParsedItem, posts: Any) -> None:
         """The intel stage on each new or changed post, while the page's extras (sold, sample) are at hand."""
@@ -246,6 +250,8 @@ class CrawlOptions:
     backoff_s: float = 0.5
     verify_proxy: bool = True
     analyse: bool = True  # run the intel stage on each new or changed post as it arrives
+    screenshots: bool = False  # render listing/seller pages in Chromium (queued, never blocking)
+    screenshot_workers: int = 2
 
 
 @dataclass
@@ -257,6 +263,7 @@ class CrawlReport:
     frontier: dict[str, int]
     recovered: dict[str, int]
     alerts: list[Alert] = field(default_factory=list)
+    screenshots: dict[str, Any] | None = None
 
     @property
     def pages_per_s(self) -> float:
@@ -265,7 +272,8 @@ class CrawlReport:
     def as_dict(self) -> dict[str, Any]:
         return {"source": self.source, "round": self.round, "seconds": round(self.seconds, 3),
                 "pages_per_s": round(self.pages_per_s, 2), **self.stats.as_dict(), "frontier": self.frontier,
-                "recovered": self.recovered, "alerts": len(self.alerts)}
+                "recovered": self.recovered, "alerts": len(self.alerts),
+                **({"screenshots": self.screenshots} if self.screenshots is not None else {})}
 
 
 def _hosts(start_urls: list[str]) -> frozenset[str]:
@@ -439,12 +447,15 @@ def _run_crawl(options: CrawlOptions, ctx: Context, proxy: str | None, hosts: fr
                                   for h in [host_key(u)] for p in profile.start_paths)]))
     sink = IngestSink(ctx, source, options.collector, options.terms, analyse=options.analyse)
     started = time.monotonic()
+    shots: dict[str, Any] = {}
     try:
-        stats = asyncio.run(_crawl(options, profile, hosts, proxy, frontier, sink, source, seeds, on_page, transport))
+        stats = asyncio.run(_crawl(options, profile, hosts, proxy, frontier, sink, source, seeds, on_page, transport,
+                                   ctx if options.screenshots else None, shots))
     finally:
         sink.close()
     report = CrawlReport(options.source, round_no, time.monotonic() - started, stats,
-                         frontier.counts(source.id), recovered, sink.alerts)
+                         frontier.counts(source.id), recovered, sink.alerts,
+                         shots if options.screenshots else None)
     if options.webhook and sink.alerts:
         Webhook(options.webhook).send(sink.alerts, source=options.source, round_no=round_no)
     return report
@@ -453,7 +464,8 @@ def _run_crawl(options: CrawlOptions, ctx: Context, proxy: str | None, hosts: fr
 async def _crawl(options: CrawlOptions, profile: Profile, hosts: frozenset[str], proxy: str | None,
                  frontier: Frontier, sink: IngestSink, source: Source, seeds: list[str],
                  on_page: Callable[[CrawlStats], None] | None,
-                 transport: httpx.AsyncBaseTransport | None) -> CrawlStats:
+                 transport: httpx.AsyncBaseTransport | None, shot_ctx: Context | None = None,
+                 shot_stats: dict[str, Any] | None = None) -> CrawlStats:
     per_host = options.concurrency or profile.politeness.concurrency
     delay = profile.politeness.delay_s if options.delay_s is None else options.delay_s
     limits = profile.limits
@@ -469,11 +481,42 @@ async def _crawl(options: CrawlOptions, profile: Profile, hosts: frozenset[str],
         fetcher = Fetcher(client, limits, hosts, HostGate(per_host, delay), login_prefix=login_prefix,
                           on_transport_failure=newnym.failure if newnym else None, backoff_base_s=options.backoff_s)
         logins = LoginManager(profile.login, fetcher, options.credentials, options.captcha)
+        shots = None
+        if shot_ctx is not None:
+            shots = _screenshot_queue(shot_ctx, options, profile, client, hosts, per_host, delay)
+            await shots.start()
         crawler = Crawler(profile, source_id=source.id, frontier=frontier, sink=sink, fetcher=fetcher,
                           logins=logins, worker_id=worker_id(), newnym=newnym, max_pages=options.max_pages,
-                          on_page=on_page)
-        await crawler.seed(seeds)
-        return await crawler.run(per_host * len(hosts))
+                          on_page=on_page, screenshots=shots)
+        t0 = time.monotonic()
+        try:
+            await crawler.seed(seeds)
+            return await crawler.run(per_host * len(hosts))
+        finally:
+            if shots is not None:
+                crawled = time.monotonic() - t0
+                await shots.close(timeout_s=SCREENSHOT_DRAIN_S)
+                if shot_stats is not None:  # the crawl's own time, then the wait for the last renders
+                    shot_stats.update(shots.stats.as_dict(), crawl_seconds=round(crawled, 3),
+                                      drain_seconds=round(time.monotonic() - t0 - crawled, 3))
+
+
+def _screenshot_queue(ctx: Context, options: CrawlOptions, profile: Profile, client: httpx.AsyncClient,
+                      hosts: frozenset[str], per_host: int, delay: float) -> ScreenshotQueue:
+    """Chromium behind the crawl's own client: same proxy, same hosts, its own politeness slots."""
+    from leaktrace.collect.render import ChromiumRenderer
+    from leaktrace.collect.screenshots import ScreenshotQueue
+
+    spec = profile.render
+    limits = profile.limits.model_copy(update={"timeout_s": min(profile.limits.timeout_s, spec.timeout_s),
+                                               "retries": 0})
+    resources = Fetcher(client, limits, hosts, HostGate(per_host, delay), backoff_base_s=options.backoff_s)
+
+    async def fetch_resource(url: str, types: frozenset[str]) -> FetchedPage:
+        return await resources.fetch(url, content_types=types)
+
+    return ScreenshotQueue(ChromiumRenderer(fetch_resource), ctx.evidence, spec, collector=options.collector,
+                           workers=options.screenshot_workers)
 
 
 def watch(options: CrawlOptions, *, interval_s: float, rounds: int | None = None,
