@@ -40,6 +40,7 @@ from leaktrace.core import signing
 from leaktrace.core.canonical_json import GENESIS, canonical
 from leaktrace.core.errors import InputError, IntegrityError
 from leaktrace.core.masking import mask
+from leaktrace.core.normalize import normalize
 from leaktrace.core.private_files import private_dir
 from leaktrace.pipeline.context import Context
 from leaktrace.store.models import AuditEntry, AuditHead
@@ -127,7 +128,8 @@ def _signing_key(ctx: Context) -> signing.SigningKey:
 
 def keyed_identifier(ctx: Context, pii_type: str, value: str) -> dict[str, str]:
     """How a person identifier appears in `detail`: its keyed hash and masked form, never the value."""
-    return {"type": pii_type, "hash": ctx.hasher.hash(pii_type, value), "masked": mask(value)}
+    norm = normalize(pii_type, value)  # masked as normalised: a typed form's spacing must not widen the mask
+    return {"type": pii_type, "hash": ctx.hasher.hash_normalised(pii_type, norm), "masked": mask(norm)}
 
 
 def _body(seq: int, prev: str, time: str, actor: str, actor_id: int | None, role: str | None, client: str,
