@@ -35,6 +35,7 @@ COMMAND_MODULES = [
     "leaktrace.cli.graph",
     "leaktrace.cli.intel",
     "leaktrace.cli.demo",
+    "leaktrace.cli.users", "leaktrace.cli.audit",
 ]
 
 app = typer.Typer(

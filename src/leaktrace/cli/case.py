@@ -16,6 +16,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from leaktrace.cli.context import cli_context
+from leaktrace.cli.operator import audit_export
 from leaktrace.core.errors import InputError
 
 case_app = typer.Typer(help="Cases: gather findings, write the report, export to STIX/MISP/CSV or a bundle.",
@@ -344,6 +345,8 @@ def report(
         files = write_case_report(cli_context(), case_ref, out, lang=lang, pdf=pdf, tlp=_tlp(tlp),
                                   redact_suspects=redact_suspects, progress=step)
         bar.update(task, completed=len(steps))
+    audit_export("export.download", f"case:{case_ref}", format="report", path=str(files.html),
+                 pdf=str(files.pdf) if files.pdf else None, tlp=_tlp(tlp), redacted=redact_suspects)
     if json_out:
         typer.echo(json.dumps({"html": str(files.html), "pdf": str(files.pdf) if files.pdf else None}))
         return
@@ -367,8 +370,13 @@ def export(
 
     if fmt == "bundle" and out == Path("."):
         out = Path(f"{case_ref}-bundle")
-    for path in export_case(cli_context(), case_ref, fmt, out, collector=_user(), tlp=_tlp(tlp),
-                            redact_suspects=redact_suspects, as_zip=as_zip, include_dumps=include_dumps):
+    paths = export_case(cli_context(), case_ref, fmt, out, collector=_user(), tlp=_tlp(tlp),
+                        redact_suspects=redact_suspects, as_zip=as_zip, include_dumps=include_dumps)
+    # A bundle carries the captures themselves: an evidence download, not only an export.
+    audit_export("evidence.download" if fmt == "bundle" else "export.download", f"case:{case_ref}", format=fmt,
+                 path=str(paths[0] if fmt != "csv" else out), dumps=include_dumps if fmt == "bundle" else None,
+                 tlp=_tlp(tlp), redacted=redact_suspects)
+    for path in paths:
         typer.echo(str(path))
 
 

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from leaktrace.core.signing import check_signature
 from leaktrace.evidence import timestamp
 from leaktrace.evidence.custody import GENESIS, canonical, head_body, read_lines
-from leaktrace.evidence.signing import check_signature
 
 if TYPE_CHECKING:
     from cryptography.x509 import Certificate
