@@ -333,7 +333,8 @@ def test_every_json_command_is_run_here(world: World) -> None:
 
 def test_invalid_outputs_are_rejected(world: World) -> None:
     """The schemas are strict enough to catch drift: a renamed, missing or extra key fails."""
-    for name in ("crawl-report", "import-report", "post", "dump-report", "attribute-result", "case-content"):
+    for name in ("crawl-report", "import-report", "post", "dump-report", "attribute-result", "case-content",
+                 "user-account", "user-token", "audit-entry", "audit-verify", "bundle-verify"):
         doc = json.loads(json.dumps(world.outputs[name][0][1][0]))
         validator = schemas.validator(name)
         extra = {**doc, "unexpected_key": 1}
@@ -341,6 +342,28 @@ def test_invalid_outputs_are_rejected(world: World) -> None:
         key = next(k for k in schemas.load(name).get("required", []))
         missing = {k: v for k, v in doc.items() if k != key}
         assert not validator.is_valid(missing), f"{name}: a missing {key!r} passed"
+
+
+@pytest.mark.parametrize("damage", ["custody/custody.jsonl", "manifest.json"])
+def test_a_failed_bundle_verification_prints_its_schema_too(world: World, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str], damage: str) -> None:
+    """`verify-bundle --json` prints its verdict before exit 4; a broken bundle's verdict matches the schema too."""
+    import shutil
+
+    bundle = tmp_path / "LT-DEMO-1.bundle"
+    shutil.copytree(Path(world.env["LEAKTRACE_DATA_DIR"]).parent / "report" / "LT-DEMO-1.bundle", bundle)
+    (bundle / damage).unlink()
+    for var, value in world.env.items():
+        monkeypatch.setenv(var, value)
+    get_settings.cache_clear()
+    assert main(["evidence", "verify-bundle", str(bundle), "--json"]) == 4
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["ok"] is False and any(damage in p for p in doc["problems"]), doc["problems"]
+    validator = schemas.validator("bundle-verify")
+    errors = list(validator.iter_errors(doc))
+    assert not errors, f"{errors[0].json_path}: {errors[0].message[:300]}"
+    assert not validator.is_valid({**doc, "ok": True, "problems": []}), "a sound verdict must be read through"
 
 
 def test_generated_schemas_equal_the_models() -> None:
