@@ -142,6 +142,6 @@ def test_outputs_are_owner_only(world: tuple[Path, dict[str, Any]], tmp_path: Pa
     folder = Path(r.hash_sets["persons"]).parent
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     files = list(folder.iterdir())
-    assert {f.name for f in files} >= {"persons.parquet", "phones.parquet", "records.parquet", "report.json",
+    assert {f.name for f in files} >= {"persons.parquet", "phones.parquet", "report.json",
                                        "source.json"}
     assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files), [(f.name, oct(f.stat().st_mode)) for f in files]
