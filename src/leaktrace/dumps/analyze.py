@@ -2,8 +2,10 @@
 
 Order of work: sniff and open the file (`readers`), infer roles, build the
 facts table in ONE scan of the input (streamed inputs can be read only
-once) while a thread hashes the file (its SHA-256 names its directory in
-the data directory), then every figure is an aggregate over the facts.
+once) while one thread reads the file once more for its SHA-256 (which
+names its directory in the data directory) and its over-long lines
+(`streams.FilePass`), then every figure is an aggregate over the facts
+(`steps`, the same on every engine).
 DuckDB runs under `memory_limit` and spills to an owner-only folder of its
 own inside the data directory, removed when the run ends (`spill`). A finished report is kept beside the hash sets, with the
 path, size and mtime it was made from (`source.json`); running again with
@@ -18,7 +20,6 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,9 @@ from leaktrace.core.errors import ConfigError, InputError
 from leaktrace.core.keyring import Keyring
 from leaktrace.core.private_files import write_private_text
 from leaktrace.dumps.options import DEFAULT_MEMORY_LIMIT, AnalyzeOptions
+from leaktrace.dumps.readers import MAX_LINE_BYTES
 from leaktrace.dumps.report import MIGRANT_SHARE, build_report
+from leaktrace.dumps.streams import FilePass
 
 __all__ = ["DEFAULT_MEMORY_LIMIT", "MIGRANT_SHARE", "AnalyzeOptions", "analyze_dump", "build_report", "file_sha256"]
 
@@ -99,16 +102,15 @@ def analyze_dump(path: Path, opts: AnalyzeOptions | None = None, *, data_dir: Pa
     if known is not None and (hit := _stored(dumps_dir / known, opts)) is not None:
         return hit
     ring = keys if isinstance(keys, Keyring) else keys()
-    # The content hash names the output directory but nothing the scan needs: a thread
-    # computes it meanwhile (hashlib releases the GIL), ~1.5 s per 10^7 rows off the wall clock.
-    stop = threading.Event()  # a failed scan must not wait for the hash of a 100 GB file
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lt-sha256") as pool:
-        sha_f: Future[str] = pool.submit(lambda: known or file_sha256(path, stop))
-        try:
-            sha, hit, report = _run_engine(path, opts, Path(data_dir), dumps_dir, ring, sha_f)
-        except BaseException:
-            stop.set()
-            raise
+    # The content hash names the output directory but nothing the scan needs, and the reader
+    # needs the over-long lines the engine drops: one thread reads the file once for both
+    # while the engine scans it (hashlib and numpy release the GIL).
+    side = FilePass(path, MAX_LINE_BYTES, sha=known)
+    try:
+        sha, hit, report = _run_engine(path, opts, Path(data_dir), dumps_dir, ring, side)
+    except BaseException:
+        side.stop()  # a failed scan must not wait for the hash of a 100 GB file
+        raise
     out = dumps_dir / sha
     if hit is not None:  # a copy of a file analysed before under another name
         return hit
@@ -121,13 +123,15 @@ def analyze_dump(path: Path, opts: AnalyzeOptions | None = None, *, data_dir: Pa
 
 
 def _run_engine(path: Path, opts: AnalyzeOptions, data_dir: Path, dumps_dir: Path, ring: Keyring,
-                sha_f: Future[str]) -> tuple[str, DumpReport | None, DumpReport]:
+                side: FilePass) -> tuple[str, DumpReport | None, DumpReport]:
     """(sha, the stored report if this content was analysed before with these options, the report)."""
     if opts.engine == "spark":
-        from leaktrace.dumps.engine_spark import spark_engine
+        from leaktrace.dumps.engine_spark import check_reachable, spark_engine
 
+        if opts.spark_master and opts.spark_master.startswith(("spark://", "sc://")):
+            check_reachable(opts.spark_master)  # in seconds, before hashing a file that may take minutes
         # A cluster's time costs more than a second read of the file: look for a stored report first.
-        sha = sha_f.result()
+        sha = side.sha256()
         hit = None if opts.force else _stored(dumps_dir / sha, opts)
         if hit is not None:
             return sha, hit, hit
@@ -139,7 +143,7 @@ def _run_engine(path: Path, opts: AnalyzeOptions, data_dir: Path, dumps_dir: Pat
     with spill_dir(data_dir / "tmp" / "duckdb") as tmp:
         con = connect(opts, tmp)
         try:
-            return _analyze(DuckDBEngine(con, opts.progress, opts.native_hash), path, sha_f.result, dumps_dir,
+            return _analyze(DuckDBEngine(con, opts.progress, opts.native_hash, side), path, side.sha256, dumps_dir,
                             opts, ring)
         finally:
             con.close()

@@ -33,6 +33,7 @@ from leaktrace.dumps.hashsets import (
 from leaktrace.dumps.options import AnalyzeOptions
 from leaktrace.dumps.readers import BadRows, OpenedDump, bad_text_sql, read_dump
 from leaktrace.dumps.steps import facts_rule, plan_for
+from leaktrace.dumps.streams import FilePass
 
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
@@ -96,10 +97,12 @@ class DuckDBEngine:
     name = "duckdb"
     dialect = "duckdb"
 
-    def __init__(self, con: DuckDBPyConnection, progress: bool = False, native_hash: bool = True) -> None:
+    def __init__(self, con: DuckDBPyConnection, progress: bool = False, native_hash: bool = True,
+                 side: FilePass | None = None) -> None:
         self.con = con
         self.progress = progress
         self.native_hash = native_hash  # False: the SQL HMAC (same hashes; tests compare the two)
+        self.side = side  # the run's one read of a plain file beside the engine's (hash, long lines)
 
     def register_input(self, path: Path, opts: AnalyzeOptions) -> Scanned:
         def scan(d: OpenedDump) -> tuple[tuple[list[ColumnRole], Plan], BadRows]:
@@ -110,7 +113,7 @@ class DuckDBEngine:
                                         "FROM facts WHERE bad").fetchall()[0]
             return (roles, plan), BadRows(int(n), list(texts or []))
 
-        r = read_dump(path, self.con, scan, opts.encoding)
+        r = read_dump(path, self.con, scan, opts.encoding, self.side)
         roles, plan = r.result
         return Scanned(r.dump.format, r.dump.sniffed, roles, plan, r.malformed)
 

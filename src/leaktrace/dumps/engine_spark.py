@@ -44,9 +44,47 @@ def _arrow(schema: str) -> pa.Schema:
     return pa.schema([(n, _TYPES[t]) for n, t in (f.split() for f in schema.split(", "))])
 
 
+CONNECT_TIMEOUT_S = 5.0
+
+
+def _endpoints(master: str) -> list[tuple[str, int]]:
+    """host:port pairs of a `spark://h1:7077,h2:7077` or `sc://host:15002/;params` URL."""
+    scheme, _, rest = master.partition("://")
+    default = 7077 if scheme == "spark" else 15002
+    out = []
+    for hp in rest.split("/")[0].split(";")[0].split(","):
+        host, _, port = hp.rpartition(":") if ":" in hp else (hp, "", "")
+        try:
+            out.append((host.strip("[]") or "localhost", int(port) if port else default))
+        except ValueError as exc:
+            raise ConfigError(f"--spark-master {master}: {hp!r} is not host:port") from exc
+    return out
+
+
+def check_reachable(master: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
+    """Fail fast (ConfigError, within `timeout` per endpoint) when no master of the URL accepts a connection.
+
+    Spark itself retries an unreachable standalone master for about a minute
+    and then leaves the session half-made; a TCP connect says it in seconds.
+    """
+    import socket
+
+    errors = []
+    for host, port in _endpoints(master):
+        try:
+            with socket.create_connection((host, port), timeout=timeout):
+                return
+        except OSError as exc:
+            errors.append(f"{host}:{port} ({exc.strerror or exc})")
+    raise ConfigError(f"--spark-master {master}: no Spark master answers at {', '.join(errors)}; "
+                      "start the cluster or correct the URL")
+
+
 def _session(master: str | None, local_dir: Path) -> Any:
     from pyspark.sql import SparkSession
 
+    if master and master.startswith(("spark://", "sc://")):
+        check_reachable(master)
     if master and master.startswith("sc://"):
         return SparkSession.builder.remote(master).getOrCreate()
     # Spills and cached partitions hold raw rows: keep them in the data directory, not /tmp.

@@ -35,7 +35,7 @@ from leaktrace.core.textio import open_text
 from leaktrace.dumps.mysql import SqlRows, detect_dialect
 from leaktrace.dumps.normalize_sql import lit as _sql_lit
 from leaktrace.dumps.sniff import Sniffed, logical_lines, sniff, split_line
-from leaktrace.dumps.streams import LongLines, PipeFeeder, long_lines_of_file
+from leaktrace.dumps.streams import FilePass, LongLines, PipeFeeder, long_lines_of_file
 from leaktrace.dumps.xlsx import XlsxRows
 
 if TYPE_CHECKING:
@@ -141,13 +141,16 @@ class OpenedDump:
         return m
 
 
-def _text_source(s: Sniffed, path: Path, stack: ExitStack,
-                 line_limit: int) -> tuple[str, PipeFeeder | None, Callable[[], LongLines | None]]:
+def _text_source(s: Sniffed, path: Path, stack: ExitStack, line_limit: int,
+                 side: FilePass | None = None) -> tuple[str, PipeFeeder | None, Callable[[], LongLines | None]]:
     """The file DuckDB reads (the dump itself when plain UTF-8, else a FIFO fed with UTF-8), and its over-long lines.
 
-    The lines are counted beside the engine's read: by the feeder, or by a
+    The lines are counted beside the engine's read: by the feeder, by the
+    run's one side pass over the file (`side`, which hashes it too), or by a
     thread reading the file alongside DuckDB (the same pages, from the cache).
     """
+    if s.container == "plain" and s.encoding in ("utf-8", "ascii") and side is not None and side.limit == line_limit:
+        return str(path), None, side.long_lines
     if s.container == "plain" and s.encoding in ("utf-8", "ascii"):
         stop = threading.Event()
         box: list[LongLines] = []
@@ -183,8 +186,13 @@ def _batches_with_schema(it: Iterator[pa.RecordBatch]) -> tuple[pa.Schema, Itera
 
 
 def open_dump(path: Path, con: DuckDBPyConnection, encoding: str | None = None, *,
-              quote: str | None = None, max_line_bytes: int | None = None) -> OpenedDump:
-    """Sniff `path` and expose it in `con` as `OpenedDump.relation`; see the module doc."""
+              quote: str | None = None, max_line_bytes: int | None = None,
+              side: FilePass | None = None) -> OpenedDump:
+    """Sniff `path` and expose it in `con` as `OpenedDump.relation`; see the module doc.
+
+    `side`: the run's one extra pass over a plain file (`streams.FilePass`),
+    whose over-long lines are used instead of reading the file once more.
+    """
     path = Path(path)
     s = sniff(path, encoding)
     stack = ExitStack()
@@ -196,8 +204,8 @@ def open_dump(path: Path, con: DuckDBPyConnection, encoding: str | None = None, 
         if s.kind == "sql":
             return _open_sql(path, s, con, stack)
         if s.kind == "jsonl":
-            return _open_jsonl(path, s, con, stack)
-        return _open_delimited(path, s, con, stack, quote, max_line_bytes or MAX_LINE_BYTES)
+            return _open_jsonl(path, s, con, stack, side)
+        return _open_delimited(path, s, con, stack, quote, max_line_bytes or MAX_LINE_BYTES, side)
     except BaseException:
         stack.close()
         raise
@@ -208,7 +216,7 @@ def _fmt_name(s: Sniffed, base: str) -> str:
 
 
 def _open_delimited(path: Path, s: Sniffed, con: DuckDBPyConnection, stack: ExitStack,
-                    quote: str | None, max_line_bytes: int) -> OpenedDump:
+                    quote: str | None, max_line_bytes: int, side: FilePass | None = None) -> OpenedDump:
     unquote = quote == "" and bool(s.quote)  # re-read after broken quoting: strip whole-field quotes
     if quote is not None:
         s.quote = quote
@@ -222,7 +230,7 @@ def _open_delimited(path: Path, s: Sniffed, con: DuckDBPyConnection, stack: Exit
     names = [f.strip() for f in rows[0]] if s.header else [f"col{i + 1}" for i in range(width)]
     names = (names + [f"col{i + 1}" for i in range(len(names), width)])[:width]
     sample = [r for r in (rows[1:] if s.header else rows) if len(r) == width]
-    src, feeder, long_lines = _text_source(s, path, stack, max_line_bytes)
+    src, feeder, long_lines = _text_source(s, path, stack, max_line_bytes, side)
     cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     q = _sql_lit(s.quote) if s.quote else "''"
     proj = ", ".join(f"regexp_replace(c{i}, '^\"(.*)\"$', '\\1', 's') AS c{i}" for i in range(width)) if unquote else "*"
@@ -322,7 +330,7 @@ class Read(Generic[T]):
 
 
 def read_dump(path: Path, con: DuckDBPyConnection, scan: Callable[[OpenedDump], tuple[T, BadRows]],
-              encoding: str | None = None) -> Read[T]:
+              encoding: str | None = None, side: FilePass | None = None) -> Read[T]:
     """Open `path`, let `scan` read every row once, and count what was malformed: the same way for every stage.
 
     `scan` returns its result and the `_bad` rows it met. An unterminated
@@ -334,7 +342,7 @@ def read_dump(path: Path, con: DuckDBPyConnection, scan: Callable[[OpenedDump], 
     """
     note = None
     for quote in (None, ""):
-        with open_dump(path, con, encoding, quote=quote) as d:
+        with open_dump(path, con, encoding, quote=quote, side=side) as d:
             result, bad = scan(d)
             err = d.stream_error()
             if err is not None:
@@ -357,7 +365,8 @@ def read_dump(path: Path, con: DuckDBPyConnection, scan: Callable[[OpenedDump], 
     return Read(d, result, m)
 
 
-def _open_jsonl(path: Path, s: Sniffed, con: DuckDBPyConnection, stack: ExitStack) -> OpenedDump:
+def _open_jsonl(path: Path, s: Sniffed, con: DuckDBPyConnection, stack: ExitStack,
+                side: FilePass | None = None) -> OpenedDump:
     keys: list[str] = []
     sample_objs = []
     for ln in s.head_text.splitlines()[:200]:
@@ -371,7 +380,7 @@ def _open_jsonl(path: Path, s: Sniffed, con: DuckDBPyConnection, stack: ExitStac
     if not keys:
         raise InputError(f"{path}: JSON lines without objects in the first lines")
     sample = [["" if o.get(k) is None else str(o.get(k)) for k in keys] for o in sample_objs]
-    src, feeder, long_lines = _text_source(s, path, stack, MAX_LINE_BYTES)
+    src, feeder, long_lines = _text_source(s, path, stack, MAX_LINE_BYTES, side)
     extract = ", ".join(
         f"CASE WHEN json_valid(line) THEN CAST(json_extract_string(line, {_sql_lit('$.' + json.dumps(k))}) AS VARCHAR) END AS c{i}"
         for i, k in enumerate(keys)

@@ -1,0 +1,94 @@
+"""A Spark standalone cluster on this machine (a master and N workers), for tests and benchmarks.
+
+The pip `pyspark` distribution has no start scripts, so the daemons are
+started with `spark-class org.apache.spark.deploy.master.Master` and
+`...deploy.worker.Worker` directly, on free loopback ports, with their work
+and log folders under a directory the caller owns. The context manager waits
+until every worker has registered with the master (its JSON status page)
+and stops the daemons, by their process ids, when it ends.
+
+    with local_cluster(tmp_path, workers=2) as url:   # spark://127.0.0.1:PORT
+        analyze_dump(path, AnalyzeOptions(engine="spark", spark_master=url), ...)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from leaktrace.core.errors import ConfigError
+from leaktrace.core.private_files import private_dir
+
+START_TIMEOUT_S = 120.0
+
+
+def spark_class() -> Path:
+    import pyspark
+
+    return Path(pyspark.__file__).parent / "bin" / "spark-class"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _alive_workers(ui_port: int) -> int:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{ui_port}/json/", timeout=2) as r:
+            return int(json.load(r).get("aliveworkers", 0))
+    except (OSError, ValueError):
+        return 0
+
+
+@contextlib.contextmanager
+def local_cluster(root: Path, workers: int = 2, cores: int = 1, memory: str = "1g",
+                  timeout: float = START_TIMEOUT_S) -> Iterator[str]:
+    """Start a master and `workers` workers (each `cores` cores, `memory`); yields the master URL."""
+    private_dir(root)
+    port, ui = _free_port(), _free_port()
+    url = f"spark://127.0.0.1:{port}"
+    procs: list[subprocess.Popen[bytes]] = []
+    logs = []
+
+    def start(name: str, args: list[str]) -> None:
+        log = (root / f"{name}.log").open("wb")
+        logs.append(log)
+        procs.append(subprocess.Popen([str(spark_class()), *args], stdout=log, stderr=subprocess.STDOUT,
+                                      cwd=root, start_new_session=True))
+
+    try:
+        start("master", ["org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", str(port),
+                         "--webui-port", str(ui)])
+        for i in range(workers):
+            work = private_dir(root / f"worker{i}")
+            start(f"worker{i}", ["org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
+                                 "--cores", str(cores), "--memory", memory, "--webui-port", str(_free_port()),
+                                 "--work-dir", str(work), url])
+        deadline = time.monotonic() + timeout
+        while _alive_workers(ui) < workers:
+            dead = [p.args for p in procs if p.poll() is not None]
+            if dead or time.monotonic() > deadline:
+                raise ConfigError(f"local Spark cluster did not start ({'a daemon exited' if dead else 'timeout'}); "
+                                  f"logs in {root}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                p.terminate()
+        for p in reversed(procs):
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        for log in logs:
+            log.close()
