@@ -37,6 +37,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -96,7 +97,7 @@ def make_files(work: Path, scale: int, gb18030: bool = True) -> tuple[Path, Path
     return utf8, gbk
 
 
-def floor_pass(path: Path, threads: int, work: Path) -> tuple[float, str]:
+def floor_pass(path: Path, threads: int, work: Path) -> tuple[float, float, str]:
     """What any full report must do at least, with no rule at all: parse every field, count the distinct
     records, find the distinct IDs and mobiles, and write the two keyed-hash sets `analyze` writes by
     default (same HMAC, same Parquet options). The speed of a complete report cannot exceed this."""
@@ -125,7 +126,7 @@ def floor_pass(path: Path, threads: int, work: Path) -> tuple[float, str]:
     cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(6))
     src = (f"read_csv({sql_str(str(path))}, header=true, auto_detect=false, columns={{{cols}}}, delim=',', "
            "quote='\"', escape='\"')")
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     con.execute(f"CREATE TEMP TABLE f AS SELECT md5_number(concat_ws(chr(31), c0, c1, c2, c3, c4, c5)) AS rec, "
                 f"c3 AS id, c4 AS mob FROM {src}")
     con.execute("SELECT count(DISTINCT rec) FROM f").fetchall()  # distinct records are counted, not hashed
@@ -133,19 +134,20 @@ def floor_pass(path: Path, threads: int, work: Path) -> tuple[float, str]:
                         ("phones", "cn_mobile", "SELECT DISTINCT mob AS v FROM f")):
         out = sql_str(str(work / f"floor_{name}.parquet"))
         con.execute(f"COPY (SELECT {h(t_, 'v')} AS hash FROM ({q}) d{key}) TO {out} ({PARQUET_OPTIONS})")
-    s = time.perf_counter() - t
+    s, cpu = time.perf_counter() - t, time.process_time() - c
     con.close()
-    return s, "compiled HMAC" if native else "SQL HMAC"
+    return s, cpu, "compiled HMAC" if native else "SQL HMAC"
 
 
-def bare_count(path: Path, threads: int) -> float:
+def bare_count(path: Path, threads: int) -> tuple[float, float]:
+    """(wall, CPU seconds of all threads) of a bare DuckDB count(*) scan of the file."""
     con = duckdb.connect()
     con.execute(f"SET threads={threads}")
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     con.execute(f"SELECT count(*) FROM read_csv({sql_str(str(path))}, header=true, all_varchar=true)").fetchall()
-    s = time.perf_counter() - t
+    s, cpu = time.perf_counter() - t, time.process_time() - c
     con.close()
-    return s
+    return s, cpu
 
 
 def child(path: Path, threads: int, mem: str, native_hash: bool = True) -> dict[str, float]:
@@ -208,40 +210,66 @@ def python_loop(path: Path, n: int) -> float:
     return n / (time.perf_counter() - t)
 
 
+def _median(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
 def one_scale(a: argparse.Namespace, work: Path, n: int) -> dict[str, float]:
-    """Every DuckDB figure at `n` rows, printed; returns the UTF-8 rate (rows/s) for the Spark comparison."""
+    """Every DuckDB figure at `n` rows (medians of `--repeat` interleaved rounds), printed.
+
+    The machine is shared: each round runs count, floor and both reports back
+    to back, so a ratio compares runs under the same neighbours; medians of
+    wall seconds and of CPU seconds (all threads) are printed, and the CPU
+    ratio is the steadier one under contention. Returns the UTF-8 rate.
+    """
     t = time.perf_counter()
     (work / f"n{n}").mkdir(parents=True, exist_ok=True)
     utf8, gbk = make_files(work / f"n{n}", n, not a.skip_gb18030)
     print(f"== {n:,} rows: built ({utf8.stat().st_size / 1e6:.0f} MB UTF-8) in {time.perf_counter() - t:.1f}s")
-    count_s = bare_count(utf8, a.threads)
-    floor_s, floor_how = floor_pass(utf8, a.threads, work / f"n{n}")
-    u = child(utf8, a.threads, a.memory_limit)
-    g = u if a.skip_gb18030 else child(gbk, a.threads, a.memory_limit)
-    q = None if a.skip_sql_hmac else child(utf8, a.threads, a.memory_limit, native_hash=False)
-    print(f"bare DuckDB count(*) scan : {n / count_s:>12,.0f} rows/s")
-    print(f"floor (no rules, 2 sets)  : {n / floor_s:>12,.0f} rows/s  (parse, distinct records counted, distinct "
-          f"IDs/mobiles, keyed-hash sets written; {floor_how})")
-    print(f"analyze UTF-8 (full)      : {n / u['s']:>12,.0f} rows/s  peak RSS {u['rss_mb']:,.0f} MB  "
-          f"({u['s']:.2f}s, {u['cpu']:.2f} CPU-s, {u['ids']:,} distinct IDs, memory limit {a.memory_limit})")
-    if not a.skip_gb18030:
-        print(f"analyze GB18030 (full)    : {n / g['s']:>12,.0f} rows/s  peak RSS {g['rss_mb']:,.0f} MB  "
-              f"({g['s']:.2f}s, {g['cpu']:.2f} CPU-s in-process, iconv apart)")
-    if q is not None:
-        print(f"analyze UTF-8, SQL HMAC   : {n / q['s']:>12,.0f} rows/s  ({q['s']:.2f}s, {q['cpu']:.2f} CPU-s: "
-              f"the same report with the keyed hashes in SQL, as without the compiled extension; "
-              f"compiled/SQL {q['s'] / u['s']:.2f}x)")
-    print(f"load average (1 min)      : {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    gb = "" if a.skip_gb18030 else f"  GB18030 {count_s / g['s']:.3f}"
-    print(f"ratio analyze/count(*)    : UTF-8 {count_s / u['s']:.3f}{gb}   (target >= 0.12)")
-    gb = "" if a.skip_gb18030 else f"  GB18030 {floor_s / g['s']:.2f}"
-    print(f"ratio analyze/floor       : UTF-8 {floor_s / u['s']:.2f}{gb}")
+    runs: dict[str, list[tuple[float, float]]] = {"count": [], "floor": [], "utf8": [], "gb": [], "sql": []}
+    rss: dict[str, float] = {}
+    floor_how = ""
+    for _ in range(a.repeat):
+        runs["count"].append(bare_count(utf8, a.threads))
+        fs, fc, floor_how = floor_pass(utf8, a.threads, work / f"n{n}")
+        runs["floor"].append((fs, fc))
+        u = child(utf8, a.threads, a.memory_limit)
+        runs["utf8"].append((u["s"], u["cpu"]))
+        rss["utf8"] = max(rss.get("utf8", 0.0), u["rss_mb"])
+        if not a.skip_gb18030:
+            g = child(gbk, a.threads, a.memory_limit)
+            runs["gb"].append((g["s"], g["cpu"]))
+            rss["gb"] = max(rss.get("gb", 0.0), g["rss_mb"])
+        if not a.skip_sql_hmac:
+            q = child(utf8, a.threads, a.memory_limit, native_hash=False)
+            runs["sql"].append((q["s"], q["cpu"]))
+    med = {k: (_median([w for w, _ in v]), _median([c for _, c in v])) for k, v in runs.items() if v}
+    (count_s, count_c), (floor_s, floor_c), (u_s, u_c) = med["count"], med["floor"], med["utf8"]
+    print(f"bare DuckDB count(*) scan : {n / count_s:>12,.0f} rows/s  ({count_s:.2f}s, {count_c:.2f} CPU-s)")
+    print(f"floor (no rules, 2 sets)  : {n / floor_s:>12,.0f} rows/s  ({floor_s:.2f}s, {floor_c:.2f} CPU-s: parse, "
+          f"distinct records counted, distinct IDs/mobiles, keyed-hash sets written; {floor_how})")
+    print(f"analyze UTF-8 (full)      : {n / u_s:>12,.0f} rows/s  peak RSS {rss['utf8']:,.0f} MB  "
+          f"({u_s:.2f}s, {u_c:.2f} CPU-s, memory limit {a.memory_limit})")
+    if "gb" in med:
+        g_s, g_c = med["gb"]
+        print(f"analyze GB18030 (full)    : {n / g_s:>12,.0f} rows/s  peak RSS {rss['gb']:,.0f} MB  "
+              f"({g_s:.2f}s, {g_c:.2f} CPU-s in-process, iconv apart)")
+    if "sql" in med:
+        q_s, q_c = med["sql"]
+        print(f"analyze UTF-8, SQL HMAC   : {n / q_s:>12,.0f} rows/s  ({q_s:.2f}s, {q_c:.2f} CPU-s: without the "
+              f"compiled extension; compiled/SQL {q_s / u_s:.2f}x)")
+    print(f"load average (1 min)      : {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; medians of {a.repeat}")
+    gb = f"  GB18030 {count_s / med['gb'][0]:.3f}" if "gb" in med else ""
+    print(f"ratio analyze/count(*)    : UTF-8 {count_s / u_s:.3f}{gb}   (wall; target >= 0.12)")
+    gb = f"  GB18030 {count_c / med['gb'][1]:.3f}" if "gb" in med else ""
+    print(f"ratio analyze/count(*) CPU: UTF-8 {count_c / u_c:.3f}{gb}   (CPU seconds)")
+    gb = f"  GB18030 {floor_s / med['gb'][0]:.2f}" if "gb" in med else ""
+    print(f"ratio analyze/floor       : UTF-8 {floor_s / u_s:.2f}{gb}   (wall; CPU UTF-8 {floor_c / u_c:.2f})")
     if a.loop_rows:
         loop = python_loop(utf8, min(a.loop_rows, n))
         print(f"python-stdnum+phonenumbers: {loop:>12,.0f} rows/s  (per-row loop, {min(a.loop_rows, n):,} rows)")
-        gb = "" if a.skip_gb18030 else f"  GB18030 {n / g['s'] / loop:.1f}x"
-        print(f"ratio analyze/python loop : UTF-8 {n / u['s'] / loop:.1f}x{gb}")
-    return {"rate": n / u["s"], "path": str(utf8)}  # type: ignore[dict-item]
+        print(f"ratio analyze/python loop : UTF-8 {n / u_s / loop:.1f}x")
+    return {"rate": n / u_s, "path": str(utf8)}  # type: ignore[dict-item]
 
 
 def spark_figures(a: argparse.Namespace, work: Path, utf8: Path, duck_rate: float) -> None:
@@ -273,6 +301,7 @@ def main() -> None:
     ap.add_argument("--scale", type=int, nargs="+", default=[1_000_000],
                     help="row counts, each run in turn (e.g. --scale 1000000 10000000)")
     ap.add_argument("--loop-rows", type=int, default=50_000, help="rows for the per-row Python loop (0: skip)")
+    ap.add_argument("--repeat", type=int, default=3, help="interleaved rounds per scale; medians are printed")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--memory-limit", default="3GB")
     ap.add_argument("--spark-rows", type=int, default=0, help="rows for the Spark run (0: skip)")

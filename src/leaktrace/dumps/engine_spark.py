@@ -89,12 +89,18 @@ def _session(master: str | None, local_dir: Path) -> Any:
         return SparkSession.builder.remote(master).getOrCreate()
     # Spills and cached partitions hold raw rows: keep them in the data directory, not /tmp.
     local_dir.mkdir(parents=True, exist_ok=True)
-    session = (SparkSession.builder.master(master or "local[2]").appName("leaktrace-dump")
+    builder = (SparkSession.builder.master(master or "local[2]").appName("leaktrace-dump")
                .config("spark.pyspark.python", sys.executable)
                .config("spark.local.dir", str(local_dir))
                .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
-               .config("spark.sql.shuffle.partitions", "4").config("spark.ui.showConsoleProgress", "false")
-               .getOrCreate())
+               .config("spark.ui.showConsoleProgress", "false"))
+    session = builder.getOrCreate()
+    if session.conf.get("spark.sql.shuffle.partitions") == "200":  # Spark's default: nobody chose one
+        # The cached tables keep their shuffle's partition count, and every figure query scans them
+        # (adaptive execution coalesces shuffle reads, not cached scans): two per core here; a big
+        # dump on a big cluster sets its own in spark-defaults.conf (docs/dumps.md, the 10^9 plan).
+        cores = session.sparkContext.defaultParallelism
+        session.conf.set("spark.sql.shuffle.partitions", str(max(4, 2 * cores)))
     # Workers must run this interpreter (it has leaktrace and DuckDB), not whatever `python3` is on
     # PATH: Python functions carry the context's interpreter, so set it there rather than in the
     # process environment (PYSPARK_PYTHON, when a user sets it, still wins: only the default is replaced).
