@@ -23,8 +23,8 @@ sampled nor candidates fall into one NULL group whose count completes the
 row total), so streamed inputs (compressed, GB18030, XLSX, SQL dumps),
 which can be read once only, need no second pass (unless the row count
 was over-guessed and the sample came out short: then the file is read once
-more). The readers are the dumps package's (`open_dump`); Parquet is read
-by DuckDB directly.
+more). The file is read by the dumps package's `read_dump`, as every stage
+reads it (same columns, same malformed count, broken quoting read again).
 """
 
 from __future__ import annotations
