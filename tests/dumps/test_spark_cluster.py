@@ -66,3 +66,13 @@ def test_unreachable_cluster_is_a_clear_error_within_30s(tmp_path: Path) -> None
                      data_dir=tmp_path / "data", keys=Keyring.generate())
     assert time.monotonic() - t < 30
     assert not (tmp_path / "data" / "dumps").exists() or not any((tmp_path / "data" / "dumps").iterdir())
+
+
+def test_master_urls_name_their_endpoints() -> None:
+    from leaktrace.dumps.engine_spark import _endpoints
+
+    assert _endpoints("spark://a:7077,b:7078") == [("a", 7077), ("b", 7078)]
+    assert _endpoints("spark://h") == [("h", 7077)]
+    assert _endpoints("sc://h/;token=x") == [("h", 15002)]
+    with pytest.raises(ConfigError, match="not host:port"):
+        _endpoints("spark://h:port")

@@ -87,6 +87,11 @@ def _session(master: str | None, local_dir: Path) -> Any:
         check_reachable(master)
     if master and master.startswith("sc://"):
         return SparkSession.builder.remote(master).getOrCreate()
+    # getOrCreate hands back a live session whatever master it was made for: a run for local[2]
+    # after one on a cluster (gone since) would wait forever for its executors.
+    active = SparkSession.getActiveSession()
+    if active is not None and active.sparkContext.master != (master or "local[2]"):
+        active.stop()
     # Spills and cached partitions hold raw rows: keep them in the data directory, not /tmp.
     local_dir.mkdir(parents=True, exist_ok=True)
     builder = (SparkSession.builder.master(master or "local[2]").appName("leaktrace-dump")

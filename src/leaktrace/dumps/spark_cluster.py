@@ -48,6 +48,17 @@ def _alive_workers(ui_port: int) -> int:
         return 0
 
 
+def _stop_sessions_on(url: str) -> None:
+    """Stop this process's Spark session if it runs on `url` (it would outlive the cluster, unusable)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        return
+    active = SparkSession.getActiveSession()
+    if active is not None and active.sparkContext.master == url:
+        active.stop()
+
+
 @contextlib.contextmanager
 def local_cluster(root: Path, workers: int = 2, cores: int = 1, memory: str = "1g",
                   timeout: float = START_TIMEOUT_S) -> Iterator[str]:
@@ -81,6 +92,7 @@ def local_cluster(root: Path, workers: int = 2, cores: int = 1, memory: str = "1
             time.sleep(0.5)
         yield url
     finally:
+        _stop_sessions_on(url)
         for p in reversed(procs):
             if p.poll() is None:
                 p.terminate()
