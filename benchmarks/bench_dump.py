@@ -279,9 +279,9 @@ def spark_figures(a: argparse.Namespace, work: Path, utf8: Path, duck_rate: floa
         from leaktrace.dumps.spark_cluster import local_cluster
 
         t = time.perf_counter()
-        with local_cluster(work / "spark-cluster", workers=2, cores=1, memory="1g") as url:
+        with local_cluster(work / "spark-cluster", workers=2, cores=1, memory="1g") as cluster:
             print(f"spark cluster started     : master + 2 workers (1 core each) in {time.perf_counter() - t:.1f}s")
-            sp = spark_child(utf8, rows, url)
+            sp = spark_child(utf8, rows, cluster.url)
         label, cores = "spark cluster 2x1 core", 2
     else:
         sp = spark_child(utf8, rows)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,28 +26,50 @@ DAY = dt.date(2026, 1, 1)
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from leaktrace.dumps.spark_cluster import local_cluster
 
-    with local_cluster(tmp_path_factory.mktemp("spark-cluster"), workers=2, cores=1, memory="1g") as url:
-        yield url
+    with local_cluster(tmp_path_factory.mktemp("spark-cluster"), workers=2, cores=1, memory="1g") as running:
+        yield running
 
 
 def _sets(paths: dict[str, str]) -> dict[str, list[tuple[Any, ...]]]:
     return {k: sorted(tuple(r.values()) for r in pq.read_table(p).to_pylist()) for k, p in paths.items()}
 
 
-def test_cluster_report_and_hash_sets_equal_duckdb(cluster: str, tmp_path: Path,
+def test_cluster_report_and_hash_sets_equal_duckdb(cluster: Any, tmp_path: Path,
                                                    world: tuple[Path, dict[str, Any]]) -> None:
+    """Parity with DuckDB, while an executor is killed mid-job: Spark reruns its tasks, the report is unchanged."""
     out, truth = world
     lines = (out / truth["leak"]["files"]["csv"]).read_text("utf-8").splitlines()[:801]
     small = tmp_path / "small.csv"
     small.write_text("\n".join(lines) + "\n", "utf-8")
     ring = Keyring.generate()
-    spark = analyze_dump(small, AnalyzeOptions(force=True, today=DAY, engine="spark", spark_master=cluster,
-                                               record_hashes=True), data_dir=tmp_path / "s", keys=ring)
+    killed: list[int] = []
+    done = threading.Event()
+
+    def kill_one_executor() -> None:  # as soon as worker 0 runs an executor for this job, and it is busy
+        while not done.is_set():
+            pids = cluster.executor_pids(0)
+            if pids:
+                time.sleep(3)
+                for pid in cluster.executor_pids(0):
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+                return
+            time.sleep(0.2)
+
+    killer = threading.Thread(target=kill_one_executor, daemon=True)
+    killer.start()
+    try:
+        spark = analyze_dump(small, AnalyzeOptions(force=True, today=DAY, engine="spark", spark_master=cluster.url,
+                                                   record_hashes=True), data_dir=tmp_path / "s", keys=ring)
+    finally:
+        done.set()
+        killer.join()
     duck = analyze_dump(small, AnalyzeOptions(force=True, today=DAY, record_hashes=True), data_dir=tmp_path / "d",
                         keys=ring)
+    assert killed, "no executor was killed: the job ended before one started"
     assert _sets(spark.hash_sets) == _sets(duck.hash_sets)
     a, b = spark.model_dump(), duck.model_dump()
     assert (a.pop("engine"), b.pop("engine")) == ("spark", "duckdb")

@@ -7,8 +7,8 @@ and log folders under a directory the caller owns. The context manager waits
 until every worker has registered with the master (its JSON status page)
 and stops the daemons, by their process ids, when it ends.
 
-    with local_cluster(tmp_path, workers=2) as url:   # spark://127.0.0.1:PORT
-        analyze_dump(path, AnalyzeOptions(engine="spark", spark_master=url), ...)
+    with local_cluster(tmp_path, workers=2) as cluster:   # cluster.url: spark://127.0.0.1:PORT
+        analyze_dump(path, AnalyzeOptions(engine="spark", spark_master=cluster.url), ...)
 """
 
 from __future__ import annotations
@@ -20,12 +20,34 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from leaktrace.core.errors import ConfigError
 from leaktrace.core.private_files import private_dir
 
 START_TIMEOUT_S = 120.0
+
+
+@dataclass
+class LocalCluster:
+    """A running local cluster: its master URL and its worker daemons' process ids."""
+
+    url: str
+    worker_pids: list[int] = field(default_factory=list)
+
+    def executor_pids(self, worker: int) -> list[int]:
+        """Executor processes the worker with index `worker` launched (children of its daemon)."""
+        parent = self.worker_pids[worker]
+        out = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == parent:
+                out.append(int(stat.parent.name))
+        return out
 
 
 def spark_class() -> Path:
@@ -61,8 +83,8 @@ def _stop_sessions_on(url: str) -> None:
 
 @contextlib.contextmanager
 def local_cluster(root: Path, workers: int = 2, cores: int = 1, memory: str = "1g",
-                  timeout: float = START_TIMEOUT_S) -> Iterator[str]:
-    """Start a master and `workers` workers (each `cores` cores, `memory`); yields the master URL."""
+                  timeout: float = START_TIMEOUT_S) -> Iterator[LocalCluster]:
+    """Start a master and `workers` workers (each `cores` cores, `memory`); yields the running cluster."""
     private_dir(root)
     port, ui = _free_port(), _free_port()
     url = f"spark://127.0.0.1:{port}"
@@ -90,7 +112,7 @@ def local_cluster(root: Path, workers: int = 2, cores: int = 1, memory: str = "1
                 raise ConfigError(f"local Spark cluster did not start ({'a daemon exited' if dead else 'timeout'}); "
                                   f"logs in {root}")
             time.sleep(0.5)
-        yield url
+        yield LocalCluster(url, [p.pid for p in procs[1:]])
     finally:
         _stop_sessions_on(url)
         for p in reversed(procs):
