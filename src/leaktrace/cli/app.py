@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "leaktrace.cli.scan",
     "leaktrace.cli.keys",
     "leaktrace.cli.config",
+    "leaktrace.cli.schema",
     "leaktrace.cli.simulate",
     "leaktrace.cli.db",
     "leaktrace.cli.evidence",

@@ -35,7 +35,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -278,9 +278,11 @@ def _last_line(path: Path) -> bytes | None:
 class CustodyLog:
     """Appends signed, chained entries to `<evidence>/custody.jsonl`."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, after_append: Callable[[CustodyEntry], object] | None = None) -> None:
         self.directory = directory
         self.path = directory / LOG_NAME
+        # Runs after each append, outside the lock (the trusted-timestamp batcher).
+        self.after_append = after_append
 
     @contextmanager
     def locked(self) -> Iterator[None]:
@@ -312,6 +314,25 @@ class CustodyLog:
         time: str | None = None,
     ) -> CustodyEntry:
         """Add one entry at the end of the chain (crash-safe, one writer at a time)."""
+        entry = self._append_locked(action, collector=collector, sha256=sha256, size=size, source_url=source_url,
+                                    media_type=media_type, contains_pii=contains_pii, meta=meta, time=time)
+        if self.after_append is not None:
+            self.after_append(entry)
+        return entry
+
+    def _append_locked(
+        self,
+        action: str,
+        *,
+        collector: str,
+        sha256: str | None,
+        size: int | None,
+        source_url: str | None,
+        media_type: str | None,
+        contains_pii: bool,
+        meta: dict[str, Any] | None,
+        time: str | None,
+    ) -> CustodyEntry:
         with self.locked():
             wiped = None
             if read_head(self.directory) is None and _last_line(self.path) is None:
@@ -397,6 +418,15 @@ class CustodyLog:
             os.close(fd)
         os.replace(tmp, self.directory / HEAD_NAME)
         _fsync_dir(self.directory)
+
+    def last_entry(self) -> CustodyEntry | None:
+        """The newest entry as written (read from the end of the log), or None for an empty log."""
+        with self.locked():
+            line = _last_line(self.path)
+        if line is None:
+            return None
+        entry, error = parse_line(line + b"\n")
+        return None if error else entry
 
     def entries(self) -> Iterator[CustodyEntry]:
         """Parsed entries in order; IntegrityError at the first unreadable line."""

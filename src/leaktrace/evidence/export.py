@@ -29,6 +29,7 @@ _SUFFIXES = {
     "text/plain": ".txt",
     "text/csv": ".csv",
     "application/json": ".json",
+    "image/png": ".png",
 }
 
 
