@@ -1,24 +1,28 @@
 """`dump analyze` speed and memory on a 6-column order CSV, UTF-8 and GB18030, with its peers.
 
-    python benchmarks/bench_dump.py [--scale 1000000] [--loop-rows 50000] [--threads 2] [--spark-rows 200000]
-                                    [--memory-limit 3GB] [--work DIR] [--skip-gb18030] [--skip-sql-hmac]
+    python benchmarks/bench_dump.py [--scale 1000000 [10000000 ...]] [--loop-rows 50000] [--threads 2]
+                                    [--spark-rows N [--spark-cluster]] [--memory-limit 3GB] [--work DIR]
+                                    [--skip-gb18030] [--skip-sql-hmac]
 
-Builds a simulated leak of `--scale` rows, keeps six columns (order id, time,
-name, ID number, mobile, address) and writes it as UTF-8 and GB18030 CSV.
-Then, in the same run:
+For each `--scale` row count, builds a simulated leak, keeps six columns (order
+id, time, name, ID number, mobile, address) and writes it as UTF-8 and
+GB18030 CSV. Then, in the same run:
 
 - a bare DuckDB `count(*)` scan of the UTF-8 file (the ceiling of reading);
-- the floor pass: what no full report can skip (parse every field, find the
-  distinct records, IDs and mobiles, write the three keyed-hash sets as
-  `analyze` writes them) with no validation rule at all - the ceiling of a
-  report on this machine;
+- the floor pass: what no full report can skip (parse every field, count the
+  distinct records, find the distinct IDs and mobiles, write the two
+  keyed-hash sets `analyze` writes by default) with no validation rule at
+  all - the ceiling of a report on this machine;
 - the full `analyze_dump` report (keyed-hash sets included) on both files,
   each in a child process whose peak RSS is read back, and once more on the
   UTF-8 file with the keyed hashes in SQL (`LEAKTRACE_NATIVE_HASH=0`: what a
   machine without the compiled extension gets);
 - the per-row Python loop a user would write instead (python-stdnum `cn.ric`
   + phonenumbers geocoder) over `--loop-rows` rows;
-- the Spark engine in local mode on the first `--spark-rows` rows.
+- the Spark engine on the first `--spark-rows` rows of the largest scale, in
+  local mode or (`--spark-cluster`) on a standalone cluster started here
+  with `spark-class` (a master and two 1-core workers), as rows/s per core
+  and as a ratio to the DuckDB rate.
 
 Prints rows/s and the ratios, and the child's CPU seconds (user + system,
 all threads): on a shared machine the wall clock depends on the neighbours,
@@ -33,6 +37,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,7 +54,7 @@ from pathlib import Path
 from leaktrace.dumps.analyze import analyze_dump
 from leaktrace.pipeline.context import open_context
 with open_context() as ctx:
-    opts = ctx.dump_options(force=True, engine="spark")
+    opts = ctx.dump_options(force=True, engine="spark", spark_master=sys.argv[3] if len(sys.argv) > 3 else None)
     analyze_dump(Path(sys.argv[2]), opts, data_dir=ctx.data_dir, keys=ctx.keyring)  # warm the session and workers
     t = time.perf_counter()
     r = analyze_dump(Path(sys.argv[1]), opts, data_dir=ctx.data_dir, keys=ctx.keyring)
@@ -92,10 +97,10 @@ def make_files(work: Path, scale: int, gb18030: bool = True) -> tuple[Path, Path
     return utf8, gbk
 
 
-def floor_pass(path: Path, threads: int, work: Path) -> tuple[float, str]:
-    """What any full report must do at least, with no rule at all: parse every field, find the distinct
-    records, IDs and mobiles, and write the three keyed-hash sets as `analyze` writes them (same
-    HMAC, same Parquet options). The speed of a complete report cannot exceed this."""
+def floor_pass(path: Path, threads: int, work: Path) -> tuple[float, float, str]:
+    """What any full report must do at least, with no rule at all: parse every field, count the distinct
+    records, find the distinct IDs and mobiles, and write the two keyed-hash sets `analyze` writes by
+    default (same HMAC, same Parquet options). The speed of a complete report cannot exceed this."""
     from leaktrace.core.keyring import Keyring
     from leaktrace.dumps.hashsets import (
         KEY_ALIAS,
@@ -121,27 +126,28 @@ def floor_pass(path: Path, threads: int, work: Path) -> tuple[float, str]:
     cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(6))
     src = (f"read_csv({sql_str(str(path))}, header=true, auto_detect=false, columns={{{cols}}}, delim=',', "
            "quote='\"', escape='\"')")
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     con.execute(f"CREATE TEMP TABLE f AS SELECT md5_number(concat_ws(chr(31), c0, c1, c2, c3, c4, c5)) AS rec, "
                 f"c3 AS id, c4 AS mob FROM {src}")
+    con.execute("SELECT count(DISTINCT rec) FROM f").fetchall()  # distinct records are counted, not hashed
     for name, t_, q in (("persons", "cn_id", "SELECT DISTINCT id AS v FROM f"),
-                        ("phones", "cn_mobile", "SELECT DISTINCT mob AS v FROM f"),
-                        ("records", "dump_record", "SELECT DISTINCT lower(hex(rec)) AS v FROM f")):
+                        ("phones", "cn_mobile", "SELECT DISTINCT mob AS v FROM f")):
         out = sql_str(str(work / f"floor_{name}.parquet"))
         con.execute(f"COPY (SELECT {h(t_, 'v')} AS hash FROM ({q}) d{key}) TO {out} ({PARQUET_OPTIONS})")
-    s = time.perf_counter() - t
+    s, cpu = time.perf_counter() - t, time.process_time() - c
     con.close()
-    return s, "compiled HMAC" if native else "SQL HMAC"
+    return s, cpu, "compiled HMAC" if native else "SQL HMAC"
 
 
-def bare_count(path: Path, threads: int) -> float:
+def bare_count(path: Path, threads: int) -> tuple[float, float]:
+    """(wall, CPU seconds of all threads) of a bare DuckDB count(*) scan of the file."""
     con = duckdb.connect()
     con.execute(f"SET threads={threads}")
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     con.execute(f"SELECT count(*) FROM read_csv({sql_str(str(path))}, header=true, all_varchar=true)").fetchall()
-    s = time.perf_counter() - t
+    s, cpu = time.perf_counter() - t, time.process_time() - c
     con.close()
-    return s
+    return s, cpu
 
 
 def child(path: Path, threads: int, mem: str, native_hash: bool = True) -> dict[str, float]:
@@ -153,19 +159,24 @@ def child(path: Path, threads: int, mem: str, native_hash: bool = True) -> dict[
     return json.loads([ln for ln in out.stdout.splitlines() if ln.startswith("{")][-1])
 
 
-def spark_child(path: Path, rows: int) -> dict[str, float] | None:
-    """Spark local mode on the first `rows` rows (after a warm-up run on 1,000 rows)."""
+def spark_child(path: Path, rows: int, master: str | None = None) -> dict[str, float] | None:
+    """The Spark engine on the first `rows` rows (after a warm-up run on 1,000 rows), local[2] or `master`."""
     try:
         import pandas  # noqa: F401
         import pyspark  # noqa: F401
     except ImportError:
         return None
-    lines = path.read_text("utf-8").splitlines()
+    lines = []
+    with path.open(encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            if i > rows:
+                break
+            lines.append(line)
     part, warm = path.with_name("spark_part.csv"), path.with_name("spark_warm.csv")
-    part.write_text("\n".join(lines[: rows + 1]) + "\n", "utf-8")
-    warm.write_text("\n".join(lines[:1001]) + "\n", "utf-8")
-    out = subprocess.run([sys.executable, "-c", SPARK_CHILD, str(part), str(warm)],
-                         check=False, capture_output=True, text=True, env=os.environ)
+    part.write_text("".join(lines), "utf-8")
+    warm.write_text("".join(lines[:1001]), "utf-8")
+    args = [sys.executable, "-c", SPARK_CHILD, str(part), str(warm)] + ([master] if master else [])
+    out = subprocess.run(args, check=False, capture_output=True, text=True, env=os.environ)
     if out.returncode:
         raise SystemExit(f"spark analyze failed:\n{out.stderr[-3000:]}")
     return json.loads([ln for ln in out.stdout.splitlines() if ln.startswith("{")][-1])
@@ -199,13 +210,103 @@ def python_loop(path: Path, n: int) -> float:
     return n / (time.perf_counter() - t)
 
 
+def _median(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+def one_scale(a: argparse.Namespace, work: Path, n: int) -> dict[str, float]:
+    """Every DuckDB figure at `n` rows (medians of `--repeat` interleaved rounds), printed.
+
+    The machine is shared: each round runs count, floor and both reports back
+    to back, so a ratio compares runs under the same neighbours; medians of
+    wall seconds and of CPU seconds (all threads) are printed, and the CPU
+    ratio is the steadier one under contention. Returns the UTF-8 rate.
+    """
+    t = time.perf_counter()
+    (work / f"n{n}").mkdir(parents=True, exist_ok=True)
+    utf8, gbk = make_files(work / f"n{n}", n, not a.skip_gb18030)
+    print(f"== {n:,} rows: built ({utf8.stat().st_size / 1e6:.0f} MB UTF-8) in {time.perf_counter() - t:.1f}s")
+    runs: dict[str, list[tuple[float, float]]] = {"count": [], "floor": [], "utf8": [], "gb": [], "sql": []}
+    rss: dict[str, float] = {}
+    floor_how = ""
+    for _ in range(a.repeat):
+        runs["count"].append(bare_count(utf8, a.threads))
+        fs, fc, floor_how = floor_pass(utf8, a.threads, work / f"n{n}")
+        runs["floor"].append((fs, fc))
+        u = child(utf8, a.threads, a.memory_limit)
+        runs["utf8"].append((u["s"], u["cpu"]))
+        rss["utf8"] = max(rss.get("utf8", 0.0), u["rss_mb"])
+        if not a.skip_gb18030:
+            g = child(gbk, a.threads, a.memory_limit)
+            runs["gb"].append((g["s"], g["cpu"]))
+            rss["gb"] = max(rss.get("gb", 0.0), g["rss_mb"])
+        if not a.skip_sql_hmac:
+            q = child(utf8, a.threads, a.memory_limit, native_hash=False)
+            runs["sql"].append((q["s"], q["cpu"]))
+    med = {k: (_median([w for w, _ in v]), _median([c for _, c in v])) for k, v in runs.items() if v}
+    (count_s, count_c), (floor_s, floor_c), (u_s, u_c) = med["count"], med["floor"], med["utf8"]
+    print(f"bare DuckDB count(*) scan : {n / count_s:>12,.0f} rows/s  ({count_s:.2f}s, {count_c:.2f} CPU-s)")
+    print(f"floor (no rules, 2 sets)  : {n / floor_s:>12,.0f} rows/s  ({floor_s:.2f}s, {floor_c:.2f} CPU-s: parse, "
+          f"distinct records counted, distinct IDs/mobiles, keyed-hash sets written; {floor_how})")
+    print(f"analyze UTF-8 (full)      : {n / u_s:>12,.0f} rows/s  peak RSS {rss['utf8']:,.0f} MB  "
+          f"({u_s:.2f}s, {u_c:.2f} CPU-s, memory limit {a.memory_limit})")
+    if "gb" in med:
+        g_s, g_c = med["gb"]
+        print(f"analyze GB18030 (full)    : {n / g_s:>12,.0f} rows/s  peak RSS {rss['gb']:,.0f} MB  "
+              f"({g_s:.2f}s, {g_c:.2f} CPU-s in-process, iconv apart)")
+    if "sql" in med:
+        q_s, q_c = med["sql"]
+        print(f"analyze UTF-8, SQL HMAC   : {n / q_s:>12,.0f} rows/s  ({q_s:.2f}s, {q_c:.2f} CPU-s: without the "
+              f"compiled extension; compiled/SQL {q_s / u_s:.2f}x)")
+    print(f"load average (1 min)      : {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; medians of {a.repeat}")
+    gb = f"  GB18030 {count_s / med['gb'][0]:.3f}" if "gb" in med else ""
+    print(f"ratio analyze/count(*)    : UTF-8 {count_s / u_s:.3f}{gb}   (wall; target >= 0.12)")
+    gb = f"  GB18030 {count_c / med['gb'][1]:.3f}" if "gb" in med else ""
+    print(f"ratio analyze/count(*) CPU: UTF-8 {count_c / u_c:.3f}{gb}   (CPU seconds)")
+    gb = f"  GB18030 {floor_s / med['gb'][0]:.2f}" if "gb" in med else ""
+    print(f"ratio analyze/floor       : UTF-8 {floor_s / u_s:.2f}{gb}   (wall; CPU UTF-8 {floor_c / u_c:.2f})")
+    if a.loop_rows:
+        loop = python_loop(utf8, min(a.loop_rows, n))
+        print(f"python-stdnum+phonenumbers: {loop:>12,.0f} rows/s  (per-row loop, {min(a.loop_rows, n):,} rows)")
+        print(f"ratio analyze/python loop : UTF-8 {n / u_s / loop:.1f}x")
+    return {"rate": n / u_s, "path": str(utf8)}  # type: ignore[dict-item]
+
+
+def spark_figures(a: argparse.Namespace, work: Path, utf8: Path, duck_rate: float) -> None:
+    """Spark on a local standalone cluster (master + 2 workers of 1 core) or local[2], with rows/s per core."""
+    rows = a.spark_rows
+    if a.spark_cluster:
+        from leaktrace.dumps.spark_cluster import local_cluster
+
+        t = time.perf_counter()
+        with local_cluster(work / "spark-cluster", workers=2, cores=1, memory="1g") as cluster:
+            print(f"spark cluster started     : master + 2 workers (1 core each) in {time.perf_counter() - t:.1f}s")
+            sp = spark_child(utf8, rows, cluster.url)
+        label, cores = "spark cluster 2x1 core", 2
+    else:
+        sp = spark_child(utf8, rows)
+        label, cores = "spark local[2]", 2
+    if not sp:
+        print("spark                     : pyspark or pandas not installed")
+        return
+    rate = sp["rows"] / sp["s"]
+    print(f"{label:<26}: {rate:>12,.0f} rows/s  = {rate / cores:,.0f} rows/s per core  ({sp['rows']:,} rows, "
+          f"{sp['s']:.1f}s, warm session)")
+    print(f"ratio spark/duckdb        : {rate / duck_rate:.3f}   (target >= 0.25; DuckDB rate from its largest run "
+          f"above)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--scale", type=int, default=1_000_000)
-    ap.add_argument("--loop-rows", type=int, default=50_000)
+    ap.add_argument("--scale", type=int, nargs="+", default=[1_000_000],
+                    help="row counts, each run in turn (e.g. --scale 1000000 10000000)")
+    ap.add_argument("--loop-rows", type=int, default=50_000, help="rows for the per-row Python loop (0: skip)")
+    ap.add_argument("--repeat", type=int, default=3, help="interleaved rounds per scale; medians are printed")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--memory-limit", default="3GB")
-    ap.add_argument("--spark-rows", type=int, default=200_000, help="rows for the Spark local-mode run (0: skip)")
+    ap.add_argument("--spark-rows", type=int, default=0, help="rows for the Spark run (0: skip)")
+    ap.add_argument("--spark-cluster", action="store_true",
+                    help="run Spark on a standalone cluster started here (master + 2 workers) instead of local[2]")
     ap.add_argument("--work", type=Path, default=None, help="build (or reuse) the CSV files in this directory")
     ap.add_argument("--skip-gb18030", action="store_true", help="analyse the UTF-8 file only")
     ap.add_argument("--skip-sql-hmac", action="store_true",
@@ -221,41 +322,11 @@ def main() -> None:
             from leaktrace.core.keyring import Keyring
 
             os.environ["LEAKTRACE_KEYRING"] = Keyring.generate().to_env()
-        t = time.perf_counter()
-        utf8, gbk = make_files(work, a.scale, not a.skip_gb18030)
-        print(f"built {a.scale:,} rows ({utf8.stat().st_size / 1e6:.0f} MB UTF-8) in {time.perf_counter() - t:.1f}s")
-        count_s = bare_count(utf8, a.threads)
-        floor_s, floor_how = floor_pass(utf8, a.threads, work)
-        u = child(utf8, a.threads, a.memory_limit)
-        g = u if a.skip_gb18030 else child(gbk, a.threads, a.memory_limit)
-        q = None if a.skip_sql_hmac else child(utf8, a.threads, a.memory_limit, native_hash=False)
-        loop = python_loop(utf8, min(a.loop_rows, a.scale))
-        n = a.scale
-        print(f"bare DuckDB count(*) scan : {n / count_s:>12,.0f} rows/s")
-        print(f"floor (no rules, 3 sets)  : {n / floor_s:>12,.0f} rows/s  (parse, distinct records/IDs/mobiles, "
-              f"keyed-hash sets written; {floor_how})")
-        print(f"analyze UTF-8 (full)      : {n / u['s']:>12,.0f} rows/s  peak RSS {u['rss_mb']:,.0f} MB  "
-              f"({u['s']:.2f}s, {u['cpu']:.2f} CPU-s, {u['ids']:,} distinct IDs, memory limit {a.memory_limit})")
-        if not a.skip_gb18030:
-            print(f"analyze GB18030 (full)    : {n / g['s']:>12,.0f} rows/s  peak RSS {g['rss_mb']:,.0f} MB  "
-                  f"({g['s']:.2f}s, {g['cpu']:.2f} CPU-s in-process, iconv apart)")
-        if q is not None:
-            print(f"analyze UTF-8, SQL HMAC   : {n / q['s']:>12,.0f} rows/s  ({q['s']:.2f}s, {q['cpu']:.2f} CPU-s: "
-                  f"the same report with the keyed hashes in SQL, as without the compiled extension; "
-                  f"compiled/SQL {q['s'] / u['s']:.2f}x)")
-        print(f"load average (1 min)      : {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-        print(f"python-stdnum+phonenumbers: {loop:>12,.0f} rows/s  (per-row loop, {min(a.loop_rows, n):,} rows)")
-        gb = "" if a.skip_gb18030 else f"  GB18030 {count_s / g['s']:.2f}"
-        print(f"ratio analyze/count(*)    : UTF-8 {count_s / u['s']:.2f}{gb}")
-        gb = "" if a.skip_gb18030 else f"  GB18030 {floor_s / g['s']:.2f}"
-        print(f"ratio analyze/floor       : UTF-8 {floor_s / u['s']:.2f}{gb}")
-        gb = "" if a.skip_gb18030 else f"  GB18030 {n / g['s'] / loop:.1f}x"
-        print(f"ratio analyze/python loop : UTF-8 {n / u['s'] / loop:.1f}x{gb}")
+        last: dict[str, float] = {}
+        for n in a.scale:
+            last = one_scale(a, work, n)
         if a.spark_rows:
-            sp = spark_child(utf8, min(a.spark_rows, n))
-            if sp:
-                print(f"spark local[2] (full)     : {sp['rows'] / sp['s']:>12,.0f} rows/s  ({sp['rows']:,} rows, "
-                      f"{sp['s']:.1f}s, warm session)")
+            spark_figures(a, work, Path(str(last["path"])), float(last["rate"]))
         print(f"host peak RSS (this proc) : {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import zipfile
 from pathlib import Path
@@ -188,3 +189,30 @@ def test_a_one_line_file_over_the_buffer_is_counted(tmp_path: Path) -> None:
     p.write_bytes(b"name 13800138000 " * ((33 << 20) // 17 + 1))
     r = analyze(p)
     assert (r.rows, r.malformed.rows) == (1, 1)
+
+
+def test_a_plain_file_is_read_once_beside_the_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The content hash and the over-long lines come from one side read (streams.FilePass), not two."""
+    from leaktrace.dumps import analyze as analyze_mod
+    from leaktrace.dumps import readers, streams
+
+    def refuse(*_a: object, **_k: object) -> None:
+        raise AssertionError("a second side read of the file")
+
+    monkeypatch.setattr(readers, "long_lines_of_file", refuse)
+    monkeypatch.setattr(analyze_mod, "file_sha256", refuse)
+    opened: list[str] = []
+    real_run = streams.FilePass._run
+
+    def counted(self: streams.FilePass) -> None:
+        opened.append(str(self.path))
+        real_run(self)
+
+    monkeypatch.setattr(streams.FilePass, "_run", counted)
+    p = tmp_path / "long.csv"
+    body = "".join(f"11010119900307{i:04d},1380013{i:04d}\n" for i in range(50))
+    p.write_text("身份证号,手机\n" + body + "1" * (2 << 20) + ",x\n" + body, "utf-8")
+    r = analyze(p, _opts(force=True))
+    assert opened == [str(p)]
+    assert r.malformed.by_problem.get("line_size_over_maximum") == 1 and r.rows == 101
+    assert r.sha256 == hashlib.sha256(p.read_bytes()).hexdigest()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from _analyze import analyze
 
-from leaktrace.dumps import hashsets
+from leaktrace.dumps import steps
 from leaktrace.dumps.analyze import AnalyzeOptions
 
 
@@ -16,7 +16,7 @@ def test_a_second_run_mid_write_does_not_break_the_first(world: tuple[Path, dict
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     out, truth = world
     src = out / truth["leak"]["files"]["csv"]
-    real = hashsets.make_private
+    real = steps.make_private
     nested: list[Any] = []
 
     def interleave(path: Path) -> None:
@@ -26,7 +26,7 @@ def test_a_second_run_mid_write_does_not_break_the_first(world: tuple[Path, dict
             nested[0] = analyze(src, AnalyzeOptions(force=True))
         real(path)
 
-    monkeypatch.setattr(hashsets, "make_private", interleave)
+    monkeypatch.setattr(steps, "make_private", interleave)
     first = analyze(src, AnalyzeOptions(force=True))
     assert nested[0].distinct_persons == first.distinct_persons > 0
     assert nested[0].hash_sets == first.hash_sets

@@ -17,6 +17,7 @@ from leaktrace.core.hashing import KeyedHasher
 from leaktrace.core.keyring import Keyring, load_keyring
 from leaktrace.core.settings import get_settings
 from leaktrace.dumps.analysis_sql import id_string_sql
+from leaktrace.dumps.analyze import AnalyzeOptions
 from leaktrace.dumps.hashsets import KEY_TABLE, hmac_key_table, hmac_sql, register_hmac_key
 from leaktrace.pii.registry import default_registry
 
@@ -61,7 +62,7 @@ def test_packed_key_rebuilds_the_id(body: int) -> None:
 def test_persons_set_matches_scalar_validator(world: tuple[Path, dict[str, Any]]) -> None:
     out, truth = world
     path = out / truth["leak"]["files"]["csv"]
-    r = analyze(path)
+    r = analyze(path, AnalyzeOptions(force=True, record_hashes=True))
     det = default_registry().get("cn_id")
     hasher = KeyedHasher(load_keyring(get_settings()))
     want = set()
@@ -78,26 +79,32 @@ def test_persons_set_matches_scalar_validator(world: tuple[Path, dict[str, Any]]
 def test_native_and_sql_hash_sets_are_identical(world: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
     """The compiled batch HMAC and the SQL HMAC write the same three sets (the engine picks one)."""
     from leaktrace.core import hashing_batch
-    from leaktrace.dumps.hashsets import hash_set_queries, write_hash_sets
+    from leaktrace.dumps.engine_duckdb import DuckDBEngine, connect
+    from leaktrace.dumps.hashsets import hash_set_queries
+    from leaktrace.dumps.steps import write_sets
 
     if not hashing_batch.available():
         if os.environ.get("CI") == "true":
             raise AssertionError("the batch HMAC extension must be built in CI")
         pytest.skip("the batch HMAC extension was not built on this machine")
     out, truth = world
-    r = analyze(out / truth["leak"]["files"]["csv"])
+    r = analyze(out / truth["leak"]["files"]["csv"], AnalyzeOptions(force=True, record_hashes=True))
     ring = load_keyring(get_settings())
     con = duckdb.connect()
     for name in ("persons", "phones", "records"):
         con.execute(f"CREATE TEMP TABLE src_{name} AS SELECT * FROM read_parquet('{r.hash_sets[name]}')")
-    from leaktrace.dumps.analyze import AnalyzeOptions, _analyze, _connect
+    from leaktrace.dumps.steps import finish
 
-    c2 = _connect(AnalyzeOptions(), tmp_path / "duck")
+    opts = AnalyzeOptions(record_hashes=True)
+    c2 = connect(opts, tmp_path / "duck")
     try:
-        _analyze(c2, out / truth["leak"]["files"]["csv"], lambda: "x", tmp_path, AnalyzeOptions(), ring)
+        engine = DuckDBEngine(c2)
+        finish(engine, engine.register_input(out / truth["leak"]["files"]["csv"], opts),
+               path=out / truth["leak"]["files"]["csv"], sha="x", dumps_dir=tmp_path, ring=ring, opts=opts)
         sets = {}
         for native in (True, False):
-            paths = write_hash_sets(c2, ring, tmp_path / f"n{native}", True, use_native=native)
+            engine.native_hash = native
+            paths = write_sets(engine, ring, tmp_path / f"n{native}", True, opts)
             sets[native] = {k: sorted(tuple(d.values()) for d in pq.read_table(p).to_pylist())
                             for k, p in paths.items()}
     finally:
@@ -107,3 +114,14 @@ def test_native_and_sql_hash_sets_are_identical(world: tuple[Path, dict[str, Any
         assert sorted(con.execute(f"SELECT * FROM src_{name}").fetchall()) == sets[True][name]
     native_sql = " ".join(hash_set_queries(True, native=True).values())
     assert ring.keys[ring.active].hex() not in native_sql.lower() and "lt_k." not in native_sql
+
+
+def test_records_set_is_written_only_when_asked(world: tuple[Path, dict[str, Any]]) -> None:
+    """No stage reads the per-record set: a default run leaves it out, `record_hashes` writes it."""
+    out, truth = world
+    path = out / truth["leak"]["files"]["csv"]
+    plain = analyze(path, AnalyzeOptions(force=True))
+    assert sorted(plain.hash_sets) == ["persons", "phones"]
+    assert not (Path(plain.hash_sets["persons"]).parent / "records.parquet").exists()
+    asked = analyze(path, AnalyzeOptions(force=True, record_hashes=True))
+    assert pq.read_table(asked.hash_sets["records"]).num_rows == asked.distinct_rows

@@ -11,7 +11,7 @@ import pytest
 from _analyze import analyze
 
 from leaktrace.core.settings import get_settings
-from leaktrace.dumps import analyze as analyze_mod
+from leaktrace.dumps import engine_duckdb
 from leaktrace.dumps.analyze import AnalyzeOptions
 from leaktrace.dumps.spill import spill_dir
 
@@ -46,7 +46,7 @@ def test_the_spill_folder_is_owner_only_and_removed_when_the_run_ends(world: tup
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     out, truth = world
     seen: list[tuple[Path, int, int]] = []
-    real = analyze_mod._connect
+    real = engine_duckdb.connect
 
     def spy(opts: AnalyzeOptions, tmp: Path) -> Any:
         con = real(opts, tmp)
@@ -54,7 +54,7 @@ def test_the_spill_folder_is_owner_only_and_removed_when_the_run_ends(world: tup
         seen.append((used, _mode(used), _mode(used.parent)))
         return con
 
-    monkeypatch.setattr(analyze_mod, "_connect", spy)
+    monkeypatch.setattr(engine_duckdb, "connect", spy)
     analyze(out / truth["leak"]["files"]["csv"], AnalyzeOptions(memory_limit="50MB", force=True))
     (used, mode, parent_mode), = seen
     assert (mode, parent_mode) == (0o700, 0o700)

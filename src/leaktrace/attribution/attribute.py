@@ -100,7 +100,8 @@ def attribute_file(path: str | Path, registry: Registry, key: oprf.ServerKey, ri
     att.dump = MatchedDump(path=str(path), rows=res.total_rows, sampled_rows=len(res.sample),
                            canary_candidate_rows=sum(n for _, n in res.candidates),
                            unsplittable_sampled_rows=res.unsplittable,
-                           roles={r: columns[i] for r, i in roles.columns.items()},
+                           malformed_rows=res.malformed.rows if res.malformed else 0,
+                           roles=roles.named(columns),
                            kinds_compared=sorted(counts),
                            seconds={"index": round(t_index, 2), "pass": round(t_pass, 2), "prf": round(t_prf, 2),
                                     "match": round(total - t_index - t_pass - t_prf, 2), "total": round(total, 2)})

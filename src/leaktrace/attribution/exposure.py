@@ -156,21 +156,10 @@ def read_token_file(path: Path) -> list[tuple[str, str, int | None]]:
     return out
 
 
-def index_file(path: str | Path, key: oprf.ServerKey, bucket_bits: int = BUCKET_BITS) -> tuple[ExposureSet, int]:
-    """The exposure set of every distinct ID, mobile and e-mail in a dump (platform side)."""
-    from leaktrace.attribution.key_columns import distinct, infer_roles, row_keys
-    from leaktrace.attribution.table import open_rows
+def index_file(path: str | Path, key: oprf.ServerKey, bucket_bits: int = BUCKET_BITS,
+               spill: Path | None = None) -> tuple[ExposureSet, int]:
+    """The exposure set of every distinct ID, mobile and e-mail in a dump (platform side; see `exposure_index`)."""
+    from leaktrace.attribution.exposure_index import index_words
 
-    stream = open_rows(path, strict=False)
-    roles = infer_roles(stream)
-    rows = stream.sample(None)
-    per_row = row_keys(rows, roles)
-    us, ts = [], []
-    for kind in ("cn_id", "cn_mobile", "email"):
-        for v in distinct(per_row.get(kind, [])):
-            u, t = oprf.split_output(key.evaluate(oprf.oprf_input(kind, v)))
-            us.append(u)
-            ts.append(t)
-    if not us:
-        raise InputError(f"{path}: no ID, mobile or e-mail values to index")
-    return ExposureSet.from_words(key.key_id, np.array(us, np.uint64), np.array(ts, np.uint64), bucket_bits), len(us)
+    w = index_words(path, key, spill=spill)
+    return ExposureSet.from_words(key.key_id, w.u, w.tags, bucket_bits), len(w.u)

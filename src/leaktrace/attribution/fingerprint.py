@@ -40,7 +40,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from leaktrace.attribution import oprf
 from leaktrace.attribution.jsonfile import read_json, write_json
-from leaktrace.attribution.key_columns import distinct, infer_roles, row_keys
+from leaktrace.attribution.key_columns import distinct_keys, infer_roles
 from leaktrace.attribution.table import open_rows
 from leaktrace.core.errors import InputError, IntegrityError
 
@@ -102,14 +102,11 @@ def export_values(path: str | Path, org: str) -> tuple[int, dict[str, list[str]]
     if not org.strip():
         raise InputError("--org: the organisation name is empty")
     stream = open_rows(path, strict=True)
-    roles = infer_roles(stream)
-    rows = stream.sample(None)
-    per_row = row_keys(rows, roles)
-    kinds = {k: distinct(v) for k, v in per_row.items() if k in KEY_KINDS}
+    rows, kinds = distinct_keys(stream, infer_roles(stream), KEY_KINDS)
     kinds = {k: v for k, v in kinds.items() if v}
     if not kinds:
-        raise InputError(f"{path}: no ID, mobile, order id or order-tuple values in {rows.total_rows} rows")
-    return rows.total_rows, kinds
+        raise InputError(f"{path}: no ID, mobile, order id or order-tuple values in {rows} rows")
+    return rows, kinds
 
 
 def from_outputs(org: str, key_id: str, rate: float, rows: int, kinds: dict[str, list[str]],

@@ -4,76 +4,50 @@ Person keys (`cn_id`, `cn_mobile`) say *who* is in a file; record keys
 (`order_id`, and the `order_tuple` phone + address + order time) say *which
 records*, and only the organisation that created them has them, so they are
 the stronger evidence. `email` is kept for canaries (organisation mailboxes).
-Roles come from the header where there is one and from the cell contents
-otherwise (headerless 社工库 exports).
+Columns get their roles from `dumps.roles`, the one guesser every stage
+uses (header words and cell contents, so headerless 社工库 exports too): a
+file gets the same roles here as in `dump analyze`, in the same words.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from leaktrace.attribution.table import Rows, RowStream
 from leaktrace.core.errors import InputError
 from leaktrace.core.normalize import normalize
+from leaktrace.dumps.roles import infer_roles as infer_column_roles
 
 PERSON_KINDS = ("cn_id", "cn_mobile")
 RECORD_KINDS = ("order_id", "order_tuple")
 CANARY_KINDS = ("cn_mobile", "email", "order_id", "cn_id")
 ALL_KINDS = (*PERSON_KINDS, *RECORD_KINDS, "email")
-
-_HEADER = {
-    "cn_id": ("身份证", "证件号", "id_number", "idcard", "id_card", "idno", "sfz", "citizen_id"),
-    "cn_mobile": ("手机", "联系电话", "电话", "mobile", "phone", "tel", "cellphone"),
-    "order_id": ("订单编号", "订单号", "order_id", "orderno", "order_no", "orderid", "单号"),
-    "address": ("地址", "address", "addr"),
-    "time": ("下单时间", "时间", "created", "order_time", "time", "date"),
-    "email": ("邮箱", "email", "e-mail", "mail"),
-}
-_CONTENT = {
-    "cn_id": re.compile(r"^(\d{17}[\dXx]|\d{15})$"),
-    "cn_mobile": re.compile(r"^(\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}$"),
-    "email": re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"),
-    "time": re.compile(r"^\d{4}[-/年]\d{1,2}[-/月]\d{1,2}"),
-    "address": re.compile(r"[省市区县路街号镇村]"),
-    # last: long digit-bearing tokens that are neither IDs nor mobiles (headerless order exports)
-    "order_id": re.compile(r"^(?=(?:\D*\d){8})[A-Za-z0-9-]{10,32}$"),
-}
+# A column's role (the one vocabulary `dumps.roles` gives every stage) -> the kind of key its values are
+# (the PII type their keyed hashes and PRF inputs are tagged with); address and time only feed the order tuple.
+ROLE_KIND = {"id_number": "cn_id", "mobile": "cn_mobile", "order_id": "order_id", "email": "email",
+             "address": "address", "order_time": "time"}
+KIND_ROLE = {k: r for r, k in ROLE_KIND.items()}
 
 
 @dataclass(frozen=True)
 class Roles:
-    """Column index per role (address and time only feed the order tuple)."""
+    """Column index per key kind, from the column roles `dumps.roles` inferred (`role_of` names them)."""
 
     columns: dict[str, int]
 
+    def named(self, names: list[str]) -> dict[str, str]:
+        """Role -> column name, in the role vocabulary `dump analyze` prints."""
+        return {KIND_ROLE[k]: names[i] for k, i in sorted(self.columns.items())}
+
     def describe(self, names: list[str]) -> str:
-        return ", ".join(f"{role}={names[i]!r}" for role, i in sorted(self.columns.items()))
-
-
-def _by_header(name: str) -> str | None:
-    n = name.strip().lower().replace(" ", "_")
-    for role, words in _HEADER.items():
-        if any(w in n for w in words):
-            return role
-    return None
+        return ", ".join(f"{role}={name!r}" for role, name in self.named(names).items())
 
 
 def infer_roles(rows: Rows | RowStream) -> Roles:
-    """Map roles to columns; raises InputError when no key column is usable."""
-    found: dict[str, int] = {}
+    """Map key kinds to columns with the dumps role guesser; raises InputError when no key column is usable."""
     sample = rows.head if isinstance(rows, RowStream) else rows.rows[:200]
-    for i, name in enumerate(rows.columns):
-        role = _by_header(name) if rows.has_header else None
-        vals = [r[i].strip() for r in sample if r[i].strip()]
-        if role is None or role not in ("order_id", "address"):
-            for cand, rx in _CONTENT.items():
-                if vals and sum(bool(rx.search(v)) for v in vals) >= 0.8 * len(vals):
-                    role = cand
-                    break
-        if role and role not in found:
-            found[role] = i
+    found = {ROLE_KIND[c.role]: c.index for c in infer_column_roles(rows.columns, sample) if c.role in ROLE_KIND}
     keys = [k for k in ("cn_id", "cn_mobile", "order_id", "email") if k in found]
     if not keys:
         raise InputError(f"{rows.path}: no usable key columns (ID number, mobile, order id or e-mail) "
@@ -106,3 +80,42 @@ def row_keys(rows: Rows, roles: Roles) -> dict[str, list[str | None]]:
 
 def distinct(values: Iterable[str | None]) -> list[str]:
     return sorted({v for v in values if v})
+
+
+DISTINCT_BATCH = 65_536
+
+
+def distinct_keys(stream: RowStream, roles: Roles, kinds: Iterable[str] = ALL_KINDS) -> tuple[int, dict[str, list[str]]]:
+    """(rows, sorted distinct normalised values per kind) of a whole file, read a batch of rows at a time.
+
+    Memory holds the distinct values, never the rows: an export or a dump of
+    10^8 rows with few distinct values costs the values only.
+    """
+    wanted = set(kinds)
+
+    def consume(rows: Iterator[list[str]]) -> tuple[int, dict[str, set[str]]]:
+        seen: dict[str, set[str]] = {}
+        n = 0
+        batch: list[list[str]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= DISTINCT_BATCH:
+                n += _add(seen, batch, roles, wanted)
+                batch = []
+        n += _add(seen, batch, roles, wanted)
+        return n, seen
+
+    n, seen = stream.read(consume)
+    if n == 0:
+        raise InputError(f"{stream.path}: the file has no data rows")
+    return n, {k: sorted(v) for k, v in seen.items()}
+
+
+def _add(seen: dict[str, set[str]], batch: list[list[str]], roles: Roles, wanted: set[str]) -> int:
+    if not batch:
+        return 0
+    rows = Rows("", [], batch, len(batch), True)
+    for kind, values in row_keys(rows, roles).items():
+        if kind in wanted:
+            seen.setdefault(kind, set()).update(v for v in values if v)
+    return len(batch)

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from leaktrace.attribution.exposure_client import HttpEvaluator
-from leaktrace.attribution.key_columns import infer_roles, row_keys
-from leaktrace.attribution.table import open_rows
+from leaktrace.attribution.key_columns import distinct_keys, infer_roles, row_keys
+from leaktrace.attribution.table import Rows, open_rows
 from leaktrace.core.errors import InputError
 from leaktrace.core.masking import mask
 
@@ -37,23 +38,27 @@ def notice_check(path: str | Path, client: HttpEvaluator, batch: int = 1000) -> 
     """Check every customer of the export; rows are numbered from 1 (the first data row)."""
     stream = open_rows(path, strict=True)
     roles = infer_roles(stream)
-    rows = stream.sample(None)
-    per_row = row_keys(rows, roles)
-    kinds = [k for k in CHECK_KINDS if k in per_row and any(per_row[k])]
+    total, distinct = distinct_keys(stream, roles, CHECK_KINDS)  # first read: the values, never the rows
+    kinds = [k for k in CHECK_KINDS if distinct.get(k)]
     if not kinds:
-        raise InputError(f"{path}: no ID number, mobile or e-mail column to check (columns {rows.columns[:12]})")
+        raise InputError(f"{path}: no ID number, mobile or e-mail column to check (columns {stream.columns[:12]})")
     exposed: dict[str, set[str]] = {}
     checked: dict[str, int] = {}
     for kind in kinds:
-        values = sorted({v for v in per_row[kind] if v})
+        values = distinct[kind]
         checked[kind] = len(values)
         found = client.check_many(kind, values, batch)  # sends them in a secret random order
         exposed[kind] = {v for v, f in zip(values, found, strict=True) if f}
-    result = NoticeResult(rows.total_rows, checked)
-    for i in range(rows.total_rows):
-        hits = [(k, mask(v)) for k in kinds if (v := per_row[k][i]) and v in exposed[k]]
-        if hits:
-            result.exposed_rows.append((i + 1, hits))
+    result = NoticeResult(total, checked)
+
+    def mark(rows: Iterator[list[str]]) -> None:  # second read: number the rows that hold an exposed value
+        for i, row in enumerate(rows, 1):
+            keys = row_keys(Rows("", stream.columns, [row], 1, True), roles)
+            hits = [(k, mask(v)) for k in kinds if (v := keys[k][0]) and v in exposed[k]]
+            if hits:
+                result.exposed_rows.append((i, hits))
+
+    stream.read(mark)
     return result
 
 

@@ -23,8 +23,8 @@ sampled nor candidates fall into one NULL group whose count completes the
 row total), so streamed inputs (compressed, GB18030, XLSX, SQL dumps),
 which can be read once only, need no second pass (unless the row count
 was over-guessed and the sample came out short: then the file is read once
-more). The readers are the dumps package's (`open_dump`); Parquet is read
-by DuckDB directly.
+more). The file is read by the dumps package's `read_dump`, as every stage
+reads it (same columns, same malformed count, broken quoting read again).
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from leaktrace.attribution.table import Rows
+from leaktrace.attribution.table import Rows, open_rows
+from leaktrace.core.dump_types import Malformed
 from leaktrace.core.errors import InputError
 from leaktrace.dumps.normalize_sql import NORMALISERS, lit
 
@@ -61,11 +62,6 @@ class Source:
     def head_rows(self) -> Rows:
         return Rows(self.path, self.columns, self.head, len(self.head), self.has_header)
 
-    def check_stream(self) -> None:
-        err = self.opened.stream_error() if self.opened is not None else None
-        if err is not None:
-            raise err
-
 
 @dataclass
 class ScanResult:
@@ -75,6 +71,8 @@ class ScanResult:
     cols: list[int] = field(default_factory=list)
     short: bool = False  # fewer rows sampled than asked although the file has more
     unsplittable: int = 0  # sampled rows left out because a field held SEP (a crafted dump)
+    bad_rows: int = 0  # rows the reader marked bad (not JSON objects), left out
+    malformed: Malformed | None = None  # what the read could not use (the count `dump analyze` gives)
 
 
 def _estimate_rows(path: Path, head: list[list[str]], head_text: str) -> int:
@@ -94,47 +92,14 @@ def _estimate_rows(path: Path, head: list[list[str]], head_text: str) -> int:
 
 @contextmanager
 def open_source(path: str | Path, con: Any) -> Iterator[Source]:
-    """The dump as a DuckDB relation, with the dumps readers (Parquet read directly)."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"{p}: no such file")
-    if p.is_dir():
-        raise InputError(f"{p}: is a directory, not a file")
-    if p.name.lower().endswith(".parquet"):
-        try:
-            names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(str(p))})").fetchall()]
-        except Exception as exc:  # DuckDB raises several types for a bad file
-            raise InputError(f"{p}: not a readable Parquet file ({str(exc).splitlines()[0]})") from exc
-        cols = ", ".join(f'CAST("{n.replace(chr(34), chr(34) * 2)}" AS VARCHAR) AS c{i}' for i, n in enumerate(names))
-        rel = f"(SELECT {cols}, false AS _bad FROM read_parquet({lit(str(p))}))"
-        head = [["" if v is None else str(v) for v in r]
-                for r in con.execute(f"SELECT * EXCLUDE (_bad) FROM {rel} LIMIT {HEAD_ROWS}").fetchall()]
-        if not head:
-            raise InputError(f"{p}: the file has no data rows")
-        n = con.execute(f"SELECT num_rows FROM parquet_file_metadata({lit(str(p))})").fetchall()
-        yield Source(str(p), rel, names, head, True, int(sum(r[0] for r in n)))
-        return
+    """The dump as a DuckDB relation for one `scan`, opened by the dumps reader (no malformed count: `scan_path` gives it)."""
     from leaktrace.dumps.readers import open_dump
 
-    head: list[list[str]] = []
-    for attempt in range(2):
-        with open_dump(p, con) as d:
-            if attempt == 0:
-                head = [["" if v is None else str(v) for v in r] for r in d.sample[:HEAD_ROWS]]
-            else:  # the reader keeps back a head's last line (it may be cut): a one-row file has no sample
-                width = len(d.columns)
-                head = [["" if v is None else str(v) for v in r[:width]] for r in
-                        con.execute(f"SELECT * FROM {d.relation} WHERE NOT _bad LIMIT {HEAD_ROWS}").fetchall()]
-                if not head:
-                    raise InputError(f"{p}: the file has no data rows")
-                continue
-            if head:
-                yield Source(str(p), d.relation, list(d.columns), head, bool(d.sniffed.header),
-                             _estimate_rows(p, head, d.sniffed.head_text), d)
-                return
+    stream = open_rows(path, strict=False)
+    p = Path(path)
     with open_dump(p, con) as d:
-        yield Source(str(p), d.relation, list(d.columns), head, bool(d.sniffed.header),
-                     _estimate_rows(p, head, d.sniffed.head_text), d)
+        yield Source(str(p), d.relation, stream.columns, stream.head, stream.has_header,
+                     _estimate_rows(p, stream.head, d.sniffed.head_text), d)
 
 
 @dataclass
@@ -170,16 +135,33 @@ def scan(con: Any, src: Source, cols: list[int], sample_rows: int, seed: int,
 
 def scan_path(path: str | Path, con: Any, sample_rows: int, seed: int,
               prepare: Callable[[Source], Plan]) -> tuple[ScanResult, Plan, list[str]]:
-    """Open, plan (`prepare` sees the columns and first rows), scan; read again if the sample came out short."""
-    with open_source(path, con) as src:
-        plan = prepare(src)
-        columns = src.columns
-        res = scan(con, src, plan.cols, sample_rows, seed, plan.canary_cols, plan.canary_preds, plan.key_cols)
-    if res.short:
-        with open_source(path, con) as src:
-            res = scan(con, src, plan.cols, sample_rows, seed, plan.canary_cols, plan.canary_preds, plan.key_cols,
-                       known_rows=res.total_rows)
-    return res, plan, columns
+    """Open, plan (`prepare` sees the columns and first rows), scan; read again if the sample came out short.
+
+    The file is read by `dumps.readers.read_dump`, as every stage reads it:
+    same columns, same head, same malformed count as `dump analyze`.
+    """
+    from leaktrace.dumps.readers import BadRows, OpenedDump, read_dump
+
+    stream = open_rows(path, strict=False)  # columns and first rows, as every stage sees them
+    p = Path(path)
+    plans: list[Plan] = []
+
+    def run(d: OpenedDump, known_rows: int | None) -> tuple[ScanResult, BadRows]:
+        src = Source(str(p), d.relation, stream.columns, stream.head, stream.has_header,
+                     _estimate_rows(p, stream.head, d.sniffed.head_text), d)
+        if not plans:
+            plans.append(prepare(src))
+        plan = plans[0]
+        res = scan(con, src, plan.cols, sample_rows, seed, plan.canary_cols, plan.canary_preds, plan.key_cols,
+                   known_rows=known_rows)
+        return res, BadRows(res.bad_rows)
+
+    r = read_dump(p, con, lambda d: run(d, None))
+    if r.result.short:
+        total = r.result.total_rows
+        r = read_dump(p, con, lambda d: run(d, total))
+    r.result.malformed = r.malformed
+    return r.result, plans[0], stream.columns
 
 
 def _scan_once(con: Any, src: Source, cols: list[int], sample_rows: int, seed: int, canary_cols: dict[str, int],
@@ -195,15 +177,16 @@ def _scan_once(con: Any, src: Source, cols: list[int], sample_rows: int, seed: i
     vals = f"concat_ws({lit(SEP)}, {', '.join(f'coalesce(c{i}, {lit(chr(0))})' for i in cols)})" if cols else "''"
     cand_vals = f"list_value({', '.join(f'CAST(c{i} AS VARCHAR)' for i in cols)})" if cols else "NULL"
     keys = ", ".join(f"c{i}" for i in key_cols) or "1"
-    q = (f"SELECT x, k, cand, count(*), cv FROM ("
-         f"SELECT CASE WHEN k < {cut}::UBIGINT THEN {vals} END AS x, "
-         f"CASE WHEN k < {cut}::UBIGINT THEN k END AS k, cand, "
-         f"CASE WHEN cand THEN {cand_vals} END AS cv FROM ("
-         f"SELECT hash({keys}, {int(seed)}) AS k, ({cand}) AS cand, * FROM {src.relation} "
-         f"WHERE NOT _bad)) "
+    # Bad rows (reader-marked) fall into one group of their own: counted, never sampled or checked.
+    q = (f"SELECT x, k, cand, count(*), cv, bad FROM ("
+         f"SELECT CASE WHEN NOT _bad AND k < {cut}::UBIGINT THEN {vals} END AS x, "
+         f"CASE WHEN NOT _bad AND k < {cut}::UBIGINT THEN k END AS k, cand AND NOT _bad AS cand, "
+         f"CASE WHEN cand AND NOT _bad THEN {cand_vals} END AS cv, _bad AS bad FROM ("
+         f"SELECT hash({keys}, {int(seed)}) AS k, ({cand}) AS cand, * FROM {src.relation})) "
          f"GROUP BY ALL")
-    rows = con.execute(q).fetchall()
-    src.check_stream()
+    everything = con.execute(q).fetchall()
+    bad_rows = sum(int(r[3]) for r in everything if r[5])
+    rows = [r[:5] for r in everything if not r[5]]
     total = sum(int(r[3]) for r in rows)
     if total == 0:
         raise InputError(f"{src.path}: the file has no data rows")
@@ -230,4 +213,4 @@ def _scan_once(con: Any, src: Source, cols: list[int], sample_rows: int, seed: i
             merged[v] = merged.get(v, 0) + int(n)
     candidates = [(list(v), n) for v, n in merged.items()] if cols else []
     short = len(sample) < min(sample_rows, total) and rate < 1
-    return ScanResult(total, sample, candidates, cols, short, unsplittable)
+    return ScanResult(total, sample, candidates, cols, short, unsplittable, bad_rows)

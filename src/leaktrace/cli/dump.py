@@ -26,13 +26,15 @@ def analyze(
     role: list[str] = typer.Option([], "--role", help="Force a column role: COLUMN=ROLE (name or 1-based index)."),
     memory_limit: str | None = typer.Option(None, "--memory-limit", help="Engine memory cap, e.g. 3GB."),
     force: bool = typer.Option(False, "--force", help="Recompute even when a finished report exists."),
+    record_hashes: bool = typer.Option(False, "--record-hashes",
+                                       help="Also write records.parquet (a keyed hash per distinct row)."),
 ) -> None:
     """Analyse PATH: rows, malformed rows, roles, persons, validity, duplicates, padding, places, novelty."""
     from leaktrace.dumps.analyze import analyze_dump
 
     ctx = cli_context()
     opts = ctx.dump_options(engine=engine, encoding=encoding, roles=list(role), force=force, spark_master=spark_master,
-                            memory_limit=memory_limit, progress=not json_out)
+                            memory_limit=memory_limit, progress=not json_out, record_hashes=record_hashes or None)
     report = analyze_dump(path, opts, data_dir=ctx.data_dir, keys=ctx.get_keyring)
     if json_out:
         typer.echo(json.dumps(report.model_dump(mode="json", by_alias=True), ensure_ascii=False))

@@ -24,9 +24,11 @@ def index_cmd(dump: Path = typer.Argument(..., help="A dump whose IDs, mobiles a
     """Add a dump's distinct IDs/mobiles/e-mails to the exposure set (as PRF tags only)."""
     from leaktrace.attribution.exposure import ExposureSet, index_file
     from leaktrace.attribution.oprf import EXPOSURE, ServerKey
+    from leaktrace.dumps.spill import spill_dir
 
     key = ServerKey.from_keyring(cli_context().keyring, purpose=EXPOSURE)
-    new, n = index_file(dump, key)
+    with spill_dir(cli_context().data_dir / "tmp" / "duckdb") as spill:
+        new, n = index_file(dump, key, spill=spill)
     path = _set_path()
     merged = ExposureSet.load(path, key.key_id).merged(new) if path.exists() else new
     merged.save(path)

@@ -66,7 +66,8 @@ class MatchedDump(BaseModel):
     sampled_rows: int
     canary_candidate_rows: int  # rows the engine pre-selected for the keyed canary check
     unsplittable_sampled_rows: int  # sampled rows left out because a field held the separator
-    roles: dict[str, str] = Field(default_factory=dict)  # key role -> column name
+    malformed_rows: int = 0  # rows the reader could not use (the count `dump analyze` reports; not in `rows`)
+    roles: dict[str, str] = Field(default_factory=dict)  # column role (`dump analyze`'s words) -> column name
     kinds_compared: list[str] = Field(default_factory=list)
     seconds: dict[str, float] = Field(default_factory=dict)  # index, pass, prf, match, total
 

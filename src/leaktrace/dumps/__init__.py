@@ -1,23 +1,25 @@
 """Dump analytics: read any seized dump, type its columns, validate, key and report.
 
-Reuse the readers (attribution's `org fingerprint` does)::
+Every stage reads dumps the same way (attribution does, for fingerprints,
+canaries, the exposure index)::
 
     import duckdb
-    from leaktrace.dumps.readers import open_dump
+    from leaktrace.dumps.readers import BadRows, read_dump, stream_rows
     from leaktrace.dumps.roles import infer_roles
 
     con = duckdb.connect()
-    with open_dump(path, con, encoding=None) as d:   # csv/tsv/txt/psv, jsonl, MySQL dump, xlsx, .gz, .zip
-        roles = infer_roles(d.columns, d.sample)      # [ColumnRole(index, name, role, confidence)]
-        con.execute(f"CREATE TEMP TABLE t AS SELECT * FROM {d.relation} WHERE NOT _bad")
-        if d.stream_error(): raise d.stream_error()   # e.g. bytes that are not GB18030
-        malformed = d.malformed(con)                  # counted rows, masked samples, skipped parts
+    def scan(d):                                       # csv/tsv/txt/psv, jsonl, MySQL, xlsx, parquet, .gz, .zip
+        roles = infer_roles(d.columns, d.sample)       # [ColumnRole(index, name, role, confidence)]
+        bad = BadRows()
+        n = sum(1 for _row in stream_rows(d, con, bad))   # or one SQL query over d.relation
+        return (roles, n), bad
+    r = read_dump(path, con, scan)                     # r.result, r.malformed: the same count everywhere
 
 `d.relation` yields columns c0..cN-1 (VARCHAR) and `_bad`; streamed inputs
 can be scanned once. The whole analysis: `leaktrace.dumps.analyze.analyze_dump(path,
 AnalyzeOptions(...)) -> core.dump_types.DumpReport`; it writes keyed-hash sets
-(persons / phones / records Parquet, `kid.hex` hashes equal to
-`KeyedHasher.hash_normalised`) under `<data_dir>/dumps/<sha256>/`.
+(persons / phones Parquet, and records with `record_hashes`; `kid.hex`
+hashes equal to `KeyedHasher.hash_normalised`) under `<data_dir>/dumps/<sha256>/`.
 """
 
 from __future__ import annotations

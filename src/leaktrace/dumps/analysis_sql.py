@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 from leaktrace.core.cn_id_rule import CHECK_CHARS
 from leaktrace.dumps.normalize_sql import check_index_sql, id_check_char_sql, lit, mobile_sql
@@ -196,6 +197,41 @@ def idv_sql(plan: Plan, relation: str) -> str:
         "CASE WHEN id_key IS NULL THEN NULL WHEN ((id_key % 10) % 2) = 1 THEN 'M' ELSE 'F' END AS gender "
         f"FROM (SELECT *, {key} AS id_key FROM (SELECT idp, n, {reason} AS id_reason FROM {relation}))"
     )
+
+
+# The columns the two row rules produce, as DDL (an engine that maps batches, Spark, declares them).
+FACTS_SCHEMA = (
+    "bad boolean, bad_text string, rec string, id_present boolean, idp bigint, mob_present boolean, "
+    "mob_reason string, mob_key bigint, mob_prefix bigint, addr_prov int, ts bigint, order_day int"
+)
+IDV_SCHEMA = ("idp bigint, n bigint, id_reason string, id_key bigint, id_text string, prov int, city4 int, "
+              "birth int, gender string")
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A per-row (or per-distinct-ID) rule as data: an engine runs `sql` over its batches, wherever they are.
+
+    Plain and picklable, so Spark ships it to its Python workers, where an
+    in-process DuckDB runs the very SQL the DuckDB engine runs. `keep` adds
+    input columns to the facts (`_bad AS bad, ...`); `rec_text` gives the
+    row digest as lower-case hex (engines without a 128-bit integer type).
+    """
+
+    stage: Literal["facts", "idv"]
+    plan: Plan
+    keep: str = "_bad AS bad, CAST(NULL AS VARCHAR) AS bad_text"
+    rec_text: bool = False
+
+    @property
+    def schema(self) -> str:
+        return FACTS_SCHEMA if self.stage == "facts" else IDV_SCHEMA
+
+    def sql(self, relation: str) -> str:
+        if self.stage == "idv":
+            return idv_sql(self.plan, relation)
+        sql = facts_sql(self.plan, relation, self.keep)
+        return f"SELECT * REPLACE (lower(hex(rec)) AS rec) FROM ({sql})" if self.rec_text else sql
 
 
 # Everything below is portable SQL (DuckDB and Spark SQL) over `facts`, `idv`

@@ -1,65 +1,111 @@
-"""The PySpark engine: the same facts SQL and the same figure SQL, run for data beyond one machine.
+"""The Spark adapter of `engine.Engine`: the same steps, run for data beyond one machine.
 
 Spark reads the delimited text (its CSV reader; `encoding` handles GB18030,
 `.gz` is decompressed by Hadoop codecs). Row rules run where the data is:
 `mapInArrow` hands each Arrow batch to an in-process DuckDB in the Python
-worker, which runs `analysis.facts_sql` on it, and the distinct packed IDs
-go the same way through `analysis.idv_sql` (the `pii.sql` twin, unchanged):
-so the vectorised rule is literally the DuckDB engine's. Everything after
-that (`recs`/`ids`/`mobs`, every figure, the hash sets) is the portable SQL
-of `analysis` and `hashsets` run by Spark SQL; the HMAC key reaches Spark as
-a one-row local relation, never in SQL text. Hash sets are written to a
-`.part` directory and renamed into place. Choose with
-`--engine spark` and `--spark-master` (default `local[2]`; a Spark Connect
-URL `sc://host:port` also works).
+worker, which runs the `analysis_sql.RowRule` on it (the facts of each row,
+then each distinct packed ID through the `pii.sql` twin, unchanged): so the
+vectorised rule is literally the DuckDB engine's. Everything after that is
+the portable SQL of `analysis_sql` and `hashsets` run by Spark SQL; the HMAC
+key reaches Spark as a one-row local relation, never in SQL text. Choose
+with `--engine spark` and `--spark-master` (default `local[2]`; a standalone
+cluster `spark://host:7077`, or Spark Connect `sc://host:port`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
+import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute
 
-from leaktrace.core.dump_types import DumpReport, Malformed
+from leaktrace.core.dump_types import Malformed
 from leaktrace.core.errors import ConfigError
-from leaktrace.core.private_files import make_private, private_dir
+from leaktrace.core.keyring import Keyring
 from leaktrace.dumps import analysis_sql as A
+from leaktrace.dumps.engine import Scanned
+from leaktrace.dumps.hashsets import KEY_TABLE, spark_key_view
+from leaktrace.dumps.options import AnalyzeOptions
+from leaktrace.dumps.steps import facts_rule, plan_for
 
-FACTS_SCHEMA = (
-    "bad boolean, bad_text string, rec string, id_present boolean, idp bigint, mob_present boolean, "
-    "mob_reason string, mob_key bigint, mob_prefix bigint, addr_prov int, ts bigint, order_day int"
-)
-IDV_SCHEMA = ("idp bigint, n bigint, id_reason string, id_key bigint, id_text string, prov int, city4 int, "
-              "birth int, gender string")
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
+
 _TYPES = {"boolean": pa.bool_(), "string": pa.string(), "bigint": pa.int64(), "int": pa.int32()}
+_DDL = {pa.bool_(): "boolean", pa.string(): "string", pa.int64(): "bigint", pa.int32(): "int"}
 _WORKER: dict[str, Any] = {}
+_INPUT = "lt_input"
 
 
 def _arrow(schema: str) -> pa.Schema:
     return pa.schema([(n, _TYPES[t]) for n, t in (f.split() for f in schema.split(", "))])
 
 
-def _session(master: str | None, local_dir: Path) -> Any:
-    import sys
+CONNECT_TIMEOUT_S = 5.0
 
+
+def _endpoints(master: str) -> list[tuple[str, int]]:
+    """host:port pairs of a `spark://h1:7077,h2:7077` or `sc://host:15002/;params` URL."""
+    scheme, _, rest = master.partition("://")
+    default = 7077 if scheme == "spark" else 15002
+    out = []
+    for hp in rest.split("/")[0].split(";")[0].split(","):
+        host, _, port = hp.rpartition(":") if ":" in hp else (hp, "", "")
+        try:
+            out.append((host.strip("[]") or "localhost", int(port) if port else default))
+        except ValueError as exc:
+            raise ConfigError(f"--spark-master {master}: {hp!r} is not host:port") from exc
+    return out
+
+
+def check_reachable(master: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
+    """Fail fast (ConfigError, within `timeout` per endpoint) when no master of the URL accepts a connection.
+
+    Spark itself retries an unreachable standalone master for about a minute
+    and then leaves the session half-made; a TCP connect says it in seconds.
+    """
+    import socket
+
+    errors = []
+    for host, port in _endpoints(master):
+        try:
+            with socket.create_connection((host, port), timeout=timeout):
+                return
+        except OSError as exc:
+            errors.append(f"{host}:{port} ({exc.strerror or exc})")
+    raise ConfigError(f"--spark-master {master}: no Spark master answers at {', '.join(errors)}; "
+                      "start the cluster or correct the URL")
+
+
+def _session(master: str | None, local_dir: Path) -> Any:
     from pyspark.sql import SparkSession
 
+    if master and master.startswith(("spark://", "sc://")):
+        check_reachable(master)
     if master and master.startswith("sc://"):
         return SparkSession.builder.remote(master).getOrCreate()
+    # getOrCreate hands back a live session whatever master it was made for: a run for local[2]
+    # after one on a cluster (gone since) would wait forever for its executors.
+    active = SparkSession.getActiveSession()
+    if active is not None and active.sparkContext.master != (master or "local[2]"):
+        active.stop()
     # Spills and cached partitions hold raw rows: keep them in the data directory, not /tmp.
     local_dir.mkdir(parents=True, exist_ok=True)
-    session = (SparkSession.builder.master(master or "local[2]").appName("leaktrace-dump")
+    builder = (SparkSession.builder.master(master or "local[2]").appName("leaktrace-dump")
                .config("spark.pyspark.python", sys.executable)
                .config("spark.local.dir", str(local_dir))
                .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
-               .config("spark.sql.shuffle.partitions", "4").config("spark.ui.showConsoleProgress", "false")
-               .getOrCreate())
+               .config("spark.ui.showConsoleProgress", "false"))
+    session = builder.getOrCreate()
+    if session.conf.get("spark.sql.shuffle.partitions") == "200":  # Spark's default: nobody chose one
+        # The cached tables keep their shuffle's partition count, and every figure query scans them
+        # (adaptive execution coalesces shuffle reads, not cached scans): two per core here; a big
+        # dump on a big cluster sets its own in spark-defaults.conf (docs/dumps.md, the 10^9 plan).
+        cores = session.sparkContext.defaultParallelism
+        session.conf.set("spark.sql.shuffle.partitions", str(max(4, 2 * cores)))
     # Workers must run this interpreter (it has leaktrace and DuckDB), not whatever `python3` is on
     # PATH: Python functions carry the context's interpreter, so set it there rather than in the
     # process environment (PYSPARK_PYTHON, when a user sets it, still wins: only the default is replaced).
@@ -83,19 +129,13 @@ def _worker_con() -> Any:
     return con
 
 
-def _duckdb_fn(plan_args: dict[str, Any], stage: str, schema: str) -> Any:
-    """A mapInArrow function: DuckDB in the worker runs `analysis`'s facts or idv SQL on each batch."""
+def _duckdb_fn(rule: A.RowRule) -> Any:
+    """A mapInArrow function: DuckDB in the worker runs `rule` on each batch."""
 
     def fn(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         con = _worker_con()
-        plan = A.Plan(ncols=plan_args["ncols"], roles=plan_args["roles"], mode=plan_args["mode"],
-                      today=dt.date.fromisoformat(plan_args["today"]))
-        if stage == "facts":
-            sql = A.facts_sql(plan, "(SELECT * FROM lt_batch)", "_bad AS bad, CAST(NULL AS VARCHAR) AS bad_text")
-            sql = f"SELECT * REPLACE (lower(hex(rec)) AS rec) FROM ({sql})"
-        else:
-            sql = A.idv_sql(plan, "lt_batch")
-        arrow = _arrow(schema)
+        sql = rule.sql("(SELECT * FROM lt_batch)")
+        arrow = _arrow(rule.schema)
         for b in batches:
             con.register("lt_batch", b)
             try:
@@ -107,93 +147,102 @@ def _duckdb_fn(plan_args: dict[str, Any], stage: str, schema: str) -> Any:
     return fn
 
 
-def analyze_spark(path: Path, sha: str, out: Path, dumps_dir: Path, opts: Any, ring: Any,
-                  master: str | None, *, tmp_dir: Path) -> DumpReport:
-    import duckdb
+class SparkEngine:
+    """`engine.Engine` over one Spark session; `close` drops what the run cached."""
 
-    from leaktrace.dumps.analyze import build_report
-    from leaktrace.dumps.hashsets import (
-        clear_stale_parts,
-        hash_set_queries,
-        novelty,
-        part_path,
-        spark_key_view,
-        swap_in,
-    )
-    from leaktrace.dumps.mobile_places import known_prefixes, prefix_table
-    from leaktrace.dumps.readers import open_dump
-    from leaktrace.dumps.roles import infer_roles, parse_role_flags
-    from leaktrace.dumps.sniff import sniff
+    name = "spark"
+    dialect = "spark"
 
-    s = sniff(path, opts.encoding)
-    if s.kind != "delimited" or s.container == "zip":
-        raise ConfigError(f"{path}: the spark engine reads delimited text (csv/tsv/txt, optionally .gz); "
-                          f"this is {s.kind}{' in a zip' if s.container == 'zip' else ''}: use --engine duckdb")
-    with duckdb.connect() as sniff_con, open_dump(path, sniff_con, opts.encoding) as d:  # same sniffing and sample
-        columns, sample, fmt = d.columns, d.sample, d.format
-    roles = infer_roles(columns, sample, parse_role_flags(opts.roles, columns))
-    plan = A.Plan(ncols=len(columns), roles={r.role: r.index for r in roles if r.role != "other"},
-                  mode=opts.region_mode, today=opts.today or dt.date.today())
-    spark = _session(master, tmp_dir)
-    from pyspark.sql import functions as F
+    def __init__(self, spark: Any) -> None:
+        self.spark = spark
+        self._views: list[str] = []
 
-    schema = ", ".join(f"c{i} string" for i in range(plan.ncols)) + ", _corrupt string"
-    df = (spark.read.option("sep", s.delimiter or ",").option("header", str(s.header).lower())
-          .option("encoding", "UTF-8" if s.encoding == "utf-8" else s.encoding.upper())
-          .option("quote", s.quote or "\u0000").option("escape", s.quote or "\\")
-          .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", "_corrupt")
-          .schema(schema).csv(str(path)))
-    df = df.withColumn("_bad", F.col("_corrupt").isNotNull()).drop("_corrupt")
-    plan_args = {"ncols": plan.ncols, "roles": plan.roles, "mode": plan.mode, "today": plan.today.isoformat()}
-    facts = df.mapInArrow(_duckdb_fn(plan_args, "facts", FACTS_SCHEMA), FACTS_SCHEMA)
-    _drop(spark)  # what an earlier run in this session left
-    facts.createOrReplaceTempView("facts_raw")
-    spark.sql("CACHE TABLE facts AS SELECT * FROM facts_raw")
-    bad = spark.sql("SELECT count(*) AS n FROM facts WHERE bad").collect()[0]["n"]
-    malformed = Malformed(rows=int(bad), by_problem={"corrupt_record": int(bad)} if bad else {})
-    # Distinct prefixes are few (<= ~5 * 10^5): join against only those rows of the prefix table.
-    seen = np.array([r[0] for r in spark.sql(
-        "SELECT DISTINCT mob_prefix FROM facts WHERE mob_prefix IS NOT NULL").collect()], dtype=np.int64)
-    extra = sorted(seen[~np.isin(seen, known_prefixes())].tolist())
-    tbl, city_names = prefix_table(extra)
-    tbl = tbl.filter(pa.compute.is_in(tbl.column("prefix"), value_set=pa.array(seen)))
-    spark.createDataFrame(tbl.to_pandas(), "prefix bigint, prov int, city int").createOrReplaceTempView("lt_mob_prefix")
-    spark.sql(A.DISTINCT_IDS_SQL).mapInArrow(_duckdb_fn(plan_args, "idv", IDV_SCHEMA), IDV_SCHEMA) \
-        .createOrReplaceTempView("idv_raw")
-    spark.sql("CACHE TABLE idv AS SELECT * FROM idv_raw")
-    for name, q in A.TABLES:
-        spark.sql(f"CACHE TABLE {name} AS {q}")
-    private_dir(out)
-    clear_stale_parts(out)
-    hash_sets = {}
-    spark_key_view(spark, ring)
-    for name, q in hash_set_queries("id_number" in plan.roles, "spark").items():
-        dest = out / f"{name}.parquet"
-        tmp = part_path(dest)
-        spark.sql(q).write.parquet(str(tmp))
-        make_private(tmp)
-        swap_in(tmp, dest)
-        hash_sets[name] = str(dest)
-    with duckdb.connect() as con:
-        nov = novelty(con, dumps_dir, Path(hash_sets["persons"]))
+    def register_input(self, path: Path, opts: AnalyzeOptions) -> Scanned:
+        import duckdb
+        from pyspark.sql import functions as F
 
-    def run_all(q: str) -> list[tuple[Any, ...]]:
-        return [tuple(r) for r in spark.sql(q).collect()]
+        from leaktrace.dumps.readers import open_dump
+        from leaktrace.dumps.sniff import sniff
 
-    def run_one(q: str) -> dict[str, Any]:
-        return spark.sql(q).collect()[0].asDict()
+        s = sniff(path, opts.encoding)
+        if s.kind != "delimited" or s.container == "zip":
+            raise ConfigError(f"{path}: the spark engine reads delimited text (csv/tsv/txt, optionally .gz); "
+                              f"this is {s.kind}{' in a zip' if s.container == 'zip' else ''}: use --engine duckdb")
+        with duckdb.connect() as sniff_con, open_dump(path, sniff_con, opts.encoding) as d:  # same sniffing and sample
+            columns, sample, fmt = d.columns, d.sample, d.format
+        roles, plan = plan_for(columns, sample, opts)
+        schema = ", ".join(f"c{i} string" for i in range(plan.ncols)) + ", _corrupt string"
+        df = (self.spark.read.option("sep", s.delimiter or ",").option("header", str(s.header).lower())
+              .option("encoding", "UTF-8" if s.encoding == "utf-8" else s.encoding.upper())
+              .option("quote", s.quote or "\u0000").option("escape", s.quote or "\\")
+              .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", "_corrupt")
+              .schema(schema).csv(str(path)))
+        df = df.withColumn("_bad", F.col("_corrupt").isNotNull()).drop("_corrupt")
+        self.close()  # what an earlier run in this session left
+        df.createOrReplaceTempView(_INPUT)
+        self._views.append(_INPUT)
+        self.cache_mapped("facts", f"SELECT * FROM {_INPUT}", facts_rule(plan, rec_text=True))
+        bad = self.fetch_one("SELECT count(*) AS n FROM facts WHERE bad")["n"]
+        malformed = Malformed(rows=int(bad), by_problem={"corrupt_record": int(bad)} if bad else {})
+        return Scanned(fmt, s, roles, plan, malformed)
 
+    def register(self, name: str, table: pa.Table) -> None:
+        ddl = ", ".join(f"{f.name} {_DDL[f.type]}" for f in table.schema)
+        self.spark.createDataFrame(table.to_pandas(), ddl).createOrReplaceTempView(name)
+        self._views.append(name)
+
+    def execute(self, sql: str) -> None:
+        self.spark.sql(sql).collect()
+
+    def cache(self, name: str, sql: str) -> None:
+        self.spark.sql(f"CACHE TABLE {name} AS {sql}")
+        self._views.append(name)
+
+    def cache_mapped(self, name: str, input_sql: str, rule: A.RowRule) -> None:
+        raw = f"{name}_raw"
+        self.spark.sql(input_sql).mapInArrow(_duckdb_fn(rule), rule.schema).createOrReplaceTempView(raw)
+        self._views.append(raw)
+        self.cache(name, f"SELECT * FROM {raw}")
+
+    def write_parquet(self, sql: str, dest: Path) -> None:
+        self.spark.sql(sql).write.parquet(str(dest))
+
+    def fetch(self, sql: str) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in self.spark.sql(sql).collect()]
+
+    def fetch_one(self, sql: str) -> dict[str, Any]:
+        return dict(self.spark.sql(sql).collect()[0].asDict())
+
+    @contextlib.contextmanager
+    def hashers(self, ring: Keyring) -> Iterator[bool]:
+        spark_key_view(self.spark, ring)
+        try:
+            yield False
+        finally:
+            self.spark.catalog.dropTempView(KEY_TABLE)
+
+    @contextlib.contextmanager
+    def local_duckdb(self) -> Iterator[DuckDBPyConnection]:
+        import duckdb
+
+        with duckdb.connect() as con:
+            yield con
+
+    def close(self) -> None:
+        """Uncache and drop the run's views, dependents first (a view over a dropped view cannot be uncached)."""
+        for name in (*reversed(self._views), *(n for n, _q in reversed(A.TABLES)), "idv", "idv_raw", "facts",
+                     "facts_raw", "lt_mob_prefix", _INPUT, KEY_TABLE):
+            with contextlib.suppress(Exception):  # already gone with its source
+                self.spark.sql(f"UNCACHE TABLE IF EXISTS {name}")
+            self.spark.catalog.dropTempView(name)
+        self._views.clear()
+
+
+@contextlib.contextmanager
+def spark_engine(master: str | None, local_dir: Path) -> Iterator[SparkEngine]:
+    """A SparkEngine on the session for `master`; the run's tables are dropped when it ends."""
+    engine = SparkEngine(_session(master, local_dir))
     try:
-        return build_report(run_all, run_one, path=path, sha=sha, fmt=fmt, sniffed=s, roles=roles, plan=plan,
-                            malformed=malformed, city_names=city_names, hash_sets=hash_sets, nov=nov, opts=opts)
+        yield engine
     finally:
-        _drop(spark)
-
-
-def _drop(spark: Any) -> None:
-    """Uncache and drop the run's views, dependents first (a view over a dropped view cannot be uncached)."""
-    for name in (*(n for n, _q in reversed(A.TABLES)), "idv", "idv_raw", "facts", "facts_raw", "lt_mob_prefix",
-                 "lt_hmac_key"):
-        with contextlib.suppress(Exception):  # already gone with its source
-            spark.sql(f"UNCACHE TABLE IF EXISTS {name}")
-        spark.catalog.dropTempView(name)
+        engine.close()

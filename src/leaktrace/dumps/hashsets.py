@@ -29,7 +29,6 @@ import pyarrow as pa
 from leaktrace.core.dump_types import Novelty
 from leaktrace.core.hashing import DIGEST_BYTES, hmac_pads
 from leaktrace.core.keyring import Keyring
-from leaktrace.core.private_files import make_private, private_dir
 from leaktrace.dumps.normalize_sql import lit as sql_str  # paths and settings go into SQL quoted
 
 if TYPE_CHECKING:
@@ -172,34 +171,6 @@ def clear(path: Path) -> None:
         shutil.rmtree(path)
     elif path.exists():
         path.unlink()
-
-
-def write_hash_sets(con: DuckDBPyConnection, ring: Keyring, out: Path, has_id: bool,
-                    use_native: bool = True) -> dict[str, str]:
-    """persons.parquet (hash, kind, province), phones.parquet (hash, province), records.parquet (hash).
-
-    `use_native=False` forces the SQL HMAC (tests compare the two).
-    """
-    private_dir(out)
-    clear_stale_parts(out)
-    paths = {}
-    native = use_native and register_native_hashers(con, ring)
-    if not native:
-        register_hmac_key(con, ring)
-    try:
-        for name, q in hash_set_queries(has_id, native=native).items():
-            dest = out / f"{name}.parquet"
-            tmp = part_path(dest)
-            con.execute(f"COPY ({q}) TO {sql_str(str(tmp))} ({PARQUET_OPTIONS})").fetchall()
-            make_private(tmp)
-            swap_in(tmp, dest)
-            paths[name] = str(dest)
-    finally:
-        if native:
-            unregister_native_hashers(con)
-        else:
-            con.unregister(KEY_TABLE)
-    return paths
 
 
 def parquet_source(path: Path) -> str:

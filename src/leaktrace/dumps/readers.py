@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import pyarrow as pa
 
@@ -34,8 +34,8 @@ from leaktrace.core.masking import mask
 from leaktrace.core.textio import open_text
 from leaktrace.dumps.mysql import SqlRows, detect_dialect
 from leaktrace.dumps.normalize_sql import lit as _sql_lit
-from leaktrace.dumps.sniff import Sniffed, sniff, split_line
-from leaktrace.dumps.streams import LongLines, PipeFeeder, long_lines_of_file
+from leaktrace.dumps.sniff import Sniffed, logical_lines, sniff, split_line
+from leaktrace.dumps.streams import FilePass, LongLines, PipeFeeder, long_lines_of_file
 from leaktrace.dumps.xlsx import XlsxRows
 
 if TYPE_CHECKING:
@@ -141,13 +141,16 @@ class OpenedDump:
         return m
 
 
-def _text_source(s: Sniffed, path: Path, stack: ExitStack,
-                 line_limit: int) -> tuple[str, PipeFeeder | None, Callable[[], LongLines | None]]:
+def _text_source(s: Sniffed, path: Path, stack: ExitStack, line_limit: int,
+                 side: FilePass | None = None) -> tuple[str, PipeFeeder | None, Callable[[], LongLines | None]]:
     """The file DuckDB reads (the dump itself when plain UTF-8, else a FIFO fed with UTF-8), and its over-long lines.
 
-    The lines are counted beside the engine's read: by the feeder, or by a
+    The lines are counted beside the engine's read: by the feeder, by the
+    run's one side pass over the file (`side`, which hashes it too), or by a
     thread reading the file alongside DuckDB (the same pages, from the cache).
     """
+    if s.container == "plain" and s.encoding in ("utf-8", "ascii") and side is not None and side.limit == line_limit:
+        return str(path), None, side.long_lines
     if s.container == "plain" and s.encoding in ("utf-8", "ascii"):
         stop = threading.Event()
         box: list[LongLines] = []
@@ -183,19 +186,26 @@ def _batches_with_schema(it: Iterator[pa.RecordBatch]) -> tuple[pa.Schema, Itera
 
 
 def open_dump(path: Path, con: DuckDBPyConnection, encoding: str | None = None, *,
-              quote: str | None = None, max_line_bytes: int | None = None) -> OpenedDump:
-    """Sniff `path` and expose it in `con` as `OpenedDump.relation`; see the module doc."""
+              quote: str | None = None, max_line_bytes: int | None = None,
+              side: FilePass | None = None) -> OpenedDump:
+    """Sniff `path` and expose it in `con` as `OpenedDump.relation`; see the module doc.
+
+    `side`: the run's one extra pass over a plain file (`streams.FilePass`),
+    whose over-long lines are used instead of reading the file once more.
+    """
     path = Path(path)
     s = sniff(path, encoding)
     stack = ExitStack()
     try:
+        if s.kind == "parquet":
+            return _open_parquet(path, s, con, stack)
         if s.kind == "xlsx":
             return _open_xlsx(path, s, con, stack)
         if s.kind == "sql":
             return _open_sql(path, s, con, stack)
         if s.kind == "jsonl":
-            return _open_jsonl(path, s, con, stack)
-        return _open_delimited(path, s, con, stack, quote, max_line_bytes or MAX_LINE_BYTES)
+            return _open_jsonl(path, s, con, stack, side)
+        return _open_delimited(path, s, con, stack, quote, max_line_bytes or MAX_LINE_BYTES, side)
     except BaseException:
         stack.close()
         raise
@@ -206,19 +216,21 @@ def _fmt_name(s: Sniffed, base: str) -> str:
 
 
 def _open_delimited(path: Path, s: Sniffed, con: DuckDBPyConnection, stack: ExitStack,
-                    quote: str | None, max_line_bytes: int) -> OpenedDump:
+                    quote: str | None, max_line_bytes: int, side: FilePass | None = None) -> OpenedDump:
     unquote = quote == "" and bool(s.quote)  # re-read after broken quoting: strip whole-field quotes
     if quote is not None:
         s.quote = quote
     # A head cut at HEAD_BYTES ends in a partial line: drop it, unless the head is the whole file.
     lines = [ln for ln in s.head_text.splitlines()[:201] if ln.strip()]
     lines = (lines[:200] if s.head_complete else lines[:-1]) or s.head_text.splitlines()[:1]
+    if s.quote:
+        lines = logical_lines(lines, s.quote)
     rows = [split_line(ln, s.delimiter or ",", s.quote) for ln in lines]
     width = max((len(r) for r in rows), key=lambda w: sum(len(r) == w for r in rows))
     names = [f.strip() for f in rows[0]] if s.header else [f"col{i + 1}" for i in range(width)]
     names = (names + [f"col{i + 1}" for i in range(len(names), width)])[:width]
     sample = [r for r in (rows[1:] if s.header else rows) if len(r) == width]
-    src, feeder, long_lines = _text_source(s, path, stack, max_line_bytes)
+    src, feeder, long_lines = _text_source(s, path, stack, max_line_bytes, side)
     cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     q = _sql_lit(s.quote) if s.quote else "''"
     proj = ", ".join(f"regexp_replace(c{i}, '^\"(.*)\"$', '\\1', 's') AS c{i}" for i in range(width)) if unquote else "*"
@@ -255,7 +267,106 @@ def _parallel_stream(con: DuckDBPyConnection, select: str, stack: ExitStack) -> 
     return f"(SELECT * FROM {name})", reader_con
 
 
-def _open_jsonl(path: Path, s: Sniffed, con: DuckDBPyConnection, stack: ExitStack) -> OpenedDump:
+def _open_parquet(path: Path, s: Sniffed, con: DuckDBPyConnection, stack: ExitStack) -> OpenedDump:
+    """Parquet through DuckDB directly: every column cast to text, named as in the file."""
+    src = f"read_parquet({_sql_lit(str(path))})"
+    try:
+        names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()]
+    except Exception as exc:  # DuckDB raises several types for a bad file
+        raise InputError(f"{path}: not a readable Parquet file ({str(exc).splitlines()[0]})") from exc
+    cols = ", ".join(f'CAST("{n.replace(chr(34), chr(34) * 2)}" AS VARCHAR) AS c{i}' for i, n in enumerate(names))
+    rel = f"(SELECT {cols}, false AS _bad FROM {src})"
+    sample = [["" if v is None else str(v) for v in r]
+              for r in con.execute(f"SELECT * EXCLUDE (_bad) FROM {rel} LIMIT 200").fetchall()]
+    return OpenedDump(path, s, "parquet", names, sample, rel, [], stack)
+
+
+@dataclass
+class BadRows:
+    """Rows the reader marked `_bad` (JSON lines that are not objects), counted while streaming."""
+
+    count: int = 0
+    texts: list[str] = field(default_factory=list)  # the first few, raw (mask before showing)
+
+
+def bad_text_sql(d: OpenedDump) -> str:
+    """The raw text of a `_bad` row where the reader keeps it (JSON lines), else NULL."""
+    return "CASE WHEN _bad THEN left(_line, 300) END" if d.format.startswith("jsonl") else "CAST(NULL AS VARCHAR)"
+
+
+def stream_rows(d: OpenedDump, con: DuckDBPyConnection, bad: BadRows | None = None,
+                batch: int = STREAM_BATCH_ROWS) -> Iterator[list[str]]:
+    """The good rows of an opened dump as lists of strings (None as ""), a batch at a time (bounded memory).
+
+    `_bad` rows are counted into `bad`. Raises the stream's decoding error, if
+    any, after the last row: a caller that reads to the end always sees it.
+    """
+    bad = bad if bad is not None else BadRows()
+    cols = ", ".join(f"c{i}" for i in range(len(d.columns)))
+    res = con.execute(f"SELECT _bad, {bad_text_sql(d)}, {cols} FROM {d.relation}")
+    while rows := res.fetchmany(batch):
+        for r in rows:
+            if r[0]:
+                bad.count += 1
+                if r[1] is not None and len(bad.texts) < SAMPLES:
+                    bad.texts.append(r[1])
+                continue
+            yield ["" if v is None else str(v) for v in r[2:]]
+    err = d.stream_error()
+    if err is not None:
+        raise err
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class Read(Generic[T]):
+    """One full read of a dump by `read_dump`: what the scan returned, and what it could not read."""
+
+    dump: OpenedDump
+    result: T
+    malformed: Malformed
+
+
+def read_dump(path: Path, con: DuckDBPyConnection, scan: Callable[[OpenedDump], tuple[T, BadRows]],
+              encoding: str | None = None, side: FilePass | None = None) -> Read[T]:
+    """Open `path`, let `scan` read every row once, and count what was malformed: the same way for every stage.
+
+    `scan` returns its result and the `_bad` rows it met. An unterminated
+    quote swallows the rest of the file: then the file is read again with
+    quotes as plain characters, and the report says so, instead of losing
+    every row after it. Every stage that reads a dump (analysis, attribution,
+    fingerprints, exposure index, canary checks) comes through here, so one
+    file gives one set of columns and one malformed count everywhere.
+    """
+    note = None
+    for quote in (None, ""):
+        with open_dump(path, con, encoding, quote=quote, side=side) as d:
+            result, bad = scan(d)
+            err = d.stream_error()
+            if err is not None:
+                raise err
+            m = d.malformed(con)
+        if quote is None and "unquoted_value" in m.by_problem and d.sniffed.quote:
+            line = next((x.line for x in m.samples if x.problem == "unquoted_value"), None)
+            note = (f"quoting broke at line {line} (unterminated quote): the file was read again with quotes "
+                    "as plain characters")
+            con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+            continue
+        break
+    if note:
+        m.skipped.insert(0, note)
+    if bad.count:
+        m.rows += bad.count
+        m.by_problem["bad_json"] = m.by_problem.get("bad_json", 0) + bad.count
+        m.samples += [MalformedSample(line=None, problem="bad_json", text_masked=mask_line(t, ","))
+                      for t in bad.texts[:SAMPLES]]
+    return Read(d, result, m)
+
+
+def _open_jsonl(path: Path, s: Sniffed, con: DuckDBPyConnection, stack: ExitStack,
+                side: FilePass | None = None) -> OpenedDump:
     keys: list[str] = []
     sample_objs = []
     for ln in s.head_text.splitlines()[:200]:
@@ -269,7 +380,7 @@ def _open_jsonl(path: Path, s: Sniffed, con: DuckDBPyConnection, stack: ExitStac
     if not keys:
         raise InputError(f"{path}: JSON lines without objects in the first lines")
     sample = [["" if o.get(k) is None else str(o.get(k)) for k in keys] for o in sample_objs]
-    src, feeder, long_lines = _text_source(s, path, stack, MAX_LINE_BYTES)
+    src, feeder, long_lines = _text_source(s, path, stack, MAX_LINE_BYTES, side)
     extract = ", ".join(
         f"CASE WHEN json_valid(line) THEN CAST(json_extract_string(line, {_sql_lit('$.' + json.dumps(k))}) AS VARCHAR) END AS c{i}"
         for i, k in enumerate(keys)

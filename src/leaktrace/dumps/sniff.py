@@ -31,7 +31,7 @@ class Sniffed:
     """What the head says. `member` names the zip entry read (others land in `skipped`)."""
 
     container: str  # plain | gzip | zip
-    kind: str  # delimited | jsonl | sql | xlsx
+    kind: str  # delimited | jsonl | sql | xlsx | parquet
     encoding: str
     bom_len: int = 0
     delimiter: str | None = None
@@ -111,6 +111,31 @@ def _lines(text: str) -> list[str]:
     return [ln for ln in lines[:SAMPLE_LINES] if ln.strip()]
 
 
+MAX_JOINED_LINES = 8
+
+
+def logical_lines(lines: list[str], quote: str = '"') -> list[str]:
+    """Physical lines joined where a quoted field runs over a newline (an odd count of quotes so far).
+
+    Counting delimiters per physical line mistakes a quoted address broken
+    over two lines for two short rows (a time's ':' then looks steadier than
+    the ','). A quote still open after MAX_JOINED_LINES lines is a broken
+    quote, not a field: that line stays as it is.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        cur, j = lines[i], i
+        while cur.count(quote) % 2 and j + 1 < len(lines) and j - i < MAX_JOINED_LINES:
+            j += 1
+            cur += "\n" + lines[j]
+        if cur.count(quote) % 2:
+            cur, j = lines[i], i
+        out.append(cur)
+        i = j + 1
+    return out
+
+
 def pick_delimiter(lines: list[str]) -> str:
     """The delimiter that splits the sample into the same number (>1) of fields most often."""
     best, best_score = ",", -1.0
@@ -186,6 +211,9 @@ def sniff(path: Path, encoding: str | None = None) -> Sniffed:
         raise InputError(f"{path}: no such file")
     if path.stat().st_size == 0:
         raise InputError(f"{path}: empty file")
+    with path.open("rb") as f:
+        if f.read(4) == b"PAR1":  # a Parquet file (an org export, a converted dump): columns are typed already
+            return Sniffed(container="plain", kind="parquet", encoding="utf-8", header=True)
     container = _container(path)
     member, skipped = None, []
     if container == "zip":
@@ -209,6 +237,8 @@ def sniff(path: Path, encoding: str | None = None) -> Sniffed:
         s.kind = "sql"
         return s
     lines = _lines(text)
+    if '"' in text:
+        lines = logical_lines(lines)
     if not lines:
         raise InputError(f"{label}: no complete line in the first {len(head)} bytes")
     s.delimiter = pick_delimiter(lines)

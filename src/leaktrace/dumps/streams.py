@@ -103,6 +103,59 @@ def long_lines_of_file(path: Path, limit: int, stop: threading.Event | None = No
     return found
 
 
+class FilePass:
+    """One read of a plain file beside the engine's, for everything the run needs from its bytes.
+
+    The SHA-256 (it names the dump's folder) and the over-long lines (the
+    engine drops some silently) used to be two more reads of the file, each
+    on its own thread; this reads it once and computes both (hashlib and
+    numpy release the GIL). `stop` abandons it within one chunk.
+    """
+
+    def __init__(self, path: Path, limit: int, sha: str | None = None) -> None:
+        import hashlib
+
+        self.path, self.limit = path, limit
+        self._sha = sha
+        self._h = None if sha else hashlib.sha256()
+        self._found = LongLines(limit)
+        self._error: BaseException | None = None
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, name="lt-file-pass", daemon=True)
+        self._t.start()
+
+    def _run(self) -> None:
+        try:
+            with self.path.open("rb") as f:
+                while chunk := f.read(8 << 20):
+                    if self._stop.is_set():
+                        raise InterruptedError(f"{self.path}: reading abandoned")
+                    if self._h is not None:
+                        self._h.update(chunk)
+                    self._found.feed(chunk)
+        except BaseException as exc:  # surfaced to whoever waits for a result
+            self._error = exc
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _join(self) -> None:
+        self._t.join()
+        if self._error is not None:
+            raise self._error
+
+    def sha256(self) -> str:
+        if self._sha is None:
+            self._join()
+            assert self._h is not None
+            self._sha = self._h.hexdigest()
+        return self._sha
+
+    def long_lines(self) -> LongLines:
+        self._join()
+        return self._found
+
+
 def raw_chunks(path: Path, container: str, member: str | None, notes: list[str]) -> Iterator[bytes]:
     """Decompressed bytes of the dump; truncation ends the stream with a note, not silence."""
     if container == "zip":
