@@ -24,6 +24,7 @@ import pytest
 from leaktrace.cli.app import main
 from leaktrace.core import schemas
 from leaktrace.core.settings import get_settings
+from leaktrace.pipeline.context import open_context
 
 SCALE = 1000
 
@@ -79,10 +80,12 @@ def _labels(listings: Path, dest: Path) -> Path:
     return dest
 
 
-def _exposure_service(mp: pytest.MonkeyPatch) -> None:
-    """The exposure service in-process: the commands' HTTP client talks to its app, not to a socket."""
-    import hashlib
+def _exposure_service(mp: pytest.MonkeyPatch, ctx: Any) -> None:
+    """The exposure service in-process: the commands' HTTP client talks to its app, not to a socket.
 
+    Its organisation tokens are the token store's, as `exposure serve` wires them: a bearer
+    token is a partner account's token (`org token`), looked up at each request.
+    """
     from starlette.testclient import TestClient
 
     from leaktrace.attribution import exposure_client, oprf
@@ -91,12 +94,13 @@ def _exposure_service(mp: pytest.MonkeyPatch) -> None:
     from leaktrace.attribution.exposure_http import create_app
     from leaktrace.attribution.otp import MemoryOtpHook, OtpVerifier
     from leaktrace.core.keyring import Keyring
+    from leaktrace.service import partners, tokens
 
     key = oprf.ServerKey.from_keyring(Keyring.generate())
     exposed = [f"139{i:08d}" for i in range(0, 80, 2)]
     exposure = ExposureSet.from_words(key.key_id, *prf_words(key, "cn_mobile", exposed), bucket_bits=4)
-    app = create_app(key, exposure, OtpVerifier(MemoryOtpHook()), {hashlib.sha256(b"org-token").hexdigest(): "ACME"},
-                     rate=1000, burst=1000)
+    app = create_app(key, exposure, OtpVerifier(MemoryOtpHook()), partners.exposure_lookup(ctx),
+                     rate=1000, burst=1000, quotas=tokens.org_quotas(ctx))
     client = TestClient(app)
     real = exposure_client.HttpEvaluator
 
@@ -107,8 +111,9 @@ def _exposure_service(mp: pytest.MonkeyPatch) -> None:
     mp.setattr(exposure_client, "HttpEvaluator", InProcess)
 
 
-def build(tmp: Path, mp: pytest.MonkeyPatch) -> World:
+def build(tmp: Path, mp: pytest.MonkeyPatch, stack: contextlib.ExitStack) -> World:
     """Run every `--json` command on one small world; module-scoped, so tests only validate."""
+    from leaktrace.service import accounts, sessions
     from leaktrace.simulate.serve import Behaviour, running_world
 
     w = World()
@@ -159,10 +164,11 @@ def build(tmp: Path, mp: pytest.MonkeyPatch) -> World:
     w.one("org-fingerprint", ["org", "fingerprint", str(export), "--org", "ACME", "--response", str(resp),
                               "--state", str(st), "--out", str(fp), "--key-file", str(tmp / "k.pem"), "--json"])
 
-    _exposure_service(mp)
+    org_token = _run(["org", "token", "--org", "ACME", "--daily-quota", "5000"]).strip()
+    _exposure_service(mp, stack.enter_context(open_context(get_settings())))
     w.one("exposure-check", ["exposure", "check", "13900000042", "--server", "http://testserver",
-                             "--token", "org-token", "--json"])
-    w.one("notice-check", ["org", "notice-check", str(export), "--server", "http://testserver", "--token", "org-token",
+                             "--token", org_token, "--json"])
+    w.one("notice-check", ["org", "notice-check", str(export), "--server", "http://testserver", "--token", org_token,
                            "-o", str(tmp / "exposed.csv"), "--json"])
 
     w.one("evidence-add", ["evidence", "add", str(text), "--json"])
@@ -239,6 +245,23 @@ def build(tmp: Path, mp: pytest.MonkeyPatch) -> World:
         w.one("case-add", ["case", "add", "LT-SCHEMA", str(out), "--json"])
     w.one("case-build", ["case", "build", "LT-SCHEMA", "--json"])
     w.one("case-report", ["case", "report", "LT-SCHEMA", "--lang", "en", "--out", str(tmp / "report"), "--json"])
+
+    # console accounts (docs/console.md): ana is added, logs in once choosing her own password, and is reset
+    added = w.one("user-added", ["users", "add", "ana", "--role", "analyst", "--json"])
+    with open_context(get_settings()) as ctx:
+        sessions.open_session(ctx, accounts.change_password(ctx, "ana", added["one_time_password"],
+                                                            "a much longer password", None, "10.1.2.3"))
+    w.lines("user-account", ["users", "list", "--json"])
+    w.lines("user-token", ["users", "tokens", "--json"])  # the partner account's, from `org token` above
+    w.lines("user-session", ["users", "sessions", "--json"])
+    w.one("user-reset", ["users", "reset", "ana", "--totp", "--json"])
+    # the audit log holds all of the above, and the case report and exports
+    w.lines("audit-entry", ["audit", "show", "--limit", "500", "--json"])
+    audit_file = tmp / "audit.jsonl"
+    _run(["audit", "export", "-o", str(audit_file)])
+    w.add("audit-entry", ["audit", "export", "-o"], _lines(audit_file.read_text("utf-8")))
+    w.one("audit-verify", ["audit", "verify", "--json"])
+
     w.lines("schema-entry", ["schema", "list", "--json"])
     return w
 
@@ -249,7 +272,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(tmp)
         try:
-            yield build(tmp, mp)
+            with contextlib.ExitStack() as stack:
+                yield build(tmp, mp, stack)
         finally:
             get_settings.cache_clear()
 
@@ -309,7 +333,8 @@ def test_every_json_command_is_run_here(world: World) -> None:
 
 def test_invalid_outputs_are_rejected(world: World) -> None:
     """The schemas are strict enough to catch drift: a renamed, missing or extra key fails."""
-    for name in ("crawl-report", "import-report", "post", "dump-report", "attribute-result", "case-content"):
+    for name in ("crawl-report", "import-report", "post", "dump-report", "attribute-result", "case-content",
+                 "user-account", "user-token", "audit-entry", "audit-verify", "bundle-verify"):
         doc = json.loads(json.dumps(world.outputs[name][0][1][0]))
         validator = schemas.validator(name)
         extra = {**doc, "unexpected_key": 1}
@@ -317,6 +342,28 @@ def test_invalid_outputs_are_rejected(world: World) -> None:
         key = next(k for k in schemas.load(name).get("required", []))
         missing = {k: v for k, v in doc.items() if k != key}
         assert not validator.is_valid(missing), f"{name}: a missing {key!r} passed"
+
+
+@pytest.mark.parametrize("damage", ["custody/custody.jsonl", "manifest.json"])
+def test_a_failed_bundle_verification_prints_its_schema_too(world: World, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str], damage: str) -> None:
+    """`verify-bundle --json` prints its verdict before exit 4; a broken bundle's verdict matches the schema too."""
+    import shutil
+
+    bundle = tmp_path / "LT-DEMO-1.bundle"
+    shutil.copytree(Path(world.env["LEAKTRACE_DATA_DIR"]).parent / "report" / "LT-DEMO-1.bundle", bundle)
+    (bundle / damage).unlink()
+    for var, value in world.env.items():
+        monkeypatch.setenv(var, value)
+    get_settings.cache_clear()
+    assert main(["evidence", "verify-bundle", str(bundle), "--json"]) == 4
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["ok"] is False and any(damage in p for p in doc["problems"]), doc["problems"]
+    validator = schemas.validator("bundle-verify")
+    errors = list(validator.iter_errors(doc))
+    assert not errors, f"{errors[0].json_path}: {errors[0].message[:300]}"
+    assert not validator.is_valid({**doc, "ok": True, "problems": []}), "a sound verdict must be read through"
 
 
 def test_generated_schemas_equal_the_models() -> None:

@@ -194,7 +194,11 @@ class _Source:
         target = self.path / name
         if target.is_symlink():
             raise InputError(f"{name}: is a symbolic link (bundles hold plain files only)")
-        with target.open("rb") as fh:
+        try:
+            opened = target.open("rb")
+        except FileNotFoundError:  # named like the zip's, so a problem line names the member, not errno 2
+            raise FileNotFoundError(name) from None
+        with opened as fh:
             yield fh
 
     def read(self, name: str, limit: int = MAX_MANIFEST) -> bytes:
