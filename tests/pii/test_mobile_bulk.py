@@ -25,7 +25,13 @@ from leaktrace.pii.detectors._mobile_bulk import (
     carrier_names_zh,
     segment_attrs,
 )
-from leaktrace.pii.detectors.cn_mobile import _prefix_attrs, clear_prefix_caches, mobile_segments
+from leaktrace.pii.detectors.cn_mobile import (
+    _canonical_carrier,
+    _phone_db,
+    _prefix_attrs,
+    clear_prefix_caches,
+    mobile_segments,
+)
 from leaktrace.pii.registry import default_registry
 from leaktrace.pii.scanner import Scanner
 
@@ -34,7 +40,7 @@ _SEGMENTS = sorted(mobile_segments())
 
 @cache
 def _table(segment: str) -> tuple[dict[str, str], ...]:
-    return tuple(segment_attrs(segment))
+    return tuple(segment_attrs(segment, _phone_db(), mobile_segments().get(segment) or None, _canonical_carrier))
 
 
 @pytest.mark.parametrize("segment", ["138", "192", "170"])
@@ -71,7 +77,7 @@ def test_phone_records_equal_the_package_lookup() -> None:
     db = Phone()
     rng = random.Random(4)
     prefixes = [rng.randrange(1_000_000, 2_000_000) for _ in range(3000)] + [1_000_000, 1_999_999, 1_380_013]
-    for p, rec in zip(prefixes, _phone_records(prefixes), strict=True):
+    for p, rec in zip(prefixes, _phone_records(db, prefixes), strict=True):
         want = db.find(str(p))
         assert rec == (None if want is None else (want["province"], want["city"], want["phone_type"])), p
 

@@ -118,30 +118,29 @@ def carrier_names_zh(e164_digits: list[str]) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _phone_index() -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(sorted prefixes, record offsets, phone types) of the `phone` table, or None when its index is not sorted and unique."""
-    from leaktrace.pii.detectors.cn_mobile import _phone_db
-
-    db = _phone_db()
-    if db.phone_record_count <= 0:
-        return None
-    idx = np.frombuffer(db.buf, dtype=np.dtype([("p", "<i4"), ("off", "<i4"), ("t", "u1")]),
-                        count=db.phone_record_count, offset=db.first_phone_record_offset)
-    keys = idx["p"].astype(np.int64)
-    if keys.size > 1 and not bool(np.all(np.diff(keys) > 0)):
-        return None
-    return keys, idx["off"].astype(np.int64), idx["t"].astype(np.int64)
+_INDEX: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray] | None] = {}
 
 
-def _phone_records(prefixes: list[int]) -> list[tuple[str, str, str | None] | None]:
-    """(province, city, phone type) of `Phone().find(prefix7)` for each prefix, read from the whole index at once."""
+def _phone_index(db: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(sorted prefixes, record offsets, phone types) of a `phone.Phone` table, or None when its index is not sorted and unique."""
+    if id(db) in _INDEX:
+        return _INDEX[id(db)]
+    out = None
+    if db.phone_record_count > 0:
+        idx = np.frombuffer(db.buf, dtype=np.dtype([("p", "<i4"), ("off", "<i4"), ("t", "u1")]),
+                            count=db.phone_record_count, offset=db.first_phone_record_offset)
+        keys = idx["p"].astype(np.int64)
+        if keys.size < 2 or bool(np.all(np.diff(keys) > 0)):
+            out = keys, idx["off"].astype(np.int64), idx["t"].astype(np.int64)
+    _INDEX[id(db)] = out
+    return out
+
+
+def _phone_records(db: Any, prefixes: list[int]) -> list[tuple[str, str, str | None] | None]:
+    """(province, city, phone type) of `db.find(prefix7)` for each prefix, read from the whole index at once."""
     from phone import Phone
 
-    from leaktrace.pii.detectors.cn_mobile import _phone_db
-
-    db = _phone_db()
-    index = _phone_index()
+    index = _phone_index(db)
     if index is None:
         found_recs = [db.find(str(p)) for p in prefixes]
         return [None if r is None else (r["province"], r["city"], r["phone_type"]) for r in found_recs]
@@ -166,46 +165,45 @@ def _phone_records(prefixes: list[int]) -> list[tuple[str, str, str | None] | No
     return out
 
 
-def segment_attrs(segment: str) -> list[dict[str, str]]:
+def segment_attrs(segment: str, phone_db: Any, seg_carrier: str | None,
+                  canonical_carrier: Callable[[str | None], str | None]) -> list[dict[str, str]]:
     """Attributes of prefixes segment+0000 .. segment+9999, each equal to `cn_mobile._prefix_attrs`.
 
-    Prefixes with the same inputs (carrier name, `phone` record) share one
-    dict, built once; dicts are not interned across segments (the caller does).
+    `cn_mobile` hands over what it reads itself (its `phone` table, the
+    segment's operator from its segment list, its carrier-name mapping), so
+    both answer from the same sources. Prefixes with the same inputs (carrier
+    name, `phone` record) share one dict, built once; dicts are not interned
+    across segments (the caller does).
     """
-    from leaktrace.pii.detectors.cn_mobile import mobile_segments
-
     prefixes = [f"{segment}{i:04d}" for i in range(10_000)]
     nationals = [p + "0000" for p in prefixes]
     allowed = carrier_lookup_allowed(nationals)
     pn_names = carrier_names_zh(["86" + s for s in nationals])
-    records = _phone_records([int(p) for p in prefixes])
-    seg_carrier = mobile_segments().get(segment) or None
-    built: dict[tuple[str, tuple[str, str, str | None] | None], dict[str, str] | None] = {}
+    records = _phone_records(phone_db, [int(p) for p in prefixes])
+    built: dict[tuple[str, tuple[str, str, str | None] | None], dict[str, str]] = {}
     out: list[dict[str, str]] = []
     for p7, ok, pn_name, rec in zip(prefixes, allowed, pn_names, records, strict=True):
         key = (pn_name if ok else "", rec)
         attrs = built.get(key)
         if attrs is None:
-            attrs = _attrs(p7, key[0], rec, seg_carrier)
+            found = _attrs(p7, key[0], rec, seg_carrier, canonical_carrier)
             # Prefixes whose place came from the geocoder are not shared: it answers per number.
-            if attrs is not None:
-                built[key] = attrs
+            if found is not None:
+                attrs = built[key] = found
             else:
-                attrs = _attrs(p7, key[0], rec, seg_carrier, geocode=True)
-        out.append(attrs)  # type: ignore[arg-type]
+                attrs = _attrs(p7, key[0], rec, seg_carrier, canonical_carrier, geocode=True) or {}
+        out.append(attrs)
     return out
 
 
 def _attrs(p7: str, pn_name: str, rec: tuple[str, str, str | None] | None, seg_carrier: str | None,
-           geocode: bool = False) -> dict[str, str] | None:
+           canonical_carrier: Callable[[str | None], str | None], geocode: bool = False) -> dict[str, str] | None:
     """`cn_mobile._prefix_attrs` from its looked-up inputs; None when the geocoder is needed and `geocode` is off."""
-    from leaktrace.pii.detectors.cn_mobile import _canonical_carrier
-
-    car = _canonical_carrier(pn_name)
+    car = canonical_carrier(pn_name)
     if car is None:
         car = seg_carrier
     if car is None and rec:
-        car = _canonical_carrier(rec[2])
+        car = canonical_carrier(rec[2])
     attrs: dict[str, str] = {}
     if car:
         attrs["carrier"] = car

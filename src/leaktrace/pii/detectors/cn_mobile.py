@@ -107,7 +107,8 @@ _SEGMENT_TABLES: dict[str, list[dict[str, str]]] = {}
 def _build_segment(segment: str) -> None:
     from leaktrace.pii.detectors._mobile_bulk import segment_attrs
 
-    _SEGMENT_TABLES[segment] = [_intern(a) for a in segment_attrs(segment)]
+    found = segment_attrs(segment, _phone_db(), mobile_segments().get(segment) or None, _canonical_carrier)
+    _SEGMENT_TABLES[segment] = [_intern(a) for a in found]
 
 
 def clear_prefix_caches() -> None:
