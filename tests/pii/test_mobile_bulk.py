@@ -19,9 +19,11 @@ from phone import Phone
 from phonenumbers import carrier as pn_carrier
 
 import leaktrace.pii.detectors.cn_mobile as cn_mobile
+from leaktrace.pii.detectors._geo import match_province
 from leaktrace.pii.detectors._mobile_bulk import (
     _phone_records,
     carrier_lookup_allowed,
+    carrier_lookup_allowed_by_desc,
     carrier_names_zh,
     segment_attrs,
 )
@@ -39,8 +41,14 @@ _SEGMENTS = sorted(mobile_segments())
 
 
 @cache
-def _table(segment: str) -> tuple[dict[str, str], ...]:
+def _table(segment: str) -> tuple[dict[str, str] | None, ...]:
     return tuple(segment_attrs(segment, _phone_db(), mobile_segments().get(segment) or None, _canonical_carrier))
+
+
+def _answer(segment: str, rest: int) -> dict[str, str]:
+    """What the detector uses: the table's entry, or the per-prefix lookup where the table holds None."""
+    found = _table(segment)[rest]
+    return found if found is not None else _prefix_attrs(f"{segment}{rest:04d}")
 
 
 @pytest.mark.parametrize("segment", ["138", "192", "170"])
@@ -48,14 +56,19 @@ def test_whole_segment_equals_the_scalar_lookup(segment: str) -> None:
     # 192: places only the `phone` table knows; 170: a shared (virtual operator) segment.
     table = _table(segment)
     assert len(table) == 10_000
+    db = Phone()
+    for i, a in enumerate(table):
+        if a is None:  # left to the per-prefix lookup only where the `phone` table has no place
+            rec = db.find(f"{segment}{i:04d}")
+            assert not (rec and rec["province"] and match_province(rec["province"])), i
     for i in range(10_000):
-        assert table[i] == _prefix_attrs(f"{segment}{i:04d}"), f"{segment}{i:04d}"
+        assert _answer(segment, i) == _prefix_attrs(f"{segment}{i:04d}"), f"{segment}{i:04d}"
 
 
 @settings(max_examples=300, deadline=None)
 @given(segment=st.sampled_from(_SEGMENTS), rest=st.integers(0, 9999))
 def test_property_any_prefix_equals_the_scalar_lookup(segment: str, rest: int) -> None:
-    assert _table(segment)[rest] == _prefix_attrs(f"{segment}{rest:04d}")
+    assert _answer(segment, rest) == _prefix_attrs(f"{segment}{rest:04d}")
 
 
 @settings(max_examples=400, deadline=None)
@@ -66,6 +79,7 @@ def test_property_number_type_and_carrier_equal_phonenumbers(number: int) -> Non
     num = phonenumbers.PhoneNumber(country_code=86, national_number=number)
     expected = pn_carrier.name_for_number(num, "zh")
     allowed = carrier_lookup_allowed([national])[0]
+    assert allowed == carrier_lookup_allowed_by_desc([national])[0]
     got = carrier_names_zh(["86" + national])[0] if allowed else ""
     assert got == expected
     assert allowed == (phonenumbers.number_type(num) in (

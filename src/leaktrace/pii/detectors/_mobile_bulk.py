@@ -14,7 +14,9 @@ whole segment at once, for ~1 us a prefix:
   matching description in a fixed order), each description's pattern
   applied to all 10,000 numbers with `map`, read from the library's metadata;
 - phonenumbers' carrier: its longest-prefix walk over the same data;
-- the geocoder only where the `phone` table gives no province (rare), per prefix.
+- the geocoder not at all: where the `phone` table gives no province (a few
+  percent of prefixes, mostly unallocated) the table holds None and the
+  caller asks `_prefix_attrs` for that prefix alone.
 
 `_prefix_attrs` stays the reference: `tests/pii/test_mobile_bulk.py` pins
 both equal on every segment (sampled) and on whole segments.
@@ -29,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from leaktrace.pii.detectors._geo import match_province, split_place
+from leaktrace.pii.detectors._geo import match_province
 
 # phonenumbers' number types that allow a carrier lookup (`carrier._is_mobile`).
 _DESC_ORDER = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail")
@@ -54,11 +56,78 @@ def _desc_matcher(desc: Any) -> Callable[[list[str]], list[bool]]:
     return match
 
 
-def carrier_lookup_allowed(nationals: list[str]) -> list[bool]:
-    """Per national number of +86: does phonenumbers' `number_type` make it a carrier candidate (mobile, fixed-or-mobile, pager)?"""
+def _cn_metadata() -> Any:
     from phonenumbers import PhoneMetadata
 
-    meta = PhoneMetadata.metadata_for_region("CN")
+    return PhoneMetadata.metadata_for_region("CN")
+
+
+_TYPE_ORDER = (*_DESC_ORDER, "fixed_line", "mobile")
+
+
+@lru_cache(maxsize=32)
+def _type_regex(length: int) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """For numbers of `length` digits: one pattern whose first fully matching branch is the
+    description `_number_type_helper` stops at (branch name -> description), or None when
+    the general description rules the length out.
+
+    Alternatives are tried left to right and `fullmatch` takes the first that
+    matches the whole number, which is the helper's "first matching
+    description in order"; descriptions whose lengths exclude `length` are
+    left out, as the helper skips them.
+    """
+    meta = _cn_metadata()
+
+    def applies(desc: Any) -> bool:
+        return (desc is not None and bool(desc.national_number_pattern)
+                and (len(desc.possible_length) == 0 or length in desc.possible_length))
+
+    if meta is None or not applies(meta.general_desc):
+        return None, {}
+    names = [n for n in _TYPE_ORDER if applies(getattr(meta, n))]
+    if meta.same_mobile_and_fixed_line_pattern and "mobile" in names:
+        names.remove("mobile")  # the helper never asks the mobile pattern alone then
+    branches = {f"t{i}": n for i, n in enumerate(names)}
+    body = "|".join(f"(?P<{g}>{getattr(meta, n).national_number_pattern})" for g, n in branches.items())
+    general = meta.general_desc.national_number_pattern
+    return re.compile(rf"(?=(?:{general})\Z)(?:{body})" if body else rf"(?:{general})(?!x)x"), branches
+
+
+def carrier_lookup_allowed(nationals: list[str]) -> list[bool]:
+    """Per national number of +86: does phonenumbers' `number_type` make it a carrier candidate (mobile, fixed-or-mobile, pager)?
+
+    One regex call a number (`_type_regex`); `carrier_lookup_allowed_by_desc`
+    asks each description in turn, as the library does, and is the fallback
+    when the combined pattern does not compile.
+    """
+    meta = _cn_metadata()
+    if meta is None:
+        return [False] * len(nationals)
+    out: list[bool] = []
+    mobile_match = _desc_matcher(meta.mobile)
+    same = bool(meta.same_mobile_and_fixed_line_pattern)
+    for s in nationals:
+        try:
+            rx, branches = _type_regex(len(s))
+        except re.error:
+            return carrier_lookup_allowed_by_desc(nationals)
+        m = rx.fullmatch(s) if rx is not None else None
+        if m is None:
+            out.append(False)
+            continue
+        name = branches.get(m.lastgroup or "")
+        if name is None:  # an inner group closed last: find the branch that matched
+            name = next(n for g, n in branches.items() if m.group(g) is not None)
+        if name == "fixed_line":
+            out.append(same or mobile_match([s])[0])
+        else:
+            out.append(name in ("pager", "mobile"))
+    return out
+
+
+def carrier_lookup_allowed_by_desc(nationals: list[str]) -> list[bool]:
+    """`carrier_lookup_allowed`, description by description in the library's order."""
+    meta = _cn_metadata()
     n = len(nationals)
     if meta is None:
         return [False] * n
@@ -106,18 +175,25 @@ def carrier_names_zh(e164_digits: list[str]) -> list[str]:
     first entry with a "zh" name (`prefix._find_lang`: no English fallback for zh).
     """
     lengths, data = _carrier_walk()
+    longest = lengths[0] if lengths else 0
+    seen: dict[str, str] = {}  # the walk reads no digit past `longest`
     out = []
     for digits in e164_digits:
-        name = ""
-        for n in lengths:
-            langs = data.get(digits[:n])
-            if langs is not None and "zh" in langs:
-                name = langs["zh"]
-                break
+        head = digits[:longest]
+        name = seen.get(head)
+        if name is None:
+            name = ""
+            for n in lengths:
+                langs = data.get(digits[:n])
+                if langs is not None and "zh" in langs:
+                    name = langs["zh"]
+                    break
+            seen[head] = name
         out.append(name)
     return out
 
 
+_TAILS = tuple(f"{i:04d}" for i in range(10_000))
 _INDEX: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray] | None] = {}
 
 
@@ -166,39 +242,37 @@ def _phone_records(db: Any, prefixes: list[int]) -> list[tuple[str, str, str | N
 
 
 def segment_attrs(segment: str, phone_db: Any, seg_carrier: str | None,
-                  canonical_carrier: Callable[[str | None], str | None]) -> list[dict[str, str]]:
-    """Attributes of prefixes segment+0000 .. segment+9999, each equal to `cn_mobile._prefix_attrs`.
+                  canonical_carrier: Callable[[str | None], str | None]) -> list[dict[str, str] | None]:
+    """Attributes of prefixes segment+0000 .. segment+9999, each equal to `cn_mobile._prefix_attrs`,
+    or None where the `phone` table gives no province and the geocoder would be asked.
 
-    `cn_mobile` hands over what it reads itself (its `phone` table, the
-    segment's operator from its segment list, its carrier-name mapping), so
-    both answer from the same sources. Prefixes with the same inputs (carrier
-    name, `phone` record) share one dict, built once; dicts are not interned
-    across segments (the caller does).
+    The geocoder answers one number at a time (~50 us); those prefixes (a few
+    percent, mostly unallocated) are left to the caller's per-prefix lookup, so
+    a table costs only what the prefixes it holds need. `cn_mobile` hands over
+    what it reads itself (its `phone` table, the segment's operator from its
+    segment list, its carrier-name mapping), so both answer from the same
+    sources. Prefixes with the same inputs share one dict; dicts are not
+    interned across segments (the caller does).
     """
-    prefixes = [f"{segment}{i:04d}" for i in range(10_000)]
+    prefixes = [segment + tail for tail in _TAILS]
     nationals = [p + "0000" for p in prefixes]
     allowed = carrier_lookup_allowed(nationals)
     pn_names = carrier_names_zh(["86" + s for s in nationals])
     records = _phone_records(phone_db, [int(p) for p in prefixes])
-    built: dict[tuple[str, tuple[str, str, str | None] | None], dict[str, str]] = {}
-    out: list[dict[str, str]] = []
-    for p7, ok, pn_name, rec in zip(prefixes, allowed, pn_names, records, strict=True):
+    built: dict[tuple[str, tuple[str, str, str | None] | None], dict[str, str] | None] = {}
+    out: list[dict[str, str] | None] = []
+    for ok, pn_name, rec in zip(allowed, pn_names, records, strict=True):
         key = (pn_name if ok else "", rec)
-        attrs = built.get(key)
-        if attrs is None:
-            found = _attrs(p7, key[0], rec, seg_carrier, canonical_carrier)
-            # Prefixes whose place came from the geocoder are not shared: it answers per number.
-            if found is not None:
-                attrs = built[key] = found
-            else:
-                attrs = _attrs(p7, key[0], rec, seg_carrier, canonical_carrier, geocode=True) or {}
-        out.append(attrs)
+        if key in built:
+            out.append(built[key])
+        else:
+            out.append(built.setdefault(key, _attrs(key[0], rec, seg_carrier, canonical_carrier)))
     return out
 
 
-def _attrs(p7: str, pn_name: str, rec: tuple[str, str, str | None] | None, seg_carrier: str | None,
-           canonical_carrier: Callable[[str | None], str | None], geocode: bool = False) -> dict[str, str] | None:
-    """`cn_mobile._prefix_attrs` from its looked-up inputs; None when the geocoder is needed and `geocode` is off."""
+def _attrs(pn_name: str, rec: tuple[str, str, str | None] | None, seg_carrier: str | None,
+           canonical_carrier: Callable[[str | None], str | None]) -> dict[str, str] | None:
+    """`cn_mobile._prefix_attrs` from its looked-up inputs, or None where it would ask the geocoder."""
     car = canonical_carrier(pn_name)
     if car is None:
         car = seg_carrier
@@ -207,26 +281,13 @@ def _attrs(p7: str, pn_name: str, rec: tuple[str, str, str | None] | None, seg_c
     attrs: dict[str, str] = {}
     if car:
         attrs["carrier"] = car
-    place = None
-    city = None
-    if rec and rec[0]:
-        place = _province(rec[0])
-        city = rec[1] or None
+    place = _province(rec[0]) if rec and rec[0] else None
     if place is None:
-        if not geocode:
-            return None
-        import phonenumbers
-        from phonenumbers import geocoder
-
-        num = phonenumbers.PhoneNumber(country_code=86, national_number=int(p7 + "0000"))
-        geo = split_place(geocoder.description_for_number(num, "zh") or "")
-        if geo:
-            place = geo["province_code"], geo["province"]
-            city = geo["city"]
-    if place is not None:
-        attrs["province_code"], attrs["province"] = place
-        if city:
-            attrs["city"] = city
+        return None
+    attrs["province_code"], attrs["province"] = place
+    city = rec[1] if rec else None  # rec is set: place came from it
+    if city:
+        attrs["city"] = city
     return attrs
 
 

@@ -85,7 +85,8 @@ def prefix_attrs(prefix7: str) -> dict[str, str]:
     attrs = _prefix_attrs(prefix7)
     seg = prefix7[:3]
     misses = _SEGMENT_MISSES[seg] = _SEGMENT_MISSES.get(seg, 0) + 1
-    if misses == BULK_AFTER_MISSES and seg in mobile_segments() and len(prefix7) == 7 and prefix7.isdigit():
+    if (misses == BULK_AFTER_MISSES and seg not in _SEGMENT_TABLES and seg in mobile_segments()
+            and len(prefix7) == 7 and prefix7.isdigit()):
         _build_segment(seg)
     return _intern(attrs)
 
@@ -100,15 +101,20 @@ def _intern(attrs: dict[str, str]) -> dict[str, str]:
 # few mobiles never pays for a table it does not need.
 BULK_AFTER_MISSES = 64
 _SEGMENT_MISSES: dict[str, int] = {}
-# segment -> attributes of segment+0000 .. segment+9999 (shared dicts, as the cache's)
-_SEGMENT_TABLES: dict[str, list[dict[str, str]]] = {}
+# segment -> attributes of segment+0000 .. segment+9999 (shared dicts, as the cache's;
+# None where only the geocoder knows the place: those go through prefix_attrs)
+_SEGMENT_TABLES: dict[str, list[dict[str, str] | None]] = {}
 
 
 def _build_segment(segment: str) -> None:
     from leaktrace.pii.detectors._mobile_bulk import segment_attrs
 
     found = segment_attrs(segment, _phone_db(), mobile_segments().get(segment) or None, _canonical_carrier)
-    _SEGMENT_TABLES[segment] = [_intern(a) for a in found]
+    shared: dict[int, dict[str, str] | None] = {id(None): None}  # a few hundred distinct dicts among the 10,000
+    _SEGMENT_TABLES[segment] = [
+        shared[id(a)] if id(a) in shared else shared.setdefault(id(a), _intern(a))  # type: ignore[arg-type]
+        for a in found
+    ]
 
 
 def clear_prefix_caches() -> None:
@@ -194,5 +200,7 @@ class CnMobileDetector(Detector):
         if not (len(national) == 11 and national.isdigit() and national[:3] in mobile_segments()):
             return None
         table = _SEGMENT_TABLES.get(national[:3]) if plain else None
-        attrs = table[int(national[3:7])] if table is not None else prefix_attrs(national[:7])
+        attrs = table[int(national[3:7])] if table is not None else None
+        if attrs is None:
+            attrs = prefix_attrs(national[:7])
         return Verdict(True, 0.8, dict(attrs), national)
