@@ -18,6 +18,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/leaktrace demo $(ARGS)
 
+# Rewrite the JSON Schemas generated from pydantic models (src/leaktrace/core/schemas/);
+# tests/cli/test_json_schemas.py fails until they match the models again.
+.PHONY: schemas
+schemas: $(STAMP)
+	$(BIN)/python -m leaktrace.pipeline.json_schemas
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 

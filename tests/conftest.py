@@ -24,10 +24,18 @@ from sqlalchemy import Engine, text
 from leaktrace.core.keyring import Keyring
 from leaktrace.core.settings import get_settings
 from leaktrace.store import make_engine, upgrade
+from local_tsa import LocalTsa
 
 PG_URL = os.environ.get("LEAKTRACE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def local_tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalTsa]:
+    """A local RFC 3161 TSA (OpenSSL `ts -reply` with a test CA made here): tests/local_tsa.py."""
+    with LocalTsa(tmp_path_factory.mktemp("tsa")) as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)
@@ -37,7 +45,7 @@ def _isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     monkeypatch.setenv("LEAKTRACE_KEYRING", Keyring.generate().to_env())
     for var in ("LEAKTRACE_SECRET_SOURCE", "LEAKTRACE_CONFIG", "LEAKTRACE_DETECTORS_DISABLED",
                 "LEAKTRACE_DETECTORS_ENABLED", "LEAKTRACE_DETECTOR_PLUGINS", "LEAKTRACE_CN_ID_REGION_MODE", "LEAKTRACE_DATABASE_URL",
-                "LEAKTRACE_INTEL_LEXICONS"):
+                "LEAKTRACE_INTEL_LEXICONS", "LEAKTRACE_TSA_URL", "LEAKTRACE_TSA_ROOTS", "LEAKTRACE_TSA_EVERY"):
         monkeypatch.delenv(var, raising=False)
     get_settings.cache_clear()
     yield

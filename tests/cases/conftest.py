@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from leaktrace.cases.model import CLEAR_TYPES, CaseContent, CaseInfo
+from leaktrace.cases.model import CaseContent, CaseInfo
+from leaktrace.core.disclosure import may_hold_clear
 from leaktrace.core.hashing import KeyedHasher
 from leaktrace.core.keyring import Keyring, load_keyring
 from leaktrace.core.masking import mask
@@ -44,9 +45,10 @@ def raw_rows(world: tuple[Path, dict[str, Any]]) -> list[dict[str, str]]:
 
 
 def _ident(kind: str, value: str, hasher: KeyedHasher) -> dict[str, Any]:
-    if kind in CLEAR_TYPES:
-        return {"type": kind, "value": value}
-    return {"type": kind, "masked": mask(value), "hash": hasher.hash_normalised(kind, value)}
+    """A seller's identifier as `case build` writes it: a suspect's, in clear where the rule allows."""
+    if may_hold_clear(kind, "suspect"):
+        return {"type": kind, "value": value, "hash": hasher.hash_normalised(kind, value), "role": "suspect"}
+    return {"type": kind, "masked": mask(value), "hash": hasher.hash_normalised(kind, value), "role": "suspect"}
 
 
 def case_docs(world: tuple[Path, dict[str, Any]], raw_rows: list[dict[str, str]], store: EvidenceStore) -> dict[str, list[dict[str, Any]]]:
@@ -94,7 +96,8 @@ def case_docs(world: tuple[Path, dict[str, Any]], raw_rows: list[dict[str, str]]
         owners = sorted({member_of[a] for a in shared["accounts"] if a in member_of})
         for a, b in itertools.pairwise(owners):
             links.append({"source": a, "target": b, "kind": f"shared {shared['type']}",
-                          "evidence": shared["value"] if shared["type"] in CLEAR_TYPES else mask(shared["value"])})
+                          "evidence": shared["value"] if may_hold_clear(shared["type"], "suspect")
+                          else mask(shared["value"])})
     group = {"id": "gang", "name": gang["channel"], "members": [m["id"] for m in gang["members"]], "links": links,
              "shared": [_ident("usdt_trc20", gang["shared_usdt_trc20"], hasher), _ident("pgp", gang["shared_pgp"], hasher),
                         _ident("telegram", gang["shared_telegram"], hasher)],

@@ -40,7 +40,7 @@ def test_bundle_verifies(bundle: Path, shared_case: tuple[EvidenceStore, CaseCon
     assert report.ok, report.problems
     assert report.case == content.info.ref
     assert report.blobs_checked == len(content.captures)
-    assert report.files_checked == len(content.captures) + 10  # blobs + custody 3, report 1, exports 6
+    assert report.files_checked == len(content.captures) + 11  # blobs + custody 3, report 1, exports 6 + WACZ
     blobs = sorted(p.name.split(".")[0] for p in (bundle / "blobs").iterdir())
     assert blobs == sorted(c.sha256 for c in content.captures)
     # making the bundle is itself recorded in custody, and the store still verifies
@@ -110,7 +110,7 @@ def test_resigned_with_another_key_needs_expect_key(bundle: Path) -> None:
     """A forger who re-signs everything makes a consistent bundle: only the pinned key tells."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from leaktrace.evidence import signing
+    from leaktrace.core import signing
 
     good = verify_bundle(bundle).key_fingerprint
     assert good is not None

@@ -39,7 +39,7 @@ def test_stix_validates_and_covers_the_case(stix_doc: dict[str, Any], content: C
     objs = stix_doc["objects"]
     types = {o["type"] for o in objs}
     assert {"threat-actor", "identity", "indicator", "observed-data", "relationship", "report",
-            "extension-definition", "cryptocurrency-wallet", "phone-number", "user-account",
+            "extension-definition", "cryptocurrency-wallet", "user-account",
             "url", "marking-definition"} <= types
     actors = [o for o in objs if o["type"] == "threat-actor" and "criminal" in o["threat_actor_types"]]
     assert len(actors) == 7
@@ -74,11 +74,12 @@ def test_stix_no_raw_personal_data(stix_doc: dict[str, Any], raw_rows: list[dict
     for row in raw_rows:
         assert row["身份证号"] not in text and row["联系电话"] not in text
     _, truth = world
-    for m in truth["social"]["gang"]["members"]:
-        if "qq" in m["own_identifiers"]:
-            assert f'"{m["own_identifiers"]["qq"]}"' not in text  # QQ numbers travel masked
+    accounts = {(o["account_type"], o["account_login"]) for o in stix_doc["objects"] if o["type"] == "user-account"}
+    sellers = [(k, v) for m in truth["social"]["gang"]["members"] for k, v in m["own_identifiers"].items()
+               if k in ("qq", "wechat", "telegram")]
+    assert sellers and set(sellers) <= accounts  # a seller's own contacts travel in clear
     phones = [o for o in stix_doc["objects"] if o["type"] == "phone-number"]
-    assert phones and all("*" in o["value_masked"] for o in phones)
+    assert all("*" in o["value_masked"] for o in phones)
 
 
 def test_stix_tampered_bundle_rejected(stix_doc: dict[str, Any]) -> None:
@@ -159,5 +160,8 @@ def test_csv_tables(content: CaseContent, world: tuple[Path, dict[str, Any]], tm
         for col in ("身份证号", "联系电话", "收货人", "收货地址"):
             assert row[col] not in everything
     assert set(read["provinces"][0]) == {"dump_id", "province_code", "province_zh", "province_en", "distinct_victims", "tlp"}
-    personal = [r for r in read["identifiers"] if r["type"] in ("qq", "wechat", "phone")]
-    assert personal and all(r["value"] == "" and r["keyed_hash"] for r in personal)
+    contacts = [r for r in read["identifiers"] if r["type"] in ("qq", "wechat", "telegram")]
+    own = {(k, v) for m in truth["social"]["gang"]["members"] for k, v in m["own_identifiers"].items()}
+    # sellers' QQ, WeChat and Telegram: in clear, so a preservation request can name them
+    assert contacts and all(r["value"] and r["role"] == "suspect" and r["keyed_hash"] for r in contacts)
+    assert {(r["type"], r["value"].removeprefix("'")) for r in contacts if r["owner_kind"] == "actor"} <= own

@@ -101,11 +101,13 @@ def test_self_contained_and_escaped(content: CaseContent) -> None:
     assert "<script" not in html.lower() and "<iframe" not in html.lower()
     assert "&lt;script&gt;" in html
     refs = [(tag, name, value) for tag, name, value in _attributes(html) if name in ("src", "href", "action")]
-    assert refs and all(value.startswith("data:image/svg+xml;base64,") for _, _, value in refs)
+    # Pictures as data URIs; links only to the page's own sections (the table of contents).
+    assert refs and all(value.startswith("data:image/svg+xml;base64,") or (tag == "a" and re.fullmatch(r"#[a-z-]+", value))
+                        for tag, _, value in refs)
     assert not [a for a in _attributes(html) if a[1].startswith("on")]
     assert "<link" not in html and "Content-Security-Policy" in html
     svgs = [base64.b64decode(m).decode() for m in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", html)]
-    assert len(svgs) == 3
+    assert len(svgs) == 4  # map, bars, group graph, timeline
     assert any("&lt;b&gt;$x$&lt;/b&gt;" in s for s in svgs)  # label escaped in the graph, no mathtext
 
 

@@ -61,3 +61,40 @@ def test_case_build_refuses_unknown_case_and_missing_dump(ctx: Context, tmp_path
     assert cli("case", "new", "x", "--ref", "LT-T-2") == 0
     assert cli("case", "build", "LT-T-2", "--dump", str(tmp_path / "missing.csv")) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_vendor_profile_pages_are_kept_as_profiles_not_listed_as_listings(
+        ctx: Context, sim_world: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A vendor's page is crawled (its bio names contacts) and stored, marked as a profile by the site
+    profile's rule; the classifier may judge its bio as trading data, but the case lists offers only."""
+    from _crawl_sources import add_source
+    from sqlalchemy import select
+
+    from leaktrace.collect.login import Credentials
+    from leaktrace.collect.profile import load_profile
+    from leaktrace.pipeline.crawl import CrawlOptions, run_crawl
+    from leaktrace.simulate.serve import Behaviour, running_world
+    from leaktrace.store.models import IntelResult, Post
+
+    add_source(ctx, "m1")
+    with running_world(sim_world, behaviour=Behaviour(rate_per_s=0, error_rate=0)) as w:
+        url = w.url("m1")
+        host = url.split("/")[2]
+        creds = w.credentials[host]
+        run_crawl(CrawlOptions(profile=load_profile("simulated-market"), source="m1", start_urls=[url],
+                               proxy=w.proxy_url, credentials={host: Credentials(creds["username"], creds["password"])},
+                               delay_s=0.0, concurrency=4, backoff_s=0.05), ctx)
+    with ctx.session() as s:
+        kinds = {p.url.split("/")[3]: p.kind for p in s.scalars(select(Post))}
+        judged = s.scalars(select(Post.url).join(IntelResult, IntelResult.post_id == Post.id)
+                           .where(IntelResult.trafficking.is_(True), Post.kind == "profile")).all()
+    assert kinds["vendor"] == "profile" and kinds["listing"] == "listing"
+    assert judged  # vendor bios read as trading data: the page kind, not the verdict, keeps them out
+
+    assert cli("case", "new", "Market m1", "--ref", "LT-T-3") == 0
+    assert cli("case", "build", "LT-T-3", "--no-graph", "--json") == 0
+    capsys.readouterr()
+    with ctx.session() as s:
+        content = load_content(s, get_case(s, "LT-T-3"))
+    assert content.listings and all("/listing/" in (x.url or "") for x in content.listings)
+    assert not [x.url for x in content.listings if "/vendor/" in (x.url or "")]

@@ -27,7 +27,7 @@ ACCOUNT = ["key", "site", "handle", "host", "actor", "posts", "trafficking_posts
 IDENT = ["id", "type", "masked", "hash", "kind", "evidence"]
 ACTOR = ["id", "accounts", "sites", "basis", "hub", "group", "role", "role_reason", "role_basis", "provinces",
          "first_seen", "last_seen", "posts", "wallets", "revenue_usd_estimate", "revenue_posts"]
-WALLET = ["id", "type", "masked", "address", "received", "sent", "n_in", "n_out", "counterparties"]
+WALLET = ["id", "type", "masked", "address", "received", "sent", "n_in", "n_out", "counterparties", "currency"]
 LINK = ["id", "a", "b", "basis", "confidence", "group_weight", "same_actor", "reasons", "evidence", "warnings"]
 REASON = ["kind", "detail", "confidence", "evidence"]
 GROUP = ["id", "actors", "accounts", "roles", "role_reasons", "shared_samples", "wallets", "revenue_usd_estimate",

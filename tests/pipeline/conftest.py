@@ -8,14 +8,17 @@ skip, except under CI=true, where they fail (as in tests/store).
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from leaktrace.core.settings import Settings, get_settings
 from leaktrace.pipeline.context import Context, open_context
+from leaktrace.pipeline.demo import DemoOptions, DemoResult, console_for, run_demo
 from leaktrace.store import make_engine, upgrade
 from leaktrace.store.models import Base
 from leaktrace.store.repo import add_source
@@ -53,3 +56,16 @@ def ctx(request: pytest.FixtureRequest) -> Iterator[Context]:
             add_source(s, "pending", "forum")
             s.commit()
         yield c
+
+
+DEMO_SCALE = 1000
+DEMO_SEED = 11
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoResult, dict[str, Any]]:
+    """One small `leaktrace demo` run and its world's truth (test_demo checks it; test_walkthrough compares to it)."""
+    d = tmp_path_factory.mktemp("demo") / "run"
+    result = run_demo(DemoOptions(directory=d, scale=DEMO_SCALE, seed=DEMO_SEED), console_for(quiet=True))
+    truth = json.loads((d / "world" / "truth.json").read_text("utf-8"))
+    return result, truth

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import socket
 from pathlib import Path
 from typing import Any
@@ -12,15 +11,7 @@ import pytest
 from leaktrace.core.errors import InputError
 from leaktrace.pipeline.demo import MARKER, DemoOptions, DemoResult, console_for, run_demo
 
-SCALE = 1000
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoResult, dict[str, Any]]:
-    d = tmp_path_factory.mktemp("demo") / "run"
-    result = run_demo(DemoOptions(directory=d, scale=SCALE, seed=11), console_for(quiet=True))
-    truth = json.loads((d / "world" / "truth.json").read_text("utf-8"))
-    return result, truth
+SCALE = 1000  # as conftest's shared `demo` fixture (one small run, also compared with the walkthrough)
 
 
 def test_findings_equal_the_truth(demo: tuple[DemoResult, dict[str, Any]]) -> None:

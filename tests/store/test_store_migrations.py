@@ -60,3 +60,35 @@ def test_naive_timestamp_refused(engine: Engine) -> None:
     with pytest.raises(Exception, match="naive datetime"), session_factory(engine).begin() as s:
         s.add(Source(name="s", kind="forum", created_at=datetime(2024, 1, 1)))
         s.flush()
+
+
+def test_0007_marks_values_seen_in_samples_and_keeps_the_rest(empty_engine: Engine) -> None:
+    """Upgrade to 0007: an identifier a post shows as sample data loses its clear value for good;
+    a contact stored before (hash + mask only) stays as it was, for `analyze --redo` to refill."""
+    with empty_engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0006")
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    with session_factory(empty_engine).begin() as s:
+        s.execute(text("INSERT INTO posts (id, site, url, url_key, first_seen_at, last_seen_at) "
+                       "VALUES (1, 'm', 'http://m/1', 'k1', :t, :t)"), {"t": t0})
+        rows = [(1, "cn_mobile", "k1.aa", "13*******78", "13812345678", "sample"),
+                (2, "qq", "k1.bb", "7******9", None, "contact"),
+                (3, "btc", "k1.cc", "1A****Nb", "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "contact"),
+                (4, "sample_row", "k1.dd", "张** 13****78", None, "sample")]
+        for iid, typ, h, masked, norm, role in rows:
+            s.execute(text("INSERT INTO identifiers (id, type, value_hash, value_masked, value_norm, first_seen_at) "
+                           "VALUES (:i, :t, :h, :m, :n, :f)"), {"i": iid, "t": typ, "h": h, "m": masked, "n": norm,
+                                                              "f": t0})
+            s.execute(text("INSERT INTO post_identifiers (post_id, identifier_id, role, count) VALUES (1, :i, :r, 1)"),
+                      {"i": iid, "r": role})
+    upgrade(empty_engine)
+    assert check(empty_engine) == []
+    from leaktrace.store.models import Identifier
+
+    with session_factory(empty_engine)() as s:
+        got = {i.type: i for i in s.scalars(select(Identifier))}
+    assert got["cn_mobile"].value_norm is None and got["cn_mobile"].victim_seen_at is not None
+    assert got["cn_mobile"].victim_seen_at.tzinfo is not None
+    assert got["qq"].value_norm is None and got["qq"].victim_seen_at is None
+    assert got["btc"].value_norm == "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa" and got["btc"].victim_seen_at is None
+    assert got["sample_row"].victim_seen_at is None

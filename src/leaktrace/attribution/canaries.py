@@ -30,11 +30,12 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from leaktrace.attribution.jsonfile import read_json, write_json
 from leaktrace.attribution.key_columns import CANARY_KINDS
 from leaktrace.core.errors import InputError, IntegrityError
+from leaktrace.core.file_formats import CANARY_FILE_FORMAT
 from leaktrace.core.hashing import KeyedHasher
 from leaktrace.core.keyring import Keyring
 from leaktrace.core.normalize import normalize
 
-FORMAT = "leaktrace-canaries/1"
+FORMAT = CANARY_FILE_FORMAT
 MAX_COUNT = 1000
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 _GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉宇浩凯晨欣怡雪梅琳晓婷俊豪"

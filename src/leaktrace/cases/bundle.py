@@ -7,9 +7,11 @@ Layout (a folder, or the same folder zipped)::
     custody/             custody.jsonl, custody.head, signing.pub (the whole chain: each
                          entry links to the one before, so a verifier needs them all; an
                          entry of evidence outside the case is there as its hash only)
-    blobs/<sha256>.<ext> the original bytes of every capture (and, if asked, the dumps)
+    blobs/<sha256>.<ext> the original bytes of every capture, its screenshot (PNG) when one was
+                         taken, and, if asked, the dumps
     report/              the HTML report(s)
-    exports/             STIX bundle, MISP event, CSV tables
+    exports/             STIX bundle, MISP event, CSV tables, and the captures as a WACZ
+                         (each archive/<sha256>.warc.gz listed under its evidence SHA-256)
 
 Each blob's export is itself a custody event, appended before the log is
 copied, so the bundle's log records that the bundle was made. The bundle is
@@ -30,13 +32,16 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.serialization import Encoding
+
 from leaktrace.cases import misp, stix, tables
 from leaktrace.cases.custody import check_captures
 from leaktrace.cases.model import CaseContent
 from leaktrace.cases.report import render_html
+from leaktrace.core import signing
 from leaktrace.core.errors import InputError, IntegrityError
 from leaktrace.core.private_files import FILE_MODE, make_private
-from leaktrace.evidence import EvidenceStore, signing
+from leaktrace.evidence import EvidenceStore, timestamp
 from leaktrace.evidence.bundle import (
     BUNDLE_FORMAT,
     CUSTODY_HEAD,
@@ -44,9 +49,12 @@ from leaktrace.evidence.bundle import (
     MANIFEST,
     MANIFEST_SIG,
     PUBLIC_KEY,
+    TSA_ROOTS,
 )
 from leaktrace.evidence.custody import HEAD_NAME, LOG_NAME, omitted_line, parse_line, utc_now
 from leaktrace.evidence.export import _suffix
+from leaktrace.evidence.sheet import SCREENSHOT
+from leaktrace.evidence.wacz_export import capture_shas, write_wacz
 
 _CHUNK = 1 << 20
 
@@ -88,7 +96,23 @@ def _copy_log(src: Path, dest: Path, keep: set[str]) -> None:
                 raise IntegrityError(f"{src}: line {lineno}: unreadable entry ({exc}); bundle not written") from exc
             if error or not raw.endswith(b"\n"):
                 raise IntegrityError(f"{src}: line {lineno}: {error or 'partial line'}; bundle not written")
-            out.write(raw if entry.sha256 in keep else omitted_line(entry.hash))
+            # Timestamp entries name only an entry hash and the TSA's token: kept, so the bundle's
+            # verifier can check what a third party dated.
+            kept = entry.sha256 in keep or entry.action in timestamp.ACTIONS
+            out.write(raw if kept else omitted_line(entry.hash))
+
+
+def screenshots_of(store: EvidenceStore, captures: list[str]) -> list[str]:
+    """The latest screenshot of each capture (collect.screenshots), in capture order."""
+    if not store.custody.path.exists():
+        return []
+    wanted = set(captures)
+    latest: dict[str, str] = {}
+    for e in store.entries():
+        cap = e.meta.get("capture_sha256")
+        if e.action == SCREENSHOT and e.sha256 and cap in wanted:
+            latest[cap] = e.sha256
+    return [latest[c] for c in captures if c in latest and latest[c] not in wanted]
 
 
 def export_bundle(
@@ -110,6 +134,7 @@ def export_bundle(
     if include_dumps:
         shas += [d.sha256 for d in content.dumps if d.sha256]
     shas = list(dict.fromkeys(shas))
+    shas += screenshots_of(store, shas)  # the pictures of the captured pages travel with them
     intake = {s["sha256"]: s for s in store.summaries()} if store.custody.path.exists() else {}
     missing = [s for s in shas if s not in intake or not store.has(s)]
     if missing:
@@ -135,6 +160,8 @@ def export_bundle(
             _copy_log(store.root / LOG_NAME, root / CUSTODY_LOG, set(shas))
             shutil.copyfile(store.root / HEAD_NAME, root / CUSTODY_HEAD)
         (root / PUBLIC_KEY).write_text(signing.public_to_text(key.public) + "\n")
+        if store.tsa is not None:
+            (root / TSA_ROOTS).write_bytes(b"".join(c.public_bytes(Encoding.PEM) for c in store.tsa.roots))
         custody = check_captures(content.captures, store)
         for lang in langs:
             html = render_html(content, lang, custody)
@@ -143,6 +170,10 @@ def export_bundle(
         (root / f"exports/{content.info.ref}.misp.json").write_text(misp.to_json(content), "utf-8")
         for name, text in tables.build_tables(content).items():
             (root / f"exports/{content.info.ref}.{name}.csv").write_text(text, "utf-8")
+        warcs = capture_shas(list(intake.values()), shas)
+        wacz_name = f"exports/{content.info.ref}.wacz"
+        if warcs:  # the captures as one web archive package, for replay tools
+            write_wacz(store, warcs, root / wacz_name, title=f"{content.info.ref} {content.info.title}")
         blob_paths = {b["path"] for b in blobs}
         files = []
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
@@ -151,7 +182,7 @@ def export_bundle(
                 continue
             digest, size = _sha_file(path)
             files.append({"path": rel, "sha256": digest, "size": size})
-        manifest = {
+        manifest: dict[str, Any] = {
             "format": BUNDLE_FORMAT,
             "case": content.info.ref,
             "title": content.info.title,
@@ -162,6 +193,9 @@ def export_bundle(
             "files": files,
             "blobs": blobs,
         }
+        wacz_entry = next((f for f in files if f["path"] == wacz_name), None)
+        if wacz_entry is not None:
+            manifest["wacz"] = {"path": wacz_name, "sha256": wacz_entry["sha256"], "captures": len(warcs)}
         raw = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
         (root / MANIFEST).write_bytes(raw)
         (root / MANIFEST_SIG).write_text(base64.b64encode(key.sign(raw)).decode() + "\n")

@@ -3,9 +3,11 @@
 Wallets become `coin-address`, PGP keys `pgp-meta`, Telegram handles
 `telegram-account`, market onions `tor-hiddenservice`; the sellers are
 `threat-actor` attributes with their aliases, the victim organisation a
-`target-org`. Contacts that identify a person (phone, QQ, WeChat) are only
-a masked form and keyed hash, as text. The event and every attribute carry
-the case's TLP tag. Dumps are summarised as counts only.
+`target-org`. A suspect's own contacts travel in clear (`phone-number`,
+`email`, `jabber-id`, and QQ/WeChat/Tox/Session as `text` named by app);
+any contact `cases.disclosure` left masked (a victim's, a redacted copy's)
+is only a masked form and keyed hash, as text. The event and every
+attribute carry the copy's TLP tag. Dumps are summarised as counts only.
 """
 
 from __future__ import annotations
@@ -18,11 +20,17 @@ from urllib.parse import urlsplit
 from pymisp import MISPEvent, MISPObject
 
 from leaktrace.cases.model import WALLET_TYPES, CaseContent, Ident
+from leaktrace.core.disclosure import CONTACT_TYPES
+from leaktrace.core.masking import MASK_CHAR
 
 _NS = uuid.UUID("6b1d0c3e-6a0e-4d55-9a55-1eaf7ace0002")
 _SYMBOLS = {"btc": "BTC", "btc_address": "BTC", "eth": "ETH", "eth_address": "ETH", "xmr": "XMR",
             "xmr_address": "XMR", "trx": "TRX", "trx_address": "TRX", "usdt": "USDT", "usdt_trc20": "USDT",
             "usdt_erc20": "USDT", "usdt_address": "USDT"}
+
+# A suspect's contact in clear as MISP's own attribute types; other apps become `text`.
+_CONTACT_ATTRIBUTES = {"cn_mobile": "phone-number", "phone": "phone-number", "email": "email",
+                       "jabber": "jabber-id"}
 
 
 class _Event:
@@ -83,6 +91,14 @@ class _Event:
             self._tag_object(obj)
         elif ident.type == "onion" and ident.value:
             self.onion(ident.value, comment)
+        elif ident.value and ident.type in _CONTACT_ATTRIBUTES:
+            self.seen.discard(key)
+            self.attribute(_CONTACT_ATTRIBUTES[ident.type], ident.value, category="Attribution",
+                           comment=comment or "seller's contact")
+        elif ident.value and ident.type in CONTACT_TYPES:
+            self.seen.discard(key)
+            self.attribute("text", f"{ident.type}: {ident.value}", category="Attribution",
+                           comment=comment or "seller's contact")
         elif ident.value is None:
             text = f"{ident.type}: {ident.masked}" + (f" (keyed hash {ident.hash})" if ident.hash else "")
             self.seen.discard(key)
@@ -131,6 +147,8 @@ class _Event:
         for host, market in sorted(hosts.items()):
             self.onion(host, market)
         for w in c.wallets:
+            if MASK_CHAR in w.address:  # a redacted copy: a masked address is no coin-address
+                continue
             self.ident(Ident(type=w.chain or "wallet", value=w.address), "wallet of " + ", ".join(w.actors))
         for d in c.dumps:
             summary = {

@@ -5,8 +5,13 @@ parallel, so the case layer does not read their tables: it takes these
 pydantic types (from `leaktrace case add FILE.json`, or from the pipeline)
 and builds the report, the STIX/MISP/CSV exports and the bundle from them
 alone. Personal data can only enter masked: every string that reaches a
-sample row or a non-clear identifier is checked for long digit runs, the
-shape of a raw ID, phone or card number, and refused.
+sample row or a masked identifier is checked for long digit runs, the
+shape of a raw ID, phone or card number, and refused. An identifier
+carries whose it is (`role`); `core.disclosure` decides from that whether
+its value may be in the case in clear (a suspect's contact, a wallet) or
+only masked (a victim's, or anyone's of unknown role). Every item may carry
+its own TLP marking (`tlp`; none: the case's), which decides which shared
+copies it goes into (`cases.disclosure`).
 """
 
 from __future__ import annotations
@@ -17,20 +22,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from leaktrace.core.disclosure import CONTACT_TYPES, Role, may_hold_clear
+from leaktrace.core.masking import mask
+
 TLP = Literal["clear", "green", "amber", "amber+strict", "red"]
 ItemKind = Literal["listing", "actor", "group", "dump", "attribution", "capture", "wallet"]
 ITEM_KINDS: tuple[str, ...] = ("listing", "actor", "group", "dump", "attribution", "capture", "wallet")
 
-# Identifier types whose value investigators must see to act on (look a wallet up
-# on a block explorer, a key on a keyserver, open a channel). They name sellers'
-# infrastructure, not victims. Every other type travels as keyed hash + mask only.
-CLEAR_TYPES = frozenset(
-    {
-        "btc", "btc_address", "eth", "eth_address", "trx", "trx_address", "xmr", "xmr_address",
-        "usdt", "usdt_trc20", "usdt_erc20", "usdt_address", "wallet",
-        "pgp", "pgp_fingerprint", "onion", "domain", "url", "telegram",
-    }
-)
 WALLET_TYPES = frozenset(
     {"btc", "btc_address", "eth", "eth_address", "trx", "trx_address", "xmr", "xmr_address",
      "usdt", "usdt_trc20", "usdt_erc20", "usdt_address", "wallet"}
@@ -58,31 +56,35 @@ class Money(_Item):
 
 
 class Ident(_Item):
-    """An identifier seen on a listing or held by an actor.
+    """An identifier seen on a listing or held by an actor, and whose it is (`role`).
 
-    `value` only for CLEAR_TYPES (wallets, PGP keys, onions, channels); for
-    anything else (phones, QQ, WeChat) only `masked` and the keyed `hash`.
+    `value` only where `core.disclosure.may_hold_clear` allows it: infrastructure
+    (wallets, PGP keys, onions) and a suspect's contacts (QQ, WeChat, Telegram,
+    phone, e-mail). Anything else, a victim's data above all, comes as `masked`
+    and the keyed `hash` only.
     """
 
     type: str = Field(min_length=1, max_length=40)
     value: str | None = Field(default=None, max_length=512)
     masked: str = Field(default="", max_length=512)
     hash: str | None = Field(default=None, max_length=100)
+    role: Role = "unknown"
 
     @model_validator(mode="after")
     def _minimised(self) -> Ident:
         kind = self.type.lower()
         self.type = kind
-        if self.value is not None and kind not in CLEAR_TYPES:
+        clear = may_hold_clear(kind, self.role)
+        if self.value is not None and not clear:
             raise ValueError(
-                f"identifier of type {kind!r} must come as 'masked' and 'hash', not in the clear"
+                f"identifier of type {kind!r} ({self.role}) must come as 'masked' and 'hash', not in the clear"
             )
-        if kind not in CLEAR_TYPES and looks_unmasked(self.masked):
+        if (not clear or kind in CONTACT_TYPES) and looks_unmasked(self.masked):
             raise ValueError(f"identifier of type {kind!r}: 'masked' holds an unmasked number")
         if self.value is None and not self.masked:
             raise ValueError("identifier needs 'value' (clear types) or 'masked'")
         if not self.masked and self.value:
-            self.masked = self.value
+            self.masked = mask(self.value) if kind in CONTACT_TYPES else self.value
         return self
 
     @property
@@ -90,7 +92,13 @@ class Ident(_Item):
         return self.value or self.masked
 
 
-class Listing(_Item):
+class _Marked(_Item):
+    """A case item: it may carry its own TLP marking, else it has the case's."""
+
+    tlp: TLP | None = None
+
+
+class Listing(_Marked):
     id: str = Field(min_length=1, max_length=200)
     market: str = Field(default="", max_length=200)
     url: str | None = Field(default=None, max_length=8192)
@@ -122,7 +130,7 @@ class Listing(_Item):
         return [_check_sha(s) for s in shas]
 
 
-class Actor(_Item):
+class Actor(_Marked):
     """A person behind one or more accounts (a gang member), or an unlinked seller."""
 
     id: str = Field(min_length=1, max_length=200)
@@ -140,9 +148,11 @@ class Link(_Item):
     target: str = Field(max_length=200)
     kind: str = Field(default="shared", max_length=60, description="e.g. shared pgp, shared wallet")
     evidence: str = Field(default="", max_length=2000)
+    basis: str | None = Field(default=None, max_length=20,
+                              description="strong, confirmed (by a person), inferred or group: how far it is proven")
 
 
-class Group(_Item):
+class Group(_Marked):
     id: str = Field(min_length=1, max_length=200)
     name: str = Field(default="", max_length=200)
     members: list[str] = Field(default_factory=list, description="actor ids")
@@ -152,7 +162,7 @@ class Group(_Item):
     confidence: float | None = Field(default=None, ge=0, le=1)
 
 
-class DumpSummary(_Item):
+class DumpSummary(_Marked):
     """Aggregates of a seized dump: never a row, only counts."""
 
     id: str = Field(min_length=1, max_length=200)
@@ -184,7 +194,7 @@ class DumpSummary(_Item):
         return counts
 
 
-class Attribution(_Item):
+class Attribution(_Marked):
     id: str = Field(min_length=1, max_length=200)
     dump_id: str | None = Field(default=None, max_length=200)
     org_name: str = Field(min_length=1, max_length=300)
@@ -195,7 +205,7 @@ class Attribution(_Item):
     evidence: list[str] = Field(default_factory=list)
 
 
-class Capture(_Item):
+class Capture(_Marked):
     sha256: str
     url: str | None = Field(default=None, max_length=8192)
     fetched_at: datetime | None = None
@@ -209,7 +219,7 @@ class Capture(_Item):
         return _check_sha(v)
 
 
-class Wallet(_Item):
+class Wallet(_Marked):
     address: str = Field(min_length=1, max_length=200)
     chain: str = Field(default="", max_length=40)
     actors: list[str] = Field(default_factory=list)

@@ -67,6 +67,15 @@ def name(code: str, lang: str, *, short: bool = False) -> str:
     return tile[2] if short else tile[3]
 
 
+def code_of(name: str) -> str | None:
+    """The 2-digit code of a province named in Chinese (full or short) or English; None if unknown."""
+    text = name.strip()
+    for code, (_r, _c, short, full, english) in TILES.items():
+        if text in (short, full) or text.lower() == english.lower():
+            return code
+    return None
+
+
 def fold(counts: dict[str, int]) -> dict[str, int]:
     """Counts per tile (83 folded into 71), unknown codes kept under their own code."""
     out: dict[str, int] = {}

@@ -14,19 +14,21 @@ import base64
 import os
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from leaktrace.cases import charts, provinces
-from leaktrace.cases.charts import REPORT_FONT_FAMILY, REPORT_FONT_FILE
 from leaktrace.cases.custody import CustodyResult, check_captures
-from leaktrace.cases.i18n import code_label, texts
+from leaktrace.cases.i18n import code_label, role_label, texts
 from leaktrace.cases.model import CaseContent, DumpSummary, TimelineEvent
+from leaktrace.cases.report_fonts import cjk_face_css, emoji_face_css
+from leaktrace.cases.summary import summary
 from leaktrace.core.errors import InputError
 from leaktrace.core.private_files import private_dir, write_private_text
 from leaktrace.evidence import EvidenceStore
@@ -42,6 +44,25 @@ def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+_DECIMALS = {"BTC": 8, "XMR": 6, "ETH": 6, "TRX": 2, "USDT": 2, "USDC": 2, "CNY": 2, "USD": 2, "RMB": 2}
+
+
+def money(amount: float | None, currency: str | None) -> str:
+    """An amount with its unit, to the precision the currency is counted in ("0.05 BTC", "1,160,379.26 USDT").
+
+    Why: a bare number in a case file invites a wrong reading (0.05 of what?),
+    and coins need more decimals than fiat or stablecoins.
+    """
+    if amount is None:
+        return "—"
+    unit = (currency or "").strip() or "?"
+    places = _DECIMALS.get(unit.upper(), 2)
+    text = f"{amount:,.{places}f}"
+    if places > 2:
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+    return f"{text} {unit}"
+
+
 def _env(lang: str) -> Environment:
     env = Environment(
         loader=PackageLoader("leaktrace.cases", "templates"),
@@ -53,6 +74,9 @@ def _env(lang: str) -> Environment:
     env.filters["num"] = lambda v: "—" if v is None else f"{v:,}"
     env.filters["pct"] = lambda v: "—" if v is None else f"{100 * v:.1f}%"
     env.filters["code"] = lambda v: code_label(str(v), lang) if v else ""
+    env.filters["role"] = lambda v: role_label(str(v), lang) if v else ""
+    env.filters["money"] = lambda m, cur=None: "" if m is None else (
+        money(m, cur) if isinstance(m, int | float) else money(m.amount, m.currency))
     env.filters["when"] = lambda d: "—" if d is None else d.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return env
 
@@ -83,6 +107,37 @@ def _revenue(content: CaseContent) -> dict[str, dict[str, float]]:
     return dict(sorted(out.items()))
 
 
+MAX_LINK_ROWS = 60
+EVIDENCE_CHARS = 200  # per row of the link table; the exports carry the whole text
+
+
+def link_rows(actors: list[Any], group: Any) -> list[dict[str, Any]]:
+    """The group's link table: one row per pair of members (what the chart draws), then alias links.
+
+    Why: a gang's members are tied by hundreds of account-to-account links
+    (every pair of accounts sharing the team's channel is one); a row each
+    filled thirty PDF pages. A pair of members gets one row with its best
+    basis, its reasons, how many account links back it and one link's
+    evidence; the strong links inside one member (which accounts are one
+    person) follow, as many as MAX_LINK_ROWS allows in all.
+    """
+    pairs = charts.member_edges(actors, [group])
+    rows = []
+    for (a, b), links in sorted(pairs.items(), key=lambda kv: (
+            list(charts.BASIS_STYLES).index(charts.strongest_basis(kv[1]) or "group"), -len(kv[1]), kv[0])):
+        kinds = sorted({k.strip() for lk in links for k in lk.kind.split(",") if k.strip()})
+        rows.append({"a": actors[a].name or actors[a].id, "b": actors[b].name or actors[b].id, "kinds": kinds,
+                     "basis": charts.strongest_basis(links), "n": len(links), "evidence": links[0].evidence[:EVIDENCE_CHARS]})
+    index = charts.endpoints(actors)
+    for lk in group.links:
+        x, y = index.get(lk.source), index.get(lk.target)
+        if x is not None and y is not None and x != y:
+            continue
+        rows.append({"a": lk.source, "b": lk.target, "kinds": [k.strip() for k in lk.kind.split(",") if k.strip()],
+                     "basis": lk.basis, "n": 1, "evidence": lk.evidence[:EVIDENCE_CHARS]})
+    return rows[:MAX_LINK_ROWS]
+
+
 def timeline(content: CaseContent) -> list[TimelineEvent]:
     """Dated facts in order: posts first seen, captures, the investigators' events and notes.
 
@@ -103,20 +158,19 @@ def timeline(content: CaseContent) -> list[TimelineEvent]:
 
 def render_html(content: CaseContent, lang: str = "zh", custody: CustodyResult | None = None,
                 *, now: datetime | None = None) -> str:
-    """The report as one HTML string."""
+    """The report as one HTML string, with the emoji it shows embedded as a font."""
     t = texts(lang)
     dump = _main_dump(content)
-    actors_by_group: dict[str, list[Any]] = defaultdict(list)
-    for actor in content.actors:
-        actors_by_group[actor.group or ""].append(actor)
     graph_svg = None
     if content.actors and content.groups:
         graph_svg = _data_uri(charts.gang_graph(content.actors, content.groups, lang))
+    events = timeline(content)
     view = {
         "lang": lang,
         "t": t,
         "case": content.info,
         "generated": now or datetime.now(UTC),
+        "overview": summary(content, lang),
         "dumps": content.dumps,
         "main_dump": dump,
         "province_rows": _province_rows(dump, lang) if dump else [],
@@ -129,31 +183,22 @@ def render_html(content: CaseContent, lang: str = "zh", custody: CustodyResult |
         "wallets": content.wallets,
         "revenue": _revenue(content),
         "listings": content.listings,
-        "timeline": timeline(content),
+        "timeline": events,
+        "timeline_chart": _data_uri(charts.timeline_chart(events, lang)) if events else None,
         "notes": content.notes,
         "captures": content.captures,
         "custody": custody,
         "province_name": lambda code: provinces.name(code, lang),
+        "link_rows": lambda g: link_rows(content.actors, g),
     }
-    return _env(lang).get_template("report.html.j2").render(**view)
+    template = _env(lang).get_template("report.html.j2")
+    # The emoji font is cut to what the page shows, so the page is rendered once to find out.
+    face = emoji_face_css(template.render(**view, emoji_face=""))
+    return template.render(**view, emoji_face=Markup(face))
 
 
-def _font_face_css() -> str:
-    """@font-face for the packaged CJK subset, as a data URI.
-
-    Why: WeasyPrint draws with the machine's fonts and many machines have no
-    Chinese one, so Chinese came out as boxes. The packaged subset (GB 2312,
-    see scripts/make_report_font.py) comes after the system CJK fonts in the
-    stack, so a full system font still wins where there is one. A data URI
-    keeps the fetcher's data-only rule.
-    """
-    font = resources.files("leaktrace.cases").joinpath("fonts", REPORT_FONT_FILE).read_bytes()
-    uri = "data:font/woff2;base64," + base64.b64encode(font).decode()
-    return f'@font-face {{ font-family: "{REPORT_FONT_FAMILY}"; src: url("{uri}") format("woff2"); }}'
-
-
-def html_to_pdf(html: str, dest: Path) -> None:
-    """Render `html` with WeasyPrint into `dest` (written to a temp file, then renamed)."""
+def pdf_document(html: str, *, progress: Callable[[str], None] | None = None) -> Any:
+    """WeasyPrint's laid-out document of `html` (pages, bookmarks): only data: URIs are fetched."""
     import logging
 
     from weasyprint import CSS, HTML
@@ -162,28 +207,52 @@ def html_to_pdf(html: str, dest: Path) -> None:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
+    # Only data: URIs: a report never makes WeasyPrint reach out to the network or disk.
+    fetcher = URLFetcher(allowed_protocols=["data"], fail_on_errors=True)
+    fonts = FontConfiguration()
+    if progress is not None:
+        progress("pdf_layout")
+    return HTML(string=html, url_fetcher=fetcher).render(
+        stylesheets=[CSS(string=cjk_face_css(), font_config=fonts)], font_config=fonts)
+
+
+def html_to_pdf(html: str, dest: Path, *, progress: Callable[[str], None] | None = None) -> None:
+    """Render `html` with WeasyPrint into `dest` (written to a temp file, then renamed).
+
+    `progress` is told each step (layout, then writing), the slow parts of a large case.
+    """
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix="." + dest.name + ".")
     os.close(fd)
     try:
-        # Only data: URIs: a report never makes WeasyPrint reach out to the network or disk.
-        fetcher = URLFetcher(allowed_protocols=["data"], fail_on_errors=True)
-        fonts = FontConfiguration()
-        HTML(string=html, url_fetcher=fetcher).write_pdf(
-            tmp, stylesheets=[CSS(string=_font_face_css(), font_config=fonts)], font_config=fonts)
+        document = pdf_document(html, progress=progress)
+        if progress is not None:
+            progress("pdf_write")
+        document.write_pdf(tmp)
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
+REPORT_STEPS = ("custody", "html", "pdf_layout", "pdf_write")
+
+
 def write_report(content: CaseContent, out_dir: Path, *, lang: str = "zh", pdf: bool = False,
-                 store: EvidenceStore | None, verify_custody: bool = True) -> ReportFiles:
-    """`<ref>.<lang>.html` (and `.pdf`) in `out_dir`, custody verified against `store` (None: not checked)."""
+                 store: EvidenceStore | None, verify_custody: bool = True,
+                 progress: Callable[[str], None] | None = None) -> ReportFiles:
+    """`<ref>.<lang>.html` (and `.pdf`) in `out_dir`, custody verified against `store` (None: not checked).
+
+    `progress` is told each step as it starts (REPORT_STEPS; the PDF ones only with `pdf`).
+    """
     texts(lang)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: not a directory")
     private_dir(out_dir)
+    if progress is not None:
+        progress("custody")
     custody = check_captures(content.captures, store) if verify_custody and store is not None else None
+    if progress is not None:
+        progress("html")
     html = render_html(content, lang, custody)
     base = f"{content.info.ref}.{lang}"
     html_path = out_dir / f"{base}.html"
@@ -191,5 +260,5 @@ def write_report(content: CaseContent, out_dir: Path, *, lang: str = "zh", pdf: 
     pdf_path = None
     if pdf:
         pdf_path = out_dir / f"{base}.pdf"
-        html_to_pdf(html, pdf_path)
+        html_to_pdf(html, pdf_path, progress=progress)
     return ReportFiles(html_path, pdf_path)

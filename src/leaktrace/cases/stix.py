@@ -5,8 +5,11 @@ links), the victim organisation an identity the actors `target`, listings
 observed-data over their URL, wallets and accounts, wallets and onions
 indicators, and one report references everything. STIX has no wallet or
 phone-number observable, so two extension definitions add them as new SCOs
-(`cryptocurrency-wallet`, `phone-number`; the phone carries only its masked
-form and keyed hash). Every object is marked with the case's TLP. Dumps
+(`cryptocurrency-wallet`, `phone-number`: its masked form and keyed hash,
+and the number itself only where it is a suspect's contact). A suspect's
+messenger contacts are `user-account`s (`account_type` telegram, qq, wechat
+...), their e-mail an `email-addr`; which values are in clear is decided
+before, by `cases.disclosure`. Every object is marked with the copy's TLP. Dumps
 appear only as aggregates in the report's description: no per-victim rows.
 """
 
@@ -22,7 +25,9 @@ from stix2 import properties as P
 from stix2.v21 import CustomObservable
 
 from leaktrace.cases.model import WALLET_TYPES, CaseContent, Ident
+from leaktrace.core.disclosure import CONTACT_TYPES
 from leaktrace.core.errors import IntegrityError
+from leaktrace.core.masking import MASK_CHAR
 
 _NS = uuid.UUID("6b1d0c3e-6a0e-4d55-9a55-1eaf7ace0001")
 PRODUCER_ID = f"identity--{uuid.uuid5(_NS, 'leaktrace')}"
@@ -54,12 +59,13 @@ class CryptocurrencyWallet:
         ("value_masked", P.StringProperty(required=True)),
         ("value_hash", P.StringProperty()),
         ("kind", P.StringProperty()),
+        ("value", P.StringProperty()),
     ],
     ["value_hash", "value_masked"],
     extension_name=PHONE_EXT,
 )
 class PhoneNumber:
-    """A contact number or messenger id, minimised: masked form and keyed hash only."""
+    """A contact number or messenger id: masked form and keyed hash; `value` only for a suspect's own contact."""
 
 
 def _producer() -> stix2.Identity:
@@ -71,7 +77,8 @@ def _extension_definitions() -> list[stix2.ExtensionDefinition]:
     wallet_schema = {"type": "object", "properties": {"value": {"type": "string"}, "chain": {"type": "string"}},
                      "required": ["value"]}
     phone_schema = {"type": "object", "properties": {"value_masked": {"type": "string"}, "value_hash": {"type": "string"},
-                                                     "kind": {"type": "string"}}, "required": ["value_masked"]}
+                                                     "kind": {"type": "string"}, "value": {"type": "string"}},
+                    "required": ["value_masked"]}
     return [
         stix2.ExtensionDefinition(id=WALLET_EXT, created_by_ref=PRODUCER_ID, name="cryptocurrency-wallet",
                                   description="A cryptocurrency wallet address.",
@@ -79,7 +86,8 @@ def _extension_definitions() -> list[stix2.ExtensionDefinition]:
                                   extension_types=["new-sco"], created=_FIXED, modified=_FIXED,
                                   object_marking_refs=[stix2.TLP_WHITE.id]),
         stix2.ExtensionDefinition(id=PHONE_EXT, created_by_ref=PRODUCER_ID, name="phone-number",
-                                  description="A phone number or messenger id, as masked form and keyed hash.",
+                                  description="A phone number or messenger id, as masked form and keyed hash "
+                                              "(and the number, for a suspect's own contact).",
                                   schema=json.dumps(phone_schema), version="1.0.0",
                                   extension_types=["new-sco"], created=_FIXED, modified=_FIXED,
                                   object_marking_refs=[stix2.TLP_WHITE.id]),
@@ -120,9 +128,16 @@ class _Builder:
             return self.add(CryptocurrencyWallet(value=ident.value, chain=ident.type, object_marking_refs=self.marks))
         if ident.type == "onion" and ident.value:
             return self.add(stix2.DomainName(value=ident.value, object_marking_refs=self.marks))
-        if ident.type in ("telegram", "pgp", "pgp_fingerprint") and ident.value:
-            kind = "telegram" if ident.type == "telegram" else "pgp-key"
-            return self.add(stix2.UserAccount(account_type=kind, account_login=ident.value,
+        if ident.type in ("pgp", "pgp_fingerprint") and ident.value:
+            return self.add(stix2.UserAccount(account_type="pgp-key", account_login=ident.value,
+                                              object_marking_refs=self.marks))
+        if ident.type in ("cn_mobile", "phone") and ident.value:
+            return self.add(PhoneNumber(value_masked=ident.masked, value_hash=ident.hash or "", kind=ident.type,
+                                        value=ident.value, object_marking_refs=self.marks))
+        if ident.type == "email" and ident.value:
+            return self.add(stix2.EmailAddress(value=ident.value, object_marking_refs=self.marks))
+        if ident.value and ident.type in CONTACT_TYPES:
+            return self.add(stix2.UserAccount(account_type=ident.type, account_login=ident.value,
                                               object_marking_refs=self.marks))
         if ident.value is None:
             return self.add(PhoneNumber(value_masked=ident.masked, value_hash=ident.hash or "",
@@ -211,6 +226,8 @@ class _Builder:
             self.sdo(stix2.ObservedData, _sid("observed-data", c.info.ref, listing.id), first_observed=seen,
                      last_observed=seen, number_observed=1, object_refs=sorted(set(refs)))
         for w in c.wallets:
+            if MASK_CHAR in w.address:  # a redacted copy: no observable or indicator for a masked address
+                continue
             ident = Ident(type=w.chain or "wallet", value=w.address)
             self.sco(ident)
             ind = self.indicator(ident)

@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "leaktrace.cli.scan",
     "leaktrace.cli.keys",
     "leaktrace.cli.config",
+    "leaktrace.cli.schema",
     "leaktrace.cli.simulate",
     "leaktrace.cli.db",
     "leaktrace.cli.evidence",
@@ -34,6 +35,7 @@ COMMAND_MODULES = [
     "leaktrace.cli.graph",
     "leaktrace.cli.intel",
     "leaktrace.cli.demo",
+    "leaktrace.cli.users", "leaktrace.cli.audit",
 ]
 
 app = typer.Typer(

@@ -16,6 +16,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from leaktrace.cli.context import cli_context
+from leaktrace.cli.operator import audit_export
 from leaktrace.core.errors import InputError
 
 case_app = typer.Typer(help="Cases: gather findings, write the report, export to STIX/MISP/CSV or a bundle.",
@@ -38,6 +39,12 @@ def _session() -> Iterator[Session]:
         yield session
 
 
+def _recognised(doc: dict[str, Any]) -> str | None:
+    from leaktrace.pipeline.case_assembly import recognise_output
+
+    return recognise_output(doc)
+
+
 def _read_items(path: Path, kind: str | None) -> list[tuple[str, str, Any]]:
     """(label, kind, document) for every item in a JSON, JSON-lines or stdin file."""
     label = "<stdin>" if str(path) == "-" else str(path)
@@ -56,7 +63,8 @@ def _read_items(path: Path, kind: str | None) -> list[tuple[str, str, Any]]:
         whole = json.loads(text)
         if isinstance(whole, list):
             docs = [(f"{label}: item {i + 1}", d) for i, d in enumerate(whole)]
-        elif isinstance(whole, dict) and kind is None and "kind" not in whole and set(whole) & set(PLURALS):
+        elif isinstance(whole, dict) and kind is None and "kind" not in whole and set(whole) & set(PLURALS) \
+                and _recognised(whole) is None:  # one printed actor has 'wallets' but is no grouped file
             for key, items in whole.items():
                 if key not in PLURALS or not isinstance(items, list):
                     raise InputError(f"{label}: field {key!r}: expected one of {', '.join(PLURALS)} holding a list")
@@ -79,7 +87,12 @@ def _read_items(path: Path, kind: str | None) -> list[tuple[str, str, Any]]:
         doc = dict(doc)
         k = doc.pop("kind", None) or kind
         if k is None:
-            raise InputError(f"{where}: field 'kind' missing (or pass --kind)")
+            from leaktrace.pipeline.case_assembly import recognise_output
+
+            k = recognise_output(doc)
+        if k is None:
+            raise InputError(f"{where}: field 'kind' missing (or pass --kind); leaktrace's own JSON outputs "
+                             "(dump analyze, attribute, graph actors, posts list) are recognised as they are")
         out.append((where, str(k), doc))
     if not out:
         raise InputError(f"{label}: no items")
@@ -138,17 +151,36 @@ def new(
 @case_app.command("add")
 def add(
     case_ref: str = typer.Argument(..., metavar="CASE", help="Case reference or number."),
-    file: Path = typer.Argument(..., help="JSON/JSON-lines items ('-' for stdin); see docs/cases.md."),
+    file: Path | None = typer.Argument(None, help="Items as JSON/JSON-lines ('-' for stdin): item documents "
+                                                  "(docs/cases.md) or leaktrace's own --json output of dump analyze, "
+                                                  "attribute, graph actors or posts list/search."),
     kind: str | None = typer.Option(None, "--kind", help="Kind of every item without its own 'kind'."),
+    listing: list[str] = typer.Option([], "--listing", help="A stored post by id (repeatable)."),
+    search: str | None = typer.Option(None, "--search", help="Every stored post whose title or body holds these words."),
+    actor: list[str] = typer.Option([], "--actor", help="An actor of the last graph build, with its wallets (repeatable)."),
+    group: list[str] = typer.Option([], "--group", help="A group of the last graph build, with its members (repeatable)."),
+    wallet: list[str] = typer.Option([], "--wallet", help="A wallet address of the last graph build (repeatable)."),
+    evidence: list[str] = typer.Option([], "--evidence", help="An evidence item by SHA-256: a capture or a seized "
+                                                              "file (repeatable)."),
     json_out: bool = typer.Option(False, "--json", help="Print what was added as JSON."),
 ) -> None:
     """Add listings, actors, groups, dumps, attributions, captures, wallets or events (all or nothing)."""
     from leaktrace.cases.case_records import add_event, add_item, get_case
+    from leaktrace.pipeline.case_assembly import Selection, output_items, selected_items
 
-    items = _read_items(file, kind)
+    sel = Selection(listings=list(listing), search=search, actors=list(actor), groups=list(group),
+                    wallets=list(wallet), evidence=list(evidence))
+    if file is None and not sel:
+        raise typer.BadParameter("give a FILE of items, or --listing, --search, --actor, --group, --wallet or "
+                                 "--evidence", param_hint="FILE")
+    raw = _read_items(file, kind) if file is not None else []
+    ctx = cli_context()
     added: list[dict[str, Any]] = []
-    with _session() as s:
+    with ctx.sessions.begin() as s:
         case = get_case(s, case_ref)
+        items, notes = output_items(s, case.id, raw, sel)
+        items += [(f"{k} {d.get('id') or d.get('address') or d.get('sha256')}", k, d)
+                  for k, d in selected_items(ctx, s, sel)]
         for where, k, raw_doc in items:
             doc = _mask_free_text(raw_doc)
             if k == "event":
@@ -163,8 +195,10 @@ def add(
                 continue
             key, replaced = add_item(s, case, k, doc, added_by=_user(), label=where)
             added.append({"kind": k, "key": key, "replaced": replaced})
+    for line in notes:
+        typer.echo(f"note: {line}", err=True)
     if json_out:
-        typer.echo(json.dumps({"case": case_ref, "items": added}, ensure_ascii=False))
+        typer.echo(json.dumps({"case": case_ref, "items": added, "notes": notes}, ensure_ascii=False))
     else:
         n_new = sum(1 for a in added if not a["replaced"])
         typer.echo(f"{case_ref}: {n_new} added, {len(added) - n_new} replaced")
@@ -236,6 +270,9 @@ def show(
             console.print(table)
             return
         content = load_content(s, get_case(s, case_ref))
+    from leaktrace.pipeline.disclosure import case_copy
+
+    content = case_copy(cli_context(), content, redact_suspects=False, every_item=True)  # victims masked
     if json_out:
         typer.echo(content.model_dump_json(indent=2))
         return
@@ -264,6 +301,23 @@ def _content(case_ref: str) -> Any:
         return load_content(s, get_case(s, case_ref))
 
 
+_TLP_HELP = "Mark the copy clear, green, amber, amber+strict or red; items marked stricter are left out (default: the case's TLP)."
+_REDACT_HELP = "Mask suspects' identifiers too, for partner-facing copies (default: only in a TLP:CLEAR copy)."
+
+
+def _tlp(tlp: str | None) -> Any:
+    """The copy's --tlp, checked (None: the case's own marking)."""
+    from leaktrace.cases.case_records import TLP_LEVELS
+
+    if tlp is not None and tlp.lower() not in TLP_LEVELS:
+        raise InputError(f"--tlp: {tlp!r} is not one of {', '.join(TLP_LEVELS)}")
+    return tlp.lower() if tlp else None
+
+
+STEP_TEXT = {"custody": "verifying custody", "html": "writing HTML", "pdf_layout": "laying out the PDF",
+             "pdf_write": "writing the PDF"}
+
+
 @case_app.command("report")
 def report(
     case_ref: str = typer.Argument(..., metavar="CASE"),
@@ -271,11 +325,28 @@ def report(
     out: Path = typer.Option(Path("."), "--out", help="Directory for the report."),
     pdf: bool = typer.Option(False, "--pdf", help="Also write a PDF (WeasyPrint)."),
     json_out: bool = typer.Option(False, "--json", help="Print {html, pdf} as JSON."),
+    tlp: str | None = typer.Option(None, "--tlp", help=_TLP_HELP),
+    redact_suspects: bool | None = typer.Option(None, "--redact-suspects/--no-redact-suspects", help=_REDACT_HELP),
 ) -> None:
     """Write the self-contained HTML report (and PDF), custody verified against the evidence store."""
-    from leaktrace.cases.report import write_report
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    files = write_report(_content(case_ref), out, lang=lang, pdf=pdf, store=cli_context().evidence)
+    from leaktrace.cases.report import REPORT_STEPS
+    from leaktrace.pipeline.case_exports import write_case_report
+
+    steps = REPORT_STEPS if pdf else REPORT_STEPS[:2]
+    cols = (TextColumn("report: {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*cols, console=Console(stderr=True), transient=True, disable=json_out) as bar:
+        task = bar.add_task("reading the case", total=len(steps))
+
+        def step(name: str) -> None:
+            bar.update(task, completed=steps.index(name), description=STEP_TEXT.get(name, name))
+
+        files = write_case_report(cli_context(), case_ref, out, lang=lang, pdf=pdf, tlp=_tlp(tlp),
+                                  redact_suspects=redact_suspects, progress=step)
+        bar.update(task, completed=len(steps))
+    audit_export("export.download", f"case:{case_ref}", format="report", path=str(files.html),
+                 pdf=str(files.pdf) if files.pdf else None, tlp=_tlp(tlp), redacted=redact_suspects)
     if json_out:
         typer.echo(json.dumps({"html": str(files.html), "pdf": str(files.pdf) if files.pdf else None}))
         return
@@ -291,34 +362,22 @@ def export(
     out: Path = typer.Option(Path("."), "--out", help="Directory (stix/misp/csv) or new bundle path."),
     as_zip: bool = typer.Option(False, "--zip", help="Bundle as a .zip."),
     include_dumps: bool = typer.Option(False, "--include-dumps", help="Put the seized dumps' originals in the bundle too."),
+    tlp: str | None = typer.Option(None, "--tlp", help=_TLP_HELP),
+    redact_suspects: bool | None = typer.Option(None, "--redact-suspects/--no-redact-suspects", help=_REDACT_HELP),
 ) -> None:
     """Export the case: STIX 2.1 bundle, MISP event JSON, CSV tables, or a verifiable evidence bundle."""
-    from leaktrace.cases import misp, stix, tables
-    from leaktrace.core.private_files import private_dir, write_private_text
+    from leaktrace.pipeline.case_exports import export_case
 
-    content = _content(case_ref)
-    ref = content.info.ref
-    if fmt == "bundle":
-        from leaktrace.cases.bundle import export_bundle
-
-        dest = out if out != Path(".") else Path(f"{ref}-bundle")
-        path = export_bundle(content, dest, store=cli_context().evidence, collector=_user(),
-                             include_dumps=include_dumps, as_zip=as_zip)
+    if fmt == "bundle" and out == Path("."):
+        out = Path(f"{case_ref}-bundle")
+    paths = export_case(cli_context(), case_ref, fmt, out, collector=_user(), tlp=_tlp(tlp),
+                        redact_suspects=redact_suspects, as_zip=as_zip, include_dumps=include_dumps)
+    # A bundle carries the captures themselves: an evidence download, not only an export.
+    audit_export("evidence.download" if fmt == "bundle" else "export.download", f"case:{case_ref}", format=fmt,
+                 path=str(paths[0] if fmt != "csv" else out), dumps=include_dumps if fmt == "bundle" else None,
+                 tlp=_tlp(tlp), redacted=redact_suspects)
+    for path in paths:
         typer.echo(str(path))
-        return
-    if fmt not in ("stix", "misp", "csv"):
-        raise InputError(f"--format: {fmt!r} is not one of stix, misp, csv, bundle")
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: not a directory")
-    private_dir(out)
-    if fmt == "csv":
-        for path in tables.write_tables(content, out):
-            typer.echo(str(path))
-        return
-    text = stix.to_json(content) if fmt == "stix" else misp.to_json(content)
-    path = out / f"{ref}.{fmt}.json"
-    write_private_text(path, text)
-    typer.echo(str(path))
 
 
 def register(app: typer.Typer) -> None:

@@ -26,8 +26,7 @@ from leaktrace.collect.profile import load_profile
 from leaktrace.collect.watch import load_terms
 from leaktrace.core.errors import ConfigError
 from leaktrace.core.private_files import private_dir
-from leaktrace.pipeline.crawl import CrawlOptions, CrawlReport, run_crawl, watch
-from leaktrace.pipeline.sources import ensure_source
+from leaktrace.pipeline.crawl import CrawlOptions, CrawlReport, explain_idle, run_crawl, watch
 
 err = Console(stderr=True, highlight=False)
 
@@ -61,6 +60,9 @@ def _print(report: CrawlReport, json_out: bool) -> None:
                                                                if any(report.recovered.values()) else ""))
     if s.skipped:
         typer.echo(f"skipped: {json.dumps(dict(s.skipped), ensure_ascii=False)}")
+    if report.screenshots is not None:
+        shot = report.screenshots
+        typer.echo(f"screenshots: {shot['rendered']} rendered, {shot['failed']} failed (recorded in custody)")
 
 
 def crawl(
@@ -87,6 +89,8 @@ def crawl(
     webhook: str | None = typer.Option(None, "--webhook", help="URL that receives alerts as JSON POSTs."),
     collector: str = typer.Option("leaktrace-crawler", "--collector", help="Collector name in custody."),
     json_out: bool = typer.Option(False, "--json", help="Print each round's report as one JSON line."),
+    screenshots: bool = typer.Option(False, "--screenshots", help="Also render listing/seller pages in headless "
+                                     "Chromium (queued; all its requests go through the crawler and the proxy)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log skipped pages and retries."),
 ) -> None:
     """Crawl a site described by PROFILE from --url through a SOCKS5h proxy into evidence and the store."""
@@ -106,14 +110,14 @@ def crawl(
             password = typer.prompt(f"password for {username}", hide_input=True, err=True)
         creds = {host_key(u): Credentials(username, password) for u in urls}
     options = CrawlOptions(
+        legal_basis=legal_basis, owner=owner,  # a new source is registered by the crawl, undone if it fails
         profile=prof, source=source, start_urls=urls, proxy=proxy, no_proxy=no_proxy, credentials=creds,
         concurrency=concurrency, delay_s=delay, max_pages=max_pages, collector=collector,
         tor_control_port=tor_control_port,
         tor_password=os.environ.get(tor_password_env) if tor_password_env else None,
-        captcha=_prompt_captcha, terms=load_terms(terms, watch_list), webhook=webhook,
+        captcha=_prompt_captcha, terms=load_terms(terms, watch_list), webhook=webhook, screenshots=screenshots,
     )
     ctx = cli_context()
-    ensure_source(ctx.sessions, source, kind=prof.kind, base_url=urls[0], legal_basis=legal_basis, owner=owner)
     if watch_mode:
         watch(options, interval_s=interval, rounds=rounds, ctx=ctx, on_round=lambda r: _print(r, json_out))
         return
@@ -125,6 +129,9 @@ def crawl(
 
         report = run_crawl(options, ctx, on_page=on_page if not json_out else None)
     _print(report, json_out)
+    idle = None if json_out else explain_idle(ctx, report)
+    if idle:
+        typer.echo(idle)
 
 
 def register(app: typer.Typer) -> None:

@@ -18,6 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from leaktrace.cli.context import cli_context
+from leaktrace.cli.operator import audit_export
 from leaktrace.core.errors import IntegrityError
 
 evidence_app = typer.Typer(
@@ -75,12 +76,17 @@ def verify(
         help="Outside anchor the log must reach and match: SEQ:HASH, a custody head, a provenance record "
         "or a case bundle (repeatable).",
     ),
+    tsa_ca: Path | None = typer.Option(
+        None, "--tsa-ca", help="PEM root(s) the timestamp tokens must chain to (default: setting tsa_roots)."
+    ),
 ) -> None:
     """Check every blob against its hash and the whole signed chain; exit 4 at the first break."""
     from leaktrace.evidence.anchor import load_anchor
+    from leaktrace.evidence.timestamp import load_roots
 
     anchors = [load_anchor(a) for a in expect_head]
-    report = cli_context().evidence.verify(check_blobs=not no_blobs, anchors=anchors)
+    roots = load_roots(tsa_ca) if tsa_ca is not None else None
+    report = cli_context().evidence.verify(check_blobs=not no_blobs, anchors=anchors, tsa_roots=roots)
     if json_out:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False))
     err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -94,6 +100,24 @@ def verify(
         if report.anchor is not None:
             anchored = f"; matches outside anchor entry {report.anchor.seq} ({report.anchor.source})"
         typer.echo(f"ok: {report.entries} custody entries, {report.blobs_checked} blobs verified{anchored}")
+        typer.echo(report.stamps.describe())
+
+
+@evidence_app.command("stamp")
+def stamp() -> None:
+    """Ask the configured TSA to date the custody head now (catch up after the TSA was down)."""
+    from leaktrace.attribution.exposure_client import ServiceError
+    from leaktrace.core.errors import ConfigError
+
+    stamper = cli_context().evidence.stamper
+    if stamper is None:
+        raise ConfigError("no time-stamping authority configured: set tsa_url and tsa_roots (LEAKTRACE_TSA_URL)")
+    outcome = stamper.stamp()
+    if outcome.status == "unavailable":
+        raise ServiceError(outcome.message)
+    if outcome.status == "refused":
+        raise IntegrityError(outcome.message + f" (recorded as custody entry {outcome.entry.seq if outcome.entry else '?'})")
+    typer.echo(outcome.message)
 
 
 @evidence_app.command("export")
@@ -106,6 +130,7 @@ def export(
     from leaktrace.evidence.export import export
 
     result = export(cli_context().evidence, sha256, out, collector=collector or _user())
+    audit_export("evidence.download", f"evidence:{sha256}", path=str(result.original))
     typer.echo(str(result.original))
     typer.echo(str(result.provenance))
 
@@ -131,11 +156,16 @@ def verify_bundle_cmd(
     bundle: Path = typer.Argument(..., help="An exported case bundle: folder or .zip."),
     expect_key: str | None = typer.Option(None, "--expect-key", help="Custody key fingerprint the bundle must be signed with."),
     json_out: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
+    tsa_ca: Path | None = typer.Option(
+        None, "--tsa-ca", help="PEM root(s) the timestamp tokens must chain to (default: the bundle's own copy)."
+    ),
 ) -> None:
     """Check a case bundle without the platform: manifest signature, file and blob hashes, custody chain."""
     from leaktrace.evidence.bundle import verify_bundle
+    from leaktrace.evidence.timestamp import load_roots
 
-    report = verify_bundle(bundle, expect_key=expect_key)
+    roots = load_roots(tsa_ca) if tsa_ca is not None else None
+    report = verify_bundle(bundle, expect_key=expect_key, tsa_roots=roots)
     if json_out:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False))
     err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -152,6 +182,52 @@ def verify_bundle_cmd(
             f"ok: case {report.case}: {report.files_checked} files, {report.blobs_checked} evidence blobs, "
             f"{report.custody_entries} custody entries{omitted}; signed by {report.key_fingerprint}"
         )
+        typer.echo(report.timestamps)
+
+
+@evidence_app.command("sheet")
+def sheet_cmd(
+    sha256: str = typer.Argument(..., help="The capture's SHA-256 (or its screenshot's)."),
+    out: Path = typer.Option(..., "-o", "--out", help="PDF file to write."),
+    tsa_ca: Path | None = typer.Option(
+        None, "--tsa-ca", help="PEM root(s) the timestamp token must chain to (default: setting tsa_roots)."
+    ),
+) -> None:
+    """A court sheet (PDF) of one evidence item: screenshot, URL, time, hashes, timestamp, custody."""
+    from leaktrace.cases.sheet import write_sheet
+    from leaktrace.evidence.timestamp import load_roots
+
+    roots = load_roots(tsa_ca) if tsa_ca is not None else None
+    data = write_sheet(cli_context().evidence, sha256, out, tsa_roots=roots)
+    stamp = "not yet stamped"
+    if data.stamp is not None:
+        stamp = f"stamped {data.stamp.gen_time} ({'verified' if data.stamp.verified else data.stamp.problem})"
+    typer.echo(f"{out}: {data.url}; screenshot {'yes' if data.screenshot else 'no'}; {stamp}; "
+               f"custody chain {'verifies' if data.chain_ok else 'DOES NOT VERIFY'}")
+
+
+@evidence_app.command("rekey")
+def rekey_cmd(
+    collector: str | None = typer.Option(None, "--collector", help="Who re-seals (default: login name)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the run's counts as JSON."),
+) -> None:
+    """Re-seal every blob under the keyring's active key (resumable; each blob logged in custody)."""
+    from leaktrace.evidence.rekey import keys_in_use, rekey
+
+    store = cli_context().evidence
+    report = rekey(store, collector=collector or _user())
+    in_use = keys_in_use(store)
+    doc = {"active": report.active, "resealed": report.resealed, "already": report.already,
+           "recovered": report.recovered, "from_keys": dict(report.by_old_key), "keys_in_use": dict(in_use)}
+    if json_out:
+        typer.echo(json.dumps(doc))
+        return
+    typer.echo(f"re-sealed {report.resealed} blob(s) under {report.active}; {report.already} already were"
+               + (f"; {report.recovered} custody entr(ies) recovered after an interrupted run" if report.recovered else ""))
+    retired = sorted(set(store.ring.keys) - set(in_use))
+    if retired:
+        typer.echo(f"no blob needs key(s) {', '.join(retired)}: they may be retired from the keyring "
+                   "(keyed hashes made with them need them too: see 'leaktrace keys')")
 
 
 def register(app: typer.Typer) -> None:

@@ -59,5 +59,33 @@ def rotate(
     typer.echo(f"LEAKTRACE_KEYRING={ring.to_env()}")
 
 
+@keys_app.command("retire")
+def retire(
+    kid: str = typer.Argument(..., help="Key id to drop from the keyring, e.g. k1."),
+    file: Path | None = typer.Option(None, "--file", help="Retire it from this keyring file in place."),
+) -> None:
+    """Drop an old key, only when no evidence blob is sealed under it ('leaktrace evidence rekey' first).
+
+    Keyed hashes made with the key can no longer be checked once it is gone.
+    """
+    from leaktrace.cli.context import cli_context
+    from leaktrace.evidence.rekey import keys_in_use
+
+    needed = keys_in_use(cli_context().evidence).get(kid, 0)
+    if needed:
+        raise SecretError(f"key {kid!r} still seals {needed} evidence blob(s): run 'leaktrace evidence rekey' first")
+    if file is not None:
+        phrase = _passphrase(confirm=False)
+        ring = load_keyring_file(file, phrase).without(kid)
+        save_keyring_file(ring, file, phrase)
+        typer.echo(f"retired {kid} from {file}; keys left: {', '.join(ring.keys)}")
+        return
+    secret = get_settings().keyring
+    value = secret.get_secret_value() if secret is not None else ""
+    if not value:
+        raise SecretError("nothing to retire from: give --file or set LEAKTRACE_KEYRING")
+    typer.echo(f"LEAKTRACE_KEYRING={Keyring.from_env(value).without(kid).to_env()}")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(keys_app, name="keys")

@@ -20,7 +20,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from leaktrace.collect import extract
@@ -31,6 +31,9 @@ from leaktrace.collect.login import LoginManager
 from leaktrace.collect.profile import Profile
 from leaktrace.collect.tor import NewnymTrigger
 from leaktrace.core.errors import ConfigError, LeaktraceError
+
+if TYPE_CHECKING:
+    from leaktrace.collect.screenshots import ScreenshotQueue
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -62,6 +65,7 @@ class SinkResult:
     created: bool
     new_posts: int = 0
     changed_posts: int = 0
+    sha256: str | None = None  # the capture's evidence blob (a screenshot names it)
 
 
 class CaptureSink(Protocol):
@@ -124,6 +128,7 @@ class Crawler:
         max_pages: int | None = None,
         on_page: Callable[[CrawlStats], None] | None = None,
         sink_threads: int = 3,
+        screenshots: ScreenshotQueue | None = None,
     ) -> None:
         self.profile = profile
         self.source_id = source_id
@@ -135,6 +140,7 @@ class Crawler:
         self.newnym = newnym
         self.max_pages = max_pages if max_pages is not None else profile.limits.max_pages
         self.on_page = on_page
+        self.screenshots = screenshots
         self.stats = CrawlStats()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crawl-frontier")
         # Captures overlap: sealing and fsyncs release the GIL; the sink must be thread-safe.
@@ -300,6 +306,8 @@ class Crawler:
             await self._db(self.frontier.give_up, claim.id, self.worker_id, f"ingest: {exc}")
             return
         self.stats.captured += 1
+        if self.screenshots is not None and self.profile.render.renders(rule):
+            self.screenshots.submit(page, result.sha256)  # queued: never waits for the browser
         self.stats.new_captures += int(result.created)
         self.stats.items += int(parsed is not None)
         self.stats.new_posts += result.new_posts

@@ -99,7 +99,7 @@ def item(tree: LexborHTMLParser, rule: PageRule, url: str, site: str, language: 
     if title is None and body is None:
         return None
     seller = _text(_first(tree, sel.seller))
-    extra: dict[str, object] = {"page": rule.name}
+    extra: dict[str, object] = {"page": rule.name, "kind": rule.item_kind}
     sold = _int(_text(_first(tree, sel.sold)))
     if sold is not None:
         extra["sold"] = sold

@@ -123,12 +123,15 @@ class Fetcher:
     def in_scope(self, url: str) -> bool:
         return urlsplit(url).scheme in ("http", "https") and host_key(url) in self.allowed_hosts
 
-    async def fetch(self, url: str) -> FetchedPage:
-        """The page at `url` after redirects and retries; FetchError or LoginRequired otherwise."""
+    async def fetch(self, url: str, *, content_types: frozenset[str] | None = None) -> FetchedPage:
+        """The page at `url` after redirects and retries; FetchError or LoginRequired otherwise.
+
+        `content_types` replaces the profile's list (a screenshot's images and style sheets).
+        """
         attempt = 0
         while True:
             try:
-                return await self._follow(url)
+                return await self._follow(url, content_types)
             except _Retryable as exc:
                 attempt += 1
                 if attempt > self.limits.retries:
@@ -139,7 +142,7 @@ class Fetcher:
                 wait = self.backoff_base_s * 2 ** (attempt - 1) * (0.75 + random.random() / 2)
                 await self._sleep(min(MAX_RETRY_AFTER_S, max(wait, exc.retry_after or 0.0)))
 
-    async def _follow(self, url: str) -> FetchedPage:
+    async def _follow(self, url: str, content_types: frozenset[str] | None = None) -> FetchedPage:
         seen: list[str] = []
         current = url
         while True:
@@ -150,7 +153,7 @@ class Fetcher:
             if len(seen) > self.limits.max_redirects:
                 raise FetchError(url, f"more than {self.limits.max_redirects} redirects", permanent=True)
             seen.append(current)
-            step = await self._one(current)
+            step = await self._one(current, content_types)
             if isinstance(step, FetchedPage):
                 return FetchedPage(**{**step.__dict__, "requested_url": url, "redirects": tuple(seen[:-1])})
             target = urljoin(current, step)
@@ -159,7 +162,7 @@ class Fetcher:
                 raise LoginRequired(host_key(url))
             current = target
 
-    async def _one(self, url: str) -> FetchedPage | str:
+    async def _one(self, url: str, content_types: frozenset[str] | None = None) -> FetchedPage | str:
         """One request: a page, or the Location of a redirect."""
         req_headers = [("User-Agent", USER_AGENT), ("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"),
                        ("Accept-Encoding", "gzip, deflate")]
@@ -167,7 +170,7 @@ class Fetcher:
             try:
                 async with asyncio.timeout(self.limits.timeout_s * 2):
                     async with self.client.stream("GET", url, headers=req_headers) as resp:
-                        return await self._read(url, resp, req_headers)
+                        return await self._read(url, resp, req_headers, content_types)
             except TimeoutError:
                 raise _Retryable(f"no complete answer within {self.limits.timeout_s * 2:.0f} s",
                                  transport=True) from None
@@ -177,7 +180,8 @@ class Fetcher:
                 raise _Retryable(f"transport error ({type(exc).__name__}: {str(exc)[:120]})",
                                  transport=True) from None
 
-    async def _read(self, url: str, resp: httpx.Response, req_headers: list[tuple[str, str]]) -> FetchedPage | str:
+    async def _read(self, url: str, resp: httpx.Response, req_headers: list[tuple[str, str]],
+                    content_types: frozenset[str] | None = None) -> FetchedPage | str:
         status = resp.status_code
         if status in REDIRECTS:
             location = resp.headers.get("location")
@@ -190,7 +194,7 @@ class Fetcher:
             raise FetchError(url, f"HTTP {status}", permanent=True)
         ctype = resp.headers.get("content-type", "")
         mime = ctype.split(";", 1)[0].strip().lower()
-        if mime and mime not in self.limits.content_types:
+        if mime and mime not in (self.limits.content_types if content_types is None else content_types):
             raise FetchError(url, f"content type {mime[:80]!r} is not collected", permanent=True)
         declared = resp.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.limits.max_bytes:

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from leaktrace.core.capture import PostKind
 from leaktrace.core.errors import ConfigError, InputError
 
 MAX_PROFILE_BYTES = 1 << 20
@@ -67,6 +68,9 @@ class PageRule(_Strict):
     match: str
     follow: tuple[str, ...] = ()
     item: ItemSelectors | None = None
+    # What an item page is: an offer (listing), a seller's own page (profile) or a forum/chat post.
+    # Profiles are kept (their contacts link accounts) but never listed as listings.
+    item_kind: PostKind = "listing"
     needs_login: bool = False
 
     @field_validator("match")
@@ -103,6 +107,31 @@ class Limits(_Strict):
     content_types: tuple[str, ...] = DEFAULT_CONTENT_TYPES
 
 
+class RenderSpec(_Strict):
+    """How pages of this site are screenshotted (collect/render.py) when a crawl asks for screenshots.
+
+    `javascript` None means off for hidden services (.onion, .i2p) and on elsewhere; a
+    profile turns it on for a hidden service that shows nothing without it. `pages` names
+    the page rules to render; empty means every rule with item selectors (listings, sellers).
+    """
+
+    javascript: bool | None = None
+    pages: tuple[str, ...] = ()
+    timeout_s: float = Field(20.0, gt=0)
+    width: int = Field(1280, ge=320, le=4096)
+    max_height: int = Field(16384, ge=600, le=65536)
+    max_image_pixels: int = Field(40_000_000, ge=10_000)
+    max_resources: int = Field(64, ge=0, le=1000)
+
+    def javascript_for(self, host: str) -> bool:
+        if self.javascript is not None:
+            return self.javascript
+        return not host.split(":", 1)[0].endswith((".onion", ".i2p"))
+
+    def renders(self, rule: PageRule) -> bool:
+        return rule.name in self.pages if self.pages else rule.item is not None
+
+
 class Profile(_Strict):
     """A whole site profile (see module docstring); `pages` are tried in order."""
 
@@ -115,6 +144,7 @@ class Profile(_Strict):
     pages: tuple[PageRule, ...]
     politeness: Politeness = Politeness()
     limits: Limits = Limits()
+    render: RenderSpec = RenderSpec()
 
     def rule_for(self, path_and_query: str) -> PageRule | None:
         """The first page rule whose regex matches; None means the crawler does not go there."""

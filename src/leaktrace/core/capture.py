@@ -16,9 +16,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from leaktrace.core.errors import InputError
+
+# What an item page is (a site profile's page rule says it; extra["kind"] carries it to the store):
+# an offer, a seller's own page, or a forum or chat post.
+PostKind = Literal["listing", "profile", "post"]
+POST_KINDS: tuple[str, ...] = get_args(PostKind)
 
 
 @dataclass(frozen=True)

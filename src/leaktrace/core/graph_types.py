@@ -74,6 +74,7 @@ class WalletFlow(BaseModel):
     n_in: int
     n_out: int
     counterparties: dict[str, float] = Field(default_factory=dict)  # address -> amount, largest first
+    currency: str | None = None  # unit of received/sent: the transfers' token (USDT), else the chain's coin; "mixed"
 
 
 class GraphActor(BaseModel):

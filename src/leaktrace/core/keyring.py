@@ -61,6 +61,14 @@ class Keyring:
         kid = f"k{n}"
         return Keyring({**self.keys, kid: secrets.token_bytes(KEY_BYTES)}, kid, dict(self.meta))
 
+    def without(self, kid: str) -> Keyring:
+        """The keyring with `kid` retired (never the active key)."""
+        if kid == self.active:
+            raise SecretError(f"keyring: {kid!r} is the active key; rotate first")
+        if kid not in self.keys:
+            raise SecretError(f"keyring: no key {kid!r}")
+        return Keyring({k: v for k, v in self.keys.items() if k != kid}, self.active, dict(self.meta))
+
     @classmethod
     def generate(cls) -> Keyring:
         return cls({"k1": secrets.token_bytes(KEY_BYTES)}, "k1")

@@ -91,3 +91,18 @@ class Match(BaseModel):
             "dump": self.dump.model_dump() if self.dump else {},
             "ranking": [r.to_json() for r in self.ranking[:top]],
         }
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> Match:
+        """Read back what `to_json` printed (`case add` takes `attribute --json` output as it is).
+
+        The ranking holds only the organisations that were printed; pydantic's
+        ValidationError names the field that does not fit.
+        """
+        ranking = [
+            OrgMatch.model_validate({**{k: v for k, v in r.items() if k != "evidence"},
+                                     "kinds": r.get("evidence", {})}) if isinstance(r, dict) else r
+            for r in doc.get("ranking", [])
+        ]
+        return cls.model_validate({**{k: v for k, v in doc.items() if k not in ("ranking", "dump")},
+                                   "ranking": ranking, "dump": doc.get("dump") or None})

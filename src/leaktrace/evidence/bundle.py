@@ -37,16 +37,20 @@ import json
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
+from leaktrace.core import signing
 from leaktrace.core.errors import InputError, IntegrityError
-from leaktrace.evidence import signing
 from leaktrace.evidence.custody import loads_strict
+from leaktrace.evidence.timestamp import roots_from_pem
 from leaktrace.evidence.verify import verify_log
+
+if TYPE_CHECKING:
+    from cryptography.x509 import Certificate
 
 BUNDLE_FORMAT = "leaktrace-case-bundle-v1"
 MANIFEST = "manifest.json"
@@ -54,6 +58,7 @@ MANIFEST_SIG = "manifest.sig"
 CUSTODY_LOG = "custody/custody.jsonl"
 CUSTODY_HEAD = "custody/custody.head"
 PUBLIC_KEY = "custody/signing.pub"
+TSA_ROOTS = "custody/tsa-roots.pem"
 MAX_MANIFEST = 64 << 20
 _CHUNK = 1 << 20
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
@@ -75,6 +80,8 @@ class BundleReport:
     custody_omitted: int = 0  # entries of evidence outside the case, shown by their hash only
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    timestamps: str = ""  # what the trusted timestamps prove (StampReport.describe)
+    timestamp_detail: dict[str, Any] = field(default_factory=dict)
 
     def problem(self, text: str) -> None:
         self.ok = False
@@ -225,20 +232,28 @@ def _safe(name: str) -> bool:
     return bool(name) and not p.is_absolute() and ".." not in p.parts and "\\" not in name and "\x00" not in name
 
 
-def verify_bundle(path: Path, *, expect_key: str | None = None) -> BundleReport:
-    """Check a bundle folder or zip; the report lists every problem found."""
+def verify_bundle(
+    path: Path, *, expect_key: str | None = None, tsa_roots: Sequence[Certificate] | None = None
+) -> BundleReport:
+    """Check a bundle folder or zip; the report lists every problem found.
+
+    Timestamp tokens are checked against `tsa_roots`, else against the TSA roots the bundle
+    ships (listed in its signed manifest; a warning says they were not pinned).
+    """
     src = _Source(path)
     report = BundleReport()
     try:
         for text in src.zip_problems:
             report.problem(text)
-        _verify(src, report, expect_key)
+        _verify(src, report, expect_key, tsa_roots)
     finally:
         src.close()
     return report
 
 
-def _verify(src: _Source, report: BundleReport, expect_key: str | None) -> None:
+def _verify(
+    src: _Source, report: BundleReport, expect_key: str | None, tsa_roots: Sequence[Certificate] | None
+) -> None:
     try:
         raw = src.read(MANIFEST)
         sig_text = src.read(MANIFEST_SIG, 4096)
@@ -317,11 +332,26 @@ def _verify(src: _Source, report: BundleReport, expect_key: str | None) -> None:
         report.blobs_checked += 1
     log_size = listed.get(CUSTODY_LOG, {}).get("size")
     log_limit = log_size if isinstance(log_size, int) and log_size >= 0 else MAX_MANIFEST
-    _verify_custody(src, report, public, fpr, blob_shas, log_limit)
+    if tsa_roots is None and TSA_ROOTS in listed and TSA_ROOTS in present:
+        try:
+            tsa_roots = roots_from_pem(src.read(TSA_ROOTS, 1 << 20))
+            report.warnings.append(
+                f"{TSA_ROOTS}: timestamp tokens checked against the TSA root the bundle ships; "
+                "pin it with --tsa-ca"
+            )
+        except (ValueError, InputError, DamagedMember) as exc:
+            report.problem(f"{TSA_ROOTS}: unreadable ({exc})")
+    _verify_custody(src, report, public, fpr, blob_shas, log_limit, tsa_roots)
 
 
 def _verify_custody(
-    src: _Source, report: BundleReport, public: Any, fpr: str, blob_shas: set[str], log_limit: int
+    src: _Source,
+    report: BundleReport,
+    public: Any,
+    fpr: str,
+    blob_shas: set[str],
+    log_limit: int,
+    tsa_roots: Sequence[Certificate] | None,
 ) -> None:
     import tempfile
 
@@ -363,9 +393,11 @@ def _verify_custody(
             logged.add(sha)
             return None
 
-        result = verify_log(log_path, {fpr: public}, head, note_blob, allow_omitted=True)
+        result = verify_log(log_path, {fpr: public}, head, note_blob, allow_omitted=True, tsa_roots=tsa_roots)
     report.custody_entries = result.entries
     report.custody_omitted = result.omitted
+    report.timestamps = result.stamps.describe()
+    report.timestamp_detail = result.stamps.to_json()
     for p in result.problems:
         report.problem(p.describe(CUSTODY_LOG))
     for w in result.warnings:

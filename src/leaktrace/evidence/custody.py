@@ -32,24 +32,23 @@ from __future__ import annotations
 import base64
 import fcntl
 import hashlib
-import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from leaktrace.core import signing
+from leaktrace.core.canonical_json import GENESIS, canonical, loads_strict
 from leaktrace.core.errors import IntegrityError
 from leaktrace.core.private_files import private_dir
-from leaktrace.evidence import signing
 
 LOG_NAME = "custody.jsonl"
 HEAD_NAME = "custody.head"
 LOCK_NAME = "custody.lock"
-GENESIS = "0" * 64
 ENTRY_VERSION = 1
 _MAX_LINE = 1 << 24
 _BODY_FIELDS = (
@@ -67,11 +66,6 @@ _BODY_FIELDS = (
     "meta",
     "signer",
 )
-
-
-def canonical(obj: dict[str, Any]) -> bytes:
-    """The bytes that are hashed and signed: sorted keys, no spaces, UTF-8."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def utc_now() -> str:
@@ -122,20 +116,6 @@ class CustodyEntry:
         if not isinstance(entry.seq, int) or not isinstance(entry.meta, dict):
             raise TypeError("seq must be an integer and meta an object")
         return entry
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    doc: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in doc:
-            raise ValueError(f"duplicate key {key!r}")
-        doc[key] = value
-    return doc
-
-
-def loads_strict(raw: bytes | str) -> Any:
-    """JSON that refuses duplicate keys at any depth (ValueError)."""
-    return json.loads(raw, object_pairs_hook=_no_duplicates)
 
 
 NONCANONICAL = "line is not the canonical bytes of its entry (rewritten: spacing, escapes or key order)"
@@ -278,9 +258,11 @@ def _last_line(path: Path) -> bytes | None:
 class CustodyLog:
     """Appends signed, chained entries to `<evidence>/custody.jsonl`."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, after_append: Callable[[CustodyEntry], object] | None = None) -> None:
         self.directory = directory
         self.path = directory / LOG_NAME
+        # Runs after each append, outside the lock (the trusted-timestamp batcher).
+        self.after_append = after_append
 
     @contextmanager
     def locked(self) -> Iterator[None]:
@@ -312,6 +294,25 @@ class CustodyLog:
         time: str | None = None,
     ) -> CustodyEntry:
         """Add one entry at the end of the chain (crash-safe, one writer at a time)."""
+        entry = self._append_locked(action, collector=collector, sha256=sha256, size=size, source_url=source_url,
+                                    media_type=media_type, contains_pii=contains_pii, meta=meta, time=time)
+        if self.after_append is not None:
+            self.after_append(entry)
+        return entry
+
+    def _append_locked(
+        self,
+        action: str,
+        *,
+        collector: str,
+        sha256: str | None,
+        size: int | None,
+        source_url: str | None,
+        media_type: str | None,
+        contains_pii: bool,
+        meta: dict[str, Any] | None,
+        time: str | None,
+    ) -> CustodyEntry:
         with self.locked():
             wiped = None
             if read_head(self.directory) is None and _last_line(self.path) is None:
@@ -397,6 +398,15 @@ class CustodyLog:
             os.close(fd)
         os.replace(tmp, self.directory / HEAD_NAME)
         _fsync_dir(self.directory)
+
+    def last_entry(self) -> CustodyEntry | None:
+        """The newest entry as written (read from the end of the log), or None for an empty log."""
+        with self.locked():
+            line = _last_line(self.path)
+        if line is None:
+            return None
+        entry, error = parse_line(line + b"\n")
+        return None if error else entry
 
     def entries(self) -> Iterator[CustodyEntry]:
         """Parsed entries in order; IntegrityError at the first unreadable line."""

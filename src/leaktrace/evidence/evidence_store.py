@@ -33,12 +33,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from leaktrace.core import signing
 from leaktrace.core.errors import InputError, IntegrityError, LeaktraceError, SecretError
 from leaktrace.core.keyring import Keyring
 from leaktrace.core.private_files import private_dir
-from leaktrace.evidence import signing
 from leaktrace.evidence.custody import (
     CustodyEntry,
     CustodyLog,
@@ -47,7 +47,11 @@ from leaktrace.evidence.custody import (
     wiped_log_message,
 )
 from leaktrace.evidence.sealed import CHUNK_BYTES, OpenedBlob, seal_stream
+from leaktrace.evidence.timestamp import Stamper, TsaConfig
 from leaktrace.evidence.verify import Anchor, Problem, VerifyReport, verify_log
+
+if TYPE_CHECKING:
+    from cryptography.x509 import Certificate
 
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 READ_BYTES = 1 << 20
@@ -115,12 +119,22 @@ class EvidenceStore:
     (an auditor's) can still verify what it can.
     """
 
-    def __init__(self, data_dir: Path, *, keys: Keyring | Callable[[], Keyring] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        keys: Keyring | Callable[[], Keyring] | None = None,
+        tsa: TsaConfig | None = None,
+    ) -> None:
         self.data_dir = Path(data_dir)
         self.root = self.data_dir / "evidence"
         self.blob_dir = self.root / "blobs"
         self.custody = CustodyLog(self.root)
         self._keys = keys
+        self.tsa = tsa
+        self.stamper = Stamper(self.custody, tsa) if tsa is not None else None
+        if self.stamper is not None:
+            self.custody.after_append = self.stamper.after_append
 
     @property
     def ring(self) -> Keyring:
@@ -334,8 +348,19 @@ class EvidenceStore:
         public = signing.load_public(self.root)
         return {signing.fingerprint(public): public}
 
-    def verify(self, *, check_blobs: bool = True, anchors: Sequence[Anchor] = ()) -> VerifyReport:
-        """Every blob against its hash and the whole chain (and outside anchors); the report names the first break."""
+    def verify(
+        self,
+        *,
+        check_blobs: bool = True,
+        anchors: Sequence[Anchor] = (),
+        tsa_roots: Sequence[Certificate] | None = None,
+    ) -> VerifyReport:
+        """Every blob against its hash and the whole chain (and outside anchors); the report names the first break.
+
+        Timestamp tokens are checked against `tsa_roots`, else the configured TSA's roots.
+        """
+        if tsa_roots is None and self.tsa is not None:
+            tsa_roots = self.tsa.roots
         try:
             trusted = self.trusted_keys()
         except IntegrityError as exc:
@@ -343,7 +368,9 @@ class EvidenceStore:
             report.problems.append(Problem("key", str(exc)))
             return report
         head = read_head(self.root)
-        report = verify_log(self.custody.path, trusted, head, self.check_blob if check_blobs else None, anchors)
+        report = verify_log(
+            self.custody.path, trusted, head, self.check_blob if check_blobs else None, anchors, tsa_roots=tsa_roots
+        )
         if head is None and report.entries == 0 and not report.problems:
             wiped = wiped_log_message(self.root, self._blob_count())
             if wiped:

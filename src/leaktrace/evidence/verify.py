@@ -21,12 +21,16 @@ import binascii
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from leaktrace.core.signing import check_signature
+from leaktrace.evidence import timestamp
 from leaktrace.evidence.custody import GENESIS, canonical, head_body, read_lines
-from leaktrace.evidence.signing import check_signature
+
+if TYPE_CHECKING:
+    from cryptography.x509 import Certificate
 
 # Returns None when the blob is sound, else what is wrong with it.
 BlobCheck = Callable[[str], str | None]
@@ -77,6 +81,7 @@ class VerifyReport:
     warnings: list[Problem] = field(default_factory=list)
     anchor: Anchor | None = None  # the newest outside anchor checked
     omitted: int = 0  # entries a bundle shows by their hash only
+    stamps: timestamp.StampReport = field(default_factory=timestamp.StampReport)
 
     @property
     def ok(self) -> bool:
@@ -97,6 +102,7 @@ class VerifyReport:
             "first_problem": self.first.describe() if self.first else None,
             "problems": [asdict(p) for p in self.problems],
             "warnings": [asdict(p) for p in self.warnings],
+            "timestamps": self.stamps.to_json(),
         }
 
 
@@ -115,13 +121,19 @@ def verify_log(
     anchors: Sequence[Anchor] = (),
     *,
     allow_omitted: bool = False,
+    tsa_roots: Sequence[Certificate] | None = None,
 ) -> VerifyReport:
     """Every entry's hash, link, sequence and signature; each referenced blob once; the head; the anchors.
 
     With `allow_omitted` (a bundle's copy of the log) a line may be an omitted entry's
     hash alone: it takes its place in the chain, and the next entry's signed link pins it.
+
+    Timestamp entries are checked against `tsa_roots` (None: tokens are not checked, and
+    a warning says so); the report names the entries no good token dates yet.
     """
     report = VerifyReport()
+    hashes: dict[int, str] = {}
+    dated: list[int] = []  # seqs of entries a stamp should cover (all but the stamps themselves)
     wanted = {a.seq for a in anchors}
     at_seq: dict[int, tuple[str, int]] = {}
     prev = GENESIS
@@ -142,6 +154,8 @@ def verify_log(
                 problem("omitted", "an omitted entry (hash only) in a store's own log", raw.lineno, raw.omitted)
             if expected_seq in wanted:
                 at_seq.setdefault(expected_seq, (raw.omitted, raw.lineno))
+            hashes.setdefault(expected_seq, raw.omitted)
+            dated.append(expected_seq)
             prev = raw.omitted
             expected_seq += 1
             continue
@@ -178,12 +192,50 @@ def verify_log(
                 problem("blob", err, raw.lineno, h, entry.sha256)
         if entry.seq in wanted and isinstance(entry.seq, int):
             at_seq.setdefault(entry.seq, (h, raw.lineno))
+        if entry.action in timestamp.ACTIONS:
+            _check_stamp(report, entry.action, entry.meta, hashes, tsa_roots, raw.lineno, h)
+        else:
+            dated.append(entry.seq)
+        hashes.setdefault(entry.seq, h)
         prev = h
         expected_seq = entry.seq + 1 if isinstance(entry.seq, int) else expected_seq + 1
 
+    report.stamps.checked = tsa_roots is not None
+    report.stamps.unstamped = [s for s in dated if s > report.stamps.stamped_through]
+    if report.stamps.stamps and not report.stamps.checked:
+        report.warnings.append(
+            Problem("timestamp", f"{report.stamps.stamps} timestamp token(s) not checked: no TSA root certificate given")
+        )
     _check_head(report, head, trusted, expected_seq - 1, prev, last_line)
     _check_anchors(report, anchors, trusted, at_seq, expected_seq - 1, last_line)
     return report
+
+
+def _check_stamp(
+    report: VerifyReport,
+    action: str,
+    meta: Mapping[str, Any],
+    hashes: Mapping[int, str],
+    roots: Sequence[Certificate] | None,
+    line: int,
+    entry_hash: str,
+) -> None:
+    """A kept token must date the entry it names; a refused one is shown, never counted."""
+    stamps = report.stamps
+    if action == timestamp.REFUSED:
+        stamps.refused += 1
+        report.warnings.append(
+            Problem("timestamp", f"TSA response refused at stamping: {meta.get('reason')}", line, entry_hash)
+        )
+        return
+    seq, check = timestamp.check_stamp_entry(meta, hashes, roots)
+    if not check.ok or seq is None:
+        report.problems.append(Problem("timestamp", str(check.error), line, entry_hash))
+        return
+    stamps.stamps += 1
+    if seq >= stamps.stamped_through:
+        stamps.stamped_through = seq
+        stamps.stamped_time = check.gen_time
 
 
 def _check_anchors(

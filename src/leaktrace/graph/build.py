@@ -51,7 +51,7 @@ from leaktrace.graph.style import StyleConfig
 
 # The on-disk shape of `graph.json` (the fields of core.graph_types.GraphResult):
 # bump it when that shape changes, so an old snapshot asks for a rebuild.
-SNAPSHOT_VERSION = 2  # 2: accounts are source:handle, with their host
+SNAPSHOT_VERSION = 3  # 2: accounts are source:handle, with their host; 3: wallets name their currency
 
 __all__ = ["SNAPSHOT_VERSION", "BuildConfig", "GraphResult", "build_graph", "load_snapshot", "save_snapshot",
            "snapshot_path"]
@@ -209,7 +209,7 @@ def _assemble(corpus: Corpus, classified: Classified, links: LinkSet, merged: Me
 def _wallet(w: WalletSummary) -> WalletFlow:
     return WalletFlow(id=w.identifier, type=w.type, masked=w.masked, address=w.address,
                       received=round(w.received, 2), sent=round(w.sent, 2), n_in=w.n_in, n_out=w.n_out,
-                      counterparties=w.counterparties or {})
+                      counterparties=w.counterparties or {}, currency=w.currency)
 
 
 def snapshot_path(data_dir: Path) -> Path:

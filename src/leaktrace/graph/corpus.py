@@ -130,12 +130,14 @@ def load_corpus(session: Session, sample_types: frozenset[str] = frozenset({"sam
             select(Identifier.id, Identifier.type, Identifier.value_hash, Identifier.value_masked,
                    Identifier.value_norm)):
         idents[iid] = IdentRec(iid, typ, vh, vm, vn)
-    for pid, iid in session.execute(select(PostIdentifier.post_id, PostIdentifier.identifier_id)):
+    for pid, iid, role in session.execute(select(PostIdentifier.post_id, PostIdentifier.identifier_id,
+                                                 PostIdentifier.role)):
         hit = post_account.get(pid)
         ident = idents.get(iid)
         if hit is None or ident is None:
             continue
         acc, rec = hit
-        target = acc.samples if ident.type in sample_types else acc.identifiers
+        # A value shown inside sample rows (a victim's phone) is supply the post offers, not its author's own.
+        target = acc.samples if ident.type in sample_types or role == "sample" else acc.identifiers
         target[iid].add(rec.capture_sha256)
     return Corpus(accounts, idents, skipped)

@@ -34,6 +34,8 @@ from leaktrace.store.repo._common import insert_ignore
 
 MAX_TX_FILE_BYTES = 2 << 30
 MAX_FIELD_CHARS = 200
+# The coin a chain's own transfers are counted in (wallet types as graph.identifiers names them).
+NATIVE_COIN = {"btc": "BTC", "eth": "ETH", "tron": "TRX", "xmr": "XMR"}
 _COLUMNS = {
     "tx_hash": ("transaction hash", "txhash", "tx hash", "hash", "txid", "transaction_id"),
     "unix": ("unixtimestamp", "unix timestamp", "timestamp", "block_timestamp", "time"),
@@ -165,6 +167,21 @@ class WalletSummary:
     n_in: int = 0
     n_out: int = 0
     counterparties: dict[str, float] | None = None
+    tokens: set[str] | None = None  # what the transfers moved (USDT, BTC ...), as the explorer named it
+
+    @property
+    def currency(self) -> str | None:
+        """The unit of `received` and `sent`: the transfers' token, or the chain's own coin without transfers.
+
+        Why: a bare total is unreadable in a case file, and adding two tokens' amounts is meaningless,
+        so a wallet that moved several tokens says so rather than naming one.
+        """
+        named = sorted(t for t in (self.tokens or set()) if t and t != "?")
+        if len(named) == 1:
+            return named[0][:12]
+        if len(named) > 1:
+            return "mixed"
+        return NATIVE_COIN.get(self.type)
 
 
 def wallet_summaries(session: Session, corpus: Corpus, hasher: KeyedHasher | None,
@@ -188,16 +205,18 @@ def wallet_summaries(session: Session, corpus: Corpus, hasher: KeyedHasher | Non
         return resolved[addr]
 
     cps: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for sender, receiver, amount in session.execute(
-            select(WalletTransfer.sender, WalletTransfer.receiver, WalletTransfer.amount)):
+    for sender, receiver, amount, token in session.execute(
+            select(WalletTransfer.sender, WalletTransfer.receiver, WalletTransfer.amount, WalletTransfer.token)):
         s, r = ident_of(sender), ident_of(receiver)
         if s is not None:
             w = out[s]
             w.address, w.sent, w.n_out = sender, w.sent + amount, w.n_out + 1
+            w.tokens = (w.tokens or set()) | {token.upper()}
             cps[s][receiver] += amount
         if r is not None:
             w = out[r]
             w.address, w.received, w.n_in = receiver, w.received + amount, w.n_in + 1
+            w.tokens = (w.tokens or set()) | {token.upper()}
             cps[r][sender] += amount
     for iid, c in cps.items():
         out[iid].counterparties = dict(sorted(c.items(), key=lambda kv: -kv[1])[:10])

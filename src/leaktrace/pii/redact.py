@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from leaktrace.core.types import PiiHit
 from leaktrace.pii.registry import default_registry
 from leaktrace.pii.scanner import Scanner
 
@@ -28,6 +29,11 @@ def masked_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def _scanner() -> Scanner:
     return Scanner(default_registry())
+
+
+def pii_hits(text: str) -> list[PiiHit]:
+    """Every hit the default detectors find in `text` (values for the caller only, never to print)."""
+    return _scanner().scan(text)
 
 
 def masked_text(text: str) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leaktrace.core.dump_types import DumpReport
+from leaktrace.core.errors import InputError
 from leaktrace.core.graph_types import GraphResult
 from leaktrace.core.match_types import Match
 from leaktrace.pipeline import case_build
@@ -113,6 +114,7 @@ def build_case(ctx: Context, ref: str, *, dumps: Sequence[DumpEvidence] = (), ad
     """Add to case `ref` what the store, the last graph build and `dumps` hold (see the module docstring)."""
     from leaktrace.cases.case_records import add_item, get_case
     from leaktrace.graph.build import load_snapshot, snapshot_path
+    from leaktrace.pipeline.disclosure import mark_victim_contacts
     from leaktrace.pipeline.intel_stage import model_version
 
     rep = CaseBuildReport(ref)
@@ -124,6 +126,7 @@ def build_case(ctx: Context, ref: str, *, dumps: Sequence[DumpEvidence] = (), ad
         else:
             rep.notes.append("no graph built yet: actors, groups and wallets left out ('leaktrace graph build')")
     version = model_version(ctx.intel_model())
+    mark_victim_contacts(ctx)  # a contact a dump shows to be a victim's enters the case masked
     with ctx.session() as s:
         case = get_case(s, ref)
         names = site_names if site_names is not None else source_site_names(s)
@@ -135,3 +138,203 @@ def build_case(ctx: Context, ref: str, *, dumps: Sequence[DumpEvidence] = (), ad
             (rep.updated if replaced else rep.added)[kind] += 1
         s.commit()
     return rep
+
+
+# --- `case add` with what leaktrace itself printed, or by id -------------------------------------------------------
+
+DUMP_REPORT_SCHEMA = "leaktrace-dump-report/"
+
+
+def recognise_output(doc: dict[str, Any]) -> str | None:
+    """Which leaktrace output a document without `kind` is, if any.
+
+    `dump analyze --json` (a dump report), `attribute --json` (a match), `graph actors
+    --json` (one actor a line) and `posts list|search --json` (one post a line) are taken
+    as they were printed, so the investigator pipes one command into the next instead of
+    rewriting JSON by hand.
+    """
+    if str(doc.get("schema", "")).startswith(DUMP_REPORT_SCHEMA):
+        return "dump-report"
+    if {"verdict", "ranking", "summary"} <= doc.keys():
+        return "attribution-result"
+    if {"id", "accounts", "basis", "hub"} <= doc.keys():
+        return "graph-actor"
+    if {"id", "site", "analysed", "trafficking"} <= doc.keys():
+        return "post"
+    return None
+
+
+@dataclass
+class Selection:
+    """Items named by id (or found by a search) rather than written out: `case add --listing/--actor/...`."""
+
+    listings: list[str] = field(default_factory=list)  # post ids: "12" or "post-12"
+    search: str | None = None  # words; every post whose title or body holds them all
+    actors: list[str] = field(default_factory=list)  # graph actor ids
+    groups: list[str] = field(default_factory=list)  # graph group ids (adds the members too)
+    wallets: list[str] = field(default_factory=list)  # addresses
+    evidence: list[str] = field(default_factory=list)  # evidence SHA-256 (a capture or a seized file)
+
+    def __bool__(self) -> bool:
+        return bool(self.listings or self.search or self.actors or self.groups or self.wallets or self.evidence)
+
+
+def _post_id(value: str) -> int:
+    text = value.strip().removeprefix("post-")
+    if not text.isdigit():
+        raise InputError(f"--listing {value!r}: a post id is a number (see 'leaktrace posts list')")
+    return int(text)
+
+
+def _listing_docs(ctx: Context, session: Session, sel: Selection, site_names: dict[str, str],
+                  version: str) -> list[tuple[str, dict[str, Any]]]:
+    from leaktrace.store.repo.post_queries import PostFilter, find_posts
+
+    ids = {_post_id(v) for v in sel.listings}
+    known = set(session.scalars(select(Post.id).where(Post.id.in_(ids)))) if ids else set()
+    missing = sorted(ids - known)
+    if missing:
+        raise InputError(f"--listing {missing[0]}: no such post (see 'leaktrace posts list')")
+    if sel.search:
+        found = find_posts(session, version, PostFilter(text=sel.search), limit=case_build.MAX_LISTINGS)
+        if not found:
+            raise InputError(f"--search {sel.search!r}: no stored post holds these words")
+        ids |= {r.post.id for r in found}
+    if not ids:
+        return []
+    listings, captures = case_build.listing_items(session, version, site_names, post_ids=ids)
+    return [("capture", c) for c in captures] + [("listing", d) for d in listings]
+
+
+def _graph_docs(ctx: Context, session: Session, sel: Selection,
+                site_names: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
+    from leaktrace.graph.build import load_snapshot, snapshot_path
+
+    if not (sel.actors or sel.groups or sel.wallets):
+        return []
+    if not snapshot_path(ctx.data_dir).is_file():
+        raise InputError("no graph built yet: run 'leaktrace graph build' before adding actors, groups or wallets")
+    graph = load_snapshot(ctx.data_dir)
+    actors, groups, wallets = case_build.graph_items(graph, site_names, case_build.clear_values(session),
+                                                     min_accounts=1)
+    by_actor = {a["id"]: a for a in actors}
+    by_group = {g["id"]: g for g in groups}
+    by_wallet = {w["address"]: w for w in wallets}
+    hubs = {a.id for a in graph.actors if a.hub}
+    for name, wanted, known in (("--actor", sel.actors, by_actor), ("--group", sel.groups, by_group),
+                                ("--wallet", sel.wallets, by_wallet)):
+        for value in wanted:
+            if value not in known:
+                why = " (a hub: an escrow or exchange account, not a person)" if value in hubs else ""
+                raise InputError(f"{name} {value!r}: not in the last graph build{why} "
+                                 "(see 'leaktrace graph actors')")
+    chosen_groups = [by_group[g] for g in dict.fromkeys(sel.groups)]
+    actor_ids = list(dict.fromkeys([*sel.actors, *(m for g in chosen_groups for m in g["members"])]))
+    chosen_wallets = {w["address"]: w for w in wallets if set(w["actors"]) & set(actor_ids)}
+    chosen_wallets.update({a: by_wallet[a] for a in sel.wallets})
+    return ([("actor", by_actor[a]) for a in actor_ids] + [("group", g) for g in chosen_groups]
+            + [("wallet", w) for w in chosen_wallets.values()])
+
+
+def _evidence_docs(ctx: Context, session: Session, sel: Selection) -> list[tuple[str, dict[str, Any]]]:
+    from leaktrace.store.models import Capture
+
+    out: list[tuple[str, dict[str, Any]]] = []
+    summaries: dict[str, dict[str, Any]] | None = None
+    for value in dict.fromkeys(v.strip().lower() for v in sel.evidence):
+        cap = session.scalar(select(Capture).where(Capture.sha256 == value).order_by(Capture.id).limit(1))
+        if cap is not None:
+            source = session.scalar(select(Source.name).where(Source.id == cap.source_id))
+            out.append(("capture", {"sha256": cap.sha256, "url": cap.url, "fetched_at": cap.fetched_at.isoformat(),
+                                    "media_type": cap.content_type, "source": source, "size": cap.size}))
+            continue
+        if summaries is None:
+            summaries = {r["sha256"]: r for r in ctx.evidence.summaries()}
+        row = summaries.get(value)
+        if row is None:
+            raise InputError(f"--evidence {value!r}: not in the evidence store (see 'leaktrace evidence list')")
+        out.append(("capture", {"sha256": value, "url": row.get("source_url"), "fetched_at": row.get("intake_time"),
+                                "media_type": row.get("media_type"), "source": "evidence intake",
+                                "size": row.get("size")}))
+    return out
+
+
+def selected_items(ctx: Context, session: Session, sel: Selection, *,
+                   site_names: dict[str, str] | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """(kind, document) of the listings, actors, groups, wallets and evidence `sel` names, as `case build` writes them."""
+    from leaktrace.pipeline.intel_stage import model_version
+
+    names = site_names if site_names is not None else source_site_names(session)
+    version = model_version(ctx.intel_model())
+    return (_listing_docs(ctx, session, sel, names, version) + _graph_docs(ctx, session, sel, names)
+            + _evidence_docs(ctx, session, sel))
+
+
+def _dump_id_for(path: str, batch: list[dict[str, Any]], case_dumps: list[dict[str, Any]], where: str) -> str:
+    """The case's id of the dump an attribution result was computed on: by name, else by the file's hash."""
+    import hashlib
+
+    name = Path(path).name
+    for doc in [*batch, *case_dumps]:
+        if doc.get("name") == name and doc.get("id"):
+            return str(doc["id"])
+    file = Path(path)
+    if file.is_file():
+        digest = hashlib.sha256()
+        with file.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        return f"dump-{digest.hexdigest()[:16]}"
+    raise InputError(f"{where}: attribution of {name!r}: its dump is neither in the case nor at {path!r}; "
+                     f"add the dump's report first ('leaktrace dump analyze {name} --json | leaktrace case add CASE -')")
+
+
+def output_items(session: Session, case_id: int, docs: list[tuple[str, str, dict[str, Any]]],
+                 sel: Selection) -> tuple[list[tuple[str, str, dict[str, Any]]], list[str]]:
+    """Turn leaktrace's own outputs among `docs` into case items; actors and posts join `sel` by id.
+
+    Returns (items as (where, kind, document), notes). Item documents pass through unchanged.
+    """
+    from pydantic import ValidationError
+
+    from leaktrace.store.models import CaseItem
+
+    items: list[tuple[str, str, dict[str, Any]]] = []
+    notes: list[str] = []
+    batch_dumps: list[dict[str, Any]] = []
+    pending: list[tuple[str, dict[str, Any]]] = []
+    for where, kind, doc in docs:
+        if kind == "dump-report":
+            try:
+                report = DumpReport.model_validate(doc)
+            except ValidationError as exc:
+                raise InputError(f"{where}: not a dump report: field "
+                                 f"{'.'.join(str(p) for p in exc.errors()[0]['loc'])!r}: {exc.errors()[0]['msg']}") from exc
+            item = case_build.dump_item(report, report.sha256, Path(report.path).name, None)
+            batch_dumps.append(item)
+            items.append((where, "dump", item))
+        elif kind == "attribution-result":
+            pending.append((where, doc))
+        elif kind == "graph-actor":
+            sel.actors.append(str(doc["id"]))
+        elif kind == "post":
+            sel.listings.append(str(doc["id"]))
+        else:
+            items.append((where, kind, doc))
+    if pending:
+        case_dumps = [row.payload for row in session.scalars(
+            select(CaseItem).where(CaseItem.case_id == case_id, CaseItem.kind == "dump"))]
+        for where, doc in pending:
+            try:
+                match = Match.from_json(doc)
+            except ValidationError as exc:
+                raise InputError(f"{where}: not an attribution result: field "
+                                 f"{'.'.join(str(p) for p in exc.errors()[0]['loc'])!r}: {exc.errors()[0]['msg']}") from exc
+            if match.verdict != "lead":
+                notes.append(f"{where}: attribution says 'unknown' ({match.summary}): nothing added")
+                continue
+            path = match.dump.path if match.dump is not None else ""
+            att = case_build.attribution_item(match, _dump_id_for(path, batch_dumps, case_dumps, where), {})
+            if att is not None:
+                items.append((where, "attribution", att))
+    return items, notes

@@ -14,11 +14,14 @@ are inferred, so they enter only marked as unconfirmed leads.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Collection
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from leaktrace.cases import provinces
+from leaktrace.core.disclosure import Role, may_hold_clear
 from leaktrace.core.dump_types import DumpReport
 from leaktrace.core.graph_types import GraphResult
 from leaktrace.core.match_types import Match
@@ -35,33 +38,42 @@ CASE_TYPE = {"tron": "trx"}
 
 
 def clear_values(session: Session) -> dict[str, str]:
-    """Keyed hash -> clear value of the identifiers the store keeps in clear (wallets, keys, onions)."""
+    """Keyed hash -> clear value of the identifiers the store keeps in clear (wallets, keys, sellers' contacts)."""
     rows = session.execute(select(Identifier.value_hash, Identifier.value_norm)
-                           .where(Identifier.value_norm.is_not(None)))
+                           .where(Identifier.value_norm.is_not(None), Identifier.victim_seen_at.is_(None)))
     return {h: v for h, v in rows if v}
 
 
-def _ident(kind: str, masked: str, value_hash: str, clear: str | None, clear_types: frozenset[str]) -> dict[str, Any]:
+def _ident(kind: str, masked: str, value_hash: str, clear: str | None, role: Role = "suspect") -> dict[str, Any]:
+    """A case identifier: the clear value where `core.disclosure` lets the investigator's copy hold it."""
     kind = CASE_TYPE.get(kind, kind)
-    if kind in clear_types and clear:
-        return {"type": kind, "value": clear}
-    return {"type": kind, "masked": masked, "hash": value_hash}
+    if clear and may_hold_clear(kind, role):
+        return {"type": kind, "value": clear, "hash": value_hash, "role": role}
+    return {"type": kind, "masked": masked, "hash": value_hash, "role": role}
 
 
-def listing_items(session: Session, version: str, site_names: dict[str, str],
-                  limit: int = MAX_LISTINGS) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(listing documents, capture documents) of the posts the classifier marked as trafficking."""
-    from leaktrace.cases.model import CLEAR_TYPES
+def listing_items(session: Session, version: str, site_names: dict[str, str], limit: int = MAX_LISTINGS, *,
+                  post_ids: Collection[int] | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(listing documents, capture documents) of the posts the classifier marked as trafficking.
 
-    rows = session.execute(
-        select(Post, IntelResult, Capture, Source.name)
-        .join(IntelResult, IntelResult.post_id == Post.id)
-        .outerjoin(Capture, Capture.id == Post.capture_id)
-        .outerjoin(Source, Source.id == Post.source_id)
-        .where(IntelResult.model_version == version, IntelResult.trafficking.is_(True))
-        .order_by(Post.posted_at, Post.id)
-        .limit(limit)
-    ).all()
+    With `post_ids`, exactly those posts, whatever their verdict: an investigator who
+    picks a listing by hand has judged it, and one not analysed yet still enters the
+    case (without a score) rather than silently not at all. Their authors are sellers: what
+    they post as contact is a suspect's (victims' values were never kept in clear, see
+    `store.repo.intel`).
+    """
+    verdict_on = and_(IntelResult.post_id == Post.id, IntelResult.model_version == version)
+    query = (select(Post, IntelResult, Capture, Source.name)
+             .outerjoin(Capture, Capture.id == Post.capture_id)
+             .outerjoin(Source, Source.id == Post.source_id))
+    if post_ids is None:
+        # A vendor's profile page offers nothing by itself: its contacts reach the case through
+        # the graph, never as a listing (one picked by hand with `post_ids` is the investigator's call).
+        query = query.join(IntelResult, verdict_on).where(IntelResult.trafficking.is_(True),
+                                                          or_(Post.kind.is_(None), Post.kind != "profile"))
+    else:
+        query = query.outerjoin(IntelResult, verdict_on).where(Post.id.in_(list(post_ids)))
+    rows = session.execute(query.order_by(Post.posted_at, Post.id).limit(limit)).all()
     ids = [p.id for p, *_ in rows]
     idents: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if ids:
@@ -71,12 +83,13 @@ def listing_items(session: Session, version: str, site_names: dict[str, str],
             .where(PostIdentifier.post_id.in_(ids), Identifier.type != SAMPLE_TYPE)
         ):
             if len(idents[pid]) < MAX_IDENTS:
-                idents[pid].append(_ident(ident.type, ident.value_masked, ident.value_hash, ident.value_norm,
-                                          CLEAR_TYPES))
+                victim = ident.victim_seen_at is not None
+                idents[pid].append(_ident(ident.type, ident.value_masked, ident.value_hash,
+                                          None if victim else ident.value_norm, "victim" if victim else "suspect"))
 
     listings, captures = [], {}
     for post, verdict, cap, source in rows:
-        facts = verdict.facts or {}
+        facts = (verdict.facts if verdict is not None else None) or {}
         price = facts.get("price") or None
         doc: dict[str, Any] = {
             "id": f"post-{post.id}",
@@ -85,13 +98,13 @@ def listing_items(session: Session, version: str, site_names: dict[str, str],
             "title": masked_text((post.title or "")[:2000]),
             "seller": (post.author_handle or None)
             and masked_text(f"{site_names.get(post.site, post.site)}:{post.author_handle}"[:200]),
-            "category": (verdict.categories or [None])[0],
+            "category": ((verdict.categories if verdict is not None else None) or [None])[0],
             "claimed_records": facts.get("records"),
             "price": {"amount": float(price["amount"]), "currency": str(price["currency"])[:12]}
             if price and price.get("amount") is not None and price["amount"] >= 0 else None,
             "sold": facts.get("sold") if isinstance(facts.get("sold"), int) else None,
             "first_seen": (post.posted_at or post.first_seen_at).isoformat(),
-            "trafficking_score": round(float(verdict.score), 4),
+            "trafficking_score": round(float(verdict.score), 4) if verdict is not None else None,
             "captures": [cap.sha256] if cap is not None else [],
             "identifiers": idents.get(post.id, []),
         }
@@ -150,7 +163,7 @@ def attribution_item(att: Match, dump_id: str, org_ids: dict[str, str]) -> dict[
 def graph_items(graph: GraphResult, site_names: dict[str, str], clear: dict[str, str] | None = None,
                 min_accounts: int = 2) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """(actors, groups, wallets) from a graph snapshot; inferred roles and links marked as leads."""
-    from leaktrace.cases.model import CLEAR_TYPES, WALLET_TYPES
+    from leaktrace.cases.model import WALLET_TYPES
 
     def alias(key: str) -> str:
         site, _, handle = key.partition(":")
@@ -169,7 +182,7 @@ def graph_items(graph: GraphResult, site_names: dict[str, str], clear: dict[str,
                 if i.kind == "hub":
                     continue
                 value = (clear or {}).get(i.hash)
-                idents.setdefault(i.hash, _ident(i.type, i.masked, i.hash, value, CLEAR_TYPES))
+                idents.setdefault(i.hash, _ident(i.type, i.masked, i.hash, value))
         actors.append({
             "id": a.id,
             "name": masked_text(alias(a.accounts[0])),
@@ -177,6 +190,8 @@ def graph_items(graph: GraphResult, site_names: dict[str, str], clear: dict[str,
             "aliases": [masked_text(alias(k)) for k in a.accounts],
             "identifiers": list(idents.values())[:MAX_IDENTS],
             "group": a.group,
+            # Where the graph places the actor (a lead): only when it names one province.
+            "province_code": provinces.code_of(a.provinces[0]) if len(a.provinces) == 1 else None,
         })
         for w in a.wallets:
             if not w.address:
@@ -188,20 +203,48 @@ def graph_items(graph: GraphResult, site_names: dict[str, str], clear: dict[str,
             n = w.n_in + w.n_out
             if n:
                 entry["tx_count"] = n
-                entry["received"] = {"amount": float(w.received),
-                                     "currency": "USDT" if "usdt" in w.type else "units"}
+                # The unit the graph counted the transfers in (their token, else the chain's coin).
+                entry["received"] = {"amount": float(w.received), "currency": (w.currency or chain.upper())[:12]}
     kept = {a["id"] for a in actors}
     groups = []
     for g in graph.groups:
         members = [a for a in g.actors if a in kept]
         if len(members) < 2:
             continue
-        links = []
-        for lk in graph.links:
-            if lk.basis != "strong" or lk.a not in g.accounts or lk.b not in g.accounts:
-                continue
-            reasons = "; ".join(r.detail for r in lk.reasons)[:1500]
-            links.append({"source": alias(lk.a), "target": alias(lk.b), "kind": "shared identifier",
-                          "evidence": f"{reasons} (captures: {', '.join(e[:12] for e in lk.evidence[:5])})"[:2000]})
-        groups.append({"id": g.id, "name": f"group {g.id}", "members": members, "links": links[:200]})
+        groups.append({"id": g.id, "name": f"group {g.id}", "members": members,
+                       "links": _group_links(graph, g.accounts, {a["id"] for a in actors if a["id"] in members},
+                                             alias)})
     return actors, groups, list(wallets.values())
+
+
+# Order in a case's link table: what a person confirmed or hard evidence backs first.
+_BASIS_ORDER = {"confirmed": 0, "strong": 1, "inferred": 2, "group": 3}
+MAX_LINKS = 200
+
+
+def _group_links(graph: GraphResult, accounts: list[str], members: set[str],
+                 alias: Callable[[str], str]) -> list[dict[str, Any]]:
+    """The group's links as case links: between members first (the chart's edges), then inside one member.
+
+    Why: a group is held together by links *between* its members (shared team
+    identifiers, sample rows, promotion, inferred style); the strong links
+    inside one actor only say which accounts are one person. Taking only the
+    latter left the group chart without a single edge. Each link keeps its
+    basis, so a report can tell proven links from leads; rejected ones stay out.
+    """
+    actor_of = {acc.key: acc.actor for acc in graph.accounts}
+    inside = set(accounts)
+    between, within = [], []
+    for lk in graph.links:
+        if lk.basis not in _BASIS_ORDER or lk.a not in inside or lk.b not in inside:
+            continue
+        x, y = actor_of.get(lk.a), actor_of.get(lk.b)
+        if x not in members or y not in members:
+            continue
+        reasons = "; ".join(r.detail for r in lk.reasons)[:1500]
+        kinds = ", ".join(sorted({r.kind for r in lk.reasons})) or lk.basis
+        doc = {"source": alias(lk.a), "target": alias(lk.b), "kind": kinds[:60], "basis": lk.basis,
+               "evidence": f"{reasons} (captures: {', '.join(e[:12] for e in lk.evidence[:5])})"[:2000]}
+        (within if x == y else between).append((_BASIS_ORDER[lk.basis], -lk.confidence - lk.group_weight, doc))
+    ordered = sorted(between, key=lambda t: t[:2]) + sorted(within, key=lambda t: t[:2])
+    return [doc for *_, doc in ordered][:MAX_LINKS]

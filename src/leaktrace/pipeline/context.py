@@ -37,6 +37,7 @@ from leaktrace.store import make_engine, session_factory, upgrade
 
 if TYPE_CHECKING:
     from leaktrace.dumps.analyze import AnalyzeOptions
+    from leaktrace.evidence.timestamp import TsaConfig
     from leaktrace.intel.lexicon import Lexicon
     from leaktrace.intel.model import TraffickingModel
     from leaktrace.pii.registry import Registry
@@ -108,7 +109,21 @@ class Context:
     @cached_property
     def evidence(self) -> EvidenceStore:
         private_dir(self.data_dir / "evidence")  # captured pages and the custody chain: owner-only folder
-        return EvidenceStore(self.data_dir, keys=self.get_keyring)
+        return EvidenceStore(self.data_dir, keys=self.get_keyring, tsa=self.tsa_config())
+
+    def tsa_config(self) -> TsaConfig | None:
+        """The configured time-stamping authority, or None; ConfigError when its roots are missing."""
+        from leaktrace.core.errors import ConfigError
+        from leaktrace.evidence.timestamp import TsaConfig, load_roots
+
+        s = self.settings
+        if not s.tsa_url:
+            return None
+        if s.tsa_roots is None:
+            raise ConfigError("setting tsa_roots (LEAKTRACE_TSA_ROOTS): required with tsa_url (the TSA's root "
+                              "certificate, PEM)")
+        return TsaConfig(s.tsa_url, load_roots(s.tsa_roots), every=s.tsa_every, interval_s=s.tsa_interval_s,
+                         timeout_s=s.tsa_timeout_s)
 
     # -- stage configuration -------------------------------------------------------------
 

@@ -24,13 +24,14 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leaktrace.collect import extract
@@ -51,7 +52,8 @@ from leaktrace.evidence.custody import CustodyEntry
 from leaktrace.evidence.warc import iter_warc
 from leaktrace.pipeline.context import Context, open_context
 from leaktrace.pipeline.ingest import Ingestor, header_value, sighting
-from leaktrace.store.models import Post, Source, url_key
+from leaktrace.pipeline.sources import provisional_source
+from leaktrace.store.models import Capture, Post, Source, url_key
 from leaktrace.store.repo import (
     Frontier,
     PostSighting,
@@ -63,7 +65,11 @@ from leaktrace.store.repo import (
 )
 from leaktrace.store.types import utcnow
 
+if TYPE_CHECKING:
+    from leaktrace.collect.screenshots import ScreenshotQueue
+
 log = logging.getLogger(__name__)
+SCREENSHOT_DRAIN_S = 600.0  # after the last page, how long the crawl waits for queued screenshots
 LEASE = timedelta(minutes=30)  # longer than any page's retries; dead local crawlers are found by pid
 REMOVED = "removed"
 _DIGITS = re.compile(r"\d{6,}")
@@ -169,7 +175,7 @@ class IngestSink:
                     self.alerts.append(Alert(tuple(hits), post.state, item.site, item.url, post.post_id,
                                              res.capture_id, post.changed, _mask_digits(item.title),
                                              s.price_amount, s.price_currency))
-        return SinkResult(res.capture_id, res.created, new, changed)
+        return SinkResult(res.capture_id, res.created, new, changed, res.sha256)
 
     def _analyse(self, session: Session, item: ParsedItem, posts: Any) -> None:
         """The intel stage on each new or changed post, while the page's extras (sold, sample) are at hand."""
@@ -239,9 +245,13 @@ class CrawlOptions:
     captcha: CaptchaHook | None = None
     terms: list[str] = field(default_factory=list)
     webhook: str | None = None
+    legal_basis: str | None = None  # with owner: register the source when it is new (undone if the run fails)
+    owner: str | None = None
     backoff_s: float = 0.5
     verify_proxy: bool = True
     analyse: bool = True  # run the intel stage on each new or changed post as it arrives
+    screenshots: bool = False  # render listing/seller pages in Chromium (queued, never blocking)
+    screenshot_workers: int = 2
 
 
 @dataclass
@@ -253,6 +263,7 @@ class CrawlReport:
     frontier: dict[str, int]
     recovered: dict[str, int]
     alerts: list[Alert] = field(default_factory=list)
+    screenshots: dict[str, Any] | None = None
 
     @property
     def pages_per_s(self) -> float:
@@ -261,7 +272,8 @@ class CrawlReport:
     def as_dict(self) -> dict[str, Any]:
         return {"source": self.source, "round": self.round, "seconds": round(self.seconds, 3),
                 "pages_per_s": round(self.pages_per_s, 2), **self.stats.as_dict(), "frontier": self.frontier,
-                "recovered": self.recovered, "alerts": len(self.alerts)}
+                "recovered": self.recovered, "alerts": len(self.alerts),
+                **({"screenshots": self.screenshots} if self.screenshots is not None else {})}
 
 
 def _hosts(start_urls: list[str]) -> frozenset[str]:
@@ -381,6 +393,49 @@ def run_crawl(options: CrawlOptions, ctx: Context | None = None, *, round_no: in
             return run_crawl(options, opened, round_no=round_no, on_page=on_page, transport=transport)
     proxy = resolve_proxy(options.proxy, options.no_proxy)
     hosts = _hosts(options.start_urls)
+    with _registered(ctx, options):
+        return _run_crawl(options, ctx, proxy, hosts, round_no, on_page, transport)
+
+
+def _registered(ctx: Context, options: CrawlOptions) -> AbstractContextManager[bool]:
+    """The source, registered for this run when it is new and CrawlOptions carry a legal basis and owner."""
+    return provisional_source(ctx.sessions, options.source, kind=options.profile.kind,
+                              base_url=options.start_urls[0] if options.start_urls else None,
+                              legal_basis=options.legal_basis, owner=options.owner)
+
+
+def idle_reason(report: CrawlReport, last_capture: datetime | None) -> str | None:
+    """Why a crawl fetched nothing, in one line (None when it fetched something or has work left).
+
+    A crawl fetches each URL once; a second run of a finished crawl finds
+    every page done. Said plainly, with the way to fetch them again, so an
+    empty run does not read as a broken site or proxy.
+    """
+    if report.stats.fetched or report.frontier.get("queued") or report.frontier.get("claimed"):
+        return None
+    done, failed = report.frontier.get("done", 0), report.frontier.get("failed", 0)
+    if not done and not failed:
+        return "0 new pages: nothing in scope was found from the start URL(s); check --url and the profile"
+    when = f" (last {last_capture.astimezone(UTC):%Y-%m-%d %H:%M %Z})" if last_capture else ""
+    gave_up = f", {failed} given up after retries" if failed else ""
+    return (f"0 new pages: all {done} pages of source {report.source!r} were captured before{when}{gave_up}; "
+            "a crawl fetches each page once: use --watch to fetch them again and record changes "
+            "(--watch --rounds 1 --interval 0 for one pass now)")
+
+
+def explain_idle(ctx: Context, report: CrawlReport) -> str | None:
+    """`idle_reason` with the source's newest capture looked up: what the CLI (and a console) print."""
+    if report.stats.fetched:
+        return None
+    with ctx.sessions() as s:
+        last = s.scalar(select(func.max(Capture.fetched_at)).join(Source, Source.id == Capture.source_id)
+                        .where(Source.name == report.source))
+    return idle_reason(report, last)
+
+
+def _run_crawl(options: CrawlOptions, ctx: Context, proxy: str | None, hosts: frozenset[str], round_no: int,
+               on_page: Callable[[CrawlStats], None] | None,
+               transport: httpx.AsyncBaseTransport | None) -> CrawlReport:
     source = _load_source(ctx, options.source)
     if proxy and options.verify_proxy and transport is None:
         check_proxy(proxy)
@@ -392,12 +447,15 @@ def run_crawl(options: CrawlOptions, ctx: Context | None = None, *, round_no: in
                                   for h in [host_key(u)] for p in profile.start_paths)]))
     sink = IngestSink(ctx, source, options.collector, options.terms, analyse=options.analyse)
     started = time.monotonic()
+    shots: dict[str, Any] = {}
     try:
-        stats = asyncio.run(_crawl(options, profile, hosts, proxy, frontier, sink, source, seeds, on_page, transport))
+        stats = asyncio.run(_crawl(options, profile, hosts, proxy, frontier, sink, source, seeds, on_page, transport,
+                                   ctx if options.screenshots else None, shots))
     finally:
         sink.close()
     report = CrawlReport(options.source, round_no, time.monotonic() - started, stats,
-                         frontier.counts(source.id), recovered, sink.alerts)
+                         frontier.counts(source.id), recovered, sink.alerts,
+                         shots if options.screenshots else None)
     if options.webhook and sink.alerts:
         Webhook(options.webhook).send(sink.alerts, source=options.source, round_no=round_no)
     return report
@@ -406,7 +464,8 @@ def run_crawl(options: CrawlOptions, ctx: Context | None = None, *, round_no: in
 async def _crawl(options: CrawlOptions, profile: Profile, hosts: frozenset[str], proxy: str | None,
                  frontier: Frontier, sink: IngestSink, source: Source, seeds: list[str],
                  on_page: Callable[[CrawlStats], None] | None,
-                 transport: httpx.AsyncBaseTransport | None) -> CrawlStats:
+                 transport: httpx.AsyncBaseTransport | None, shot_ctx: Context | None = None,
+                 shot_stats: dict[str, Any] | None = None) -> CrawlStats:
     per_host = options.concurrency or profile.politeness.concurrency
     delay = profile.politeness.delay_s if options.delay_s is None else options.delay_s
     limits = profile.limits
@@ -422,11 +481,42 @@ async def _crawl(options: CrawlOptions, profile: Profile, hosts: frozenset[str],
         fetcher = Fetcher(client, limits, hosts, HostGate(per_host, delay), login_prefix=login_prefix,
                           on_transport_failure=newnym.failure if newnym else None, backoff_base_s=options.backoff_s)
         logins = LoginManager(profile.login, fetcher, options.credentials, options.captcha)
+        shots = None
+        if shot_ctx is not None:
+            shots = _screenshot_queue(shot_ctx, options, profile, client, hosts, per_host, delay)
+            await shots.start()
         crawler = Crawler(profile, source_id=source.id, frontier=frontier, sink=sink, fetcher=fetcher,
                           logins=logins, worker_id=worker_id(), newnym=newnym, max_pages=options.max_pages,
-                          on_page=on_page)
-        await crawler.seed(seeds)
-        return await crawler.run(per_host * len(hosts))
+                          on_page=on_page, screenshots=shots)
+        t0 = time.monotonic()
+        try:
+            await crawler.seed(seeds)
+            return await crawler.run(per_host * len(hosts))
+        finally:
+            if shots is not None:
+                crawled = time.monotonic() - t0
+                await shots.close(timeout_s=SCREENSHOT_DRAIN_S)
+                if shot_stats is not None:  # the crawl's own time, then the wait for the last renders
+                    shot_stats.update(shots.stats.as_dict(), crawl_seconds=round(crawled, 3),
+                                      drain_seconds=round(time.monotonic() - t0 - crawled, 3))
+
+
+def _screenshot_queue(ctx: Context, options: CrawlOptions, profile: Profile, client: httpx.AsyncClient,
+                      hosts: frozenset[str], per_host: int, delay: float) -> ScreenshotQueue:
+    """Chromium behind the crawl's own client: same proxy, same hosts, its own politeness slots."""
+    from leaktrace.collect.render import ChromiumRenderer
+    from leaktrace.collect.screenshots import ScreenshotQueue
+
+    spec = profile.render
+    limits = profile.limits.model_copy(update={"timeout_s": min(profile.limits.timeout_s, spec.timeout_s),
+                                               "retries": 0})
+    resources = Fetcher(client, limits, hosts, HostGate(per_host, delay), backoff_base_s=options.backoff_s)
+
+    async def fetch_resource(url: str, types: frozenset[str]) -> FetchedPage:
+        return await resources.fetch(url, content_types=types)
+
+    return ScreenshotQueue(ChromiumRenderer(fetch_resource), ctx.evidence, spec, collector=options.collector,
+                           workers=options.screenshot_workers)
 
 
 def watch(options: CrawlOptions, *, interval_s: float, rounds: int | None = None,
@@ -438,6 +528,13 @@ def watch(options: CrawlOptions, *, interval_s: float, rounds: int | None = None
     if ctx is None:
         with open_context() as opened:
             return watch(options, interval_s=interval_s, rounds=rounds, on_round=on_round, sleep=sleep, ctx=opened)
+    with _registered(ctx, options):
+        return _watch(options, interval_s, rounds, on_round, sleep, ctx)
+
+
+def _watch(options: CrawlOptions, interval_s: float, rounds: int | None,
+           on_round: Callable[[CrawlReport], None] | None, sleep: Callable[[float], None],
+           ctx: Context) -> list[CrawlReport]:
     reports: list[CrawlReport] = []
     source = _load_source(ctx, options.source)
     frontier = Frontier(ctx.sessions, lease=LEASE)

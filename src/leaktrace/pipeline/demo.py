@@ -431,12 +431,11 @@ class Demo:
 
     # 7 ---------------------------------------------------------------- case
     def step_case(self, ctx: Any) -> None:
-        from leaktrace.cases.bundle import export_bundle
-        from leaktrace.cases.case_records import create_case, get_case, load_content
-        from leaktrace.cases.report import write_report
+        from leaktrace.cases.case_records import create_case, get_case
         from leaktrace.core.errors import InputError as _InputError
         from leaktrace.evidence.bundle import verify_bundle
         from leaktrace.pipeline.case_assembly import DumpEvidence, build_case
+        from leaktrace.pipeline.case_exports import export_case, write_case_report
 
         self.chapter(7, "The case file")
         social = self.truth["social"]
@@ -448,9 +447,9 @@ class Demo:
         out = self.opts.directory / "report"
         with self.timer.step("case"), ctx.session() as s:
             try:
-                case = get_case(s, ref)
+                get_case(s, ref)
             except _InputError:
-                case = create_case(s, f"Trafficking of {self.truth['attribution']['victim_name']} order data",
+                create_case(s, f"Trafficking of {self.truth['attribution']['victim_name']} order data",
                                    ref=ref, tlp="amber", created_by=COLLECTOR,
                                    description="Built by leaktrace demo from a synthetic world.")
             s.commit()
@@ -460,27 +459,22 @@ class Demo:
             dump = DumpEvidence(self.dump_report, self.dump_path.name, self.truth["leak"]["claimed_records"],
                                 self.attribution)
             built = build_case(ctx, ref, dumps=[dump], added_by=COLLECTOR, site_names=site_names, org_ids=org_ids)
-        with self.timer.step("case"), ctx.session() as s:
-            case = get_case(s, ref)
-            content = load_content(s, case)
-            files = write_report(content, out, lang=self.opts.lang, pdf=self.opts.pdf, store=ctx.evidence)
+        with self.timer.step("case"):
+            # The same calls as `case report` and `case export`: each writes from the copy
+            # the investigators may see (TLP, victims masked, suspects' contacts in clear).
+            files = write_case_report(ctx, ref, out, lang=self.opts.lang, pdf=self.opts.pdf)
             self.result.report_html = files.html
             self.result.report_pdf = files.pdf
-            exports = {}
-            from leaktrace.cases import misp, stix, tables
-            from leaktrace.core.private_files import write_private_text
-
-            for fmt, text in (("stix", stix.to_json(content)), ("misp", misp.to_json(content))):
-                dest = out / f"{ref}.{fmt}.json"
-                write_private_text(dest, text)  # never a half-written export
-                exports[fmt] = dest
-            tables.write_tables(content, out / "csv")
+            exports: dict[str, Path] = {}
+            for fmt in ("stix", "misp"):
+                exports[fmt] = export_case(ctx, ref, fmt, out, collector=COLLECTOR)[0]
+            export_case(ctx, ref, "csv", out / "csv", collector=COLLECTOR)
             exports["csv"] = out / "csv"
             bundle_dir = out / f"{ref}.bundle"
             if bundle_dir.exists():
                 shutil.rmtree(bundle_dir)
-            exports["bundle"] = export_bundle(content, bundle_dir, store=ctx.evidence, collector=COLLECTOR,
-                                              langs=(self.opts.lang,))
+            exports["bundle"] = export_case(ctx, ref, "bundle", bundle_dir, collector=COLLECTOR,
+                                            langs=(self.opts.lang,))[0]
         self.result.exports = {k: str(v) for k, v in exports.items()}
         verdict = verify_bundle(Path(exports["bundle"]))
         n = built.added + built.updated

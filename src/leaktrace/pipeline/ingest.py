@@ -75,6 +75,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leaktrace.collect.items import CaptureDocument, ParsedItem
+from leaktrace.core.capture import POST_KINDS
 from leaktrace.core.errors import InputError, LeaktraceError
 from leaktrace.evidence import EvidenceStore
 from leaktrace.evidence.warc import MEDIA_TYPE as WARC_MEDIA_TYPE
@@ -145,6 +146,7 @@ def sighting(item: ParsedItem) -> PostSighting:
         # The claimed volume ("10万条") as intel reads it, for every collector alike.
         volume = claimed_records(f"{item.title or ''}\n{(item.body or '')[:5000]}")
     status = item.extra.get("status")
+    kind = item.extra.get("kind")
     return PostSighting(
         site=item.site,
         url=item.url,
@@ -157,6 +159,7 @@ def sighting(item: ParsedItem) -> PostSighting:
         price_currency=currency,
         volume_records=volume if isinstance(volume, int) and not isinstance(volume, bool) and volume >= 0 else None,
         status=str(status)[:32] if status is not None else None,
+        kind=kind if kind in POST_KINDS else None,
     )
 
 

@@ -4,10 +4,13 @@ Crawling and importing only store what a page says; this stage reads each
 post with `intel.classify` (trafficking score, categories, facts,
 identifiers) and writes the verdict (`record_intel`, one row per model
 version) and the identifiers (`attach_identifier`: keyed hash + masked form;
-seller identifiers such as wallets and PGP fingerprints also in clear).
-Masked sample rows a listing shows are attached as `sample_row`
-identifiers: two listings showing the same sample rows share supply, which
-`graph` links on.
+the seller's own contacts, wallets and PGP fingerprints also in clear, as
+`core.disclosure` decides). Masked sample rows a listing shows are attached
+as `sample_row` identifiers: two listings showing the same sample rows share
+supply, which `graph` links on. Contacts and personal values found inside
+the sample text (a victim's phone in an unmasked row) are attached with
+role `sample`: the store marks them as a victim's, never kept in clear,
+even where a seller later posts the same value as a contact.
 
 The crawler calls `analyse_item` as each page arrives (it still holds the
 parsed extras such as the sold count); `analyse_posts` catches up on posts
@@ -25,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leaktrace.core.hashing import KeyedHasher
+from leaktrace.core.normalize import normalize
 from leaktrace.intel.lexicon import Lexicon
 from leaktrace.intel.model import TraffickingModel
 from leaktrace.pipeline.context import Context
@@ -60,6 +64,24 @@ def sample_rows(text: str | None) -> list[str]:
     return rows
 
 
+def sample_values(text: str) -> set[tuple[str, str]]:
+    """(type, value) of the contacts and personal values in a listing's sample text: victims' data.
+
+    The same extractor as the post's contacts (so a value compares equal to a contact of the same
+    type), plus valid mobiles and e-mails the PII detectors find without an app word in front.
+    """
+    if not text.strip():
+        return set()
+    from leaktrace.core.disclosure import CONTACT_TYPES
+    from leaktrace.intel.identifiers import extract_identifiers
+    from leaktrace.pii.redact import pii_hits
+
+    found = {(i.type, normalize(i.type, i.value)) for i in extract_identifiers(text) if i.type in CONTACT_TYPES}
+    found |= {(h.type, normalize(h.type, h.value)) for h in pii_hits(text)
+              if h.valid and h.type in ("cn_mobile", "email")}
+    return found
+
+
 @dataclass
 class IntelStageReport:
     posts: int = 0
@@ -87,11 +109,17 @@ def analyse_item(session: Session, post_id: int, title: str | None, body: str | 
     record_intel(session, post_id, version or model_version(model), trafficking=res.trafficking,
                  score=min(1.0, max(0.0, float(res.score))), categories=res.categories, facts=facts)
     n_ids = 0
+    rows = sample_rows(extra.get("sample") or body)
+    victims = sample_values("\n".join(filter(None, [extra.get("sample"), *rows])))
+    person = "suspect" if res.trafficking else "unknown"
     # A stable order, so concurrent writers take the identifier rows' locks in the same order.
     for ident in sorted(res.analysis.identifiers, key=lambda i: (i.type, i.value)):
-        attach_identifier(session, post_id, ident.type, ident.value, hasher, role="contact")
+        if (ident.type, normalize(ident.type, ident.value)) in victims:
+            continue
+        attach_identifier(session, post_id, ident.type, ident.value, hasher, role="contact", person=person)
         n_ids += 1
-    rows = sample_rows(extra.get("sample") or body)
+    for id_type, value in sorted(victims):
+        attach_identifier(session, post_id, id_type, value, hasher, role="sample")
     for row in sorted(set(rows)):
         attach_identifier(session, post_id, SAMPLE_TYPE, row, hasher, role="sample")
     if report is not None:

@@ -131,10 +131,12 @@ def _load_repo(session: Session, pages: list[Page], hasher: KeyedHasher) -> int:
         contract = facts.contract()
         if page.sold is not None:
             contract["sold"] = page.sold
-        record_intel(session, post.post_id, LOADER_VERSION, trafficking=_trafficking(facts.records, page),
+        trafficking = _trafficking(facts.records, page)
+        record_intel(session, post.post_id, LOADER_VERSION, trafficking=trafficking,
                      score=1.0 if page.sample else 0.5, facts=contract)
         for ident in analysis.identifiers:
-            attach_identifier(session, post.post_id, ident.type, ident.value, hasher, role="contact")
+            attach_identifier(session, post.post_id, ident.type, ident.value, hasher, role="contact",
+                              person="suspect" if trafficking else "unknown")
         for row in page.sample:
             attach_identifier(session, post.post_id, SAMPLE_TYPE, row.strip(), hasher, role="sample")
         n += 1
@@ -150,6 +152,7 @@ def _load_fast(session: Session, pages: list[Page], hasher: KeyedHasher) -> int:
     """The same rows as `_load_repo`, written with executemany INSERTs."""
     from sqlalchemy import func, insert, select
 
+    from leaktrace.core.disclosure import Origin, Role, kept_in_store
     from leaktrace.core.masking import mask
     from leaktrace.core.normalize import normalize
     from leaktrace.intel.extract import analyse_post
@@ -161,7 +164,6 @@ def _load_fast(session: Session, pages: list[Page], hasher: KeyedHasher) -> int:
         PostIdentifier,
         url_key,
     )
-    from leaktrace.store.repo import CLEAR_TYPES
 
     now = datetime.now(UTC)
     site_names = sorted({p.site for p in pages})
@@ -173,6 +175,7 @@ def _load_fast(session: Session, pages: list[Page], hasher: KeyedHasher) -> int:
     base_ident = (session.scalar(select(func.max(Identifier.id))) or 0) + 1
     known = {(t, h): i for i, t, h in session.execute(select(Identifier.id, Identifier.type, Identifier.value_hash))}
     caps, posts, intel, idents, links = [], [], [], [], {}
+    new: dict[int, dict[str, Any]] = {}
     for n, page in enumerate(pages):
         fetched = page.posted_at or datetime(2025, 1, 1, tzinfo=UTC)
         cid, pid = base_cap + n, base_post + n
@@ -191,9 +194,11 @@ def _load_fast(session: Session, pages: list[Page], hasher: KeyedHasher) -> int:
         contract = facts.contract()
         if page.sold is not None:
             contract["sold"] = page.sold
-        intel.append({"post_id": pid, "model_version": LOADER_VERSION, "trafficking": _trafficking(facts.records, page),
+        trafficking = _trafficking(facts.records, page)
+        person: Role = "suspect" if trafficking else "unknown"
+        intel.append({"post_id": pid, "model_version": LOADER_VERSION, "trafficking": trafficking,
                       "score": 1.0 if page.sample else 0.5, "categories": [], "facts": contract, "created_at": now})
-        found = [(i.type, i.value, "contact") for i in analysis.identifiers]
+        found: list[tuple[str, str, Origin]] = [(i.type, i.value, "contact") for i in analysis.identifiers]
         found += [(SAMPLE_TYPE, row.strip(), "sample") for row in page.sample]
         for id_type, value, role in found:
             norm = normalize(id_type, value)
@@ -201,8 +206,11 @@ def _load_fast(session: Session, pages: list[Page], hasher: KeyedHasher) -> int:
             iid = known.get((id_type, digest))
             if iid is None:
                 iid = known[(id_type, digest)] = base_ident + len(idents)
-                idents.append({"id": iid, "type": id_type, "value_hash": digest, "value_masked": mask(norm)[:200],
-                               "value_norm": norm if id_type in CLEAR_TYPES else None, "first_seen_at": now})
+                new[iid] = {"id": iid, "type": id_type, "value_hash": digest, "value_masked": mask(norm)[:200],
+                            "value_norm": None, "first_seen_at": now}
+                idents.append(new[iid])
+            if iid in new and new[iid]["value_norm"] is None and kept_in_store(id_type, person, role):
+                new[iid]["value_norm"] = norm  # a seller's own contact, as attach_identifier keeps it
             links[(pid, iid, role)] = 1
     for table, rows in ((Capture, caps), (Post, posts), (IntelResult, intel), (Identifier, idents)):
         if rows:

@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from leaktrace.core.file_formats import CANARY_FILE_FORMAT
 from leaktrace.simulate.formats import joined_lines
 from leaktrace.simulate.geo import MAINLAND
 from leaktrace.simulate.keyed import Keyed
@@ -69,6 +70,14 @@ def write_orgs(folder: Path, plan: Plan, keyed: Keyed, space: PersonSpace, orgs:
             slots = np.array([org.canary_index(partner, k) for k in range(CANARIES_PER_COPY)], dtype=np.int64)
             cols = person_strings(space.people(plan.canary_base + slots))
             canaries[partner] = [{c: cols[c][k].as_py() for c in cols} for k in range(len(slots))]
+        # What the organisation itself holds, as files an investigator's walkthrough reads with
+        # commands alone (docs/walkthrough.md): its name, and each partner copy's canary records
+        # in the documented canary file format (docs/attribution.md, `org canaries -o`).
+        (sub / "name.txt").write_text(org.name + "\n", "utf-8")
+        for partner, records in canaries.items():
+            (sub / f"canaries.{partner}.json").write_text(json.dumps(
+                {"format": CANARY_FILE_FORMAT, "org": org.name, "partner": partner, "records": records},
+                ensure_ascii=False, indent=1) + "\n", "utf-8")
         registry.append({"org_id": org.org_id, "name": org.name, "customers_file": f"orgs/{org.org_id}/customers.parquet",
                          "partners": list(org.partners), "canaries": canaries})
         truth.append({"org_id": org.org_id, "name": org.name, "victim": org.index == 0, "customers": org.customers,

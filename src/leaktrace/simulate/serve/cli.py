@@ -27,6 +27,9 @@ def serve_command(
     burst: Annotated[int, typer.Option(help="Requests a client may make at once before throttling.")] = 10,
     error_rate: Annotated[float, typer.Option(help="Fraction of requests answered 503 (seeded).")] = 0.02,
     seed: Annotated[int, typer.Option(help="Seed of the 503 pattern.")] = 0,
+    env_file: Annotated[Path | None, typer.Option(
+        help="Once listening, write the proxy URL and each market's URL and login here as shell "
+             "variables (LT_SIM_PROXY, LT_SIM_M1_URL, LT_SIM_M1_USER, LT_SIM_M1_PASSWORD, ...).")] = None,
 ) -> None:
     """Serve the world's markets behind a SOCKS5h proxy that resolves their .onion names."""
     if host not in LOOPBACK_HOSTS:
@@ -41,7 +44,29 @@ def serve_command(
             typer.echo(f"  {mid}: http://{onion}/  ({w.encodings[onion]})")
         typer.echo(json.dumps({"http_port": w.http_port, "socks_port": w.socks_port, "hosts": w.hosts,
                                "credentials": w.credentials}, ensure_ascii=False), nl=True)
+        if env_file is not None:
+            write_env_file(env_file, w.proxy_url, w.hosts, w.credentials)
         try:
             threading.Event().wait()
         except KeyboardInterrupt:
             typer.echo("stopped")
+
+
+def write_env_file(path: Path, proxy_url: str, hosts: dict[str, str], credentials: dict[str, dict[str, str]]) -> None:
+    """The served world as shell variables, so a walkthrough can crawl it with commands alone.
+
+    Written whole (to a temporary name, then renamed) and owner-only: a script that
+    waits for the file never reads half of it, and the logins are the investigator's.
+    """
+    import shlex
+
+    from leaktrace.core.private_files import write_private_text
+
+    lines = [f"LT_SIM_PROXY={shlex.quote(proxy_url)}"]
+    for onion, mid in sorted(hosts.items(), key=lambda kv: kv[1]):
+        key = "".join(c if c.isalnum() else "_" for c in mid).upper()
+        creds = credentials.get(onion, {})
+        lines += [f"LT_SIM_{key}_URL={shlex.quote(f'http://{onion}/')}",
+                  f"LT_SIM_{key}_USER={shlex.quote(creds.get('username', ''))}",
+                  f"LT_SIM_{key}_PASSWORD={shlex.quote(creds.get('password', ''))}"]
+    write_private_text(path, "\n".join(lines) + "\n")

@@ -1,9 +1,12 @@
 """What the intel stage attaches to a post: a verdict and the identifiers it found.
 
-PII never sits here in the clear: an identifier of a personal type is a
-keyed hash plus its masked form. Only types on the clear-text allowlist in
-repo.identifiers (wallets, PGP fingerprints, onion hosts ...) keep
-`value_norm`, because investigators must be able to look those up outside.
+PII never sits here in the clear: an identifier is a keyed hash plus its
+masked form. `value_norm` is kept only where `core.disclosure.kept_in_store`
+allows it: infrastructure (wallets, PGP fingerprints, onion hosts) and the
+contacts a seller posts as their own, which investigators must be able to
+look up outside. `victim_seen_at` marks a value once seen as a victim's
+data (in sample rows, in a dump's hash sets): from then on it is never kept
+in clear, whoever posts it.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ class Identifier(Base):
     value_hash: Mapped[str] = mapped_column(String(100))
     value_masked: Mapped[str] = mapped_column(String(200))
     value_norm: Mapped[str | None] = mapped_column(Text)
+    victim_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

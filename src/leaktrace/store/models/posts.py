@@ -56,6 +56,8 @@ class Post(Base):
     price_currency: Mapped[str | None] = mapped_column(String(12))
     volume_records: Mapped[int | None] = mapped_column(BigInteger)
     status: Mapped[str | None] = mapped_column(String(32))
+    # What the page was, as the site profile's rule says: listing, profile (a vendor's page), post.
+    kind: Mapped[str | None] = mapped_column(String(16))
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

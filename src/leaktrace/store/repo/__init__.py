@@ -2,12 +2,16 @@
 
 from leaktrace.store.repo.captures import CaptureResult, latest_capture_since, record_capture
 from leaktrace.store.repo.frontier import Claim, Frontier, HeldClaim
-from leaktrace.store.repo.intel import CLEAR_TYPES, attach_identifier, record_intel
+from leaktrace.store.repo.intel import attach_identifier, record_intel
 from leaktrace.store.repo.posts import PostSighting, UpsertResult, upsert_post
-from leaktrace.store.repo.sources import add_source, get_source, require_legal_basis
+from leaktrace.store.repo.sources import (
+    add_source,
+    get_source,
+    remove_unused_source,
+    require_legal_basis,
+)
 
 __all__ = [
-    "CLEAR_TYPES",
     "CaptureResult",
     "Claim",
     "Frontier",
@@ -20,6 +24,7 @@ __all__ = [
     "latest_capture_since",
     "record_capture",
     "record_intel",
+    "remove_unused_source",
     "require_legal_basis",
     "upsert_post",
 ]

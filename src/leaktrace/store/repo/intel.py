@@ -1,20 +1,22 @@
 """Attaching intel results and identifiers to posts, with PII reduced to hash + mask.
 
-Only types on CLEAR_TYPES keep their normalised value: they name things an
-investigator must look up elsewhere (a wallet on a block explorer, a PGP
-fingerprint on a keyserver) and are not a victim's personal data. Any type
-not listed, including every PII type and any new type a later detector
-adds, is stored as keyed hash and masked form only.
+Whether the normalised value is kept beside the keyed hash and masked form
+is `core.disclosure.kept_in_store`'s decision, by whose the identifier is
+and where it was found: infrastructure (wallets, PGP fingerprints, onions)
+and the contacts a seller posts as their own are kept; everything else, and
+any value ever seen as a victim's data, is keyed hash and masked form only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from leaktrace.core.disclosure import Origin, Role, kept_in_store
 from leaktrace.core.errors import InputError
 from leaktrace.core.hashing import KeyedHasher
 from leaktrace.core.masking import mask
@@ -22,25 +24,9 @@ from leaktrace.core.normalize import normalize
 from leaktrace.store.models import Identifier, IntelResult, PostIdentifier
 from leaktrace.store.repo._common import insert_ignore
 
-CLEAR_TYPES = frozenset(
-    {
-        "btc",
-        "eth",
-        "tron",
-        "xmr",
-        "btc_address",
-        "eth_address",
-        "trx_address",
-        "usdt_address",
-        "xmr_address",
-        "wallet",
-        "pgp_fingerprint",
-        "onion",
-        "domain",
-        "url",
-    }
-)
 MAX_IDENTIFIER_CHARS = 4096
+# Whole masked sample rows (what `pipeline.intel_stage` attaches for supply links): already masked.
+SAMPLE_TYPE = "sample_row"
 
 
 def attach_identifier(
@@ -50,14 +36,24 @@ def attach_identifier(
     value: str,
     hasher: KeyedHasher,
     *,
-    role: str = "mention",
+    role: Origin = "mention",
     count: int = 1,
+    person: Role = "unknown",
 ) -> int:
-    """Link an identifier to a post (creating it once per (type, keyed hash)); returns its id."""
+    """Link an identifier to a post (creating it once per (type, keyed hash)); returns its id.
+
+    `role` is where the post shows it (its origin: `contact`, `sample`, ...), `person`
+    whose it is (`suspect` for the author of a trafficking listing). A `sample` marks
+    the value as a victim's for good: its clear value, if any, is dropped. A seller's own
+    contact fills a value missing from an earlier row (`leaktrace analyze --redo`).
+    """
     if not value or len(value) > MAX_IDENTIFIER_CHARS:
         raise InputError(f"post {post_id}: identifier of type {id_type!r} is empty or too long")
     norm = normalize(id_type, value)
     digest = hasher.hash_normalised(id_type, norm)
+    keep = kept_in_store(id_type, person, role)
+    victim = role == "sample" and id_type != SAMPLE_TYPE
+    now = datetime.now(UTC)
     insert_ignore(
         session,
         Identifier.__table__,  # type: ignore[arg-type]
@@ -65,7 +61,9 @@ def attach_identifier(
             "type": id_type,
             "value_hash": digest,
             "value_masked": mask(norm)[:200],
-            "value_norm": norm if id_type in CLEAR_TYPES else None,
+            "value_norm": norm if keep else None,
+            "victim_seen_at": now if victim else None,
+            "first_seen_at": now,
         },
         ["type", "value_hash"],
     )
@@ -73,6 +71,12 @@ def attach_identifier(
         select(Identifier.id).where(Identifier.type == id_type, Identifier.value_hash == digest)
     )
     assert ident_id is not None
+    if victim:
+        session.execute(update(Identifier).where(Identifier.id == ident_id, Identifier.victim_seen_at.is_(None))
+                        .values(victim_seen_at=now, value_norm=None))
+    elif keep:
+        session.execute(update(Identifier).where(Identifier.id == ident_id, Identifier.value_norm.is_(None),
+                                                 Identifier.victim_seen_at.is_(None)).values(value_norm=norm))
     link = session.get(PostIdentifier, (post_id, ident_id, role), with_for_update=True)
     if link is None:
         insert_ignore(

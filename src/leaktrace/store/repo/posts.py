@@ -50,6 +50,7 @@ class PostSighting:
     price_currency: str | None = None
     volume_records: int | None = None
     status: str | None = None
+    kind: str | None = None  # listing, profile, post: what the page was (None: not said)
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def upsert_post(
             {
                 "site": sighting.site, "url": sighting.url, "url_key": key,
                 "source_id": source_id, "capture_id": capture_id,
-                "first_seen_at": seen_at, "last_seen_at": seen_at, **observed,
+                "first_seen_at": seen_at, "last_seen_at": seen_at, "kind": sighting.kind, **observed,
             },
             ["site", "url_key"],
         )
@@ -157,6 +158,8 @@ def upsert_post(
         if old != new:
             changes[name] = [_json_value(name, old), _json_value(name, new)]
             setattr(post, name, new)
+    if sighting.kind is not None:
+        post.kind = sighting.kind
     post.last_seen_at = max(post.last_seen_at, seen_at)
     if capture_id is not None:
         post.capture_id = capture_id

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from leaktrace.core.errors import ConfigError, InputError
-from leaktrace.store.models import Source
+from leaktrace.store.models import Capture, FrontierItem, Post, Source
 
 _NAME = re.compile(r"[\w.\-]{1,100}")
 
@@ -64,3 +64,23 @@ def require_legal_basis(source: Source) -> None:
             f"source {source.name!r}: no {' and no '.join(m.replace('_', ' ') for m in missing)} "
             "recorded; collection refused until both are set"
         )
+
+
+def remove_unused_source(session: Session, name: str) -> bool:
+    """Delete source `name` and its crawl frontier when nothing was collected from it; True when deleted.
+
+    Undoes a registration whose first run failed before collecting anything
+    (a wrong password, an unreachable proxy), so that no source is left with
+    a legal basis on record and nothing behind it. A source with a capture
+    or a post is never removed: its custody trail names it.
+    """
+    source_id = session.scalar(select(Source.id).where(Source.name == name))
+    if source_id is None:
+        return False
+    used = session.scalar(select(exists().where(Capture.source_id == source_id))) or \
+        session.scalar(select(exists().where(Post.source_id == source_id)))
+    if used:
+        return False
+    session.execute(delete(FrontierItem).where(FrontierItem.source_id == source_id))
+    session.execute(delete(Source).where(Source.id == source_id))
+    return True
