@@ -10,6 +10,7 @@ from phone import Phone
 
 from leaktrace.pii.detectors.cn_mobile import (
     CnMobileDetector,
+    clear_prefix_caches,
     is_valid_mobile,
     mobile_segments,
     prefix_attrs,
@@ -87,7 +88,7 @@ def test_attributes_follow_phone_table_where_geocoder_is_vague() -> None:
 
 
 def test_prefix_lookup_is_cached() -> None:
-    prefix_attrs.cache_clear()
+    clear_prefix_caches()  # also the segment tables, which answer without asking prefix_attrs
     det = CnMobileDetector()
     for _ in range(50):
         det.validate("13800138000")

@@ -13,7 +13,7 @@ links, `@handles`, Tox IDs (with their XOR checksum) and Session IDs
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -73,8 +73,14 @@ _PHONE_WORDS = ("电话", "手机", "联系方式", "tel", "phone", "whatsapp", 
 _JABBER_WORDS = ("jabber", "xmpp", "jid", "jb")
 
 
+@lru_cache(maxsize=64)
+def _word_search(words: tuple[str, ...]) -> Callable[[str], re.Match[str] | None]:
+    return re.compile("|".join(re.escape(w) for w in words)).search
+
+
 def _names_any(low: str, words: tuple[str, ...]) -> bool:
-    return any(w in low for w in words)
+    """`any(w in low for w in words)` as one regex search (a generator step per word cost more)."""
+    return _word_search(words)(low) is not None
 
 
 # Tox and Session IDs come from the hex-run pass in `identifiers` (one scan for every hex format).

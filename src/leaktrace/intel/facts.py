@@ -53,13 +53,15 @@ def find_freshness(text: str, terms: dict[str, list[str]], today: date | None = 
             best = ym
     year = best[0] if best else None
     month = best[1] if best else None
-    for m in _YEAR.finditer(text):
+    # _YEAR needs a 年 and _MONTH a 月: posts without them (most contact-heavy ones) skip
+    # those digit-led scans, which try every digit of every QQ number and wallet.
+    for m in _YEAR.finditer(text) if "年" in text else ():
         if not _free_start(text, m):
             continue
         y = int(m.group(1)) if m.group(1) else 2000 + int(m.group(2))
         if y <= this_year + 1 and (year is None or y > year):
             year, month = y, None
-    if year is None:
+    if year is None and "月" in text:
         month = next((int(m.group(1)) for m in _MONTH.finditer(text) if _free_start(text, m)), None)
     hand = None
     first, second = terms.get("freshness.first"), terms.get("freshness.second")

@@ -181,11 +181,18 @@ def lookup(code6: str, year: int | None = None) -> Region | None:
     if not entries:
         return None
     if year is None:
-        return _latest(entries)
+        return _latest_for(code6)
     for r in entries:
         if r.valid_in(year):
             return r
     return None
+
+
+@lru_cache(maxsize=1 << 15)
+def _latest_for(code6: str) -> Region | None:
+    """`_latest` of a code's entries, once per code: text dense with IDs asks for the same few thousand codes."""
+    entries = region_table().get(code6)
+    return _latest(entries) if entries else None
 
 
 def _latest(entries: tuple[Region, ...]) -> Region:
@@ -208,12 +215,18 @@ def region_for_id(code6: str, birth_year: int, mode: RegionMode) -> Region | Non
     if not entries:
         return None
     if mode == "lenient" or code6[:2] in PERMIT_PREFIXES:
-        return _latest(entries)
+        return _latest_for(code6)
     if birth_year >= ID_ISSUE_START_YEAR:
         ok = [r for r in entries if r.valid_in(birth_year)]
     else:
         ok = [r for r in entries if r.alive_after(birth_year)]
     return ok[0] if ok else None
+
+
+@lru_cache(maxsize=1 << 15)
+def lenient_region(code6: str) -> Region | None:
+    """`region_for_id(code6, year, "lenient")`, which does not depend on the year: once per code."""
+    return region_for_id(code6, 0, "lenient")
 
 
 def has_dates(code6: str) -> bool:

@@ -45,6 +45,17 @@ LOOKAROUND = 8
 DEFAULT_WINDOW_CHARS = 1 << 18
 
 
+# A character some context word may start from: an ASCII letter or anything
+# outside ASCII. `str.lower` maps the other ASCII characters to themselves, so
+# a window without one of these cannot hold a word that has one.
+_WORDY = re.compile(r"[A-Za-z\x80-\U0010ffff]")
+
+
+def _all_wordy(words: Iterable[str]) -> bool:
+    """Every word holds a `_WORDY` character (then windows without one skip the word search)."""
+    return all(_WORDY.search(w) is not None for w in words)
+
+
 def _any_word(words: Iterable[str]) -> Callable[[str], re.Match[str] | None] | None:
     """A search that finds any of `words` in a string: `any(w in s for w in words)` as one regex call."""
     alternatives = sorted(set(words), key=len, reverse=True)
@@ -190,6 +201,7 @@ class Scanner:
         self._pads = {d.type: d.max_len + context_chars + LOOKAROUND for d in self.detectors}
         self._ctx = {d.type: _any_word(d.context) for d in self.detectors}
         self._neg = {d.type: _any_word(d.negative) for d in self.detectors}
+        self._gate = {d.type: _all_wordy((*d.context, *d.negative)) for d in self.detectors}
 
     def scan(self, text: str, base_offset: int = 0) -> list[PiiHit]:
         """All hits in `text`, sorted by position, overlaps resolved by score."""
@@ -229,6 +241,7 @@ class Scanner:
         boost, penalty = det.context_boost, det.negative_penalty
         pii_type, priority = det.type, det.priority
         append = out.append
+        wordy = _WORDY.search if self._gate[det.type] else None
         for start, end, value in cands:
             verdict = validate(value)
             if verdict is None:
@@ -238,7 +251,18 @@ class Scanner:
                 continue
             score = verdict.score
             if ctx is not None or neg is not None:
-                window = text[start - cc if start > cc else 0 : start].lower()
+                lo = start - cc if start > cc else 0
+                if wordy is not None and wordy(text, lo, start) is None:
+                    # No letter and nothing outside ASCII before it: no context word (text dense with numbers).
+                    if requires_context:
+                        continue
+                    if not 0.0 < score < 1.0:
+                        score = min(1.0, max(0.0, score))
+                    if score < min_score:
+                        continue
+                    append(_new_tuple(RawHit, (start, end, pii_type, value, valid, score, verdict.attrs, priority)))
+                    continue
+                window = text[lo:start].lower()
                 if ctx is not None and ctx(window) is not None:
                     score += boost
                 elif requires_context:
