@@ -28,6 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "graph": {"core", "store"},
     "cases": {"core", "store", "graph", "evidence", "pii"},
     "simulate": {"core", "pii"},
+    "images": {"core", "pii"},
     "service": {"core", "pipeline", "store"},
 }
 STAGES = ("pii", "intel", "dumps", "attribution", "graph", "cases", "collect", "evidence")
