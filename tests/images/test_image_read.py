@@ -116,3 +116,18 @@ def test_missing_language_model_is_a_deployment_error() -> None:
 def test_bad_file_is_a_record_not_an_exception(scanner: Scanner) -> None:
     r = read_image(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, scanner)
     assert r.problem and r.phash is None and r.text == ""
+
+
+def _flip(h: str, bits: int, at: int) -> str:
+    return f"{int(h, 16) ^ (((1 << bits) - 1) << at):0{len(h)}x}"
+
+
+def test_close_pairs_need_a_value_in_common_sure_pairs_do_not() -> None:
+    base = "f0" * 128  # 1024 bits
+    near, band, far = _flip(base, 40, 0), _flip(base, 120, 500), _flip(base, 300, 100)
+    hashes = [("a", base), ("near", near), ("band", band), ("far", far)]
+    assert {(a, b) for a, b, _ in link_reposts(hashes)} == {("a", "near")}
+    shared = {"a": {"k1"}, "band": {"k1"}, "far": {"k1"}}
+    assert {(a, b) for a, b, _ in link_reposts(hashes, shared)} == {("a", "near"), ("a", "band")}
+    other = {"a": {"k1"}, "band": {"k2"}}
+    assert {(a, b) for a, b, _ in link_reposts(hashes, other)} == {("a", "near")}

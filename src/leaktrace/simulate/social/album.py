@@ -36,17 +36,23 @@ def make_album(rng: random.Random, items: list[dict[str, object]], samples: list
     shown: dict[str, list[str]] = {}
     truth: dict[str, dict[str, object]] = {}
     originals: list[tuple[Picture, dict[str, object], Path]] = []
+    used: set[tuple[str, ...]] = set()  # no two originals show the same thing: a second one would be a repost
     for k in range(n_orig):
         pool = story if story and k % 2 == 0 else (others or story)
         item = pool[(k // 2) % len(pool)] if pool is story else pool[rng.randrange(len(pool))]
         on_story = bool(item["truth"].get("story"))  # type: ignore[attr-defined]
         who = people if on_story else [_person(synthetic_row(rng, None, "orders")) for _ in range(6)]
         if k % 3 == 2:
-            p = rng.choice(who)
+            fresh = [p for p in who if ("card", p["id"]) not in used]
+            p = rng.choice(fresh) if fresh else _person(synthetic_row(rng, None, "orders"))
+            used.add(("card", p["id"]))
             img, lines = painter.card(p["name"], p["id"], p["mobile"])
             pic = Picture("", "card", [p["id"]], [p["mobile"]], lines)
         else:
             rows = rng.sample(who, k=min(len(who), rng.randint(3, 6)))
+            while ("orders", *sorted(r["id"] for r in rows)) in used:
+                rows = [_person(synthetic_row(rng, None, "orders")) for _ in range(len(rows))]
+            used.add(("orders", *sorted(r["id"] for r in rows)))
             img, lines = painter.table([{"订单编号": r["order"], "收货人": r["name"], "身份证号": r["id"],
                                          "联系电话": r["mobile"]} for r in rows])
             pic = Picture("", "orders", [r["id"] for r in rows], [r["mobile"] for r in rows], lines)

@@ -75,14 +75,14 @@ class Painter:
         lines = ["样本 SPECIMEN 样本", f"姓名 {name}", f"性别 {sex}", f"出生 {born}",
                  f"号码 {id_number}", f"手机 {mobile}"]
         w = max(int(self.font.getlength(x)) for x in lines) + 2 * PAD + 60
-        h = (TEXT_PX + 20) * len(lines) + 2 * PAD + 20
+        h = (TEXT_PX + 20) * len(lines) + 2 * PAD + 24
         img = Image.new("RGB", (w, h), "white")
         d = ImageDraw.Draw(img)
-        d.rounded_rectangle([PAD // 2, PAD // 2, w - PAD // 2, h - PAD // 2], radius=18,
+        d.rounded_rectangle([PAD, PAD, w - PAD, h - PAD], radius=18,  # inside the margin reposts may crop
                             fill=(236, 244, 238), outline=(90, 120, 100), width=3)
-        d.text((PAD + 20, PAD + 6), lines[0], font=self.big, fill=(190, 30, 30))
+        d.text((PAD + 20, PAD + 8), lines[0], font=self.big, fill=(190, 30, 30))
         for k, line in enumerate(lines[1:], start=1):
-            d.text((PAD + 20, PAD + 20 + k * (TEXT_PX + 20)), line, font=self.font, fill=(25, 25, 25))
+            d.text((PAD + 20, PAD + 16 + k * (TEXT_PX + 20)), line, font=self.font, fill=(25, 25, 25))
         return img, lines
 
 
