@@ -14,7 +14,9 @@ the PII scanner) on --scale pictures of a generated world. Printed:
 - repost precision and recall of `link_reposts` over all pictures (a pair
   is true when both are copies of one original);
 - OCR pictures per second on one core (Tesseract limited to one thread; the
-  CPU time of the Tesseract children is counted too).
+  CPU time of the Tesseract children is counted too);
+- hostile pictures: a 50 MB animated GIF, a decompression bomb, a truncated
+  JPEG: what each reading records and how long it took (never an exception).
 
 Targets: recall >= 0.95 clean, >= 0.85 degraded; reposts precision >= 0.99,
 recall >= 0.95; >= 1 picture/s per core.
@@ -127,9 +129,35 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"\nOCR speed: {len(pics)} pictures in {wall:.1f} s wall, {cpu:.1f} s CPU (this process + Tesseract): "
               f"{len(pics) / cpu:.2f} pictures/s per core (target >= 1); {len(pics) / wall:.2f}/s wall")
+        hostile(scanner)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return 0
+
+
+def hostile(scanner: Any) -> None:
+    import io
+
+    from PIL import Image
+
+    from leaktrace.images.read import read_image
+
+    noise = [Image.frombytes("L", (1200, 1000), os.urandom(1_200_000)).convert("P") for _ in range(3)]
+    buf = io.BytesIO()
+    noise[0].save(buf, "GIF", save_all=True, append_images=noise[1:] * 15, duration=40, loop=0)
+    gif = buf.getvalue()
+    buf = io.BytesIO()
+    Image.new("1", (20_000, 20_000)).save(buf, "PNG")
+    bomb = buf.getvalue()
+    buf = io.BytesIO()
+    noise[0].convert("RGB").save(buf, "JPEG")
+    cut = buf.getvalue()[: len(buf.getvalue()) // 2]
+    print("\nhostile pictures:")
+    for label, data in (("animated GIF", gif), ("decompression bomb PNG", bomb), ("truncated JPEG", cut)):
+        t = time.perf_counter()
+        r = read_image(data, scanner, run_ocr=False)
+        print(f"  {label} ({len(data) / 1e6:,.1f} MB): {time.perf_counter() - t:.2f} s; "
+              f"problem={r.problem!r}; notes={r.notes}")
 
 
 def _tally(row: list[int], shown: set[str], found: set[str]) -> None:
