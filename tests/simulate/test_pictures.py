@@ -105,3 +105,29 @@ def test_font_check_tells_a_latin_font_from_a_cjk_one() -> None:
     latin = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
     if latin.exists():
         assert not draws_chinese(latin)
+
+
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+def test_market_server_shows_and_serves_a_listings_pictures_behind_the_login(
+        pic_world: tuple[Path, dict[str, Any]]) -> None:
+    from starlette.testclient import TestClient
+
+    from leaktrace.simulate.serve.app import Behaviour, build_app
+    from leaktrace.simulate.serve.data import load_world
+
+    out, truth = pic_world
+    world = load_world(out)
+    name, p = next(iter(truth["social"]["pictures"]["pictures"].items()))
+    market_id, lid = p["listing"].split(":")
+    m = next(m for m in world.values() if m.id == market_id)
+    client = TestClient(build_app(world, Behaviour(rate_per_s=0, error_rate=0)), base_url=f"http://{m.onion}")
+    assert client.get(f"/images/{name}", follow_redirects=False).status_code == 302
+    r = client.post("/login", data={**m.credentials, "next": "/"}, follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get(f"/listing/{lid}").text
+    assert f'src="/images/{name}"' in page
+    img = client.get(f"/images/{name}")
+    assert img.status_code == 200 and img.content == (out / "social" / "images" / name).read_bytes()
+    assert img.headers["content-type"] == ("image/png" if name.endswith(".png") else "image/jpeg")
+    for bad in ("..%2Ftruth.json", "nope.png", "%2E%2E"):
+        assert client.get(f"/images/{bad}").status_code == 404
