@@ -50,3 +50,14 @@ def test_nothing_to_attribute_is_a_clear_error(tmp_path: Path) -> None:
     Image.new("RGB", (200, 100), "white").save(blank)
     with pytest.raises(InputError, match="nothing to attribute"):
         attribute_pictures(read_pictures([blank], default_registry()), tmp_path, key=None)
+
+
+def test_missing_tesseract_model_is_a_config_error_exit_3(
+        picture_world: tuple[Path, dict[str, Any]], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import leaktrace.pipeline.pictures as pictures
+
+    folder, pics = picture_world
+    monkeypatch.setattr(pictures, "DEFAULT_LANGS", "zz_none")
+    assert main(["images", "read", str(folder / next(iter(pics)))]) == 3
+    assert "language model missing" in capsys.readouterr().err

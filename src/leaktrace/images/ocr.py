@@ -15,14 +15,16 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
+from leaktrace.core.errors import ConfigError
+
 DEFAULT_LANGS = "chi_sim+eng"
 DEFAULT_TIMEOUT_S = 30.0
 MIN_SIDE = 600  # pictures narrower than this are upscaled: Tesseract reads small type badly
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
 
-class OcrUnavailable(RuntimeError):
-    """Tesseract or one of its language models is missing: a deployment problem, not the picture's."""
+class OcrUnavailable(ConfigError):
+    """Tesseract or one of its language models is missing: a deployment problem (exit 3), not the picture's."""
 
 
 @dataclass

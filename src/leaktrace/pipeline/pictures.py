@@ -15,6 +15,7 @@ from typing import Any
 from leaktrace.core.errors import InputError
 from leaktrace.core.match_types import Match
 from leaktrace.images.decode import Limits
+from leaktrace.images.ocr import DEFAULT_LANGS
 from leaktrace.images.read import ImageReading, read_image
 from leaktrace.pii.registry import Registry
 from leaktrace.pii.scanner import Scanner
@@ -30,9 +31,13 @@ class PictureReading:
 
 
 def read_pictures(paths: list[Path], registry: Registry, *, limits: Limits | None = None,
-                  langs: str = "chi_sim+eng") -> list[PictureReading]:
-    """Read every picture; a bad picture is a record in its reading, a missing file a one-line error."""
+                  langs: str | None = None) -> list[PictureReading]:
+    """Read every picture; a bad picture is a record in its reading, a missing file a one-line error.
+
+    Tesseract or a language model missing raises `OcrUnavailable` (a ConfigError, exit 3) at the first picture.
+    """
     lim = limits or Limits()
+    langs = langs or DEFAULT_LANGS
     scanner = Scanner(registry)
     out: list[PictureReading] = []
     for path in paths:
