@@ -131,3 +131,22 @@ def test_market_server_shows_and_serves_a_listings_pictures_behind_the_login(
     assert img.headers["content-type"] == ("image/png" if name.endswith(".png") else "image/jpeg")
     for bad in ("..%2Ftruth.json", "nope.png", "%2E%2E"):
         assert client.get(f"/images/{bad}").status_code == 404
+
+
+def test_cli_pictures_and_font_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from leaktrace.cli.app import main
+
+    base = ["simulate", "--scale", "200", "--orgs", "2", "--formats", "csv"]
+    assert main([*base, "--pictures", "4", "--font", str(SHIPPED), str(tmp_path / "a")]) == 0
+    truth = json.loads((tmp_path / "a" / "truth.json").read_text("utf-8"))
+    assert len(truth["social"]["pictures"]["pictures"]) == 4
+    assert len(list((tmp_path / "a" / "social" / "images").iterdir())) == 4
+    assert main([*base, "--pictures", "0", str(tmp_path / "b")]) == 0
+    assert not (tmp_path / "b" / "social" / "images").exists()
+    capsys.readouterr()
+    latin = tmp_path / "latin.ttf"
+    latin.write_bytes(b"not a font")
+    assert main([*base, "--font", str(latin), str(tmp_path / "c")]) == 2
+    assert f"--font: {latin} is not a font file that draws Chinese" in capsys.readouterr().err
+    assert not (tmp_path / "c").exists()
+    assert main([*base, "--pictures", "2001", str(tmp_path / "d")]) == 2
