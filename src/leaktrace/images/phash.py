@@ -16,16 +16,14 @@ not.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Set
-
 import imagehash
-import numpy as np
 from PIL import Image, ImageChops
 
+from leaktrace.core.picture_hash import CONTENT_BITS, SURE_BITS, distance, near_pairs
+
 HASH_SIZE = 32
-SURE_BITS = 80  # of 1024: reposts measured mostly under 60, different pictures 90+ (bench_images.py)
-CONTENT_BITS = 160  # up to here with a value in common (cards of one layout sit at 90-140)
 BORDER_TOLERANCE = 24  # grey levels a border pixel may differ from the corner colour
+__all__ = ["CONTENT_BITS", "SURE_BITS", "content_box", "distance", "link_reposts", "perceptual_hash"]
 
 
 def content_box(img: Image.Image) -> Image.Image:
@@ -42,28 +40,4 @@ def perceptual_hash(img: Image.Image) -> str:
     return str(imagehash.phash(content_box(img), hash_size=HASH_SIZE))
 
 
-def distance(a: str, b: str) -> int:
-    return int(bin(int(a, 16) ^ int(b, 16)).count("1"))
-
-
-def link_reposts(hashes: Iterable[tuple[str, str]], values: Mapping[str, Set[str]] | None = None, *,
-                 sure_bits: int = SURE_BITS, content_bits: int = CONTENT_BITS) -> list[tuple[str, str, int]]:
-    """Pairs (a, b, bits apart) of reposted pictures, a before b in input order.
-
-    Within `sure_bits` a pair is linked on the hash alone; up to `content_bits`
-    only if `values` (picture -> keyed hashes of what it shows) share one.
-    """
-    vals = values or {}
-    items = [(n, h) for n, h in hashes if h]
-    if not items:
-        return []
-    bits = np.array([np.unpackbits(np.frombuffer(bytes.fromhex(h), np.uint8)) for _, h in items], dtype=np.uint8)
-    out: list[tuple[str, str, int]] = []
-    for i in range(len(items) - 1):
-        d = np.count_nonzero(bits[i + 1:] != bits[i], axis=1)
-        mine = vals.get(items[i][0], set())
-        for j in np.flatnonzero(d <= content_bits):
-            other = items[i + 1 + int(j)][0]
-            if d[j] <= sure_bits or not mine.isdisjoint(vals.get(other, set())):
-                out.append((items[i][0], other, int(d[j])))
-    return out
+link_reposts = near_pairs  # the images stage's name for it: pairs of pictures that are one picture
