@@ -49,19 +49,26 @@ def _ident(kind: str, masked: str, value_hash: str, clear: str | None, clear_typ
 
 
 def listing_items(session: Session, version: str, site_names: dict[str, str],
-                  limit: int = MAX_LISTINGS) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(listing documents, capture documents) of the posts the classifier marked as trafficking."""
+                  limit: int = MAX_LISTINGS, *, post_ids: list[int] | None = None,
+                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(listing documents, capture documents) of the posts the classifier marked as trafficking.
+
+    With `post_ids`, of those posts whatever their verdict (the console adds one listing to a case).
+    """
     from leaktrace.cases.model import CLEAR_TYPES
 
-    rows = session.execute(
+    query = (
         select(Post, IntelResult, Capture, Source.name)
         .join(IntelResult, IntelResult.post_id == Post.id)
         .outerjoin(Capture, Capture.id == Post.capture_id)
         .outerjoin(Source, Source.id == Post.source_id)
-        .where(IntelResult.model_version == version, IntelResult.trafficking.is_(True))
-        .order_by(Post.posted_at, Post.id)
-        .limit(limit)
-    ).all()
+        .where(IntelResult.model_version == version)
+    )
+    if post_ids is None:
+        query = query.where(IntelResult.trafficking.is_(True))
+    else:
+        query = query.where(Post.id.in_(post_ids))
+    rows = session.execute(query.order_by(Post.posted_at, Post.id).limit(limit)).all()
     ids = [p.id for p, *_ in rows]
     idents: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if ids:

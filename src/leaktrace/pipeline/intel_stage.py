@@ -2,7 +2,7 @@
 
 Crawling and importing only store what a page says; this stage reads each
 post with `intel.classify` (trafficking score, categories, facts,
-identifiers) and writes the verdict (`record_intel`, one row per model
+identifiers), indexes its masked text for search, and writes the verdict (`record_intel`, one row per model
 version) and the identifiers (`attach_identifier`: keyed hash + masked form;
 seller identifiers such as wallets and PGP fingerprints also in clear).
 Masked sample rows a listing shows are attached as `sample_row`
@@ -28,6 +28,7 @@ from leaktrace.core.hashing import KeyedHasher
 from leaktrace.intel.lexicon import Lexicon
 from leaktrace.intel.model import TraffickingModel
 from leaktrace.pipeline.context import Context
+from leaktrace.pipeline.search_index import index_post_text
 from leaktrace.store.models import IntelResult, Post
 from leaktrace.store.repo import attach_identifier, record_intel
 from leaktrace.store.repo.post_queries import PostFilter, posts_to_analyse
@@ -94,6 +95,7 @@ def analyse_item(session: Session, post_id: int, title: str | None, body: str | 
     rows = sample_rows(extra.get("sample") or body)
     for row in sorted(set(rows)):
         attach_identifier(session, post_id, SAMPLE_TYPE, row, hasher, role="sample")
+    index_post_text(session, post_id, title, body)  # the console's search, from masked text only
     if report is not None:
         report.posts += 1
         report.trafficking += int(res.trafficking)

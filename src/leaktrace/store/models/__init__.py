@@ -2,6 +2,7 @@
 
 from leaktrace.store.models.base import MAX_URL_CHARS, Base, url_key
 from leaktrace.store.models.cases import Case, CaseEvent, CaseItem, CaseNote
+from leaktrace.store.models.console import TRIAGE_STATES, SearchDoc, SearchTerm, Triage, WatchedSeller
 from leaktrace.store.models.collect import FRONTIER_STATES, Capture, FrontierItem, Source
 from leaktrace.store.models.graph import LinkFeedback, WalletTransfer
 from leaktrace.store.models.intel import Identifier, IntelResult, PostIdentifier
@@ -23,7 +24,12 @@ __all__ = [
     "ListingSnapshot",
     "Post",
     "PostIdentifier",
+    "SearchDoc",
+    "SearchTerm",
     "Source",
+    "TRIAGE_STATES",
+    "Triage",
     "WalletTransfer",
+    "WatchedSeller",
     "url_key",
 ]

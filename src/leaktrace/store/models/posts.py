@@ -39,6 +39,7 @@ class Post(Base):
         UniqueConstraint("site", "url_key"),
         Index(None, "author_handle"),
         Index(None, "posted_at"),
+        Index(None, "last_seen_at"),  # the console feed's "newest first"
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
