@@ -1,0 +1,189 @@
+"""Search: full text over every capture (masked text, CJK bigrams) and identifiers by keyed hash.
+
+Text queries are split by `core.search_terms.terms` exactly as the index was
+built (pipeline/search_index.py), and every term must occur: the postings
+narrow the rows before the feed's filters and sort apply (the same query as
+the feed, store/repo/post_queries.py). Personal values typed into a query
+are masked before splitting, so they never reach the index or a log.
+
+A query that is one identifier in any written form (a QQ number, a wallet, a
+phone with or without +86, an ID number) is normalised for each identifier
+type the store holds and looked up by its keyed hash. When the query could
+be a person's identifier (anything but the seller identifiers kept in clear:
+wallets, PGP keys, onions), it needs a typed reason, is written to the audit
+log, and is rate-limited per user.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import select
+
+from leaktrace.core.errors import InputError
+from leaktrace.core.normalize import normalize
+from leaktrace.core.search_terms import terms
+from leaktrace.pipeline.context import Context
+from leaktrace.service import audit
+from leaktrace.service.access import Principal, require
+from leaktrace.service.errors import RateLimited, ReasonRequired
+from leaktrace.service.feed import FeedRow, feed_row, model_version
+from leaktrace.service.listing_view import check_reason
+from leaktrace.service.text_view import display_text
+from leaktrace.store.models import Identifier, PostIdentifier
+from leaktrace.store.repo import CLEAR_TYPES
+from leaktrace.store.repo.post_queries import PostFilter, find_posts
+
+SEARCH_ACTION = "search.run"
+PERSON_SEARCH_ACTION = "search.person_identifier"
+MAX_QUERY_CHARS = 500
+MAX_QUERY_TERMS = 32
+MAX_POSTS_PER_IDENTIFIER = 5000
+# Person-identifier searches per user: at most this many in the window.
+PERSON_SEARCH_LIMIT = 20
+PERSON_SEARCH_WINDOW_S = 600.0
+SAMPLE_TYPE = "sample_row"
+_ID_SHAPED = re.compile(r"^[\w@.+\-:/ ()·]{3,200}$", re.UNICODE)
+_DIGITS = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class IdentifierHit:
+    id: int
+    type: str
+    shown: str
+    posts: int
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query_shown: str
+    rows: list[FeedRow]
+    identifiers: list[IdentifierHit] = field(default_factory=list)
+    person_identifier: bool = False
+    more: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"query": self.query_shown, "rows": [r.as_dict() for r in self.rows],
+                "identifiers": [i.__dict__ for i in self.identifiers],
+                "person_identifier": self.person_identifier, "more": self.more}
+
+
+class _Window:
+    """A sliding-window counter per user (one process; the console runs one)."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit, self.window = limit, window
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, who: str, now: float | None = None) -> float:
+        """0 when allowed (and counted), else seconds until the next is allowed."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            q = self._hits.setdefault(who, deque())
+            while q and q[0] <= now - self.window:
+                q.popleft()
+            if len(q) >= self.limit:
+                return q[0] + self.window - now
+            q.append(now)
+            return 0.0
+
+
+PERSON_SEARCHES = _Window(PERSON_SEARCH_LIMIT, PERSON_SEARCH_WINDOW_S)
+
+
+def _identifier_types(s: Any) -> list[str]:
+    return [t for t in s.scalars(select(Identifier.type).distinct()) if t != SAMPLE_TYPE]
+
+
+def identifier_shaped(query: str) -> bool:
+    """One token that some identifier type could hold (no spaces inside but +86 / separators)."""
+    q = query.strip()
+    return bool(_ID_SHAPED.match(q)) and len(terms(q)) <= 6 and not any("\u4e00" <= c <= "\u9fff" for c in q)
+
+
+def could_be_person(query: str, types: list[str]) -> bool:
+    """Whether an identifier-shaped query may name a person (anything but clear seller identifiers).
+
+    Decided from the query's form, before any lookup, so asking costs the same
+    whether or not the store holds it: digits or an '@' make it a possible
+    phone, ID, card, QQ number or e-mail address (five digits or more, or an '@').
+    """
+    q = query.strip()
+    return (len(_DIGITS.findall(q)) >= 5 or "@" in q) and any(t not in CLEAR_TYPES for t in types)
+
+
+def _lookup(s: Any, ctx: Context, query: str, types: list[str]) -> list[tuple[Identifier, int]]:
+    wanted = []
+    for t in types:
+        try:
+            wanted.append((t, ctx.hasher.hash_normalised(t, normalize(t, query))))
+        except ValueError:
+            continue
+    if not wanted:
+        return []
+    from sqlalchemy import func, or_, tuple_
+
+    cond = or_(*[(Identifier.type == t) & (Identifier.value_hash == h) for t, h in wanted]) if len(wanted) < 2 \
+        else tuple_(Identifier.type, Identifier.value_hash).in_(wanted)
+    rows = s.execute(select(Identifier, func.count(PostIdentifier.post_id))
+                     .outerjoin(PostIdentifier, PostIdentifier.identifier_id == Identifier.id)
+                     .where(cond).group_by(Identifier.id)).all()
+    return [(i, int(n)) for i, n in rows]
+
+
+def search(ctx: Context, principal: Principal, query: str, f: PostFilter | None = None, *,
+           reason: str | None = None, limit: int = 50, offset: int = 0) -> SearchResult:
+    """Posts matching the query's words (and any identifier it names), under the feed's filters."""
+    require(principal, SEARCH_ACTION)
+    q = (query or "").strip()
+    if not q:
+        raise InputError("field 'q': type something to search for")
+    if len(q) > MAX_QUERY_CHARS:
+        raise InputError(f"field 'q': at most {MAX_QUERY_CHARS} characters")
+    f = f or PostFilter()
+    version = model_version(ctx)
+    from leaktrace.pii.redact import masked_text
+
+    masked_q = masked_text(q)
+    shown = display_text(masked_q, MAX_QUERY_CHARS, masked=False)
+    with ctx.session() as s:
+        hits: list[tuple[Identifier, int]] = []
+        person = False
+        if identifier_shaped(q):
+            types = _identifier_types(s)
+            person = could_be_person(q, types)
+            if person:
+                require(principal, PERSON_SEARCH_ACTION)
+                try:
+                    why = check_reason(reason)
+                except InputError as exc:
+                    raise ReasonRequired("this query may be a person's identifier: " + exc.message) from exc
+                wait = PERSON_SEARCHES.take(principal.username)
+                if wait > 0:
+                    raise RateLimited(f"too many identifier searches: wait {int(wait) + 1} s", int(wait) + 1)
+            hits = _lookup(s, ctx, q, types)
+            if person:
+                # The audit entry names the keyed hashes looked up, never the typed value.
+                audit.record(ctx, principal, PERSON_SEARCH_ACTION, "search", reason=why,
+                             detail={"query_masked": shown, "found": [i.value_hash for i, _ in hits]})
+        idents = [IdentifierHit(i.id, i.type, display_text(i.value_norm if i.type in CLEAR_TYPES and i.value_norm
+                                                           else i.value_masked, 300, masked=False), n)
+                  for i, n in hits]
+        if hits:
+            ids = tuple(s.scalars(select(PostIdentifier.post_id).distinct()
+                                  .where(PostIdentifier.identifier_id.in_([i.id for i, _ in hits]))
+                                  .limit(MAX_POSTS_PER_IDENTIFIER)))
+            rows = find_posts(s, version, replace(f, post_ids=ids), limit=limit + 1, offset=offset)
+        else:
+            words = terms(masked_q, limit=MAX_QUERY_TERMS)
+            if not words:
+                return SearchResult(shown, [], idents, person)
+            rows = find_posts(s, version, replace(f, terms=tuple(words)), limit=limit + 1, offset=offset)
+    return SearchResult(shown, [feed_row(r) for r in rows[:limit]], idents, person, more=len(rows) > limit)

@@ -1,0 +1,40 @@
+"""Captured text as the console shows it: personal values masked, inert and readable, capped.
+
+Captured pages are hostile. Jinja's autoescape makes markup inert; this makes
+it readable too: bidirectional overrides (which reorder what an analyst reads,
+U+202E "evil.exe" tricks) and zero-width characters (which hide words from
+search and eyes) are shown as visible codes such as ⟦U+202E⟧, control
+characters are dropped, and a field is cut at a length a page can hold
+(a 1 MB title becomes its first characters and a note of the size).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_ZERO_WIDTH = "\u200b-\u200d\u2060-\u2064\ufeff\u180e\u00ad"
+_SHOWN = re.compile(f"[{_BIDI}{_ZERO_WIDTH}]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def visible_codes(text: str) -> str:
+    """`text` with bidi controls and zero-width characters replaced by a visible ⟦U+XXXX⟧."""
+    text = _CONTROL.sub("", text)
+    return _SHOWN.sub(lambda m: f"⟦U+{ord(m.group(0)):04X}⟧", text)
+
+
+def display_text(text: str | None, limit: int, *, masked: bool = True) -> str:
+    """What a page shows of a captured field: masked (unless `masked=False`), visible codes, at most `limit` chars."""
+    if not text:
+        return ""
+    cut = text[:limit]
+    if masked:
+        from leaktrace.pii.redact import masked_text
+
+        cut = masked_text(cut)
+    shown = visible_codes(unicodedata.normalize("NFC", cut))
+    if len(text) > limit:
+        shown += f" … [{len(text):,} characters, first {limit:,} shown]"
+    return shown

@@ -1,0 +1,259 @@
+"""The console's pages: login, feed (with triage), listing, identifier pivot, search, sessions, audit, case.
+
+Each handler asks one service function and renders its result; state-changing
+requests pass the CSRF check first (`guard`). htmx requests get the fragment
+they swap in; plain form posts get a redirect, so every page also works
+without JavaScript.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from leaktrace.core.errors import InputError
+from leaktrace.pipeline.context import Context
+from leaktrace.service.access import Principal
+from leaktrace.service.errors import LoginFailed, LoginThrottled, TotpRequired
+from leaktrace.web import security
+from leaktrace.web.app import client_of, page_principal, principal_or_none, render
+from leaktrace.web.filters import page_offset, post_filter
+from leaktrace.web.i18n import LANGS, words
+
+router = APIRouter(include_in_schema=False)
+
+
+def _ctx(request: Request) -> Context:
+    return request.app.state.ctx  # type: ignore[no-any-return]
+
+
+async def guard(request: Request) -> None:
+    """The CSRF check every state-changing page request passes before its handler runs."""
+    if request.method in security.UNSAFE:
+        await security.check_csrf(_ctx(request), request)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def _back(request: Request, default: str) -> str:
+    ref = request.headers.get("referer") or ""
+    host = f"{request.url.scheme}://{request.url.netloc}/"
+    return ref if ref.startswith(host) else default
+
+
+# -- login ---------------------------------------------------------------------------------
+
+@router.get("/login")
+async def login_page(request: Request) -> Response:
+    if not request.cookies.get(security.PRE_COOKIE):
+        request.state.pre_secret = security.new_pre_secret()
+    expired = request.query_params.get("expired") == "1"
+    return render(request, "login.html", notice=words(_lang(request))["expired"] if expired else None,
+                  error=None, username="", totp_step=False)
+
+
+def _lang(request: Request) -> str:
+    from leaktrace.web.app import lang_of
+
+    return lang_of(request)
+
+
+@router.post("/login", dependencies=[Depends(guard)])
+async def login(request: Request) -> Response:
+    from leaktrace.service.accounts import authenticate
+    from leaktrace.service.sessions import open_session
+
+    form = await _form(request)
+    t = words(_lang(request))
+    username = form.get("username", "")[:200]
+    code = form.get("totp", "").strip() or None
+    try:
+        principal = authenticate(_ctx(request), username, form.get("password", ""), code, client_of(request))
+    except TotpRequired:
+        return render(request, "login.html", status_code=401, error=t["need_totp"], username=username,
+                      notice=None, totp_step=True)
+    except LoginThrottled as exc:
+        resp = render(request, "login.html", status_code=429, error=f"{t['throttled']} {exc.retry_after} {t['seconds']}",
+                      username=username, notice=None, totp_step=False)
+        resp.headers["Retry-After"] = str(exc.retry_after)
+        return resp
+    except LoginFailed:
+        return render(request, "login.html", status_code=401, error=t["wrong_login"], username=username,
+                      notice=None, totp_step=bool(code))
+    token = open_session(_ctx(request), principal)
+    response = RedirectResponse("/feed", status_code=303)
+    security.set_cookie(response, request, security.SESSION_COOKIE, token)
+    response.delete_cookie(security.PRE_COOKIE, path="/")
+    return response
+
+
+@router.post("/logout", dependencies=[Depends(guard)])
+async def logout(request: Request) -> Response:
+    from leaktrace.service.sessions import revoke_session
+
+    p = principal_or_none(request)
+    if p is not None:
+        revoke_session(_ctx(request), p, p.session_id)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(security.SESSION_COOKIE, path="/")
+    return response
+
+
+@router.post("/lang", dependencies=[Depends(guard)])
+async def switch_lang(request: Request) -> Response:
+    form = await _form(request)
+    lang = form.get("lang", "")
+    response = RedirectResponse(_back(request, "/feed"), status_code=303)
+    if lang in LANGS:
+        security.set_cookie(response, request, security.LANG_COOKIE, lang, max_age=365 * 86400)
+    return response
+
+
+# -- feed and triage -------------------------------------------------------------------------
+
+@router.get("/")
+async def home(request: Request) -> Response:
+    return RedirectResponse("/feed", status_code=303)
+
+
+@router.get("/feed")
+async def feed_page(request: Request, principal: Principal = Depends(page_principal)) -> Response:
+    from leaktrace.service.feed import feed
+
+    f = post_filter(request.query_params)
+    offset = page_offset(request.query_params)
+    page = feed(_ctx(request), principal, f, offset=offset)
+    params = {k: v for k, v in request.query_params.items() if k != "offset" and v}
+    next_url = "/feed?" + urlencode({**params, "offset": offset + page.limit}) if page.more else None
+    return render(request, "feed.html", page=page, f=f, params=params, next_url=next_url)
+
+
+@router.post("/triage/{post_id}", dependencies=[Depends(guard)])
+async def triage(request: Request, post_id: int, principal: Principal = Depends(page_principal)) -> Response:
+    from leaktrace.service import triage as tr
+    from leaktrace.service.feed import feed_row, model_version
+    from leaktrace.store.repo.post_queries import get_post
+
+    form = await _form(request)
+    action = form.get("action", "")
+    ctx = _ctx(request)
+    if action == "dismiss":
+        tr.dismiss(ctx, principal, post_id, form.get("reason"))
+    elif action == "watch":
+        tr.watch_seller(ctx, principal, post_id)
+    elif action == "case":
+        tr.add_to_case(ctx, principal, post_id, form.get("case", ""))
+    elif action == "reopen":
+        tr.reopen(ctx, principal, post_id)
+    else:
+        raise InputError(f"field 'action': {action[:20]!r} is not dismiss, watch, case or reopen")
+    if request.headers.get("hx-request") == "true":
+        with ctx.session() as s:
+            row = feed_row(get_post(s, post_id, model_version(ctx)))
+        return render(request, "_row.html", r=row)
+    return RedirectResponse(_back(request, "/feed"), status_code=303)
+
+
+# -- listing ---------------------------------------------------------------------------------
+
+@router.get("/listing/{post_id}")
+async def listing_page(request: Request, post_id: int, principal: Principal = Depends(page_principal)) -> Response:
+    from leaktrace.service.listing_view import listing
+
+    return render(request, "listing.html", v=listing(_ctx(request), principal, post_id), clear=None)
+
+
+@router.post("/listing/{post_id}/unmask", dependencies=[Depends(guard)])
+async def unmask_page(request: Request, post_id: int, principal: Principal = Depends(page_principal)) -> Response:
+    from leaktrace.service.listing_view import listing, unmask
+
+    form = await _form(request)
+    clear = unmask(_ctx(request), principal, post_id, form.get("reason"))
+    if request.headers.get("hx-request") == "true":
+        return render(request, "_clear.html", clear=clear)
+    return render(request, "listing.html", v=listing(_ctx(request), principal, post_id), clear=clear)
+
+
+@router.get("/listing/{post_id}/screenshot")
+async def screenshot(request: Request, post_id: int, principal: Principal = Depends(page_principal)) -> Response:
+    from leaktrace.service.listing_view import listing
+
+    v = listing(_ctx(request), principal, post_id)
+    if v.screenshot_sha256 is None:
+        raise InputError(f"post {post_id}: no such screenshot")
+    data = _ctx(request).evidence.read_bytes(v.screenshot_sha256, max_bytes=20 << 20)
+    kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg" if data.startswith(b"\xff\xd8") else None
+    if kind is None:
+        raise InputError(f"post {post_id}: the screenshot is not a PNG or JPEG image")
+    return Response(data, media_type=kind, headers={"Content-Security-Policy": "sandbox; default-src 'none'"})
+
+
+# -- pivot, search ---------------------------------------------------------------------------
+
+@router.get("/identifier/{ident_id}")
+async def identifier_page(request: Request, ident_id: int, principal: Principal = Depends(page_principal)) -> Response:
+    from leaktrace.service.pivot import pivot
+
+    return render(request, "identifier.html", v=pivot(_ctx(request), principal, ident_id))
+
+
+@router.get("/search")
+async def search_page(request: Request, principal: Principal = Depends(page_principal)) -> Response:
+    from leaktrace.service.search import search
+
+    q = (request.query_params.get("q") or "").strip()
+    f = post_filter(request.query_params)
+    result, error = None, None
+    if q:
+        try:
+            result = search(_ctx(request), principal, q, f, reason=request.query_params.get("reason"),
+                            offset=page_offset(request.query_params))
+        except InputError as exc:
+            error = exc.message
+    params = {k: v for k, v in request.query_params.items() if v and k not in ("q", "reason", "offset")}
+    return render(request, "search.html", q=q, result=result, error=error, f=f, params=params)
+
+
+# -- sessions, audit, cases ------------------------------------------------------------------
+
+@router.get("/sessions")
+async def sessions_page(request: Request, principal: Principal = Depends(page_principal)) -> Response:
+    from leaktrace.service.sessions import list_sessions
+
+    rows = list_sessions(_ctx(request), principal)
+    return render(request, "sessions.html", rows=rows)
+
+
+@router.post("/sessions/{session_id}/revoke", dependencies=[Depends(guard)])
+async def revoke(request: Request, session_id: str, principal: Principal = Depends(page_principal)) -> Response:
+    from leaktrace.service.sessions import revoke_session
+
+    revoke_session(_ctx(request), principal, _session_key(session_id))
+    return RedirectResponse("/sessions", status_code=303)
+
+
+def _session_key(session_id: str) -> Any:
+    return int(session_id) if session_id.isdigit() else session_id
+
+
+@router.get("/audit")
+async def audit_page(request: Request, principal: Principal = Depends(page_principal)) -> Response:
+    from leaktrace.service.audit import query
+
+    action = (request.query_params.get("action") or "").strip() or None
+    rows = query(_ctx(request), principal, action=action, limit=200)
+    return render(request, "audit.html", rows=rows, action=action or "")
+
+
+@router.get("/cases/{ref}")
+async def case_page(request: Request, ref: str, principal: Principal = Depends(page_principal)) -> Response:
+    from leaktrace.service.case_view import case_view
+
+    return render(request, "case.html", v=case_view(_ctx(request), principal, ref))
