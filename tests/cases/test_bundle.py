@@ -110,7 +110,7 @@ def test_resigned_with_another_key_needs_expect_key(bundle: Path) -> None:
     """A forger who re-signs everything makes a consistent bundle: only the pinned key tells."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from leaktrace.evidence import signing
+    from leaktrace.core import signing
 
     good = verify_bundle(bundle).key_fingerprint
     assert good is not None

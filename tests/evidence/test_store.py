@@ -12,10 +12,10 @@ import pytest
 from leaktrace.core.errors import InputError, IntegrityError
 from leaktrace.core.keyring import Keyring, load_keyring
 from leaktrace.core.settings import get_settings
+from leaktrace.core.signing import fingerprint, load_public
 from leaktrace.evidence import EvidenceStore
 from leaktrace.evidence.export import export
 from leaktrace.evidence.sealed import CHUNK_BYTES
-from leaktrace.evidence.signing import fingerprint, load_public
 
 MARKER = "样本,110101199003077777,13800138000,张三\n"
 

@@ -166,8 +166,8 @@ def test_verify_core_needs_only_files(store: EvidenceStore, tmp_path: Path) -> N
     bundle.mkdir()
     for name in ("custody.jsonl", "custody.head", "signing.pub"):
         shutil.copy(store.root / name, bundle / name)
+    from leaktrace.core.signing import fingerprint, load_public
     from leaktrace.evidence.custody import read_head
-    from leaktrace.evidence.signing import fingerprint, load_public
 
     pub = load_public(bundle)
     report = verify_log(bundle / "custody.jsonl", {fingerprint(pub): pub}, read_head(bundle))
@@ -248,8 +248,8 @@ def test_new_store_verifies_empty(store: EvidenceStore) -> None:
 
 def test_chain_written_before_issue_16_still_verifies() -> None:
     """A log, head and key written by the code before the hardening (commit 413ce20), non-ASCII and floats in it."""
+    from leaktrace.core.signing import fingerprint, load_public
     from leaktrace.evidence.custody import read_head
-    from leaktrace.evidence.signing import fingerprint, load_public
 
     old = Path(__file__).parent / "data" / "chain-v1"
     pub = load_public(old)

@@ -34,9 +34,10 @@ from leaktrace.cases import misp, stix, tables
 from leaktrace.cases.custody import check_captures
 from leaktrace.cases.model import CaseContent
 from leaktrace.cases.report import render_html
+from leaktrace.core import signing
 from leaktrace.core.errors import InputError, IntegrityError
 from leaktrace.core.private_files import FILE_MODE, make_private
-from leaktrace.evidence import EvidenceStore, signing
+from leaktrace.evidence import EvidenceStore
 from leaktrace.evidence.bundle import (
     BUNDLE_FORMAT,
     CUSTODY_HEAD,

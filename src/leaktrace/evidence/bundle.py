@@ -43,8 +43,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from leaktrace.core import signing
 from leaktrace.core.errors import InputError, IntegrityError
-from leaktrace.evidence import signing
 from leaktrace.evidence.custody import loads_strict
 from leaktrace.evidence.verify import verify_log
 

@@ -32,7 +32,6 @@ from __future__ import annotations
 import base64
 import fcntl
 import hashlib
-import json
 import os
 import re
 from collections.abc import Iterator
@@ -42,14 +41,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from leaktrace.core import signing
+from leaktrace.core.canonical_json import GENESIS, canonical, loads_strict
 from leaktrace.core.errors import IntegrityError
 from leaktrace.core.private_files import private_dir
-from leaktrace.evidence import signing
 
 LOG_NAME = "custody.jsonl"
 HEAD_NAME = "custody.head"
 LOCK_NAME = "custody.lock"
-GENESIS = "0" * 64
 ENTRY_VERSION = 1
 _MAX_LINE = 1 << 24
 _BODY_FIELDS = (
@@ -67,11 +66,6 @@ _BODY_FIELDS = (
     "meta",
     "signer",
 )
-
-
-def canonical(obj: dict[str, Any]) -> bytes:
-    """The bytes that are hashed and signed: sorted keys, no spaces, UTF-8."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def utc_now() -> str:
@@ -122,20 +116,6 @@ class CustodyEntry:
         if not isinstance(entry.seq, int) or not isinstance(entry.meta, dict):
             raise TypeError("seq must be an integer and meta an object")
         return entry
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    doc: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in doc:
-            raise ValueError(f"duplicate key {key!r}")
-        doc[key] = value
-    return doc
-
-
-def loads_strict(raw: bytes | str) -> Any:
-    """JSON that refuses duplicate keys at any depth (ValueError)."""
-    return json.loads(raw, object_pairs_hook=_no_duplicates)
 
 
 NONCANONICAL = "line is not the canonical bytes of its entry (rewritten: spacing, escapes or key order)"

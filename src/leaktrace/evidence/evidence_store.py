@@ -35,10 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from leaktrace.core import signing
 from leaktrace.core.errors import InputError, IntegrityError, LeaktraceError, SecretError
 from leaktrace.core.keyring import Keyring
 from leaktrace.core.private_files import private_dir
-from leaktrace.evidence import signing
 from leaktrace.evidence.custody import (
     CustodyEntry,
     CustodyLog,

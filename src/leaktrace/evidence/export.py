@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from leaktrace.core import signing
 from leaktrace.core.errors import InputError, IntegrityError
 from leaktrace.core.private_files import private_dir
-from leaktrace.evidence import signing
 from leaktrace.evidence.custody import read_head, utc_now
 from leaktrace.evidence.evidence_store import EvidenceStore, check_sha256
 

@@ -25,8 +25,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from leaktrace.core.signing import check_signature
 from leaktrace.evidence.custody import GENESIS, canonical, head_body, read_lines
-from leaktrace.evidence.signing import check_signature
 
 # Returns None when the blob is sound, else what is wrong with it.
 BlobCheck = Callable[[str], str | None]

@@ -2,33 +2,55 @@
 
 from leaktrace.store.models.base import MAX_URL_CHARS, Base, url_key
 from leaktrace.store.models.cases import Case, CaseEvent, CaseItem, CaseNote
-from leaktrace.store.models.console import TRIAGE_STATES, SearchDoc, SearchTerm, Triage, WatchedSeller
 from leaktrace.store.models.collect import FRONTIER_STATES, Capture, FrontierItem, Source
+from leaktrace.store.models.console import (
+    TRIAGE_STATES,
+    SearchDoc,
+    SearchTerm,
+    Triage,
+    WatchedSeller,
+)
 from leaktrace.store.models.graph import LinkFeedback, WalletTransfer
+from leaktrace.store.models.identity import (
+    ApiToken,
+    AuditEntry,
+    AuditHead,
+    CaseMember,
+    LoginThrottle,
+    User,
+    UserSession,
+)
 from leaktrace.store.models.intel import Identifier, IntelResult, PostIdentifier
 from leaktrace.store.models.posts import ListingSnapshot, Post
 
 __all__ = [
     "FRONTIER_STATES",
     "MAX_URL_CHARS",
+    "TRIAGE_STATES",
+    "ApiToken",
+    "AuditEntry",
+    "AuditHead",
     "Base",
     "Capture",
     "Case",
     "CaseEvent",
     "CaseItem",
+    "CaseMember",
     "CaseNote",
     "FrontierItem",
     "Identifier",
     "IntelResult",
     "LinkFeedback",
     "ListingSnapshot",
+    "LoginThrottle",
     "Post",
     "PostIdentifier",
     "SearchDoc",
     "SearchTerm",
     "Source",
-    "TRIAGE_STATES",
     "Triage",
+    "User",
+    "UserSession",
     "WalletTransfer",
     "WatchedSeller",
     "url_key",

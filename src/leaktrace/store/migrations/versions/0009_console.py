@@ -1,9 +1,9 @@
 """the console: triage of posts, watched sellers, the search index; feed sort indexes (issue 17)
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 
-The lead re-chains `down_revision` when the branches of issue 17 merge.
+Chained after the identity migration (0008) of the same issue.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0009'
-down_revision: str | None = '0006'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

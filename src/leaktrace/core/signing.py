@@ -1,9 +1,11 @@
-"""The custody signing key: Ed25519, kept in the evidence directory, created on first use.
+"""Ed25519 signing keys for signed, hash-chained logs, kept in a folder of their own, created on first use.
 
-The private key signs custody entries; the public key travels with every
-export and bundle, so anyone can check the chain without the platform. Each
-entry names the fingerprint of the key that signed it, which keeps a
-replaced key from passing quietly.
+One implementation for every signed log: the evidence custody log keeps its
+key in the evidence directory, the console's audit log in `audit/`. The
+private key signs entries; the public key travels with every export and
+bundle, so anyone can check the chain without the platform. Each entry names
+the fingerprint of the key that signed it, which keeps a replaced key from
+passing quietly.
 """
 
 from __future__ import annotations
@@ -76,24 +78,24 @@ def load_public(directory: Path) -> Ed25519PublicKey:
     try:
         return public_from_text(path.read_text(), str(path))
     except FileNotFoundError as exc:
-        raise IntegrityError(f"{path}: custody public key is missing") from exc
+        raise IntegrityError(f"{path}: public key is missing") from exc
 
 
 def load_or_create(directory: Path) -> SigningKey:
-    """The signing key in `directory`; callers hold the custody lock, so creation is single."""
+    """The signing key in `directory`; callers hold their log's lock, so creation is single."""
     priv_path = directory / PRIVATE_NAME
     pub_path = directory / PUBLIC_NAME
     if priv_path.exists():
         try:
             private = serialization.load_pem_private_key(priv_path.read_bytes(), password=None)
         except ValueError as exc:
-            raise IntegrityError(f"{priv_path}: unreadable custody signing key") from exc
+            raise IntegrityError(f"{priv_path}: unreadable signing key") from exc
         if not isinstance(private, Ed25519PrivateKey):
             raise IntegrityError(f"{priv_path}: not an Ed25519 key")
         key = SigningKey(private)
         if pub_path.exists() and fingerprint(load_public(directory)) != key.fingerprint:
             raise IntegrityError(
-                f"{pub_path}: does not match {priv_path} (one of the custody keys was replaced)"
+                f"{pub_path}: does not match {priv_path} (one of the signing keys was replaced)"
             )
         if not pub_path.exists():
             _write(pub_path, (public_to_text(key.public) + "\n").encode(), 0o600)
