@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from leaktrace.pipeline.context import Context
+from leaktrace.pipeline.text_view import display_text
 from leaktrace.service.access import Principal, require
-from leaktrace.service.text_view import display_text
 from leaktrace.store.repo.post_queries import PostFilter, PostRow, find_posts, triage_counts
 
 FEED_ACTION = "feed.view"

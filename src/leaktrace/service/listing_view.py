@@ -2,8 +2,8 @@
 
 Captured HTML is never served: the page shows the text the store holds,
 through `text_view.display_text` (masked, inert, capped). Unmasking shows the
-clear text and requires a typed reason, and is recorded in the audit log
-before anything is returned (`unmask`).
+clear text and goes through `personal_data.unmask` (role, typed reason,
+audit entry) before anything is returned.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 
 from leaktrace.core.errors import InputError
 from leaktrace.pipeline.context import Context
-from leaktrace.service import audit
+from leaktrace.pipeline.text_view import display_text
+from leaktrace.service import personal_data
 from leaktrace.service.access import Principal, require
 from leaktrace.service.feed import FeedRow, feed_row, model_version
-from leaktrace.service.text_view import display_text
 from leaktrace.store.models import Capture, Identifier, Post, PostIdentifier
 from leaktrace.store.repo import CLEAR_TYPES
 from leaktrace.store.repo.post_queries import PostFilter, find_posts, get_post
@@ -26,8 +26,6 @@ from leaktrace.store.repo.post_queries import PostFilter, find_posts, get_post
 VIEW_ACTION = "listing.view"
 UNMASK_ACTION = "listing.unmask"
 BODY_CHARS = 20_000
-MIN_REASON_CHARS = 5
-MAX_REASON_CHARS = 500
 SAMPLE_TYPE = "sample_row"
 
 
@@ -144,22 +142,12 @@ def listing(ctx: Context, principal: Principal, post_id: int) -> ListingView:
                            seller, _similar(s, post.id, version))
 
 
-def check_reason(reason: str | None) -> str:
-    """A typed reason, trimmed; InputError when missing or too short to mean anything."""
-    text = (reason or "").strip()
-    if len(text) < MIN_REASON_CHARS:
-        raise InputError(f"field 'reason': type why (at least {MIN_REASON_CHARS} characters)")
-    return text[:MAX_REASON_CHARS]
-
-
 def unmask(ctx: Context, principal: Principal, post_id: int, reason: str | None) -> Unmasked:
     """The clear title and body of a listing; the reason is audited before the text is returned."""
-    require(principal, UNMASK_ACTION)
-    why = check_reason(reason)
     with ctx.session() as s:
         post = s.get(Post, post_id)
         if post is None:
             raise InputError(f"post {post_id}: no such post")
         title, body = post.title, post.body
-    audit.record(ctx, principal, UNMASK_ACTION, f"post:{post_id}", reason=why)
+    personal_data.unmask(ctx, principal, f"post:{post_id}", reason)  # role, typed reason, audit entry
     return Unmasked(post_id, display_text(title, 2000, masked=False), display_text(body, BODY_CHARS, masked=False))

@@ -18,14 +18,14 @@ from leaktrace.pipeline.identifier_pivot import (
     identifier_dumps,
     identifier_posts,
 )
+from leaktrace.pipeline.text_view import display_text
 from leaktrace.service.access import Principal, can_view_case, require
 from leaktrace.service.feed import FeedRow, feed_row, model_version
-from leaktrace.service.text_view import display_text
 from leaktrace.store.models import Identifier
 from leaktrace.store.repo import CLEAR_TYPES
 from leaktrace.store.repo.post_queries import PostFilter, find_posts
 
-PIVOT_ACTION = "pivot.view"
+PIVOT_ACTION = "identifier.view"
 
 
 @dataclass(frozen=True)

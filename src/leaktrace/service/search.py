@@ -17,9 +17,6 @@ log, and is rate-limited per user.
 from __future__ import annotations
 
 import re
-import threading
-import time
-from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -29,24 +26,18 @@ from leaktrace.core.errors import InputError
 from leaktrace.core.normalize import normalize
 from leaktrace.core.search_terms import terms
 from leaktrace.pipeline.context import Context
-from leaktrace.service import audit
+from leaktrace.pipeline.text_view import display_text, mask_text
+from leaktrace.service import personal_data
 from leaktrace.service.access import Principal, require
-from leaktrace.service.errors import RateLimited, ReasonRequired
 from leaktrace.service.feed import FeedRow, feed_row, model_version
-from leaktrace.service.listing_view import check_reason
-from leaktrace.service.text_view import display_text
 from leaktrace.store.models import Identifier, PostIdentifier
 from leaktrace.store.repo import CLEAR_TYPES
 from leaktrace.store.repo.post_queries import PostFilter, find_posts
 
-SEARCH_ACTION = "search.run"
-PERSON_SEARCH_ACTION = "search.person_identifier"
+SEARCH_ACTION = "search.text"
 MAX_QUERY_CHARS = 500
 MAX_QUERY_TERMS = 32
 MAX_POSTS_PER_IDENTIFIER = 5000
-# Person-identifier searches per user: at most this many in the window.
-PERSON_SEARCH_LIMIT = 20
-PERSON_SEARCH_WINDOW_S = 600.0
 SAMPLE_TYPE = "sample_row"
 _ID_SHAPED = re.compile(r"^[\w@.+\-:/ ()·]{3,200}$", re.UNICODE)
 _DIGITS = re.compile(r"\d")
@@ -74,30 +65,6 @@ class SearchResult:
                 "person_identifier": self.person_identifier, "more": self.more}
 
 
-class _Window:
-    """A sliding-window counter per user (one process; the console runs one)."""
-
-    def __init__(self, limit: int, window: float) -> None:
-        self.limit, self.window = limit, window
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def take(self, who: str, now: float | None = None) -> float:
-        """0 when allowed (and counted), else seconds until the next is allowed."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            q = self._hits.setdefault(who, deque())
-            while q and q[0] <= now - self.window:
-                q.popleft()
-            if len(q) >= self.limit:
-                return q[0] + self.window - now
-            q.append(now)
-            return 0.0
-
-
-PERSON_SEARCHES = _Window(PERSON_SEARCH_LIMIT, PERSON_SEARCH_WINDOW_S)
-
-
 def _identifier_types(s: Any) -> list[str]:
     return [t for t in s.scalars(select(Identifier.type).distinct()) if t != SAMPLE_TYPE]
 
@@ -117,6 +84,20 @@ def could_be_person(query: str, types: list[str]) -> bool:
     """
     q = query.strip()
     return (len(_DIGITS.findall(q)) >= 5 or "@" in q) and any(t not in CLEAR_TYPES for t in types)
+
+
+def likely_type(query: str) -> str:
+    """The identifier type the audit entry names for a person search: what the detectors see, else its shape."""
+    from leaktrace.pipeline.text_view import pii_type_of
+
+    q = query.strip()
+    seen = pii_type_of(q)
+    if seen is not None:
+        return seen
+    if "@" in q:
+        return "email"
+    digits = "".join(_DIGITS.findall(q))
+    return "qq" if 5 <= len(digits) <= 12 and len(digits) == len(q) else "identifier"
 
 
 def _lookup(s: Any, ctx: Context, query: str, types: list[str]) -> list[tuple[Identifier, int]]:
@@ -149,9 +130,7 @@ def search(ctx: Context, principal: Principal, query: str, f: PostFilter | None 
         raise InputError(f"field 'q': at most {MAX_QUERY_CHARS} characters")
     f = f or PostFilter()
     version = model_version(ctx)
-    from leaktrace.pii.redact import masked_text
-
-    masked_q = masked_text(q)
+    masked_q = mask_text(q)
     shown = display_text(masked_q, MAX_QUERY_CHARS, masked=False)
     with ctx.session() as s:
         hits: list[tuple[Identifier, int]] = []
@@ -160,19 +139,10 @@ def search(ctx: Context, principal: Principal, query: str, f: PostFilter | None 
             types = _identifier_types(s)
             person = could_be_person(q, types)
             if person:
-                require(principal, PERSON_SEARCH_ACTION)
-                try:
-                    why = check_reason(reason)
-                except InputError as exc:
-                    raise ReasonRequired("this query may be a person's identifier: " + exc.message) from exc
-                wait = PERSON_SEARCHES.take(principal.username)
-                if wait > 0:
-                    raise RateLimited(f"too many identifier searches: wait {int(wait) + 1} s", int(wait) + 1)
+                # Role, typed reason, rate limit and the audit entry (keyed hash and masked form, never
+                # the value) are the personal-data gate's; it answers before anything is looked up.
+                personal_data.search_person(ctx, principal, likely_type(q), q, reason)
             hits = _lookup(s, ctx, q, types)
-            if person:
-                # The audit entry names the keyed hashes looked up, never the typed value.
-                audit.record(ctx, principal, PERSON_SEARCH_ACTION, "search", reason=why,
-                             detail={"query_masked": shown, "found": [i.value_hash for i, _ in hits]})
         idents = [IdentifierHit(i.id, i.type, display_text(i.value_norm if i.type in CLEAR_TYPES and i.value_norm
                                                            else i.value_masked, 300, masked=False), n)
                   for i, n in hits]

@@ -1,9 +1,9 @@
 """Triage of the inspection feed: dismiss with a reason, watch the seller, add to a case.
 
 The page's buttons, its keyboard shortcuts and the REST API call these; adding
-to a case goes through `cases.case_records.add_item` with the listing document
+to a case goes through `pipeline.case_items.add_post_to_case` with the listing document
 `pipeline.case_build` makes (one rule for what a listing item holds), and only
-for a case the user may open (`access.can_view_case`).
+for a case the user may edit (`access.require_case`: members and supervisors).
 """
 
 from __future__ import annotations
@@ -13,14 +13,23 @@ from sqlalchemy import select
 from leaktrace.core.errors import InputError
 from leaktrace.pipeline.context import Context
 from leaktrace.service import audit
-from leaktrace.service.access import Principal, can_view_case, require
-from leaktrace.service.errors import PermissionDenied
+from leaktrace.service.access import Principal, require, require_case
 from leaktrace.service.feed import model_version
-from leaktrace.service.listing_view import check_reason
 from leaktrace.store.models import Post, Triage, WatchedSeller
 from leaktrace.store.types import utcnow
 
-TRIAGE_ACTION = "triage.write"
+TRIAGE_ACTION = "feed.triage"
+
+
+MIN_REASON_CHARS = 4
+MAX_REASON_CHARS = 500
+
+
+def _reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if len(text) < MIN_REASON_CHARS:
+        raise InputError(f"field 'reason': type why the listing is dismissed (at least {MIN_REASON_CHARS} characters)")
+    return text[:MAX_REASON_CHARS]
 
 
 def _set(s: object, post_id: int, state: str, principal: Principal, *, reason: str | None = None,
@@ -43,7 +52,7 @@ def _post(s: object, post_id: int) -> Post:
 def dismiss(ctx: Context, principal: Principal, post_id: int, reason: str | None) -> None:
     """Mark a post as not worth following, with the reason typed."""
     require(principal, TRIAGE_ACTION)
-    why = check_reason(reason)
+    why = _reason(reason)
     with ctx.session() as s:
         _post(s, post_id)
         _set(s, post_id, "dismissed", principal, reason=why)
@@ -81,32 +90,20 @@ def watched_sellers(ctx: Context, principal: Principal) -> list[str]:
         return list(s.scalars(select(WatchedSeller.handle).order_by(WatchedSeller.handle)))
 
 
-def add_to_case(ctx: Context, principal: Principal, post_id: int, case_ref: str) -> str:
-    """Add the listing to case `case_ref` (a member's or supervisor's case only); returns the item key."""
-    from leaktrace.cases.case_records import get_case
-    from leaktrace.pipeline.case_assembly import source_site_names
-    from leaktrace.pipeline.case_build import listing_items
+def add_to_case(ctx: Context, principal: Principal, post_id: int, case: str) -> str:
+    """Add the listing to `case` (a member's or supervisor's case only); returns the item key."""
+    from leaktrace.pipeline.case_items import add_post_to_case, case_ref
 
     require(principal, TRIAGE_ACTION)
-    ref = (case_ref or "").strip()
-    if not ref:
+    if not (case or "").strip():
         raise InputError("field 'case': name the case to add to")
     with ctx.session() as s:
         _post(s, post_id)
-        case = get_case(s, ref)
-        if not can_view_case(ctx, principal, case.ref):
-            raise PermissionDenied("case.add_item", ("supervisor",),
-                                   why=f"case {case.ref}: only its members or a supervisor may add to it")
-        from leaktrace.cases.case_records import add_item
-
-        listings, captures = listing_items(s, model_version(ctx), source_site_names(s), post_ids=[post_id])
-        if not listings:
-            raise InputError(f"post {post_id}: not analysed yet (run `leaktrace analyze`)")
-        key, _ = add_item(s, case, "listing", listings[0], added_by=principal.username, label=f"post {post_id}")
-        for cap in captures:
-            add_item(s, case, "capture", cap, added_by=principal.username, label=f"post {post_id} capture")
-        _set(s, post_id, "in_case", principal, case_ref=case.ref)
+        ref = case_ref(s, case)
+    require_case(ctx, principal, ref, "case.edit")
+    with ctx.session() as s:
+        key = add_post_to_case(s, model_version(ctx), post_id, ref, added_by=principal.username)
+        _set(s, post_id, "in_case", principal, case_ref=ref)
         s.commit()
-        case_ref = case.ref
-    audit.record(ctx, principal, "case.add_item", f"case:{case_ref}", detail={"post": post_id, "item": key})
+    audit.record(ctx, principal, "case.add_item", f"case:{ref}", detail={"post": post_id, "item": key})
     return key

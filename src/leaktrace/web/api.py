@@ -16,8 +16,8 @@ from starlette.requests import Request
 from leaktrace.core.errors import InputError
 from leaktrace.pipeline.context import Context
 from leaktrace.service.access import Principal
-from leaktrace.web.app import NotLoggedIn, client_of
 from leaktrace.web.filters import page_offset, post_filter
+from leaktrace.web.requests import NotLoggedIn, client_of
 
 router = APIRouter(prefix="/api/v1", tags=["console"])
 
@@ -115,6 +115,6 @@ def api_identifier(request: Request, ident_id: int, principal: Principal = Depen
 
 @router.get("/cases/{ref}", summary="A case (members and supervisors only)")
 def api_case(request: Request, ref: str, principal: Principal = Depends(bearer)) -> dict[str, Any]:
-    from leaktrace.service.case_view import case_view
+    from leaktrace.service.case_view import case_dict, case_view
 
-    return case_view(_ctx(request), principal, ref).as_dict()
+    return case_dict(case_view(_ctx(request), principal, ref))

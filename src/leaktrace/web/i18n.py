@@ -31,7 +31,10 @@ _EN = {
     "switch_lang": "中文", "counts": "Per state", "items": "Items", "members_only":
     "Only the case's members and supervisors may open it.", "wrong_login": "Wrong user name, password or code.",
     "need_totp": "This account needs its one-time code.", "throttled": "Too many failed logins: wait",
-    "seconds": "s", "first_admin": "", "back": "Back",
+    "seconds": "s", "first_admin": "", "back": "Back", "new_password": "New password (12 characters or more)",
+    "change_password": "This password was a one-time one: choose a new one.",
+    "enroll_totp": "Set up your authenticator app with this key, then log in with its code.",
+    "totp_key": "Authenticator key",
 }
 
 _ZH = {
@@ -55,7 +58,9 @@ _ZH = {
     "more": "更多", "time": "时间", "actor": "操作人", "action": "操作", "target": "对象", "switch_lang": "English",
     "counts": "各状态数量", "items": "条目", "members_only": "仅案件成员和主管可查看。",
     "wrong_login": "用户名、密码或动态口令错误。", "need_totp": "该账号需要动态口令。", "throttled": "登录失败次数过多，请等待",
-    "seconds": "秒", "first_admin": "", "back": "返回",
+    "seconds": "秒", "first_admin": "", "back": "返回", "new_password": "新密码（至少 12 个字符）",
+    "change_password": "这是一次性密码：请设置新密码。", "enroll_totp": "请用此密钥设置身份验证器应用，然后输入其动态口令登录。",
+    "totp_key": "验证器密钥",
 }
 
 CATALOGUE = {"en": _EN, "zh": _ZH}

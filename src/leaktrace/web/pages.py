@@ -18,11 +18,17 @@ from starlette.responses import RedirectResponse, Response
 from leaktrace.core.errors import InputError
 from leaktrace.pipeline.context import Context
 from leaktrace.service.access import Principal
-from leaktrace.service.errors import LoginFailed, LoginThrottled, TotpRequired
+from leaktrace.service.errors import (
+    LoginFailed,
+    LoginThrottled,
+    PasswordChangeRequired,
+    TotpEnrollmentRequired,
+    TotpRequired,
+)
 from leaktrace.web import security
-from leaktrace.web.app import client_of, page_principal, principal_or_none, render
 from leaktrace.web.filters import page_offset, post_filter
 from leaktrace.web.i18n import LANGS, words
+from leaktrace.web.requests import client_of, page_principal, principal_or_none, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,38 +61,58 @@ async def login_page(request: Request) -> Response:
     if not request.cookies.get(security.PRE_COOKIE):
         request.state.pre_secret = security.new_pre_secret()
     expired = request.query_params.get("expired") == "1"
-    return render(request, "login.html", notice=words(_lang(request))["expired"] if expired else None,
-                  error=None, username="", totp_step=False)
+    return _login_form(request, notice=words(_lang(request))["expired"] if expired else None)
+
+
+def _login_form(request: Request, status_code: int = 200, **values: Any) -> Response:
+    base: dict[str, Any] = {"notice": None, "error": None, "username": "", "totp_step": False,
+                            "change_step": False, "enroll": None}
+    return render(request, "login.html", status_code=status_code, **{**base, **values})
 
 
 def _lang(request: Request) -> str:
-    from leaktrace.web.app import lang_of
+    from leaktrace.web.requests import lang_of
 
     return lang_of(request)
 
 
 @router.post("/login", dependencies=[Depends(guard)])
 async def login(request: Request) -> Response:
-    from leaktrace.service.accounts import authenticate
+    from leaktrace.service.accounts import authenticate, change_password, enroll_totp
     from leaktrace.service.sessions import open_session
 
     form = await _form(request)
     t = words(_lang(request))
+    ctx = _ctx(request)
     username = form.get("username", "")[:200]
+    password = form.get("password", "")
+    new_password = form.get("new_password", "")
     code = form.get("totp", "").strip() or None
     try:
-        principal = authenticate(_ctx(request), username, form.get("password", ""), code, client_of(request))
+        if new_password:
+            principal = change_password(ctx, username, password, new_password, code, client_of(request))
+        else:
+            principal = authenticate(ctx, username, password, code, client_of(request))
+    except TotpEnrollmentRequired:
+        # The password was right: show the new seed once; the first accepted code confirms it.
+        return _login_form(request, 401, error=t["enroll_totp"], username=username, totp_step=True,
+                           enroll=enroll_totp(ctx, username))
     except TotpRequired:
-        return render(request, "login.html", status_code=401, error=t["need_totp"], username=username,
-                      notice=None, totp_step=True)
+        return _login_form(request, 401, error=t["need_totp"], username=username, totp_step=True)
+    except PasswordChangeRequired:
+        return _login_form(request, 401, error=t["change_password"], username=username, change_step=True,
+                           totp_step=bool(code))
     except LoginThrottled as exc:
-        resp = render(request, "login.html", status_code=429, error=f"{t['throttled']} {exc.retry_after} {t['seconds']}",
-                      username=username, notice=None, totp_step=False)
+        resp = _login_form(request, 429, error=f"{t['throttled']} {exc.retry_after} {t['seconds']}",
+                           username=username)
         resp.headers["Retry-After"] = str(exc.retry_after)
         return resp
     except LoginFailed:
-        return render(request, "login.html", status_code=401, error=t["wrong_login"], username=username,
-                      notice=None, totp_step=bool(code))
+        return _login_form(request, 401, error=t["wrong_login"], username=username, totp_step=bool(code),
+                           change_step=bool(new_password))
+    except InputError as exc:  # a new password that breaks the rules
+        return _login_form(request, 400, error=exc.message, username=username, change_step=True,
+                           totp_step=bool(code))
     token = open_session(_ctx(request), principal)
     response = RedirectResponse("/feed", status_code=303)
     security.set_cookie(response, request, security.SESSION_COOKIE, token)
@@ -96,11 +122,11 @@ async def login(request: Request) -> Response:
 
 @router.post("/logout", dependencies=[Depends(guard)])
 async def logout(request: Request) -> Response:
-    from leaktrace.service.sessions import revoke_session
+    from leaktrace.service.sessions import logout as end_session
 
     p = principal_or_none(request)
     if p is not None:
-        revoke_session(_ctx(request), p, p.session_id)
+        end_session(_ctx(request), p)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(security.SESSION_COOKIE, path="/")
     return response
@@ -108,10 +134,15 @@ async def logout(request: Request) -> Response:
 
 @router.post("/lang", dependencies=[Depends(guard)])
 async def switch_lang(request: Request) -> Response:
+    from leaktrace.service.accounts import set_lang
+
     form = await _form(request)
     lang = form.get("lang", "")
     response = RedirectResponse(_back(request, "/feed"), status_code=303)
     if lang in LANGS:
+        p = principal_or_none(request)
+        if p is not None:
+            set_lang(_ctx(request), p, lang)  # the user's own setting, wherever they log in next
         security.set_cookie(response, request, security.LANG_COOKIE, lang, max_age=365 * 86400)
     return response
 
@@ -235,20 +266,22 @@ async def sessions_page(request: Request, principal: Principal = Depends(page_pr
 async def revoke(request: Request, session_id: str, principal: Principal = Depends(page_principal)) -> Response:
     from leaktrace.service.sessions import revoke_session
 
-    revoke_session(_ctx(request), principal, _session_key(session_id))
+    revoke_session(_ctx(request), principal, session_id[:64])
+    if session_id == principal.session_id:
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(security.SESSION_COOKIE, path="/")
+        return response
     return RedirectResponse("/sessions", status_code=303)
-
-
-def _session_key(session_id: str) -> Any:
-    return int(session_id) if session_id.isdigit() else session_id
 
 
 @router.get("/audit")
 async def audit_page(request: Request, principal: Principal = Depends(page_principal)) -> Response:
+    from leaktrace.service.access import require
     from leaktrace.service.audit import query
 
-    action = (request.query_params.get("action") or "").strip() or None
-    rows = query(_ctx(request), principal, action=action, limit=200)
+    require(principal, "audit.view")
+    action = (request.query_params.get("action") or "").strip()[:100] or None
+    rows = query(_ctx(request), action=action, limit=200)
     return render(request, "audit.html", rows=rows, action=action or "")
 
 

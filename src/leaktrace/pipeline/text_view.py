@@ -38,3 +38,21 @@ def display_text(text: str | None, limit: int, *, masked: bool = True) -> str:
     if len(text) > limit:
         shown += f" … [{len(text):,} characters, first {limit:,} shown]"
     return shown
+
+
+def pii_type_of(query: str) -> str | None:
+    """The PII type the detectors see in `query` when it is (nearly) all one value, else None."""
+    from leaktrace.pii.redact import _scanner
+
+    q = query.strip()
+    for hit in _scanner().scan(q):
+        if hit.end - hit.start >= len(q) - 4:
+            return hit.type
+    return None
+
+
+def mask_text(text: str) -> str:
+    """`text` with every personal value the detectors find masked (the rule of reports and exports)."""
+    from leaktrace.pii.redact import masked_text
+
+    return masked_text(text)
