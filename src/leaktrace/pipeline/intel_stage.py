@@ -95,7 +95,8 @@ def analyse_item(session: Session, post_id: int, title: str | None, body: str | 
     rows = sample_rows(extra.get("sample") or body)
     for row in sorted(set(rows)):
         attach_identifier(session, post_id, SAMPLE_TYPE, row, hasher, role="sample")
-    index_post_text(session, post_id, title, body)  # the console's search, from masked text only
+    # The console's search, from masked text only (the identifiers just found are masked out too).
+    index_post_text(session, post_id, title, body, [(i.type, i.value) for i in res.analysis.identifiers])
     if report is not None:
         report.posts += 1
         report.trafficking += int(res.trafficking)

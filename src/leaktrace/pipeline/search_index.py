@@ -11,31 +11,50 @@ calls `reindex` over the whole store.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leaktrace.core.masking import mask
 from leaktrace.core.search_terms import terms
 from leaktrace.pipeline.context import Context
 from leaktrace.store.models import Post
+from leaktrace.store.repo import CLEAR_TYPES
 from leaktrace.store.repo.search_index import clear_index, index_post
 
 # A post's text beyond this is not indexed (hostile pages carry megabyte bodies).
 MAX_INDEXED_CHARS = 200_000
+_DIGIT_RUN = re.compile(r"\d{5,}")
 
 
-def masked_document(title: str | None, body: str | None) -> str:
-    """The text that is indexed: title and body, capped, with personal values masked."""
+def masked_document(title: str | None, body: str | None, identifiers: Iterable[tuple[str, str]] | None = None) -> str:
+    """The text that is indexed: title and body, capped, with personal values masked.
+
+    Masked are what the PII detectors find, every identifier intel finds that the
+    store keeps only as a keyed hash (QQ, WeChat, phones: `identifiers` as (type,
+    value), found here when not given), and any run of five or more digits (a QQ
+    number or a card written oddly): identifiers are searched through their
+    keyed hash, never through the text index.
+    """
     from leaktrace.pii.redact import masked_text
 
     text = f"{title or ''}\n{body or ''}"[:MAX_INDEXED_CHARS]
-    return masked_text(text)
+    if identifiers is None:
+        from leaktrace.intel.extract import analyse_post
+
+        identifiers = [(i.type, i.value) for i in analyse_post(title, body).identifiers]
+    for id_type, value in identifiers:
+        if id_type not in CLEAR_TYPES and len(value) >= 3:
+            text = re.sub(re.escape(value), lambda m: mask(m.group(0)), text, flags=re.IGNORECASE)
+    return _DIGIT_RUN.sub(lambda m: mask(m.group(0)), masked_text(text))
 
 
-def index_post_text(session: Session, post_id: int, title: str | None, body: str | None) -> bool:
+def index_post_text(session: Session, post_id: int, title: str | None, body: str | None,
+                    identifiers: Iterable[tuple[str, str]] | None = None) -> bool:
     """(Re)index one post from its current text; False when its masked text has not changed."""
-    doc = masked_document(title, body)
+    doc = masked_document(title, body, identifiers)
     digest = hashlib.sha256(doc.encode("utf-8", "surrogatepass")).hexdigest()
     return index_post(session, post_id, terms(doc), digest)
 
