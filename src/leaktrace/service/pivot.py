@@ -56,7 +56,8 @@ def pivot(ctx: Context, principal: Principal, ident_id: int) -> PivotView:
         shown = display_text(ident.value_norm if clear else ident.value_masked, 300, masked=not clear)
         ids = tuple(identifier_posts(s, ident.id))
         rows = find_posts(s, model_version(ctx), PostFilter(post_ids=ids), limit=200) if ids else []
-        accounts = identifier_accounts(s, ident.id)
+        accounts = [Account(a.source, display_text(a.handle, 200, masked=False), a.posts)
+                    for a in identifier_accounts(s, ident.id)]
         refs = identifier_cases(s, ident)
         ident_type = ident.type
     visible = [r for r in refs if can_view_case(ctx, principal, r)]

@@ -19,7 +19,7 @@ from leaktrace.pipeline.context import Context
 from leaktrace.service.errors import AccessRefused, PermissionDenied, RateLimited
 from leaktrace.web import security
 from leaktrace.web.i18n import words
-from leaktrace.web.requests import HERE, NotLoggedIn, error_response, lang_of, wants_json
+from leaktrace.web.requests import HERE, NotLoggedIn, error_response, lang_of, shown, wants_json
 
 
 def create_app(ctx: Context) -> FastAPI:
@@ -31,6 +31,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.state.ctx = ctx
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.autoescape = True
+    templates.env.filters["shown"] = shown
     app.state.templates = templates
     app.middleware("http")(security.security_headers)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -93,3 +93,11 @@ def error_response(request: Request, status: int, message: str, *, needed: tuple
     return response
 
 
+
+
+def shown(value: object, limit: int = 2000) -> str:
+    """A template filter for values that did not pass through a service's display_text (audit fields, echoed
+    filter values): bidi overrides and zero-width characters made visible, length capped."""
+    from leaktrace.pipeline.text_view import display_text
+
+    return display_text(None if value is None else str(value), limit, masked=False)
