@@ -7,6 +7,7 @@ its own keyring and server key; tests that use it pass them explicitly.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,3 +49,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         for partner, recs in o["canaries"].items():
             reg.register_canaries(ring, o["org_id"], partner, recs)
     return World(out, truth, ring, key, reg)
+
+
+def org_tokens(orgs: dict[str, str]) -> Callable[[str, str], str | None]:
+    """A token lookup for the exposure service's protocol tests: {token: organisation}.
+
+    The deployment wires the console's token store instead
+    (`leaktrace.service.partners.exposure_lookup`; tests/service/test_partners.py).
+    """
+    return lambda token, _client: orgs.get(token)

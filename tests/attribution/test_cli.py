@@ -79,10 +79,10 @@ def test_org_evaluate_charges_the_daily_allowance(tmp_path: Path, capsys: pytest
     """Offline evaluation is not unlimited: 160 elements fit a 200/day allowance once, not twice."""
     export = tmp_path / "c.csv"
     export.write_text("身份证号,联系电话\n" + "".join(f"11010119900101{i:04d},139{i:08d}\n" for i in range(80)), "utf-8")
-    req, st, resp, tokens = (tmp_path / n for n in ("req.json", "st.json", "resp.json", "tokens.json"))
-    assert main(["org", "token", "--org", "ACME", "--tokens", str(tokens), "--daily-quota", "200"]) == 0
+    req, st, resp = (tmp_path / n for n in ("req.json", "st.json", "resp.json"))
+    assert main(["org", "token", "--org", "ACME", "--daily-quota", "200"]) == 0  # the quota is kept with the token
     assert main(["org", "fingerprint", str(export), "--org", "ACME", "--request", str(req), "--state", str(st)]) == 0
-    evaluate = ["org", "evaluate", str(req), "--org", "ACME", "--tokens", str(tokens), "--out", str(resp)]
+    evaluate = ["org", "evaluate", str(req), "--org", "ACME", "--out", str(resp)]
     assert main(evaluate) == 0
     resp.unlink()
     capsys.readouterr()

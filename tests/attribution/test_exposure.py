@@ -19,6 +19,8 @@ from leaktrace.attribution.otp import MemoryOtpHook, OtpLocked, OtpVerifier
 from leaktrace.attribution.usage import UsageLedger
 from leaktrace.core.keyring import Keyring
 
+from .conftest import org_tokens
+
 EXPOSED = [f"1390000{i:04d}" for i in range(300)]
 MINE = "13900000042"
 NOT_EXPOSED = "13712345678"
@@ -44,8 +46,8 @@ def service() -> tuple[oprf.ServerKey, ExposureSet, MemoryOtpHook, Recorder, Tes
     key = oprf.ServerKey.from_keyring(Keyring.generate())
     exposure = ExposureSet.from_words(key.key_id, *prf_words(key, "cn_mobile", EXPOSED), bucket_bits=4)
     hook = MemoryOtpHook()
-    org = hashlib.sha256(b"org-token").hexdigest()
-    rec = Recorder(create_app(key, exposure, OtpVerifier(hook), {org: "ACME"}, rate=1000, burst=1000))
+    rec = Recorder(create_app(key, exposure, OtpVerifier(hook), org_tokens({"org-token": "ACME"}), rate=1000,
+                              burst=1000))
     return key, exposure, hook, rec, TestClient(rec)
 
 
@@ -117,9 +119,8 @@ def test_org_token_batch_and_fingerprint_evaluator(service: Any) -> None:
     assert oprf.oblivious_outputs(ev, xs, batch=16) == key.evaluate_many(xs)
     # fingerprints go through a different key: its outputs cannot be tested against the exposure set
     fp_key = oprf.ServerKey.from_keyring(Keyring.generate(), purpose=oprf.FINGERPRINT)
-    org = hashlib.sha256(b"org-token").hexdigest()
-    app = TestClient(create_app(key, exposure, OtpVerifier(MemoryOtpHook()), {org: "ACME"}, rate=1000, burst=1000,
-                                fingerprint_key=fp_key))
+    app = TestClient(create_app(key, exposure, OtpVerifier(MemoryOtpHook()), org_tokens({"org-token": "ACME"}),
+                                rate=1000, burst=1000, fingerprint_key=fp_key))
     fp_ev = HttpEvaluator("http://testserver", "org-token", client=app, purpose=oprf.FINGERPRINT)
     assert fp_ev.key_id == fp_key.key_id != key.key_id
     assert oprf.oblivious_outputs(fp_ev, xs, batch=16) == fp_key.evaluate_many(xs) != key.evaluate_many(xs)
@@ -164,13 +165,13 @@ def test_unknown_caller_is_refused_before_its_body_is_judged(service: Any) -> No
     for path in ("/v1/evaluate", "/v1/bucket"):
         assert client.post(path, content=b"not json").status_code == 401
         assert client.post(path, content=b"x" * 300_000).status_code == 413
-    bare = TestClient(create_app(key, None, OtpVerifier(MemoryOtpHook()), {hashlib.sha256(b"t").hexdigest(): "A"}))
+    bare = TestClient(create_app(key, None, OtpVerifier(MemoryOtpHook()), org_tokens({"t": "A"})))
     r = bare.post("/v1/bucket", content=b"not json", headers={"authorization": "Bearer t"})
     assert r.status_code == 503 and r.json() == {"error": "no exposure set loaded"}
 
 
 def _org_app(key: oprf.ServerKey, exposure: ExposureSet, quota: int, ledger: UsageLedger | None = None) -> TestClient:
-    tokens = {hashlib.sha256(t).hexdigest(): "ACME" for t in (b"org-token", b"org-token-2")}
+    tokens = org_tokens({"org-token": "ACME", "org-token-2": "ACME"})
     return TestClient(create_app(key, exposure, OtpVerifier(MemoryOtpHook()), tokens, rate=1000,
                                  burst=1000, quotas={"ACME": quota}, ledger=ledger))
 

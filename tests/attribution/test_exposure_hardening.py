@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 from typing import Any
 
 import pytest
@@ -17,6 +16,8 @@ from leaktrace.attribution.exposure_service import TooManyRequests
 from leaktrace.attribution.otp import MemoryOtpHook, OtpVerifier
 from leaktrace.attribution.usage import UsageLedger
 from leaktrace.core.keyring import Keyring
+
+from .conftest import org_tokens
 
 EXPOSED = [f"1390000{i:04d}" for i in range(50)]
 MINE = "13900000042"
@@ -38,7 +39,7 @@ def _app(key: oprf.ServerKey, exposure: ExposureSet | None, hook: MemoryOtpHook 
     args: dict[str, Any] = {"rate": 1000, "burst": 1000}
     args.update(kw)
     otp = verifier or OtpVerifier(hook or MemoryOtpHook())
-    return TestClient(create_app(key, exposure, otp, {hashlib.sha256(b"org-token").hexdigest(): "ACME"}, **args))
+    return TestClient(create_app(key, exposure, otp, org_tokens({"org-token": "ACME"}), **args))
 
 
 def _element(i: int = 0) -> str:
@@ -315,7 +316,7 @@ def test_an_org_cannot_collect_the_whole_tag_set_over_days(key: oprf.ServerKey, 
     clock = _Clock()
     clock.now = 1_800_000_000.0
     svc = ExposureService(key, exposure, OtpVerifier(MemoryOtpHook()),
-                          {hashlib.sha256(b"org-token").hexdigest(): "ACME"}, rate=1000, burst=1000,
+                          org_tokens({"org-token": "ACME"}), rate=1000, burst=1000,
                           quotas={"ACME": 4}, ledger=UsageLedger(None, clock=clock))
     for _day in range(4):  # the daily allowance, four days running: 16 evaluations, one per bucket
         svc.evaluate("10.0.0.1", "org-token", [oprf.blind(f"v{i}".encode()).element for i in range(4)])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,8 @@ from leaktrace.attribution.exposure_service import (
 from leaktrace.attribution.otp import MemoryOtpHook, OtpVerifier
 from leaktrace.attribution.usage import UsageLedger
 from leaktrace.core.keyring import Keyring
+
+from .conftest import org_tokens
 
 EXPOSED = [f"1390000{i:04d}" for i in range(100)]
 MINE = "13900000042"
@@ -44,7 +45,7 @@ def _service(key: oprf.ServerKey, exposure: ExposureSet | None, hook: MemoryOtpH
     args: dict[str, object] = {"rate": 1000, "burst": 1000}
     args.update(kw)
     return ExposureService(key, exposure, OtpVerifier(hook or MemoryOtpHook()),
-                           {hashlib.sha256(ORG_TOKEN.encode()).hexdigest(): "ACME"}, **args)  # type: ignore[arg-type]
+                           org_tokens({ORG_TOKEN: "ACME"}), **args)  # type: ignore[arg-type]
 
 
 def _check(svc: ExposureService, token: str, value: str, bits: int = 4) -> bool:

@@ -73,15 +73,15 @@ def _run_sequence(data: Path, work: Path) -> list[Path]:
                     + "X1,13711112222,110101198001010011\n", "utf-8")
     assert main(["attribute", str(dump)]) == 0
     assert main(["graph", "build"]) == 0
-    tokens = work / "tokens.json"
-    assert main(["org", "token", "--org", "ACME", "--tokens", str(tokens)]) == 0
-    return [req, state, resp, fp, canaries, tokens]
+    assert main(["org", "token", "--org", "ACME"]) == 0  # into the token store; the audit key is written too
+    return [req, state, resp, fp, canaries]
 
 
 def test_everything_written_is_owner_only_under_umask_022(umask_022: Path, tmp_path: Path) -> None:
     data = umask_022
     written = _run_sequence(data, tmp_path / "work")
-    for name in ("leaktrace.sqlite", "graph/graph.json", "attribution/orgs.json", "attribution/canaries.json"):
+    for name in ("leaktrace.sqlite", "graph/graph.json", "attribution/orgs.json", "attribution/canaries.json",
+                 "audit/signing.key"):
         assert (data / name).is_file(), name  # the sequence reached what the issue names
     # data.parent too: leaktrace made it (a missing parent is made owner-only like the data directory)
     bad = _open_to_others(data.parent, skip=data / "evidence")

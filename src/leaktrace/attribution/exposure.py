@@ -128,32 +128,32 @@ def org_quotas(orgs: dict[str, dict[str, Any]], slack: float = 1.2, floor: int =
     return out
 
 
-def _token_doc(path: Path) -> dict[str, Any]:
+def read_token_file(path: Path) -> list[tuple[str, str, int | None]]:
+    """(SHA-256 of the token, organisation, daily quota or None) for each entry of an old token file.
+
+    Organisation tokens now live in the console's token store (partner
+    accounts' tokens, `leaktrace org token`); this reads the JSON files the
+    exposure server used to take (`{sha256: org}` or `{sha256: {"org",
+    "daily_quota"}}`) so `leaktrace org import-tokens` can bring them over.
+    """
     try:
         doc = json.loads(path.read_text("utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError) as exc:
+    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: expected a JSON object of token-hash -> organisation") from exc
     if not isinstance(doc, dict):
         raise InputError(f"{path}: expected a JSON object of token-hash -> organisation")
+    out = []
     for k, v in doc.items():
-        if not (isinstance(v, str) or (isinstance(v, dict) and isinstance(v.get("org"), str))):
+        if isinstance(v, str):
+            out.append((str(k), v, None))
+        elif isinstance(v, dict) and isinstance(v.get("org"), str):
+            quota = v.get("daily_quota")
+            if quota is not None and (not isinstance(quota, int) or quota < 0):
+                raise InputError(f"{path}: entry {k[:12]}...: field 'daily_quota': expected a non-negative integer")
+            out.append((str(k), v["org"], quota or None))
+        else:
             raise InputError(f"{path}: entry {k[:12]}...: expected an organisation name or {{\"org\", \"daily_quota\"}}")
-    return doc
-
-
-def load_org_tokens(path: Path | None) -> dict[str, str]:
-    """`{sha256(token) hex: org}` from a JSON file; tokens themselves are never stored."""
-    if path is None:
-        return {}
-    return {str(k): v if isinstance(v, str) else v["org"] for k, v in _token_doc(path).items()}
-
-
-def load_token_quotas(path: Path | None) -> dict[str, int]:
-    """Daily quotas set explicitly when a token was issued (`org token --daily-quota`), per organisation."""
-    if path is None:
-        return {}
-    return {v["org"]: int(v["daily_quota"]) for v in _token_doc(path).values()
-            if isinstance(v, dict) and int(v.get("daily_quota") or 0) > 0}
+    return out
 
 
 def index_file(path: str | Path, key: oprf.ServerKey, bucket_bits: int = BUCKET_BITS) -> tuple[ExposureSet, int]:

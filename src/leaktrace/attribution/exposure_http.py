@@ -27,6 +27,7 @@ from leaktrace.attribution.exposure import MAX_BODY, ORG_QUOTA_FLOOR, ExposureSe
 from leaktrace.attribution.exposure_service import (
     ExposureError,
     ExposureService,
+    OrgLookup,
     PayloadTooLarge,
     UnsupportedMediaType,
 )
@@ -181,7 +182,7 @@ def routes(service: ExposureService) -> list[Route]:
 
 
 def create_app(key: oprf.ServerKey, exposure: ExposureSet | None, otp: OtpVerifier,
-               org_tokens: dict[str, str] | None = None, rate: float = 20.0, burst: int = 40,
+               org_tokens: OrgLookup | None = None, rate: float = 20.0, burst: int = 40,
                org_quota: int = ORG_QUOTA_FLOOR, quotas: dict[str, int] | None = None,
                fingerprint_key: oprf.ServerKey | None = None, ledger: UsageLedger | None = None) -> Starlette:
     """The HTTP app over a new `ExposureService` (same arguments); the keys stay in the service."""

@@ -23,7 +23,7 @@ import re
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -178,6 +178,12 @@ class BucketTags:
     buckets: dict[int, np.ndarray]  # bucket id -> its PRF tags (uint64), in the order asked
 
 
+# Which organisation a bearer token acts for: (token, client address) -> organisation id, or None.
+# The entry point wires the console's token store (`leaktrace.service.partners.exposure_lookup`):
+# one store of tokens, revocable there, not a second list here.
+OrgLookup = Callable[[str, str], str | None]
+
+
 def token_digest(token: str) -> str:
     """How a bearer token is known to the service: its SHA-256, hex (tokens themselves are never kept)."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -191,10 +197,12 @@ class ExposureService:
     Each organisation gets `quotas[org]` evaluations per UTC day (see
     `exposure.org_quotas`), else `org_quota`, charged in `ledger` across all
     its tokens and both purposes; citizens a one-off `CITIZEN_QUOTA`.
+    `org_tokens` answers which organisation a bearer token acts for (see
+    `OrgLookup`), asked on every request, so a revoked token stops at once.
     """
 
     def __init__(self, key: oprf.ServerKey, exposure: ExposureSet | None, otp: OtpVerifier,
-                 org_tokens: dict[str, str] | None = None, rate: float = 20.0, burst: int = 40,
+                 org_tokens: OrgLookup | None = None, rate: float = 20.0, burst: int = 40,
                  org_quota: int = ORG_QUOTA_FLOOR, quotas: dict[str, int] | None = None,
                  fingerprint_key: oprf.ServerKey | None = None, ledger: UsageLedger | None = None) -> None:
         if fingerprint_key is not None and fingerprint_key.key_id == key.key_id:
@@ -203,7 +211,7 @@ class ExposureService:
         self._fingerprint_key = fingerprint_key
         self.exposure = exposure
         self._otp = otp
-        self._org_tokens = org_tokens or {}
+        self._org_of = org_tokens
         self._org_quota = org_quota
         self._quotas = quotas or {}
         self._usage = ledger or UsageLedger(None)
@@ -212,13 +220,13 @@ class ExposureService:
 
     # -- who is asking ---------------------------------------------------------------
 
-    def _session(self, token: str | None) -> Session | None:
+    def _session(self, token: str | None, client: str) -> Session | None:
         """The session a bearer token opens (an organisation's, or a citizen's OTP session), if any."""
         if not token:
             return None
         digest = token_digest(token)
-        if digest in self._org_tokens:
-            org = self._org_tokens[digest]
+        org = self._org_of(token, client) if self._org_of is not None and digest not in self._sessions else None
+        if org is not None:
             limit = self._quotas.get(org, self._org_quota)
             # one session per organisation, however many tokens it holds; the allowance is in the ledger
             return self._sessions.setdefault("org:" + org, Session(limit, ORG_BATCH, float("inf"), org, limit))
@@ -280,7 +288,7 @@ class ExposureService:
                  purpose: str | None = oprf.EXPOSURE) -> Evaluation:
         """k·E for each blinded element E, under the exposure key (or the fingerprint key), charged to the caller."""
         self._admit(client)
-        session = self._session(token)
+        session = self._session(token, client)
         if session is None:
             raise Unauthorized("prove control of the value first (/v1/otp/start) or use an organisation token")
         if elements is None:
@@ -329,7 +337,7 @@ class ExposureService:
     def bucket(self, client: str, token: str | None, buckets: Sequence[int] | None) -> BucketTags:
         """The PRF tags in each asked bucket: one bucket per exposure evaluation made, within `bucket_cap`."""
         self._admit(client)
-        session = self._session(token)
+        session = self._session(token, client)
         if session is None:
             raise Unauthorized("a session or organisation token is required")
         if self.exposure is None:

@@ -34,6 +34,7 @@ COMMAND_MODULES = [
     "leaktrace.cli.graph",
     "leaktrace.cli.intel",
     "leaktrace.cli.demo",
+    "leaktrace.cli.users", "leaktrace.cli.audit",
     "leaktrace.cli.serve",
 ]
 

@@ -39,30 +39,28 @@ def serve_cmd(
     port: int = typer.Option(8765, "--port"),
     otp_hook: str = typer.Option(..., "--otp-hook", envvar="LEAKTRACE_OTP_HOOK",
                                  help="module:callable returning the SMS/e-mail code sender."),
-    org_tokens: Path = typer.Option(None, "--org-tokens", help="JSON {sha256(token): org} of organisation tokens."),
     rate: float = typer.Option(20.0, "--rate", help="Requests per second per client."),
 ) -> None:
     """Run the HTTP endpoint (the OPRF key is derived in this process and never leaves it)."""
     import uvicorn
 
-    from leaktrace.attribution.exposure import (
-        ExposureSet,
-        load_org_tokens,
-        load_token_quotas,
-        org_quotas,
-    )
+    from leaktrace.attribution.exposure import ExposureSet, org_quotas
     from leaktrace.attribution.exposure_http import create_app
     from leaktrace.attribution.oprf import EXPOSURE, FINGERPRINT, ServerKey
     from leaktrace.attribution.otp import OtpVerifier, load_hook
     from leaktrace.attribution.registry import Registry
     from leaktrace.attribution.usage import UsageLedger, ledger_path
+    from leaktrace.service.partners import exposure_lookup
+    from leaktrace.service.tokens import org_quotas as token_quotas
 
-    ring = cli_context().keyring
+    ctx = cli_context()
+    ring = ctx.keyring
     key = ServerKey.from_keyring(ring, purpose=EXPOSURE)
     path = _set_path()
     exposure = ExposureSet.load(path, key.key_id) if path.exists() else None
-    quotas = {**org_quotas(Registry(cli_context().data_dir).orgs()), **load_token_quotas(org_tokens)}
-    app = create_app(key, exposure, OtpVerifier(load_hook(otp_hook)), load_org_tokens(org_tokens), rate=rate,
+    quotas = {**org_quotas(Registry(ctx.data_dir).orgs()), **token_quotas(ctx)}
+    # Organisation tokens are partner accounts' tokens in the store, looked up per request.
+    app = create_app(key, exposure, OtpVerifier(load_hook(otp_hook)), exposure_lookup(ctx), rate=rate,
                      quotas=quotas, fingerprint_key=ServerKey.from_keyring(ring, purpose=FINGERPRINT),
                      ledger=UsageLedger(ledger_path(cli_context().data_dir)))
     typer.echo(f"exposure service on http://{host}:{port} (key {key.key_id}, "

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,7 +10,7 @@ import typer
 
 from leaktrace.cli.context import cli_context
 from leaktrace.core.errors import InputError
-from leaktrace.core.private_files import private_dir, write_private_text
+from leaktrace.core.private_files import private_dir
 
 if TYPE_CHECKING:
     from leaktrace.attribution.oprf import ServerKey
@@ -87,8 +85,6 @@ def evaluate_cmd(
     request: Path = typer.Argument(..., help="An organisation's offline OPRF request (org fingerprint --request)."),
     org: str = typer.Option(..., "--org", help="The organisation charged for it (must match the request)."),
     out: Path = typer.Option(..., "--out", "-o", help="Where to write the answer for the organisation."),
-    tokens: Path = typer.Option(None, "--tokens", help="The server's token file, for quotas set with "
-                                                       "'org token --daily-quota'."),
 ) -> None:
     """Platform side of the offline path: apply the fingerprint key to blinded elements (it sees no values).
 
@@ -96,13 +92,15 @@ def evaluate_cmd(
     usage ledger the exposure service shares.
     """
     from leaktrace.attribution import offline
-    from leaktrace.attribution.exposure import ORG_QUOTA_FLOOR, load_token_quotas, org_quotas
+    from leaktrace.attribution.exposure import ORG_QUOTA_FLOOR, org_quotas
     from leaktrace.attribution.registry import Registry
     from leaktrace.attribution.usage import UsageLedger, ledger_path
+    from leaktrace.service.tokens import org_quotas as token_quotas
 
-    data_dir = cli_context().data_dir
+    ctx = cli_context()
+    data_dir = ctx.data_dir
     name = org.strip()
-    quotas = {**org_quotas(Registry(data_dir).orgs()), **load_token_quotas(tokens)}
+    quotas = {**org_quotas(Registry(data_dir).orgs()), **token_quotas(ctx)}
     limit = quotas.get(name, ORG_QUOTA_FLOOR)
     key = _server_key()
     n = offline.evaluate_request(request, key, out, name, UsageLedger(ledger_path(data_dir)), limit)
@@ -216,19 +214,39 @@ def notice_check_cmd(
 @org_app.command("token")
 def token_cmd(
     org: str = typer.Option(..., "--org"),
-    tokens: Path = typer.Option(..., "--tokens", help="The server's token file (JSON, hashes only)."),
     daily_quota: int = typer.Option(0, "--daily-quota",
                                     help="OPRF evaluations per day (default: sized from the org's registered "
                                          "fingerprint; set it for the first fingerprint of a large export)."),
 ) -> None:
-    """Issue an API token for an organisation (printed once; only its hash is stored)."""
+    """Issue an exposure-service token for an organisation's partner account (printed once; only its hash is kept).
+
+    The token lives in the console's token store (`leaktrace users tokens`
+    lists it, `leaktrace users revoke-token` revokes it); the partner account
+    `partner-ORG` is created on first use.
+    """
+    from leaktrace.cli.operator import shell_principal
+    from leaktrace.service.partners import issue_org_token
+
     if daily_quota < 0:
         raise InputError("--daily-quota must not be negative")
-    token = secrets.token_urlsafe(32)
-    doc = json.loads(tokens.read_text("utf-8")) if tokens.exists() else {}
-    doc[hashlib.sha256(token.encode()).hexdigest()] = {"org": org, "daily_quota": daily_quota} if daily_quota else org
-    write_private_text(tokens, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")  # owner-only, whole or not
+    token, _account = issue_org_token(cli_context(), shell_principal(), org, daily_quota=daily_quota or None)
     typer.echo(token)
+
+
+@org_app.command("import-tokens")
+def import_tokens_cmd(
+    tokens: Path = typer.Argument(..., help="A token file the exposure server used to take (--org-tokens)."),
+) -> None:
+    """Bring an old exposure-server token file into the token store: the same tokens keep working."""
+    from leaktrace.attribution.exposure import read_token_file
+    from leaktrace.cli.operator import shell_principal
+    from leaktrace.service.partners import import_org_token
+
+    ctx = cli_context()
+    entries = read_token_file(tokens)
+    for digest, org, quota in entries:
+        import_org_token(ctx, shell_principal(), org, digest, quota)
+    typer.echo(f"imported {len(entries)} token(s) from {tokens}; the file is no longer read and may be deleted")
 
 
 def register(app: typer.Typer) -> None:

@@ -89,6 +89,19 @@ class Settings(BaseSettings):
         default_factory=list, description="extra lexicon files (term<TAB>category), separated by the path "
                                           "separator (':' on Linux) in the environment, a list in TOML")
 
+    session_idle_minutes: int = Field(
+        30, gt=0, description="console sessions end after this many minutes without a request")
+    session_max_hours: int = Field(
+        12, gt=0, description="console sessions end this many hours after login, however busy")
+    login_lockout_threshold: int = Field(
+        5, gt=0, description="failed logins of one account from one client before that pair is locked out")
+    login_lockout_seconds: int = Field(
+        30, gt=0, description="first lockout of an account from a client; each further failure doubles it")
+    login_lockout_max_seconds: int = Field(
+        3600, gt=0, description="the longest lockout the doubling reaches")
+    person_search_per_minute: int = Field(
+        10, gt=0, description="searches for a person identifier one user may make per minute (audited)")
+
     @field_validator("intel_lexicons", mode="before")
     @classmethod
     def _split_paths(cls, value: Any) -> Any:
