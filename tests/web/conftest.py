@@ -8,22 +8,13 @@ posts of their own choosing and never assert on global counts.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from console_world import Accounts, fill_world, make_accounts, open_case
+from console_world import ConsoleWorld, fill_world, make_accounts, open_case
 
 from leaktrace.core.keyring import Keyring
 from leaktrace.core.settings import Settings
 from leaktrace.pipeline.context import Context
-
-
-@dataclass
-class ConsoleWorld:
-    ctx: Context
-    accounts: Accounts
-    root: Path
 
 
 @pytest.fixture(scope="session")

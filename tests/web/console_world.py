@@ -36,6 +36,13 @@ class Accounts:
         return pyotp.TOTP(self.totp[username]).at(time.time() + 30 * ahead)
 
 
+@dataclass
+class ConsoleWorld:
+    ctx: Context
+    accounts: Accounts
+    root: Path
+
+
 def fill_world(ctx: Context, workdir: Path, *, seed: int = 7, listings_per_market: int = 12) -> None:
     generate_social(workdir, seed=seed, scale=200, sample_rows=[], victim_org="某某电商",
                     claimed_records=900_000_000, listings_per_market=listings_per_market)

@@ -7,10 +7,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from console_world import PASSWORD
+from console_world import PASSWORD, ConsoleWorld
 from fastapi.testclient import TestClient
 
-from conftest import ConsoleWorld
 from leaktrace.pipeline.intel_stage import analyse_item
 from leaktrace.service.access import add_member, local_operator
 from leaktrace.service.feed import model_version

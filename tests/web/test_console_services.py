@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from console_world import ConsoleWorld
 from sqlalchemy import func, select
 
-from conftest import ConsoleWorld
 from leaktrace.core.errors import InputError
 from leaktrace.core.search_terms import terms
 from leaktrace.pipeline.intel_stage import analyse_item
