@@ -48,7 +48,10 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
-def _back(request: Request, default: str) -> str:
+def _back(request: Request, default: str, wanted: str | None = None) -> str:
+    """Where to go after a form: `wanted` or the Referer when it is a path of this console, else `default`."""
+    if wanted and wanted.startswith("/") and not wanted.startswith(("//", "/\\")) and len(wanted) < 2000:
+        return wanted
     ref = request.headers.get("referer") or ""
     host = f"{request.url.scheme}://{request.url.netloc}/"
     return ref if ref.startswith(host) else default
@@ -138,7 +141,7 @@ async def switch_lang(request: Request) -> Response:
 
     form = await _form(request)
     lang = form.get("lang", "")
-    response = RedirectResponse(_back(request, "/feed"), status_code=303)
+    response = RedirectResponse(_back(request, "/feed", form.get("next")), status_code=303)
     if lang in LANGS:
         p = principal_or_none(request)
         if p is not None:
