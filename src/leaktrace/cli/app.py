@@ -35,7 +35,7 @@ COMMAND_MODULES = [
     "leaktrace.cli.intel",
     "leaktrace.cli.demo",
     "leaktrace.cli.users", "leaktrace.cli.audit",
-    "leaktrace.cli.serve",
+    "leaktrace.cli.serve", "leaktrace.cli.search",
 ]
 
 app = typer.Typer(
