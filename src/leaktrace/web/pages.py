@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -124,7 +125,7 @@ async def login(request: Request) -> Response:
 
 
 @router.post("/logout", dependencies=[Depends(guard)])
-async def logout(request: Request) -> Response:
+def logout(request: Request) -> Response:
     from leaktrace.service.sessions import logout as end_session
 
     p = principal_or_none(request)
@@ -137,9 +138,13 @@ async def logout(request: Request) -> Response:
 
 @router.post("/lang", dependencies=[Depends(guard)])
 async def switch_lang(request: Request) -> Response:
+    form = await _form(request)
+    return await run_in_threadpool(_switch_lang, request, form)
+
+
+def _switch_lang(request: Request, form: dict[str, str]) -> Response:
     from leaktrace.service.accounts import set_lang
 
-    form = await _form(request)
     lang = form.get("lang", "")
     response = RedirectResponse(_back(request, "/feed", form.get("next")), status_code=303)
     if lang in LANGS:
@@ -153,12 +158,12 @@ async def switch_lang(request: Request) -> Response:
 # -- feed and triage -------------------------------------------------------------------------
 
 @router.get("/")
-async def home(request: Request) -> Response:
+def home(request: Request) -> Response:
     return RedirectResponse("/feed", status_code=303)
 
 
 @router.get("/feed")
-async def feed_page(request: Request, principal: Principal = Depends(page_principal)) -> Response:
+def feed_page(request: Request, principal: Principal = Depends(page_principal)) -> Response:
     from leaktrace.service.feed import feed
 
     f = post_filter(request.query_params)
@@ -171,11 +176,15 @@ async def feed_page(request: Request, principal: Principal = Depends(page_princi
 
 @router.post("/triage/{post_id}", dependencies=[Depends(guard)])
 async def triage(request: Request, post_id: int, principal: Principal = Depends(page_principal)) -> Response:
+    form = await _form(request)
+    return await run_in_threadpool(_triage, request, post_id, principal, form)
+
+
+def _triage(request: Request, post_id: int, principal: Principal, form: dict[str, str]) -> Response:
     from leaktrace.service import triage as tr
     from leaktrace.service.feed import feed_row, model_version
     from leaktrace.store.repo.post_queries import get_post
 
-    form = await _form(request)
     action = form.get("action", "")
     ctx = _ctx(request)
     if action == "dismiss":
@@ -198,7 +207,7 @@ async def triage(request: Request, post_id: int, principal: Principal = Depends(
 # -- listing ---------------------------------------------------------------------------------
 
 @router.get("/listing/{post_id}")
-async def listing_page(request: Request, post_id: int, principal: Principal = Depends(page_principal)) -> Response:
+def listing_page(request: Request, post_id: int, principal: Principal = Depends(page_principal)) -> Response:
     from leaktrace.service.listing_view import listing
 
     return render(request, "listing.html", v=listing(_ctx(request), principal, post_id), clear=None)
@@ -209,14 +218,15 @@ async def unmask_page(request: Request, post_id: int, principal: Principal = Dep
     from leaktrace.service.listing_view import listing, unmask
 
     form = await _form(request)
-    clear = unmask(_ctx(request), principal, post_id, form.get("reason"))
+    clear = await run_in_threadpool(unmask, _ctx(request), principal, post_id, form.get("reason"))
     if request.headers.get("hx-request") == "true":
         return render(request, "_clear.html", clear=clear)
-    return render(request, "listing.html", v=listing(_ctx(request), principal, post_id), clear=clear)
+    view = await run_in_threadpool(listing, _ctx(request), principal, post_id)
+    return render(request, "listing.html", v=view, clear=clear)
 
 
 @router.get("/listing/{post_id}/screenshot")
-async def screenshot(request: Request, post_id: int, principal: Principal = Depends(page_principal)) -> Response:
+def screenshot(request: Request, post_id: int, principal: Principal = Depends(page_principal)) -> Response:
     from leaktrace.service.listing_view import listing
 
     v = listing(_ctx(request), principal, post_id)
@@ -232,14 +242,14 @@ async def screenshot(request: Request, post_id: int, principal: Principal = Depe
 # -- pivot, search ---------------------------------------------------------------------------
 
 @router.get("/identifier/{ident_id}")
-async def identifier_page(request: Request, ident_id: int, principal: Principal = Depends(page_principal)) -> Response:
+def identifier_page(request: Request, ident_id: int, principal: Principal = Depends(page_principal)) -> Response:
     from leaktrace.service.pivot import pivot
 
     return render(request, "identifier.html", v=pivot(_ctx(request), principal, ident_id))
 
 
 @router.get("/search")
-async def search_page(request: Request, principal: Principal = Depends(page_principal)) -> Response:
+def search_page(request: Request, principal: Principal = Depends(page_principal)) -> Response:
     from leaktrace.service.search import search
 
     q = (request.query_params.get("q") or "").strip()
@@ -258,7 +268,7 @@ async def search_page(request: Request, principal: Principal = Depends(page_prin
 # -- sessions, audit, cases ------------------------------------------------------------------
 
 @router.get("/sessions")
-async def sessions_page(request: Request, principal: Principal = Depends(page_principal)) -> Response:
+def sessions_page(request: Request, principal: Principal = Depends(page_principal)) -> Response:
     from leaktrace.service.sessions import list_sessions
 
     rows = list_sessions(_ctx(request), principal)
@@ -266,7 +276,7 @@ async def sessions_page(request: Request, principal: Principal = Depends(page_pr
 
 
 @router.post("/sessions/{session_id}/revoke", dependencies=[Depends(guard)])
-async def revoke(request: Request, session_id: str, principal: Principal = Depends(page_principal)) -> Response:
+def revoke(request: Request, session_id: str, principal: Principal = Depends(page_principal)) -> Response:
     from leaktrace.service.sessions import revoke_session
 
     revoke_session(_ctx(request), principal, session_id[:64])
@@ -278,7 +288,7 @@ async def revoke(request: Request, session_id: str, principal: Principal = Depen
 
 
 @router.get("/audit")
-async def audit_page(request: Request, principal: Principal = Depends(page_principal)) -> Response:
+def audit_page(request: Request, principal: Principal = Depends(page_principal)) -> Response:
     from leaktrace.service.access import require
     from leaktrace.service.audit import query
 
@@ -289,7 +299,7 @@ async def audit_page(request: Request, principal: Principal = Depends(page_princ
 
 
 @router.get("/cases/{ref}")
-async def case_page(request: Request, ref: str, principal: Principal = Depends(page_principal)) -> Response:
+def case_page(request: Request, ref: str, principal: Principal = Depends(page_principal)) -> Response:
     from leaktrace.service.case_view import case_view
 
     return render(request, "case.html", v=case_view(_ctx(request), principal, ref))
