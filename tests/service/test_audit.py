@@ -29,6 +29,7 @@ def test_chain_verifies_and_is_signed(ctx: Context, shell: Principal) -> None:
     v = audit.verify(ctx)
     assert (v.ok, v.entries, v.first_bad_seq) == (True, 5, None)
     entries = audit.query(ctx, newest_first=False)
+    assert v.head == entries[-1].hash
     assert [e.seq for e in entries] == [1, 2, 3, 4, 5]
     assert entries[1].prev == entries[0].hash and entries[0].signer.startswith("ed25519:")
     assert audit.public_key_text(ctx)

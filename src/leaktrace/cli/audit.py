@@ -41,7 +41,7 @@ def show_cmd(
     for col in ("seq", "time", "actor", "client", "action", "target", "reason"):
         table.add_column(col, overflow="fold")
     for e in entries:
-        table.add_row(str(e.seq), e.time, e.actor, e.client, e.action, e.target, e.reason or "")
+        table.add_row(str(e.seq), e.time[:19].replace("T", " "), e.actor, e.client, e.action, e.target, e.reason or "")
     Console().print(table)
 
 
@@ -56,7 +56,8 @@ def verify_cmd(json_out: bool = typer.Option(False, "--json", help="Print the ve
     if not verdict.ok:
         raise IntegrityError(f"audit log: entry {verdict.first_bad_seq}: {verdict.problem}")
     if not json_out:
-        typer.echo(f"ok: {verdict.entries} audit entries, chain and signatures verified")
+        head = f"; head {verdict.entries}:{verdict.head}" if verdict.head else ""
+        typer.echo(f"ok: {verdict.entries} audit entries, chain and signatures verified{head}")
 
 
 @audit_app.command("export")

@@ -92,10 +92,11 @@ class Verdict:
     entries: int
     first_bad_seq: int | None = None
     problem: str | None = None
+    head: str | None = None  # the last entry's hash when sound: note it elsewhere to pin today's log
 
     def to_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "entries": self.entries, "first_bad_seq": self.first_bad_seq,
-                "problem": self.problem}
+                "problem": self.problem, "head": self.head}
 
 
 def _time_text(at: datetime | None = None) -> str:
@@ -331,7 +332,7 @@ def verify(ctx: Context) -> Verdict:
         return Verdict(False, n, min(head.seq, last) + 1 if head.seq > last else last,
                        f"the signed head names entry {head.seq}, the log ends at {last}: "
                        "entries at the end were deleted or added")
-    return Verdict(True, n)
+    return Verdict(True, n, head=prev)
 
 
 def _sig_ok(public: Any, sig: str, message: bytes) -> bool:
