@@ -34,7 +34,7 @@ test: $(STAMP) browser
 
 # PNGs of the console's main pages over the demo world, into docs/ (README shows them).
 screenshots: $(STAMP) browser
-	$(BIN)/python benchmarks/console_screenshots.py --out docs
+	$(BIN)/python scripts/console_screenshots.py --out docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
