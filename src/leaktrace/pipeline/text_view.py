@@ -12,6 +12,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from leaktrace.pii.scanner import Scanner
 
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _ZERO_WIDTH = "\u200b-\u200d\u2060-\u2064\ufeff\u180e\u00ad"
@@ -40,10 +45,16 @@ def display_text(text: str | None, limit: int, *, masked: bool = True) -> str:
     return shown
 
 
+@lru_cache(maxsize=1)
+def _scanner() -> Scanner:
+    from leaktrace.pii.registry import default_registry
+    from leaktrace.pii.scanner import Scanner
+
+    return Scanner(default_registry())
+
+
 def pii_type_of(query: str) -> str | None:
     """The PII type the detectors see in `query` when it is (nearly) all one value, else None."""
-    from leaktrace.pii.redact import _scanner
-
     q = query.strip()
     for hit in _scanner().scan(q):
         if hit.end - hit.start >= len(q) - 4:
