@@ -98,6 +98,17 @@ def test_triage_a_listing_into_a_case_with_the_keyboard(page_for: Any) -> None:
     expect(page.locator("#case-items")).to_contain_text(f"post-{post}")
 
 
+def test_pages_fit_1280_pixels(page_for: Any) -> None:
+    page = page_for()
+    login(page, "analyst1")
+    page.goto("/feed?sort=score")
+    href = page.locator("tr.row a.open").first.get_attribute("href")
+    for path in ("/feed?sort=score", str(href), "/search?q=开房", "/sessions"):
+        page.goto(path)
+        width = page.evaluate("document.scrollingElement.scrollWidth")
+        assert width <= 1280, (path, width)
+
+
 def test_unmask_with_a_reason_then_find_it_in_the_audit_log(page_for: Any, console_world: ConsoleWorld) -> None:
     page = page_for()
     login(page, "analyst1")

@@ -16,7 +16,7 @@ from leaktrace.service.listing_view import listing, unmask
 from leaktrace.service.pivot import pivot
 from leaktrace.service.search import search
 from leaktrace.service.triage import add_to_case, dismiss, watch_seller
-from leaktrace.store.models import Identifier, Post, SearchTerm
+from leaktrace.store.models import Identifier, Post, PostIdentifier, SearchTerm
 from leaktrace.store.repo import PostSighting, upsert_post
 from leaktrace.store.repo.post_queries import PostFilter
 
@@ -162,3 +162,33 @@ def test_reindex_rebuilds_the_same_postings(console_world: ConsoleWorld) -> None
     assert reindex(w.ctx, full=True) == posts
     with w.ctx.session() as s:
         assert s.scalar(select(func.count()).select_from(SearchTerm)) == before
+
+
+def test_pivot_names_the_dumps_whose_hash_sets_hold_the_identifier(console_world: ConsoleWorld) -> None:
+    import duckdb
+
+    w = console_world
+    pid = _add_post(w, "手机样本", "手机 13822223333 出售", "http://extra.example/5")
+    with w.ctx.session() as s:
+        ident = s.scalars(select(Identifier).join(PostIdentifier, PostIdentifier.identifier_id == Identifier.id)
+                          .where(PostIdentifier.post_id == pid, Identifier.type == "cn_mobile")).first()
+    assert ident is not None
+    sha = "ab" * 32
+    folder = w.ctx.data_dir / "dumps" / sha
+    folder.mkdir(parents=True)
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT ? AS hash, '44' AS province UNION ALL SELECT 'k.00', '11') TO '{folder / 'phones.parquet'}'",
+                [ident.value_hash])
+    con.close()
+    v = pivot(w.ctx, w.accounts.principals["analyst1"], ident.id)
+    assert v.dumps == [sha] and pid in [r.post_id for r in v.listings]
+    assert "13822223333" not in v.shown
+
+
+def test_search_applies_the_feed_filters(console_world: ConsoleWorld) -> None:
+    w = console_world
+    p = w.accounts.principals["analyst1"]
+    everything = search(w.ctx, p, "开房", limit=200).rows
+    big = search(w.ctx, p, "开房", PostFilter(min_records=100_000), limit=200).rows
+    assert big and len(big) < len(everything)
+    assert all(r.records is not None and r.records >= 100_000 for r in big)
