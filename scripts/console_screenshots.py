@@ -78,25 +78,31 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(base_url=base, viewport={"width": 1280, "height": 860})
+
+            def shot(name: str) -> None:
+                page.evaluate("document.fonts.ready.then(() => true)")  # the CJK font loaded, no boxes
+                page.wait_for_timeout(300)
+                page.screenshot(path=str(args.out / f"console-{name}.png"))
+
             page.goto("/login")
-            page.screenshot(path=str(args.out / "console-login.png"))
+            shot("login")
             page.fill("#username", "analyst")
             page.fill("#password", PASSWORD)
             page.click("#login-submit")
             page.wait_for_url("**/feed")
             page.goto("/feed?sort=score")
-            page.screenshot(path=str(args.out / "console-feed.png"))
+            shot("feed")
             href = page.locator("tr.row a.open").first.get_attribute("href")
             page.goto(str(href))
-            page.screenshot(path=str(args.out / "console-listing.png"), full_page=False)
+            shot("listing")
             ident = page.locator("#identifiers a").first.get_attribute("href")
             page.goto("/search?q=开房&sort=score")
-            page.screenshot(path=str(args.out / "console-search.png"))
+            shot("search")
             if ident:
                 page.goto(ident)
-                page.screenshot(path=str(args.out / "console-identifier.png"))
+                shot("identifier")
             page.goto("/sessions")
-            page.screenshot(path=str(args.out / "console-sessions.png"))
+            shot("sessions")
             browser.close()
         server.should_exit = True
         ctx.close()

@@ -36,6 +36,17 @@ def create_app(ctx: Context) -> FastAPI:
     app.middleware("http")(security.security_headers)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
+    @app.get("/fonts/lt-cjk.woff2", include_in_schema=False)
+    def cjk_font() -> Response:
+        """The case report's CJK subset (GB 2312, Noto Sans CJK SC, OFL): machines without a Chinese font
+        still show the console in Chinese. One copy in the package, served from where `cases` keeps it."""
+        from importlib import resources
+
+        from leaktrace.cases.charts import REPORT_FONT_FILE
+
+        data = resources.files("leaktrace.cases").joinpath("fonts", REPORT_FONT_FILE).read_bytes()
+        return Response(data, media_type="font/woff2", headers={"Cache-Control": "public, max-age=86400"})
+
     @app.exception_handler(NotLoggedIn)
     async def _not_logged_in(request: Request, exc: NotLoggedIn) -> Response:
         had = bool(request.cookies.get(security.SESSION_COOKIE))
