@@ -38,19 +38,21 @@ def test_masked_output_has_no_birth_date_or_district(tmp_path: Path, capsys: pyt
     table = main(["scan", str(p)])
     out, _ = capsys.readouterr()
     assert table == 0 and "birth_date" not in out and "region" not in out
-    assert not (get_settings().data_dir / "audit.log").exists()
+    assert not (get_settings().data_dir / "leaktrace.sqlite").exists()  # a plain scan never opens the store
 
 
-def test_detail_adds_them_and_writes_an_owner_only_audit_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_detail_adds_them_and_is_in_the_signed_audit_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     v = _ids(1)[0]
     p = tmp_path / "one.txt"
     p.write_text(f"身份证 {v}\n", "utf-8")
     code, hits, _ = _scan(capsys, str(p), "--json", "--detail")
     (h,) = [h for h in hits if h["type"] == "cn_id"]
     assert code == 0 and h["attrs"]["birth_date"] == f"{v[6:10]}-{v[10:12]}-{v[12:14]}" and "region" in h["attrs"]
-    log = get_settings().data_dir / "audit.log"
-    assert stat.S_IMODE(log.stat().st_mode) == 0o600
-    (line,) = log.read_text("utf-8").splitlines()
+    assert main(["audit", "show", "--action", "scan.detail", "--json"]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
     rec = json.loads(line)
-    assert rec["action"] == "scan --detail" and rec["file"] == str(p.resolve()) and rec["user"] and rec["at"]
+    assert rec["target"] == f"file:{p.resolve()}" and rec["actor"].startswith("shell:") and rec["time"] and rec["sig"]
     assert v not in line and v[6:14] not in line
+    assert main(["audit", "verify"]) == 0
+    key = get_settings().data_dir / "audit" / "signing.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600

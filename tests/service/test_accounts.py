@@ -81,7 +81,7 @@ def test_totp_is_mandatory_for_admin_and_supervisor(ctx: Context, shell: Princip
     with ctx.session() as s:
         sealed = s.scalar(select(User.totp_sealed).where(User.username == "sup"))
     assert sealed and enrollment.secret not in sealed  # sealed under the keyring, never in clear
-    with pytest.raises(TotpRequired):
+    with pytest.raises(TotpEnrollmentRequired):  # not confirmed by a code yet: the QR code is shown again
         accounts.authenticate(ctx, "sup", otp, None, "c")
     with pytest.raises(LoginFailed):
         accounts.authenticate(ctx, "sup", otp, "000000" if pyotp.TOTP(enrollment.secret).now() != "000000"
@@ -94,8 +94,9 @@ def test_totp_is_mandatory_for_admin_and_supervisor(ctx: Context, shell: Princip
     nxt = pyotp.TOTP(enrollment.secret).at(time.time() + 30)
     p = accounts.change_password(ctx, "sup", otp, NEW_PASSWORD, nxt, "c")
     assert p.role is Role.SUPERVISOR
-    with pytest.raises(TotpRequired):
+    with pytest.raises(TotpRequired) as due:
         accounts.authenticate(ctx, "sup", NEW_PASSWORD, None, "c")
+    assert type(due.value) is TotpRequired  # confirmed: a code is asked for, no new seed
     with pytest.raises(InputError, match="already has TOTP"):
         accounts.enroll_totp(ctx, "sup")
 
@@ -106,8 +107,9 @@ def test_analyst_needs_no_totp_and_admin_does(ctx: Context) -> None:
     _, seed = make_user(ctx, "root", Role.ADMIN)
     assert seed is not None
     _forget_last_code(ctx, "root")
-    with pytest.raises(TotpRequired):
+    with pytest.raises(TotpRequired) as due:
         accounts.authenticate(ctx, "root", NEW_PASSWORD, None, "c")
+    assert type(due.value) is TotpRequired
     assert accounts.authenticate(ctx, "root", NEW_PASSWORD, pyotp.TOTP(seed).now(), "c").role is Role.ADMIN
 
 

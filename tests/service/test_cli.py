@@ -96,3 +96,13 @@ def test_audit_verify_export_and_tamper(backend: str, capsys: pytest.CaptureFixt
     code, _, err = _run(capsys, "audit", "show", "--since", "yesterday")
     assert code == 2 and "--since" in err
     assert os.environ.get("LEAKTRACE_DATABASE_URL", "").startswith("postgresql") == (backend == "postgresql")
+
+
+def test_exports_from_the_shell_are_audited(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert _run(capsys, "case", "new", "电商订单", "--ref", "C-9")[0] == 0
+    assert _run(capsys, "case", "export", "C-9", "--format", "stix", "--out", str(tmp_path / "x"))[0] == 0
+    assert _run(capsys, "case", "export", "C-9", "--format", "csv", "--out", str(tmp_path / "y"))[0] == 0
+    code, out, _ = _run(capsys, "audit", "show", "--action", "export.download", "--json")
+    rows = [json.loads(x) for x in out.splitlines()]
+    assert code == 0 and [(r["target"], r["detail"]["format"]) for r in rows] == [("case:C-9", "csv"), ("case:C-9", "stix")]
+    assert rows[1]["detail"]["path"] == str(tmp_path / "x" / "C-9.stix.json")

@@ -138,3 +138,10 @@ def test_partner_tokens_carry_their_organisation_and_quota(ctx: Context, shell: 
     with pytest.raises(PermissionDenied):
         access.require_download(p, "hashset", org_id="ACME")
     assert tokens.org_quotas(ctx) == {"ACME": 500}
+
+
+def test_password_change_ends_other_sessions(ctx: Context) -> None:
+    make_user(ctx, "ana", Role.ANALYST)
+    old, _ = _login(ctx, "ana")
+    accounts.change_password(ctx, "ana", NEW_PASSWORD, NEW_PASSWORD + " two", None, "c")
+    assert sessions.principal_for_session(ctx, old, "c") is None

@@ -16,6 +16,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from leaktrace.cli.context import cli_context
+from leaktrace.cli.operator import audit_export
 from leaktrace.core.errors import InputError
 
 case_app = typer.Typer(help="Cases: gather findings, write the report, export to STIX/MISP/CSV or a bundle.",
@@ -276,6 +277,8 @@ def report(
     from leaktrace.cases.report import write_report
 
     files = write_report(_content(case_ref), out, lang=lang, pdf=pdf, store=cli_context().evidence)
+    audit_export("export.download", f"case:{case_ref}", format="report", path=str(files.html),
+                 pdf=str(files.pdf) if files.pdf else None)
     if json_out:
         typer.echo(json.dumps({"html": str(files.html), "pdf": str(files.pdf) if files.pdf else None}))
         return
@@ -304,6 +307,7 @@ def export(
         dest = out if out != Path(".") else Path(f"{ref}-bundle")
         path = export_bundle(content, dest, store=cli_context().evidence, collector=_user(),
                              include_dumps=include_dumps, as_zip=as_zip)
+        audit_export("evidence.download", f"case:{ref}", format="bundle", path=str(path), dumps=include_dumps)
         typer.echo(str(path))
         return
     if fmt not in ("stix", "misp", "csv"):
@@ -312,12 +316,15 @@ def export(
         raise InputError(f"{out}: not a directory")
     private_dir(out)
     if fmt == "csv":
-        for path in tables.write_tables(content, out):
+        paths = tables.write_tables(content, out)
+        audit_export("export.download", f"case:{ref}", format="csv", path=str(out))
+        for path in paths:
             typer.echo(str(path))
         return
     text = stix.to_json(content) if fmt == "stix" else misp.to_json(content)
     path = out / f"{ref}.{fmt}.json"
     write_private_text(path, text)
+    audit_export("export.download", f"case:{ref}", format=fmt, path=str(path))
     typer.echo(str(path))
 
 

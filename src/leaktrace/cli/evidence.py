@@ -18,6 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from leaktrace.cli.context import cli_context
+from leaktrace.cli.operator import audit_export
 from leaktrace.core.errors import IntegrityError
 
 evidence_app = typer.Typer(
@@ -106,6 +107,7 @@ def export(
     from leaktrace.evidence.export import export
 
     result = export(cli_context().evidence, sha256, out, collector=collector or _user())
+    audit_export("evidence.download", f"evidence:{sha256}", path=str(result.original))
     typer.echo(str(result.original))
     typer.echo(str(result.provenance))
 

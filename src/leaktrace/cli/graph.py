@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from leaktrace.cli.context import cli_context
+from leaktrace.cli.operator import audit_export
 from leaktrace.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -163,6 +164,7 @@ def export_cmd(
         raise InputError(f"{out.parent}: no such directory")
     data = load_snapshot(cli_context().data_dir)
     counts = (write_graphml if kind == "graphml" else write_json)(data, out)
+    audit_export("export.download", "graph", format=kind, path=str(out))
     if json_out:
         typer.echo(json.dumps({"path": str(out), **counts}))
     else:

@@ -14,3 +14,11 @@ def shell_principal() -> Principal:
     except (KeyError, OSError):
         name = "unknown"
     return local_operator(name)
+
+
+def audit_export(action: str, target: str, **detail: object) -> None:
+    """Record an export or download made from the shell (`export.download` or `evidence.download`)."""
+    from leaktrace.cli.context import cli_context
+    from leaktrace.service.personal_data import exported
+
+    exported(cli_context(), shell_principal(), action, target, detail={k: v for k, v in detail.items() if v is not None})

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import getpass
 import json
 import os
 import sys
@@ -22,6 +20,7 @@ from leaktrace.core.textio import open_text
 from leaktrace.core.types import PiiHit
 from leaktrace.pii.redact import masked_attrs
 from leaktrace.pii.scanner import Scanner
+from leaktrace.pipeline.context import Context
 
 TABLE_ROWS = 1000
 
@@ -38,7 +37,7 @@ def scan(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write JSON lines here (atomically: complete or absent) instead of standard output."),
     max_rows: int = typer.Option(TABLE_ROWS, "--max-rows", min=0, help="Table mode: show at most this many hits (all are counted)."),
     detail: bool = typer.Option(False, "--detail", help="Add the side fields that can rebuild a value (an ID's birth_date "
-                                "and district); the use is recorded in the data directory's audit.log."),
+                                "and district); the use is recorded in the audit log (leaktrace audit show)."),
 ) -> None:
     """Find personal data (IDs, mobiles, bank cards, e-mails, names, addresses ...) in text.
 
@@ -62,7 +61,7 @@ def scan(
     scanner = Scanner(registry, min_score=min_score, include_invalid=not valid_only)
     stream = open_text(file if file == "-" else Path(file), encoding, errors)
     if detail:
-        _audit(ctx.data_dir, "scan --detail", "<stdin>" if file == "-" else str(Path(file).resolve()))
+        _audit(ctx, "<stdin>" if file == "-" else str(Path(file).resolve()))
     hits = scanner.scan_stream(stream, ctx.settings.scan_chunk_chars)
     if not detail:
         hits = (_masked(h) for h in hits)
@@ -83,23 +82,15 @@ def _masked(h: PiiHit) -> PiiHit:
     return h if attrs is h.attrs else h.model_copy(update={"attrs": attrs})
 
 
-def _audit(data_dir: Path, action: str, file: str) -> None:
-    """One line in `<data_dir>/audit.log` (0600): who, when, what, which file; never a value found."""
-    from leaktrace.core.private_files import private_dir
+def _audit(ctx: Context, file: str) -> None:
+    """An entry in the signed audit log (docs/console.md): who, when, which file; never a value found.
 
-    private_dir(data_dir)
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no login name in some containers
-        user = f"uid {os.getuid()}"
-    rec = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "user": user,
-           "action": action, "file": file}
-    fd = os.open(data_dir / "audit.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        os.write(fd, (json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8"))
-    finally:
-        os.close(fd)
+    Only `--detail` opens the database; a plain scan never does.
+    """
+    from leaktrace.cli.operator import shell_principal
+    from leaktrace.service import audit
+
+    audit.record(ctx, shell_principal(), "scan.detail", f"file:{file}"[:500])
 
 
 def _write_json(hits: Iterable[PiiHit], out: TextIO) -> int:

@@ -286,7 +286,8 @@ def _second_factor(ctx: Context, u: User, totp_code: str | None, client: str, na
     """The accepted TOTP step, None when the role needs no TOTP; raises when a code is due or wrong."""
     if Role(u.role) not in TOTP_ROLES and not u.totp_confirmed:
         return None
-    if u.totp_sealed is None:
+    if u.totp_sealed is None or (not u.totp_confirmed and not totp_code):
+        # never set up, or set up but not yet confirmed by a code: (re-)enroll, the QR code is shown again
         raise TotpEnrollmentRequired(f"{u.username} must set up TOTP (role {u.role}) before logging in")
     if not totp_code:
         raise TotpRequired("enter the one-time code from your authenticator app")
@@ -319,6 +320,7 @@ def _logged_in(ctx: Context, u: User, step: int | None, client: str, password: s
             row.totp_last_step, row.totp_confirmed = step, True
         if new_hash is not None:
             row.password_hash, row.must_change_password, row.updated_at = new_hash, False, datetime.now(UTC)
+            _end_sessions(s, u.id, datetime.now(UTC))  # a new password logs out whoever had the old one
         elif _hasher.check_needs_rehash(row.password_hash):
             row.password_hash = _hasher.hash(password)
     throttle.success(ctx, u.username, client)
