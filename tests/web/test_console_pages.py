@@ -147,7 +147,6 @@ def test_api_with_a_bearer_token_and_openapi(app: object, console_world: Console
     ctx = console_world.ctx
     p = console_world.accounts.principals["analyst1"]
     token = issue_token(ctx, p, p.user_id, ["feed", "listing", "search"])
-    token = token[1] if isinstance(token, tuple) else token
     with TestClient(app) as c:  # type: ignore[arg-type]
         h = {"Authorization": f"Bearer {token}"}
         feed = c.get("/api/v1/feed?sort=score&limit=5", headers=h).json()
@@ -159,13 +158,27 @@ def test_api_with_a_bearer_token_and_openapi(app: object, console_world: Console
         assert "/api/v1/feed" in spec["paths"] and "/api/v1/search" in spec["paths"]
 
 
+def test_a_revoked_api_token_gets_401_json(app: object, console_world: ConsoleWorld) -> None:
+    from leaktrace.service.tokens import issue_token, list_tokens, revoke_token
+
+    ctx = console_world.ctx
+    p = console_world.accounts.principals["analyst2"]
+    token = issue_token(ctx, p, p.user_id, ["feed"], name="to revoke")
+    with TestClient(app) as c:  # type: ignore[arg-type]
+        h = {"Authorization": f"Bearer {token}"}
+        assert c.get("/api/v1/feed?limit=1", headers=h).status_code == 200
+        view = next(t for t in list_tokens(ctx, p) if t.name == "to revoke")
+        revoke_token(ctx, p, view.token_id)
+        r = c.get("/api/v1/feed?limit=1", headers=h)
+        assert r.status_code == 401 and r.json()["status"] == 401
+
+
 def test_partner_sees_no_staff_results_through_pages_or_api(app: object, console_world: ConsoleWorld) -> None:
     from leaktrace.service.tokens import issue_token
 
     ctx = console_world.ctx
     p = console_world.accounts.principals["partner1"]
     token = issue_token(ctx, p, p.user_id, ["feed", "listing", "search", "identifier", "case"])
-    token = token[1] if isinstance(token, tuple) else token
     with TestClient(app) as c:  # type: ignore[arg-type]
         _login(c, "partner1")
         for path in ("/feed", "/listing/1", "/search?q=数据", "/identifier/1", "/cases/LT-MEMBERS"):
