@@ -64,6 +64,8 @@ def template(tmp: Path) -> tuple[Context, list[dict[str, Any]]]:
         links: dict[int, list[tuple[int, str]]] = {}
         for pid, iid, role in s.execute(select(PostIdentifier.post_id, PostIdentifier.identifier_id, PostIdentifier.role)):
             links.setdefault(pid, []).append((iid, role))
+        docs = {pid: (t, d) for pid, t, d in s.execute(select(SearchDoc.post_id, SearchDoc.title_masked,
+                                                                             SearchDoc.title_digest))}
         terms: dict[int, list[str]] = {}
         for term, pid in s.execute(select(SearchTerm.term, SearchTerm.post_id)):
             terms.setdefault(pid, []).append(term)
@@ -71,7 +73,8 @@ def template(tmp: Path) -> tuple[Context, list[dict[str, Any]]]:
                                        .where(IntelResult.model_version == version)):
             out.append({"post": {c.name: getattr(post, c.name) for c in Post.__table__.columns},
                         "verdict": {c.name: getattr(verdict, c.name) for c in IntelResult.__table__.columns},
-                        "links": links.get(post.id, []), "terms": terms.get(post.id, [])})
+                        "links": links.get(post.id, []), "terms": terms.get(post.id, []),
+                        "doc": docs.get(post.id, (None, None))})
     return ctx, out
 
 
@@ -86,7 +89,7 @@ def _rows(tpl: list[dict[str, Any]], n: int, source_id: int, version: str):  # t
                  first_seen_at=seen, last_seen_at=seen)
         v = dict(t["verdict"])
         v.update(id=i, post_id=i, model_version=version, score=min(1.0, max(0.0, v["score"] - rng.random() * 0.2)))
-        yield p, v, t["links"], t["terms"]
+        yield p, v, t["links"], t["terms"], t["doc"]
 
 
 def load_sqlite(ctx: Context, tpl: list[dict[str, Any]], n: int, version: str) -> None:
@@ -102,12 +105,13 @@ def load_sqlite(ctx: Context, tpl: list[dict[str, Any]], n: int, version: str) -
                     batch[key].clear()
 
         now = datetime.now(UTC)
-        for p, v, links, terms in _rows(tpl, n, sid, version):
+        for p, v, links, terms, doc in _rows(tpl, n, sid, version):
             batch["p"].append(p)
             batch["v"].append(v)
             batch["l"] += [{"post_id": p["id"], "identifier_id": iid, "role": role, "count": 1} for iid, role in links]
             batch["t"] += [{"term": t, "post_id": p["id"]} for t in terms]
-            batch["d"].append({"post_id": p["id"], "digest": "bench", "indexed_at": now})
+            batch["d"].append({"post_id": p["id"], "digest": "bench", "title_masked": doc[0], "title_digest": doc[1],
+                               "indexed_at": now})
             if len(batch["p"]) >= 5000:
                 flush()
         flush()
@@ -137,17 +141,17 @@ def load_pg(ctx: Context, tpl: list[dict[str, Any]], n: int, version: str) -> No
             _copy(cur, "intel_results", vcols, chunk["v"])
             _copy(cur, "post_identifiers", ["post_id", "identifier_id", "role", "count"], chunk["l"])
             _copy(cur, "search_terms", ["term", "post_id"], chunk["t"])
-            _copy(cur, "search_docs", ["post_id", "digest", "indexed_at"], chunk["d"])
+            _copy(cur, "search_docs", ["post_id", "digest", "title_masked", "title_digest", "indexed_at"], chunk["d"])
             for k in chunk:
                 chunk[k].clear()
 
-        for p, v, links, terms in _rows(tpl, n, sid, version):
+        for p, v, links, terms, doc in _rows(tpl, n, sid, version):
             chunk["p"].append(tuple(p[c] for c in pcols))
             chunk["v"].append(tuple(json.dumps(v[c], ensure_ascii=False) if c in ("categories", "facts") else v[c]
                                     for c in vcols))
             chunk["l"] += [(p["id"], iid, role, 1) for iid, role in links]
             chunk["t"] += [(t, p["id"]) for t in terms]
-            chunk["d"].append((p["id"], "bench", now))
+            chunk["d"].append((p["id"], "bench", doc[0], doc[1], now))
             if len(chunk["p"]) >= 20_000:
                 flush()
         flush()

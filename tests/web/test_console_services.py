@@ -192,3 +192,19 @@ def test_search_applies_the_feed_filters(console_world: ConsoleWorld) -> None:
     big = search(w.ctx, p, "开房", PostFilter(min_records=100_000), limit=200).rows
     assert big and len(big) < len(everything)
     assert all(r.records is not None and r.records >= 100_000 for r in big)
+
+
+def test_feed_shows_the_stored_masked_title_only_while_it_matches(console_world: ConsoleWorld) -> None:
+    from datetime import UTC, datetime
+
+    w = console_world
+    p = w.accounts.principals["analyst1"]
+    pid = _add_post(w, "手机 13855556666 出售", "正文", "http://extra.example/6")
+    row = next(r for r in feed(w.ctx, p, PostFilter(seller="tester"), limit=50).rows if r.post_id == pid)
+    assert "13855556666" not in row.title and row.title.startswith("手机 13")
+    with w.ctx.session() as s:  # a new sighting changes the title; the intel stage has not run again yet
+        upsert_post(s, PostSighting(site="extra", url="http://extra.example/6", author_handle="tester",
+                                    title="新标题 13877778888", body="正文"), seen_at=datetime.now(UTC))
+        s.commit()
+    row = next(r for r in feed(w.ctx, p, PostFilter(seller="tester"), limit=50).rows if r.post_id == pid)
+    assert row.title.startswith("新标题") and "13877778888" not in row.title

@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 from leaktrace.core.masking import mask
 from leaktrace.core.search_terms import terms
 from leaktrace.pipeline.context import Context
+from leaktrace.pipeline.text_view import mask_text
 from leaktrace.store.models import Post
+from leaktrace.store.models.console import MASKED_TITLE_CHARS
 from leaktrace.store.repo import CLEAR_TYPES
 from leaktrace.store.repo.search_index import clear_index, index_post
 
@@ -54,9 +56,17 @@ def masked_document(title: str | None, body: str | None, identifiers: Iterable[t
 def index_post_text(session: Session, post_id: int, title: str | None, body: str | None,
                     identifiers: Iterable[tuple[str, str]] | None = None) -> bool:
     """(Re)index one post from its current text; False when its masked text has not changed."""
-    doc = masked_document(title, body, identifiers)
+    found = list(identifiers) if identifiers is not None else None
+    doc = masked_document(title, body, found)
     digest = hashlib.sha256(doc.encode("utf-8", "surrogatepass")).hexdigest()
-    return index_post(session, post_id, terms(doc), digest)
+    # What the feed shows of the title, masked by the same rule as every page (text_view.display_text).
+    title_masked = mask_text(title[:MASKED_TITLE_CHARS + 64])[:MASKED_TITLE_CHARS] if title else None
+    return index_post(session, post_id, terms(doc), digest, title_masked, title_digest(title))
+
+
+def title_digest(title: str | None) -> str | None:
+    """SHA-256 of a post's clear title: a stored masked title is shown only while it still matches."""
+    return None if title is None else hashlib.sha256(title.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def reindex(ctx: Context, *, full: bool = False, batch: int = 500,

@@ -30,18 +30,26 @@ def visible_codes(text: str) -> str:
     return _SHOWN.sub(lambda m: f"⟦U+{ord(m.group(0)):04X}⟧", text)
 
 
-def display_text(text: str | None, limit: int, *, masked: bool = True) -> str:
-    """What a page shows of a captured field: masked (unless `masked=False`), visible codes, at most `limit` chars."""
+# Masking reads this far past the cut, so a value the cut splits is still recognised and masked whole.
+_MASK_MARGIN = 64
+
+
+def display_text(text: str | None, limit: int, *, masked: bool = True, total: int | None = None) -> str:
+    """What a page shows of a captured field: masked (unless `masked=False`), visible codes, at most `limit` chars.
+
+    `total` is the field's real length when `text` is already a cut of it (a stored masked title).
+    """
     if not text:
         return ""
-    cut = text[:limit]
+    cut = text[:limit + _MASK_MARGIN] if masked else text[:limit]
     if masked:
         from leaktrace.pii.redact import masked_text
 
         cut = masked_text(cut)
-    shown = visible_codes(unicodedata.normalize("NFC", cut))
-    if len(text) > limit:
-        shown += f" … [{len(text):,} characters, first {limit:,} shown]"
+    shown = visible_codes(unicodedata.normalize("NFC", cut[:limit]))
+    length = max(len(text), total or 0)
+    if length > limit:
+        shown += f" … [{length:,} characters, first {limit:,} shown]"
     return shown
 
 

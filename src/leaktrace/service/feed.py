@@ -11,10 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from leaktrace.pipeline.context import Context
+from leaktrace.pipeline.search_index import title_digest
 from leaktrace.pipeline.text_view import display_text
 from leaktrace.service.access import Principal, require
 from leaktrace.store.repo.post_queries import PostFilter, PostRow, find_posts, triage_counts
+from leaktrace.store.repo.search_index import masked_titles
 
 FEED_ACTION = "feed.view"
 PAGE_SIZE = 50
@@ -63,12 +67,18 @@ def model_version(ctx: Context) -> str:
     return version_of(ctx.intel_model())
 
 
-def feed_row(row: PostRow) -> FeedRow:
+def feed_row(row: PostRow, stored: tuple[str, str | None] | None = None) -> FeedRow:
+    """A page row; `stored` is the masked title the search index kept and the digest of the title it masked:
+    used while the post's title is still that one, else the title is masked here."""
     post, verdict = row.post, row.verdict
+    title_masked = stored[0] if stored is not None and stored[1] == title_digest(post.title) else None
     facts = (verdict.facts if verdict is not None else None) or {}
     price = facts.get("price") if isinstance(facts.get("price"), dict) else None
     return FeedRow(
-        post_id=post.id, title=display_text(post.title, TITLE_CHARS), source=row.source,
+        post_id=post.id, source=row.source,
+        title=display_text(title_masked, TITLE_CHARS, masked=False, total=len(post.title or ""))
+        if title_masked is not None and len(title_masked) >= min(len(post.title or ""), TITLE_CHARS)
+        else display_text(post.title, TITLE_CHARS),
         seller=display_text(post.author_handle, 200) if post.author_handle else None, language=post.language,
         score=round(float(verdict.score), 3) if verdict is not None else None,
         trafficking=verdict.trafficking if verdict is not None else None,
@@ -80,6 +90,12 @@ def feed_row(row: PostRow) -> FeedRow:
         case_ref=row.triage.case_ref if row.triage is not None else None)
 
 
+def feed_rows(session: Session, rows: list[PostRow]) -> list[FeedRow]:
+    """Page rows of `rows`, with the masked titles the index stored (one query, no masking per row)."""
+    titles = masked_titles(session, [r.post.id for r in rows])
+    return [feed_row(r, titles.get(r.post.id)) for r in rows]
+
+
 def feed(ctx: Context, principal: Principal, f: PostFilter | None = None, *, limit: int = PAGE_SIZE,
          offset: int = 0) -> FeedPage:
     """One page of the feed under filter `f`, with the counts per triage state."""
@@ -88,4 +104,5 @@ def feed(ctx: Context, principal: Principal, f: PostFilter | None = None, *, lim
     with ctx.session() as s:
         rows = find_posts(s, version, f, limit=limit + 1, offset=offset)
         counts = triage_counts(s, version)
-    return FeedPage([feed_row(r) for r in rows[:limit]], counts, offset, limit, more=len(rows) > limit)
+        shown = feed_rows(s, rows[:limit])
+    return FeedPage(shown, counts, offset, limit, more=len(rows) > limit)

@@ -29,7 +29,7 @@ from leaktrace.pipeline.context import Context
 from leaktrace.pipeline.text_view import display_text, mask_text
 from leaktrace.service import personal_data
 from leaktrace.service.access import Principal, require
-from leaktrace.service.feed import FeedRow, feed_row, model_version
+from leaktrace.service.feed import FeedRow, feed_rows, model_version
 from leaktrace.store.models import Identifier, PostIdentifier
 from leaktrace.store.repo import CLEAR_TYPES
 from leaktrace.store.repo.post_queries import PostFilter, find_posts
@@ -156,4 +156,5 @@ def search(ctx: Context, principal: Principal, query: str, f: PostFilter | None 
             if not words:
                 return SearchResult(shown, [], idents, person)
             rows = find_posts(s, version, replace(f, terms=tuple(words)), limit=limit + 1, offset=offset)
-    return SearchResult(shown, [feed_row(r) for r in rows[:limit]], idents, person, more=len(rows) > limit)
+        out = feed_rows(s, rows[:limit])
+    return SearchResult(shown, out, idents, person, more=len(rows) > limit)

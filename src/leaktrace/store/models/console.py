@@ -17,6 +17,7 @@ from leaktrace.store.models.base import Base
 from leaktrace.store.types import UTCDateTime, utcnow
 
 TRIAGE_STATES = ("new", "dismissed", "watched", "in_case")
+MASKED_TITLE_CHARS = 1000
 
 
 class Triage(Base):
@@ -54,10 +55,13 @@ class SearchTerm(Base):
 
 
 class SearchDoc(Base):
-    """That a post is indexed, and the digest of the masked text it was indexed from (skip unchanged)."""
+    """That a post is indexed, the digest of the masked text it was indexed from (skip unchanged), its masked title."""
 
     __tablename__ = "search_docs"
 
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
     digest: Mapped[str] = mapped_column(String(64))
+    # The title masked as indexed (first TITLE_CHARS characters): the feed shows it without masking again.
+    title_masked: Mapped[str | None] = mapped_column(Text)
+    title_digest: Mapped[str | None] = mapped_column(String(64))  # of the clear title it was masked from
     indexed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

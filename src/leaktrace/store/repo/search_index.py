@@ -14,14 +14,18 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from leaktrace.store.models import SearchDoc, SearchTerm
+from leaktrace.store.models.console import MASKED_TITLE_CHARS
 from leaktrace.store.types import utcnow
 
 
-def index_post(session: Session, post_id: int, terms: Sequence[str], digest: str) -> bool:
+def index_post(session: Session, post_id: int, terms: Sequence[str], digest: str,
+               title_masked: str | None = None, title_digest: str | None = None) -> bool:
     """Replace the post's postings by `terms`, unless it is already indexed from text of `digest`.
 
-    Returns True when the postings were (re)written.
+    `title_masked` (cut to MASKED_TITLE_CHARS) is kept for the feed. Returns True when the
+    postings were (re)written.
     """
+    title_masked = None if title_masked is None else title_masked[:MASKED_TITLE_CHARS]
     doc = session.get(SearchDoc, post_id)
     if doc is not None and doc.digest == digest:
         return False
@@ -29,9 +33,10 @@ def index_post(session: Session, post_id: int, terms: Sequence[str], digest: str
     if terms:
         session.execute(insert(SearchTerm), [{"term": t, "post_id": post_id} for t in dict.fromkeys(terms)])
     if doc is None:
-        session.add(SearchDoc(post_id=post_id, digest=digest, indexed_at=utcnow()))
+        session.add(SearchDoc(post_id=post_id, digest=digest, title_masked=title_masked, title_digest=title_digest,
+                              indexed_at=utcnow()))
     else:
-        doc.digest, doc.indexed_at = digest, utcnow()
+        doc.digest, doc.title_masked, doc.title_digest, doc.indexed_at = digest, title_masked, title_digest, utcnow()
     session.flush()
     return True
 
@@ -44,6 +49,15 @@ def clear_index(session: Session) -> None:
 
 def indexed_posts(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(SearchDoc)) or 0)
+
+
+def masked_titles(session: Session, post_ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+    """The stored masked titles of these posts (those indexed), each with the digest of the title it came from."""
+    if not post_ids:
+        return {}
+    rows = session.execute(select(SearchDoc.post_id, SearchDoc.title_masked, SearchDoc.title_digest)
+                           .where(SearchDoc.post_id.in_(list(post_ids)), SearchDoc.title_masked.is_not(None)))
+    return {int(p): (t, d) for p, t, d in rows}
 
 
 def posting_counts(session: Session, terms: Sequence[str]) -> dict[str, int]:

@@ -47,6 +47,8 @@ def upgrade() -> None:
     op.create_table('search_docs',
     sa.Column('post_id', sa.Integer(), nullable=False),
     sa.Column('digest', sa.String(length=64), nullable=False),
+    sa.Column('title_masked', sa.Text(), nullable=True),
+    sa.Column('title_digest', sa.String(length=64), nullable=True),
     sa.Column('indexed_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_search_docs_post_id_posts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('post_id', name=op.f('pk_search_docs'))
