@@ -17,10 +17,11 @@ log, and is rate-limited per user.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, tuple_
 
 from leaktrace.core.errors import InputError
 from leaktrace.core.normalize import normalize
@@ -65,8 +66,19 @@ class SearchResult:
                 "person_identifier": self.person_identifier, "more": self.more}
 
 
-def _identifier_types(s: Any) -> list[str]:
-    return [t for t in s.scalars(select(Identifier.type).distinct()) if t != SAMPLE_TYPE]
+_TYPES_TTL_S = 60.0
+_types_cache: dict[str, tuple[float, list[str]]] = {}
+
+
+def _identifier_types(ctx: Context, s: Any) -> list[str]:
+    """The identifier types the store holds (a DISTINCT over a large table: asked once a minute per store)."""
+    key = str(ctx.engine.url)
+    hit = _types_cache.get(key)
+    now = time.monotonic()
+    if hit is None or now - hit[0] > _TYPES_TTL_S:
+        hit = (now, sorted(t for t in s.scalars(select(Identifier.type).distinct()) if t != SAMPLE_TYPE))
+        _types_cache[key] = hit
+    return hit[1]
 
 
 def identifier_shaped(query: str) -> bool:
@@ -109,8 +121,6 @@ def _lookup(s: Any, ctx: Context, query: str, types: list[str]) -> list[tuple[Id
             continue
     if not wanted:
         return []
-    from sqlalchemy import func, or_, tuple_
-
     cond = or_(*[(Identifier.type == t) & (Identifier.value_hash == h) for t, h in wanted]) if len(wanted) < 2 \
         else tuple_(Identifier.type, Identifier.value_hash).in_(wanted)
     rows = s.execute(select(Identifier, func.count(PostIdentifier.post_id))
@@ -136,7 +146,7 @@ def search(ctx: Context, principal: Principal, query: str, f: PostFilter | None 
         hits: list[tuple[Identifier, int]] = []
         person = False
         if identifier_shaped(q):
-            types = _identifier_types(s)
+            types = _identifier_types(ctx, s)
             person = could_be_person(q, types)
             if person:
                 # Role, typed reason, rate limit and the audit entry (keyed hash and masked form, never
