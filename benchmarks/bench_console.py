@@ -174,10 +174,11 @@ def copy_identifiers(src: Context, dst: Context) -> None:
         s.commit()
 
 
-def start_server(settings_env: dict[str, str], port: int) -> tuple[subprocess.Popen[str], float]:
+def start_server(settings_env: dict[str, str], port: int, workers: int = 1) -> tuple[subprocess.Popen[str], float]:
     """`leaktrace serve` in a process; returns it and the seconds from start to the first page."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "leaktrace.cli.app", "serve", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "leaktrace.cli.app", "serve", "--port", str(port),
+                             "--workers", str(workers)],
                             env={**os.environ, **settings_env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True)
     while True:
@@ -229,7 +230,7 @@ def p95(xs: list[float]) -> float:
 
 
 def run(backend: str, n: int, tpl_ctx: Context, tpl: list[dict[str, Any]], users: int, rounds: int,
-        tmp: Path) -> None:
+        tmp: Path, workers: int = 1) -> None:
     from leaktrace.service.access import local_operator
     from leaktrace.service.accounts import change_password, create_user
 
@@ -256,7 +257,7 @@ def run(backend: str, n: int, tpl_ctx: Context, tpl: list[dict[str, Any]], users
     change_password(ctx, "bench", once, PASSWORD, None, "bench")
     ctx.close()
     port = _free_port()
-    proc, start_s = start_server(env, port)
+    proc, start_s = start_server(env, port, workers)
     try:
         t0 = time.perf_counter()
         times = load_test(f"http://127.0.0.1:{port}", n, users, rounds)
@@ -265,7 +266,7 @@ def run(backend: str, n: int, tpl_ctx: Context, tpl: list[dict[str, Any]], users
         proc.terminate()
         proc.wait(30)
     total = sum(len(v) for v in times.values())
-    print(f"\n{backend}: {n:,} posts (loaded in {load_s:.1f} s), {users} users x {rounds} rounds, "
+    print(f"\n{backend}: {n:,} posts (loaded in {load_s:.1f} s), {workers} worker(s), {users} users x {rounds} rounds, "
           f"{total} requests in {wall:.1f} s ({total / wall:.0f}/s)")
     print(f"  console start to first page: {start_s:.2f} s (target < 3 s, ratio {start_s / 3:.2f})")
     for kind, xs in times.items():
@@ -288,6 +289,7 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--rounds", type=int, default=6, help="feed + listing + search requests per user")
     ap.add_argument("--backends", default="postgresql,sqlite")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="leaktrace serve --workers")
     args = ap.parse_args()
     sizes = {"postgresql": max(100, int(1_000_000 * args.scale)), "sqlite": max(100, int(100_000 * args.scale))}
     with tempfile.TemporaryDirectory() as d:
@@ -296,7 +298,7 @@ def main() -> None:
         print(f"template: {len(tpl)} analysed posts, "
               f"{sum(len(t['terms']) for t in tpl) / len(tpl):.0f} search terms a post", flush=True)
         for backend in args.backends.split(","):
-            run(backend, sizes[backend], tpl_ctx, tpl, args.users, args.rounds, tmp)
+            run(backend, sizes[backend], tpl_ctx, tpl, args.users, args.rounds, tmp, args.workers)
 
 
 if __name__ == "__main__":

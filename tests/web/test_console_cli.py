@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from live_server import free_port
 from typer.testing import CliRunner
 
@@ -33,11 +34,13 @@ def test_reindex_indexes_posts_loaded_without_the_intel_stage(tmp_path: Path) ->
     assert json.loads(r.output) == {"posts": n, "reindexed": 0}  # nothing changed: nothing rewritten
 
 
-def test_serve_prints_the_one_time_admin_password_and_answers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_prints_the_one_time_admin_password_and_answers(tmp_path: Path, workers: int) -> None:
     port = free_port()
     env = {**os.environ, "LEAKTRACE_DATA_DIR": str(tmp_path / "data")}
     t0 = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "leaktrace.cli.app", "serve", "--port", str(port)], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "leaktrace.cli.app", "serve", "--port", str(port),
+                             "--workers", str(workers)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         status = None

@@ -17,6 +17,8 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
         port: int = typer.Option(8080, "--port", help="TCP port.", min=1, max=65535),
+        workers: int = typer.Option(1, "--workers", help="Worker processes (one per core serves many users).",
+                                    min=1, max=64),
     ) -> None:
         """Start the console (pages and /api/v1) on HOST:PORT over the configured store."""
         import uvicorn
@@ -31,5 +33,10 @@ def register(app: typer.Typer) -> None:
                        f"  {password}\n"
                        "It is shown once. Log in, choose a new password and set up TOTP.", err=True)
         typer.echo(f"leaktrace console on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
+        if workers > 1:  # each worker builds its own context from the same settings (the store is migrated now)
+            ctx.close()
+            uvicorn.run("leaktrace.web.server:app_from_settings", factory=True, workers=workers, host=host, port=port,
+                        log_level="warning", access_log=False, timeout_graceful_shutdown=10)
+            return
         uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning", access_log=False,
                     timeout_graceful_shutdown=10)
