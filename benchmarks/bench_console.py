@@ -237,7 +237,7 @@ def run(backend: str, n: int, tpl_ctx: Context, tpl: list[dict[str, Any]], users
     data_dir = tmp / f"data-{backend}"
     keyring = tpl_ctx.keyring
     env = {"LEAKTRACE_DATA_DIR": str(data_dir), "LEAKTRACE_KEYRING": keyring.to_env()}
-    url = None
+    url = schema = None
     if backend == "postgresql":
         schema = f"bench_console_{os.getpid()}"
         admin = Context(Settings(data_dir=data_dir, database_url=PG_URL), keyring=keyring, migrate=False)
@@ -265,6 +265,11 @@ def run(backend: str, n: int, tpl_ctx: Context, tpl: list[dict[str, Any]], users
     finally:
         proc.terminate()
         proc.wait(30)
+        if schema is not None:  # the loaded copy is of no further use: give the space back
+            admin = Context(Settings(data_dir=data_dir, database_url=PG_URL), keyring=keyring, migrate=False)
+            with admin.engine.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            admin.close()
     total = sum(len(v) for v in times.values())
     print(f"\n{backend}: {n:,} posts (loaded in {load_s:.1f} s), {workers} worker(s), {users} users x {rounds} rounds, "
           f"{total} requests in {wall:.1f} s ({total / wall:.0f}/s)")
