@@ -154,3 +154,16 @@ def test_concurrent_writers_keep_one_chain(ctx: Context, shell: Principal) -> No
     assert not errors, errors
     v = audit.verify(ctx)
     assert v.ok and v.entries == 40
+
+
+def test_an_account_change_commits_with_its_entry_or_not_at_all(ctx: Context, shell: Principal) -> None:
+    """A broken chain refuses the change itself: no account is created without its audit entry."""
+    from leaktrace.core.errors import IntegrityError as Broken
+    from leaktrace.service import accounts
+
+    _fill(ctx, shell, 2)
+    with ctx.session() as s, s.begin():
+        s.execute(delete(AuditEntry).where(AuditEntry.seq == 2))
+    with pytest.raises(Broken):
+        accounts.create_user(ctx, "ana", "analyst", actor=shell)
+    assert [u.username for u in accounts.list_users(ctx)] == []

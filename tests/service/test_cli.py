@@ -106,3 +106,21 @@ def test_exports_from_the_shell_are_audited(capsys: pytest.CaptureFixture[str], 
     rows = [json.loads(x) for x in out.splitlines()]
     assert code == 0 and [(r["target"], r["detail"]["format"]) for r in rows] == [("case:C-9", "csv"), ("case:C-9", "stix")]
     assert rows[1]["detail"]["path"] == str(tmp_path / "x" / "C-9.stix.json")
+
+
+def test_admin_lists_and_revokes_sessions_from_the_shell(capsys: pytest.CaptureFixture[str]) -> None:
+    from leaktrace.service import sessions
+
+    with open_context(get_settings()) as ctx:
+        _, otp = accounts.create_user(ctx, "ana", "analyst")
+        token = sessions.open_session(ctx, accounts.change_password(ctx, "ana", otp, "a much longer password",
+                                                                    None, "10.1.2.3"))
+    code, out, _ = _run(capsys, "users", "sessions", "ana", "--json")
+    [row] = [json.loads(x) for x in out.splitlines()]
+    assert code == 0 and (row["username"], row["client"]) == ("ana", "10.1.2.3") and token not in out
+    assert _run(capsys, "users", "sessions", "--revoke", row["session_id"])[0] == 0
+    with open_context(get_settings()) as ctx:
+        assert sessions.principal_for_session(ctx, token, "10.1.2.3") is None
+    assert _run(capsys, "users", "sessions", "--json")[1] == ""
+    code, _, err = _run(capsys, "users", "sessions", "--revoke", "nope")
+    assert code == 2 and "no such session" in err

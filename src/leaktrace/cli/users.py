@@ -12,7 +12,7 @@ from rich.table import Table
 from leaktrace.cli.context import cli_context
 from leaktrace.cli.operator import shell_principal
 
-users_app = typer.Typer(help="Console accounts: add, list, disable, reset, change role; API tokens.",
+users_app = typer.Typer(help="Console accounts: add, list, disable, reset, change role; API tokens; sessions.",
                         no_args_is_help=True)
 
 
@@ -136,6 +136,29 @@ def revoke_token_cmd(token_id: str = typer.Argument(..., help="The token's id fr
 
     revoke_token(cli_context(), shell_principal(), token_id)
     typer.echo(f"revoked {token_id}")
+
+
+@users_app.command("sessions")
+def sessions_cmd(
+    username: str | None = typer.Argument(None, help="Whose sessions (default: everyone's)."),
+    revoke: str | None = typer.Option(None, "--revoke", help="End this session (its id from the list)."),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Live console sessions (id, user, client, last request); --revoke ends one at once."""
+    from leaktrace.service.sessions import list_sessions, revoke_session
+
+    ctx = cli_context()
+    if revoke:
+        revoke_session(ctx, shell_principal(), revoke)
+        typer.echo(f"revoked session {revoke}")
+        return
+    views = [v for v in list_sessions(ctx, shell_principal(), everyone=True)
+             if username is None or v.username == username.strip().lower()]
+    for v in views:
+        if json_out:
+            typer.echo(json.dumps(v.to_json(), ensure_ascii=False))
+        else:
+            typer.echo(f"{v.session_id}  {v.username}  {v.client}  last seen {v.last_seen:%Y-%m-%d %H:%M:%S}Z")
 
 
 def register(app: typer.Typer) -> None:

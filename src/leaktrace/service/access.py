@@ -230,12 +230,12 @@ def add_member(ctx: Context, actor: Principal, case_ref: str, username: str) -> 
     user = _user(ctx, username)
     if user.role == Role.PARTNER:
         raise PermissionDenied("case.members", _STAFF | {Role.AUDITOR}, f"{username} is a partner account")
-    with ctx.session() as s:
+    with ctx.session() as s, s.begin():
         if s.scalar(select(CaseMember.id).where(CaseMember.case_id == cid, CaseMember.user_id == user.id)):
             return False
         s.add(CaseMember(case_id=cid, user_id=user.id, added_by=actor.username))
-        s.commit()
-    audit.record(ctx, actor, "case.member_add", f"case:{case_ref}", detail={"user": username})
+        s.flush()
+        audit.record(ctx, actor, "case.member_add", f"case:{case_ref}", detail={"user": username}, session=s)
     return True
 
 
@@ -244,11 +244,10 @@ def remove_member(ctx: Context, actor: Principal, case_ref: str, username: str) 
     require(actor, "case.members")
     cid = _case_id(ctx, case_ref)
     user = _user(ctx, username)
-    with ctx.session() as s:
+    with ctx.session() as s, s.begin():
         n = s.execute(delete(CaseMember).where(CaseMember.case_id == cid, CaseMember.user_id == user.id)).rowcount
-        s.commit()
-    if n:
-        audit.record(ctx, actor, "case.member_remove", f"case:{case_ref}", detail={"user": username})
+        if n:
+            audit.record(ctx, actor, "case.member_remove", f"case:{case_ref}", detail={"user": username}, session=s)
     return bool(n)
 
 

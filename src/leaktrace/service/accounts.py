@@ -141,8 +141,9 @@ def create_user(ctx: Context, username: str, role: str | Role, *, org_id: str | 
         u = User(username=name, role=r.value, org_id=org, password_hash=_hasher.hash(password),
                  must_change_password=True, lang=lang)
         s.add(u)
-    audit.record(ctx, actor, "user.create", f"user:{name}", detail={"role": r.value, "org": org},
-                 actor=None if actor else "system")
+        s.flush()
+        audit.record(ctx, actor, "user.create", f"user:{name}", detail={"role": r.value, "org": org},
+                     actor=None if actor else "system", session=s)
     return _view(u), password
 
 
@@ -181,7 +182,7 @@ def disable_user(ctx: Context, username: str, *, actor: Principal | None, enable
             s.execute(update(ApiToken).where(ApiToken.user_id == u.id, ApiToken.revoked_at.is_(None))
                       .values(revoked_at=now))
         u = row
-    audit.record(ctx, actor, "user.enable" if enable else "user.disable", f"user:{u.username}")
+        audit.record(ctx, actor, "user.enable" if enable else "user.disable", f"user:{u.username}", session=s)
     return _view(u)
 
 
@@ -199,7 +200,7 @@ def reset_password(ctx: Context, username: str, *, actor: Principal | None, rese
         if reset_totp:
             row.totp_sealed, row.totp_confirmed, row.totp_last_step = None, False, None
         _end_sessions(s, u.id, now)
-    audit.record(ctx, actor, "user.reset", f"user:{u.username}", detail={"totp_reset": reset_totp})
+        audit.record(ctx, actor, "user.reset", f"user:{u.username}", detail={"totp_reset": reset_totp}, session=s)
     return password
 
 
@@ -221,7 +222,8 @@ def set_role(ctx: Context, username: str, role: str | Role, *, actor: Principal 
         row.role, row.org_id, row.updated_at = r.value, org, now
         _end_sessions(s, u.id, now)
         u = row
-    audit.record(ctx, actor, "user.role", f"user:{u.username}", detail={"from": old, "to": r.value, "org": org})
+        audit.record(ctx, actor, "user.role", f"user:{u.username}", detail={"from": old, "to": r.value, "org": org},
+                     session=s)
     return _view(u)
 
 
@@ -250,7 +252,7 @@ def enroll_totp(ctx: Context, user: int | str) -> TotpEnrollment:
         secret = totp.new_secret()
         row.totp_sealed, row.totp_last_step = totp.seal(ctx.keyring, row.id, secret), None
         name = row.username
-    audit.record(ctx, None, "user.totp_enroll", f"user:{name}", actor=name)
+        audit.record(ctx, None, "user.totp_enroll", f"user:{name}", actor=name, session=s)
     return TotpEnrollment(totp.provisioning_uri(secret, name), secret)
 
 
@@ -323,10 +325,10 @@ def _logged_in(ctx: Context, u: User, step: int | None, client: str, password: s
             _end_sessions(s, u.id, datetime.now(UTC))  # a new password logs out whoever had the old one
         elif _hasher.check_needs_rehash(row.password_hash):
             row.password_hash = _hasher.hash(password)
+        p = principal_of(u, None, client)
+        audit.record(ctx, p, "login.password_change" if new_hash else "login.ok", f"user:{u.username}",
+                     detail={"totp": step is not None}, session=s)
     throttle.success(ctx, u.username, client)
-    p = principal_of(u, None, client)
-    audit.record(ctx, p, "login.password_change" if new_hash else "login.ok", f"user:{u.username}",
-                 detail={"totp": step is not None})
     return p
 
 

@@ -32,9 +32,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from leaktrace.core import signing
 from leaktrace.core.canonical_json import GENESIS, canonical
@@ -146,12 +147,14 @@ def _head_body(seq: int, entry_hash: str, signer: str) -> dict[str, Any]:
 
 def record(ctx: Context, principal: Principal | None, action: str, target: str, *,
            reason: str | None = None, detail: dict[str, Any] | None = None, client: str | None = None,
-           actor: str | None = None) -> Entry:
-    """Append one entry (its own transaction) and return it.
+           actor: str | None = None, session: Session | None = None) -> Entry:
+    """Append one entry and return it: in its own transaction, or in `session`'s.
 
     `principal` None is an unauthenticated act (a failed login): `actor`
     names the account tried, `client` where from. `detail` must be JSON and
-    hold no raw personal data (`keyed_identifier`).
+    hold no raw personal data (`keyed_identifier`). With `session` (an open
+    transaction the caller commits) the act and its entry commit together or
+    not at all: no account change without its entry.
     """
     if not action or len(action) > 64:
         raise InputError(f"audit action {action!r}: must be 1..64 characters")
@@ -168,48 +171,54 @@ def record(ctx: Context, principal: Principal | None, action: str, target: str, 
         "action": action, "target": target[:MAX_TARGET], "reason": reason,
     }
     key = _signing_key(ctx)
+    if session is not None:
+        entry = _append(ctx, session, key, fields, detail, detail_text)
+        event.listen(session, "after_commit", lambda _s: _mark_key_used(ctx), once=True)
+        return entry
     for attempt in range(_RETRIES):
         try:
-            return _append(ctx, key, fields, detail, detail_text)
+            with ctx.session() as s, s.begin():
+                entry = _append(ctx, s, key, fields, detail, detail_text)
+            _mark_key_used(ctx)
+            return entry
         except (DbIntegrityError, OperationalError):  # another writer took the same seq or the lock: again
             if attempt == _RETRIES - 1:
                 raise
     raise AssertionError("unreachable")
 
 
-def _append(ctx: Context, key: signing.SigningKey, fields: dict[str, Any], detail: dict[str, Any],
+def _append(ctx: Context, s: Session, key: signing.SigningKey, fields: dict[str, Any], detail: dict[str, Any],
             detail_text: str) -> Entry:
-    with ctx.session() as s, s.begin():
-        # A write first: takes SQLite's write lock / the head row's lock before the head is read.
-        locked = s.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(seq=AuditHead.seq)).rowcount
-        if not locked:
-            last = s.scalar(select(func.max(AuditEntry.seq)))
-            if last is not None or _key_existed_before(ctx):
-                raise IntegrityError("audit log: its signed head is missing; run 'leaktrace audit verify'")
-            s.execute(insert(AuditHead).values(id=HEAD_ID, seq=0, hash=GENESIS, signer="", sig=""))
-        head = s.get(AuditHead, HEAD_ID)
-        assert head is not None
-        last_row = s.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
-        tail = (last_row.seq, last_row.hash) if last_row is not None else (0, GENESIS)
-        if tail != (head.seq, head.hash):
-            raise IntegrityError("audit log: the last entry does not match the signed head; "
-                                 "run 'leaktrace audit verify'")
-        if head.seq == 0 and last_row is None and _key_existed_before(ctx):
-            raise IntegrityError("audit log: empty, but its signing key exists (entries were deleted); "
-                                 "restore the audit tables from a backup")
-        seq = head.seq + 1
-        time = _time_text()
-        body = _body(seq, head.hash, time, fields["actor"], fields["actor_id"], fields["role"], fields["client"],
-                     fields["action"], fields["target"], fields["reason"], detail, key.fingerprint)
-        raw = canonical(body)
-        entry_hash = hashlib.sha256(raw).hexdigest()
-        sig = base64.b64encode(key.sign(raw)).decode()
-        s.add(AuditEntry(seq=seq, prev=head.hash, time=time, detail=detail_text, signer=key.fingerprint,
-                         hash=entry_hash, sig=sig, **fields))
-        hb = canonical(_head_body(seq, entry_hash, key.fingerprint))
-        head.seq, head.hash, head.signer = seq, entry_hash, key.fingerprint
-        head.sig = base64.b64encode(key.sign(hb)).decode()
-    _mark_key_used(ctx)
+    # A write first: takes SQLite's write lock / the head row's lock before the head is read.
+    locked = s.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(seq=AuditHead.seq)).rowcount
+    if not locked:
+        last = s.scalar(select(func.max(AuditEntry.seq)))
+        if last is not None or _key_existed_before(ctx):
+            raise IntegrityError("audit log: its signed head is missing; run 'leaktrace audit verify'")
+        s.execute(insert(AuditHead).values(id=HEAD_ID, seq=0, hash=GENESIS, signer="", sig=""))
+    head = s.get(AuditHead, HEAD_ID)
+    assert head is not None
+    last_row = s.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
+    tail = (last_row.seq, last_row.hash) if last_row is not None else (0, GENESIS)
+    if tail != (head.seq, head.hash):
+        raise IntegrityError("audit log: the last entry does not match the signed head; "
+                             "run 'leaktrace audit verify'")
+    if head.seq == 0 and last_row is None and _key_existed_before(ctx):
+        raise IntegrityError("audit log: empty, but its signing key exists (entries were deleted); "
+                             "restore the audit tables from a backup")
+    seq = head.seq + 1
+    time = _time_text()
+    body = _body(seq, head.hash, time, fields["actor"], fields["actor_id"], fields["role"], fields["client"],
+                 fields["action"], fields["target"], fields["reason"], detail, key.fingerprint)
+    raw = canonical(body)
+    entry_hash = hashlib.sha256(raw).hexdigest()
+    sig = base64.b64encode(key.sign(raw)).decode()
+    s.add(AuditEntry(seq=seq, prev=head.hash, time=time, detail=detail_text, signer=key.fingerprint,
+                     hash=entry_hash, sig=sig, **fields))
+    hb = canonical(_head_body(seq, entry_hash, key.fingerprint))
+    head.seq, head.hash, head.signer = seq, entry_hash, key.fingerprint
+    head.sig = base64.b64encode(key.sign(hb)).decode()
+    s.flush()
     return Entry(seq=seq, time=time, detail=detail, prev=body["prev"], hash=entry_hash, sig=sig,
                  signer=key.fingerprint, **fields)
 

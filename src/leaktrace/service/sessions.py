@@ -114,7 +114,7 @@ def revoke_session(ctx: Context, actor: Principal, session_id: str) -> None:
         owner = s.scalar(select(User.username).where(User.id == row.user_id))
         if row.revoked_at is None:
             row.revoked_at = now
-    audit.record(ctx, actor, "session.revoke", f"user:{owner}", detail={"session": session_id})
+        audit.record(ctx, actor, "session.revoke", f"user:{owner}", detail={"session": session_id}, session=s)
 
 
 def logout(ctx: Context, principal: Principal) -> None:

@@ -93,9 +93,10 @@ def _store(ctx: Context, actor: Principal, u: User, token_digest: str, scopes: l
             raise InputError("that token is already in the store")
         s.add(ApiToken(public_id=public_id, token_digest=token_digest, user_id=u.id, name=name[:200],
                        scopes=scopes, expires_at=expires, daily_quota=daily_quota))
-    audit.record(ctx, actor, "token.issue", f"user:{u.username}",
-                 detail={"token": public_id, "scopes": scopes, "daily_quota": daily_quota,
-                         "expires": expires.isoformat() if expires else None})
+        s.flush()
+        audit.record(ctx, actor, "token.issue", f"user:{u.username}", session=s,
+                     detail={"token": public_id, "scopes": scopes, "daily_quota": daily_quota,
+                             "expires": expires.isoformat() if expires else None})
     return public_id
 
 
@@ -161,7 +162,7 @@ def revoke_token(ctx: Context, actor: Principal, token_id: str) -> None:
         owner = s.scalar(select(User.username).where(User.id == row.user_id))
         if row.revoked_at is None:
             row.revoked_at = datetime.now(UTC)
-    audit.record(ctx, actor, "token.revoke", f"user:{owner}", detail={"token": token_id})
+        audit.record(ctx, actor, "token.revoke", f"user:{owner}", detail={"token": token_id}, session=s)
 
 
 def org_quotas(ctx: Context) -> dict[str, int]:
