@@ -8,10 +8,11 @@ audit entry) before anything is returned.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from leaktrace.core.errors import InputError
 from leaktrace.pipeline.context import Context
@@ -27,6 +28,7 @@ VIEW_ACTION = "listing.view"
 UNMASK_ACTION = "listing.unmask"
 BODY_CHARS = 20_000
 SAMPLE_TYPE = "sample_row"
+SIMILAR_SCAN = 5000
 
 
 @dataclass(frozen=True)
@@ -113,11 +115,13 @@ def _custody(ctx: Context, s: Any, post: Post) -> tuple[CustodyView | None, str 
 def _similar(s: Any, post_id: int, version: str, limit: int = 10) -> list[FeedRow]:
     """Posts sharing the most identifiers or sample rows with this one."""
     mine = select(PostIdentifier.identifier_id).where(PostIdentifier.post_id == post_id)
-    ranked = s.execute(select(PostIdentifier.post_id, func.count().label("n"))
-                       .where(PostIdentifier.identifier_id.in_(mine), PostIdentifier.post_id != post_id)
-                       .group_by(PostIdentifier.post_id).order_by(func.count().desc(), PostIdentifier.post_id)
-                       .limit(limit)).all()
-    ids = tuple(int(p) for p, _ in ranked)
+    # At most SIMILAR_SCAN links are read: a wallet on thousands of posts must not make one page read them all.
+    shared = s.scalars(select(PostIdentifier.post_id).where(PostIdentifier.identifier_id.in_(mine),
+                                                             PostIdentifier.post_id != post_id)
+                       .limit(SIMILAR_SCAN)).all()
+    ranked = Counter(int(p) for p in shared).most_common()
+    ranked.sort(key=lambda pn: (-pn[1], pn[0]))
+    ids = tuple(p for p, _ in ranked[:limit])
     if not ids:
         return []
     rows = {r.post.id: feed_row(r) for r in find_posts(s, version, PostFilter(post_ids=ids), limit=limit)}

@@ -54,12 +54,14 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('post_id', name=op.f('pk_search_docs'))
     )
     op.create_index(op.f('ix_posts_last_seen_at'), 'posts', ['last_seen_at'], unique=False)
+    op.create_index('ix_posts_lower_author_handle', 'posts', [sa.text('lower(author_handle)')], unique=False)
     op.create_index(op.f('ix_intel_results_model_version_score'), 'intel_results', ['model_version', 'score'],
                     unique=False)
 
 
 def downgrade() -> None:
     op.drop_index(op.f('ix_intel_results_model_version_score'), table_name='intel_results')
+    op.drop_index('ix_posts_lower_author_handle', table_name='posts')
     op.drop_index(op.f('ix_posts_last_seen_at'), table_name='posts')
     op.drop_table('search_docs')
     op.drop_index(op.f('ix_search_terms_post_id'), table_name='search_terms')
