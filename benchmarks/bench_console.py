@@ -205,7 +205,10 @@ async def _user(c: httpx.AsyncClient, n_posts: int, rounds: int, seed: int, out:
                             + f"&offset={rng.randrange(0, max(1, min(n_posts, 10_000) // 50)) * 50}"),
                            ("listing", f"/listing/{rng.randrange(1, n_posts + 1)}"),
                            ("search", "/search?q=" + rng.choice(SEARCHES))):
-            r = await c.get(path)
+            try:
+                r = await c.get(path)
+            except httpx.RemoteProtocolError:  # the server closed an idle keep-alive connection as we reused it
+                r = await c.get(path)
             assert r.status_code == 200, (path, r.status_code, r.text[:200])
             out[kind].append(float(r.headers["server-timing"].split("dur=")[1]))
 
