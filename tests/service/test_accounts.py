@@ -128,6 +128,8 @@ def test_lockout_is_per_account_and_client(ctx: Context) -> None:
     assert accounts.authenticate(ctx, "ana", NEW_PASSWORD, None, "198.51.100.2").username == "ana"
     assert accounts.authenticate(ctx, "ben", NEW_PASSWORD, None, "203.0.113.7").username == "ben"
     assert any(e.detail.get("locked_s") == 60 for e in audit.query(ctx, action="login.failed"))
+    [refused] = audit.query(ctx, action="login.throttled")
+    assert (refused.actor, refused.client) == ("ana", "203.0.113.7") and 0 < refused.detail["retry_after"] <= 60
 
 
 def test_lockout_backs_off_exponentially(ctx: Context) -> None:

@@ -29,6 +29,7 @@ from leaktrace.service import audit, throttle, totp
 from leaktrace.service.access import Principal, Role, require
 from leaktrace.service.errors import (
     LoginFailed,
+    LoginThrottled,
     PasswordChangeRequired,
     TotpEnrollmentRequired,
     TotpRequired,
@@ -302,7 +303,15 @@ def _second_factor(ctx: Context, u: User, totp_code: str | None, client: str, na
 def _verify_login(ctx: Context, username: str, password: str, totp_code: str | None,
                   client: str) -> tuple[User, int | None]:
     name = username.strip().lower()[:64]
-    throttle.check(ctx, name, client)
+    try:
+        throttle.check(ctx, name, client)
+    except LoginThrottled as exc:  # a refused attempt is a failed login too: audited, password never checked
+        with ctx.session() as s:
+            known = s.scalar(select(User.username).where(User.username == name))
+        audit.record(ctx, None, "login.throttled", f"user:{known}" if known else "user:?", client=client,
+                     actor=known or "unknown", detail={"retry_after": exc.retry_after, **(
+                         {} if known else {"name_hash": ctx.hasher.hash_normalised("login_name", name)})})
+        raise
     with ctx.session() as s:
         u = s.scalar(select(User).where(User.username == name))
     if not _password_ok(u, password):
