@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench install clean
+.PHONY: demo test lint bench install clean browser screenshots
 
 $(STAMP): pyproject.toml src/leaktrace/core/_hmac_batch.c
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -27,9 +27,20 @@ schemas: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
-test: $(STAMP)
+# The console's browser tests drive Debian's chromium (Playwright, executable_path): install it when missing
+# and we are root (CI); elsewhere the browser tests skip without it, but never under CI=true.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; fi
+
+test: $(STAMP) browser
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -n 2 $(ARGS)
+
+# PNGs of the console's main pages over the demo world, into docs/ (README shows them).
+screenshots: $(STAMP) browser
+	$(BIN)/python scripts/console_screenshots.py --out docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

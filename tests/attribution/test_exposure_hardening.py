@@ -329,7 +329,9 @@ def test_an_org_cannot_collect_the_whole_tag_set_over_days(key: oprf.ServerKey, 
             assert "distinct buckets" in exc.message
     assert len(served) < len(exposure.tags)  # not the whole tag set
     cap = svc.bucket_cap(4, exposure.bucket_bits)
-    assert cap == 4  # 16 x (1 - e^(-4/16)), rounded up: what one day's allowance touches
+    # 16 x (1 - e^(-4/16)) = 3.5 buckets on average for a day's allowance, plus slack for an honest
+    # allowance that lands in more than the average; far from the 16 that four days would add up to.
+    assert 4 <= cap <= 8
     assert served == {int(t) for t, b in zip(exposure.tags, exposure.buckets, strict=True) if b < cap}
     # the same buckets again (its own customers, checked again tomorrow) are still served
     svc.evaluate("10.0.0.1", "org-token", [oprf.blind(b"again").element])

@@ -262,6 +262,9 @@ def build(tmp: Path, mp: pytest.MonkeyPatch, stack: contextlib.ExitStack) -> Wor
     w.add("audit-entry", ["audit", "export", "-o"], _lines(audit_file.read_text("utf-8")))
     w.one("audit-verify", ["audit", "verify", "--json"])
 
+    # the console's search index over the posts stored above (docs/console.md, "Search")
+    w.one("search-reindex", ["search", "reindex", "--full", "--json"])
+
     w.lines("schema-entry", ["schema", "list", "--json"])
     return w
 

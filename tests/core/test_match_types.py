@@ -25,7 +25,7 @@ def test_to_json_keeps_the_attribute_contract() -> None:
         "verdict": "lead", "org": "ACME", "partner": "logistics", "confidence": 1.0,
         "false_attribution_probability": 0.0, "summary": "lead: ...",
         "dump": {"path": "d.csv", "rows": 10, "sampled_rows": 10, "canary_candidate_rows": 1,
-                 "unsplittable_sampled_rows": 0, "roles": {"cn_id": "身份证号"}, "kinds_compared": ["cn_id"],
+                 "unsplittable_sampled_rows": 0, "malformed_rows": 0, "roles": {"cn_id": "身份证号"}, "kinds_compared": ["cn_id"],
                  "seconds": {"total": 0.5}},
         "ranking": [{"org": "ACME", "lead": True, "p_value": 1e-31, "false_attribution_probability": 0.0,
                      "canary_hits": [{"partner": "logistics", "canary": 3, "rows": 1, "kind": "cn_mobile",

@@ -36,6 +36,7 @@ COMMAND_MODULES = [
     "leaktrace.cli.intel",
     "leaktrace.cli.demo",
     "leaktrace.cli.users", "leaktrace.cli.audit",
+    "leaktrace.cli.serve", "leaktrace.cli.search",
     "leaktrace.cli.images",
 ]
 

@@ -16,6 +16,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from leaktrace.cli.context import cli_context
+from leaktrace.cli.input_files import read_text_input
 from leaktrace.cli.operator import audit_export
 from leaktrace.core.errors import InputError
 
@@ -23,7 +24,6 @@ case_app = typer.Typer(help="Cases: gather findings, write the report, export to
                        no_args_is_help=True)
 PLURALS = {"listings": "listing", "actors": "actor", "groups": "group", "dumps": "dump",
            "attributions": "attribution", "captures": "capture", "wallets": "wallet", "events": "event"}
-MAX_INPUT = 256 << 20
 
 
 def _user() -> str:
@@ -47,17 +47,7 @@ def _recognised(doc: dict[str, Any]) -> str | None:
 
 def _read_items(path: Path, kind: str | None) -> list[tuple[str, str, Any]]:
     """(label, kind, document) for every item in a JSON, JSON-lines or stdin file."""
-    label = "<stdin>" if str(path) == "-" else str(path)
-    try:
-        raw = typer.get_binary_stream("stdin").read(MAX_INPUT + 1) if str(path) == "-" else path.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError(f"{label}: no such file") from exc
-    if len(raw) > MAX_INPUT:
-        raise InputError(f"{label}: larger than {MAX_INPUT} bytes")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{label}: not UTF-8 JSON (byte {exc.start})") from exc
+    label, text = read_text_input(path)
     docs: list[tuple[str, Any]] = []
     try:
         whole = json.loads(text)

@@ -13,12 +13,12 @@ from typing import Any
 
 import typer
 
+from leaktrace.cli.input_files import read_text_input
 from leaktrace.core import schemas
 from leaktrace.core.errors import InputError
 
 schema_app = typer.Typer(help="JSON Schemas of the file formats and --json outputs (docs/formats.md).",
                          no_args_is_help=True)
-MAX_INPUT = 256 << 20
 
 
 @schema_app.command("list")
@@ -47,19 +47,7 @@ def show_cmd(name: str = typer.Argument(..., help="Schema name (see 'leaktrace s
 
 def _documents(path: Path) -> list[tuple[str, Any]]:
     """(where, document): the whole file when it is one JSON value, else one per non-empty line."""
-    label = "<stdin>" if str(path) == "-" else str(path)
-    try:
-        raw = typer.get_binary_stream("stdin").read(MAX_INPUT + 1) if str(path) == "-" else path.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError(f"{label}: no such file") from exc
-    except IsADirectoryError as exc:
-        raise InputError(f"{label}: is a directory") from exc
-    if len(raw) > MAX_INPUT:
-        raise InputError(f"{label}: larger than {MAX_INPUT} bytes")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{label}: not UTF-8 (byte {exc.start})") from exc
+    label, text = read_text_input(path)
     try:
         return [(label, json.loads(text))]
     except json.JSONDecodeError:

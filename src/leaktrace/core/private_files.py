@@ -9,8 +9,11 @@ pipeline and the demo; sharing is a deliberate act by the investigator.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 FILE_MODE = 0o600
@@ -49,3 +52,19 @@ def private_dir(path: Path) -> Path:
         folder.mkdir(mode=DIR_MODE, exist_ok=True)
         os.chmod(folder, DIR_MODE)
     return path
+
+
+@contextmanager
+def exclusive_lock(directory: Path, name: str) -> Iterator[None]:
+    """Hold an owner-only lock file `name` in `directory` for the block (every writer of one chain takes it).
+
+    flock, not a lock file's existence: a writer killed with -9 releases it with its process.
+    """
+    private_dir(directory)
+    fd = os.open(directory / name, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)

@@ -30,7 +30,6 @@ before the head moves.
 from __future__ import annotations
 
 import base64
-import fcntl
 import hashlib
 import os
 import re
@@ -44,7 +43,7 @@ from typing import Any
 from leaktrace.core import signing
 from leaktrace.core.canonical_json import GENESIS, canonical, loads_strict
 from leaktrace.core.errors import IntegrityError
-from leaktrace.core.private_files import private_dir
+from leaktrace.core.private_files import exclusive_lock
 
 LOG_NAME = "custody.jsonl"
 HEAD_NAME = "custody.head"
@@ -267,14 +266,8 @@ class CustodyLog:
     @contextmanager
     def locked(self) -> Iterator[None]:
         """Exclusive lock shared by every writer of this evidence directory."""
-        private_dir(self.directory)
-        fd = os.open(self.directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with exclusive_lock(self.directory, LOCK_NAME):
             yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
 
     def signing_key(self) -> signing.SigningKey:
         with self.locked():

@@ -2,7 +2,7 @@
 
 Crawling and importing only store what a page says; this stage reads each
 post with `intel.classify` (trafficking score, categories, facts,
-identifiers) and writes the verdict (`record_intel`, one row per model
+identifiers), indexes its masked text for search, and writes the verdict (`record_intel`, one row per model
 version) and the identifiers (`attach_identifier`: keyed hash + masked form;
 the seller's own contacts, wallets and PGP fingerprints also in clear, as
 `core.disclosure` decides). Masked sample rows a listing shows are attached
@@ -32,6 +32,7 @@ from leaktrace.core.normalize import normalize
 from leaktrace.intel.lexicon import Lexicon
 from leaktrace.intel.model import TraffickingModel
 from leaktrace.pipeline.context import Context
+from leaktrace.pipeline.search_index import index_post_text
 from leaktrace.store.models import IntelResult, Post
 from leaktrace.store.repo import attach_identifier, record_intel
 from leaktrace.store.repo.post_queries import PostFilter, posts_to_analyse
@@ -122,6 +123,8 @@ def analyse_item(session: Session, post_id: int, title: str | None, body: str | 
         attach_identifier(session, post_id, id_type, value, hasher, role="sample")
     for row in sorted(set(rows)):
         attach_identifier(session, post_id, SAMPLE_TYPE, row, hasher, role="sample")
+    # The console's search, from masked text only (the identifiers just found are masked out too).
+    index_post_text(session, post_id, title, body, [(i.type, i.value) for i in res.analysis.identifiers])
     if report is not None:
         report.posts += 1
         report.trafficking += int(res.trafficking)

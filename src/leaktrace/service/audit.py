@@ -21,12 +21,9 @@ never fork the chain.
 from __future__ import annotations
 
 import base64
-import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,7 +39,7 @@ from leaktrace.core.canonical_json import GENESIS, canonical
 from leaktrace.core.errors import InputError, IntegrityError
 from leaktrace.core.masking import mask
 from leaktrace.core.normalize import normalize
-from leaktrace.core.private_files import private_dir
+from leaktrace.core.private_files import exclusive_lock
 from leaktrace.pipeline.context import Context
 from leaktrace.store.models import AuditEntry, AuditHead
 
@@ -110,21 +107,9 @@ def key_dir(ctx: Context) -> Path:
     return ctx.data_dir / "audit"
 
 
-@contextmanager
-def _key_lock(directory: Path) -> Iterator[None]:
-    private_dir(directory)
-    fd = os.open(directory / "audit.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
-
-
 def _signing_key(ctx: Context) -> signing.SigningKey:
     directory = key_dir(ctx)
-    with _key_lock(directory):
+    with exclusive_lock(directory, "audit.lock"):
         return signing.load_or_create(directory)
 
 

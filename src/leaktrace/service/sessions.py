@@ -11,7 +11,6 @@ busy page does not turn every read into a write.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,13 +24,10 @@ from leaktrace.service import audit
 from leaktrace.service.access import Principal, Role, require
 from leaktrace.service.accounts import principal_of
 from leaktrace.service.errors import PermissionDenied
+from leaktrace.service.tokens import digest
 from leaktrace.store.models import User, UserSession
 
 TOUCH_EVERY = timedelta(seconds=60)
-
-
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)

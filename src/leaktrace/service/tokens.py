@@ -35,6 +35,7 @@ _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 
 
 def digest(token: str) -> str:
+    """What the store keeps of a bearer secret (API token or session cookie): its SHA-256, never the secret."""
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 

@@ -3,6 +3,13 @@
 from leaktrace.store.models.base import MAX_URL_CHARS, Base, url_key
 from leaktrace.store.models.cases import Case, CaseEvent, CaseItem, CaseNote
 from leaktrace.store.models.collect import FRONTIER_STATES, Capture, FrontierItem, Source
+from leaktrace.store.models.console import (
+    TRIAGE_STATES,
+    SearchDoc,
+    SearchTerm,
+    Triage,
+    WatchedSeller,
+)
 from leaktrace.store.models.graph import LinkFeedback, WalletTransfer
 from leaktrace.store.models.identity import (
     ApiToken,
@@ -19,6 +26,7 @@ from leaktrace.store.models.posts import ListingSnapshot, Post
 __all__ = [
     "FRONTIER_STATES",
     "MAX_URL_CHARS",
+    "TRIAGE_STATES",
     "ApiToken",
     "AuditEntry",
     "AuditHead",
@@ -37,9 +45,13 @@ __all__ = [
     "LoginThrottle",
     "Post",
     "PostIdentifier",
+    "SearchDoc",
+    "SearchTerm",
     "Source",
+    "Triage",
     "User",
     "UserSession",
     "WalletTransfer",
+    "WatchedSeller",
     "url_key",
 ]

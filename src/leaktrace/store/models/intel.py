@@ -69,6 +69,7 @@ class IntelResult(Base):
     __table_args__ = (
         UniqueConstraint("post_id", "model_version"),
         Index(None, "trafficking", "score"),
+        Index(None, "model_version", "score"),  # the console feed's "highest score first"
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,6 +14,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -39,6 +41,9 @@ class Post(Base):
         UniqueConstraint("site", "url_key"),
         Index(None, "author_handle"),
         Index(None, "posted_at"),
+        Index(None, "last_seen_at"),  # the console feed's "newest first"
+        # The seller filter matches handles case-insensitively (the listing page's "seller's other listings").
+        Index("ix_posts_lower_author_handle", func.lower(text("author_handle"))),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,64 @@
+"""A stored post into a case, and a case's items read back: the console's join of store, intel and cases.
+
+The listing document is the one `case_build.listing_items` makes for `case
+build` (one rule for what a listing item holds: masked title, identifiers
+as keyed hash or clear seller identifier, the capture's hash).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leaktrace.core.errors import InputError
+from leaktrace.pipeline.case_assembly import source_site_names
+from leaktrace.pipeline.case_build import listing_items
+from leaktrace.pipeline.text_view import display_text
+from leaktrace.store.models import CaseItem
+
+MAX_ITEMS_SHOWN = 500
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    ref: str
+    title: str
+    tlp: str
+    status: str
+    items: list[dict[str, Any]]
+
+
+def case_ref(session: Session, ref: str) -> str:
+    """The canonical ref of case `ref` (or its number); InputError naming it when there is none."""
+    from leaktrace.cases.case_records import get_case
+
+    return get_case(session, ref.strip()).ref
+
+
+def add_post_to_case(session: Session, version: str, post_id: int, ref: str, *, added_by: str) -> str:
+    """Add the post (and its capture) to case `ref` as items; returns the listing item's key."""
+    from leaktrace.cases.case_records import add_item, get_case
+
+    case = get_case(session, ref)
+    listings, captures = listing_items(session, version, source_site_names(session), post_ids=[post_id])
+    if not listings:
+        raise InputError(f"post {post_id}: not analysed yet (run `leaktrace analyze`)")
+    key, _ = add_item(session, case, "listing", listings[0], added_by=added_by, label=f"post {post_id}")
+    for cap in captures:
+        add_item(session, case, "capture", cap, added_by=added_by, label=f"post {post_id} capture")
+    return key
+
+
+def case_summary(session: Session, ref: str) -> CaseSummary:
+    from leaktrace.cases.case_records import get_case
+
+    case = get_case(session, ref)
+    items = [{"kind": i.kind, "key": display_text(i.key, 200),
+              "title": display_text(str(i.payload.get("title") or i.payload.get("name") or ""), 300),
+              "added_by": i.added_by, "added_at": i.added_at.isoformat()}
+             for i in session.scalars(select(CaseItem).where(CaseItem.case_id == case.id).order_by(CaseItem.id)
+                                      .limit(MAX_ITEMS_SHOWN))]
+    return CaseSummary(case.ref, display_text(case.title, 500), case.tlp, case.status, items)

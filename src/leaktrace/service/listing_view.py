@@ -1,0 +1,162 @@
+"""One listing as the console shows it: masked text, facts, identifiers, custody, the seller's other listings, similar ones.
+
+Captured HTML is never served: the page shows the text the store holds,
+through `text_view.display_text` (masked, inert, capped). Unmasking shows the
+clear text and goes through `personal_data.unmask` (role, typed reason,
+audit entry) before anything is returned.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from leaktrace.core.errors import InputError
+from leaktrace.pipeline.context import Context
+from leaktrace.pipeline.text_view import display_text
+from leaktrace.service import personal_data
+from leaktrace.service.access import Principal, require
+from leaktrace.service.feed import FeedRow, feed_row, model_version
+from leaktrace.store.models import Capture, Identifier, Post, PostIdentifier
+from leaktrace.store.repo.post_queries import PostFilter, find_posts, get_post
+
+VIEW_ACTION = "listing.view"
+UNMASK_ACTION = "listing.unmask"
+BODY_CHARS = 20_000
+SAMPLE_TYPE = "sample_row"
+SIMILAR_SCAN = 5000
+
+
+@dataclass(frozen=True)
+class IdentifierView:
+    id: int
+    type: str
+    shown: str  # clear for seller identifiers (wallets, PGP, onions), masked otherwise
+    clear: bool
+    role: str
+
+
+@dataclass(frozen=True)
+class CustodyView:
+    capture_id: int
+    sha256: str
+    url: str
+    fetched_at: str
+    status: int | None
+    content_type: str | None
+    size: int | None
+    entries: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ListingView:
+    row: FeedRow
+    url: str
+    body: str
+    facts: dict[str, Any]
+    identifiers: list[IdentifierView]
+    custody: CustodyView | None
+    screenshot_sha256: str | None
+    seller_listings: list[FeedRow]
+    similar: list[FeedRow]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"listing": self.row.as_dict(), "url": self.url, "body": self.body, "facts": self.facts,
+                "identifiers": [i.__dict__ for i in self.identifiers],
+                "custody": None if self.custody is None else self.custody.__dict__,
+                "screenshot_sha256": self.screenshot_sha256,
+                "seller_listings": [r.as_dict() for r in self.seller_listings],
+                "similar": [r.as_dict() for r in self.similar]}
+
+
+@dataclass(frozen=True)
+class Unmasked:
+    post_id: int
+    title: str
+    body: str
+
+
+
+def shown_clear(ident: Identifier) -> bool:
+    """Whether investigators see this identifier's value: the store kept it (`core.disclosure.kept_in_store`:
+    a seller's own contact or infrastructure) and it was never seen as a victim's data since."""
+    return bool(ident.value_norm) and ident.victim_seen_at is None
+
+def _identifiers(s: Any, post_id: int) -> list[IdentifierView]:
+    rows = s.execute(select(Identifier, PostIdentifier.role).join(PostIdentifier, PostIdentifier.identifier_id ==
+                                                                  Identifier.id)
+                     .where(PostIdentifier.post_id == post_id).order_by(Identifier.type, Identifier.id)).all()
+    out = []
+    for ident, role in rows:
+        clear = shown_clear(ident)
+        out.append(IdentifierView(ident.id, ident.type, display_text(ident.value_norm if clear else ident.value_masked,
+                                                                     300, masked=not clear), clear, role))
+    return out
+
+
+def _custody(ctx: Context, s: Any, post: Post) -> tuple[CustodyView | None, str | None]:
+    if post.capture_id is None:
+        return None, None
+    cap = s.get(Capture, post.capture_id)
+    if cap is None:
+        return None, None
+    entries: list[dict[str, Any]] = []
+    log = ctx.data_dir / "evidence"
+    if log.is_dir() and any(log.iterdir()):
+        for e in ctx.evidence.entries():
+            if e.sha256 == cap.sha256:
+                entries.append({"seq": e.seq, "time": e.time, "action": e.action, "collector": e.collector,
+                                "hash": e.hash, "signer": e.signer})
+    shot = s.scalar(select(Capture.sha256).where(Capture.url_key == cap.url_key, Capture.content_type.like("image/%"))
+                    .order_by(Capture.id.desc()).limit(1))
+    view = CustodyView(cap.id, cap.sha256, display_text(cap.url, 2000, masked=False), cap.fetched_at.isoformat(),
+                       cap.status, cap.content_type, cap.size, entries[:50])
+    return view, shot
+
+
+def _similar(s: Any, post_id: int, version: str, limit: int = 10) -> list[FeedRow]:
+    """Posts sharing the most identifiers or sample rows with this one."""
+    mine = select(PostIdentifier.identifier_id).where(PostIdentifier.post_id == post_id)
+    # At most SIMILAR_SCAN links are read: a wallet on thousands of posts must not make one page read them all.
+    shared = s.scalars(select(PostIdentifier.post_id).where(PostIdentifier.identifier_id.in_(mine),
+                                                             PostIdentifier.post_id != post_id)
+                       .limit(SIMILAR_SCAN)).all()
+    ranked = Counter(int(p) for p in shared).most_common()
+    ranked.sort(key=lambda pn: (-pn[1], pn[0]))
+    ids = tuple(p for p, _ in ranked[:limit])
+    if not ids:
+        return []
+    rows = {r.post.id: feed_row(r) for r in find_posts(s, version, PostFilter(post_ids=ids), limit=limit)}
+    return [rows[i] for i in ids if i in rows]
+
+
+def listing(ctx: Context, principal: Principal, post_id: int) -> ListingView:
+    """The listing page's content, personal data masked."""
+    require(principal, VIEW_ACTION)
+    version = model_version(ctx)
+    with ctx.session() as s:
+        row = get_post(s, post_id, version)
+        post = row.post
+        facts = dict((row.verdict.facts if row.verdict is not None else None) or {})
+        custody, shot = _custody(ctx, s, post)
+        seller: list[FeedRow] = []
+        if post.author_handle:
+            others = find_posts(s, version, PostFilter(seller=post.author_handle), limit=21)
+            seller = [feed_row(r) for r in others if r.post.id != post.id and r.post.source_id == post.source_id][:20]
+        return ListingView(feed_row(row), display_text(post.url, 2000, masked=False),
+                           display_text(post.body, BODY_CHARS), facts, _identifiers(s, post.id), custody, shot,
+                           seller, _similar(s, post.id, version))
+
+
+def unmask(ctx: Context, principal: Principal, post_id: int, reason: str | None) -> Unmasked:
+    """The clear title and body of a listing; the reason is audited before the text is returned."""
+    with ctx.session() as s:
+        post = s.get(Post, post_id)
+        if post is None:
+            raise InputError(f"post {post_id}: no such post")
+        title, body = post.title, post.body
+    personal_data.unmask(ctx, principal, f"post:{post_id}", reason)  # role, typed reason, audit entry
+    return Unmasked(post_id, display_text(title, 2000, masked=False), display_text(body, BODY_CHARS, masked=False))
