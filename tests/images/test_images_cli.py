@@ -24,7 +24,8 @@ def test_read_prints_masked_records_and_bad_files_as_records(
     out = capsys.readouterr().out
     recs = [json.loads(line) for line in out.splitlines()]
     assert recs[0]["sample"]["rows"] == len(pics[name]["ids"]) and recs[0]["problem"] is None
-    assert recs[1]["problem"] and recs[1]["path"] == str(junk)
+    assert recs[0]["facts"]["sample"] is True  # a picture of order rows offers a sample
+    assert recs[1]["problem"] and recs[1]["path"] == str(junk) and recs[1]["facts"] is None
     for value in pics[name]["ids"] + pics[name]["mobiles"]:
         assert value not in out
 

@@ -27,7 +27,20 @@ class PictureReading:
     reading: ImageReading
 
     def record(self) -> dict[str, Any]:
-        return {"path": str(self.path), **self.reading.record()}
+        """The masked reading, with the listing facts of its text (a picture showing rows offers a sample)."""
+        return {"path": str(self.path), **self.reading.record(), "facts": self.facts()}
+
+    def facts(self) -> dict[str, Any] | None:
+        """`intel.extract`'s facts of the OCR text (no personal value in them), None without text."""
+        if not self.reading.text:
+            return None
+        from leaktrace.intel.extract import analyse_post
+
+        facts = analyse_post(None, self.reading.text).facts.contract()
+        rows = self.reading.sample()["rows"]
+        if rows:
+            facts["sample"] = True
+        return facts
 
 
 def read_pictures(paths: list[Path], registry: Registry, *, limits: Limits | None = None,
