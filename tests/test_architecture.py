@@ -28,6 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "graph": {"core", "store"},
     "cases": {"core", "store", "graph", "evidence", "pii"},
     "simulate": {"core", "pii"},
+    "images": {"core", "pii"},
     "service": {"core", "pipeline", "store"},
     # The console: pages and REST API over the service functions (and the stages' read models); nothing imports it.
     "web": {"core", "pipeline", "service", "store", "pii", "intel", "evidence", "cases", "graph", "dumps",

@@ -173,3 +173,29 @@ class _CanaryScanner:
             for org, partner, rec, _ in self.tags.get(t, []):
                 self.by_org.setdefault(org, []).append(
                     CanaryHit(partner=partner, canary=rec, rows=n_rows, kind=kind, value_masked=mask(norm)))
+
+
+def attribute_values(values: dict[str, list[str]], registry: Registry, key: oprf.ServerKey, source: str,
+                     alpha: float = ALPHA) -> Match:
+    """Rank registered organisations against key values read elsewhere (a sample picture's IDs and mobiles).
+
+    A picture of 20 order rows is a small dump sample: its values go through
+    the same normalisation, PRF and containment test as a dump's sampled
+    rows, keyed on the way in (the caller never stores them in clear). There
+    are no rows to check for canaries, so canary evidence is empty.
+    """
+    index = registry.index(key.key_id)
+    if not index.orgs:
+        raise InputError("no organisations are registered: use 'leaktrace org register FILE' first")
+    counts: dict[str, KindCounts] = {}
+    n = 0
+    for kind in KEY_KINDS:
+        if kind in values and kind in index.kinds:
+            vals = distinct(normalize(kind, v) for v in values[kind] if v.strip())
+            n = max(n, len(vals))
+            u, tags = prf_words(key, kind, vals)
+            counts[kind] = count_hits(index, kind, u, tags)
+    att = decide(index, counts, {}, alpha)
+    att.dump = MatchedDump(path=source, rows=n, sampled_rows=n, canary_candidate_rows=0, unsplittable_sampled_rows=0,
+                           malformed_rows=0, roles={}, kinds_compared=sorted(counts), seconds={})
+    return att

@@ -17,7 +17,7 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from leaktrace.core.errors import ConfigError
+from leaktrace.core.errors import ConfigError, InputError
 
 DEFAULT_COMMAND = "generate"
 LAZY_COMMANDS = {"serve": ("leaktrace.simulate.serve.cli", "serve_command")}
@@ -76,6 +76,9 @@ def generate(
         "default: all up to 1,000,000 rows, csv beyond.",
     ),
     no_social: bool = typer.Option(False, "--no-social", help="Skip markets, sellers and listings."),
+    pictures: int = typer.Option(6, "--pictures", help="Sample pictures for listings (0-2000; needs a CJK font)."),
+    font: Path | None = typer.Option(None, "--font", help="CJK font file for the pictures (default: found by fontconfig, "
+                                      "then the report's font)."),
     json_out: bool = typer.Option(False, "--json", help="Print the leak's truth summary as JSON."),
 ) -> None:
     """Write a synthetic world (leaked orders in seized formats, an earlier dump, organisations, truth.json).
@@ -88,8 +91,11 @@ def generate(
 
     rows = parse_scale(scale)
     fmts = parse_formats(formats) if formats is not None else None
+    if not 0 <= pictures <= 2000:
+        raise InputError(f"--pictures: {pictures} is outside 0..2000")
+    font_path = _picture_font(font) if pictures and not no_social else None
     truth = generate_world(outdir, scale=rows, seed=seed, orgs=orgs, formats=fmts, force=force,
-                           progress=rows >= 1_000_000, social=not no_social)
+                           progress=rows >= 1_000_000, social=not no_social, pictures=pictures, font=font_path)
     leak: dict[str, Any] = truth["leak"]
     if json_out:
         summary = {k: v for k, v in leak.items() if not k.endswith("_by_province") and k != "formats"}
@@ -98,6 +104,22 @@ def generate(
     kinds = ", ".join(f"{k} {v:,}" for k, v in leak["rows_by_kind"].items())
     typer.echo(f"{outdir}: {leak['rows']:,} leak rows ({kinds}) in {len(leak['files'])} format(s); "
                f"{leak['distinct_valid_ids']:,} distinct valid IDs; truth in {outdir / 'truth.json'}")
+
+
+def _picture_font(font: Path | None) -> Path | None:
+    """--font if it draws Chinese (else a one-line error), or a system CJK font, or the report's shipped font."""
+    from leaktrace.simulate.fonts import draws_chinese, find_cjk_font
+
+    if font is not None:
+        if not font.is_file() or not draws_chinese(font):
+            raise InputError(f"--font: {font} is not a font file that draws Chinese")
+        return font
+    from importlib import resources
+
+    from leaktrace.cases.report_fonts import CJK_FILE
+
+    shipped = Path(str(resources.files("leaktrace.cases").joinpath("fonts", CJK_FILE)))
+    return find_cjk_font([]) or (shipped if draws_chinese(shipped) else None)
 
 
 def register(app: typer.Typer) -> None:

@@ -42,6 +42,7 @@ from leaktrace.graph.identifiers import WALLET_TYPES, Classified, HubConfig, cla
 from leaktrace.graph.links import (
     LinkSet,
     identifier_links,
+    picture_links,
     promotion_links,
     sample_links,
     style_and_handle_links,
@@ -92,6 +93,7 @@ def build_graph(session: Session, hasher: KeyedHasher | None = None, cfg: BuildC
     links = LinkSet()
     identifier_links(corpus, classified, links)
     sample_links(corpus, links, cfg.hubs.hub_accounts)
+    picture_links(corpus, links, cfg.hubs.hub_accounts)
     promotion_links(corpus, links)
     lap("identifier_links")
     style_and_handle_links(corpus, links, cfg.style)

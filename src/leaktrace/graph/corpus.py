@@ -8,6 +8,7 @@ of personal identifiers, as the store keeps them.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -46,6 +47,7 @@ class PostRec:
     sold: int | None
     regions: list[str]
     price_per_record: bool = False
+    pictures: list[str] = field(default_factory=list)  # perceptual hashes (hex) of the pictures the post shows
 
 
 @dataclass
@@ -82,6 +84,17 @@ class Corpus:
     accounts: dict[str, AccountRec]
     identifiers: dict[int, IdentRec]
     skipped_posts: int = 0  # posts without an author handle: nobody to attribute them to
+
+
+MAX_PICTURES_PER_POST = 20
+_HEX = re.compile(r"[0-9a-f]{16,512}")
+
+
+def _pictures(value: Any) -> list[str]:
+    """The perceptual hashes an intel result records (`facts.pictures`), hex only, a few per post."""
+    if not isinstance(value, list):
+        return []
+    return [v for v in value if isinstance(v, str) and _HEX.fullmatch(v)][:MAX_PICTURES_PER_POST]
 
 
 def account_key(site: str, handle: str) -> str:
@@ -122,7 +135,8 @@ def load_corpus(session: Session, sample_types: frozenset[str] = frozenset({"sam
         rec = PostRec(pid, key, posted, text, sha, amount, currency, volume, traff,
                       int(sold) if isinstance(sold, int | float) and sold >= 0 else None,
                       [str(r) for r in facts.get("regions") or []][:50],
-                      bool(isinstance(facts.get("price"), dict) and facts["price"].get("per")))
+                      bool(isinstance(facts.get("price"), dict) and facts["price"].get("per")),
+                      _pictures(facts.get("pictures")))
         acc.posts.append(rec)
         post_account[pid] = (acc, rec)
     idents: dict[int, IdentRec] = {}

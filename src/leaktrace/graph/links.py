@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
+from leaktrace.core.picture_hash import near_pairs
 from leaktrace.graph.corpus import AccountRec, Corpus
 from leaktrace.graph.identifiers import (
     DEFAULT_GROUP_WEIGHT,
@@ -36,15 +37,16 @@ from leaktrace.graph.style import (
     vectors,
 )
 
-ALIAS_KINDS = frozenset({"identifier", "identifier_unevidenced", "style", "handle"})
+ALIAS_KINDS = frozenset({"identifier", "identifier_unevidenced", "style", "handle", "picture"})
 HANDLE_CONFIDENCE = 0.55
+PICTURE_CONFIDENCE = 0.5  # the same sample picture under two names: a lead, as a person confirms it
 SAMPLE_MIN_SHARED = 2
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")
 
 
 @dataclass
 class Reason:
-    kind: str  # identifier, identifier_unevidenced, style, handle, shared_identifier, samples, promotion, user
+    kind: str  # identifier, identifier_unevidenced, style, handle, picture, shared_identifier, samples, promotion, user
     detail: str
     confidence: float  # alias confidence this reason alone gives (0 for group-only reasons)
     group_weight: float = 0.0
@@ -158,6 +160,37 @@ def sample_links(corpus: Corpus, links: LinkSet, hub_accounts: int) -> None:
             ev.update(_evidence(corpus.accounts[a], corpus.accounts[b], sid, samples=True)[0])
         links.add(a, b, Reason("samples", f"{len(sids)} sample rows in common (keyed hashes): shared supply",
                                0.0, min(1.0, 0.25 * len(sids)), sorted(ev)))
+
+
+def picture_links(corpus: Corpus, links: LinkSet, hub_accounts: int) -> None:
+    """Accounts posting the same sample picture (perceptual hashes within `SURE_BITS`), cropped or re-compressed.
+
+    A picture many accounts post (a market's banner, a meme) says nothing:
+    one held by `hub_accounts` or more links nobody.
+    """
+    shown: list[tuple[tuple[str, str | None, int], str]] = []
+    for key, acc in corpus.accounts.items():
+        for post in acc.posts:
+            for k, h in enumerate(post.pictures):
+                shown.append(((key, post.capture_sha256, k), h))
+    names = {f"{i}": item for i, (item, _) in enumerate(shown)}
+    pairs = near_pairs((f"{i}", h) for i, (_, h) in enumerate(shown))
+    holders: dict[str, set[str]] = defaultdict(set)
+    for a, b, _ in pairs:
+        holders[a].add(names[b][0])
+        holders[b].add(names[a][0])
+    best: dict[tuple[str, str], tuple[int, set[str]]] = {}
+    for a, b, bits in pairs:
+        (ka, sa, _), (kb, sb, _) = names[a], names[b]
+        if ka == kb or len(holders[a] | {ka}) >= hub_accounts:
+            continue
+        key = pair(ka, kb)
+        prev = best.get(key)
+        ev = (prev[1] if prev else set()) | {s for s in (sa, sb) if s}
+        best[key] = (min(bits, prev[0]) if prev else bits, ev)
+    for (a, b), (bits, ev) in sorted(best.items()):
+        links.add(a, b, Reason("picture", f"both posted the same picture ({bits} of 1024 hash bits apart): "
+                               "a repost, cropped or re-compressed", PICTURE_CONFIDENCE, 0.75, sorted(ev)))
 
 
 def promotion_links(corpus: Corpus, links: LinkSet) -> None:

@@ -49,6 +49,7 @@ class Page:
     sample: list[str]
     sold: int | None
     raw: bytes
+    pictures: tuple[str, ...] = ()  # perceptual hashes of the listing's pictures (intel facts `pictures`)
 
 
 def _utc(text: str) -> datetime:
@@ -64,6 +65,20 @@ def _flatten(text: Any) -> str:
     return ""
 
 
+def _picture_hashes(social: Path, names: list[str]) -> tuple[str, ...]:
+    """Perceptual hashes of a listing's pictures (what the image stage records); unreadable ones are left out."""
+    from leaktrace.images.decode import decode
+    from leaktrace.images.phash import perceptual_hash
+
+    out = []
+    for name in names:
+        path = social / "images" / Path(str(name)).name
+        dec = decode(path.read_bytes()) if path.is_file() else None
+        if dec is not None and dec.image is not None:
+            out.append(perceptual_hash(dec.image))
+    return tuple(out)
+
+
 def iter_pages(social: Path) -> Iterator[Page]:
     """Listings, vendor profiles and chat messages of one `social/` folder, in file order."""
     markets = {m["id"]: m for m in json.loads((social / "markets.json").read_text("utf-8"))}
@@ -71,7 +86,8 @@ def iter_pages(social: Path) -> Iterator[Page]:
         x = json.loads(line)
         onion = markets[x["market"]]["onion"]
         yield Page(x["market"], f"http://{onion}/listing/{x['id']}", x["seller"], x["title"], x["body"],
-                   _utc(x["posted"]), list(x.get("sample") or []), x.get("sold"), line.encode("utf-8"))
+                   _utc(x["posted"]), list(x.get("sample") or []), x.get("sold"), line.encode("utf-8"),
+                   _picture_hashes(social, x.get("images") or []))
     for line in (social / "vendors.jsonl").read_text("utf-8").splitlines():
         v = json.loads(line)
         onion = markets[v["market"]]["onion"]
@@ -131,6 +147,8 @@ def _load_repo(session: Session, pages: list[Page], hasher: KeyedHasher) -> int:
         contract = facts.contract()
         if page.sold is not None:
             contract["sold"] = page.sold
+        if page.pictures:
+            contract["pictures"] = list(page.pictures)
         trafficking = _trafficking(facts.records, page)
         record_intel(session, post.post_id, LOADER_VERSION, trafficking=trafficking,
                      score=1.0 if page.sample else 0.5, facts=contract)
@@ -194,6 +212,8 @@ def _load_fast(session: Session, pages: list[Page], hasher: KeyedHasher) -> int:
         contract = facts.contract()
         if page.sold is not None:
             contract["sold"] = page.sold
+        if page.pictures:
+            contract["pictures"] = list(page.pictures)
         trafficking = _trafficking(facts.records, page)
         person: Role = "suspect" if trafficking else "unknown"
         intel.append({"post_id": pid, "model_version": LOADER_VERSION, "trafficking": trafficking,

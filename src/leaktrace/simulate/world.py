@@ -76,13 +76,17 @@ def publish(stage: Path, out: Path) -> None:
 def generate_world(
     out: Path, *, scale: int, seed: int = 0, orgs: int = DEFAULT_ORGS, formats: list[str] | None = None,
     force: bool = False, progress: bool = False, social: bool = True, block_rows: int | None = None,
+    pictures: int = 0, font: Path | None = None,
 ) -> dict[str, Any]:
-    """Write the synthetic world under `out` and return its truth (also in out/truth.json)."""
+    """Write the synthetic world under `out` and return its truth (also in out/truth.json).
+
+    `pictures` > 0 with a CJK `font` adds sample pictures to the social half.
+    """
     plan = make_plan(scale, seed, orgs, **({"block_rows": block_rows} if block_rows else {}))
     fmts = parse_formats(",".join(formats)) if formats else default_formats(scale)
     stage = prepare_outdir(out, force)
     try:
-        truth = _generate(stage, plan, fmts, progress, social)
+        truth = _generate(stage, plan, fmts, progress, social, pictures, font)
         (stage / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=2, sort_keys=True) + "\n", "utf-8")
         publish(stage, out)
     except BaseException:
@@ -91,7 +95,8 @@ def generate_world(
     return truth
 
 
-def _generate(stage: Path, plan: Plan, fmts: list[str], progress: bool, social: bool) -> dict[str, Any]:
+def _generate(stage: Path, plan: Plan, fmts: list[str], progress: bool, social: bool, pictures: int = 0,
+              font: Path | None = None) -> dict[str, Any]:
     keyed = Keyed(plan.seed)
     space = PersonSpace(keyed)
     org_list = make_orgs(plan, keyed)
@@ -151,7 +156,7 @@ def _generate(stage: Path, plan: Plan, fmts: list[str], progress: bool, social: 
         "orgs": org_truth,
     }
     if social:
-        truth["social"] = _social(stage, plan, samples, victim)
+        truth["social"] = _social(stage, plan, samples, victim, pictures, font)
     return truth
 
 
@@ -169,14 +174,15 @@ def _canary_rows(counter: TruthCounter, victim: Org, partner: str) -> list[dict[
     ]
 
 
-def _social(stage: Path, plan: Plan, samples: list[dict[str, str]], victim: Org) -> dict[str, Any]:
+def _social(stage: Path, plan: Plan, samples: list[dict[str, str]], victim: Org, pictures: int,
+            font: Path | None) -> dict[str, Any]:
     try:
         from leaktrace.simulate.social import generate_social
     except ImportError:
         return {"generated": False, "reason": "leaktrace.simulate.social is not installed"}
     return dict(generate_social(
         stage, seed=plan.seed, scale=plan.rows, sample_rows=samples, victim_org=victim.name,
-        claimed_records=plan.claimed_records,
+        claimed_records=plan.claimed_records, pictures=pictures, font=font,
     ))
 
 

@@ -148,6 +148,15 @@ def build_app(world: dict[str, Market], behaviour: Behaviour | None = None) -> S
         v = m.vendors.get(request.path_params["handle"])
         return html(m, pages.vendor(m, v), charset_header=False) if v else Response("Not Found", 404)
 
+    async def image(request: Request, m: Market) -> Response:
+        if not logged_in(request, m):
+            return to_login(request)
+        path = m.images.get(request.path_params["name"])
+        if path is None:
+            return Response("Not Found", 404)
+        kind = "image/png" if path.suffix == ".png" else "image/jpeg"
+        return Response(path.read_bytes(), media_type=kind)
+
     routes = [
         Route("/", endpoint(home)),
         Route("/login", endpoint(login_get), methods=["GET"]),
@@ -155,5 +164,6 @@ def build_app(world: dict[str, Market], behaviour: Behaviour | None = None) -> S
         Route("/category/{slug}", endpoint(category)),
         Route("/listing/{lid:int}", endpoint(listing)),
         Route("/vendor/{handle}", endpoint(vendor)),
+        Route("/images/{name}", endpoint(image)),
     ]
     return Starlette(routes=routes)

@@ -26,6 +26,7 @@ class Market:
     by_id: dict[int, dict] = field(default_factory=dict)
     vendors: dict[str, dict] = field(default_factory=dict)
     by_seller: dict[str, list[dict]] = field(default_factory=dict)
+    images: dict[str, Path] = field(default_factory=dict)  # file name -> path, only those its listings show
 
 
 def social_dir(outdir: Path) -> Path:
@@ -62,6 +63,10 @@ def load_world(outdir: Path) -> dict[str, Market]:
         m.by_id[int(row["id"])] = row
         m.by_category.setdefault(row["category"], []).append(row)
         m.by_seller.setdefault(row["seller"], []).append(row)
+        for rel in row.get("images") or []:
+            path = base / "images" / Path(str(rel)).name  # a bare name under images/: nothing else is served
+            if path.is_file():
+                m.images[path.name] = path
     for rows in (r for m in markets.values() for d in (m.by_category, m.by_seller) for r in d.values()):
         rows.sort(key=lambda r: -int(r["id"]))
     for row in _jsonl(base / "vendors.jsonl"):

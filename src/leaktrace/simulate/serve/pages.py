@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 from urllib.parse import quote
 
 from leaktrace.simulate.serve.data import Market
@@ -69,6 +70,10 @@ def listing(m: Market, r: dict) -> str:
     sample = ""
     if r["sample"]:
         sample = f'<h3>{_t(m, "sample")}</h3>\n<pre class="sample">{escape(chr(10).join(r["sample"]))}</pre>'
+    pics = [Path(str(f)).name for f in r.get("images") or []]
+    if pics:
+        sample += '\n<div class="images">' + "".join(
+            f'<img class="sample" src="/images/{quote(n)}" alt="{_t(m, "sample")}">' for n in pics) + "</div>"
     sold = f'<li>{_t(m, "sold")}: <span class="sold">{r["sold"]}</span></li>' if r["sold"] is not None else ""
     price = f'<li>{_t(m, "price")}: <span class="price">{escape(r["price"])}</span></li>' if r["price"] else ""
     return layout(m, r["title"], (

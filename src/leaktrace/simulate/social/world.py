@@ -16,6 +16,7 @@ from pathlib import Path
 from leaktrace.core.errors import InputError
 from leaktrace.simulate.social import identifiers as ids
 from leaktrace.simulate.social import wallets
+from leaktrace.simulate.social.album import MAX_PICTURES, make_album
 from leaktrace.simulate.social.channel import chat_channel, money_flows
 from leaktrace.simulate.social.gang import (
     DAY,
@@ -56,8 +57,13 @@ def _rng(seed: int, purpose: str) -> random.Random:
 def generate_social(
     out: Path, *, seed: int, scale: int, sample_rows: list[dict[str, str]], victim_org: str,
     claimed_records: int, members: int = 7, listings_per_market: int | None = None,
+    pictures: int = 0, font: Path | None = None,
 ) -> dict[str, object]:
-    """Write `out/social/` and return the truth section stored under "social"."""
+    """Write `out/social/` and return the truth section stored under "social".
+
+    `pictures` sample pictures are drawn with the CJK font at `font` (none
+    without a font: the truth says so), so worlds stay fast unless asked.
+    """
     per_market = listings_per_market or default_listings_per_market(scale)
     if not 1 <= per_market <= MAX_LISTINGS_PER_MARKET:
         raise InputError(f"listings_per_market: {per_market} is outside 1..{MAX_LISTINGS_PER_MARKET}")
@@ -65,6 +71,8 @@ def generate_social(
         raise InputError(f"members: {members} is outside 2..30")
     if claimed_records <= 0:
         raise InputError(f"claimed_records: {claimed_records} must be positive")
+    if not 0 <= pictures <= MAX_PICTURES:
+        raise InputError(f"pictures: {pictures} is outside 0..{MAX_PICTURES}")
     rng = _rng(seed, "world")
     markets = [_market(rng, *m) for m in MARKETS]
     gang, shared = build_gang(_rng(seed, "gang"), [m["id"] for m in markets], members)
@@ -92,13 +100,25 @@ def generate_social(
     transfers = money_flows(_rng(seed, "wallets"), gang, shared, items, tg_truth)
     base = out / "social"
     base.mkdir(parents=True, exist_ok=True)
+    album: dict[str, object] = {"generated": False, "reason": "no pictures asked for"}
+    if pictures and font is None:
+        album["reason"] = "no CJK font given (docs/simulate.md: pictures)"
+    elif pictures and font is not None:
+        shown, pics = make_album(_rng(seed, "pictures"), items, samples, pictures, font, base / "images")
+        for listing in listings:
+            files = shown.get(f"{listing['market']}:{listing['id']}")
+            if files:
+                listing["images"] = [f"images/{f}" for f in files]
+        album = {"generated": True, "font": Path(font).name, "pictures": pics}
     _write(base / "markets.json", json.dumps(markets, ensure_ascii=False, indent=1))
     _write(base / "listings.jsonl", "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in listings))
     _write(base / "vendors.jsonl", "".join(json.dumps(_vendor(a), ensure_ascii=False) + "\n" for a in accounts))
     (base / "telegram").mkdir(exist_ok=True)
     _write(base / "telegram" / "result.json", json.dumps(tg_export, ensure_ascii=False, indent=1))
     _write(base / "wallet_transactions.csv", wallets.to_csv(_rng(seed, "csv"), transfers))
-    return _truth(seed, markets, gang, accounts, tg_accounts, truth_listings, shared, transfers, victim_org)
+    truth = _truth(seed, markets, gang, accounts, tg_accounts, truth_listings, shared, transfers, victim_org)
+    truth["pictures"] = album
+    return truth
 
 
 def _market(rng: random.Random, mid: str, name: str, kind: str, lang: str, enc: str) -> dict[str, object]:
