@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench install clean browser screenshots
+.PHONY: demo test lint bench install clean browser ocr screenshots
 
 $(STAMP): pyproject.toml src/leaktrace/core/_hmac_batch.c
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -34,7 +34,13 @@ browser:
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; fi
 
-test: $(STAMP) browser
+# Sample pictures are read by Debian's Tesseract with its Simplified Chinese and English models (docs/images.md).
+ocr:
+	@if ! tesseract --list-langs 2>/dev/null | grep -qx chi_sim && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng; fi
+
+test: $(STAMP) browser ocr
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -n 2 $(ARGS)
 

@@ -147,6 +147,11 @@ def build(tmp: Path, mp: pytest.MonkeyPatch, stack: contextlib.ExitStack) -> Wor
 
     w.one("dump-report", ["dump", "analyze", str(leak), "--json"])
     w.one("attribute-result", ["attribute", str(leak), "--json"])
+    # sample pictures the simulator drew for its listings (docs/images.md): read, then attributed like a dump sample
+    pictures = [str(p) for p in sorted((tmp / "sim" / "social" / "images").glob("p*"))[:2]]
+    assert pictures, "simulate draws sample pictures by default"
+    w.lines("image-reading", ["images", "read", *pictures, "--json"])
+    w.one("attribute-result", ["images", "attribute", *pictures, "--json"])
     w.one("org-list", ["org", "list", "--json"])
     canaries = tmp / "acme.partner.canaries.json"
     _run(["org", "canaries", "--org", "ACME", "--partner", "logistics", "--count", "3",

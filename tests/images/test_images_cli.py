@@ -28,6 +28,8 @@ def test_read_prints_masked_records_and_bad_files_as_records(
     assert recs[1]["problem"] and recs[1]["path"] == str(junk) and recs[1]["facts"] is None
     for value in pics[name]["ids"] + pics[name]["mobiles"]:
         assert value not in out
+    # Masked output never carries the side fields that rebuild a masked ID (issue 16 #3: district, birth date).
+    assert recs[0]["hits"] and not any({"birth_date", "region"} & set(h["attrs"]) for h in recs[0]["hits"])
 
 
 def test_missing_file_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,6 +15,7 @@ from leaktrace.core.types import PiiHit
 from leaktrace.images.decode import Limits, decode
 from leaktrace.images.ocr import DEFAULT_LANGS, DEFAULT_TIMEOUT_S, OcrText, ocr
 from leaktrace.images.phash import perceptual_hash
+from leaktrace.pii.redact import masked_attrs
 from leaktrace.pii.scanner import Scanner
 
 LOW_CONFIDENCE = 0.5  # below this the text is likely a script Tesseract was not given, or noise
@@ -61,7 +62,7 @@ class ImageReading:
         """A JSON-safe summary with no raw value (for logs, the database, the console)."""
         return {"format": self.format, "width": self.width, "height": self.height, "problem": self.problem,
                 "notes": self.notes, "phash": self.phash, "confidence": self.confidence,
-                "masked_text": self.masked_text(), "hits": [h.contract() for h in self.hits],
+                "masked_text": self.masked_text(), "hits": [{**h.contract(), "attrs": masked_attrs(h.attrs)} for h in self.hits],
                 "sample": self.sample()}
 
 
