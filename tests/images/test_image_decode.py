@@ -39,7 +39,13 @@ def test_a_stricter_limit_per_call_records_the_size() -> None:
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG", "GIF"])
-def test_truncated_and_mangled_files_are_records(fmt: str) -> None:
+@pytest.mark.parametrize("lenient_elsewhere", [False, True])
+def test_truncated_and_mangled_files_are_records(fmt: str, lenient_elsewhere: bool,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refused even when another library in the process (WeasyPrint, on import) lets Pillow pad broken files."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", lenient_elsewhere)
     img = Image.effect_noise((300, 200), 60).convert("RGB" if fmt != "GIF" else "P")
     data = _png(img, fmt)
     cut = decode(data[: len(data) // 2])

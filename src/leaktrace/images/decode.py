@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import io
 import struct
+import threading
 import warnings
 from dataclasses import dataclass, field
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 40_000_000  # e.g. 8000 x 5000: above any screenshot or phone photo a seller posts
@@ -23,7 +24,20 @@ FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP")
 
 # Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that; set it, do not inherit its default.
 Image.MAX_IMAGE_PIXELS = DEFAULT_MAX_PIXELS
-Image.LOAD_TRUNCATED_IMAGES = False
+# Truncated files must be refused, but Pillow's switch is process-wide and WeasyPrint turns it on when
+# imported (it pads broken images): `_strict_load` turns it off around our own decoding only.
+_TRUNCATION_LOCK = threading.Lock()
+
+
+def _strict_load(img: Image.Image) -> None:
+    """`img.load()` with truncated data an error, whatever another library set the switch to."""
+    with _TRUNCATION_LOCK:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            img.load()
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 @dataclass(frozen=True)
@@ -70,7 +84,7 @@ def decode(data: bytes, limits: Limits | None = None) -> Decoded:
             if getattr(img, "is_animated", False):
                 img.seek(0)
                 notes.append("animated: first frame only")
-            img.load()
+            _strict_load(img)
             rgb = _rgb(img)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         return Decoded(None, None, problem=f"decompression bomb: {exc}")
