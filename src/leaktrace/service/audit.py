@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from sqlalchemy import event, func, insert, select, update
+from sqlalchemy import event, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -176,6 +176,12 @@ def _append(ctx: Context, s: Session, key: signing.SigningKey, fields: dict[str,
             detail_text: str) -> Entry:
     # A write first: takes SQLite's write lock / the head row's lock before the head is read.
     locked = s.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(seq=AuditHead.seq)).rowcount
+    if not locked and s.get_bind().dialect.name == "postgresql":
+        # No head row to lock yet: two first writers would each create one, and the slower one, seeing the
+        # faster one's entry but not (in its snapshot) its head, would call the head missing. Whoever finds
+        # no head takes this transaction lock and looks again; the second finds the first one's head.
+        s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _FIRST_HEAD_LOCK})
+        locked = s.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(seq=AuditHead.seq)).rowcount
     if not locked:
         last = s.scalar(select(func.max(AuditEntry.seq)))
         if last is not None or _key_existed_before(ctx):
@@ -209,6 +215,7 @@ def _append(ctx: Context, s: Session, key: signing.SigningKey, fields: dict[str,
 
 
 _USED = "chain.started"
+_FIRST_HEAD_LOCK = 0x6C74_6175  # "ltau": the PostgreSQL advisory lock of the audit head's creation
 
 
 def _key_existed_before(ctx: Context) -> bool:
