@@ -272,7 +272,7 @@ def selected_items(ctx: Context, session: Session, sel: Selection, *,
 
 def _dump_id_for(path: str, batch: list[dict[str, Any]], case_dumps: list[dict[str, Any]], where: str) -> str:
     """The case's id of the dump an attribution result was computed on: by name, else by the file's hash."""
-    import hashlib
+    from leaktrace.dumps.analyze import file_sha256
 
     name = Path(path).name
     for doc in [*batch, *case_dumps]:
@@ -280,11 +280,7 @@ def _dump_id_for(path: str, batch: list[dict[str, Any]], case_dumps: list[dict[s
             return str(doc["id"])
     file = Path(path)
     if file.is_file():
-        digest = hashlib.sha256()
-        with file.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        return f"dump-{digest.hexdigest()[:16]}"
+        return case_build.dump_id(file_sha256(file))
     raise InputError(f"{where}: attribution of {name!r}: its dump is neither in the case nor at {path!r}; "
                      f"add the dump's report first ('leaktrace dump analyze {name} --json | leaktrace case add CASE -')")
 

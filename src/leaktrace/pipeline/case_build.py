@@ -115,11 +115,16 @@ def listing_items(session: Session, version: str, site_names: dict[str, str], li
     return listings, list(captures.values())
 
 
+def dump_id(sha256: str) -> str:
+    """A dump's id in a case: the same file gets the same id whichever command added it."""
+    return f"dump-{sha256[:16]}"
+
+
 def dump_item(report: DumpReport, sha256: str, name: str, claimed: int | None) -> dict[str, Any]:
     """A DumpReport as the case's dump summary (counts only)."""
     pad = report.padding
     return {
-        "id": f"dump-{sha256[:16]}",
+        "id": dump_id(sha256),
         "name": name,
         "sha256": sha256,
         "claimed_records": claimed,
