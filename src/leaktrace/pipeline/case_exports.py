@@ -40,27 +40,32 @@ def shared_copy(ctx: Context, ref: str, *, tlp: TLP | None = None,
 
 def write_case_report(ctx: Context, ref: str, out: Path, *, lang: str = "zh", pdf: bool = False,
                       tlp: TLP | None = None, redact_suspects: bool | None = None,
-                      progress: Callable[[str], None] | None = None) -> ReportFiles:
-    """The HTML (and PDF) report of case `ref`, custody checked against the evidence store."""
+                      progress: Callable[[str], None] | None = None,
+                      copy: CaseContent | None = None) -> ReportFiles:
+    """The HTML (and PDF) report of case `ref`, custody checked against the evidence store.
+
+    `copy`: the `shared_copy` already made for these markings (one copy serves several writers).
+    """
     from leaktrace.cases.report import write_report
 
-    content = shared_copy(ctx, ref, tlp=tlp, redact_suspects=redact_suspects)
+    content = copy if copy is not None else shared_copy(ctx, ref, tlp=tlp, redact_suspects=redact_suspects)
     return write_report(content, out, lang=lang, pdf=pdf, store=ctx.evidence, progress=progress)
 
 
 def export_case(ctx: Context, ref: str, fmt: str, out: Path, *, collector: str, tlp: TLP | None = None,
                 redact_suspects: bool | None = None, as_zip: bool = False, include_dumps: bool = False,
-                langs: tuple[str, ...] = ("zh", "en")) -> list[Path]:
+                langs: tuple[str, ...] = ("zh", "en"), copy: CaseContent | None = None) -> list[Path]:
     """Write case `ref` as `fmt` under `out` (a folder; for a bundle, the new bundle's path); the files written.
 
-    Every file is written whole or not at all (owner-only, renamed into place).
+    Every file is written whole or not at all (owner-only, renamed into place). `copy`: as in
+    `write_case_report`.
     """
     from leaktrace.cases import misp, stix, tables
     from leaktrace.core.private_files import private_dir, write_private_text
 
     if fmt not in FORMATS:
         raise InputError(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
-    content = shared_copy(ctx, ref, tlp=tlp, redact_suspects=redact_suspects)
+    content = copy if copy is not None else shared_copy(ctx, ref, tlp=tlp, redact_suspects=redact_suspects)
     if fmt == "bundle":
         from leaktrace.cases.bundle import export_bundle
 

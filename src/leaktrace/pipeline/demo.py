@@ -435,7 +435,7 @@ class Demo:
         from leaktrace.core.errors import InputError as _InputError
         from leaktrace.evidence.bundle import verify_bundle
         from leaktrace.pipeline.case_assembly import DumpEvidence, build_case
-        from leaktrace.pipeline.case_exports import export_case, write_case_report
+        from leaktrace.pipeline.case_exports import export_case, shared_copy, write_case_report
 
         self.chapter(7, "The case file")
         social = self.truth["social"]
@@ -462,19 +462,20 @@ class Demo:
         with self.timer.step("case"):
             # The same calls as `case report` and `case export`: each writes from the copy
             # the investigators may see (TLP, victims masked, suspects' contacts in clear).
-            files = write_case_report(ctx, ref, out, lang=self.opts.lang, pdf=self.opts.pdf)
+            copy = shared_copy(ctx, ref)  # made once: the victim look-ups read every dump's hash sets
+            files = write_case_report(ctx, ref, out, lang=self.opts.lang, pdf=self.opts.pdf, copy=copy)
             self.result.report_html = files.html
             self.result.report_pdf = files.pdf
             exports: dict[str, Path] = {}
             for fmt in ("stix", "misp"):
-                exports[fmt] = export_case(ctx, ref, fmt, out, collector=COLLECTOR)[0]
-            export_case(ctx, ref, "csv", out / "csv", collector=COLLECTOR)
+                exports[fmt] = export_case(ctx, ref, fmt, out, collector=COLLECTOR, copy=copy)[0]
+            export_case(ctx, ref, "csv", out / "csv", collector=COLLECTOR, copy=copy)
             exports["csv"] = out / "csv"
             bundle_dir = out / f"{ref}.bundle"
             if bundle_dir.exists():
                 shutil.rmtree(bundle_dir)
             exports["bundle"] = export_case(ctx, ref, "bundle", bundle_dir, collector=COLLECTOR,
-                                            langs=(self.opts.lang,))[0]
+                                            langs=(self.opts.lang,), copy=copy)[0]
         self.result.exports = {k: str(v) for k, v in exports.items()}
         verdict = verify_bundle(Path(exports["bundle"]))
         n = built.added + built.updated
