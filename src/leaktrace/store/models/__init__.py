@@ -21,10 +21,12 @@ from leaktrace.store.models.identity import (
     UserSession,
 )
 from leaktrace.store.models.intel import Identifier, IntelResult, PostIdentifier
+from leaktrace.store.models.jobs import JOB_STATES, Job
 from leaktrace.store.models.posts import ListingSnapshot, Post
 
 __all__ = [
     "FRONTIER_STATES",
+    "JOB_STATES",
     "MAX_URL_CHARS",
     "TRIAGE_STATES",
     "ApiToken",
@@ -40,6 +42,7 @@ __all__ = [
     "FrontierItem",
     "Identifier",
     "IntelResult",
+    "Job",
     "LinkFeedback",
     "ListingSnapshot",
     "LoginThrottle",
