@@ -86,4 +86,6 @@ def create_app(ctx: Context) -> FastAPI:
 
     app.include_router(pages.router)
     app.include_router(api.router)
+    from leaktrace.web.pages_actors import register as register_graph_pages
+    register_graph_pages(app)
     return app
