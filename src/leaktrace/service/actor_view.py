@@ -21,7 +21,7 @@ from leaktrace.core.graph_types import GraphActor, GraphResult, WalletFlow
 from leaktrace.pipeline import graph_access
 from leaktrace.pipeline.context import Context
 from leaktrace.pipeline.text_view import display_text
-from leaktrace.service import personal_data
+from leaktrace.service import audit
 from leaktrace.service.access import Principal, require
 from leaktrace.service.feed import feed_rows, model_version
 from leaktrace.service.link_review import Pending, may_decide, pending
@@ -181,8 +181,10 @@ def actor_view(ctx: Context, principal: Principal, actor_id: str) -> ActorView:
     timeline = _timeline(ctx, actor.accounts)
     clear = sum(i.clear for i in identifiers)
     if clear:
-        personal_data.viewed_unmasked(ctx, principal, f"actor:{actor.id}",
-                                      detail={"identifiers_in_clear": clear, "why": "suspect contacts"})
+        # The same entry `personal_data.viewed_unmasked` writes; its role gate is `actor.view` here (the
+        # same staff roles), so an API token scoped to actors is not refused for lacking `listing`.
+        audit.record(ctx, principal, "view.unmasked", f"actor:{actor.id}",
+                     detail={"identifiers_in_clear": clear, "why": "suspect contacts"})
     return ActorView(actor.id, actor.group, actor.role, actor.role_reason, actor.basis, actor.provinces,
                      actor.first_seen, actor.last_seen, actor.posts, actor.revenue_usd_estimate, aliases, identifiers,
                      timeline, actor.wallets, pending(ctx, principal, set(actor.accounts)), may_decide(principal),
