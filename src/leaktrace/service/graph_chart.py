@@ -138,7 +138,7 @@ def _edge(idx: _Index, link: GraphLink) -> dict[str, Any]:
     kinds = link_kinds(link, idx.accounts.get(link.a), idx.accounts.get(link.b))
     reasons = "; ".join(r.detail for r in link.reasons)
     return {"data": {"id": link.id, "source": link.a, "target": link.b, "standing": link.basis, "kinds": kinds,
-                     "confidence": round(link.confidence, 3), "reasons": display_text(reasons, 500, masked=False)}}
+                     "confidence": round(link.confidence, 3), "reasons": display_text(reasons, 300, masked=False)}}
 
 
 def _elements(idx: _Index, keys: set[str], focus: set[str], limit: int) -> Chart:
@@ -174,7 +174,7 @@ def layout(order: list[str], edges: list[dict[str, Any]]) -> list[tuple[float, f
     g = ig.Graph(n=len(order), edges=[(at[e["data"]["source"]], at[e["data"]["target"]]) for e in edges])
     rng = random.Random(7)
     seed = [[rng.random(), rng.random()] for _ in order]
-    coords = g.layout_fruchterman_reingold(niter=150, seed=seed, grid=len(order) > 1000).coords
+    coords = g.layout_fruchterman_reingold(niter=100, seed=seed, grid=len(order) > 1000).coords
     xs, ys = [c[0] for c in coords], [c[1] for c in coords]
     span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
     size = 70.0 * max(1.0, len(order) ** 0.5)
@@ -215,12 +215,30 @@ def actor_accounts(ctx: Context, principal: Principal, actor_id: str, depth: int
     return result, neighbourhood(idx, start, _depth(depth), MAX_NODES)
 
 
+_CHARTS: dict[tuple[str, int, int], tuple[_Index, Chart]] = {}
+_CHARTS_KEPT = 64
+
+
 def actor_chart(ctx: Context, principal: Principal, actor_id: str, depth: int = 1,
                 limit: int = MAX_NODES) -> Chart:
-    """The actor's accounts and every account within `depth` links, with the links among them."""
+    """The actor's accounts and every account within `depth` links, with the links among them.
+
+    Kept per snapshot (the layout is the costly part): the page's preload and a
+    reload or a second investigator get the same chart without laying it out again.
+    """
     result, keys = actor_accounts(ctx, principal, actor_id, depth)
     idx = index(result)
-    return _elements(idx, keys, set(idx.actor_accounts[actor_id]), limit)
+    key = (actor_id, depth, limit)
+    with _LOCK:
+        hit = _CHARTS.get(key)
+    if hit is not None and hit[0] is idx:
+        return hit[1]
+    chart = _elements(idx, keys, set(idx.actor_accounts[actor_id]), limit)
+    with _LOCK:
+        if len(_CHARTS) >= _CHARTS_KEPT or any(i is not idx for i, _ in _CHARTS.values()):
+            _CHARTS.clear()  # a new snapshot, or enough kept
+        _CHARTS[key] = (idx, chart)
+    return chart
 
 
 def account_chart(ctx: Context, principal: Principal, account: str, limit: int = MAX_NODES) -> Chart:

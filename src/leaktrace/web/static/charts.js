@@ -11,7 +11,6 @@
     b.setAttribute("aria-expanded", String(!target.hidden));
     document.dispatchEvent(new CustomEvent("lt:toggle", { detail: b.dataset.toggle }));
   });
-  if (typeof echarts === "undefined") { return; }
   var BASE = { animation: false, tooltip: { renderMode: "richText", confine: true } };
 
   function json(el, name) {
@@ -84,10 +83,30 @@
     draw();
   }
 
-  var el = document.getElementById("price-chart");
-  if (el) { priceChart(el); }
-  el = document.getElementById("province-map");
-  if (el) { provinceMap(el); }
-  el = document.getElementById("money-sankey");
-  if (el) { sankey(el); }
+  function start() {
+    if (typeof echarts === "undefined") { return; }
+    var el = document.getElementById("price-chart");
+    if (el) { priceChart(el); }
+    el = document.getElementById("province-map");
+    if (el) { provinceMap(el); }
+    el = document.getElementById("money-sankey");
+    if (el) { sankey(el); }
+  }
+  // ECharts (1.1 MB) is fetched only when a page has such a chart, and on the actor page only after the link
+  // chart has drawn its first frame: parsing it first would delay that frame on a busy machine.
+  function load() {
+    if (typeof echarts !== "undefined") { start(); return; }
+    var s = document.createElement("script");
+    s.src = "/static/vendor/echarts/echarts.min.js";
+    s.onload = start;
+    document.head.appendChild(s);
+  }
+  if (!document.querySelector(".echart")) { return; }
+  var link = document.getElementById("link-chart");
+  if (link && link.dataset.rendered !== "1" && !link.hidden) {
+    var fallback = setTimeout(load, 3000);
+    document.addEventListener("lt:chart-drawn", function () { clearTimeout(fallback); load(); }, { once: true });
+  } else {
+    load();
+  }
 })();

@@ -76,6 +76,7 @@
   }
   function tooLarge(data) {
     box.hidden = true;
+    document.dispatchEvent(new CustomEvent("lt:chart-drawn"));
     say((box.dataset.tooLarge || "") + ": " + data.message);
   }
   function getJSON(url) {
@@ -105,6 +106,7 @@
     cy.one("render", function () {
       box.dataset.rendered = "1";
       if (window.performance && performance.mark) { performance.mark("link-chart-rendered"); }
+      document.dispatchEvent(new CustomEvent("lt:chart-drawn"));
     });
     mark();
     applyFilters();
@@ -112,7 +114,10 @@
   function load() {
     var depth = depthSel ? depthSel.value : "1";
     if (graphml) { graphml.href = graphml.dataset.base + "?depth=" + encodeURIComponent(depth); }
-    getJSON(box.dataset.src + "?depth=" + encodeURIComponent(depth)).then(draw).catch(function (err) { say(String(err.message || err)); });
+    getJSON(box.dataset.src + "?depth=" + encodeURIComponent(depth)).then(draw).catch(function (err) {
+      say(String(err.message || err));
+      document.dispatchEvent(new CustomEvent("lt:chart-drawn"));
+    });
   }
   function expand() {
     var node = cy && cy.$("node:selected")[0];
