@@ -156,6 +156,20 @@ def test_open_an_actor_and_expand_its_chart(page_for: Any, graph: GraphResult) -
     page.wait_for_selector("#price-chart[data-rendered='1']")
 
 
+def test_group_page_draws_map_and_money_flows(page_for: Any, graph: GraphResult) -> None:
+    g = graph.groups[0]
+    page = page_for()
+    login(page, "analyst1")
+    page.goto(f"/groups/{g.id}")
+    expect(page.locator("#members tbody tr")).to_have_count(len(g.actors))
+    page.wait_for_selector("#province-map[data-rendered='1']", timeout=20_000)
+    page.wait_for_selector("#money-sankey[data-rendered='1']", timeout=20_000)
+    expect(page.locator("#province-table tbody tr").first).to_be_visible()  # the table beside the map
+    expect(page.locator("#flow-table")).to_be_hidden()
+    page.click("button[data-toggle='flow-table']")
+    expect(page.locator("#flow-table tbody tr").first).to_be_visible()
+
+
 def test_a_supervisor_confirms_an_inferred_link_and_the_next_build_and_report_show_it(
         page_for: Any, graph: GraphResult, supervisor_seed: str, console_world: ConsoleWorld, tmp_path: Path) -> None:
     from leaktrace.pipeline.case_assembly import build_case
