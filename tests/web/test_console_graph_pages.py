@@ -55,8 +55,9 @@ def _lead_actor(graph: GraphResult) -> tuple[str, str]:
 def test_actor_list_and_page_render_with_strict_csp(analyst: TestClient, graph: GraphResult) -> None:
     r = analyst.get("/actors")
     assert r.status_code == 200 and 'href="/actors"' in r.text  # the nav line
-    aid, _ = _lead_actor(graph)
+    aid, link_id = _lead_actor(graph)
     assert f'href="/actors/{aid}"' in r.text
+    assert f'href="/actors/{aid}#pending-{link_id}"' in r.text  # the links waiting for a supervisor
     page = analyst.get(f"/actors/{aid}")
     assert page.status_code == 200
     assert "unsafe-inline" not in page.headers["content-security-policy"]

@@ -194,11 +194,12 @@ def actor_view(ctx: Context, principal: Principal, actor_id: str) -> ActorView:
 @dataclass(frozen=True)
 class ActorRow:
     id: str
-    accounts: list[str]
+    accounts: list[str]  # shown (display_text), at most 10
     group: str | None
     role: str | None
     posts: int
     last_seen: str | None
+    keys: tuple[str, ...] = ()  # every account as links name it (source:handle)
 
 
 def actor_list(ctx: Context, principal: Principal, q: str | None = None, limit: int = 500) -> list[ActorRow]:
@@ -210,4 +211,4 @@ def actor_list(ctx: Context, principal: Principal, q: str | None = None, limit: 
             or needle == a.id.lower()]
     rows.sort(key=lambda a: (-len(a.accounts), -a.posts, a.id))
     return [ActorRow(a.id, [display_text(k, 120, masked=False) for k in a.accounts[:10]], a.group, a.role, a.posts,
-                     a.last_seen) for a in rows[:limit]]
+                     a.last_seen, tuple(a.accounts)) for a in rows[:limit]]

@@ -40,10 +40,14 @@ def register(app: FastAPI) -> None:
 def actors_page(request: Request, principal: Principal = Depends(page_principal)) -> Response:
     from leaktrace.service.actor_view import actor_list
     from leaktrace.service.group_view import group_list
+    from leaktrace.service.link_review import pending
 
     q = (request.query_params.get("q") or "").strip()[:200]
-    return render(request, "actors.html", rows=actor_list(_ctx(request), principal, q),
-                  groups=group_list(_ctx(request), principal), q=q)
+    ctx = _ctx(request)
+    rows = actor_list(ctx, principal, q)
+    actor_of = {k: r.id for r in actor_list(ctx, principal) for k in r.keys}
+    waiting = [(p, actor_of.get(p.a)) for p in pending(ctx, principal, limit=50) if not p.decided]
+    return render(request, "actors.html", rows=rows, groups=group_list(ctx, principal), q=q, waiting=waiting)
 
 
 @router.get("/actors/{actor_id}")
