@@ -125,6 +125,7 @@ def test_open_an_actor_and_expand_its_chart(page_for: Any, graph: GraphResult) -
     page.goto("/actors")
     page.click(f"a.actor-link[href='/actors/{aid}']")
     _rendered(page)
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 1280  # laid out for 1280 px
     expect(page.locator("#aliases")).to_contain_text(actor.accounts[0])
     page.select_option("#chart-depth", "0")
     expect(page.locator("#link-chart")).to_have_attribute("data-nodes", str(len(actor.accounts)))
@@ -162,6 +163,7 @@ def test_group_page_draws_map_and_money_flows(page_for: Any, graph: GraphResult)
     login(page, "analyst1")
     page.goto(f"/groups/{g.id}")
     expect(page.locator("#members tbody tr")).to_have_count(len(g.actors))
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 1280
     page.wait_for_selector("#province-map[data-rendered='1']", timeout=20_000)
     page.wait_for_selector("#money-sankey[data-rendered='1']", timeout=20_000)
     expect(page.locator("#province-table tbody tr").first).to_be_visible()  # the table beside the map
