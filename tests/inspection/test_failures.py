@@ -12,9 +12,9 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import schedule
 from sqlalchemy import select
 
+from conftest import schedule
 from leaktrace.pipeline.context import Context
 from leaktrace.service.inspection import InspectionService
 from leaktrace.simulate.serve import Behaviour, running_world

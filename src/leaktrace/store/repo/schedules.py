@@ -198,8 +198,8 @@ def record_run(session: Session, source_id: int, started: datetime, outcome: Run
         row.down_since = row.down_since or started
         retry = now + timedelta(seconds=min(RETRY_BASE_S * 2 ** (row.failures - 1), MAX_RETRY_S,
                                             row.interval_s or MAX_RETRY_S))
-        if row.state == "active" and (row.next_run_at is None or retry < row.next_run_at):
-            row.next_run_at = retry
+        if row.state == "active":  # the back-off, unless the schedule itself comes sooner
+            row.next_run_at = min(retry, next_due(row.interval_s, row.cron, started))
         if not row.down_alerted and (now - row.down_since).total_seconds() >= row.down_after_s:
             row.down_alerted = alert = True
     session.flush()
