@@ -86,4 +86,7 @@ def create_app(ctx: Context) -> FastAPI:
 
     app.include_router(pages.router)
     app.include_router(api.router)
+    from leaktrace.web import pages_sources
+
+    app.include_router(pages_sources.router)
     return app
