@@ -246,3 +246,47 @@ def due_versions(rows: list[dict[str, Any]], hosts: dict[str, str], *, stay: tim
         if longest >= stay:
             due.append(v)
     return due
+
+
+@dataclass
+class VersionCheck:
+    """A watch judged against the changelog: what was due, missed, recorded twice, and how late."""
+
+    versions: int
+    due: int
+    missing: list[ListingVersion]
+    duplicated: list[ListingVersion]
+    latencies_s: list[float]
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.duplicated
+
+
+def check_versions(rows: list[dict[str, Any]], hosts: dict[str, str], seen: dict[str, list[datetime]], *,
+                   stay: timedelta, until: datetime, markets: set[str] | None = None) -> VersionCheck:
+    """`seen` maps listing URL -> times a new version was recorded (the store's snapshots).
+
+    Every version is recorded at most once within its lifetime; every
+    version due (`due_versions`) exactly once; latency is from the change to
+    its record.
+    """
+    def keep(v: ListingVersion) -> bool:
+        return markets is None or v.market in markets
+
+    every = [v for v in listing_versions(rows, hosts) if keep(v)]
+    due = [v for v in due_versions(rows, hosts, stay=stay, until=until) if keep(v)]
+    check = VersionCheck(len(every), len(due), [], [], [])
+    for v in every:
+        if len([t for t in seen.get(v.url, []) if v.start <= t < (v.end or until)]) > 1:
+            check.duplicated.append(v)
+    for v in due:
+        if v.op == "delete" and not any(t < v.start for t in seen.get(v.url, [])):
+            check.due -= 1  # deleted before it was ever seen: there is no listing to mark removed
+            continue
+        hits = [t for t in seen.get(v.url, []) if v.start <= t < (v.end or until)]
+        if not hits:
+            check.missing.append(v)
+        elif len(hits) == 1:
+            check.latencies_s.append((hits[0] - v.start).total_seconds())
+    return check
