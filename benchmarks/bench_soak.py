@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 
 from sqlalchemy import select
@@ -118,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     for key, started, finished in spans:
         starts.setdefault(key.split(":")[1], []).append(started)
         longest_run = max(longest_run, (finished - started).total_seconds())
-    cycle = max((max((b - a).total_seconds() for a, b in zip(ts, ts[1:], strict=False)) if len(ts) > 1
+    cycle = max((max((b - a).total_seconds() for a, b in pairwise(ts)) if len(ts) > 1
                  else float(args.interval)) for ts in starts.values()) if starts else float(args.interval)
     stay = timedelta(seconds=args.stay if args.stay is not None else cycle + longest_run)
     check = check_versions(read_changelog(log), hosts, seen, stay=stay, until=until, markets=set(markets))
