@@ -28,7 +28,6 @@ import tempfile
 import threading
 import time
 from datetime import timedelta
-from itertools import pairwise
 from pathlib import Path
 
 from sqlalchemy import select
@@ -66,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     from leaktrace.pipeline.context import open_context
     from leaktrace.service import sources as svc
     from leaktrace.service.access import local_operator
-    from leaktrace.service.inspection import InspectionService
+    from leaktrace.service.inspection import InspectionService, longest_cycle
     from leaktrace.simulate.serve import Behaviour, LiveConfig, running_world
     from leaktrace.simulate.serve.live import check_versions, read_changelog
     from leaktrace.simulate.social import generate_social
@@ -105,23 +104,13 @@ def main(argv: list[str] | None = None) -> int:
         with ctx.sessions() as s:
             results = s.scalars(select(Job.result).where(Job.kind == "crawl_run", Job.state == "done")).all()
             failed = s.scalars(select(Job.last_error).where(Job.kind == "crawl_run", Job.state == "failed")).all()
-            spans = s.execute(select(Job.key, Job.started_at, Job.finished_at).where(
-                Job.kind == "crawl_run", Job.finished_at.is_not(None)).order_by(Job.started_at)).all()
             urls = {p.id: p.url for p in s.scalars(select(Post).where(Post.url.like("%/listing/%")))}
             seen: dict[str, list] = {}
             for snap in s.scalars(select(ListingSnapshot).order_by(ListingSnapshot.seen_at)):
                 if snap.post_id in urls:
                     seen.setdefault(urls[snap.post_id], []).append(snap.seen_at)
-    # Due: up for the longest gap between two run starts of a source plus the longest run (a loaded
-    # machine stretches rounds past --interval; the rule is "up a full inspection cycle").
-    starts: dict[str, list] = {}
-    longest_run = 0.0
-    for key, started, finished in spans:
-        starts.setdefault(key.split(":")[1], []).append(started)
-        longest_run = max(longest_run, (finished - started).total_seconds())
-    cycle = max((max((b - a).total_seconds() for a, b in pairwise(ts)) if len(ts) > 1
-                 else float(args.interval)) for ts in starts.values()) if starts else float(args.interval)
-    stay = timedelta(seconds=args.stay if args.stay is not None else cycle + longest_run)
+        cycle = longest_cycle(ctx, args.interval)  # (a loaded machine stretches rounds past --interval)
+    stay = timedelta(seconds=args.stay) if args.stay is not None else cycle
     check = check_versions(read_changelog(log), hosts, seen, stay=stay, until=until, markets=set(markets))
     pages = sum(int((r or {}).get("pages", 0)) for r in results)
     half = min(samples, key=lambda x: abs(x[0] - seconds / 2))[1]
@@ -130,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"sources {args.sources}, {args.minutes:g} min, tick {args.tick:g} s, interval {args.interval} s, "
           f"{args.scale} listings per market, {args.workers} workers")
     print(f"runs: {len(results)} ok, {len(failed)} failed (site or proxy down); pages/min: {pages / args.minutes:.0f}; "
-          f"longest cycle {cycle:.1f} s, longest run {longest_run:.1f} s")
+          f"longest cycle (run-start gap + run) {cycle.total_seconds():.1f} s")
     print(f"versions: {check.versions} in the changelog, {check.due} stayed up >= {stay.total_seconds():.0f} s; "
           f"missed {len(check.missing)}, recorded twice {len(check.duplicated)}")
     if lat:

@@ -154,3 +154,28 @@ class InspectionService:
         """Block until stopped (Ctrl-C in `leaktrace worker`)."""
         while not self._stop.wait(1.0):
             pass
+
+
+def longest_cycle(ctx: Context, interval_s: float) -> timedelta:
+    """How long a listing must stay up to be certain of capture: the longest gap between two run starts of
+    one source plus the longest run (a loaded machine stretches rounds past their interval).
+
+    The soak benchmark and the live test judge "up a full inspection cycle" by this.
+    """
+    from itertools import pairwise
+
+    from sqlalchemy import select
+
+    from leaktrace.store.models import Job
+
+    with ctx.sessions() as s:
+        spans = s.execute(select(Job.key, Job.started_at, Job.finished_at).where(
+            Job.kind == RUN_KIND, Job.finished_at.is_not(None), Job.started_at.is_not(None))
+            .order_by(Job.started_at)).all()
+    starts: dict[str, list[Any]] = {}
+    longest_run = 0.0
+    for key, started, finished in spans:
+        starts.setdefault(key.split(":")[1], []).append(started)
+        longest_run = max(longest_run, (finished - started).total_seconds())
+    gaps = [(b - a).total_seconds() for ts in starts.values() for a, b in pairwise(ts)]
+    return timedelta(seconds=max([interval_s, *gaps]) + longest_run)
