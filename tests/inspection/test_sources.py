@@ -100,6 +100,10 @@ def test_pause_resume_run_now_and_refusals(ctx: Context) -> None:
     svc.add(ctx, ME, "f1", source_kind="forum", legal_basis="test warrant", owner="tester", kind="crawl",
             profile="generic-forum", start_urls=["https://forum.example/"], cron="*/15 * * * *", no_proxy=True)
     assert svc.act(ctx, ME, "f1", "pause").state == "paused"
+    with ctx.sessions() as s:
+        sid = s.scalar(select(Source.id).where(Source.name == "f1"))
+    assert run_source(ctx, sid).status == "skipped"  # a run queued before the pause is dropped
+    assert svc.sources(ctx, ME)[0].last_run_at is None
     with pytest.raises(ConfigError, match="not active"):
         svc.act(ctx, ME, "f1", "pause")
     view = svc.act(ctx, ME, "f1", "resume")

@@ -62,11 +62,18 @@ def add_cmd(
 @sources_app.command("list")
 def list_cmd(
     state: list[str] = typer.Option([], "--state", help="Only these states (active, paused, proposed, rejected)."),
+    json_out: bool = typer.Option(False, "--json", help="One JSON object per source (schema source-view)."),
 ) -> None:
     """Each source: state, schedule, last run (status, pages, new captures, errors), next run."""
+    import json
+
     from leaktrace.service.sources import sources
 
     rows = sources(cli_context(), shell_principal(), list(state) or None)
+    if json_out:
+        for v in rows:
+            typer.echo(json.dumps(v.as_dict(), ensure_ascii=False))
+        return
     if not rows:
         typer.echo("no sources under inspection; add one with `leaktrace sources add`")
         return

@@ -103,6 +103,8 @@ def run_source(ctx: Context, source_id: int, *, heartbeat: Callable[[int], objec
     """Run the source once, record the outcome on its schedule, queue follow-up work; never raises for a
     site or proxy that is down (that is an outcome, with back-off), only for a broken store."""
     src, sched = _load(ctx, source_id)
+    if sched.state in ("paused", "rejected"):  # paused after its run was queued: the run is dropped
+        return RunReport(src.name, "skipped", error=f"source {sched.state}")
     started = utcnow()
     try:
         report = _inbox(ctx, src, sched) if sched.kind == "telegram_inbox" else _crawl(ctx, src, sched, heartbeat)

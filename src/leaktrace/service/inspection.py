@@ -85,7 +85,7 @@ def crawl_run_handler(ctx: Context, lease_s: float) -> Handler:
                 report = run_source(ctx, source_id, heartbeat=pages)
         finally:
             lock.release()
-        if report.status != "ok":
+        if report.status not in ("ok", "skipped"):
             raise RunFailed(f"{report.status}: {report.error or 'no detail'}")
         return report.as_dict()
 
