@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -77,3 +78,41 @@ def test_a_tick_queues_each_due_source_once() -> None:
         with ctx.sessions() as s:
             assert s.scalar(select(Source.name)) == "m1"
             assert len(s.scalars(select(Job.id).where(Job.kind == "crawl_run")).all()) == 1
+
+
+@pytest.mark.postgres
+def test_two_workers_never_crawl_one_source_at_once_on_postgres(pg_contexts: tuple[Context, Context],
+                                                                 small_world: Path) -> None:
+    """Two runs of one source queued at once, two services (own engines): one crawls, the other backs off."""
+    from conftest import schedule
+    from leaktrace.simulate.serve import Behaviour, running_world
+    from leaktrace.store.models import FrontierItem
+    from leaktrace.store.repo.jobs import JobQueue
+
+    a, b = pg_contexts
+    with running_world(small_world, behaviour=Behaviour(rate_per_s=0, error_rate=0)) as w:
+        schedule(a, w, "m1", interval=3600)
+        with a.sessions() as s:
+            sid = s.scalar(select(Source.id).where(Source.name == "m1"))
+        queue = JobQueue(a.sessions)
+        for key in ("twice-1", "twice-2"):
+            queue.enqueue("crawl_run", {"source_id": sid}, key=key)
+        one = InspectionService(a, scheduler=False, poll_s=0.05, lease_s=10).start()
+        two = InspectionService(b, scheduler=False, poll_s=0.05, lease_s=10).start()
+        holders: set[int] = set()
+        deadline = time.monotonic() + 120
+        try:
+            while time.monotonic() < deadline:
+                with a.sessions() as s:
+                    crawlers = set(s.scalars(select(FrontierItem.claimed_by).where(
+                        FrontierItem.state == "claimed", FrontierItem.source_id == sid)))
+                    states = set(s.scalars(select(Job.state).where(Job.kind == "crawl_run")))
+                holders.add(len(crawlers))
+                if states == {"done"}:
+                    break
+                time.sleep(0.02)
+        finally:
+            one.stop()
+            two.stop()
+    assert states == {"done"}  # both runs ran, one after the other
+    assert max(holders) == 1  # never two crawlers holding URLs of the source at the same moment
