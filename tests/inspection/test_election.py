@@ -84,7 +84,8 @@ def test_a_tick_queues_each_due_source_once() -> None:
 def test_two_workers_never_crawl_one_source_at_once_on_postgres(pg_contexts: tuple[Context, Context],
                                                                  small_world: Path) -> None:
     """Two runs of one source queued at once, two services (own engines): one crawls, the other backs off."""
-    from conftest import schedule
+    from _inspect import schedule
+
     from leaktrace.simulate.serve import Behaviour, running_world
     from leaktrace.store.models import FrontierItem
     from leaktrace.store.repo.jobs import JobQueue

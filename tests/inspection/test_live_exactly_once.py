@@ -7,9 +7,9 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+from _inspect import schedule
 from sqlalchemy import select
 
-from conftest import schedule
 from leaktrace.pipeline.context import Context
 from leaktrace.service.inspection import InspectionService, longest_cycle
 from leaktrace.simulate.serve import Behaviour, LiveConfig, running_world

@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
+from _inspect import schedule
 from sqlalchemy import select, update
 
-from conftest import schedule
 from leaktrace.cli.app import main
 from leaktrace.core.errors import ConfigError
 from leaktrace.pipeline.context import Context
