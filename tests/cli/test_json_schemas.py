@@ -259,6 +259,10 @@ def build(tmp: Path, mp: pytest.MonkeyPatch, stack: contextlib.ExitStack) -> Wor
     w.lines("user-account", ["users", "list", "--json"])
     w.lines("user-token", ["users", "tokens", "--json"])  # the partner account's, from `org token` above
     w.lines("user-session", ["users", "sessions", "--json"])
+    # online inspection (docs/inspection.md): a source put under a schedule, then listed
+    _run(["sources", "add", "schema-src", "--profile", "generic-forum", "--url", "https://forum.example/",
+          "--interval", "900", "--no-proxy", "--legal-basis", "test warrant", "--owner", "tester"])
+    w.lines("source-view", ["sources", "list", "--json"])
     w.one("user-reset", ["users", "reset", "ana", "--totp", "--json"])
     # the audit log holds all of the above, and the case report and exports
     w.lines("audit-entry", ["audit", "show", "--limit", "500", "--json"])

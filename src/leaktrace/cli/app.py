@@ -37,6 +37,7 @@ COMMAND_MODULES = [
     "leaktrace.cli.demo",
     "leaktrace.cli.users", "leaktrace.cli.audit",
     "leaktrace.cli.serve", "leaktrace.cli.search",
+    "leaktrace.cli.sources", "leaktrace.cli.worker",
     "leaktrace.cli.images",
 ]
 

@@ -51,7 +51,7 @@ from leaktrace.core.errors import ConfigError, InputError, LeaktraceError
 from leaktrace.evidence.custody import CustodyEntry
 from leaktrace.evidence.warc import iter_warc
 from leaktrace.pipeline.context import Context, open_context
-from leaktrace.pipeline.ingest import Ingestor, header_value, sighting
+from leaktrace.pipeline.ingest import Ingestor, header_value, queue_tracking, sighting
 from leaktrace.pipeline.sources import provisional_source
 from leaktrace.store.models import Capture, Post, Source, url_key
 from leaktrace.store.repo import (
@@ -73,6 +73,7 @@ SCREENSHOT_DRAIN_S = 600.0  # after the last page, how long the crawl waits for 
 LEASE = timedelta(minutes=30)  # longer than any page's retries; dead local crawlers are found by pid
 REMOVED = "removed"
 _DIGITS = re.compile(r"\d{6,}")
+_ONION_BYTES = re.compile(rb"(?<![a-zA-Z2-7])[a-zA-Z2-7]{56}\.onion(?![a-zA-Z0-9])")
 
 
 def worker_id() -> str:
@@ -129,6 +130,8 @@ class IngestSink:
         self.source = source
         self.terms = terms
         self.alerts: list[Alert] = []
+        self.mirrors: set[str] = set()  # onion hosts named on navigation pages (filled when find_mirrors)
+        self.find_mirrors: frozenset[str] | None = None  # the crawl's own hosts, when mirrors are looked for
         self._local = threading.local()
         self._sessions: list[Session] = []
         self._lock = threading.Lock()
@@ -147,6 +150,8 @@ class IngestSink:
 
     def capture(self, page: FetchedPage, item: ParsedItem | None) -> SinkResult:
         item = _with_volume(item)
+        if self.find_mirrors is not None and item is None:
+            self._note_mirrors(page.body)
         meta: dict[str, Any] = {"requested_url": page.requested_url}
         if page.redirects:
             meta["redirects"] = list(page.redirects)
@@ -176,6 +181,21 @@ class IngestSink:
                                              res.capture_id, post.changed, _mask_digits(item.title),
                                              s.price_amount, s.price_currency))
         return SinkResult(res.capture_id, res.created, new, changed, res.sha256)
+
+    def _note_mirrors(self, body: bytes) -> None:
+        """v3 onion names on a navigation page (home, category) that are not the crawl's own hosts.
+
+        Only pages without an item: a listing body naming another market is
+        a lead, not a mirror. Checksums must hold, so a typo is never proposed.
+        """
+        from leaktrace.intel.onion import onion_version
+
+        own = self.find_mirrors or frozenset()
+        for m in _ONION_BYTES.finditer(body[:2_000_000]):
+            host = m.group(0).decode("ascii").lower()
+            if host not in own and onion_version(host[:-6]) == 3:
+                with self._lock:
+                    self.mirrors.add(host)
 
     def _analyse(self, session: Session, item: ParsedItem, posts: Any) -> None:
         """The intel stage on each new or changed post, while the page's extras (sold, sample) are at hand."""
@@ -213,8 +233,9 @@ class IngestSink:
             post = session.scalar(select(Post).where(Post.site == site, Post.url_key == url_key(url)))
             if post is None or post.status == REMOVED:
                 return False
-            upsert_post(session, PostSighting(site=site, url=url, status=REMOVED), seen_at=utcnow(),
-                        source_id=self.source.id)
+            res = upsert_post(session, PostSighting(site=site, url=url, status=REMOVED), seen_at=utcnow(),
+                              source_id=self.source.id)
+            queue_tracking(session, res.post_id, None)
             session.commit()
         except BaseException:
             session.rollback()
@@ -252,6 +273,7 @@ class CrawlOptions:
     analyse: bool = True  # run the intel stage on each new or changed post as it arrives
     screenshots: bool = False  # render listing/seller pages in Chromium (queued, never blocking)
     screenshot_workers: int = 2
+    find_mirrors: bool = False  # note onion names on navigation pages (scheduled runs propose them as sources)
 
 
 @dataclass
@@ -264,6 +286,7 @@ class CrawlReport:
     recovered: dict[str, int]
     alerts: list[Alert] = field(default_factory=list)
     screenshots: dict[str, Any] | None = None
+    mirrors: list[str] = field(default_factory=list)
 
     @property
     def pages_per_s(self) -> float:
@@ -365,7 +388,9 @@ def _record_from_evidence(ctx: Context, source: Source, profile: Profile, url: s
         cap = record_capture(s, sha, url, fetched_at, rec.status, source.id, content_type=(ctype or "")[:200] or None,
                              size=len(rec.body))
         if parsed is not None:
-            upsert_post(s, sighting(parsed), seen_at=fetched_at, source_id=source.id, capture_id=cap.id)
+            res = upsert_post(s, sighting(parsed), seen_at=fetched_at, source_id=source.id, capture_id=cap.id)
+            if res.state != "unchanged":
+                queue_tracking(s, res.post_id, cap.id)
     return cap.id
 
 
@@ -446,6 +471,8 @@ def _run_crawl(options: CrawlOptions, ctx: Context, proxy: str | None, hosts: fr
                                 *(urljoin(f"http://{h}/", p) for u in options.start_urls
                                   for h in [host_key(u)] for p in profile.start_paths)]))
     sink = IngestSink(ctx, source, options.collector, options.terms, analyse=options.analyse)
+    if options.find_mirrors:
+        sink.find_mirrors = hosts
     started = time.monotonic()
     shots: dict[str, Any] = {}
     try:
@@ -455,7 +482,7 @@ def _run_crawl(options: CrawlOptions, ctx: Context, proxy: str | None, hosts: fr
         sink.close()
     report = CrawlReport(options.source, round_no, time.monotonic() - started, stats,
                          frontier.counts(source.id), recovered, sink.alerts,
-                         shots if options.screenshots else None)
+                         shots if options.screenshots else None, sorted(sink.mirrors))
     if options.webhook and sink.alerts:
         Webhook(options.webhook).send(sink.alerts, source=options.source, round_no=round_no)
     return report

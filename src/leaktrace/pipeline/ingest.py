@@ -163,6 +163,24 @@ def sighting(item: ParsedItem) -> PostSighting:
     )
 
 
+TRACK_KIND = "track"
+
+
+def queue_tracking(session: Session, post_id: int, capture_id: int | None) -> None:
+    """Every stored post version is checked by the trackers (service.trackers runs the "track" jobs).
+
+    Queued in the caller's transaction, so the version and its job are
+    committed together: a kill between them loses neither, and a rerun that
+    sees the same version again queues nothing (the key names the version).
+    """
+    from leaktrace.store.repo.jobs import enqueue_in
+    from leaktrace.store.repo.posts import post_version
+
+    version = post_version(session, post_id)
+    enqueue_in(session, TRACK_KIND, {"post_id": post_id, "capture_id": capture_id},
+               key=f"post:{post_id}:v{version}")
+
+
 class Ingestor:
     """Takes captures into evidence and the store for one session (see the module docstring)."""
 
@@ -264,8 +282,11 @@ class Ingestor:
         for it in items:
             try:
                 post = sighting(it)
-                out.append(upsert_post(self.session, post, seen_at=seen_at, source_id=source_id,
-                                       capture_id=capture_id))
+                res = upsert_post(self.session, post, seen_at=seen_at, source_id=source_id,
+                                  capture_id=capture_id)
+                out.append(res)
+                if res.state != "unchanged":
+                    queue_tracking(self.session, res.post_id, capture_id)
             except InputError as exc:
                 # upsert_post validates before it writes: one bad item never spoils the capture.
                 self.rejected.append((it.url, str(exc)))

@@ -111,6 +111,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "exposure.fingerprint": _STAFF | {Role.PARTNER},
     "notice.view": _STAFF | {Role.PARTNER},
     "alert.view": _STAFF | {Role.PARTNER},
+    "sources.view": _STAFF,
+    "sources.manage": frozenset({Role.ADMIN, Role.SUPERVISOR}),
     "users.manage": frozenset({Role.ADMIN}),
     "audit.view": frozenset({Role.ADMIN, Role.AUDITOR}),
     "audit.export": frozenset({Role.ADMIN, Role.AUDITOR}),

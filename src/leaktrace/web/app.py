@@ -88,4 +88,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(api.router)
     from leaktrace.web.pages_actors import register as register_graph_pages
     register_graph_pages(app)
+    from leaktrace.web import pages_sources
+
+    app.include_router(pages_sources.router)
     return app

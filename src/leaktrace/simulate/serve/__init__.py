@@ -8,6 +8,7 @@ docs/simulate-serve.md shows both.
 from __future__ import annotations
 
 from leaktrace.simulate.serve.app import Behaviour, build_app
+from leaktrace.simulate.serve.live import LiveConfig
 from leaktrace.simulate.serve.runner import ServedWorld, running_world
 
-__all__ = ["Behaviour", "ServedWorld", "build_app", "running_world"]
+__all__ = ["Behaviour", "LiveConfig", "ServedWorld", "build_app", "running_world"]

@@ -96,6 +96,8 @@ def build_app(world: dict[str, Market], behaviour: Behaviour | None = None) -> S
             m = market(request)
             if m is None:
                 return Response("Misdirected Request: unknown host", 421)
+            if m.down:  # live mode: the hidden service is unreachable for now
+                return Response("Service Unavailable", 503)
             blocked = gate(request, m)
             return blocked if blocked is not None else await handler(request, m)
 

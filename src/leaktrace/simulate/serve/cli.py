@@ -15,6 +15,7 @@ import typer
 
 from leaktrace.core.errors import ConfigError
 from leaktrace.simulate.serve.app import Behaviour
+from leaktrace.simulate.serve.live import LiveConfig
 from leaktrace.simulate.serve.runner import LOOPBACK_HOSTS, running_world
 
 
@@ -27,6 +28,11 @@ def serve_command(
     burst: Annotated[int, typer.Option(help="Requests a client may make at once before throttling.")] = 10,
     error_rate: Annotated[float, typer.Option(help="Fraction of requests answered 503 (seeded).")] = 0.02,
     seed: Annotated[int, typer.Option(help="Seed of the 503 pattern.")] = 0,
+    live: Annotated[bool, typer.Option(help="Change the world over time: new, edited and deleted listings, "
+                                            "sites down and back, mirrors announced.")] = False,
+    tick: Annotated[float, typer.Option(help="Live mode: seconds between changes.")] = 5.0,
+    changelog: Annotated[Path | None, typer.Option(
+        help="Live mode: JSONL file receiving the truth of every change (default OUTDIR/changelog.jsonl).")] = None,
     env_file: Annotated[Path | None, typer.Option(
         help="Once listening, write the proxy URL and each market's URL and login here as shell "
              "variables (LT_SIM_PROXY, LT_SIM_M1_URL, LT_SIM_M1_USER, LT_SIM_M1_PASSWORD, ...).")] = None,
@@ -36,12 +42,17 @@ def serve_command(
         raise ConfigError(f"--host {host}: the simulated dark web listens on loopback only (127.0.0.1)")
     if not 0 <= error_rate < 1 or rate < 0 or burst < 1:
         raise ConfigError("--error-rate must be in [0, 1), --rate >= 0, --burst >= 1")
+    if tick <= 0:
+        raise ConfigError("--tick must be > 0 seconds")
+    live_cfg = LiveConfig(changelog or outdir / "changelog.jsonl", tick_s=tick, seed=seed) if live else None
     with running_world(outdir, port=port, socks_port=socks_port,
-                       behaviour=Behaviour(rate, burst, error_rate, seed)) as w:
+                       behaviour=Behaviour(rate, burst, error_rate, seed), live=live_cfg) as w:
         typer.echo(f"market server: http://127.0.0.1:{w.http_port} (routes by Host header)")
         typer.echo(f"socks5h proxy: {w.proxy_url}")
         for onion, mid in sorted(w.hosts.items(), key=lambda kv: kv[1]):
             typer.echo(f"  {mid}: http://{onion}/  ({w.encodings[onion]})")
+        if w.changelog is not None:
+            typer.echo(f"live: a change every {tick:g} s, written to {w.changelog}")
         typer.echo(json.dumps({"http_port": w.http_port, "socks_port": w.socks_port, "hosts": w.hosts,
                                "credentials": w.credentials}, ensure_ascii=False), nl=True)
         if env_file is not None:

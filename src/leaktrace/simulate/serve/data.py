@@ -27,6 +27,8 @@ class Market:
     vendors: dict[str, dict] = field(default_factory=dict)
     by_seller: dict[str, list[dict]] = field(default_factory=dict)
     images: dict[str, Path] = field(default_factory=dict)  # file name -> path, only those its listings show
+    down: bool = False  # live mode: the site answers 503 to everything
+    mirrors: list[str] = field(default_factory=list)  # live mode: mirror addresses the home page announces
 
 
 def social_dir(outdir: Path) -> Path:

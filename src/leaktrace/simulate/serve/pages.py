@@ -33,7 +33,8 @@ def layout(m: Market, title: str, body: str) -> str:
 def home(m: Market) -> str:
     items = "\n".join(f'<li><a class="category" href="/category/{escape(c["slug"])}">{escape(c["label"])}</a> '
                       f'({len(m.by_category.get(c["slug"], []))})</li>' for c in m.categories)
-    return layout(m, _t(m, "home"), f"<h1>{escape(m.name)}</h1>\n<ul class=\"categories\">\n{items}\n</ul>")
+    mirrors = "".join(f'<p class="mirror">Mirror: {escape(h)}</p>' for h in m.mirrors)
+    return layout(m, _t(m, "home"), f"<h1>{escape(m.name)}</h1>\n{mirrors}<ul class=\"categories\">\n{items}\n</ul>")
 
 
 def login_form(m: Market, next_url: str, failed: bool) -> str:

@@ -20,6 +20,7 @@ import uvicorn
 from leaktrace.core.errors import ConfigError
 from leaktrace.simulate.serve.app import Behaviour, build_app
 from leaktrace.simulate.serve.data import load_world
+from leaktrace.simulate.serve.live import Live, LiveConfig, mirror_hosts
 from leaktrace.simulate.serve.socks import Socks5Proxy
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost"}
@@ -35,6 +36,8 @@ class ServedWorld:
     hosts: dict[str, str]  # onion hostname -> market id
     credentials: dict[str, dict[str, str]]  # onion hostname -> {username, password}
     encodings: dict[str, str] = field(default_factory=dict)
+    changelog: Path | None = None  # live mode: the JSONL truth of every change
+    mirrors: dict[str, str] = field(default_factory=dict)  # live mode: mirror onion -> market id (announced later)
 
     @property
     def proxy_url(self) -> str:
@@ -47,9 +50,11 @@ class ServedWorld:
 
 class _Runner(threading.Thread):
     def __init__(self, outdir: Path, port: int, socks_port: int, behaviour: Behaviour,
-                 socks_auth: tuple[str, str] | None) -> None:
+                 socks_auth: tuple[str, str] | None, live: LiveConfig | None = None) -> None:
         super().__init__(name="leaktrace-simulated-darkweb", daemon=True)
         self.world = load_world(outdir)
+        self.live = live
+        self.mirrors = mirror_hosts(self.world, live.seed) if live else {}
         self.port, self.socks_port, self.behaviour, self.socks_auth = port, socks_port, behaviour, socks_auth
         self.ready = threading.Event()
         self.error: BaseException | None = None
@@ -73,22 +78,26 @@ class _Runner(threading.Thread):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited by accepted sockets
         sock.bind(("127.0.0.1", self.port))
         http_port = int(sock.getsockname()[1])
-        config = uvicorn.Config(build_app(self.world, self.behaviour), log_level="warning", lifespan="off",
+        config = uvicorn.Config(build_app({**self.world, **self.mirrors}, self.behaviour), log_level="warning", lifespan="off",
                                 access_log=False)
         self.server = uvicorn.Server(config)
         serve = asyncio.create_task(self.server.serve(sockets=[sock]))
-        proxy = Socks5Proxy({h: {80: http_port} for h in self.world}, self.socks_auth,
+        proxy = Socks5Proxy({h: {80: http_port} for h in (*self.world, *self.mirrors)}, self.socks_auth,
                             loopback_ports=frozenset({http_port}))
         socks_port = await proxy.start(self.socks_port)
         while not self.server.started and not serve.done():
             await asyncio.sleep(0.01)
         self.served = ServedWorld(
             http_port, socks_port, {h: m.id for h, m in self.world.items()},
-            {h: dict(m.credentials) for h, m in self.world.items()}, {h: m.encoding for h, m in self.world.items()})
+            {h: dict(m.credentials) for h, m in self.world.items()}, {h: m.encoding for h, m in self.world.items()},
+            self.live.changelog if self.live else None, {h: m.id for h, m in self.mirrors.items()})
+        changes = asyncio.create_task(Live(self.world, self.mirrors, self.live).run()) if self.live else None
         self.ready.set()
         try:
             await serve
         finally:
+            if changes is not None:
+                changes.cancel()
             await proxy.close()
 
     def stop(self) -> None:
@@ -99,9 +108,9 @@ class _Runner(threading.Thread):
 
 @contextlib.contextmanager
 def running_world(outdir: Path, *, port: int = 0, socks_port: int = 0, behaviour: Behaviour | None = None,
-                  socks_auth: tuple[str, str] | None = None) -> Iterator[ServedWorld]:
-    """Serve `outdir`'s markets and the proxy until the block ends."""
-    runner = _Runner(outdir, port, socks_port, behaviour or Behaviour(), socks_auth)
+                  socks_auth: tuple[str, str] | None = None, live: LiveConfig | None = None) -> Iterator[ServedWorld]:
+    """Serve `outdir`'s markets and the proxy until the block ends; `live` makes them change (live.py)."""
+    runner = _Runner(outdir, port, socks_port, behaviour or Behaviour(), socks_auth, live)
     runner.start()
     if not runner.ready.wait(START_TIMEOUT_S) or runner.served is None:
         runner.stop()

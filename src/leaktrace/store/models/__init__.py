@@ -23,11 +23,14 @@ from leaktrace.store.models.identity import (
 from leaktrace.store.models.intel import Identifier, IntelResult, PostIdentifier
 from leaktrace.store.models.jobs import JOB_STATES, Job
 from leaktrace.store.models.posts import ListingSnapshot, Post
+from leaktrace.store.models.schedules import SCHEDULE_KINDS, SCHEDULE_STATES, SourceSchedule
 
 __all__ = [
     "FRONTIER_STATES",
     "JOB_STATES",
     "MAX_URL_CHARS",
+    "SCHEDULE_KINDS",
+    "SCHEDULE_STATES",
     "TRIAGE_STATES",
     "ApiToken",
     "AuditEntry",
@@ -51,6 +54,7 @@ __all__ = [
     "SearchDoc",
     "SearchTerm",
     "Source",
+    "SourceSchedule",
     "Triage",
     "User",
     "UserSession",

@@ -225,12 +225,17 @@ class Frontier:
                 .execution_options(synchronize_session=False)
             )
 
-    def requeue_round(self, source_id: int) -> int:
-        """Watch mode: every done or failed URL of the source becomes due again; returns how many."""
+    def requeue_round(self, source_id: int, *, waiting: bool = False) -> int:
+        """Watch mode: every done or failed URL of the source becomes due again; returns how many.
+
+        `waiting=True` also makes URLs still backing off from an earlier
+        failure due now (a scheduled run after a site came back).
+        """
+        states = ("done", "failed", "queued") if waiting else ("done", "failed")
         with self._sessions.begin() as s:
             result = s.execute(
                 update(FrontierItem)
-                .where(FrontierItem.source_id == source_id, FrontierItem.state.in_(("done", "failed")))
+                .where(FrontierItem.source_id == source_id, FrontierItem.state.in_(states))
                 .values(state="queued", attempts=0, next_try_at=self._clock(), claimed_by=None,
                         claimed_until=None, last_error=None)
                 .execution_options(synchronize_session=False)

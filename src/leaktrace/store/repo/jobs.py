@@ -64,6 +64,31 @@ def _view(j: Job) -> JobView:
                    j.last_error, j.result, j.enqueued_at, j.started_at, j.finished_at, j.next_try_at)
 
 
+def enqueue_in(session: Session, kind: str, payload: Mapping[str, Any] | None = None, *, key: str | None = None,
+               priority: int = 0, run_at: datetime | None = None, max_attempts: int = 5,
+               now: datetime | None = None) -> tuple[int, bool]:
+    """`JobQueue.enqueue` inside the caller's transaction (no `again`): work queued atomically with the
+    rows it is about, e.g. a tracker job with the post version it checks, so a kill between them loses
+    neither."""
+    if not kind or len(kind) > 64:
+        raise InputError(f"field 'kind': job kind {kind[:80]!r} must be 1-64 characters")
+    now = now or utcnow()
+    if key is None:
+        key = f"#{uuid4().hex}"
+    if len(key) > MAX_KEY_CHARS:
+        raise InputError(f"field 'key': job key of {len(key)} characters exceeds {MAX_KEY_CHARS}")
+    new = insert_ignore(
+        session, Job.__table__,  # type: ignore[arg-type]
+        {"kind": kind, "key": key, "payload": dict(payload or {}), "state": "queued",
+         "priority": priority, "attempts": 0, "max_attempts": max_attempts,
+         "next_try_at": run_at or now, "progress_done": 0, "enqueued_at": now},
+        ["kind", "key"],
+    )
+    job_id = session.scalar(select(Job.id).where(Job.kind == kind, Job.key == key))
+    assert job_id is not None
+    return job_id, new
+
+
 class JobQueue:
     """Deferred work of every kind, shared by all workers on one store."""
 
@@ -101,19 +126,8 @@ class JobQueue:
             raise InputError(f"field 'kind': job kind {kind[:80]!r} must be 1-64 characters")
         now = self._clock()
         with self._sessions.begin() as s:
-            if key is None:
-                key = f"#{uuid4().hex}"
-            if len(key) > MAX_KEY_CHARS:
-                raise InputError(f"field 'key': job key of {len(key)} characters exceeds {MAX_KEY_CHARS}")
-            new = insert_ignore(
-                s, Job.__table__,  # type: ignore[arg-type]
-                {"kind": kind, "key": key, "payload": dict(payload or {}), "state": "queued",
-                 "priority": priority, "attempts": 0, "max_attempts": max_attempts,
-                 "next_try_at": run_at or now, "progress_done": 0, "enqueued_at": now},
-                ["kind", "key"],
-            )
-            job_id = s.scalar(select(Job.id).where(Job.kind == kind, Job.key == key))
-            assert job_id is not None
+            job_id, new = enqueue_in(s, kind, payload, key=key, priority=priority, run_at=run_at,
+                                     max_attempts=max_attempts, now=now)
             if not new and again:
                 s.execute(
                     update(Job)

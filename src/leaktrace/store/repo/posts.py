@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leaktrace.core.errors import InputError
@@ -170,3 +170,9 @@ def upsert_post(
     session.flush()
     return UpsertResult(post.id, "changed" if changes else "unchanged", tuple(changes))
 
+
+
+def post_version(session: Session, post_id: int) -> int:
+    """The post's version number: how many snapshots (new, then each change) it has, 1 for a new post."""
+    return int(session.scalar(select(func.count()).select_from(ListingSnapshot)
+                              .where(ListingSnapshot.post_id == post_id)) or 0)
