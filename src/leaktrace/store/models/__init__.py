@@ -22,12 +22,15 @@ from leaktrace.store.models.identity import (
 )
 from leaktrace.store.models.intel import Identifier, IntelResult, PostIdentifier
 from leaktrace.store.models.jobs import JOB_STATES, Job
+from leaktrace.store.models.media import MEDIA_KINDS, MEDIA_STATES, Media
 from leaktrace.store.models.posts import ListingSnapshot, Post
 
 __all__ = [
     "FRONTIER_STATES",
     "JOB_STATES",
     "MAX_URL_CHARS",
+    "MEDIA_KINDS",
+    "MEDIA_STATES",
     "TRIAGE_STATES",
     "ApiToken",
     "AuditEntry",
@@ -46,6 +49,7 @@ __all__ = [
     "LinkFeedback",
     "ListingSnapshot",
     "LoginThrottle",
+    "Media",
     "Post",
     "PostIdentifier",
     "SearchDoc",
