@@ -23,6 +23,7 @@ that link; a rendering announced and never resolved reads as pending
 
 from __future__ import annotations
 
+import mimetypes
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from leaktrace.collect.importers.base import Attachment, file_url
 from leaktrace.evidence.evidence_store import EvidenceStore
 from leaktrace.store.models import Media, url_key
 from leaktrace.store.repo.jobs import JobQueue
@@ -41,6 +43,7 @@ OCR = "ocr"
 PICTURE = "picture"
 PICTURE_FAILED = "picture-failed"
 SCREENSHOT = "screenshot"
+MAX_PICTURE_FILE_BYTES = 64 << 20  # images.decode's own limit: a 50 MB animated GIF is kept and read (first frame)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,41 @@ class CaptureRef:
     sha256: str
     entry_hash: str | None
     entry_seq: int | None
+
+
+def read_attachment(att: Attachment, max_bytes: int = MAX_PICTURE_FILE_BYTES) -> PictureIn:
+    """An importer's checked attachment as bytes (a problem when missing or over `max_bytes`)."""
+    url = file_url(att.name)
+    if att.path is None:
+        return PictureIn(url, None, problem=att.problem)
+    try:
+        size = att.path.stat().st_size
+        if size > max_bytes:
+            return PictureIn(url, None, problem=f"file of {size:,} bytes exceeds the limit of {max_bytes:,}")
+        data = att.path.read_bytes()
+    except OSError as exc:
+        return PictureIn(url, None, problem=f"unreadable ({exc.strerror})")
+    return PictureIn(url, data, mimetypes.guess_type(att.name)[0])
+
+
+def store_attachments(session: Session, evidence: EvidenceStore, capture: CaptureRef, attachments: Sequence[Attachment],
+                      sites: dict[str, str], *, collector: str) -> list[int]:
+    """Seal a document's attachments, each with the post its message became (`sites`: item URL -> site)."""
+    from sqlalchemy import select
+
+    from leaktrace.store.models import Post
+
+    groups: dict[int | None, list[PictureIn]] = {}
+    for att in attachments:
+        post_id = None
+        if att.item_url is not None and att.item_url in sites:
+            post_id = session.scalar(select(Post.id).where(Post.site == sites[att.item_url],
+                                                           Post.url_key == url_key(att.item_url)))
+        groups.setdefault(post_id, []).append(read_attachment(att))
+    ids: list[int] = []
+    for post_id, pictures in groups.items():
+        ids += store_pictures(session, evidence, capture, pictures, collector=collector, post_id=post_id)
+    return ids
 
 
 def render_key() -> str:

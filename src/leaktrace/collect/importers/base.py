@@ -18,6 +18,20 @@ MAX_FILE_BYTES = 256 << 20
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A picture a document carries (a photo in a chat export): a checked file inside the import, or a problem.
+
+    `item_url` names the post it belongs to (None: the message had no text, so no post; the picture
+    still goes into evidence with the document). `name` is its path inside the export, as the export says.
+    """
+
+    name: str
+    path: Path | None
+    item_url: str | None = None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
 class Document:
     """One document to take into evidence, with the posts read from it.
 
@@ -38,6 +52,7 @@ class Document:
     content_type: str | None = None
     items: Iterable[ParsedItem] = ()
     meta: dict[str, Any] = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()
 
     def capture(self, source: int | str, *, contains_pii: bool = True, with_items: bool = True) -> CaptureDocument:
         """This document as the ingest path takes it (InputError when a field is unfit).
