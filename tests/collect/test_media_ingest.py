@@ -138,3 +138,103 @@ def _console(ctx: Context, post_id: int) -> dict[str, Any]:
         html = c.get(f"/listing/{post_id}").text
         png = c.get(f"/listing/{post_id}/screenshot").content
     return {"html": html, "png": png}
+
+
+def _png(img: Any, fmt: str = "PNG", **kw: Any) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    img.save(buf, fmt, **kw)
+    return buf.getvalue()
+
+
+def _big_gif() -> bytes:
+    """~50 MB animated GIF: a blank first frame, then three frames of noise (LZW cannot shrink noise)."""
+    import os
+
+    from PIL import Image
+
+    w, h = 4000, 3000
+    first = Image.new("P", (w, h), 0)
+    first.putpalette([255, 255, 255] + [i % 256 for i in range(765)])
+    frames = [Image.frombytes("P", (w, h), os.urandom(w * h)) for _ in range(3)]
+    for f in frames:
+        f.putpalette(first.getpalette())
+    return _png(first, "GIF", save_all=True, append_images=frames, duration=100, loop=0, optimize=False)
+
+
+def _greek() -> bytes:
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 28)
+    img = Image.new("RGB", (700, 120), "white")
+    ImageDraw.Draw(img).text((20, 40), "Ελληνικά κείμενο εδώ γράφει", fill="black", font=font)
+    return _png(img)
+
+
+def test_telegram_photos_are_sealed_and_every_bad_one_is_a_record(
+        ctx: Context, pic_world: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
+    from _import_helpers import approved, cli
+    from PIL import Image
+
+    world, truth = pic_world
+    table_name = next(n for n, t in truth.items() if t["listing"] == f"m1:{CLEAN}")
+    table = (world / "social" / "images" / table_name).read_bytes()
+    noise = _png(Image.effect_noise((300, 200), 60).convert("RGB"), "JPEG")
+    gif = _png(Image.effect_noise((300, 200), 60).convert("P"), "GIF")
+    files = {
+        "photos/table.png": table,
+        "photos/bomb.png": _png(Image.new("1", (12_000, 12_000))),  # a few kB claiming 144 Mpx
+        "photos/cut.jpg": noise[: len(noise) // 2],
+        "photos/cut.gif": gif[: len(gif) // 2],
+        "photos/mangled.png": table[:8] + b"\xff" * 40 + table[48:],
+        "photos/big.gif": _big_gif(),
+        "photos/blank.png": _png(Image.new("RGB", (400, 300), "white")),
+        "photos/greek.png": _greek(),
+    }
+    export = tmp_path / "export"
+    for name, data in files.items():
+        (export / name).parent.mkdir(parents=True, exist_ok=True)
+        (export / name).write_bytes(data)
+    assert 45e6 < len(files["photos/big.gif"]) < 64e6
+    messages = [{"id": i + 1, "type": "message", "date_unixtime": str(1_700_000_000 + i), "from": "seller",
+                 "from_id": "user77", "text": f"样本 {i}", "photo": name} for i, name in enumerate(files)]
+    messages += [
+        {"id": 50, "type": "message", "date_unixtime": "1700000100", "from_id": "user77", "text": "escape",
+         "photo": "../../outside.png"},
+        {"id": 51, "type": "message", "date_unixtime": "1700000101", "from_id": "user77", "text": "left out",
+         "photo": "(File not included. Change data exporting settings to download.)"},
+        {"id": 52, "type": "message", "date_unixtime": "1700000102", "from_id": "user77", "text": "",
+         "photo": "photos/table.png"},  # a photo with no caption: kept with the export, no post
+    ]
+    (tmp_path / "outside.png").write_bytes(files["photos/blank.png"])
+    path = export / "result.json"
+    path.write_text(json.dumps({"name": "shop", "type": "public_channel", "id": 99, "messages": messages},
+                               ensure_ascii=False), encoding="utf-8")
+    src = approved(ctx, "tg-photos")
+    assert cli("import", "telegram", str(path), "--source", src) == 0
+    with ctx.sessions() as s:
+        posts = {p.url: p.id for p in s.query(Post).filter(Post.site == "telegram")}
+        by_name = {r.url.removeprefix("file:///"): r for r in s.query(Media).filter(Media.kind == "picture")}
+        assert len(by_name) == len(files) + 2
+        # not got: a path leaving the folder, a photo the export left out (recorded, never read)
+        refused = [r for r in by_name.values() if r.sha256 is None]
+        assert sorted(r.problem for r in refused) == ["not included in the export",
+                                                      "path leaves the export folder (refused)"]
+        # every file in the folder is sealed and was read by the queued OCR; each bad one is a clear record
+        got = {n: by_name[n] for n in files}
+        assert all(r.sha256 is not None and r.ocr_sha256 is not None or r.problem for r in got.values())
+        assert got["photos/table.png"].state == "done" and got["photos/table.png"].sample_rows == 6
+        assert got["photos/table.png"].post_id == posts["tg://privatepost?channel=99&post=1"]
+        assert got["photos/bomb.png"].state == "failed" and got["photos/bomb.png"].problem.startswith(
+            "decompression bomb")
+        for bad in ("photos/cut.jpg", "photos/cut.gif", "photos/mangled.png"):
+            assert got[bad].state == "failed" and got[bad].problem, bad
+        assert got["photos/big.gif"].state == "done" and "animated: first frame only" in got["photos/big.gif"].notes
+        assert "no text found" in got["photos/blank.png"].notes and got["photos/blank.png"].sample_rows == 0
+        assert any(n.startswith("low OCR confidence") for n in got["photos/greek.png"].notes)
+        assert got["photos/greek.png"].values == []
+    entries = list(ctx.evidence.entries())
+    assert sum(e.action == "picture" for e in entries) == len(files)  # the caption-less copy is the same bytes
+    assert sum(e.action == "picture-failed" for e in entries) == 2
+    assert ctx.evidence.verify().ok

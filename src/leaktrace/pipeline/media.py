@@ -89,7 +89,12 @@ def store_attachments(session: Session, evidence: EvidenceStore, capture: Captur
     from leaktrace.store.models import Post
 
     groups: dict[int | None, list[PictureIn]] = {}
-    for att in attachments:
+    seen: set[str] = set()
+    # One row per file of the document: a file two messages show is kept once, with the first post that has one.
+    for att in sorted(attachments, key=lambda a: a.item_url is None):
+        if att.name in seen:
+            continue
+        seen.add(att.name)
         post_id = None
         if att.item_url is not None and att.item_url in sites:
             post_id = session.scalar(select(Post.id).where(Post.site == sites[att.item_url],
