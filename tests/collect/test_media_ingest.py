@@ -27,7 +27,7 @@ from leaktrace.pipeline.crawl import CrawlOptions, run_crawl
 from leaktrace.simulate.fonts import find_cjk_font
 from leaktrace.simulate.serve import Behaviour, running_world
 from leaktrace.simulate.social import generate_social
-from leaktrace.store.models import Capture, Media, Post, url_key
+from leaktrace.store.models import Capture, IntelResult, Media, Post, url_key
 
 CLEAN = "10000"  # m1's listing with the clean six-row order table (seed 5)
 PASSWORD = "correct horse battery staple 42"
@@ -100,6 +100,9 @@ def test_crawl_seals_pictures_queues_ocr_and_console_shows_the_sample(
         # the raw text with its confidence is sealed as evidence, next to the picture
         record = json.loads(ctx.evidence.read_bytes(str(pic.ocr_sha256)))
         assert record["picture_sha256"] == pic.sha256 and all(i in record["text"] for i in clean["ids"])
+        # the listing counts as offering a sample, with the count its pictures show
+        (verdict,) = s.query(IntelResult).filter(IntelResult.post_id == post.id).all()
+        assert verdict.facts["sample"] is True and verdict.facts["picture_sample"]["rows"] == len(clean["ids"])
         post_id = post.id
     provinces = {h.attrs["province"] for i in clean["ids"] for h in _scan(ctx, i)}
     page = _console(ctx, post_id)
