@@ -226,7 +226,9 @@ def test_telegram_photos_are_sealed_and_every_bad_one_is_a_record(
                                                       "path leaves the export folder (refused)"]
         # every file in the folder is sealed and was read by the queued OCR; each bad one is a clear record
         got = {n: by_name[n] for n in files}
-        assert all(r.sha256 is not None and r.ocr_sha256 is not None or r.problem for r in got.values())
+        assert all(r.sha256 is not None for r in got.values())
+        assert all((r.state == "done" and r.ocr_sha256) or (r.state == "failed" and r.problem and not r.ocr_sha256)
+                   for r in got.values())
         assert got["photos/table.png"].state == "done" and got["photos/table.png"].sample_rows == 6
         assert got["photos/table.png"].post_id == posts["tg://privatepost?channel=99&post=1"]
         assert got["photos/bomb.png"].state == "failed" and got["photos/bomb.png"].problem.startswith(
@@ -241,3 +243,29 @@ def test_telegram_photos_are_sealed_and_every_bad_one_is_a_record(
     assert sum(e.action == "picture" for e in entries) == len(files)  # the caption-less copy is the same bytes
     assert sum(e.action == "picture-failed" for e in entries) == 2
     assert ctx.evidence.verify().ok
+
+
+def test_crawl_command_renders_after_the_crawl_not_during_it(
+        ctx: Context, pic_world: tuple[Path, dict[str, Any]], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`leaktrace crawl --screenshots` drains its own queue when the crawl is done: no service needed."""
+    from _import_helpers import cli
+
+    world, _ = pic_world
+    with running_world(world, behaviour=Behaviour(rate_per_s=0, error_rate=0)) as w:
+        url = w.url("m1")
+        creds = w.credentials[url.split("/")[2]]
+        monkeypatch.setenv("LT_TEST_PW", creds["password"])
+        assert cli("crawl", "simulated-market", "--url", url, "--source", "m1-cli", "--legal-basis", "test",
+                   "--owner", "tester", "--proxy", w.proxy_url, "--username", creds["username"],
+                   "--password-env", "LT_TEST_PW", "--delay", "0", "--screenshots",
+                   "--json") == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    queued = report["media"]["render_queued"]
+    assert queued > 0 and report["media_drain"]["jobs"]["render"] == {"done": queued}
+    assert report["media_drain"]["render_per_s"] > 0
+    entries = list(ctx.evidence.entries())
+    last_capture = max(e.seq for e in entries if e.action == "capture")
+    shots = [e for e in entries if e.action == "screenshot"]
+    # every rendering was written after the crawl's last capture: none ran while it crawled
+    assert len(shots) == queued and min(e.seq for e in shots) > last_capture

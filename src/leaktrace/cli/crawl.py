@@ -61,6 +61,7 @@ def _drain(options: CrawlOptions, report: CrawlReport) -> dict | None:
     runtime = None
     if media.get("render_queued"):
         runtime = RenderRuntime(ctx.evidence, proxy=resolve_proxy(options.proxy, options.no_proxy),
+                                hosts=frozenset(host_key(u) for u in options.start_urls),
                                 limits=options.profile.limits.model_copy(
                                     update={"timeout_s": min(options.profile.limits.timeout_s,
                                                              options.profile.render.timeout_s)}))

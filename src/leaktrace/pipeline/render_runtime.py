@@ -9,9 +9,11 @@ render in parallel tabs of one browser.
 Subresources are answered, in order: from the evidence store when they are
 pictures sealed with the capture at ingest (so a rendering shows exactly
 the pictures that were captured, and needs no login cookie to show them),
-else by a fetcher through the runtime's SOCKS5h proxy within the capture's
-host, else refused with a reason that the screenshot's entry lists. A
-runtime with no proxy fetches nothing from the network.
+else by a fetcher through the runtime's SOCKS5h proxy within `hosts` (the
+crawl's hosts when `leaktrace crawl` runs the jobs; otherwise the hosts of
+the pages this runtime has rendered), else refused with a reason that the
+screenshot's entry lists. A runtime with no proxy fetches nothing from the
+network.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ class RenderRuntime:
 
     def __init__(self, evidence: EvidenceStore, *, proxy: str | None = None,
                  transport: httpx.AsyncBaseTransport | None = None, limits: Limits | None = None,
-                 per_host: int = 4, executable: str = CHROMIUM, proxy_port: int | None = None) -> None:
+                 per_host: int = 4, executable: str = CHROMIUM, proxy_port: int | None = None,
+                 hosts: frozenset[str] | None = None) -> None:
         self.evidence = evidence
         self.proxy = proxy
         self.transport = transport
@@ -47,7 +50,8 @@ class RenderRuntime:
         self.executable = executable
         self.proxy_port = proxy_port
         self._local: dict[str, tuple[str, str]] = {}  # picture URL -> (blob sha, media type)
-        self._hosts: set[str] = set()
+        self._fixed_hosts = hosts
+        self._hosts: set[str] = set(hosts or ())
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -111,7 +115,8 @@ class RenderRuntime:
             if len(self._local) > MAX_LOCAL:
                 self._local.clear()
             self._local.update(pictures)
-            self._hosts.add(host_key(page.url))
+            if self._fixed_hosts is None:
+                self._hosts.add(host_key(page.url))
 
         async def go() -> RenderResult:
             await self._start()
