@@ -269,3 +269,29 @@ def test_crawl_command_renders_after_the_crawl_not_during_it(
     shots = [e for e in entries if e.action == "screenshot"]
     # every rendering was written after the crawl's last capture: none ran while it crawled
     assert len(shots) == queued and min(e.seq for e in shots) > last_capture
+
+
+def test_saved_page_pictures_are_sealed_with_the_page(
+        ctx: Context, pic_world: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
+    """A page saved from a browser keeps its pictures beside it: they go into evidence with it, and are read."""
+    from _import_helpers import approved, cli
+
+    world, truth = pic_world
+    table_name = next(n for n, t in truth.items() if t["listing"] == f"m1:{CLEAN}")
+    folder = tmp_path / "saved"
+    (folder / "listing_files").mkdir(parents=True)
+    (folder / "listing_files" / "sample%201.png").write_bytes((world / "social" / "images" / table_name).read_bytes())
+    (tmp_path / "secret.png").write_bytes(b"not for the import")
+    (folder / "listing.html").write_text(
+        '<!-- saved from url=(0032)http://shopxyz.onion/listing/42 --><html><head><title>出售 订单数据</title></head>'
+        '<body><h1>出售 订单数据 样本</h1><img src="listing_files/sample%25201.png"><img src="../secret.png">'
+        '<img src="http://shopxyz.onion/remote.png"></body></html>', encoding="utf-8")
+    src = approved(ctx, "saved-pages")
+    assert cli("import", "html", str(folder), "--source", src) == 0
+    with ctx.sessions() as s:
+        rows = {m.url: m for m in s.query(Media)}
+        (post,) = s.query(Post).filter(Post.site == "saved-pages").all()
+    assert set(rows) == {"file:///listing_files/sample%25201.png", "file:///../secret.png"}
+    table, outside = rows["file:///listing_files/sample%25201.png"], rows["file:///../secret.png"]
+    assert table.post_id == post.id and table.state == "done" and table.sample_rows == 6
+    assert outside.sha256 is None and outside.problem == "path leaves the export folder (refused)"

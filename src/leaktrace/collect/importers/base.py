@@ -31,6 +31,23 @@ class Attachment:
     problem: str | None = None
 
 
+def attachment(root: Path, name: str, item_url: str | None) -> Attachment:
+    """The picture at `name` (a path inside the import folder `root`, as the input says), checked:
+    inside the folder, a regular file, present; otherwise an Attachment with the problem, never read."""
+    if not name or name.startswith("(File"):  # Telegram: "(File not included. Change data exporting settings ...)"
+        return Attachment(name[:200], None, item_url, "not included in the export")
+    base = root.resolve()
+    try:
+        where = (base / name).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return Attachment(name[:200], None, item_url, "unreadable path")
+    if not where.is_relative_to(base):
+        return Attachment(name[:200], None, item_url, "path leaves the export folder (refused)")
+    if not where.is_file():
+        return Attachment(name[:200], None, item_url, "missing from the export folder")
+    return Attachment(where.relative_to(base).as_posix()[:200], where, item_url)
+
+
 @dataclass(frozen=True)
 class Document:
     """One document to take into evidence, with the posts read from it.

@@ -33,6 +33,7 @@ from leaktrace.collect.importers.base import (
     Attachment,
     Document,
     Skipped,
+    attachment,
     file_url,
     mtime,
     read_file,
@@ -53,22 +54,6 @@ def _picture_name(msg: dict[str, Any]) -> str | None:
     if isinstance(msg.get("file"), str) and isinstance(mime, str) and mime.lower().startswith("image/"):
         return str(msg["file"])
     return None
-
-
-def attachment(folder: Path, name: str, item_url: str | None) -> Attachment:
-    """The picture `name` of an export in `folder`, checked: inside the folder, a regular file, present."""
-    if not name or name.startswith("(File"):  # "(File not included. Change data exporting settings ...)"
-        return Attachment(name[:200], None, item_url, "not included in the export")
-    root = folder.resolve()
-    try:
-        where = (root / name).resolve()
-    except (OSError, RuntimeError):
-        return Attachment(name[:200], None, item_url, "unreadable path")
-    if not where.is_relative_to(root):
-        return Attachment(name[:200], None, item_url, "path leaves the export folder (refused)")
-    if not where.is_file():
-        return Attachment(name[:200], None, item_url, "missing from the export folder")
-    return Attachment(name[:200], where, item_url)
 
 
 def message_text(msg: dict[str, Any]) -> str:
