@@ -71,4 +71,15 @@ def test_queued_ocr_reads_a_listing_pictures_into_masked_rows(ctx: Context) -> N
         assert gone.state == "failed" and gone.problem == "HTTP 404" and gone.sha256 is None
         assert picture_sample(s, res.posts[0].post_id) == {"pictures": 3, "rows": 5, "valid_ids": 5,
                                                           "provinces": table.sample_provinces}
+    # the page captured again (a watch round) with the same picture: still one picture, five rows
+    with ctx.session() as s:
+        again = Ingestor(s, evidence=ctx.evidence, collector="t").capture(CaptureDocument(
+            source="market-a", url=URL, body=b"<html><h1>data, sold 3</h1></html>", fetched_at=datetime.now(UTC),
+            status=200, headers=[("Content-Type", "text/html")]))
+        store_pictures(s, ctx.evidence, CaptureRef(again.capture_id, again.sha256, again.entry_hash, again.entry_seq),
+                       [PictureIn(f"{URL}/a.png", _table(rows), "image/png")], collector="t",
+                       post_id=res.posts[0].post_id)
+        s.commit()
+        assert picture_sample(s, res.posts[0].post_id) == {"pictures": 3, "rows": 5, "valid_ids": 5,
+                                                          "provinces": table.sample_provinces}
     assert ctx.evidence.verify().ok

@@ -186,9 +186,17 @@ def _to_post(ctx: Context, s: Any, post_id: int, reading: ImageReading) -> None:
 
 
 def picture_sample(s: Any, post_id: int) -> dict[str, int]:
-    """What the post's pictures show as a sample: rows, distinct valid IDs, distinct provinces (read so far)."""
+    """What the post's pictures show as a sample: rows, distinct valid IDs, distinct provinces (read so far).
+
+    A picture is counted once however many captures of the listing carried it (watch rounds refetch them).
+    """
     rows, ids, provinces, pictures = 0, set(), set(), 0
-    for m in s.scalars(select(Media).where(Media.post_id == post_id, Media.kind == PICTURE)):
+    seen: set[str] = set()
+    for m in s.scalars(select(Media).where(Media.post_id == post_id, Media.kind == PICTURE).order_by(Media.id)):
+        key = m.sha256 or f"#{m.id}"
+        if key in seen:
+            continue
+        seen.add(key)
         pictures += 1
         rows += m.sample_rows or 0
         for v in m.values or []:
