@@ -71,6 +71,15 @@ def test_queued_ocr_reads_a_listing_pictures_into_masked_rows(ctx: Context) -> N
         assert gone.state == "failed" and gone.problem == "HTTP 404" and gone.sha256 is None
         assert picture_sample(s, res.posts[0].post_id) == {"pictures": 3, "rows": 5, "valid_ids": 5,
                                                           "provinces": table.sample_provinces}
+    # the intel stage run again on the post (a changed listing) keeps what its pictures showed
+    from leaktrace.pipeline.intel_stage import analyse_item
+    from leaktrace.store.models import IntelResult
+
+    with ctx.session() as s:
+        analyse_item(s, res.posts[0].post_id, "样本", "five rows in the picture", ctx.hasher)
+        s.commit()
+        (verdict,) = s.query(IntelResult).filter(IntelResult.post_id == res.posts[0].post_id).all()
+        assert verdict.facts["sample"] is True and verdict.facts["picture_sample"]["rows"] == 5
     # the page captured again (a watch round) with the same picture: still one picture, five rows
     with ctx.session() as s:
         again = Ingestor(s, evidence=ctx.evidence, collector="t").capture(CaptureDocument(
