@@ -15,6 +15,10 @@ the PII scanner) on --scale pictures of a generated world. Printed:
   is true when both are copies of one original);
 - OCR pictures per second on one core (Tesseract limited to one thread; the
   CPU time of the Tesseract children is counted too);
+- the queued "ocr" stage (pipeline/media_jobs.py through service.media's
+  drain): every picture sealed with one capture, then the jobs drained by
+  one worker thread and by one per core: pictures/s per core including
+  sealing the text, the keyed hashes and the database rows;
 - hostile pictures: a 50 MB animated GIF, a decompression bomb, a truncated
   JPEG: what each reading records and how long it took (never an exception).
 
@@ -129,10 +133,52 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"\nOCR speed: {len(pics)} pictures in {wall:.1f} s wall, {cpu:.1f} s CPU (this process + Tesseract): "
               f"{len(pics) / cpu:.2f} pictures/s per core (target >= 1); {len(pics) / wall:.2f}/s wall")
+        queued(root, folder, list(pics))
         hostile(scanner)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return 0
+
+
+def queued(root: Path, folder: Path, names: list[str]) -> None:
+    """The queued OCR stage as a worker runs it: sealed pictures in, sealed text and masked rows out."""
+    from datetime import UTC, datetime
+
+    from leaktrace.core.keyring import Keyring
+    from leaktrace.core.settings import Settings
+    from leaktrace.pipeline.context import Context
+    from leaktrace.pipeline.ingest import CaptureDocument, Ingestor
+    from leaktrace.pipeline.media import CaptureRef, PictureIn, queue_media, store_pictures
+    from leaktrace.pipeline.sources import ensure_source
+    from leaktrace.service.media import drain_media
+
+    cores = os.cpu_count() or 1
+    print(f"\nqueued OCR stage (seal, read, seal the text, keyed hashes, rows); load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} on {cores} cores:")
+    for workers in sorted({1, cores}):
+        ctx = Context(Settings(data_dir=root / f"store-{workers}"), keyring=Keyring.generate())
+        try:
+            ensure_source(ctx.sessions, "bench", kind="market", base_url=None, legal_basis="benchmark", owner="b")
+            with ctx.session() as s:
+                res = Ingestor(s, evidence=ctx.evidence, collector="bench").capture(CaptureDocument(
+                    source="bench", url="http://bench.onion/listing/1", body=b"<html></html>",
+                    fetched_at=datetime.now(UTC), status=200, headers=[("Content-Type", "text/html")]))
+                ids = store_pictures(s, ctx.evidence, CaptureRef(res.capture_id, res.sha256, res.entry_hash,
+                                                                 res.entry_seq),
+                                     [PictureIn(f"http://bench.onion/images/{n}", (folder / n).read_bytes())
+                                      for n in names], collector="bench")
+                s.commit()
+            queue_media(ctx.sessions, ocr=ids)
+            kids0, me0 = resource.getrusage(resource.RUSAGE_CHILDREN), resource.getrusage(resource.RUSAGE_SELF)
+            done = drain_media(ctx, None, workers=workers, kinds=("ocr",))
+            kids1, me1 = resource.getrusage(resource.RUSAGE_CHILDREN), resource.getrusage(resource.RUSAGE_SELF)
+            cpu = (kids1.ru_utime + kids1.ru_stime - kids0.ru_utime - kids0.ru_stime
+                   + me1.ru_utime + me1.ru_stime - me0.ru_utime - me0.ru_stime)
+            print(f"  {workers} worker(s): {done.counts.get('ocr')} in {done.seconds:.1f} s wall = "
+                  f"{len(ids) / done.seconds:.2f} pictures/s; {cpu:.1f} s CPU = {len(ids) / cpu:.2f} pictures/s per core "
+                  "(target >= 1)")
+        finally:
+            ctx.close()
 
 
 def hostile(scanner: Any) -> None:

@@ -199,7 +199,14 @@ def test_page_that_never_finishes_is_a_recorded_failure(site: _Site, ctx: Contex
     assert last.action == FAILED and last.meta["capture_sha256"] == "ab" * 32 and "within" in last.meta["reason"]
 
 
-def test_crawl_with_screenshots_stores_a_png_per_listing(ctx: Context, sim_world: Path, sim_profile: Profile) -> None:
+def test_crawl_with_screenshots_queues_renders_that_join_the_capture_entry(
+        ctx: Context, sim_world: Path, sim_profile: Profile) -> None:
+    """The crawl only queues renderings (the capture's entry announces each); a drain renders them afterwards."""
+    from leaktrace.pipeline.render_runtime import RenderRuntime
+    from leaktrace.service.media import drain_media
+    from leaktrace.store.models import Media
+    from leaktrace.store.repo.jobs import JobQueue
+
     add_source(ctx, "m1")
     with running_world(sim_world, behaviour=Behaviour(rate_per_s=0, error_rate=0)) as w:
         url = w.url("m1")
@@ -208,17 +215,33 @@ def test_crawl_with_screenshots_stores_a_png_per_listing(ctx: Context, sim_world
         report = run_crawl(CrawlOptions(profile=sim_profile, source="m1", start_urls=[url], proxy=w.proxy_url,
                                         credentials={host: Credentials(creds["username"], creds["password"])},
                                         delay_s=0.0, concurrency=4, screenshots=True), ctx)
+        # nothing was rendered during the crawl: only queued, each announced in its capture's entry
+        assert not [e for e in ctx.evidence.entries() if e.action == SCREENSHOT]
+        queue = JobQueue(ctx.sessions)
+        assert report.media is not None and report.media["render_queued"] == queue.counts("render")["queued"] > 0
+        runtime = RenderRuntime(ctx.evidence, proxy=w.proxy_url)
+        try:
+            drained = drain_media(ctx, runtime, workers=2)
+        finally:
+            runtime.close()
+    assert drained.counts["render"] == {"done": report.media["render_queued"]}
     entries = list(ctx.evidence.entries())
+    announced = {e.meta["rendering"]["job_key"]: e for e in entries if e.action == "capture" and "rendering" in e.meta}
     # listing and seller pages (the profile's rules with item selectors), not the index pages
-    wanted = {e.sha256 for e in entries
-              if e.action == "capture" and ("/listing/" in (e.source_url or "") or "/vendor/" in (e.source_url or ""))}
+    assert {e.sha256 for e in announced.values()} == {
+        e.sha256 for e in entries
+        if e.action == "capture" and ("/listing/" in (e.source_url or "") or "/vendor/" in (e.source_url or ""))}
     shots = [e for e in entries if e.action == SCREENSHOT]
-    assert any("/listing/" in (e.source_url or "") for e in shots)
-    assert {e.meta["capture_sha256"] for e in shots} == wanted
-    assert report.screenshots is not None and report.screenshots["rendered"] == len(shots)
-    assert report.screenshots["failed"] == 0
-    for e in shots:
+    assert len(shots) == len(announced)
+    for e in shots:  # each PNG names the capture entry that announced it, by hash, seq and job key
+        cap = announced[e.meta["job_key"]]
+        assert (e.meta["capture_entry"], e.meta["capture_seq"], e.meta["capture_sha256"]) == (cap.hash, cap.seq,
+                                                                                              cap.sha256)
+        assert e.seq > cap.seq and isinstance(e.meta["job_id"], int)
         assert e.media_type == PNG and e.meta["javascript"] is False
         with Image.open(io.BytesIO(ctx.evidence.read_bytes(e.sha256))) as img:
             assert img.format == "PNG" and img.width == 1280
+    with ctx.sessions() as s:
+        rows = s.query(Media).filter(Media.kind == "screenshot").all()
+        assert {r.sha256 for r in rows} == {e.sha256 for e in shots} and {r.state for r in rows} == {"done"}
     assert ctx.evidence.verify().ok

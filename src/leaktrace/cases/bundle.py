@@ -53,7 +53,7 @@ from leaktrace.evidence.bundle import (
 )
 from leaktrace.evidence.custody import HEAD_NAME, LOG_NAME, omitted_line, parse_line, utc_now
 from leaktrace.evidence.export import _suffix
-from leaktrace.evidence.sheet import SCREENSHOT
+from leaktrace.evidence.sheet import linked_screenshots
 from leaktrace.evidence.wacz_export import capture_shas, write_wacz
 
 _CHUNK = 1 << 20
@@ -107,11 +107,7 @@ def screenshots_of(store: EvidenceStore, captures: list[str]) -> list[str]:
     if not store.custody.path.exists():
         return []
     wanted = set(captures)
-    latest: dict[str, str] = {}
-    for e in store.entries():
-        cap = e.meta.get("capture_sha256")
-        if e.action == SCREENSHOT and e.sha256 and cap in wanted:
-            latest[cap] = e.sha256
+    latest = {c: str(e.sha256) for c, e in linked_screenshots(list(store.entries()), captures).items()}
     return [latest[c] for c in captures if c in latest and latest[c] not in wanted]
 
 

@@ -29,7 +29,7 @@ from leaktrace.cases.i18n import code_label, role_label, texts
 from leaktrace.cases.model import CaseContent, DumpSummary, TimelineEvent
 from leaktrace.cases.report_fonts import cjk_face_css, emoji_face_css
 from leaktrace.cases.summary import summary
-from leaktrace.core.errors import InputError
+from leaktrace.core.errors import InputError, LeaktraceError
 from leaktrace.core.private_files import private_dir, write_private_text
 from leaktrace.evidence import EvidenceStore
 
@@ -156,8 +156,35 @@ def timeline(content: CaseContent) -> list[TimelineEvent]:
     return sorted(events, key=lambda e: e.at)
 
 
+THUMB_WIDTH = 480
+THUMB_MAX_HEIGHT = 1600
+
+
+def screenshot_thumbs(store: EvidenceStore, captures: list[str]) -> dict[str, str]:
+    """capture SHA-256 -> a data: URI of its screenshot (linked through custody), scaled down for the report."""
+    import io
+
+    from PIL import Image
+
+    from leaktrace.evidence.sheet import MAX_PNG, linked_screenshots
+
+    if not captures or not store.custody.path.exists():
+        return {}
+    out: dict[str, str] = {}
+    for cap, entry in linked_screenshots(list(store.entries()), captures).items():
+        try:
+            with Image.open(io.BytesIO(store.read_bytes(str(entry.sha256), MAX_PNG)), formats=["PNG"]) as img:
+                img.thumbnail((THUMB_WIDTH, THUMB_MAX_HEIGHT))
+                buf = io.BytesIO()
+                img.convert("RGB").save(buf, "JPEG", quality=80)
+        except (OSError, ValueError, Image.DecompressionBombError, LeaktraceError):
+            continue  # the custody column says what is wrong with the evidence; the picture is a courtesy
+        out[cap] = "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()
+    return out
+
+
 def render_html(content: CaseContent, lang: str = "zh", custody: CustodyResult | None = None,
-                *, now: datetime | None = None) -> str:
+                *, now: datetime | None = None, shots: dict[str, str] | None = None) -> str:
     """The report as one HTML string, with the emoji it shows embedded as a font."""
     t = texts(lang)
     dump = _main_dump(content)
@@ -187,6 +214,7 @@ def render_html(content: CaseContent, lang: str = "zh", custody: CustodyResult |
         "timeline_chart": _data_uri(charts.timeline_chart(events, lang)) if events else None,
         "notes": content.notes,
         "captures": content.captures,
+        "shots": shots or {},
         "custody": custody,
         "province_name": lambda code: provinces.name(code, lang),
         "link_rows": lambda g: link_rows(content.actors, g),
@@ -253,7 +281,8 @@ def write_report(content: CaseContent, out_dir: Path, *, lang: str = "zh", pdf: 
     custody = check_captures(content.captures, store) if verify_custody and store is not None else None
     if progress is not None:
         progress("html")
-    html = render_html(content, lang, custody)
+    shots = screenshot_thumbs(store, [c.sha256 for c in content.captures]) if store is not None else {}
+    html = render_html(content, lang, custody, shots=shots)
     base = f"{content.info.ref}.{lang}"
     html_path = out_dir / f"{base}.html"
     write_private_text(html_path, html)

@@ -48,9 +48,36 @@ async def _prompt_captcha(ch: CaptchaChallenge) -> str | None:
     return answer.strip() or None
 
 
-def _print(report: CrawlReport, json_out: bool) -> None:
+def _drain(options: CrawlOptions, report: CrawlReport) -> dict | None:
+    """Run the render/OCR jobs this crawl queued (no service needed), after the crawl: never during it."""
+    media = report.media or {}
+    if not (media.get("ocr_queued") or media.get("render_queued")):
+        return None
+    from leaktrace.collect.proxy import resolve_proxy
+    from leaktrace.pipeline.render_runtime import RenderRuntime
+    from leaktrace.service.media import drain_media
+
+    ctx = cli_context()
+    runtime = None
+    if media.get("render_queued"):
+        runtime = RenderRuntime(ctx.evidence, proxy=resolve_proxy(options.proxy, options.no_proxy),
+                                hosts=frozenset(host_key(u) for u in options.start_urls),
+                                limits=options.profile.limits.model_copy(
+                                    update={"timeout_s": min(options.profile.limits.timeout_s,
+                                                             options.profile.render.timeout_s)}))
+    try:
+        with err.status("rendering and reading pictures (queued jobs)"):
+            done = drain_media(ctx, runtime, workers=options.media_workers)
+    finally:
+        if runtime is not None:
+            runtime.close()
+    return {**done.as_dict(), "render_per_s": round(done.rate("render"), 3), "ocr_per_s": round(done.rate("ocr"), 3)}
+
+
+def _print(report: CrawlReport, json_out: bool, drained: dict | None = None) -> None:
     if json_out:
-        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+        typer.echo(json.dumps({**report.as_dict(), **({"media_drain": drained} if drained else {})},
+                              ensure_ascii=False))
         return
     s = report.stats
     typer.echo(f"round {report.round}: {s.fetched} pages in {report.seconds:.1f} s ({report.pages_per_s:.1f}/s), "
@@ -60,9 +87,14 @@ def _print(report: CrawlReport, json_out: bool) -> None:
                                                                if any(report.recovered.values()) else ""))
     if s.skipped:
         typer.echo(f"skipped: {json.dumps(dict(s.skipped), ensure_ascii=False)}")
-    if report.screenshots is not None:
-        shot = report.screenshots
-        typer.echo(f"screenshots: {shot['rendered']} rendered, {shot['failed']} failed (recorded in custody)")
+    if report.media and any(report.media.values()):
+        m = report.media
+        typer.echo(f"pictures: {m['pictures']} sealed, {m['pictures_failed']} not got (recorded); queued: "
+                   f"{m['ocr_queued']} OCR, {m['render_queued']} renderings")
+    if drained:
+        for kind, states in drained["jobs"].items():
+            typer.echo(f"{kind} jobs: {json.dumps(states)} in {drained['seconds']:.1f} s "
+                       f"({drained[f'{kind}_per_s']:.2f}/s); failures are recorded in custody and on the listing")
 
 
 def crawl(
@@ -91,6 +123,9 @@ def crawl(
     json_out: bool = typer.Option(False, "--json", help="Print each round's report as one JSON line."),
     screenshots: bool = typer.Option(False, "--screenshots", help="Also render listing/seller pages in headless "
                                      "Chromium (queued; all its requests go through the crawler and the proxy)."),
+    no_pictures: bool = typer.Option(False, "--no-pictures", help="Do not fetch the pictures of listing pages."),
+    media_workers: int = typer.Option(2, "--media-workers", min=1, max=16,
+                                      help="Threads running the queued render/OCR jobs after the crawl."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log skipped pages and retries."),
 ) -> None:
     """Crawl a site described by PROFILE from --url through a SOCKS5h proxy into evidence and the store."""
@@ -116,10 +151,12 @@ def crawl(
         tor_control_port=tor_control_port,
         tor_password=os.environ.get(tor_password_env) if tor_password_env else None,
         captcha=_prompt_captcha, terms=load_terms(terms, watch_list), webhook=webhook, screenshots=screenshots,
+        pictures=not no_pictures, media_workers=media_workers,
     )
     ctx = cli_context()
     if watch_mode:
-        watch(options, interval_s=interval, rounds=rounds, ctx=ctx, on_round=lambda r: _print(r, json_out))
+        watch(options, interval_s=interval, rounds=rounds, ctx=ctx,
+              on_round=lambda r: _print(r, json_out, _drain(options, r)))
         return
     with err.status("crawling") as status:
         def on_page(stats: object) -> None:
@@ -128,7 +165,7 @@ def crawl(
                           f"{s.failed} failed")  # type: ignore[attr-defined]
 
         report = run_crawl(options, ctx, on_page=on_page if not json_out else None)
-    _print(report, json_out)
+    _print(report, json_out, _drain(options, report))
     idle = None if json_out else explain_idle(ctx, report)
     if idle:
         typer.echo(idle)

@@ -64,6 +64,11 @@ def _run(
         report = run_import(ctx, docs, source=source, collector=collector or _user(),
                             contains_pii=not no_pii, max_body=max_bytes,
                             progress=lambda n: bar.advance(task, n))
+    if report.pictures:  # no service needed: the queued OCR of the pictures runs now, after the import
+        from leaktrace.service.media import drain_media
+
+        with err.status("reading pictures (queued OCR jobs)"):
+            report.ocr = drain_media(ctx, None, kinds=("ocr",)).counts.get("ocr", {})
     _print(report, json_out)
 
 
@@ -78,6 +83,8 @@ def _print(report: ImportReport, json_out: bool) -> None:
             f"{report.captures_existing} already captured; posts {p['new']} new, {p['changed']} changed, "
             f"{p['unchanged']} unchanged; {len(report.skipped)} skipped"
         )
+        if report.pictures:
+            typer.echo(f"pictures: {len(report.pictures)} sealed; OCR jobs {json.dumps(report.ocr or {})}")
         if report.analysis:
             a = report.analysis
             typer.echo(f"analysed {a['posts']} post(s): {a['trafficking']} trade personal data; "

@@ -20,7 +20,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from leaktrace.collect import extract
@@ -28,12 +28,10 @@ from leaktrace.collect.decode import decode_page
 from leaktrace.collect.fetch import FetchedPage, Fetcher, FetchError, LoginRequired, host_key
 from leaktrace.collect.items import ParsedItem
 from leaktrace.collect.login import LoginManager
+from leaktrace.collect.pictures import PictureFetch, fetch_pictures, picture_urls
 from leaktrace.collect.profile import Profile
 from leaktrace.collect.tor import NewnymTrigger
 from leaktrace.core.errors import ConfigError, LeaktraceError
-
-if TYPE_CHECKING:
-    from leaktrace.collect.screenshots import ScreenshotQueue
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -71,7 +69,10 @@ class SinkResult:
 class CaptureSink(Protocol):
     """Takes a fetched page (and its item) into evidence and the store, committed before it returns."""
 
-    def capture(self, page: FetchedPage, item: ParsedItem | None) -> SinkResult: ...
+    def capture(self, page: FetchedPage, item: ParsedItem | None, *, render: bool = False,
+                pictures: Sequence[PictureFetch] = ()) -> SinkResult:
+        """`render`: queue a rendering of the page (its custody entry says so); `pictures`: sealed with it."""
+        ...
 
     def gone(self, url: str, site: str) -> bool:
         """An item page now answers 404/410: mark a known listing removed; True when it changed."""
@@ -92,6 +93,7 @@ class CrawlStats:
     failed: int = 0
     bytes: int = 0
     logins: int = 0
+    pictures: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, Any]:
@@ -128,7 +130,8 @@ class Crawler:
         max_pages: int | None = None,
         on_page: Callable[[CrawlStats], None] | None = None,
         sink_threads: int = 3,
-        screenshots: ScreenshotQueue | None = None,
+        screenshots: bool = False,
+        pictures: bool = True,
     ) -> None:
         self.profile = profile
         self.source_id = source_id
@@ -141,6 +144,7 @@ class Crawler:
         self.max_pages = max_pages if max_pages is not None else profile.limits.max_pages
         self.on_page = on_page
         self.screenshots = screenshots
+        self.pictures = pictures
         self.stats = CrawlStats()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crawl-frontier")
         # Captures overlap: sealing and fsyncs release the GIL; the sink must be thread-safe.
@@ -159,9 +163,11 @@ class Crawler:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._writer, lambda: fn(*args, **kwargs))
 
-    async def _capture(self, page: FetchedPage, item: ParsedItem | None) -> SinkResult:
+    async def _capture(self, page: FetchedPage, item: ParsedItem | None, render: bool,
+                       pictures: list[PictureFetch]) -> SinkResult:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._sinkpool, lambda: self.sink.capture(page, item))
+        return await loop.run_in_executor(
+            self._sinkpool, lambda: self.sink.capture(page, item, render=render, pictures=pictures))
 
     async def seed(self, start_urls: Iterable[str]) -> int:
         urls = [u for u in start_urls if self.fetcher.in_scope(u)]
@@ -297,8 +303,13 @@ class Crawler:
                 added = await self._db(self.frontier.enqueue, self.source_id, urls, depth)
                 self._known.update(urls)
                 self.stats.enqueued += added
+        pictures: list[PictureFetch] = []
+        if self.pictures and parsed is not None:  # a listing's pictures are evidence with it
+            pictures = await fetch_pictures(self.fetcher, picture_urls(tree, page.url))
+            self.stats.pictures += len(pictures)
+        render = self.screenshots and self.profile.render.renders(rule)
         try:
-            result = await self._capture(page, parsed)
+            result = await self._capture(page, parsed, render, pictures)
         except ConfigError:
             raise
         except LeaktraceError as exc:
@@ -306,8 +317,6 @@ class Crawler:
             await self._db(self.frontier.give_up, claim.id, self.worker_id, f"ingest: {exc}")
             return
         self.stats.captured += 1
-        if self.screenshots is not None and self.profile.render.renders(rule):
-            self.screenshots.submit(page, result.sha256)  # queued: never waits for the browser
         self.stats.new_captures += int(result.created)
         self.stats.items += int(parsed is not None)
         self.stats.new_posts += result.new_posts

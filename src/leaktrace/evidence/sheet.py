@@ -55,6 +55,7 @@ class SheetData:
     screenshot_png: bytes | None = None
     resources: CustodyEntry | None = None
     failures: list[CustodyEntry] = field(default_factory=list)
+    rendering: str | None = None  # what the capture's entry announced became: rendered, failed, pending
     entries: list[CustodyEntry] = field(default_factory=list)
     stamp: StampInfo | None = None
     blob_checks: dict[str, str | None] = field(default_factory=dict)  # sha -> None (sound) or the problem
@@ -80,6 +81,49 @@ def _token_details(der: bytes) -> tuple[str | None, str | None]:
     return serial, subject
 
 
+def linked_screenshots(entries: Sequence[CustodyEntry], captures: Sequence[str]) -> dict[str, CustodyEntry]:
+    """The latest screenshot entry of each capture, accepted only through its link to the capture's entry.
+
+    A rendering runs after the capture's entry is signed (a queued job), so the PNG cannot sit in
+    that entry; the capture's entry announces the rendering (`meta.rendering.job_key`) and the
+    screenshot's entry names the capture entry by hash (`capture_entry`) with the same job key. A
+    screenshot whose link does not match an announcing capture entry is not the capture's. (Entries
+    written before renderings were queued carry no link and are matched by `capture_sha256` alone.)
+    """
+    wanted = set(captures)
+    announced: dict[str, tuple[str, str | None]] = {}  # capture entry hash -> (capture sha, job key)
+    out: dict[str, CustodyEntry] = {}
+    for e in entries:
+        if e.sha256 in wanted and e.action != SCREENSHOT:
+            rendering = e.meta.get("rendering")
+            announced[e.hash] = (e.sha256, rendering.get("job_key") if isinstance(rendering, dict) else None)
+        cap = e.meta.get("capture_sha256")
+        if e.action != SCREENSHOT or not e.sha256 or cap not in wanted:
+            continue
+        link = e.meta.get("capture_entry")
+        if link is None and "job_key" not in e.meta:
+            out[cap] = e  # before the queue: matched by the capture's hash alone
+        elif link in announced and announced[link] == (cap, e.meta.get("job_key")):
+            out[cap] = e
+    return out
+
+
+def rendering_state(entries: Sequence[CustodyEntry], capture: CustodyEntry) -> str | None:
+    """What became of the rendering the capture's entry announced: rendered, failed, pending, or None."""
+    rendering = capture.meta.get("rendering")
+    if not isinstance(rendering, dict):
+        return None
+    key = rendering.get("job_key")
+    state = "pending"
+    for e in entries:
+        if e.meta.get("capture_entry") == capture.hash and e.meta.get("job_key") == key:
+            if e.action == SCREENSHOT:
+                return "rendered"
+            if e.action == SCREENSHOT_FAILED:
+                state = "failed"
+    return state
+
+
 def gather(store: EvidenceStore, sha: str, *, tsa_roots: Sequence[Certificate] | None = None) -> SheetData:
     """The sheet's facts for the capture `sha` (or the capture a screenshot `sha` shows)."""
     sha = check_sha256(sha)
@@ -91,13 +135,13 @@ def gather(store: EvidenceStore, sha: str, *, tsa_roots: Sequence[Certificate] |
         sha = first.meta["capture_sha256"]
         first = next((e for e in all_entries if e.sha256 == sha), first)
     related = [e for e in all_entries if e.sha256 == sha or e.meta.get("capture_sha256") == sha]
-    shots = [e for e in related if e.action == SCREENSHOT]
     data = SheetData(
         sha256=sha, capture=first, url=first.source_url,
         captured_at=str(first.meta.get("fetched_at") or first.time),
         payload_sha256=first.meta.get("payload_sha256"),
-        screenshot=shots[-1] if shots else None,
+        screenshot=linked_screenshots(all_entries, [sha]).get(sha),
         failures=[e for e in related if e.action == SCREENSHOT_FAILED],
+        rendering=rendering_state(all_entries, first),
     )
     if data.screenshot is not None:
         res_sha = data.screenshot.meta.get("resources_sha256")

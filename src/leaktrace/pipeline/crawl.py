@@ -23,11 +23,11 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urljoin
 
 import httpx
@@ -41,6 +41,7 @@ from leaktrace.collect.decode import decode_page
 from leaktrace.collect.fetch import FetchedPage, Fetcher, host_key
 from leaktrace.collect.items import ParsedItem
 from leaktrace.collect.login import Credentials, LoginManager
+from leaktrace.collect.pictures import PictureFetch
 from leaktrace.collect.politeness import HostGate
 from leaktrace.collect.profile import Profile
 from leaktrace.collect.proxy import check_proxy, resolve_proxy
@@ -52,6 +53,15 @@ from leaktrace.evidence.custody import CustodyEntry
 from leaktrace.evidence.warc import iter_warc
 from leaktrace.pipeline.context import Context, open_context
 from leaktrace.pipeline.ingest import Ingestor, header_value, queue_tracking, sighting
+from leaktrace.pipeline.media import (
+    CaptureRef,
+    PictureIn,
+    queue_media,
+    render_key,
+    render_payload,
+    rendering_meta,
+    store_pictures,
+)
 from leaktrace.pipeline.sources import provisional_source
 from leaktrace.store.models import Capture, Post, Source, url_key
 from leaktrace.store.repo import (
@@ -65,11 +75,7 @@ from leaktrace.store.repo import (
 )
 from leaktrace.store.types import utcnow
 
-if TYPE_CHECKING:
-    from leaktrace.collect.screenshots import ScreenshotQueue
-
 log = logging.getLogger(__name__)
-SCREENSHOT_DRAIN_S = 600.0  # after the last page, how long the crawl waits for queued screenshots
 LEASE = timedelta(minutes=30)  # longer than any page's retries; dead local crawlers are found by pid
 REMOVED = "removed"
 _DIGITS = re.compile(r"\d{6,}")
@@ -118,12 +124,20 @@ def _with_volume(item: ParsedItem | None) -> ParsedItem | None:
     return ParsedItem(**{**item.__dict__, "extra": {**item.extra, "volume_records": volume}})
 
 
+def _picture_in(p: PictureFetch) -> PictureIn:
+    if p.page is None:
+        return PictureIn(p.url, None, problem=p.problem)
+    return PictureIn(p.page.url, p.page.body, p.page.content_type.split(";", 1)[0].strip()[:100] or None)
+
+
 class IngestSink:
     """The crawler's CaptureSink over pipeline.ingest: a session per sink thread, committed per page."""
 
     def __init__(self, ctx: Context, source: Source, collector: str, terms: list[str],
-                 analyse: bool = False) -> None:
+                 analyse: bool = False, render_spec: dict[str, Any] | None = None) -> None:
         self.ctx = ctx
+        self.render_spec = render_spec or {}
+        self.media: dict[str, int] = {"pictures": 0, "pictures_failed": 0, "ocr_queued": 0, "render_queued": 0}
         self.analyse = analyse
         self._intel: Any = None  # (hasher, model, lexicon, model version), read once per crawl
         self.collector = collector
@@ -148,11 +162,16 @@ class IngestSink:
                 self._sessions.append(session)
         return pair
 
-    def capture(self, page: FetchedPage, item: ParsedItem | None) -> SinkResult:
+    def capture(self, page: FetchedPage, item: ParsedItem | None, *, render: bool = False,
+                pictures: Sequence[PictureFetch] = ()) -> SinkResult:
+        """The page, its pictures (sealed with it) and, after the commit, its queued OCR and rendering."""
         item = _with_volume(item)
         if self.find_mirrors is not None and item is None:
             self._note_mirrors(page.body)
         meta: dict[str, Any] = {"requested_url": page.requested_url}
+        job_key = render_key() if render else None
+        if job_key is not None:
+            meta.update(rendering_meta(job_key))
         if page.redirects:
             meta["redirects"] = list(page.redirects)
         if page.content_encoding:
@@ -164,7 +183,20 @@ class IngestSink:
                 headers=page.headers, content_type=page.content_type, items=(item,) if item else (),
                 request_headers=page.request_headers, meta=meta,
             ))
+            ocr: list[int] = []
+            cap = CaptureRef(res.capture_id, res.sha256, res.entry_hash, res.entry_seq)
+            if res.created and pictures:
+                ocr = store_pictures(session, self.ctx.evidence, cap, [_picture_in(p) for p in pictures],
+                                     collector=self.collector, post_id=res.posts[0].post_id if res.posts else None)
             session.commit()
+            if res.created and (ocr or job_key):
+                queue_media(self.ctx.sessions, ocr=ocr, render_job_key=job_key,
+                            render=render_payload(cap, self.render_spec) if job_key else None)
+                with self._lock:
+                    self.media["pictures"] += len(ocr)
+                    self.media["pictures_failed"] += len(pictures) - len(ocr)
+                    self.media["ocr_queued"] += len(ocr)
+                    self.media["render_queued"] += int(job_key is not None)
             if self.analyse and item is not None:
                 self._analyse(session, item, res.posts)
         except BaseException:
@@ -271,8 +303,9 @@ class CrawlOptions:
     backoff_s: float = 0.5
     verify_proxy: bool = True
     analyse: bool = True  # run the intel stage on each new or changed post as it arrives
-    screenshots: bool = False  # render listing/seller pages in Chromium (queued, never blocking)
-    screenshot_workers: int = 2
+    screenshots: bool = False  # queue a rendering of each listing/seller page (a "render" job)
+    pictures: bool = True  # fetch and seal each listing's pictures at ingest, queue their OCR
+    media_workers: int = 2  # threads that run the queued render/OCR jobs when the CLI drains them
     find_mirrors: bool = False  # note onion names on navigation pages (scheduled runs propose them as sources)
 
 
@@ -285,7 +318,7 @@ class CrawlReport:
     frontier: dict[str, int]
     recovered: dict[str, int]
     alerts: list[Alert] = field(default_factory=list)
-    screenshots: dict[str, Any] | None = None
+    media: dict[str, Any] | None = None  # pictures sealed, OCR and render jobs queued (never run inline)
     mirrors: list[str] = field(default_factory=list)
 
     @property
@@ -296,7 +329,7 @@ class CrawlReport:
         return {"source": self.source, "round": self.round, "seconds": round(self.seconds, 3),
                 "pages_per_s": round(self.pages_per_s, 2), **self.stats.as_dict(), "frontier": self.frontier,
                 "recovered": self.recovered, "alerts": len(self.alerts),
-                **({"screenshots": self.screenshots} if self.screenshots is not None else {})}
+                **({"media": self.media} if self.media is not None else {})}
 
 
 def _hosts(start_urls: list[str]) -> frozenset[str]:
@@ -470,19 +503,18 @@ def _run_crawl(options: CrawlOptions, ctx: Context, proxy: str | None, hosts: fr
     seeds = list(dict.fromkeys([*options.start_urls,
                                 *(urljoin(f"http://{h}/", p) for u in options.start_urls
                                   for h in [host_key(u)] for p in profile.start_paths)]))
-    sink = IngestSink(ctx, source, options.collector, options.terms, analyse=options.analyse)
+    sink = IngestSink(ctx, source, options.collector, options.terms, analyse=options.analyse,
+                      render_spec=profile.render.model_dump(mode="json"))
     if options.find_mirrors:
         sink.find_mirrors = hosts
     started = time.monotonic()
-    shots: dict[str, Any] = {}
     try:
-        stats = asyncio.run(_crawl(options, profile, hosts, proxy, frontier, sink, source, seeds, on_page, transport,
-                                   ctx if options.screenshots else None, shots))
+        stats = asyncio.run(_crawl(options, profile, hosts, proxy, frontier, sink, source, seeds, on_page, transport))
     finally:
         sink.close()
     report = CrawlReport(options.source, round_no, time.monotonic() - started, stats,
-                         frontier.counts(source.id), recovered, sink.alerts,
-                         shots if options.screenshots else None, sorted(sink.mirrors))
+                         frontier.counts(source.id), recovered, sink.alerts, dict(sink.media),
+                         sorted(sink.mirrors))
     if options.webhook and sink.alerts:
         Webhook(options.webhook).send(sink.alerts, source=options.source, round_no=round_no)
     return report
@@ -491,8 +523,7 @@ def _run_crawl(options: CrawlOptions, ctx: Context, proxy: str | None, hosts: fr
 async def _crawl(options: CrawlOptions, profile: Profile, hosts: frozenset[str], proxy: str | None,
                  frontier: Frontier, sink: IngestSink, source: Source, seeds: list[str],
                  on_page: Callable[[CrawlStats], None] | None,
-                 transport: httpx.AsyncBaseTransport | None, shot_ctx: Context | None = None,
-                 shot_stats: dict[str, Any] | None = None) -> CrawlStats:
+                 transport: httpx.AsyncBaseTransport | None) -> CrawlStats:
     per_host = options.concurrency or profile.politeness.concurrency
     delay = profile.politeness.delay_s if options.delay_s is None else options.delay_s
     limits = profile.limits
@@ -508,42 +539,11 @@ async def _crawl(options: CrawlOptions, profile: Profile, hosts: frozenset[str],
         fetcher = Fetcher(client, limits, hosts, HostGate(per_host, delay), login_prefix=login_prefix,
                           on_transport_failure=newnym.failure if newnym else None, backoff_base_s=options.backoff_s)
         logins = LoginManager(profile.login, fetcher, options.credentials, options.captcha)
-        shots = None
-        if shot_ctx is not None:
-            shots = _screenshot_queue(shot_ctx, options, profile, client, hosts, per_host, delay)
-            await shots.start()
         crawler = Crawler(profile, source_id=source.id, frontier=frontier, sink=sink, fetcher=fetcher,
                           logins=logins, worker_id=worker_id(), newnym=newnym, max_pages=options.max_pages,
-                          on_page=on_page, screenshots=shots)
-        t0 = time.monotonic()
-        try:
-            await crawler.seed(seeds)
-            return await crawler.run(per_host * len(hosts))
-        finally:
-            if shots is not None:
-                crawled = time.monotonic() - t0
-                await shots.close(timeout_s=SCREENSHOT_DRAIN_S)
-                if shot_stats is not None:  # the crawl's own time, then the wait for the last renders
-                    shot_stats.update(shots.stats.as_dict(), crawl_seconds=round(crawled, 3),
-                                      drain_seconds=round(time.monotonic() - t0 - crawled, 3))
-
-
-def _screenshot_queue(ctx: Context, options: CrawlOptions, profile: Profile, client: httpx.AsyncClient,
-                      hosts: frozenset[str], per_host: int, delay: float) -> ScreenshotQueue:
-    """Chromium behind the crawl's own client: same proxy, same hosts, its own politeness slots."""
-    from leaktrace.collect.render import ChromiumRenderer
-    from leaktrace.collect.screenshots import ScreenshotQueue
-
-    spec = profile.render
-    limits = profile.limits.model_copy(update={"timeout_s": min(profile.limits.timeout_s, spec.timeout_s),
-                                               "retries": 0})
-    resources = Fetcher(client, limits, hosts, HostGate(per_host, delay), backoff_base_s=options.backoff_s)
-
-    async def fetch_resource(url: str, types: frozenset[str]) -> FetchedPage:
-        return await resources.fetch(url, content_types=types)
-
-    return ScreenshotQueue(ChromiumRenderer(fetch_resource), ctx.evidence, spec, collector=options.collector,
-                           workers=options.screenshot_workers)
+                          on_page=on_page, screenshots=options.screenshots, pictures=options.pictures)
+        await crawler.seed(seeds)
+        return await crawler.run(per_host * len(hosts))
 
 
 def watch(options: CrawlOptions, *, interval_s: float, rounds: int | None = None,

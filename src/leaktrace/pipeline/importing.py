@@ -43,6 +43,8 @@ class ImportReport:
     # The intel stage over the posts this import created or changed (None: not run).
     analysis: dict[str, int] | None = None
     touched: list[int] = field(default_factory=list, repr=False)
+    pictures: list[int] = field(default_factory=list, repr=False)  # media rows sealed, their OCR still to queue
+    ocr: dict[str, int] | None = None  # OCR jobs per state, when the command ran them (cli)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -54,6 +56,8 @@ class ImportReport:
             "skipped": [{"where": s.where, "reason": s.reason} for s in self.skipped],
             "error": self.error,
             "analysis": self.analysis,
+            "pictures": len(self.pictures),
+            **({"ocr": self.ocr} if self.ocr is not None else {}),
         }
 
 
@@ -86,6 +90,10 @@ def run_import(
     """
     report = _ingest_all(ctx, documents, source=source, collector=collector, contains_pii=contains_pii,
                          max_body=max_body, batch=batch, progress=progress)
+    if report.pictures:  # committed: their OCR is queued work, never done in the import
+        from leaktrace.pipeline.media import queue_media
+
+        queue_media(ctx.sessions, ocr=report.pictures)
     if analyse and report.touched:
         from leaktrace.pipeline.intel_stage import analyse_posts
 
@@ -148,6 +156,13 @@ def _ingest_one(
         report.captures_new += 1
     else:
         report.captures_existing += 1
+    if res.created and doc.attachments and small:
+        from leaktrace.pipeline.media import CaptureRef, store_attachments
+
+        sites = {it.url: it.site for it in doc.items}
+        report.pictures += store_attachments(ing.session, ing.evidence,
+                                             CaptureRef(res.capture_id, res.sha256, res.entry_hash, res.entry_seq),
+                                             doc.attachments, sites, collector=ing.collector)
     results = list(res.posts)
     if not small:
         commit()

@@ -106,6 +106,8 @@ class IngestResult:
     payload_sha256: str
     created: bool
     posts: tuple[UpsertResult, ...] = ()
+    entry_hash: str | None = None  # the capture's custody entry (None when the capture was a repeat)
+    entry_seq: int | None = None
 
 
 def _file_sha256(path: Path, limit: int) -> tuple[str, int]:
@@ -264,7 +266,7 @@ class Ingestor:
             self.session, ref.sha256, url, fetched_at, status, src.id, content_type=ctype, size=size
         )
         posts = self._upsert(items, fetched_at, src.id, cap.id)
-        return IngestResult(cap.id, ref.sha256, payload_sha, cap.created, posts)
+        return IngestResult(cap.id, ref.sha256, payload_sha, cap.created, posts, ref.entry.hash, ref.entry.seq)
 
     def add_items(self, result: IngestResult, items: Iterable[ParsedItem], seen_at: datetime) -> tuple[UpsertResult, ...]:
         """More posts read from an already recorded capture (large files are read in batches)."""

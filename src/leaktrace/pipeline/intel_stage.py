@@ -107,6 +107,13 @@ def analyse_item(session: Session, post_id: int, title: str | None, body: str | 
     for key in ("sold", "status"):
         if extra.get(key) is not None:
             facts[key] = extra[key]
+    from leaktrace.pipeline.media_jobs import picture_sample
+
+    shown = picture_sample(session, post_id)  # what its pictures showed stays on a re-analysed post
+    if shown["pictures"]:
+        facts["picture_sample"] = shown
+        if shown["rows"]:
+            facts["sample"] = True
     record_intel(session, post_id, version or model_version(model), trafficking=res.trafficking,
                  score=min(1.0, max(0.0, float(res.score))), categories=res.categories, facts=facts)
     n_ids = 0

@@ -25,7 +25,9 @@ from typing import Any
 
 from leaktrace.pipeline.context import Context
 from leaktrace.pipeline.inspection import GRAPH_KIND, RUN_KIND, rebuild_graph, run_source
+from leaktrace.pipeline.render_runtime import RenderRuntime
 from leaktrace.service.election import StoreLock
+from leaktrace.service.media import media_handlers
 from leaktrace.service.scheduler import Scheduler
 from leaktrace.service.worker import Handler, JobContext, PermanentJobError, Worker
 from leaktrace.store.repo.jobs import JobQueue
@@ -109,7 +111,10 @@ class InspectionService:
         self.ctx = ctx
         self.poll_s = poll_s
         self.queue = JobQueue(ctx.sessions, lease=timedelta(seconds=lease_s))
-        kinds = {**handlers(ctx, lease_s), **(extra or {})}
+        # Renderings and OCR queued by the runs: one Chromium per service, started at the first rendering.
+        # It has no proxy, so it draws the pictures sealed with the capture and fetches nothing else.
+        self._render = RenderRuntime(ctx.evidence)
+        kinds = {**handlers(ctx, lease_s), **media_handlers(ctx, self._render), **(extra or {})}
         self.workers = [Worker(self.queue, kinds, worker_name(n), poll_seconds=poll_s) for n in range(workers)]
         self.scheduler = Scheduler(ctx, poll_s=poll_s) if scheduler else None
         self.embedded = ctx.engine.dialect.name != "postgresql"
@@ -149,6 +154,7 @@ class InspectionService:
             t.join(timeout=timeout)
         if self._lock is not None:
             self._lock.release()
+        self._render.close()
 
     def wait(self) -> None:
         """Block until stopped (Ctrl-C in `leaktrace worker`)."""

@@ -20,7 +20,7 @@ from leaktrace.pipeline.text_view import display_text
 from leaktrace.service import personal_data
 from leaktrace.service.access import Principal, require
 from leaktrace.service.feed import FeedRow, feed_row, model_version
-from leaktrace.store.models import Capture, Identifier, Post, PostIdentifier
+from leaktrace.store.models import Capture, Identifier, Media, Post, PostIdentifier
 from leaktrace.store.repo.post_queries import PostFilter, find_posts, get_post
 
 VIEW_ACTION = "listing.view"
@@ -62,12 +62,15 @@ class ListingView:
     screenshot_sha256: str | None
     seller_listings: list[FeedRow]
     similar: list[FeedRow]
+    pictures: dict[str, Any] | None = None  # what the listing's pictures show: {pictures, rows, valid_ids, provinces, ...}
+    screenshot_problem: str | None = None  # the last rendering failed: why (recorded in custody too)
 
     def as_dict(self) -> dict[str, Any]:
         return {"listing": self.row.as_dict(), "url": self.url, "body": self.body, "facts": self.facts,
                 "identifiers": [i.__dict__ for i in self.identifiers],
                 "custody": None if self.custody is None else self.custody.__dict__,
-                "screenshot_sha256": self.screenshot_sha256,
+                "screenshot_sha256": self.screenshot_sha256, "screenshot_problem": self.screenshot_problem,
+                "pictures": self.pictures,
                 "seller_listings": [r.as_dict() for r in self.seller_listings],
                 "similar": [r.as_dict() for r in self.similar]}
 
@@ -97,7 +100,7 @@ def _identifiers(s: Any, post_id: int) -> list[IdentifierView]:
     return out
 
 
-def _custody(ctx: Context, s: Any, post: Post) -> tuple[CustodyView | None, str | None]:
+def _custody(ctx: Context, s: Any, post: Post) -> tuple[CustodyView | None, Capture | None]:
     if post.capture_id is None:
         return None, None
     cap = s.get(Capture, post.capture_id)
@@ -110,11 +113,33 @@ def _custody(ctx: Context, s: Any, post: Post) -> tuple[CustodyView | None, str 
             if e.sha256 == cap.sha256:
                 entries.append({"seq": e.seq, "time": e.time, "action": e.action, "collector": e.collector,
                                 "hash": e.hash, "signer": e.signer})
-    shot = s.scalar(select(Capture.sha256).where(Capture.url_key == cap.url_key, Capture.content_type.like("image/%"))
-                    .order_by(Capture.id.desc()).limit(1))
     view = CustodyView(cap.id, cap.sha256, display_text(cap.url, 2000, masked=False), cap.fetched_at.isoformat(),
                        cap.status, cap.content_type, cap.size, entries[:50])
-    return view, shot
+    return view, cap
+
+
+def _screenshot(s: Any, cap: Capture | None) -> tuple[str | None, str | None]:
+    """The newest rendering of this page (any capture of its URL from its source): the PNG, or why it failed."""
+    if cap is None:
+        return None, None
+    row = s.execute(select(Media.sha256, Media.problem).join(Capture, Capture.id == Media.capture_id)
+                    .where(Media.kind == "screenshot", Capture.source_id == cap.source_id,
+                           Capture.url_key == cap.url_key)
+                    .order_by(Media.sha256.is_(None), Capture.id.desc(), Media.id.desc()).limit(1)).first()
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
+def _pictures(s: Any, post_id: int) -> dict[str, Any] | None:
+    """The sample the listing's pictures show (pipeline.media_jobs.picture_sample), with what is still queued or bad."""
+    from leaktrace.pipeline.media_jobs import picture_sample
+
+    summary: dict[str, Any] = dict(picture_sample(s, post_id))
+    if not summary["pictures"]:
+        return None
+    states = Counter(s.scalars(select(Media.state).where(Media.post_id == post_id, Media.kind == "picture")))
+    summary["queued"] = states.get("stored", 0)
+    summary["failed"] = states.get("failed", 0)
+    return summary
 
 
 def _similar(s: Any, post_id: int, version: str, limit: int = 10) -> list[FeedRow]:
@@ -141,14 +166,16 @@ def listing(ctx: Context, principal: Principal, post_id: int) -> ListingView:
         row = get_post(s, post_id, version)
         post = row.post
         facts = dict((row.verdict.facts if row.verdict is not None else None) or {})
-        custody, shot = _custody(ctx, s, post)
+        custody, cap = _custody(ctx, s, post)
+        shot, shot_problem = _screenshot(s, cap)
         seller: list[FeedRow] = []
         if post.author_handle:
             others = find_posts(s, version, PostFilter(seller=post.author_handle), limit=21)
             seller = [feed_row(r) for r in others if r.post.id != post.id and r.post.source_id == post.source_id][:20]
         return ListingView(feed_row(row), display_text(post.url, 2000, masked=False),
                            display_text(post.body, BODY_CHARS), facts, _identifiers(s, post.id), custody, shot,
-                           seller, _similar(s, post.id, version))
+                           seller, _similar(s, post.id, version), _pictures(s, post.id),
+                           display_text(shot_problem, 300, masked=False) if shot is None and shot_problem else None)
 
 
 def unmask(ctx: Context, principal: Principal, post_id: int, reason: str | None) -> Unmasked:

@@ -18,7 +18,7 @@ _EN = {
     "custody": "Custody record", "sha256": "SHA-256", "fetched": "Fetched", "seller_listings":
     "The seller's other listings", "similar": "Similar listings", "text": "Text (personal data masked)",
     "unmask": "Unmask", "unmask_reason": "Why do you need the clear text? (recorded in the audit log)",
-    "clear_text": "Clear text (this view is audited)", "screenshot": "Screenshot", "no_capture":
+    "clear_text": "Clear text (this view is audited)", "screenshot": "Screenshot", "pictures": "Pictures", "no_capture":
     "No capture recorded.", "listings": "Listings", "accounts": "Accounts", "cases": "Cases", "dumps":
     "Analysed dumps", "hidden_cases": "cases you are not a member of", "query": "Query",
     "search_reason": "Reason (needed when searching a person's identifier)", "results": "Results",
@@ -49,7 +49,7 @@ _ZH = {
     "facts": "提取要素", "identifiers": "标识符", "custody": "保管记录", "sha256": "SHA-256", "fetched": "采集时间",
     "seller_listings": "该卖家的其他帖子", "similar": "相似帖子", "text": "正文（个人信息已脱敏）",
     "unmask": "显示原文", "unmask_reason": "为何需要查看原文？（记入审计日志）", "clear_text": "原文（本次查看已审计）",
-    "screenshot": "截图", "no_capture": "无采集记录。", "listings": "帖子", "accounts": "账号", "cases": "案件",
+    "screenshot": "截图", "pictures": "图片", "no_capture": "无采集记录。", "listings": "帖子", "accounts": "账号", "cases": "案件",
     "dumps": "已分析的数据包", "hidden_cases": "个您不是成员的案件", "query": "查询",
     "search_reason": "理由（搜索个人标识符时必填）", "results": "结果", "no_results": "未找到。", "revoke": "注销",
     "current": "当前会话", "client": "客户端", "created": "创建", "last_seen": "最近活动", "forbidden": "无权操作",

@@ -18,6 +18,37 @@ MAX_FILE_BYTES = 256 << 20
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A picture a document carries (a photo in a chat export): a checked file inside the import, or a problem.
+
+    `item_url` names the post it belongs to (None: the message had no text, so no post; the picture
+    still goes into evidence with the document). `name` is its path inside the export, as the export says.
+    """
+
+    name: str
+    path: Path | None
+    item_url: str | None = None
+    problem: str | None = None
+
+
+def attachment(root: Path, name: str, item_url: str | None) -> Attachment:
+    """The picture at `name` (a path inside the import folder `root`, as the input says), checked:
+    inside the folder, a regular file, present; otherwise an Attachment with the problem, never read."""
+    if not name or name.startswith("(File"):  # Telegram: "(File not included. Change data exporting settings ...)"
+        return Attachment(name[:200], None, item_url, "not included in the export")
+    base = root.resolve()
+    try:
+        where = (base / name).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return Attachment(name[:200], None, item_url, "unreadable path")
+    if not where.is_relative_to(base):
+        return Attachment(name[:200], None, item_url, "path leaves the export folder (refused)")
+    if not where.is_file():
+        return Attachment(name[:200], None, item_url, "missing from the export folder")
+    return Attachment(where.relative_to(base).as_posix()[:200], where, item_url)
+
+
+@dataclass(frozen=True)
 class Document:
     """One document to take into evidence, with the posts read from it.
 
@@ -38,6 +69,7 @@ class Document:
     content_type: str | None = None
     items: Iterable[ParsedItem] = ()
     meta: dict[str, Any] = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()
 
     def capture(self, source: int | str, *, contains_pii: bool = True, with_items: bool = True) -> CaptureDocument:
         """This document as the ingest path takes it (InputError when a field is unfit).

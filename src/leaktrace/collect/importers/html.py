@@ -21,11 +21,19 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from leaktrace.collect.importers.base import Document, Skipped, file_url, mtime, read_file
+from leaktrace.collect.importers.base import (
+    Attachment,
+    Document,
+    Skipped,
+    attachment,
+    file_url,
+    mtime,
+    read_file,
+)
 from leaktrace.collect.items import ParsedItem
 from leaktrace.core.errors import InputError
 from leaktrace.core.textio import canonical_encoding, sniff_encoding
@@ -185,6 +193,26 @@ def read_page(
     return found, item, encoding
 
 
+MAX_PICTURES_PER_PAGE = 16
+
+
+def local_pictures(data: bytes, where: str, page_dir: PurePosixPath, root: Path,
+                   item_url: str | None) -> tuple[Attachment, ...]:
+    """The page's pictures saved beside it (`<img src>` relative paths; a browser's `page_files/`)."""
+    text, _ = decode_html(data, where)
+    out: dict[str, Attachment] = {}
+    for node in parse(text).css("img"):
+        src = (node.attributes.get("src") or "").strip()
+        parts = urlsplit(src)
+        if not src or parts.scheme or parts.netloc or src.startswith("/"):
+            continue  # on the web, not in the folder: not fetched by an import
+        name = (page_dir / unquote(parts.path)).as_posix()
+        out.setdefault(name, attachment(root, name, item_url))
+        if len(out) >= MAX_PICTURES_PER_PAGE:
+            break
+    return tuple(out.values())
+
+
 def iter_folder(
     folder: Path, *, site: str, profile: Profile | None = None, max_bytes: int = MAX_HTML_BYTES
 ) -> Iterator[Document | Skipped]:
@@ -221,6 +249,7 @@ def iter_folder(
             url=url, body=data, fetched_at=mtime(path), where=where,
             content_type=f"text/html; charset={encoding}", items=(item,) if item else (),
             meta={"imported_from": str(rel), "fetched_at_is": "file modification time"},
+            attachments=local_pictures(data, where, rel.parent, folder, item.url if item else None),
         )
     if others:
         yield Skipped(str(folder), f"{others} other file(s) without an HTML suffix left out")

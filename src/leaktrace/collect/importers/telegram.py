@@ -11,6 +11,13 @@ never used when `date_unixtime` (UTC seconds) is present; an export too old
 to have it needs `--timezone`. The author handle is the stable `from_id`
 (`user123`, `channel456`); display names change and are kept in `extra`.
 Service records (joins, pins) and messages without text are counted, not posted.
+
+Photos (`photo`, and `file` with an image `mime_type`) are attachments: a
+file inside the export's folder, checked here (a path that leaves the
+folder, a file the export left out, or a missing one is a recorded problem,
+never read), sealed as evidence with the export and OCR'd by the queued
+"ocr" stage (pipeline/media.py). A photo of a message without text is kept
+with the export, not with a post.
 """
 
 from __future__ import annotations
@@ -23,8 +30,10 @@ from typing import Any
 
 from leaktrace.collect.importers.base import (
     MAX_FILE_BYTES,
+    Attachment,
     Document,
     Skipped,
+    attachment,
     file_url,
     mtime,
     read_file,
@@ -33,6 +42,18 @@ from leaktrace.collect.items import ParsedItem
 from leaktrace.core.errors import InputError
 
 MAX_TEXT_CHARS = 1 << 18
+MAX_ATTACHMENTS = 10_000
+
+
+def _picture_name(msg: dict[str, Any]) -> str | None:
+    """The export's path of the message's picture, if it has one."""
+    photo = msg.get("photo")
+    if isinstance(photo, str):
+        return photo
+    mime = msg.get("mime_type")
+    if isinstance(msg.get("file"), str) and isinstance(mime, str) and mime.lower().startswith("image/"):
+        return str(msg["file"])
+    return None
 
 
 def message_text(msg: dict[str, Any]) -> str:
@@ -93,6 +114,7 @@ def iter_export(
     except RecursionError:
         raise InputError(f"{path}: JSON nested too deeply to be a Telegram export") from None
     items: list[ParsedItem] = []
+    attachments: list[Attachment] = []
     skipped: list[Skipped] = []
     chats = _chats(doc, str(path))
     names = []
@@ -113,6 +135,10 @@ def iter_export(
                 services += 1
                 continue
             text = message_text(msg).strip()
+            picture = _picture_name(msg)
+            url = f"tg://privatepost?channel={chat_id}&post={msg['id']}"
+            if picture is not None and len(attachments) < MAX_ATTACHMENTS:
+                attachments.append(attachment(path.parent, picture, url if text else None))
             if not text:
                 empty += 1
                 continue
@@ -129,7 +155,7 @@ def iter_export(
                                          "media_type", "file", "photo") if k in msg}
             extra.update({"chat_id": chat_id, "chat_name": chat.get("name"), "message_id": msg["id"]})
             items.append(ParsedItem(
-                site=site, url=f"tg://privatepost?channel={chat_id}&post={msg['id']}",
+                site=site, url=url,
                 author_handle=str(author)[:255] if author else None, body=text[:MAX_TEXT_CHARS],
                 posted_at=posted, extra=extra,
             ))
@@ -140,5 +166,6 @@ def iter_export(
         url=file_url(path.name), body=data, fetched_at=mtime(path), where=str(path),
         content_type="application/json", items=tuple(items),
         meta={"imported_from": path.name, "telegram_chats": names[:50], "fetched_at_is": "file modification time"},
+        attachments=tuple(attachments),
     )
     yield from skipped

@@ -22,6 +22,7 @@ from leaktrace.store.models.identity import (
 )
 from leaktrace.store.models.intel import Identifier, IntelResult, PostIdentifier
 from leaktrace.store.models.jobs import JOB_STATES, Job
+from leaktrace.store.models.media import MEDIA_KINDS, MEDIA_STATES, Media
 from leaktrace.store.models.posts import ListingSnapshot, Post
 from leaktrace.store.models.schedules import SCHEDULE_KINDS, SCHEDULE_STATES, SourceSchedule
 
@@ -29,6 +30,8 @@ __all__ = [
     "FRONTIER_STATES",
     "JOB_STATES",
     "MAX_URL_CHARS",
+    "MEDIA_KINDS",
+    "MEDIA_STATES",
     "SCHEDULE_KINDS",
     "SCHEDULE_STATES",
     "TRIAGE_STATES",
@@ -49,6 +52,7 @@ __all__ = [
     "LinkFeedback",
     "ListingSnapshot",
     "LoginThrottle",
+    "Media",
     "Post",
     "PostIdentifier",
     "SearchDoc",

@@ -1,0 +1,68 @@
+"""The media stages as workers run them: the handler table, and a drain for one-shot commands.
+
+`MEDIA_KINDS` and `media_handlers` are what a service worker registers
+(the handlers themselves are pipeline/media_jobs.py). `drain_media` is for
+commands without a service (`leaktrace crawl`, `leaktrace import
+telegram`): after ingest it runs the queued render and OCR jobs in a few
+worker threads until none is due, and reports the throughput apart from
+the crawl's own page rate.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from leaktrace.pipeline.context import Context
+from leaktrace.pipeline.media import OCR, RENDER
+from leaktrace.pipeline.media_jobs import media_handlers as _pipeline_handlers
+from leaktrace.pipeline.render_runtime import RenderRuntime
+from leaktrace.service.worker import Handler, Worker
+from leaktrace.store.repo.jobs import JobQueue
+
+MEDIA_KINDS = (RENDER, OCR)
+
+
+def media_handlers(ctx: Context, runtime: RenderRuntime | None = None) -> dict[str, Handler]:
+    """{kind: handler} for a service worker: "ocr", and "render" when given a runtime (one browser)."""
+    return dict(_pipeline_handlers(ctx, runtime))
+
+
+@dataclass
+class DrainReport:
+    """What a drain ran, how long it took, and what is left in each state per kind."""
+
+    ran: int
+    seconds: float
+    counts: dict[str, dict[str, int]]
+
+    def rate(self, kind: str) -> float:
+        done = self.counts.get(kind, {}).get("done", 0) + self.counts.get(kind, {}).get("failed", 0)
+        return done / self.seconds if self.seconds > 0 else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ran": self.ran, "seconds": round(self.seconds, 3), "jobs": self.counts}
+
+
+def drain_media(ctx: Context, runtime: RenderRuntime | None = None, *, workers: int = 2,
+                kinds: tuple[str, ...] = MEDIA_KINDS, handlers: Mapping[str, Handler] | None = None) -> DrainReport:
+    """Run due media jobs in `workers` threads until none is left (jobs backing off are left queued)."""
+    queue = JobQueue(ctx.sessions)
+    table = dict(handlers if handlers is not None else media_handlers(ctx, runtime))
+    table = {k: h for k, h in table.items() if k in kinds}
+    ran = [0] * max(1, workers)
+    started = time.monotonic()
+
+    def work(i: int) -> None:
+        ran[i] = Worker(queue, table, f"drain-{i}", poll_seconds=0.05).drain()
+
+    threads = [threading.Thread(target=work, args=(i,), name=f"media-drain-{i}") for i in range(max(1, workers))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.monotonic() - started
+    return DrainReport(sum(ran), seconds, {k: queue.counts(k) for k in table})
