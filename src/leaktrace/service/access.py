@@ -101,6 +101,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "case.members": frozenset({Role.ADMIN, Role.SUPERVISOR}),
     "case.signoff": frozenset({Role.ADMIN, Role.SUPERVISOR}),
     "link.confirm": _STAFF,
+    "import.upload": _STAFF,
     "export.download": _STAFF,
     "evidence.download": _STAFF,
     "attribution.view": _STAFF | {Role.PARTNER},

@@ -84,6 +84,20 @@ def iter_export(
 ) -> Iterator[Document | Skipped]:
     """One Document: the export file, with a post per text message of every chat in it."""
     data = read_file(path, max_bytes)
+    yield from iter_export_bytes(data, label=str(path), name=path.name, fetched_at=mtime(path), site=site,
+                                 local=local)
+
+
+def iter_export_bytes(
+    data: bytes, *, label: str, name: str, fetched_at: datetime, site: str = "telegram",
+    local: tzinfo | None = None, fetched_at_is: str = "file modification time",
+) -> Iterator[Document | Skipped]:
+    """The export's Document from its bytes (a file read whole, or a sealed upload opened from evidence).
+
+    `label` names the input in messages, `name` is the file name recorded,
+    `fetched_at` the time the capture is dated (`fetched_at_is` says what it is).
+    """
+    path = label
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
@@ -137,8 +151,8 @@ def iter_export(
             skipped.append(Skipped(f"{path}: chat {chat_id}",
                                    f"{services} service record(s) and {empty} message(s) without text not posted"))
     yield Document(
-        url=file_url(path.name), body=data, fetched_at=mtime(path), where=str(path),
+        url=file_url(name), body=data, fetched_at=fetched_at, where=label,
         content_type="application/json", items=tuple(items),
-        meta={"imported_from": path.name, "telegram_chats": names[:50], "fetched_at_is": "file modification time"},
+        meta={"imported_from": name, "telegram_chats": names[:50], "fetched_at_is": fetched_at_is},
     )
     yield from skipped
