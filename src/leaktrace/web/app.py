@@ -86,5 +86,5 @@ def create_app(ctx: Context) -> FastAPI:
 
     app.include_router(pages.router)
     app.include_router(api.router)
-    from leaktrace.web import pages_partner, pages_upload; pages_upload.register(app); pages_partner.register(app)  # noqa: E702,I001
+    from leaktrace.web import pages_partner, pages_tlp, pages_upload; pages_upload.register(app); pages_tlp.register(app); pages_partner.register(app)  # noqa: E702, I001
     return app

@@ -182,7 +182,7 @@ async def triage(request: Request, post_id: int, principal: Principal = Depends(
 
 def _triage(request: Request, post_id: int, principal: Principal, form: dict[str, str]) -> Response:
     from leaktrace.service import triage as tr
-    from leaktrace.service.feed import feed_row, model_version
+    from leaktrace.service.feed import feed_row, mark_rows, model_version
     from leaktrace.store.repo.post_queries import get_post
 
     action = form.get("action", "")
@@ -200,7 +200,7 @@ def _triage(request: Request, post_id: int, principal: Principal, form: dict[str
     if request.headers.get("hx-request") == "true":
         with ctx.session() as s:
             row = feed_row(get_post(s, post_id, model_version(ctx)))
-        return render(request, "_row.html", r=row)
+        return render(request, "_row.html", r=mark_rows(ctx, principal, [row])[0])
     return RedirectResponse(_back(request, "/feed"), status_code=303)
 
 
