@@ -118,7 +118,7 @@ async def login(request: Request) -> Response:
         return _login_form(request, 400, error=exc.message, username=username, change_step=True,
                            totp_step=bool(code))
     token = open_session(_ctx(request), principal)
-    response = RedirectResponse("/feed", status_code=303)
+    response = RedirectResponse("/partner" if principal.is_partner else "/feed", status_code=303)
     security.set_cookie(response, request, security.SESSION_COOKIE, token)
     response.delete_cookie(security.PRE_COOKIE, path="/")
     return response
@@ -159,7 +159,8 @@ def _switch_lang(request: Request, form: dict[str, str]) -> Response:
 
 @router.get("/")
 def home(request: Request) -> Response:
-    return RedirectResponse("/feed", status_code=303)
+    p = principal_or_none(request)
+    return RedirectResponse("/partner" if p is not None and p.is_partner else "/feed", status_code=303)
 
 
 @router.get("/feed")
