@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from console_world import ConsoleWorld
 from fastapi.testclient import TestClient
+from partner_world import DUMP_A, ensure_attributions
 from test_console_uploads import csrf_of, login
 
 from leaktrace.service import audit
@@ -30,7 +31,6 @@ from leaktrace.service.triage import add_to_case
 from leaktrace.store.repo.post_queries import PostFilter
 from leaktrace.web.app import create_app
 
-DUMP_A, DUMP_B, DUMP_A2 = "dump-aaaaaaaaaaaaaaaa", "dump-bbbbbbbbbbbbbbbb", "dump-cccccccccccccccc"
 DOWNLOADISH = ("screenshot", "download", "export", "bundle", "capture", "sample", "hashset", "evidence", "report")
 
 
@@ -52,27 +52,7 @@ def app(console_world: ConsoleWorld) -> object:
 @pytest.fixture(scope="module")
 def attributions(console_world: ConsoleWorld) -> dict[str, int]:
     """A case with attribution results and dump summaries for org-a and org-b; item numbers by name."""
-    from sqlalchemy import select
-
-    from leaktrace.cases.case_records import add_item, create_case
-    from leaktrace.store.models import CaseItem
-
-    ctx = console_world.ctx
-    with ctx.session() as s:
-        case = create_case(s, "attribution of seized dumps", ref="LT-ATTR", created_by="tests", tlp="amber")
-        for dump, n in ((DUMP_A, 1200), (DUMP_B, 3400), (DUMP_A2, 99)):
-            add_item(s, case, "dump", {"id": dump, "rows": n * 2, "distinct_victims": n, "claimed_records": n * 10,
-                                       "by_province": {"11": n // 2, "44": n - n // 2}})
-        for key, dump, org, tlp in (("att-a", DUMP_A, "org-a", None), ("att-b", DUMP_B, "org-b", None),
-                                    ("att-a-red", DUMP_A2, "org-a", "red"), ("att-a-green", DUMP_A, "org-a", "green")):
-            doc: dict[str, Any] = {"id": key, "dump_id": dump, "org_name": f"Org {org[-1].upper()} Ltd",
-                                   "org_id": org, "confidence": 0.93, "method": "canaries",
-                                   "evidence": [f"{key}: 3 canary hits"]}
-            if tlp:
-                doc["tlp"] = tlp
-            add_item(s, case, "attribution", doc)
-        s.commit()
-        return {k: i for k, i in s.execute(select(CaseItem.key, CaseItem.id).where(CaseItem.case_id == case.id))}
+    return ensure_attributions(console_world.ctx)
 
 
 @pytest.fixture(scope="module")

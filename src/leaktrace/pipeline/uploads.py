@@ -11,7 +11,6 @@ in-memory copy (`evidence.working_copy.memory_copy`), never on a clear file.
 
 from __future__ import annotations
 
-import io
 import shutil
 from collections.abc import Iterator
 from datetime import datetime
@@ -44,10 +43,11 @@ def documents(kind: str, blob: Opens, name: str, *, received: datetime, source: 
     """The importer's documents, read from the blob as the CLI reads the file (`kind`: warc or telegram)."""
     if kind == "warc":
         from leaktrace.collect.importers.warc import iter_warc_stream
+        from leaktrace.evidence.working_copy import Reopening
 
-        with blob.open() as raw:
-            yield from iter_warc_stream(io.BufferedReader(raw, 1 << 20), label=name, name=name, fallback=received,
-                                        site=site or source)
+        # Seekable, so the reader can check the last record's framing (a cut-short one is refused).
+        with Reopening(blob.open) as raw:
+            yield from iter_warc_stream(raw, label=name, name=name, fallback=received, site=site or source)
         return
     if kind != "telegram":
         raise InputError(f"field 'kind': {kind[:20]!r} is not warc or telegram")
