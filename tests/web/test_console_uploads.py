@@ -222,15 +222,18 @@ def test_partner_and_auditor_are_refused_naming_the_roles(app: object, console_w
         assert r.status_code == 403 and "analyst" in r.json()["needed_roles"]
 
 
-def test_the_upload_is_dated_now_not_by_a_file_time(console_world: ConsoleWorld) -> None:
-    """The service streams pieces: no path, so the capture time is the upload's (a service-level call)."""
+def test_service_upload_names_and_dates_the_file_safely(console_world: ConsoleWorld) -> None:
+    """The service takes pieces, no path: the file name loses its folders and personal values (it is recorded in
+    custody and audit), and the custody entry is dated at the upload."""
     from leaktrace.service.uploads import UploadOptions, upload
 
     ctx = console_world.ctx
     p = console_world.accounts.principals["analyst1"]
     data = simulated_warc(console_world.root, "SVCWARC", n=1)
     t0 = datetime.now(UTC)
-    res = upload(ctx, p, "warc", "../../etc/svc.warc.gz", iter([data[:100], data[100:]]), UploadOptions(**SOURCE))
-    assert res.filename == "svc.warc.gz" and res.summary["documents"] == 1
+    res = upload(ctx, p, "warc", "../../etc/svc-13912345678.warc.gz", iter([data[:100], data[100:]]),
+                 UploadOptions(**SOURCE))
+    assert res.filename.startswith("svc-13") and "13912345678" not in res.filename and res.summary["documents"] == 1
+    assert "13912345678" not in str(audit.query(ctx, action="import.upload", target=f"evidence:{res.sha256}")[0].detail)
     assert gzip.decompress(ctx.evidence.read_bytes(res.sha256))[:4] == b"WARC"
     assert [e for e in ctx.evidence.entries() if e.sha256 == res.sha256][-1].time >= t0.isoformat()[:19]

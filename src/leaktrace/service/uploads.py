@@ -25,6 +25,7 @@ from typing import Any
 from leaktrace.core.errors import InputError
 from leaktrace.pipeline import uploads
 from leaktrace.pipeline.context import Context
+from leaktrace.pipeline.text_view import mask_text
 from leaktrace.service import audit
 from leaktrace.service.access import Principal, require
 
@@ -65,10 +66,11 @@ class UploadResult:
 
 
 def clean_name(name: str | None) -> str:
-    """The uploaded file's name as shown and recorded: its last path part, no control characters, capped."""
+    """The uploaded file's name as shown and recorded (custody, audit, messages): its last path part, no
+    control characters, personal values in it masked (a file named after a person's ID number), capped."""
     base = re.split(r"[/\\]", (name or "").strip())[-1]
     base = "".join(c for c in base if unicodedata.category(c)[0] != "C")[:NAME_CHARS].strip()
-    return base or "upload"
+    return mask_text(base)[:NAME_CHARS] if base else "upload"
 
 
 def capped(pieces: Iterable[bytes], limit: int, filename: str) -> Iterator[bytes]:
