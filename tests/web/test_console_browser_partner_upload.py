@@ -12,6 +12,7 @@ import hashlib
 import re
 from typing import Any
 
+import pytest
 from console_world import ConsoleWorld
 from partner_world import ensure_attributions
 from test_console_browser import base_url, browser, login, page_for  # noqa: F401  (fixtures, and the skip)
@@ -67,3 +68,19 @@ def test_partner_sees_its_own_organisation_only(page_for: Any, console_world: Co
     token = issue_token(console_world.ctx, p, p.user_id, ["attribution"])
     api = page.request.get(f"/api/v1/partner/attributions/{ids['att-b']}", headers={"Authorization": f"Bearer {token}"})
     assert api.status == 404
+
+
+def test_oversize_upload_shows_the_413_page(page_for: Any, console_world: ConsoleWorld,  # noqa: F811
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(console_world.ctx.settings, "console_upload_max_bytes", 70_000)
+    page = page_for()
+    login(page, "analyst2")
+    page.wait_for_url(re.compile(r"/feed"))
+    page.goto("/upload")
+    page.select_option("#upload-kind", "dump")
+    page.set_input_files("#upload-file", files=[{"name": "big.csv", "mimeType": "text/csv",
+                                                 "buffer": b"a,b\n" + b"1,2\n" * 500_000}])
+    with page.expect_response(lambda r: r.url.endswith("/upload") and r.request.method == "POST") as info:
+        page.click("#upload-send")
+    assert info.value.status == 413
+    expect(page.locator("#upload-error")).to_contain_text("upload limit of 70,000 bytes")
