@@ -90,6 +90,27 @@ def test_red_post_is_shown_to_members_and_supervisors_only_by_the_service(
     assert unmarked and all(r.tlp in ("amber", "green", "clear", "amber+strict") for r in unmarked)
 
 
+def test_red_post_is_left_out_of_the_pivot_and_search(console_world: ConsoleWorld, red_post: int) -> None:
+    from sqlalchemy import select
+
+    from leaktrace.service.pivot import pivot
+    from leaktrace.service.search import search
+    from leaktrace.store.models import Post, PostIdentifier
+
+    ctx, acc = console_world.ctx, console_world.accounts.principals
+    with ctx.session() as s:
+        ident = s.scalar(select(PostIdentifier.identifier_id).where(PostIdentifier.post_id == red_post))
+        title = s.get(Post, red_post).title
+    assert ident is not None
+    assert red_post in [r.post_id for r in pivot(ctx, acc["analyst1"], ident).listings]
+    assert red_post not in [r.post_id for r in pivot(ctx, acc["analyst2"], ident).listings]
+    word = max(re.findall(r"[\u4e00-\u9fff]{2,}", title) or [title[:4]], key=len)[:4]
+    mine = search(ctx, acc["super1"], word, limit=500).rows
+    theirs = search(ctx, acc["analyst2"], word, limit=500).rows
+    assert red_post in [r.post_id for r in mine] and red_post not in [r.post_id for r in theirs]
+    assert {r.post_id for r in theirs} == {r.post_id for r in mine} - {red_post}
+
+
 def test_red_post_through_pages_and_api(console_world: ConsoleWorld, red_post: int, client: TestClient) -> None:
     ctx, acc = console_world.ctx, console_world.accounts.principals
     login(client, "analyst2")

@@ -94,7 +94,9 @@ def upload_post(request: Request, principal: Principal = Depends(page_principal)
 
 
 @router.post("/api/v1/uploads/{kind}", tags=["console"],
-             summary="Upload a WARC, Telegram export or dump (raw body); imported as the CLI imports it")
+             summary="Upload a WARC, Telegram export or dump (raw body); imported as the CLI imports it",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
 def api_upload(request: Request, kind: str, filename: str = Query(..., max_length=500),
                source: str | None = Query(None, max_length=200),
                legal_basis: str | None = Query(None, max_length=500), owner: str | None = Query(None, max_length=200),
