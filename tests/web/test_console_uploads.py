@@ -196,6 +196,21 @@ def test_truncated_warc_and_bad_export_are_refused_with_nothing_left_behind(
     assert {e.detail["filename"] for e in refused} >= {"cut.warc.gz", "result.json", "garbage.bin"}
 
 
+def test_a_refused_upload_leaves_no_new_source_registered(
+        analyst: tuple[TestClient, str], console_world: ConsoleWorld) -> None:
+    from leaktrace.store.models import Source
+
+    c, csrf = analyst
+    bad = ("result.json", b"[1, 2", "application/json")
+    r = c.post("/upload", data={"csrf": csrf, "kind": "telegram", "source": "brand-new-src"}, files={"file": bad})
+    assert r.status_code == 400 and "source &#39;brand-new-src&#39;: no such source" in r.text
+    r = c.post("/upload", data={"csrf": csrf, "kind": "telegram", "source": "brand-new-src", "legal_basis": "order 7",
+                                "owner": "analyst1"}, files={"file": bad})
+    assert r.status_code == 400 and "result.json: " in r.text and "was not registered" in r.text
+    with console_world.ctx.session() as s:
+        assert s.scalar(select(Source.id).where(Source.name == "brand-new-src")) is None
+
+
 def test_upload_without_csrf_token_is_refused_before_the_file_is_read(
         analyst: tuple[TestClient, str], console_world: ConsoleWorld) -> None:
     c, _ = analyst

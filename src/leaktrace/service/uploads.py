@@ -108,11 +108,18 @@ def upload(ctx: Context, principal: Principal, kind: str, filename: str | None, 
     k = check_upload(principal, kind, opts)
     name = clean_name(filename)
     limit = max_bytes or ctx.settings.console_upload_max_bytes
-    if k != "dump":
-        from leaktrace.pipeline.importing import ensure_source
+    if k == "dump":
+        return _upload(ctx, principal, k, name, pieces, opts, limit)
+    from leaktrace.pipeline.sources import provisional_source
 
-        ensure_source(ctx, opts.source.strip(), kind=SOURCE_KINDS[k], legal_basis=opts.legal_basis,  # type: ignore[union-attr]
-                      owner=opts.owner)
+    # A source this upload registers is removed again when the file is refused (nothing half-written).
+    with provisional_source(ctx.sessions, (opts.source or "").strip(), kind=SOURCE_KINDS[k], base_url=None,
+                            legal_basis=opts.legal_basis, owner=opts.owner):
+        return _upload(ctx, principal, k, name, pieces, opts, limit)
+
+
+def _upload(ctx: Context, principal: Principal, k: str, name: str, pieces: Iterable[bytes], opts: UploadOptions,
+            limit: int) -> UploadResult:
     staged = ctx.evidence.stage_stream(capped(pieces, limit, name))
     received = datetime.now(UTC)
     source = (opts.source or "").strip()

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Query
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from leaktrace.core.errors import InputError
+from leaktrace.core.errors import ConfigError, InputError
 from leaktrace.pipeline.context import Context
 from leaktrace.service.access import Principal, allowed, require
 from leaktrace.service.uploads import KINDS, UPLOAD_ACTION, UploadOptions, UploadTooLarge, upload
@@ -86,7 +86,7 @@ def upload_post(request: Request, principal: Principal = Depends(page_principal)
             return _page(request, result=result, form=form)
     except UploadTooLarge as exc:
         return _page(request, 413, error=exc.message, form=form)
-    except InputError as exc:
+    except (InputError, ConfigError) as exc:  # a bad file, field or source: on the form, one line
         return _page(request, 400, error=exc.message, form=form)
     if not expected or not hmac.compare_digest(expected, form.get(security.CSRF_FIELD, "")):
         raise security.CsrfRefused("missing or wrong CSRF token")
