@@ -220,6 +220,9 @@ def test_partner_guessing_ids_gets_what_a_missing_id_gets(
     h = {"Authorization": f"Bearer {token}"}
     api = client.get("/api/v1/partner?org=org-b", headers=h).json()
     assert api["org_id"] == "org-a" and all(r["org_id"] == "org-a" for r in api["sections"]["attributions"])
+    narrow = issue_token(ctx, acc["partner1"], acc["partner1"].user_id, ["attribution"])
+    sections = client.get("/api/v1/partner", headers={"Authorization": f"Bearer {narrow}"}).json()["sections"]
+    assert set(sections) == {"attributions"}  # a token's scopes narrow the sections too
     missing = max(attributions.values()) + 10_000
     for guessed in (attributions["att-b"], attributions["att-a-red"], missing):
         r = client.get(f"/partner/attributions/{guessed}")

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from leaktrace.core.errors import InputError
 from leaktrace.pipeline.context import Context
 from leaktrace.pipeline.text_view import display_text
-from leaktrace.service.access import Principal, may_see_tlp, require_org
+from leaktrace.service.access import Principal, allowed, may_see_tlp, require_org
 from leaktrace.service.tlp import item_tlp
 from leaktrace.store.models import Case, CaseItem
 
@@ -145,17 +145,20 @@ def alerts(ctx: Context, principal: Principal, org_id: str) -> list[Any]:
     return []
 
 
-SECTIONS: dict[str, Callable[[Context, Principal, str], list[Any]]] = {
-    "attributions": attributions,
-    "notices": notices,
-    "alerts": alerts,
+# section -> (the action that shows it, the function that fills it)
+SECTIONS: dict[str, tuple[str, Callable[[Context, Principal, str], list[Any]]]] = {
+    "attributions": (VIEW_ACTION, attributions),
+    "notices": ("notice.view", notices),
+    "alerts": ("alert.view", alerts),
 }
 
 
 def partner_view(ctx: Context, principal: Principal, org: str | None = None) -> PartnerView:
-    """Every section for the organisation (a partner's own; staff name `org`)."""
+    """The sections the principal's role and token scopes allow, for the organisation (a partner's own;
+    staff name `org`)."""
     org_id = _org(principal, org)
-    return PartnerView(org_id, {name: fill(ctx, principal, org_id) for name, fill in SECTIONS.items()})
+    return PartnerView(org_id, {name: fill(ctx, principal, org_id) for name, (action, fill) in SECTIONS.items()
+                                if allowed(principal, action)})
 
 
 def attribution_result(ctx: Context, principal: Principal, item_id: int, org: str | None = None) -> AttributionResult:
