@@ -185,6 +185,11 @@ def test_truncated_warc_and_bad_export_are_refused_with_nothing_left_behind(
         line = re.search(r'id="upload-error">([^<]*)<', r.text)
         assert line is not None and line.group(1).startswith("cut.warc.gz: truncated") and "\n" not in line.group(1)
     assert posts_titled(ctx, "CUTWARC") == 0  # the good records before the damage were not imported either
+    p = console_world.accounts.principals["analyst1"]
+    token = issue_token(ctx, p, p.user_id, ["import"])
+    r = c.post("/api/v1/uploads/warc", params={"filename": "cut.warc.gz", **SOURCE}, content=data[:-37],
+               headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 400 and r.json()["error"].startswith("cut.warc.gz: truncated")
     r = c.post("/upload", data={"csrf": csrf, "kind": "telegram", **SOURCE},
                files={"file": ("result.json", b'{"name": "x", "messages": [', "application/json")})
     assert r.status_code == 400 and "result.json: line 1: not valid JSON" in r.text
