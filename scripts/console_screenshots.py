@@ -49,7 +49,20 @@ def build(root: Path) -> Context:
         create_case(s, "某某电商订单数据泄露", ref="LT-2026-0001", created_by="screenshots")
         s.commit()
     add_member(ctx, local_operator("screenshots"), "LT-2026-0001", "analyst")
+    build_graph_with_money(ctx, root / "w" / "social" / "wallet_transactions.csv")
     return ctx
+
+
+def build_graph_with_money(ctx: Context, transfers: Path) -> None:
+    """The seller network for the actor and group pages, with the world's wallet transfers imported."""
+    from leaktrace.graph.money import import_transfers
+    from leaktrace.pipeline.graph_access import rebuild
+
+    if transfers.is_file():
+        with ctx.session() as s:
+            import_transfers(s, transfers)
+            s.commit()
+    rebuild(ctx)
 
 
 def main() -> None:
@@ -103,10 +116,30 @@ def main() -> None:
                 shot("identifier")
             page.goto("/sessions")
             shot("sessions")
+            graph_pages(page, ctx, args.out)
             browser.close()
         server.should_exit = True
         ctx.close()
     print("\n".join(str(p) for p in sorted(args.out.glob("console-*.png"))))
+
+
+def graph_pages(page: object, ctx: Context, out: Path) -> None:
+    """The actor with most accounts in a group (its chart, identifiers, prices) and its group (map, money)."""
+    from leaktrace.pipeline.graph_access import snapshot
+
+    result = snapshot(ctx)
+    grouped = [a for a in result.actors if a.group] or result.actors
+    actor = max(grouped, key=lambda a: (len(a.accounts), a.posts))
+    page.goto(f"/actors/{actor.id}")  # type: ignore[attr-defined]
+    page.wait_for_selector("#link-chart[data-rendered='1']")  # type: ignore[attr-defined]
+    page.wait_for_selector("#price-chart[data-rendered='1']")  # type: ignore[attr-defined]
+    page.wait_for_timeout(500)  # type: ignore[attr-defined]
+    page.screenshot(path=str(out / "console-actor.png"), full_page=True)  # type: ignore[attr-defined]
+    if actor.group:
+        page.goto(f"/groups/{actor.group}")  # type: ignore[attr-defined]
+        page.wait_for_selector("#province-map[data-rendered='1']")  # type: ignore[attr-defined]
+        page.wait_for_timeout(500)  # type: ignore[attr-defined]
+        page.screenshot(path=str(out / "console-group.png"), full_page=True)  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

@@ -219,7 +219,7 @@ def build(tmp: Path, mp: pytest.MonkeyPatch, stack: contextlib.ExitStack) -> Wor
     w.one("graph-build", ["graph", "build", "--json"])
     w.lines("graph-actor", ["graph", "actors", "--json"])
     links = w.lines("graph-link", ["graph", "links", "--json"])
-    w.one("graph-review", ["graph", "confirm", links[0]["id"], "--json"])
+    w.one("graph-review", ["graph", "confirm", links[0]["id"], "--note", "test", "--json"])
     w.one("graph-review", ["graph", "reject", links[-1]["a"], links[-1]["b"], "--note", "test", "--json"])
     w.one("graph-export", ["graph", "export", str(tmp / "graph.json"), "--json"])
     w.one("graph-import-tx", ["graph", "import-tx", str(world / "social" / "wallet_transactions.csv"), "--json"])

@@ -90,7 +90,8 @@ def test_build_review_import_export(world: dict[str, Any], capsys: pytest.Captur
     alias = [e for e in g.es if e["kind"] == "alias"]
     assert alias and all(e["basis"] in ("strong", "confirmed") for e in alias)
     assert all(e["evidence"] for e in alias)
-    assert _run(capsys, "graph", "confirm", lead["a"], lead["b"])[0] == 0
+    assert _run(capsys, "graph", "confirm", lead["a"], lead["b"])[0] == 6  # a verdict needs its reason (ReasonRequired)
+    assert _run(capsys, "graph", "confirm", lead["a"], lead["b"], "--note", "same PGP signature")[0] == 0
     _run(capsys, "graph", "build")
     out_json = tmp_path / "g.json"
     code, out, _ = _run(capsys, "graph", "export", str(out_json), "--json")

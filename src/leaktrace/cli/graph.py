@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,13 +31,6 @@ graph_app = typer.Typer(help="Seller network: aliases, groups, roles, money; rev
 
 def _sessions() -> Any:
     return cli_context(migrate=False).sessions
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 @graph_app.command("build")
@@ -103,22 +95,13 @@ def links_cmd(
                 typer.echo(f"  warning: {warning}")
 
 
-def _pair(first: str, second: str | None) -> tuple[str, str]:
-    if second is not None:
-        return first, second
-    data = load_snapshot(cli_context().data_dir)
-    for link in data.links:
-        if link.id == first:
-            return link.a, link.b
-    raise InputError(f"link {first!r}: no such link in the last build (give two SOURCE:HANDLE accounts instead)")
-
-
 def _verdict(decision: str, first: str, second: str | None, note: str | None, json_out: bool) -> None:
-    from leaktrace.graph.feedback import record_verdict
+    """The same service function as the console's link review: a reason, the audit entry, the stored verdict."""
+    from leaktrace.cli.operator import shell_principal
+    from leaktrace.service.link_review import decide
 
-    a, b = _pair(first, second)
-    with _sessions().begin() as s:
-        a, b, previous = record_verdict(s, a, b, decision, note=note, decided_by=_user())
+    d = decide(cli_context(), shell_principal(), first, second, decision, note)
+    a, b, previous = d.a, d.b, d.previous
     if json_out:
         typer.echo(json.dumps({"a": a, "b": b, "decision": decision, "previous": previous}, ensure_ascii=False))
     else:
@@ -130,10 +113,11 @@ def _verdict(decision: str, first: str, second: str | None, note: str | None, js
 def confirm_cmd(
     first: str = typer.Argument(..., help="Link id from 'graph links', or the first SOURCE:HANDLE account."),
     second: str | None = typer.Argument(None, help="The second SOURCE:HANDLE account."),
-    note: str | None = typer.Option(None, "--note", help="Why (kept with the verdict)."),
+    note: str | None = typer.Option(None, "--note", "--reason",
+                                    help="Why (required; kept with the verdict and in the audit log)."),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Confirm that two accounts are one actor; kept in the store and applied on every rebuild."""
+    """Confirm that two accounts are one actor; kept in the store, audited, applied on every rebuild."""
     _verdict("confirm", first, second, note, json_out)
 
 
@@ -141,7 +125,8 @@ def confirm_cmd(
 def reject_cmd(
     first: str = typer.Argument(..., help="Link id from 'graph links', or the first SOURCE:HANDLE account."),
     second: str | None = typer.Argument(None, help="The second SOURCE:HANDLE account."),
-    note: str | None = typer.Option(None, "--note", help="Why (kept with the verdict)."),
+    note: str | None = typer.Option(None, "--note", "--reason",
+                                    help="Why (required; kept with the verdict and in the audit log)."),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Reject a link: the two accounts are never merged, whatever later evidence says (conflicts are listed)."""

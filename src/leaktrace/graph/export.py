@@ -22,13 +22,20 @@ from leaktrace.core.graph_types import AccountIdentifier, GraphResult
 EXPORTED_BASES = frozenset({"strong", "confirmed"})
 
 
-def export_data(snapshot: GraphResult) -> dict[str, Any]:
-    """Nodes and edges safe to hand over; every edge names its evidence."""
+def export_data(snapshot: GraphResult, accounts: set[str] | None = None) -> dict[str, Any]:
+    """Nodes and edges safe to hand over; every edge names its evidence.
+
+    `accounts`: only these accounts and what ties them (the console's chart of one actor), else all.
+    """
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
     idents: dict[int, AccountIdentifier] = {}
     exported_actor = {a.id for a in snapshot.actors if a.basis == "strong" and len(a.accounts) > 1}
+    if accounts is not None:
+        exported_actor &= {acc.actor for acc in snapshot.accounts if acc.key in accounts}
     for acc in snapshot.accounts:
+        if accounts is not None and acc.key not in accounts:
+            continue
         nodes.append({"id": f"account:{acc.key}", "kind": "account", "label": f"{acc.handle}@{acc.site}",
                       "site": acc.site, "first_seen": acc.first_seen or "", "last_seen": acc.last_seen or "",
                       "posts": acc.posts})
@@ -49,7 +56,7 @@ def export_data(snapshot: GraphResult) -> dict[str, Any]:
             nodes.append({"id": f"actor:{actor.id}", "kind": "actor", "label": actor.id,
                           "first_seen": actor.first_seen or "", "last_seen": actor.last_seen or ""})
     for link in snapshot.links:
-        if link.basis in EXPORTED_BASES:
+        if link.basis in EXPORTED_BASES and (accounts is None or (link.a in accounts and link.b in accounts)):
             edges.append({"source": f"account:{link.a}", "target": f"account:{link.b}", "kind": "alias",
                           "basis": link.basis, "confidence": link.confidence, "evidence": link.evidence,
                           "reasons": "; ".join(r.detail for r in link.reasons)})
@@ -71,9 +78,9 @@ def write_json(snapshot: GraphResult, path: Path) -> dict[str, int]:
     return {"nodes": len(data["nodes"]), "edges": len(data["edges"])}
 
 
-def write_graphml(snapshot: GraphResult, path: Path) -> dict[str, int]:
-    """GraphML through igraph; list attributes become `;`-joined strings."""
-    data = export_data(snapshot)
+def write_graphml(snapshot: GraphResult, path: Path, accounts: set[str] | None = None) -> dict[str, int]:
+    """GraphML through igraph; list attributes become `;`-joined strings (`accounts` as in `export_data`)."""
+    data = export_data(snapshot, accounts)
     index = {n["id"]: i for i, n in enumerate(data["nodes"])}
     g = ig.Graph(n=len(data["nodes"]), directed=False)
     g.add_edges([(index[e["source"]], index[e["target"]]) for e in data["edges"]])

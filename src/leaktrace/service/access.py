@@ -100,7 +100,10 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "case.edit": _STAFF,
     "case.members": frozenset({Role.ADMIN, Role.SUPERVISOR}),
     "case.signoff": frozenset({Role.ADMIN, Role.SUPERVISOR}),
-    "link.confirm": _STAFF,
+    "actor.view": _STAFF,
+    "group.view": _STAFF,
+    # An inferred link becomes one actor in every later build and in case reports: a supervisor's call.
+    "link.confirm": frozenset({Role.ADMIN, Role.SUPERVISOR}),
     "import.upload": _STAFF,
     "export.download": _STAFF,
     "evidence.download": _STAFF,

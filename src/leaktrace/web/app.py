@@ -42,7 +42,7 @@ def create_app(ctx: Context) -> FastAPI:
         still show the console in Chinese. One copy in the package, served from where `cases` keeps it."""
         from importlib import resources
 
-        from leaktrace.cases.charts import REPORT_FONT_FILE
+        from leaktrace.cases.report_fonts import CJK_FILE as REPORT_FONT_FILE
 
         data = resources.files("leaktrace.cases").joinpath("fonts", REPORT_FONT_FILE).read_bytes()
         return Response(data, media_type="font/woff2", headers={"Cache-Control": "public, max-age=86400"})
@@ -86,5 +86,7 @@ def create_app(ctx: Context) -> FastAPI:
 
     app.include_router(pages.router)
     app.include_router(api.router)
+    from leaktrace.web.pages_actors import register as register_graph_pages
+    register_graph_pages(app)
     from leaktrace.web import pages_partner, pages_tlp, pages_upload; pages_upload.register(app); pages_tlp.register(app); pages_partner.register(app)  # noqa: E702, I001
     return app

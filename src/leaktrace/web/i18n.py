@@ -69,3 +69,13 @@ CATALOGUE = {"en": _EN, "zh": _ZH}
 def words(lang: str) -> dict[str, str]:
     """The table of `lang` (English for an unknown code)."""
     return CATALOGUE.get(lang, _EN)
+
+
+def _merge_graph_words() -> None:
+    from leaktrace.web.i18n_graph import EN, ZH
+
+    _EN.update(EN)
+    _ZH.update(ZH)
+
+
+_merge_graph_words()
