@@ -60,8 +60,14 @@ def red_post(console_world: ConsoleWorld) -> int:
     """A post in LT-MEMBERS (analyst1 is a member, analyst2 is not), its listing item marked TLP:RED."""
     ctx = console_world.ctx
     a1 = console_world.accounts.principals["analyst1"]
-    rows = feed(ctx, a1, PostFilter(sort="score"), limit=40).rows
-    pid = next(r.post_id for r in rows if r.case_ref is None and r.seller)
+    from sqlalchemy import select
+
+    from leaktrace.store.models import CaseItem
+
+    with ctx.session() as s:
+        held = set(s.scalars(select(CaseItem.key).where(CaseItem.kind == "listing")))
+    rows = feed(ctx, a1, PostFilter(sort="score"), limit=200).rows
+    pid = next(r.post_id for r in rows if r.case_ref is None and r.seller and f"post-{r.post_id}" not in held)
     add_to_case(ctx, a1, pid, "LT-MEMBERS")
     done = set_item_tlp(ctx, a1, "LT-MEMBERS", f"listing:post-{pid}", "TLP:RED")
     assert done["tlp"] == "red" and done["own"]
