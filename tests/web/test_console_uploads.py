@@ -257,3 +257,17 @@ def test_service_upload_names_and_dates_the_file_safely(console_world: ConsoleWo
     assert "13912345678" not in str(audit.query(ctx, action="import.upload", target=f"evidence:{res.sha256}")[0].detail)
     assert gzip.decompress(ctx.evidence.read_bytes(res.sha256))[:4] == b"WARC"
     assert [e for e in ctx.evidence.entries() if e.sha256 == res.sha256][-1].time >= t0.isoformat()[:19]
+
+
+def test_gb18030_dump_upload_is_transcoded_from_the_memory_copy(console_world: ConsoleWorld, tmp_path: Path) -> None:
+    """The GB18030 path hands the file to an iconv child process: it must open the in-memory copy too."""
+    from leaktrace.service.uploads import upload
+    from leaktrace.simulate.world import generate_world
+
+    generate_world(tmp_path / "w", scale=300, seed=3, orgs=2, formats=["csv-gb18030"], social=False)
+    truth = json.loads((tmp_path / "w" / "truth.json").read_text("utf-8"))
+    dump = tmp_path / "w" / truth["leak"]["files"]["csv-gb18030"]
+    res = upload(console_world.ctx, console_world.accounts.principals["analyst2"], "dump", dump.name,
+                 iter([dump.read_bytes()]))
+    assert res.summary["encoding"] == "gb18030" and res.summary["rows"] == 300
+    assert res.summary["distinct_valid_ids"] > 0
