@@ -36,7 +36,8 @@ def _login(c: TestClient, username: str, code: str | None = None) -> None:
     if code:
         data["totp"] = code
     r = c.post("/login", data=data, follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"] == "/feed", r.text[:500]
+    assert r.status_code == 303 and r.headers["location"] == ("/partner" if username.startswith("partner")
+                                                              else "/feed"), r.text[:500]
 
 
 def _csrf(html: str) -> str:

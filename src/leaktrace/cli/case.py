@@ -235,6 +235,24 @@ def note(
     typer.echo(f"{case_ref}: note added")
 
 
+@case_app.command("tlp")
+def tlp_cmd(
+    case_ref: str = typer.Argument(..., metavar="CASE"),
+    item: str = typer.Argument(..., metavar="ITEM", help="The item's number (as the console lists it) or KIND:KEY "
+                                                        "(e.g. listing:post-12)."),
+    level: str = typer.Argument(..., metavar="TLP", help="clear, green, amber, amber+strict or red; 'case' to "
+                                                        "drop the item's own marking (it then has the case's)."),
+) -> None:
+    """Mark one item of a case with its own TLP (audited), which the console and partner copies then follow."""
+    from leaktrace.cli.operator import shell_principal
+    from leaktrace.service.tlp import set_item_tlp
+
+    done = set_item_tlp(cli_context(), shell_principal(), case_ref, item,
+                        None if level.strip().lower() == "case" else level)
+    typer.echo(f"{done['case']}: item {done['item']} ({done['kind']} {done['key']}) is TLP:{done['tlp'].upper()}"
+               + ("" if done["own"] else " (the case's marking)"))
+
+
 @case_app.command("show")
 def show(
     case_ref: str | None = typer.Argument(None, metavar="[CASE]", help="Omit to list all cases."),

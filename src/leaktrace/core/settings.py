@@ -111,6 +111,9 @@ class Settings(BaseSettings):
         3600, gt=0, description="the longest lockout the doubling reaches")
     person_search_per_minute: int = Field(
         10, gt=0, description="searches for a person identifier one user may make per minute (audited)")
+    console_upload_max_bytes: int = Field(
+        1 << 30, gt=0, description="largest file (WARC, Telegram export, dump) the console takes as an upload; "
+                                   "larger ones are refused with 413 (import them with the CLI)")
 
     @field_validator("intel_lexicons", mode="before")
     @classmethod

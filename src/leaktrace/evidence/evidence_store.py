@@ -111,6 +111,61 @@ class BlobRef:
     entry: CustodyEntry
 
 
+class StagedBlob:
+    """A sealed blob waiting in tmp/ (see `EvidenceStore.stage_stream`): readable, not yet evidence."""
+
+    def __init__(self, store: EvidenceStore, path: Path, fd: int, sha256: str, size: int, key_id: str) -> None:
+        self.store, self.path, self._fd = store, path, fd
+        self.sha256, self.size, self.key_id = sha256, size, key_id
+        self.done = False
+
+    def open(self) -> OpenedBlob:
+        """The original bytes as a stream (decrypted as read, never written out)."""
+        raw = self.path.open("rb")
+        try:
+            return OpenedBlob(raw, self.store.ring, f"staged blob {self.sha256}")
+        except BaseException:
+            raw.close()
+            raise
+
+    def commit(self, *, source_url: str | None, collector: str, action: str = "intake",
+               media_type: str = "application/octet-stream", contains_pii: bool = True,
+               meta: dict[str, Any] | None = None) -> BlobRef:
+        """Rename into place (or drop it, when the same bytes are stored already) and record custody."""
+        if self.done:
+            raise LeaktraceError(f"staged blob {self.sha256}: already committed or discarded")
+        self.done = True
+        try:
+            final = self.store.blob_path(self.sha256)
+            new = not final.exists()
+            if new:
+                private_dir(final.parent)
+                os.replace(self.path, final)
+            else:
+                self.path.unlink()
+        except BaseException:
+            self.path.unlink(missing_ok=True)
+            raise
+        finally:
+            os.close(self._fd)
+        entry = self.store.custody.append(
+            action, collector=collector, sha256=self.sha256, size=self.size, source_url=source_url,
+            media_type=media_type, contains_pii=contains_pii,
+            meta={**(meta or {}), "key_id": self.key_id, "deduplicated": not new},
+        )
+        return BlobRef(self.sha256, self.size, new, entry)
+
+    def discard(self) -> None:
+        """Remove the staged file: nothing of it stays, no custody entry is written."""
+        if self.done:
+            return
+        self.done = True
+        try:
+            self.path.unlink(missing_ok=True)
+        finally:
+            os.close(self._fd)
+
+
 class EvidenceStore:
     """Blobs and custody for one data directory.
 
@@ -165,6 +220,19 @@ class EvidenceStore:
         progress: Callable[[int], None] | None = None,
     ) -> BlobRef:
         """Hash, compress and seal in one pass; rename into place; then record custody."""
+        staged = self.stage_stream(pieces, progress=progress)
+        return staged.commit(source_url=source_url, collector=collector, action=action, media_type=media_type,
+                             contains_pii=contains_pii, meta=meta)
+
+    def stage_stream(self, pieces: Iterable[bytes], *, progress: Callable[[int], None] | None = None) -> StagedBlob:
+        """Seal `pieces` into tmp/ without taking them into evidence yet: `commit` or `discard` the result.
+
+        For input that is checked after it is sealed (a console upload): the
+        bytes are never on disk in clear, a bad file is discarded without a
+        blob or custody entry, and a good one is committed exactly as
+        `put_stream` would have stored it. The staged file stays locked until
+        then, so no other process's sweep takes it.
+        """
         ring = self.ring
         self._refuse_wiped_log()
         tmp_dir = self.root / "tmp"
@@ -173,33 +241,16 @@ class EvidenceStore:
         fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix=TMP_PREFIX)
         tmp = Path(tmp_name)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)  # held until closed: a sweep never takes a live file
-            with os.fdopen(fd, "wb") as out:
-                result = seal_stream(pieces, out, ring, progress=progress)
-                out.flush()
-                os.fsync(out.fileno())
-            sha = result.sha256.hexdigest()
-            final = self.blob_path(sha)
-            new = not final.exists()
-            if new:
-                private_dir(final.parent)
-                os.replace(tmp, final)
-            else:
-                tmp.unlink()
+            fcntl.flock(fd, fcntl.LOCK_EX)  # held until committed or discarded: a sweep never takes it
+            out = os.fdopen(fd, "wb", closefd=False)
+            result = seal_stream(pieces, out, ring, progress=progress)
+            out.flush()
+            os.fsync(fd)
         except BaseException:
             tmp.unlink(missing_ok=True)
+            os.close(fd)
             raise
-        entry = self.custody.append(
-            action,
-            collector=collector,
-            sha256=sha,
-            size=result.size,
-            source_url=source_url,
-            media_type=media_type,
-            contains_pii=contains_pii,
-            meta={**(meta or {}), "key_id": ring.active, "deduplicated": not new},
-        )
-        return BlobRef(sha, result.size, new, entry)
+        return StagedBlob(self, tmp, fd, result.sha256.hexdigest(), result.size, ring.active)
 
     def put_bytes(self, data: bytes, **kwargs: Any) -> BlobRef:
         """Store `data` (see put_stream for the keyword arguments)."""

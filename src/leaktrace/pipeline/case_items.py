@@ -56,9 +56,50 @@ def case_summary(session: Session, ref: str) -> CaseSummary:
     from leaktrace.cases.case_records import get_case
 
     case = get_case(session, ref)
-    items = [{"kind": i.kind, "key": display_text(i.key, 200),
+    items = [{"id": i.id, "kind": i.kind, "key": display_text(i.key, 200),
+              "tlp": i.payload.get("tlp") if isinstance(i.payload.get("tlp"), str) else None,
+              "org_id": i.payload.get("org_id") if isinstance(i.payload.get("org_id"), str) else None,
               "title": display_text(str(i.payload.get("title") or i.payload.get("name") or ""), 300),
               "added_by": i.added_by, "added_at": i.added_at.isoformat()}
              for i in session.scalars(select(CaseItem).where(CaseItem.case_id == case.id).order_by(CaseItem.id)
                                       .limit(MAX_ITEMS_SHOWN))]
     return CaseSummary(case.ref, display_text(case.title, 500), case.tlp, case.status, items)
+
+
+def find_item(session: Session, case_id: int, case_ref_: str, item: str) -> CaseItem:
+    """A case item by its number (as the case page lists it) or as KIND:KEY; InputError naming it otherwise."""
+    q = select(CaseItem).where(CaseItem.case_id == case_id)
+    text = item.strip()
+    if text.isdigit():
+        row = session.scalar(q.where(CaseItem.id == int(text)))
+    else:
+        kind, sep, key = text.partition(":")
+        row = session.scalar(q.where(CaseItem.kind == kind, CaseItem.key == key)) if sep else None
+    if row is None:
+        raise InputError(f"case {case_ref_}: item {item[:200]!r}: no such item (give its number or KIND:KEY)")
+    return row
+
+
+def mark_item(session: Session, ref: str, item: str, tlp: str | None) -> tuple[CaseItem, str | None, str]:
+    """Set one item's own TLP (None: back to the case's), validated as the item model validates it, with a
+    timeline entry; returns (item, its old own marking, the case's marking). The caller commits."""
+    from leaktrace.cases.case_records import get_case
+    from leaktrace.cases.model import parse_item
+    from leaktrace.store.models import CaseEvent
+    from leaktrace.store.types import utcnow
+
+    case = get_case(session, ref)
+    row = find_item(session, case.id, case.ref, item)
+    payload = dict(row.payload or {})
+    old = payload.get("tlp")
+    if tlp is None:
+        payload.pop("tlp", None)
+    else:
+        payload["tlp"] = tlp
+    row.payload = parse_item(row.kind, payload).model_dump(mode="json")
+    now = utcnow()
+    case.updated_at = now
+    session.add(CaseEvent(case_id=case.id, at=now, kind="item", ref=row.key[:200],
+                          text=f"{row.kind} {row.key[:150]} marked TLP:{(tlp or case.tlp).upper()}"))
+    session.flush()
+    return row, old, case.tlp

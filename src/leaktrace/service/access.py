@@ -104,6 +104,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "group.view": _STAFF,
     # An inferred link becomes one actor in every later build and in case reports: a supervisor's call.
     "link.confirm": frozenset({Role.ADMIN, Role.SUPERVISOR}),
+    "import.upload": _STAFF,
     "export.download": _STAFF,
     "evidence.download": _STAFF,
     "attribution.view": _STAFF | {Role.PARTNER},

@@ -44,6 +44,7 @@ class FeedRow:
     triage: str
     triage_reason: str | None = None
     case_ref: str | None = None
+    tlp: str | None = None  # the badge: set by service.tlp.mark_rows, which also leaves out rows not to be seen
 
     def as_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -96,6 +97,13 @@ def feed_rows(session: Session, rows: list[PostRow]) -> list[FeedRow]:
     return [feed_row(r, titles.get(r.post.id)) for r in rows]
 
 
+def mark_rows(ctx: Context, principal: Principal, rows: list[FeedRow]) -> list[FeedRow]:
+    """The rows the principal may see under their TLP markings, each with its badge (service.tlp)."""
+    from leaktrace.service.tlp import mark_rows as marked
+
+    return marked(ctx, principal, rows)
+
+
 def feed(ctx: Context, principal: Principal, f: PostFilter | None = None, *, limit: int = PAGE_SIZE,
          offset: int = 0) -> FeedPage:
     """One page of the feed under filter `f`, with the counts per triage state."""
@@ -105,4 +113,4 @@ def feed(ctx: Context, principal: Principal, f: PostFilter | None = None, *, lim
         rows = find_posts(s, version, f, limit=limit + 1, offset=offset)
         counts = triage_counts(s, version)
         shown = feed_rows(s, rows[:limit])
-    return FeedPage(shown, counts, offset, limit, more=len(rows) > limit)
+    return FeedPage(mark_rows(ctx, principal, shown), counts, offset, limit, more=len(rows) > limit)

@@ -9,7 +9,7 @@ audit entry) before anything is returned.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -19,7 +19,8 @@ from leaktrace.pipeline.context import Context
 from leaktrace.pipeline.text_view import display_text
 from leaktrace.service import personal_data
 from leaktrace.service.access import Principal, require
-from leaktrace.service.feed import FeedRow, feed_row, model_version
+from leaktrace.service.feed import FeedRow, feed_row, mark_rows, model_version
+from leaktrace.service.tlp import require_post
 from leaktrace.store.models import Capture, Identifier, Media, Post, PostIdentifier
 from leaktrace.store.repo.post_queries import PostFilter, find_posts, get_post
 
@@ -161,6 +162,7 @@ def _similar(s: Any, post_id: int, version: str, limit: int = 10) -> list[FeedRo
 def listing(ctx: Context, principal: Principal, post_id: int) -> ListingView:
     """The listing page's content, personal data masked."""
     require(principal, VIEW_ACTION)
+    badge = require_post(ctx, principal, post_id, VIEW_ACTION)
     version = model_version(ctx)
     with ctx.session() as s:
         row = get_post(s, post_id, version)
@@ -172,14 +174,17 @@ def listing(ctx: Context, principal: Principal, post_id: int) -> ListingView:
         if post.author_handle:
             others = find_posts(s, version, PostFilter(seller=post.author_handle), limit=21)
             seller = [feed_row(r) for r in others if r.post.id != post.id and r.post.source_id == post.source_id][:20]
-        return ListingView(feed_row(row), display_text(post.url, 2000, masked=False),
+        view = ListingView(replace(feed_row(row), tlp=badge), display_text(post.url, 2000, masked=False),
                            display_text(post.body, BODY_CHARS), facts, _identifiers(s, post.id), custody, shot,
                            seller, _similar(s, post.id, version), _pictures(s, post.id),
                            display_text(shot_problem, 300, masked=False) if shot is None and shot_problem else None)
+    return replace(view, seller_listings=mark_rows(ctx, principal, view.seller_listings),
+                   similar=mark_rows(ctx, principal, view.similar))
 
 
 def unmask(ctx: Context, principal: Principal, post_id: int, reason: str | None) -> Unmasked:
     """The clear title and body of a listing; the reason is audited before the text is returned."""
+    require_post(ctx, principal, post_id, UNMASK_ACTION)
     with ctx.session() as s:
         post = s.get(Post, post_id)
         if post is None:

@@ -20,7 +20,7 @@ from leaktrace.pipeline.identifier_pivot import (
 )
 from leaktrace.pipeline.text_view import display_text
 from leaktrace.service.access import Principal, can_view_case, require
-from leaktrace.service.feed import FeedRow, feed_row, model_version
+from leaktrace.service.feed import FeedRow, feed_row, mark_rows, model_version
 from leaktrace.service.listing_view import shown_clear
 from leaktrace.store.models import Identifier
 from leaktrace.store.repo.post_queries import PostFilter, find_posts
@@ -61,5 +61,6 @@ def pivot(ctx: Context, principal: Principal, ident_id: int) -> PivotView:
         refs = identifier_cases(s, ident)
         ident_type = ident.type
     visible = [r for r in refs if can_view_case(ctx, principal, r)]
-    return PivotView(ident_id, ident_type, shown, clear, [feed_row(r) for r in rows], accounts, visible,
+    listings = mark_rows(ctx, principal, [feed_row(r) for r in rows])
+    return PivotView(ident_id, ident_type, shown, clear, listings, accounts, visible,
                      len(refs) - len(visible), identifier_dumps(ctx.data_dir, ident))

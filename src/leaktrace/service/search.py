@@ -31,7 +31,7 @@ from leaktrace.pipeline.context import Context
 from leaktrace.pipeline.text_view import display_text, mask_text
 from leaktrace.service import personal_data
 from leaktrace.service.access import Principal, require
-from leaktrace.service.feed import FeedRow, feed_rows, model_version
+from leaktrace.service.feed import FeedRow, feed_rows, mark_rows, model_version
 from leaktrace.service.listing_view import shown_clear
 from leaktrace.store.models import Identifier, PostIdentifier
 from leaktrace.store.repo.post_queries import PostFilter, find_posts
@@ -168,4 +168,4 @@ def search(ctx: Context, principal: Principal, query: str, f: PostFilter | None 
                 return SearchResult(shown, [], idents, person)
             rows = find_posts(s, version, replace(f, terms=tuple(words)), limit=limit + 1, offset=offset)
         out = feed_rows(s, rows[:limit])
-    return SearchResult(shown, out, idents, person, more=len(rows) > limit)
+    return SearchResult(shown, mark_rows(ctx, principal, out), idents, person, more=len(rows) > limit)

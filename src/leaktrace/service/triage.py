@@ -15,6 +15,7 @@ from leaktrace.pipeline.context import Context
 from leaktrace.service import audit
 from leaktrace.service.access import Principal, require, require_case
 from leaktrace.service.feed import model_version
+from leaktrace.service.tlp import require_post
 from leaktrace.store.models import Post, Triage, WatchedSeller
 from leaktrace.store.types import utcnow
 
@@ -52,6 +53,7 @@ def _post(s: object, post_id: int) -> Post:
 def dismiss(ctx: Context, principal: Principal, post_id: int, reason: str | None) -> None:
     """Mark a post as not worth following, with the reason typed."""
     require(principal, TRIAGE_ACTION)
+    require_post(ctx, principal, post_id, TRIAGE_ACTION)  # a post marked beyond the user's TLP: not theirs to triage
     why = _reason(reason)
     with ctx.session() as s:
         _post(s, post_id)
@@ -62,6 +64,7 @@ def dismiss(ctx: Context, principal: Principal, post_id: int, reason: str | None
 def reopen(ctx: Context, principal: Principal, post_id: int) -> None:
     """Back to `new` (an undo)."""
     require(principal, TRIAGE_ACTION)
+    require_post(ctx, principal, post_id, TRIAGE_ACTION)  # a post marked beyond the user's TLP: not theirs to triage
     with ctx.session() as s:
         row = s.get(Triage, post_id)
         if row is not None:
@@ -72,6 +75,7 @@ def reopen(ctx: Context, principal: Principal, post_id: int) -> None:
 def watch_seller(ctx: Context, principal: Principal, post_id: int) -> str:
     """Follow the post's seller; returns the handle watched."""
     require(principal, TRIAGE_ACTION)
+    require_post(ctx, principal, post_id, TRIAGE_ACTION)  # a post marked beyond the user's TLP: not theirs to triage
     with ctx.session() as s:
         post = _post(s, post_id)
         if not post.author_handle:
@@ -95,6 +99,7 @@ def add_to_case(ctx: Context, principal: Principal, post_id: int, case: str) -> 
     from leaktrace.pipeline.case_items import add_post_to_case, case_ref
 
     require(principal, TRIAGE_ACTION)
+    require_post(ctx, principal, post_id, TRIAGE_ACTION)  # a post marked beyond the user's TLP: not theirs to triage
     if not (case or "").strip():
         raise InputError("field 'case': name the case to add to")
     with ctx.session() as s:

@@ -91,4 +91,9 @@ def create_app(ctx: Context) -> FastAPI:
     from leaktrace.web import pages_sources
 
     app.include_router(pages_sources.router)
+    from leaktrace.web import pages_partner, pages_tlp, pages_upload
+
+    pages_upload.register(app)
+    pages_tlp.register(app)
+    pages_partner.register(app)
     return app

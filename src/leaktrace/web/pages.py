@@ -118,7 +118,7 @@ async def login(request: Request) -> Response:
         return _login_form(request, 400, error=exc.message, username=username, change_step=True,
                            totp_step=bool(code))
     token = open_session(_ctx(request), principal)
-    response = RedirectResponse("/feed", status_code=303)
+    response = RedirectResponse("/partner" if principal.is_partner else "/feed", status_code=303)
     security.set_cookie(response, request, security.SESSION_COOKIE, token)
     response.delete_cookie(security.PRE_COOKIE, path="/")
     return response
@@ -159,7 +159,8 @@ def _switch_lang(request: Request, form: dict[str, str]) -> Response:
 
 @router.get("/")
 def home(request: Request) -> Response:
-    return RedirectResponse("/feed", status_code=303)
+    p = principal_or_none(request)
+    return RedirectResponse("/partner" if p is not None and p.is_partner else "/feed", status_code=303)
 
 
 @router.get("/feed")
@@ -182,7 +183,7 @@ async def triage(request: Request, post_id: int, principal: Principal = Depends(
 
 def _triage(request: Request, post_id: int, principal: Principal, form: dict[str, str]) -> Response:
     from leaktrace.service import triage as tr
-    from leaktrace.service.feed import feed_row, model_version
+    from leaktrace.service.feed import feed_row, mark_rows, model_version
     from leaktrace.store.repo.post_queries import get_post
 
     action = form.get("action", "")
@@ -200,7 +201,7 @@ def _triage(request: Request, post_id: int, principal: Principal, form: dict[str
     if request.headers.get("hx-request") == "true":
         with ctx.session() as s:
             row = feed_row(get_post(s, post_id, model_version(ctx)))
-        return render(request, "_row.html", r=row)
+        return render(request, "_row.html", r=mark_rows(ctx, principal, [row])[0])
     return RedirectResponse(_back(request, "/feed"), status_code=303)
 
 

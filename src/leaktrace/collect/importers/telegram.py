@@ -105,6 +105,22 @@ def iter_export(
 ) -> Iterator[Document | Skipped]:
     """One Document: the export file, with a post per text message of every chat in it."""
     data = read_file(path, max_bytes)
+    yield from iter_export_bytes(data, label=str(path), name=path.name, fetched_at=mtime(path), site=site,
+                                 local=local, folder=path.parent)
+
+
+def iter_export_bytes(
+    data: bytes, *, label: str, name: str, fetched_at: datetime, site: str = "telegram",
+    local: tzinfo | None = None, fetched_at_is: str = "file modification time", folder: Path | None = None,
+) -> Iterator[Document | Skipped]:
+    """The export's Document from its bytes (a file read whole, or a sealed upload opened from evidence).
+
+    `label` names the input in messages, `name` is the file name recorded,
+    `fetched_at` the time the capture is dated (`fetched_at_is` says what it is).
+    `folder` is the export's folder, where its photos lie; an upload of the
+    JSON alone has none, and its photos are recorded as not received.
+    """
+    path = label
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
@@ -137,8 +153,10 @@ def iter_export(
             text = message_text(msg).strip()
             picture = _picture_name(msg)
             url = f"tg://privatepost?channel={chat_id}&post={msg['id']}"
-            if picture is not None and len(attachments) < MAX_ATTACHMENTS:
-                attachments.append(attachment(path.parent, picture, url if text else None))
+            if picture is not None and folder is None:
+                skipped.append(Skipped(where, f"photo {picture[:200]!r} not received (only the JSON was given)"))
+            elif picture is not None and len(attachments) < MAX_ATTACHMENTS:
+                attachments.append(attachment(folder, picture, url if text else None))
             if not text:
                 empty += 1
                 continue
@@ -163,9 +181,9 @@ def iter_export(
             skipped.append(Skipped(f"{path}: chat {chat_id}",
                                    f"{services} service record(s) and {empty} message(s) without text not posted"))
     yield Document(
-        url=file_url(path.name), body=data, fetched_at=mtime(path), where=str(path),
+        url=file_url(name), body=data, fetched_at=fetched_at, where=label,
         content_type="application/json", items=tuple(items),
-        meta={"imported_from": path.name, "telegram_chats": names[:50], "fetched_at_is": "file modification time"},
+        meta={"imported_from": name, "telegram_chats": names[:50], "fetched_at_is": fetched_at_is},
         attachments=tuple(attachments),
     )
     yield from skipped

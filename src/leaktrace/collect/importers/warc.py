@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import urlsplit
 
 from leaktrace.collect.importers.base import MAX_FILE_BYTES, Document, Skipped, check_file, mtime
@@ -51,44 +51,56 @@ def iter_warc_file(
 ) -> Iterator[Document | Skipped]:
     """Documents for the records of one WARC file; InputError (after the good ones) if it is damaged."""
     check_file(path, max_bytes)
-    fallback = mtime(path)
     with path.open("rb") as fh:
-        for rec in iter_warc(fh, str(path), max_body=max_record):
-            where = f"{path}: offset {rec.offset}"
-            if rec.record_type in PASSED_OVER:
-                continue
-            if rec.record_type not in ("response", "resource"):
-                yield Skipped(where, f"{rec.record_type} record (no payload of its own)")
-                continue
-            url = (rec.url or "").strip().strip("<>")
-            if urlsplit(url).scheme not in ("http", "https", "ftp", "file") or len(url) > 8192:
-                yield Skipped(where, f"record for {url[:100]!r}: not a web URL")
-                continue
-            if rec.record_type == "response" and rec.status is None:
-                yield Skipped(where, "response record without an HTTP status line")
-                continue
-            fetched = _date(rec.date)
-            meta = {"imported_from": path.name, "warc_offset": rec.offset, "warc_record_id": rec.record_id}
-            if fetched is None:
-                fetched = fallback
-                meta["fetched_at_is"] = f"file modification time (WARC-Date {rec.date!r} unusable)"
-            headers = tuple((k, v) for k, v in rec.http_headers if k.lower() not in STALE_HEADERS)
-            dropped = [f"{k}: {v}" for k, v in rec.http_headers if k.lower() in STALE_HEADERS]
-            if dropped:
-                meta["original_headers"] = dropped
-            ctype = next((v for k, v in rec.http_headers if k.lower() == "content-type"), None)
-            items = ()
-            if rec.body and (ctype is None or ctype.split(";")[0].strip().lower() in HTML_TYPES):
-                try:
-                    _, item, _ = read_page(rec.body, where=where, site=site, url=url, declared_type=ctype,
-                                           profile=profile)
-                except InputError as exc:
-                    yield Skipped(where, f"page kept as evidence, no post read: {exc}")
-                    item = None
-                items = (item,) if item else ()
-            yield Document(
-                url=url, body=rec.body, fetched_at=fetched, where=where,
-                status=rec.status if rec.record_type == "response" else None,
-                headers=headers if rec.record_type == "response" else (), content_type=ctype,
-                items=items, meta=meta,
-            )
+        yield from iter_warc_stream(fh, label=str(path), name=path.name, fallback=mtime(path), site=site,
+                                    profile=profile, max_record=max_record)
+
+
+def iter_warc_stream(
+    fh: BinaryIO, *, label: str, name: str, fallback: datetime, site: str, profile: Profile | None = None,
+    max_record: int = 64 << 20,
+) -> Iterator[Document | Skipped]:
+    """Documents for the records of a WARC read from a stream (a file, or a sealed upload opened from evidence).
+
+    `label` names the input in messages, `name` is recorded as `imported_from`,
+    `fallback` is the fetch time of records whose WARC-Date is unusable.
+    """
+    for rec in iter_warc(fh, label, max_body=max_record):
+        where = f"{label}: offset {rec.offset}"
+        if rec.record_type in PASSED_OVER:
+            continue
+        if rec.record_type not in ("response", "resource"):
+            yield Skipped(where, f"{rec.record_type} record (no payload of its own)")
+            continue
+        url = (rec.url or "").strip().strip("<>")
+        if urlsplit(url).scheme not in ("http", "https", "ftp", "file") or len(url) > 8192:
+            yield Skipped(where, f"record for {url[:100]!r}: not a web URL")
+            continue
+        if rec.record_type == "response" and rec.status is None:
+            yield Skipped(where, "response record without an HTTP status line")
+            continue
+        fetched = _date(rec.date)
+        meta = {"imported_from": name, "warc_offset": rec.offset, "warc_record_id": rec.record_id}
+        if fetched is None:
+            fetched = fallback
+            meta["fetched_at_is"] = f"file modification time (WARC-Date {rec.date!r} unusable)"
+        headers = tuple((k, v) for k, v in rec.http_headers if k.lower() not in STALE_HEADERS)
+        dropped = [f"{k}: {v}" for k, v in rec.http_headers if k.lower() in STALE_HEADERS]
+        if dropped:
+            meta["original_headers"] = dropped
+        ctype = next((v for k, v in rec.http_headers if k.lower() == "content-type"), None)
+        items = ()
+        if rec.body and (ctype is None or ctype.split(";")[0].strip().lower() in HTML_TYPES):
+            try:
+                _, item, _ = read_page(rec.body, where=where, site=site, url=url, declared_type=ctype,
+                                       profile=profile)
+            except InputError as exc:
+                yield Skipped(where, f"page kept as evidence, no post read: {exc}")
+                item = None
+            items = (item,) if item else ()
+        yield Document(
+            url=url, body=rec.body, fetched_at=fetched, where=where,
+            status=rec.status if rec.record_type == "response" else None,
+            headers=headers if rec.record_type == "response" else (), content_type=ctype,
+            items=items, meta=meta,
+        )
