@@ -62,12 +62,15 @@ def red_post(console_world: ConsoleWorld) -> int:
     a1 = console_world.accounts.principals["analyst1"]
     from sqlalchemy import select
 
-    from leaktrace.store.models import CaseItem
+    from leaktrace.store.models import CaseItem, Post
 
     with ctx.session() as s:
         held = set(s.scalars(select(CaseItem.key).where(CaseItem.kind == "listing")))
+        titled = set(s.scalars(select(Post.id).where(Post.title.is_not(None), Post.title != "")))
     rows = feed(ctx, a1, PostFilter(sort="score"), limit=200).rows
-    pid = next(r.post_id for r in rows if r.case_ref is None and r.seller and f"post-{r.post_id}" not in held)
+    # a listing with a title (an upload test sharing the world may have added untitled chat posts)
+    pid = next(r.post_id for r in rows
+               if r.case_ref is None and r.seller and r.post_id in titled and f"post-{r.post_id}" not in held)
     add_to_case(ctx, a1, pid, "LT-MEMBERS")
     done = set_item_tlp(ctx, a1, "LT-MEMBERS", f"listing:post-{pid}", "TLP:RED")
     assert done["tlp"] == "red" and done["own"]
