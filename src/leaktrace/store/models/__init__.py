@@ -1,5 +1,13 @@
 """All tables; importing this module registers them on Base.metadata for Alembic."""
 
+from leaktrace.store.models.alerts import (
+    ALERT_STATES,
+    Alert,
+    AlertDelivery,
+    AlertSubscription,
+    OrgNotice,
+    Tracker,
+)
 from leaktrace.store.models.base import MAX_URL_CHARS, Base, url_key
 from leaktrace.store.models.cases import Case, CaseEvent, CaseItem, CaseNote
 from leaktrace.store.models.collect import FRONTIER_STATES, Capture, FrontierItem, Source
@@ -25,10 +33,14 @@ from leaktrace.store.models.jobs import JOB_STATES, Job
 from leaktrace.store.models.posts import ListingSnapshot, Post
 
 __all__ = [
+    "ALERT_STATES",
     "FRONTIER_STATES",
     "JOB_STATES",
     "MAX_URL_CHARS",
     "TRIAGE_STATES",
+    "Alert",
+    "AlertDelivery",
+    "AlertSubscription",
     "ApiToken",
     "AuditEntry",
     "AuditHead",
@@ -46,11 +58,13 @@ __all__ = [
     "LinkFeedback",
     "ListingSnapshot",
     "LoginThrottle",
+    "OrgNotice",
     "Post",
     "PostIdentifier",
     "SearchDoc",
     "SearchTerm",
     "Source",
+    "Tracker",
     "Triage",
     "User",
     "UserSession",
