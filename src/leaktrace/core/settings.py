@@ -111,6 +111,12 @@ class Settings(BaseSettings):
         3600, gt=0, description="the longest lockout the doubling reaches")
     person_search_per_minute: int = Field(
         10, gt=0, description="searches for a person identifier one user may make per minute (audited)")
+    smtp_host: str | None = Field(
+        None, description="mail server alerts are e-mailed through (none: e-mail subscriptions wait, queued)")
+    smtp_port: int = Field(25, gt=0, description="the mail server's port")
+    smtp_from: str = Field("leaktrace@localhost", description="sender address of alert e-mails")
+    smtp_starttls: bool = Field(False, description="upgrade the SMTP connection with STARTTLS")
+    notify_timeout_s: float = Field(10.0, gt=0, description="seconds a webhook or mail server may take per attempt")
 
     @field_validator("intel_lexicons", mode="before")
     @classmethod
