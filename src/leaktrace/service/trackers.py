@@ -11,6 +11,7 @@ console, `leaktrace trackers` and the jobs call the functions here.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -159,11 +160,12 @@ def get_tracker(ctx: Context, principal: Principal, tracker_id: int) -> TrackerV
 
 # -- compiled rules -----------------------------------------------------------------------
 
-_compiled: dict[tuple[int, int], Compiled] = {}
+# Keyed by the rule's text, not only the tracker id: one process may serve several stores (tests, the demo).
+_compiled: dict[tuple[int, int, str], Compiled] = {}
 
 
 def _compile(t: Tracker) -> Compiled | None:
-    key = (t.id, t.version)
+    key = (t.id, t.version, json.dumps(t.spec, sort_keys=True, ensure_ascii=False))
     c = _compiled.get(key)
     if c is None:
         try:
