@@ -89,7 +89,7 @@ def webhook_receiver(script: list[Any]) -> Iterator[Receiver]:
     rec = Receiver(list(script))
 
     class H(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             rec.attempts += 1
             step = rec.script.pop(0) if rec.script else 200
