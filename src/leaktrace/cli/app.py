@@ -38,6 +38,7 @@ COMMAND_MODULES = [
     "leaktrace.cli.users", "leaktrace.cli.audit",
     "leaktrace.cli.serve", "leaktrace.cli.search",
     "leaktrace.cli.images",
+    "leaktrace.cli.trackers", "leaktrace.cli.alerts", "leaktrace.cli.ops",
 ]
 
 app = typer.Typer(
