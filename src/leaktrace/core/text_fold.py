@@ -84,16 +84,13 @@ def _fold_token(m: re.Match[str]) -> str:
 
 # Pinyin initials sellers write for trade words that filters look for; a word made of
 # these letters alone is read as the Chinese term it stands for, on both sides of a match.
+# Three letters at least: two-letter initials (hy, dx) are ordinary English and code.
 PINYIN_INITIALS: dict[str, str] = {
     "sgk": "社工库",
     "sjt": "四件套",
     "sfz": "身份证",
     "yhk": "银行卡",
     "sjh": "手机号",
-    "kfz": "开发者",
-    "hy": "行业",
-    "dx": "短信",
-    "jz": "精准",
 }
 _PINYIN_RE = re.compile(r"(?<![0-9a-z])(?:" + "|".join(sorted(PINYIN_INITIALS, key=len, reverse=True))
                         + r")(?![0-9a-z])")

@@ -86,4 +86,7 @@ def create_app(ctx: Context) -> FastAPI:
 
     app.include_router(pages.router)
     app.include_router(api.router)
+    from leaktrace.web.pages_alerts import router as inspection_router  # alerts, trackers, notices, ops
+
+    app.include_router(inspection_router)
     return app
