@@ -86,7 +86,7 @@ def create_app(ctx: Context) -> FastAPI:
 
     app.include_router(pages.router)
     app.include_router(api.router)
-    from leaktrace.web.pages_alerts import router as inspection_router  # alerts, trackers, notices, ops
+    from leaktrace.web.pages_alerts import router as inspection_router
 
-    app.include_router(inspection_router)
+    app.include_router(inspection_router)  # alerts, trackers, notices, notifications, health, metrics
     return app

@@ -182,7 +182,12 @@ async def tracker_edit(request: Request, tracker_id: int, principal: Principal =
 
 
 def _tracker_edit(request: Request, tracker_id: int, principal: Principal, form: dict[str, str]) -> Response:
-    from leaktrace.service.trackers import get_tracker, retrohunt_status, start_retrohunt, update_tracker
+    from leaktrace.service.trackers import (
+        get_tracker,
+        retrohunt_status,
+        start_retrohunt,
+        update_tracker,
+    )
 
     ctx = _ctx(request)
     if form.get("action") == "retrohunt":
