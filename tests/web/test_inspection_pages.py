@@ -127,3 +127,13 @@ def test_notices_page_release_is_for_supervisors(app: object, console_world: Con
     with TestClient(app) as c:  # type: ignore[arg-type]
         _login(c, "partner1")
         assert "p#1" in c.get("/notices").text
+
+
+def test_health_and_metrics_endpoints(app: object) -> None:
+    with TestClient(app) as c:  # type: ignore[arg-type]
+        r = c.get("/healthz")
+        assert r.status_code == 200 and r.json()["status"] == "ok"
+        m = c.get("/metrics")  # the in-process client counts as the local host
+        assert m.status_code == 200 and "leaktrace_jobs" in m.text
+    with TestClient(app, client=("10.1.2.3", 5000)) as c:  # type: ignore[arg-type]
+        assert c.get("/metrics").status_code == 403

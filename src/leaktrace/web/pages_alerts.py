@@ -263,3 +263,31 @@ def notifications_delete(request: Request, sub_id: int, principal: Principal = D
 
 def query(params: dict[str, str], **changes: str) -> str:
     return urlencode({**params, **changes})
+
+
+# -- operations -----------------------------------------------------------------------------
+
+_LOOPBACK = ("127.0.0.1", "::1", "testclient")  # the last: starlette's in-process test client
+
+
+@router.get("/healthz")
+def healthz(request: Request) -> Response:
+    """For load balancers and monitors: no login, and nothing but ok/degraded per check."""
+    from starlette.responses import JSONResponse
+
+    from leaktrace.service.ops import health
+
+    doc = health(_ctx(request))
+    return JSONResponse(doc, status_code=200 if doc["status"] == "ok" else 503)
+
+
+@router.get("/metrics")
+def metrics(request: Request) -> Response:
+    """Prometheus metrics (no personal data), served to the local host only: scrape it there or via a proxy."""
+    from leaktrace.service.ops import metrics_text
+    from leaktrace.web.requests import client_of
+
+    if client_of(request) not in _LOOPBACK:
+        return Response("metrics are served to the local host only\n", status_code=403, media_type="text/plain")
+    body, ctype = metrics_text(_ctx(request))
+    return Response(body, media_type=ctype)
