@@ -69,7 +69,7 @@ def test_tampered_or_foreign_backups_are_refused(ctx: Context, shell: Principal,
     rows.write_text(rows.read_text("utf-8").replace('"new"', '"dismissed"'), "utf-8")
     check = backup.verify_backup(out)
     assert not check.verified and check.problems == ["db/alerts.jsonl: SHA-256 differs from the manifest"]
-    with pytest.raises(IntegrityError, match="alerts.jsonl"):
+    with pytest.raises(IntegrityError, match=r"alerts\.jsonl"):
         backup.restore(ctx, shell, out)
     with pytest.raises(InputError, match="not a leaktrace backup"):
         backup.verify_backup(tmp_path)

@@ -6,6 +6,7 @@ from leaktrace.store.models.alerts import (
     AlertDelivery,
     AlertSubscription,
     OrgNotice,
+    RetentionRule,
     Tracker,
 )
 from leaktrace.store.models.base import MAX_URL_CHARS, Base, url_key
@@ -61,6 +62,7 @@ __all__ = [
     "OrgNotice",
     "Post",
     "PostIdentifier",
+    "RetentionRule",
     "SearchDoc",
     "SearchTerm",
     "Source",

@@ -124,3 +124,14 @@ class OrgNotice(Base):
     state: Mapped[str] = mapped_column(String(16), default="held")
     released_by: Mapped[str | None] = mapped_column(String(200))
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RetentionRule(Base):
+    """How long captures of one source are kept when no case holds them (evidence in a case never expires)."""
+
+    __tablename__ = "retention_rules"
+
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True)
+    days: Mapped[int] = mapped_column(Integer)
+    set_by: Mapped[str] = mapped_column(String(200))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
