@@ -50,3 +50,23 @@ def test_trackers_and_alerts_from_the_shell(tmp_path: Path, capsys: pytest.Captu
     assert code == 0 and "sgk" in out and "1 alerts" in out
     code, out, _ = _run(capsys, "alerts", "subscribe", "--user", "nobody", "--webhook", "http://127.0.0.1:9/x")
     assert code != 0
+
+
+def test_backup_verify_and_health_from_the_shell(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with open_context(get_settings()) as ctx:
+        ctx.evidence.put_bytes(b"page", source_url=None, collector="t")
+    code, out, err = _run(capsys, "backup", str(tmp_path / "bk"), "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["verified"] and doc["files"] >= 3
+    code, out, _ = _run(capsys, "backup", str(tmp_path / "bk"), "--verify")
+    assert code == 0 and "verified" in out
+    (tmp_path / "bk" / "files" / "evidence" / "custody.jsonl").write_text("tampered\n", "utf-8")
+    code, out, err = _run(capsys, "backup", str(tmp_path / "bk"), "--verify")
+    assert code == 4 and "custody.jsonl" in out and "custody.jsonl" in err
+    code, out, _ = _run(capsys, "restore", str(tmp_path / "bk"))
+    assert code != 0
+    code, out, _ = _run(capsys, "health", "--json")
+    assert code == 0 and json.loads(out)["status"] == "ok"
+    code, _, err = _run(capsys, "retention", "set", "nowhere", "--days", "30")
+    assert code != 0 and "no such source" in err
