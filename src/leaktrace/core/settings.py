@@ -117,6 +117,11 @@ class Settings(BaseSettings):
     smtp_from: str = Field("leaktrace@localhost", description="sender address of alert e-mails")
     smtp_starttls: bool = Field(False, description="upgrade the SMTP connection with STARTTLS")
     notify_timeout_s: float = Field(10.0, gt=0, description="seconds a webhook or mail server may take per attempt")
+    taxii_url: str | None = Field(None, description="TAXII 2.1 collection URL confirmed alerts and cases are pushed to")
+    taxii_user: str | None = Field(None, description="user name for the TAXII server")
+    taxii_password: SecretStr | None = Field(None, description="password for the TAXII server")
+    taxii_max_tlp: Literal["clear", "green", "amber", "amber+strict"] = Field(
+        "amber", description="the highest TLP the TAXII collection may receive (TLP:RED is never pushed)")
 
     @field_validator("intel_lexicons", mode="before")
     @classmethod
