@@ -70,3 +70,10 @@ def test_backup_verify_and_health_from_the_shell(tmp_path: Path, capsys: pytest.
     assert code == 0 and json.loads(out)["status"] == "ok"
     code, _, err = _run(capsys, "retention", "set", "nowhere", "--days", "30")
     assert code != 0 and "no such source" in err
+
+
+def test_share_needs_one_target_and_a_collection(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "alerts", "share")
+    assert code == 2 and "alert id or --case" in err
+    code, _, err = _run(capsys, "alerts", "share", "--case", "LT-NONE")
+    assert code != 0 and "Traceback" not in err

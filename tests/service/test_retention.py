@@ -69,3 +69,16 @@ def test_a_deleted_blob_without_its_custody_entry_is_still_a_problem(ctx: Contex
     sha = _capture(ctx, "m1", b"page", 1)
     ctx.evidence.blob_path(sha).unlink()
     assert any(p.kind == "blob" for p in ctx.evidence.verify(check_blobs=True).problems)
+
+
+def test_retention_runs_as_a_job(ctx: Context, shell: Principal) -> None:
+    from .inspection_helpers import drain, fast_queue
+
+    old = _capture(ctx, "m1", b"old", 60)
+    retention.set_rule(ctx, shell, "m1", 30)
+    q = fast_queue(ctx)
+    job_id, _ = q.enqueue("retention", {}, key="daily:1")
+    drain(ctx)
+    job = q.get(job_id)
+    assert job is not None and job.state == "done" and job.result["expired_captures"] == 1  # type: ignore[index]
+    assert not ctx.evidence.has(old)

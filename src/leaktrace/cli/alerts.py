@@ -128,6 +128,25 @@ def deliver_cmd() -> None:
     typer.echo(f"{ran} delivery attempts")
 
 
+@alerts_app.command("share")
+def share_cmd(
+    alert_id: int | None = typer.Argument(None, help="A confirmed (acknowledged or escalated) alert."),
+    case: str | None = typer.Option(None, "--case", help="Push this case's STIX export instead."),
+    tlp: str | None = typer.Option(None, "--tlp", help="clear, green, amber, amber+strict (alerts: amber; "
+                                                       "cases: the case's own)."),
+) -> None:
+    """Push a confirmed alert or a case to the TAXII 2.1 collection (setting taxii_url), TLP honoured."""
+    from leaktrace.core.errors import InputError
+    from leaktrace.service.sharing import push_alert, push_case
+
+    if (alert_id is None) == (case is None):
+        raise InputError("give an alert id or --case REF")
+    ctx, who = cli_context(), shell_principal()
+    got = push_case(ctx, who, case, tlp=tlp) if case is not None else push_alert(ctx, who, alert_id or 0,
+                                                                                 tlp=tlp or "amber")
+    typer.echo(f"pushed {got['objects']} STIX objects: TAXII status {got['status']}, {got['success']} accepted")
+
+
 def _print(a: Any, json_out: bool) -> None:
     if json_out:
         typer.echo(json.dumps(a.to_json(), ensure_ascii=False))

@@ -5,7 +5,8 @@ counted in one process's memory: the console, the workers and the CLI are
 separate processes over one store, and the store is where the queue, the
 crawl frontier and the alerts already are. Nothing here names a person:
 queue depth per job kind and state, failed crawl fetches per source,
-alerts per state and kind, and the latency from a page's capture to its
+alerts per state and kind, notifications per channel and
+state, and the latency from a page's capture to its
 alert.
 """
 
@@ -24,7 +25,14 @@ from sqlalchemy import func, select, text
 
 from leaktrace.core.masking import mask
 from leaktrace.pipeline.context import Context
-from leaktrace.store.models import Alert, FrontierItem, Job, Source
+from leaktrace.store.models import (
+    Alert,
+    AlertDelivery,
+    AlertSubscription,
+    FrontierItem,
+    Job,
+    Source,
+)
 from leaktrace.store.types import utcnow
 
 LATENCY_WINDOW = timedelta(hours=24)
@@ -77,6 +85,8 @@ class StoreCollector:
         crawl = GaugeMetricFamily("leaktrace_crawl_failed_urls", "Crawl URLs that failed for good, per source",
                                   labels=["source"])
         alerts = GaugeMetricFamily("leaktrace_alerts", "Alerts by state and kind", labels=["state", "kind"])
+        deliveries = GaugeMetricFamily("leaktrace_alert_deliveries", "Alert notifications by channel and state "
+                                       "(failed: every retry used up)", labels=["channel", "state"])
         lat = GaugeMetricFamily("leaktrace_alert_latency_seconds",
                                 "Capture-to-alert latency over the last 24 hours", labels=["quantile"])
         with self.ctx.session() as s:
@@ -89,9 +99,14 @@ class StoreCollector:
             for state, kind, n in s.execute(select(Alert.state, Alert.kind, func.count())
                                             .group_by(Alert.state, Alert.kind)):
                 alerts.add_metric([state, kind], n)
+            for channel, state, n in s.execute(
+                    select(AlertSubscription.channel, AlertDelivery.state, func.count())
+                    .join(AlertSubscription, AlertSubscription.id == AlertDelivery.subscription_id)
+                    .group_by(AlertSubscription.channel, AlertDelivery.state)):
+                deliveries.add_metric([channel, state], n)
         for q, v in latency_quantiles(self.ctx).items():
             lat.add_metric([str(q)], v)
-        yield from (jobs, crawl, alerts, lat)
+        yield from (jobs, crawl, alerts, deliveries, lat)
 
 
 def metrics_text(ctx: Context) -> tuple[bytes, str]:

@@ -348,9 +348,18 @@ def handle_source_down_job(job: JobContext, ctx: Context) -> dict[str, Any]:
     return {"alert": r.alert_id, "new": r.new}
 
 
+def handle_retention_job(job: JobContext, ctx: Context) -> dict[str, Any]:
+    """The `retention` job (scheduled daily, say): expire what the retention rules allow."""
+    from leaktrace.service.access import local_operator
+    from leaktrace.service.retention import run
+
+    return run(ctx, local_operator("scheduler", client="worker")).to_json()
+
+
 def job_handlers(ctx: Context) -> dict[str, Handler]:
     """The handlers of online inspection's job kinds, bound to `ctx`, for a `Worker`."""
     return {
+        "retention": functools.partial(_call, handle_retention_job, ctx),
         TRACK_KIND: functools.partial(_call, handle_track_job, ctx),
         RETROHUNT_KIND: functools.partial(_call, handle_retrohunt_job, ctx),
         SOURCE_DOWN_KIND: functools.partial(_call, handle_source_down_job, ctx),
