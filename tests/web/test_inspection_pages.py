@@ -9,6 +9,7 @@ import pytest
 from console_world import PASSWORD, ConsoleWorld
 from fastapi.testclient import TestClient
 
+from leaktrace.service.access import local_operator
 from leaktrace.service.trackers import job_handlers
 from leaktrace.service.worker import Worker
 from leaktrace.store.repo.jobs import JobQueue
@@ -129,11 +130,19 @@ def test_notices_page_release_is_for_supervisors(app: object, console_world: Con
         assert "p#1" in c.get("/notices").text
 
 
-def test_health_and_metrics_endpoints(app: object) -> None:
+def test_health_and_metrics_endpoints(app: object, console_world: ConsoleWorld) -> None:
+    from leaktrace.service.tokens import issue_token
+
+    ctx, acc = console_world.ctx, console_world.accounts
+    shell = local_operator("tests")
+    ops_token = issue_token(ctx, shell, acc.principals["super1"].user_id, ["ops"])
+    feed_token = issue_token(ctx, shell, acc.principals["super1"].user_id, ["feed"])
+    analyst_token = issue_token(ctx, shell, acc.principals["analyst1"].user_id, ["ops"])
     with TestClient(app) as c:  # type: ignore[arg-type]
         r = c.get("/healthz")
         assert r.status_code == 200 and r.json()["status"] == "ok"
-        m = c.get("/metrics")  # the in-process client counts as the local host
+        assert c.get("/metrics").status_code == 401
+        assert c.get("/metrics", headers={"Authorization": f"Bearer {feed_token}"}).status_code == 403
+        assert c.get("/metrics", headers={"Authorization": f"Bearer {analyst_token}"}).status_code == 403
+        m = c.get("/metrics", headers={"Authorization": f"Bearer {ops_token}"})
         assert m.status_code == 200 and "leaktrace_jobs" in m.text
-    with TestClient(app, client=("10.1.2.3", 5000)) as c:  # type: ignore[arg-type]
-        assert c.get("/metrics").status_code == 403

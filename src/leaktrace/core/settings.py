@@ -112,7 +112,7 @@ class Settings(BaseSettings):
     person_search_per_minute: int = Field(
         10, gt=0, description="searches for a person identifier one user may make per minute (audited)")
     smtp_host: str | None = Field(
-        None, description="mail server alerts are e-mailed through (none: e-mail subscriptions wait, queued)")
+        None, description="mail server alerts are e-mailed through (none: e-mail deliveries are retried, then fail)")
     smtp_port: int = Field(25, gt=0, description="the mail server's port")
     smtp_from: str = Field("leaktrace@localhost", description="sender address of alert e-mails")
     smtp_starttls: bool = Field(False, description="upgrade the SMTP connection with STARTTLS")

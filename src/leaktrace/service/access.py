@@ -113,6 +113,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "tracker.view": _STAFF,
     "tracker.manage": _STAFF,
     "notice.release": frozenset({Role.ADMIN, Role.SUPERVISOR}),
+    "ops.metrics": frozenset({Role.ADMIN, Role.SUPERVISOR}),
     "users.manage": frozenset({Role.ADMIN}),
     "audit.view": frozenset({Role.ADMIN, Role.AUDITOR}),
     "audit.export": frozenset({Role.ADMIN, Role.AUDITOR}),

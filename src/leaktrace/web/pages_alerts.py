@@ -267,9 +267,6 @@ def query(params: dict[str, str], **changes: str) -> str:
 
 # -- operations -----------------------------------------------------------------------------
 
-_LOOPBACK = ("127.0.0.1", "::1", "testclient")  # the last: starlette's in-process test client
-
-
 @router.get("/healthz")
 def healthz(request: Request) -> Response:
     """For load balancers and monitors: no login, and nothing but ok/degraded per check."""
@@ -283,11 +280,12 @@ def healthz(request: Request) -> Response:
 
 @router.get("/metrics")
 def metrics(request: Request) -> Response:
-    """Prometheus metrics (no personal data), served to the local host only: scrape it there or via a proxy."""
+    """Prometheus metrics (no personal data, but source names): an API token with the `ops` scope of an admin
+    or supervisor (`leaktrace users token NAME --scope ops`), sent as Prometheus' bearer credentials."""
+    from leaktrace.service.access import require
     from leaktrace.service.ops import metrics_text
-    from leaktrace.web.requests import client_of
+    from leaktrace.web.api import bearer
 
-    if client_of(request) not in _LOOPBACK:
-        return Response("metrics are served to the local host only\n", status_code=403, media_type="text/plain")
+    require(bearer(request), "ops.metrics")
     body, ctype = metrics_text(_ctx(request))
     return Response(body, media_type=ctype)
