@@ -285,7 +285,13 @@ def metrics(request: Request) -> Response:
     from leaktrace.service.access import require
     from leaktrace.service.ops import metrics_text
     from leaktrace.web.api import bearer
+    from leaktrace.web.requests import NotLoggedIn
 
-    require(bearer(request), "ops.metrics")
+    try:
+        principal = bearer(request)
+    except NotLoggedIn:  # a scraper, not a browser: no redirect to the login page
+        return Response("a bearer token with the ops scope is required\n", status_code=401,
+                        media_type="text/plain", headers={"WWW-Authenticate": "Bearer"})
+    require(principal, "ops.metrics")
     body, ctype = metrics_text(_ctx(request))
     return Response(body, media_type=ctype)
