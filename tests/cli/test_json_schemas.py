@@ -274,6 +274,41 @@ def build(tmp: Path, mp: pytest.MonkeyPatch, stack: contextlib.ExitStack) -> Wor
     # the console's search index over the posts stored above (docs/console.md, "Search")
     w.one("search-reindex", ["search", "reindex", "--full", "--json"])
 
+    # online inspection (docs/alerts.md): a tracker retro-hunted over the posts above, its alerts, notices,
+    # a subscription; then operations: health, a backup, its verification, a restore into a fresh data directory
+    tracker = w.one("tracker", ["trackers", "add", "schema 出", "--term", "出", "--regex", r"\d+", "--json"])
+    w.one("tracker", ["trackers", "edit", str(tracker["id"]), "--term", "出", "--min-records", "1", "--json"])
+    w.lines("tracker", ["trackers", "list", "--json"])
+    w.one("retrohunt-status", ["trackers", "retrohunt", str(tracker["id"]), "--wait", "--json"])
+    w.one("retrohunt-status", ["trackers", "status", str(tracker["id"]), "--json"])
+    raised = w.lines("alert", ["alerts", "list", "--limit", "5", "--json"])
+    assert len(raised) >= 3, "the retro-hunt found too few listings to exercise every alert command"
+    w.one("alert", ["alerts", "show", str(raised[0]["id"]), "--json"])
+    w.one("alert", ["alerts", "ack", str(raised[0]["id"]), "--json"])
+    w.one("alert", ["alerts", "dismiss", str(raised[1]["id"]), "--reason", "schema test", "--json"])
+    w.one("alert", ["alerts", "escalate", str(raised[2]["id"]), "--case", "LT-SCHEMA", "--json"])
+    w.one("alert-subscription", ["alerts", "subscribe", "--user", "ana", "--webhook", "http://127.0.0.1:9/h",
+                                 "--min-priority", "3", "--json"])
+    with open_context(get_settings()) as ctx:
+        from leaktrace.service.alerts import hold_notice, raise_alert
+        from leaktrace.store.types import utcnow
+
+        with ctx.session() as s:
+            r = raise_alert(s, rule="canary:ACME", kind="canary", listing="post:schema", priority=3,
+                            matched={"org": "ACME", "canary_id": "logistics#0"})
+            hold_notice(s, r.alert_id, org="ACME", canary_id="logistics#0", source="m1", seen_at=utcnow())
+            s.commit()
+    w.lines("org-notice", ["alerts", "notices", "--json"])
+    w.one("health", ["health", "--json"])
+    w.one("retention-report", ["retention", "run", "--dry-run", "--json"])
+    w.one("backup-report", ["backup", str(tmp / "backup"), "--json"])
+    w.one("backup-verify", ["backup", str(tmp / "backup"), "--verify", "--json"])
+    with pytest.MonkeyPatch.context() as fresh:
+        fresh.setenv("LEAKTRACE_DATA_DIR", str(tmp / "restored"))
+        get_settings.cache_clear()
+        w.one("backup-report", ["restore", str(tmp / "backup"), "--json"])
+    get_settings.cache_clear()
+
     w.lines("schema-entry", ["schema", "list", "--json"])
     return w
 

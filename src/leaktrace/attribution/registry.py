@@ -183,6 +183,14 @@ class Registry:
         ctags, ckid = self._canary_tags()
         return Index(names, thresholds, distinct, kinds, ctags, ckid)
 
+    def canary_tags(self) -> tuple[dict[bytes, list[tuple[str, str, int, str]]], str]:
+        """Registered canary tags -> [(org, partner, record no, kind)], and the key id they were made under."""
+        return self._canary_tags()
+
+    @property
+    def canary_file(self) -> Path:
+        return self.root / "canaries.json"
+
     def _canary_tags(self) -> tuple[dict[bytes, list[tuple[str, str, int, str]]], str]:
         doc = _read_json(self.root / "canaries.json", {"key_id": "", "entries": []})
         ctags: dict[bytes, list[tuple[str, str, int, str]]] = {}

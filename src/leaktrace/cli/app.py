@@ -39,6 +39,7 @@ COMMAND_MODULES = [
     "leaktrace.cli.serve", "leaktrace.cli.search",
     "leaktrace.cli.sources", "leaktrace.cli.worker",
     "leaktrace.cli.images",
+    "leaktrace.cli.trackers", "leaktrace.cli.alerts", "leaktrace.cli.ops",
 ]
 
 app = typer.Typer(

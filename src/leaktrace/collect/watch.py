@@ -1,7 +1,9 @@
 """Watch-list terms (organisation names, domains, brands) and the webhook that alerts on them.
 
 A term matches a new or changed listing when it occurs in the title or body
-after NFKC folding and case folding, so `ＡＢＣ银行` matches `abc银行`. An
+after the folding intel and trackers use (`core.text_fold.match_form`: NFKC,
+case, invisible characters, homoglyphs, pinyin initials), so `ＡＢＣ银行`
+matches `abc银行` and `sgk` matches `社工库`. An
 alert carries where and what matched, never the body: a listing body may
 quote sample rows of personal data, and a webhook leaves the evidence store.
 """
@@ -10,14 +12,15 @@ from __future__ import annotations
 
 import logging
 import time
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import httpx
 
 from leaktrace.core.errors import ConfigError, InputError
+from leaktrace.core.text_fold import TermMatcher, match_form
 
 log = logging.getLogger(__name__)
 MAX_TERMS = 10_000
@@ -27,7 +30,7 @@ WEBHOOK_TRIES = 3
 
 
 def fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+    return match_form(text)
 
 
 def load_terms(terms: Iterable[str] = (), path: Path | None = None) -> list[str]:
@@ -46,9 +49,14 @@ def load_terms(terms: Iterable[str] = (), path: Path | None = None) -> list[str]
     return out
 
 
+@lru_cache(maxsize=16)
+def _matcher(terms: tuple[str, ...]) -> TermMatcher:
+    return TermMatcher.compile(terms)
+
+
 def matching_terms(terms: Iterable[str], *texts: str | None) -> list[str]:
-    hay = fold("\n".join(t for t in texts if t))
-    return [t for t in terms if t in hay]
+    """The watch-list terms found in `texts`, by the same matcher trackers use."""
+    return _matcher(tuple(terms)).find(*texts)
 
 
 @dataclass(frozen=True)

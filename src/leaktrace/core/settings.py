@@ -114,6 +114,17 @@ class Settings(BaseSettings):
     console_upload_max_bytes: int = Field(
         1 << 30, gt=0, description="largest file (WARC, Telegram export, dump) the console takes as an upload; "
                                    "larger ones are refused with 413 (import them with the CLI)")
+    smtp_host: str | None = Field(
+        None, description="mail server alerts are e-mailed through (none: e-mail deliveries are retried, then fail)")
+    smtp_port: int = Field(25, gt=0, description="the mail server's port")
+    smtp_from: str = Field("leaktrace@localhost", description="sender address of alert e-mails")
+    smtp_starttls: bool = Field(False, description="upgrade the SMTP connection with STARTTLS")
+    notify_timeout_s: float = Field(10.0, gt=0, description="seconds a webhook or mail server may take per attempt")
+    taxii_url: str | None = Field(None, description="TAXII 2.1 collection URL confirmed alerts and cases are pushed to")
+    taxii_user: str | None = Field(None, description="user name for the TAXII server")
+    taxii_password: SecretStr | None = Field(None, description="password for the TAXII server")
+    taxii_max_tlp: Literal["clear", "green", "amber", "amber+strict"] = Field(
+        "amber", description="the highest TLP the TAXII collection may receive (TLP:RED is never pushed)")
 
     @field_validator("intel_lexicons", mode="before")
     @classmethod

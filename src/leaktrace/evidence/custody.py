@@ -130,6 +130,8 @@ def parse_line(raw: bytes) -> tuple[CustodyEntry, str | None]:
 
 
 OMITTED = "omitted"
+# A blob deleted under a retention rule: its last entry says so, and verify no longer expects the blob.
+EXPIRED = "expire"
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 

@@ -40,6 +40,7 @@ from leaktrace.core.errors import InputError, IntegrityError, LeaktraceError, Se
 from leaktrace.core.keyring import Keyring
 from leaktrace.core.private_files import private_dir
 from leaktrace.evidence.custody import (
+    EXPIRED,
     CustodyEntry,
     CustodyLog,
     read_head,
@@ -283,6 +284,22 @@ class EvidenceStore:
                 f"(hash {ref.sha256} covers the bytes read; take it again from a frozen copy)"
             )
         return ref
+
+    def expire(self, sha256: str, *, collector: str, meta: dict[str, Any] | None = None) -> CustodyEntry | None:
+        """Delete a blob under a retention rule; the custody log records it first, then the file goes.
+
+        A crash between the two leaves the blob on disk with its expiry on
+        record: verify expects it gone and the next expiry removes it.
+        Returns None when no blob was there (already expired).
+        """
+        check_sha256(sha256)
+        path = self.blob_path(sha256)
+        if not path.exists():
+            return None
+        entry = self.custody.append(EXPIRED, collector=collector, sha256=sha256, size=path.stat().st_size,
+                                    meta=meta or {})
+        path.unlink(missing_ok=True)
+        return entry
 
     def put_capture(self, **kwargs: Any) -> BlobRef:
         """A fetched page as a WARC request/response pair (see warc.store_capture)."""

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from leaktrace.core.signing import check_signature
 from leaktrace.evidence import timestamp
-from leaktrace.evidence.custody import GENESIS, canonical, head_body, read_lines
+from leaktrace.evidence.custody import EXPIRED, GENESIS, canonical, head_body, read_lines
 
 if TYPE_CHECKING:
     from cryptography.x509 import Certificate
@@ -140,6 +140,8 @@ def verify_log(
     expected_seq = 1
     last_line = 0
     seen_blobs: set[str] = set()
+    first_ref: dict[str, tuple[int, str]] = {}
+    last_action: dict[str, str] = {}
 
     def problem(kind: str, message: str, line: int, entry_hash: str | None, sha: str | None = None) -> None:
         report.problems.append(Problem(kind, message, line, entry_hash, sha))
@@ -184,12 +186,12 @@ def verify_log(
             sig = _b64(entry.sig)
             if sig is None or not check_signature(trusted[entry.signer], sig, canonical(entry.body())):
                 problem("signature", "signature does not verify", raw.lineno, h)
-        if entry.sha256 and check_blob is not None and entry.sha256 not in seen_blobs:
-            seen_blobs.add(entry.sha256)
-            report.blobs_checked += 1
-            err = check_blob(entry.sha256)
-            if err:
-                problem("blob", err, raw.lineno, h, entry.sha256)
+        if entry.sha256 and check_blob is not None:
+            # Checked after the whole log is read: a blob whose last entry is an expiry is meant to be gone.
+            if entry.sha256 not in seen_blobs:
+                seen_blobs.add(entry.sha256)
+                first_ref[entry.sha256] = (raw.lineno, h)
+            last_action[entry.sha256] = entry.action
         if entry.seq in wanted and isinstance(entry.seq, int):
             at_seq.setdefault(entry.seq, (h, raw.lineno))
         if entry.action in timestamp.ACTIONS:
@@ -200,6 +202,15 @@ def verify_log(
         prev = h
         expected_seq = entry.seq + 1 if isinstance(entry.seq, int) else expected_seq + 1
 
+    if check_blob is not None:
+        for sha, (line, h) in first_ref.items():
+            if last_action[sha] == EXPIRED:
+                continue
+            report.blobs_checked += 1
+            err = check_blob(sha)
+            if err:
+                problem("blob", err, line, h, sha)
+        report.problems.sort(key=lambda p: p.line if p.line is not None else 0)
     report.stamps.checked = tsa_roots is not None
     report.stamps.unstamped = [s for s in dated if s > report.stamps.stamped_through]
     if report.stamps.stamps and not report.stamps.checked:

@@ -123,8 +123,8 @@ def run_source(ctx: Context, source_id: int, *, heartbeat: Callable[[int], objec
     queue = JobQueue(ctx.sessions)
     if alert and down_since is not None:
         report.down_alert = True
-        # The alerts helper consumes these (service.alerts); one per outage.
-        queue.enqueue(DOWN_KIND, {"source_id": source_id, "down_since": down_since.isoformat(),
+        # One per outage; service.trackers raises the site-down alert from it.
+        queue.enqueue(DOWN_KIND, {"source_id": source_id, "since": down_since.isoformat(),
                                   "status": report.status},
                       key=f"source:{source_id}:down:{down_since.isoformat()}")
     if report.new_posts or report.changed_posts:

@@ -29,6 +29,7 @@ from leaktrace.pipeline.render_runtime import RenderRuntime
 from leaktrace.service.election import StoreLock
 from leaktrace.service.media import media_handlers
 from leaktrace.service.scheduler import Scheduler
+from leaktrace.service.trackers import job_handlers
 from leaktrace.service.worker import Handler, JobContext, PermanentJobError, Worker
 from leaktrace.store.repo.jobs import JobQueue
 
@@ -114,7 +115,7 @@ class InspectionService:
         # Renderings and OCR queued by the runs: one Chromium per service, started at the first rendering.
         # It has no proxy, so it draws the pictures sealed with the capture and fetches nothing else.
         self._render = RenderRuntime(ctx.evidence)
-        kinds = {**handlers(ctx, lease_s), **media_handlers(ctx, self._render), **(extra or {})}
+        kinds = {**handlers(ctx, lease_s), **media_handlers(ctx, self._render), **job_handlers(ctx), **(extra or {})}
         self.workers = [Worker(self.queue, kinds, worker_name(n), poll_seconds=poll_s) for n in range(workers)]
         self.scheduler = Scheduler(ctx, poll_s=poll_s) if scheduler else None
         self.embedded = ctx.engine.dialect.name != "postgresql"

@@ -96,4 +96,7 @@ def create_app(ctx: Context) -> FastAPI:
     pages_upload.register(app)
     pages_tlp.register(app)
     pages_partner.register(app)
+    from leaktrace.web.pages_alerts import router as inspection_router
+
+    app.include_router(inspection_router)  # alerts, trackers, notices, notifications, health, metrics
     return app

@@ -1,5 +1,14 @@
 """All tables; importing this module registers them on Base.metadata for Alembic."""
 
+from leaktrace.store.models.alerts import (
+    ALERT_STATES,
+    Alert,
+    AlertDelivery,
+    AlertSubscription,
+    OrgNotice,
+    RetentionRule,
+    Tracker,
+)
 from leaktrace.store.models.base import MAX_URL_CHARS, Base, url_key
 from leaktrace.store.models.cases import Case, CaseEvent, CaseItem, CaseNote
 from leaktrace.store.models.collect import FRONTIER_STATES, Capture, FrontierItem, Source
@@ -27,6 +36,7 @@ from leaktrace.store.models.posts import ListingSnapshot, Post
 from leaktrace.store.models.schedules import SCHEDULE_KINDS, SCHEDULE_STATES, SourceSchedule
 
 __all__ = [
+    "ALERT_STATES",
     "FRONTIER_STATES",
     "JOB_STATES",
     "MAX_URL_CHARS",
@@ -35,6 +45,9 @@ __all__ = [
     "SCHEDULE_KINDS",
     "SCHEDULE_STATES",
     "TRIAGE_STATES",
+    "Alert",
+    "AlertDelivery",
+    "AlertSubscription",
     "ApiToken",
     "AuditEntry",
     "AuditHead",
@@ -53,12 +66,15 @@ __all__ = [
     "ListingSnapshot",
     "LoginThrottle",
     "Media",
+    "OrgNotice",
     "Post",
     "PostIdentifier",
+    "RetentionRule",
     "SearchDoc",
     "SearchTerm",
     "Source",
     "SourceSchedule",
+    "Tracker",
     "Triage",
     "User",
     "UserSession",
