@@ -230,7 +230,7 @@ class SparkEngine:
 
     def close(self) -> None:
         """Uncache and drop the run's views, dependents first (a view over a dropped view cannot be uncached)."""
-        for name in (*reversed(self._views), *(n for n, _q in reversed(A.TABLES)), "idv", "idv_raw", "facts",
+        for name in (*reversed(self._views), *reversed(A.TABLE_NAMES), "idv", "idv_raw", "facts",
                      "facts_raw", "lt_mob_prefix", _INPUT, KEY_TABLE):
             with contextlib.suppress(Exception):  # already gone with its source
                 self.spark.sql(f"UNCACHE TABLE IF EXISTS {name}")

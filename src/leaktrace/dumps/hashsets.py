@@ -83,7 +83,7 @@ def native_fn(pii_type: str) -> str:
 
 
 def hash_set_queries(has_id: bool, dialect: str = "duckdb", native: bool = False) -> dict[str, str]:
-    """The three hash-set SELECTs over the `ids`, `mobs` and `recs` tables (see analysis.TABLES).
+    """The three hash-set SELECTs over the `ids`, `mobs` and `recs` tables (see analysis_sql.tables; `recs` exists only when the records set is asked for).
 
     `native` (DuckDB only) calls the functions `register_native_hashers`
     binds instead of the SQL HMAC: same hashes, ~6x less CPU.
