@@ -235,7 +235,10 @@ class RowRule:
     Plain and picklable, so Spark ships it to its Python workers, where an
     in-process DuckDB runs the very SQL the DuckDB engine runs. `keep` adds
     input columns to the facts (`_bad AS bad, ...`); `rec_text` gives the
-    row digest as lower-case hex (engines without a 128-bit integer type).
+    row digest in a type every engine has (engines without unsigned or
+    128-bit integers): the stable MD5 digest as lower-case hex, the fast
+    64-bit one as a signed BIGINT (the same bits shifted by 2^63, so the same
+    rows group together, and a shuffle moves 8 bytes a row, not 32).
     """
 
     stage: Literal["facts", "idv"]
@@ -245,13 +248,21 @@ class RowRule:
 
     @property
     def schema(self) -> str:
-        return FACTS_SCHEMA if self.stage == "facts" else IDV_SCHEMA
+        if self.stage == "idv":
+            return IDV_SCHEMA
+        if self.rec_text and self.plan.digest == "fast":
+            return FACTS_SCHEMA.replace("rec string", "rec bigint")
+        return FACTS_SCHEMA
 
     def sql(self, relation: str) -> str:
         if self.stage == "idv":
             return idv_sql(self.plan, relation)
         sql = facts_sql(self.plan, relation, self.keep)
-        return f"SELECT * REPLACE (lower(hex(rec)) AS rec) FROM ({sql})" if self.rec_text else sql
+        if not self.rec_text:
+            return sql
+        if self.plan.digest == "fast":
+            return f"SELECT * REPLACE (CAST(CAST(rec AS HUGEINT) - 9223372036854775808 AS BIGINT) AS rec) FROM ({sql})"
+        return f"SELECT * REPLACE (lower(hex(rec)) AS rec) FROM ({sql})"
 
 
 # Everything below is portable SQL (DuckDB and Spark SQL) over `facts`, `idv`
