@@ -300,9 +300,13 @@ _REC_COUNTS = ("SELECT count(*) AS distinct_rows, count(*) FILTER (WHERE inv) AS
 
 IDS_SQL = """SELECT id_key, any_value(id_text) AS id_text, any_value(prov) AS prov, any_value(city4) AS city4,
       any_value(birth) AS birth, any_value(gender) AS gender FROM idv WHERE id_key IS NOT NULL GROUP BY id_key"""
+# The distinct valid mobiles with their prefix: built before the prefix places, whose
+# distinct prefixes are read from it (~0.6 rows per input row) rather than from the facts.
+MOB_KEYS_SQL = ("SELECT mob_key, any_value(mob_prefix) AS mob_prefix FROM facts WHERE NOT bad AND mob_key IS NOT NULL "
+                "GROUP BY mob_key")
+MOB_PREFIXES_SQL = "SELECT DISTINCT mob_prefix FROM mob_keys"
 MOBS_SQL = """SELECT m.mob_key, p.prov AS mob_prov, p.city AS mob_city FROM
-      (SELECT mob_key, any_value(mob_prefix) AS mob_prefix FROM facts WHERE NOT bad AND mob_key IS NOT NULL
-       GROUP BY mob_key) m LEFT JOIN lt_mob_prefix p ON m.mob_prefix = p.prefix"""
+      mob_keys m LEFT JOIN lt_mob_prefix p ON m.mob_prefix = p.prefix"""
 
 
 def tables(keep_recs: bool) -> tuple[tuple[str, str], ...]:
@@ -313,8 +317,8 @@ def tables(keep_recs: bool) -> tuple[tuple[str, str], ...]:
     return ((("recs", RECS_SQL),) if keep_recs else ()) + (counts, ("ids", IDS_SQL), ("mobs", MOBS_SQL))
 
 
-# Every table name `tables` can build (an engine drops them at the end of a run).
-TABLE_NAMES = ("recs", "rec_counts", "ids", "mobs")
+# Every table `steps` caches besides facts and idv, in build order (an engine drops them, last first, at the end of a run).
+TABLE_NAMES = ("mob_keys", "recs", "rec_counts", "ids", "mobs")
 
 
 def scan_sql(has_id: bool) -> str:

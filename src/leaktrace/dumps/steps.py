@@ -48,13 +48,16 @@ def facts_rule(plan: A.Plan, keep: str | None = None, rec_text: bool = False) ->
 
 
 def mobile_places(engine: Engine) -> list[str]:
-    """Register `lt_mob_prefix(prefix, prov, city)` for the prefixes in `facts`; the city names it indexes.
+    """Register `lt_mob_prefix(prefix, prov, city)` for the prefixes of the valid mobiles; the city names it indexes.
+
+    Caches `mob_keys` (the distinct valid mobiles and their prefix), which
+    `mobs` joins with the places.
 
     Only the rows of prefixes the dump holds (<= ~5 * 10^5 of them) travel to
     the engine; prefixes the bulk table lacks come from `prefix_attrs`.
     """
-    seen = np.array([r[0] for r in engine.fetch(
-        "SELECT DISTINCT mob_prefix FROM facts WHERE mob_prefix IS NOT NULL")], dtype=np.int64)
+    engine.cache("mob_keys", A.MOB_KEYS_SQL)
+    seen = np.array([r[0] for r in engine.fetch(A.MOB_PREFIXES_SQL)], dtype=np.int64)
     extra = sorted(seen[~np.isin(seen, known_prefixes())].tolist())
     tbl, names = prefix_table(extra)
     tbl = tbl.filter(pc.is_in(tbl.column("prefix"), value_set=pa.array(seen, pa.int64())))
