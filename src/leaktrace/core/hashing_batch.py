@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from leaktrace.core.cn_id_rule import CHECK_CHARS, WEIGHTS
 from leaktrace.core.hashing import DIGEST_BYTES
 from leaktrace.core.keyring import Keyring
 
@@ -74,3 +75,54 @@ def batch_hasher(ring: Keyring, pii_type: str, kid: str | None = None) -> Callab
         return res
 
     return hash_column
+
+
+ID_TEXT_BYTES = 18
+_CHECK = np.frombuffer(CHECK_CHARS.encode("ascii"), dtype=np.uint8)
+_POW10 = np.array([10 ** (16 - i) for i in range(17)], dtype=np.int64)
+
+
+def cn_id_texts(bodies: np.ndarray) -> np.ndarray:
+    """The canonical 18-character IDs of 17-digit bodies (int64 in [0, 10^17)), as an (n, 18) uint8 array.
+
+    The vectorised twin of `analysis_sql.id_string_sql` (zero-padded body and
+    its GB 11643 check character from `core.cn_id_rule`): ~17 numpy passes
+    over the column instead of a string built per value inside the engine
+    (tests/dumps/test_id_text_kernel.py pins the two equal, and to
+    `cn_id_rule.check_char`).
+    """
+    b = np.asarray(bodies, dtype=np.int64)
+    digits = (b[:, None] // _POW10[None, :]) % 10  # (n, 17), most significant first
+    out = np.empty((len(b), ID_TEXT_BYTES), dtype=np.uint8)
+    out[:, :17] = digits + 48
+    out[:, 17] = _CHECK[(digits @ np.array(WEIGHTS, dtype=np.int64)) % 11]
+    return out
+
+
+def id_key_hasher(ring: Keyring, kid: str | None = None) -> Callable[[pa.Array], pa.Array]:
+    """Arrow BIGINT ID keys (17-digit bodies) -> the `cn_id` keyed hashes of their canonical text.
+
+    Same hashes as `batch_hasher(ring, "cn_id")` over `id_string_sql(key)`,
+    without the engine building ~0.5 M strings per 10^6 rows first: the text
+    is made here (`cn_id_texts`) and hashed in the same call. NULL stays NULL;
+    a key outside [0, 10^17) is an error (no ID has one).
+    """
+    text_hasher = batch_hasher(ring, "cn_id", kid)
+
+    def hash_keys(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+        keys = values.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+        if len(keys) and (keys.min() < 0 or keys.max() >= 10**17):
+            raise ValueError("an ID key outside [0, 10^17)")
+        n = len(keys)
+        wide = n * ID_TEXT_BYTES >= 2**31
+        offsets = np.arange(0, n * ID_TEXT_BYTES + 1, ID_TEXT_BYTES, dtype=np.int64 if wide else np.int32)
+        texts = pa.Array.from_buffers(pa.large_string() if wide else pa.string(), n,
+                                      [None, pa.py_buffer(offsets), pa.py_buffer(cn_id_texts(keys).tobytes())])
+        out = text_hasher(texts)
+        if values.null_count:  # NULL keys were hashed as 0 above; their answers are dropped here
+            out = pc.if_else(values.is_valid(), out, pa.scalar(None, out.type))
+        return out
+
+    return hash_keys

