@@ -76,3 +76,20 @@ def test_native_and_sql_persons_queries_agree_in_duckdb() -> None:
     con.unregister(KEY_TABLE)
     assert native == sql and len(native) == 500
     assert ID_KEY_FN in hash_set_queries(True, native=True)["persons"]
+
+
+def test_compiled_and_numpy_routes_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fused C loop (text + HMAC) and the numpy-text fallback give the same hashes."""
+    if not hashing_batch.available() or not hasattr(hashing_batch._native, "hmac128_hex_cn_id"):
+        pytest.skip("the batch HMAC extension was built without hmac128_hex_cn_id")
+    ring = Keyring.generate()
+    keys = pa.array([None, 0, 1, 10**17 - 1, *range(11010119900307000, 11010119900307000 + 3000, 7)], pa.int64())
+    fused = hashing_batch.id_key_hasher(ring)(keys)
+
+    class Without:
+        hmac128_hex = hashing_batch._native.hmac128_hex
+
+    monkeypatch.setattr(hashing_batch, "_native", Without)
+    assert hashing_batch.id_key_hasher(ring)(keys).equals(fused)
+    with pytest.raises(ValueError, match="outside"):
+        hashing_batch.id_key_hasher(ring)(pa.array([-1], pa.int64()))
