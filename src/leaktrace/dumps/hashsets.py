@@ -1,12 +1,14 @@
 """Keyed-hash sets of a dump (persons, phones, records) as Parquet, and novelty against earlier dumps.
 
 The hashes are exactly `core.hashing.KeyedHasher.hash_normalised` (HMAC-SHA256,
-128 bits, `kid.hex`), computed inside the engine. On DuckDB they come from
-the compiled batch HMAC (`core.hashing_batch`, bound as `lt_hmac_<type>`
-functions, ~0.3 us a value on the engine's threads). Spark, and DuckDB where
-the extension was not built, write HMAC in SQL: two SHA-256 calls over
-(key XOR pad) || message, ~1.7 us a value. Tests pin both to the Python
-hasher.
+128 bits, `kid.hex`), computed inside the engine. They come from the
+compiled batch HMAC (`core.hashing_batch`, bound as `lt_hmac_<type>`
+functions, ~0.1-0.3 us a value on the engine's threads; on Spark >= 4.1 as
+Arrow UDFs in its Python workers); the persons hash is taken straight from
+the BIGINT ID key (`lt_hmac_cn_id_key`: text and HMAC in one C loop, twin
+`id_text_sql`). Where the extension was not built (or on older Spark) the
+HMAC is SQL: two SHA-256 calls over (key XOR pad) || message, ~1.7 us a
+value. Tests pin both to the Python hasher.
 
 Key material never appears in SQL text (which Spark Connect sends over the
 wire and engines log): the native functions hold the key in a closure, and
