@@ -24,7 +24,8 @@ GB18030 CSV. Then, in the same run:
   with `spark-class` (a master and two 1-core workers), as rows/s per core
   and as a ratio to the DuckDB rate.
 
-Prints rows/s and the ratios, and the child's CPU seconds (user + system,
+Prints rows/s and the ratios (the floor's own ratio to `count(*)` too: the
+most any complete report could reach in that run), and the child's CPU seconds (user + system,
 all threads): on a shared machine the wall clock depends on the neighbours,
 the CPU seconds much less. `--work DIR` keeps the built files there and
 reuses them (large scales take minutes to build).
