@@ -179,9 +179,10 @@ def spark_child(path: Path, rows: int, master: str | None = None) -> dict[str, f
     warm.write_text("".join(lines[:1001]), "utf-8")
     args = [sys.executable, "-c", SPARK_CHILD, str(part), str(warm)] + ([master] if master else [])
     out = subprocess.run(args, check=False, capture_output=True, text=True, env=os.environ)
-    if out.returncode:
-        raise SystemExit(f"spark analyze failed:\n{out.stderr[-3000:]}")
-    return json.loads([ln for ln in out.stdout.splitlines() if ln.startswith("{")][-1])
+    found = [ln[ln.index('{"s":'):] for ln in out.stdout.splitlines() if '{"s":' in ln]
+    if out.returncode or not found:  # one 10^6-row run exited 0 without its line: show what it said
+        raise SystemExit(f"spark analyze failed (exit {out.returncode}):\n{out.stdout[-1500:]}\n{out.stderr[-3000:]}")
+    return json.loads(found[-1])
 
 
 def python_loop(path: Path, n: int) -> float:
