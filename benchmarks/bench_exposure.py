@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import multiprocessing
+import os
 import socket
 import tempfile
 import time
@@ -63,14 +64,35 @@ def one(i: int) -> tuple[float, bool]:
     return time.perf_counter() - s, found == (i % 2 == 0)
 
 
+def index_prf(key: oprf.ServerKey, n: int) -> None:
+    """The exposure index's PRF step (`exposure_index.index_words`): a loop of `evaluate` against
+    `evaluate_many` (threads over slices of one batch), on the same values, back to back."""
+    xs = [oprf.oprf_input("cn_mobile", f"138{i:08d}") for i in range(n)]
+    t0, c0 = time.perf_counter(), time.process_time()
+    one = [key.evaluate(x) for x in xs]
+    s1, c1 = time.perf_counter() - t0, time.process_time() - c0
+    t0, c0 = time.perf_counter(), time.process_time()
+    many = key.evaluate_many(xs)
+    s2, c2 = time.perf_counter() - t0, time.process_time() - c0
+    assert many == one
+    print(f"PRF one at a time : {n / s1:>9,.0f} values/s  ({s1 / n * 1e3:.3f} ms a value, {c1:.2f} CPU-s)")
+    print(f"PRF batch (threads): {n / s2:>9,.0f} values/s  ({s2 / n * 1e3:.3f} ms a value, {c2:.2f} CPU-s, "
+          f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}); ratio {s1 / s2:.2f}x")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scale", type=int, default=10_000_000)
     ap.add_argument("--checks", type=int, default=2000)
     ap.add_argument("--concurrency", type=int, default=4)
     ap.add_argument("--bulk", type=int, default=0, help="also time a bulk notice check of this many values")
+    ap.add_argument("--index-values", type=int, default=0,
+                    help="only time the exposure index's PRF over this many values: one at a time vs the batch")
     a = ap.parse_args()
     key = oprf.ServerKey.from_keyring(Keyring.generate())
+    if a.index_values:
+        index_prf(key, a.index_values)
+        return
     known = [f"139{i:08d}" for i in range(2000)]
     real = np.array([oprf.split_output(key.evaluate(oprf.oprf_input("cn_mobile", v))) for v in known], np.uint64)
     rng = np.random.default_rng(0)

@@ -54,3 +54,12 @@ def test_invalid_point_rejected() -> None:
     key = oprf.ServerKey.from_keyring(Keyring.generate())
     with pytest.raises(ValueError):
         key.blind_evaluate([b"\xff" * 32])
+
+
+@pytest.mark.parametrize("n", [0, 1, 511, 512, 777])
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_evaluate_many_on_threads_equals_one_at_a_time(n: int, workers: int) -> None:
+    """The batch (threads over contiguous slices) gives every output, in input order, as `evaluate` does."""
+    key = oprf.ServerKey.from_keyring(Keyring.generate(), purpose=oprf.EXPOSURE)
+    xs = [oprf.oprf_input("cn_mobile", f"138{i * 7919:08d}") for i in range(n)]
+    assert key.evaluate_many(xs, workers=workers) == [key.evaluate(x) for x in xs]

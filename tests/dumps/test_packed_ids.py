@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from leaktrace.core.cn_id_rule import check_char
 from leaktrace.core.normalize import normalize_cn_id
 from leaktrace.dumps import analysis_sql as A
+from leaktrace.dumps.hashsets import id_text_sql
 from leaktrace.pii.detectors.cn_id import check_cn_id
 from leaktrace.pii.regions import region_table
 from leaktrace.pii.sql import cn_id_pack_sql
@@ -55,7 +56,7 @@ def test_packed_route_equals_scalar_rule(region_con: duckdb.DuckDBPyConnection, 
     try:
         region_con.execute(f"CREATE OR REPLACE TEMP TABLE facts AS SELECT i, {cn_id_pack_sql('v')} AS idp, false AS bad FROM batch")
         region_con.execute(f"CREATE OR REPLACE TEMP TABLE idv AS {A.idv_sql(plan, f'({A.DISTINCT_IDS_SQL})')}")
-        rows = region_con.execute("SELECT f.i, f.idp, v.id_reason, v.id_key, v.id_text FROM facts f "
+        rows = region_con.execute(f"SELECT f.i, f.idp, v.id_reason, v.id_key, {id_text_sql('v.id_key')} FROM facts f "
                            "LEFT JOIN idv v ON f.idp = v.idp ORDER BY f.i").fetchall()
     finally:
         region_con.unregister("batch")

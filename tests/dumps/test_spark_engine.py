@@ -27,3 +27,32 @@ def test_spark_report_equals_duckdb(tmp_path: Path, world: tuple[Path, dict[str,
     spark.pop("seconds"), duck.pop("seconds")
     assert spark == duck
     assert duck["rows"] == 1200 and duck["distinct_valid_ids"] > 0
+
+
+def test_spark_hash_sets_native_and_sql_equal_duckdb(tmp_path: Path, world: tuple[Path, dict[str, Any]],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spark's keyed hashes, by the compiled HMAC in its Python workers or by SQL in the JVM, are DuckDB's."""
+    import pyarrow.parquet as pq
+
+    from leaktrace.core import hashing_batch
+    from leaktrace.dumps import engine_spark
+
+    bound: list[bool] = []
+    register = engine_spark._register_native_hashers
+    monkeypatch.setattr(engine_spark, "_register_native_hashers", lambda *a: bound.append(register(*a)) or bound[-1])
+
+    out, truth = world
+    lines = (out / truth["leak"]["files"]["csv"]).read_text("utf-8").splitlines()[:601]
+    small = tmp_path / "small.csv"
+    small.write_text("\n".join(lines) + "\n", "utf-8")
+
+    def sets(r: Any) -> dict[str, list[tuple[Any, ...]]]:
+        return {k: sorted(tuple(d.values()) for d in pq.read_table(p).to_pylist()) for k, p in r.hash_sets.items()}
+
+    duck = sets(analyze(small, AnalyzeOptions(force=True)))
+    assert len(duck["persons"]) > 0 and len(duck["phones"]) > 0
+    for native in (True, False):
+        assert sets(analyze(small, AnalyzeOptions(force=True, engine="spark", native_hash=native))) == duck, native
+    # The native run bound the Arrow UDFs (Spark >= 4.1 with the extension built); the SQL run never asked.
+    assert bound == [hashing_batch.available() and hasattr(__import__("pyspark.sql.functions").sql.functions,
+                                                           "arrow_udf")]

@@ -40,7 +40,7 @@ DEFAULT_SAMPLE_ROWS = 20_000
 
 def prf_words(key: oprf.ServerKey, kind: str, values: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(sampling words, tags) of the PRF outputs of `values` of one kind."""
-    words = [oprf.split_output(key.evaluate(oprf.oprf_input(kind, v))) for v in values]
+    words = [oprf.split_output(o) for o in key.evaluate_many([oprf.oprf_input(kind, v) for v in values])]
     if not words:
         return np.zeros(0, np.uint64), np.zeros(0, np.uint64)
     arr = np.array(words, dtype=np.uint64)

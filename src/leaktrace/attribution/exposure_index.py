@@ -10,7 +10,7 @@ bytes a value), never the rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,9 +41,14 @@ class IndexedWords:
     roles: dict[str, str]  # role -> column name
 
 
-def prf_words_of_file(path: str | Path, evaluate: Callable[[str, str], bytes], batch: int = BATCH,
-                      memory_limit: str = MEMORY_LIMIT, spill: Path | None = None) -> IndexedWords:
-    """PRF words (`evaluate(kind, value)`) of each distinct ID, mobile and e-mail of the file at `path`.
+def prf_words_of_file(path: str | Path, evaluate: Callable[[Sequence[tuple[str, str]]], list[bytes]],
+                      batch: int = BATCH, memory_limit: str = MEMORY_LIMIT, spill: Path | None = None) -> IndexedWords:
+    """PRF words of each distinct ID, mobile and e-mail of the file at `path`.
+
+    `evaluate` maps a batch of (kind, value) pairs to their PRF outputs, in
+    order: the values arrive `batch` at a time, so memory holds one batch of
+    values and the words (16 bytes a value), and the batch is evaluated at
+    once (on every core, `oprf.ServerKey.evaluate_many`).
 
     `spill`: an owner-only folder DuckDB may spill normalised values into
     (`dumps.spill.spill_dir`); None keeps everything in memory (no PII lands
@@ -78,7 +83,7 @@ def prf_words_of_file(path: str | Path, evaluate: Callable[[str, str], bytes], b
         r = read_dump(Path(path), con, scan)
         res = con.execute("SELECT k, v FROM lt_pairs WHERE k >= 0 AND v IS NOT NULL")
         while chunk := res.fetchmany(batch):
-            words = [oprf.split_output(evaluate(cols[k][0], v)) for k, v in chunk]
+            words = [oprf.split_output(o) for o in evaluate([(cols[k][0], v) for k, v in chunk])]
             arr = np.array(words, dtype=np.uint64).reshape(-1, 2)
             us.append(arr[:, 0].copy())
             ts.append(arr[:, 1].copy())
@@ -90,4 +95,5 @@ def prf_words_of_file(path: str | Path, evaluate: Callable[[str, str], bytes], b
 
 def index_words(path: str | Path, key: Any, batch: int = BATCH, spill: Path | None = None) -> IndexedWords:
     """`prf_words_of_file` with the platform's OPRF server key."""
-    return prf_words_of_file(path, lambda kind, v: key.evaluate(oprf.oprf_input(kind, v)), batch, spill=spill)
+    return prf_words_of_file(path, lambda pairs: key.evaluate_many([oprf.oprf_input(k, v) for k, v in pairs]),
+                             batch, spill=spill)

@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -44,6 +46,7 @@ EXPOSURE = "exposure"
 # the fingerprint seed label predates the split, so fingerprints registered before it stay valid
 _SEED_LABELS = {FINGERPRINT: b"leaktrace/oprf-seed/v1", EXPOSURE: b"leaktrace/oprf-seed/exposure/v2"}
 OUTPUT_BYTES = 64
+MIN_SLICE = 256  # values per thread below which a thread costs more than it saves (~25 ms of work)
 
 
 def _i2osp(n: int, length: int) -> bytes:
@@ -152,8 +155,24 @@ class ServerKey:
         """The PRF output computed directly (platform side, where the key is)."""
         return _finalize_hash(x, sodium.scalarmult(self._sk, hash_to_group(x)))
 
-    def evaluate_many(self, xs: Iterable[bytes]) -> list[bytes]:
-        return [self.evaluate(x) for x in xs]
+    def evaluate_many(self, xs: Iterable[bytes], workers: int | None = None) -> list[bytes]:
+        """`evaluate` over many inputs, in order, on `workers` threads (default: one per CPU).
+
+        Nearly all of a value's ~0.1 ms is libsodium (hash-to-group, one
+        scalar multiplication), called through ctypes, which releases the GIL;
+        so contiguous slices evaluated on threads use every core, where a loop
+        used one. Memory: the inputs and outputs of this call only.
+        """
+        xs = list(xs)
+        n = workers or os.cpu_count() or 1
+        if n <= 1 or len(xs) < 2 * MIN_SLICE:
+            return [self.evaluate(x) for x in xs]
+        n = min(n, len(xs) // MIN_SLICE)
+        step = -(-len(xs) // n)
+        slices = [xs[i:i + step] for i in range(0, len(xs), step)]
+        with ThreadPoolExecutor(max_workers=len(slices), thread_name_prefix="oprf") as pool:
+            parts = list(pool.map(lambda part: [self.evaluate(x) for x in part], slices))
+        return [out for part in parts for out in part]
 
 
 def oblivious_outputs(evaluator: BlindEvaluator, xs: Sequence[bytes], batch: int = 4096) -> list[bytes]:

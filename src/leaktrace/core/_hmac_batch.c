@@ -111,7 +111,103 @@ done:
     return out;
 }
 
+/* hmac128_hex_cn_id(key, tag, prefix, keys, n) -> bytes
+ *   keys: n int64 ID keys (17-digit bodies, each in [0, 10^17); ValueError otherwise).
+ *   Output as hmac128_hex over each key's canonical 18-character ID: the body
+ *   zero-padded to 17 digits and its GB 11643 check character (weights
+ *   2^(17-i) mod 11, characters "10X98765432"; core.cn_id_rule holds the same
+ *   constants, tests pin this to KeyedHasher over cn_id_rule.check_char).
+ *   Saves the engine building one string per ID only to hash it.
+ */
+static PyObject *hmac128_hex_cn_id(PyObject *self, PyObject *args) {
+    Py_buffer key, tag, prefix, keys;
+    Py_ssize_t n;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*n", &key, &tag, &prefix, &keys, &n))
+        return NULL;
+    PyObject *out = NULL;
+    Py_ssize_t width = prefix.len + 2 * DIGEST;
+    if (n < 0 || n * (Py_ssize_t)sizeof(int64_t) > keys.len) {
+        PyErr_SetString(PyExc_ValueError, "keys buffer shorter than n int64 values");
+        goto done;
+    }
+    if (n > 0 && width > PY_SSIZE_T_MAX / n) {
+        PyErr_SetString(PyExc_OverflowError, "output too large");
+        goto done;
+    }
+    out = PyBytes_FromStringAndSize(NULL, n * width);
+    if (out == NULL)
+        goto done;
+    unsigned char *dst = (unsigned char *)PyBytes_AS_STRING(out);
+    unsigned char k[BLOCK] = {0}, ipad[BLOCK], opad[BLOCK];
+    if (key.len > BLOCK)
+        SHA256((const unsigned char *)key.buf, (size_t)key.len, k);
+    else
+        memcpy(k, key.buf, (size_t)key.len);
+    for (int i = 0; i < BLOCK; i++) {
+        ipad[i] = k[i] ^ 0x36;
+        opad[i] = k[i] ^ 0x5c;
+    }
+    SHA256_CTX inner0, outer0;
+    SHA256_Init(&inner0);
+    SHA256_Update(&inner0, ipad, BLOCK);
+    SHA256_Update(&inner0, tag.buf, (size_t)tag.len);
+    SHA256_Init(&outer0);
+    SHA256_Update(&outer0, opad, BLOCK);
+    static const char CHECK[] = "10X98765432";
+    const int64_t *kv = (const int64_t *)keys.buf;
+    int bad = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t v = kv[i];
+        if (v < 0 || v >= 100000000000000000LL) {
+            bad = 1;
+            break;
+        }
+        unsigned char text[18];
+        int sum = 0;
+        for (int j = 16; j >= 0; j--) {
+            int d = (int)(v % 10);
+            v /= 10;
+            text[j] = (unsigned char)('0' + d);
+            sum += d * (1 << (16 - j + 1)) % 11; /* weight of position j: 2^(17-j) mod 11 */
+        }
+        text[17] = (unsigned char)CHECK[sum % 11];
+        unsigned char d[SHA256_DIGEST_LENGTH];
+        SHA256_CTX c = inner0;
+        SHA256_Update(&c, text, sizeof text);
+        SHA256_Final(d, &c);
+        c = outer0;
+        SHA256_Update(&c, d, SHA256_DIGEST_LENGTH);
+        SHA256_Final(d, &c);
+        unsigned char *w = dst + i * width;
+        memcpy(w, prefix.buf, (size_t)prefix.len);
+        w += prefix.len;
+        for (int j = 0; j < DIGEST; j++) {
+            w[2 * j] = HEX[d[j] >> 4];
+            w[2 * j + 1] = HEX[d[j] & 15];
+        }
+    }
+    Py_END_ALLOW_THREADS
+    OPENSSL_cleanse(k, sizeof k);
+    OPENSSL_cleanse(ipad, sizeof ipad);
+    OPENSSL_cleanse(opad, sizeof opad);
+    OPENSSL_cleanse(&inner0, sizeof inner0);
+    OPENSSL_cleanse(&outer0, sizeof outer0);
+    if (bad) {
+        Py_CLEAR(out);
+        PyErr_SetString(PyExc_ValueError, "an ID key outside [0, 10^17)");
+    }
+done:
+    PyBuffer_Release(&key);
+    PyBuffer_Release(&tag);
+    PyBuffer_Release(&prefix);
+    PyBuffer_Release(&keys);
+    return out;
+}
+
 static PyMethodDef methods[] = {
+    {"hmac128_hex_cn_id", hmac128_hex_cn_id, METH_VARARGS,
+     "prefix || hex(HMAC-SHA256(key, tag || canonical ID text)[:16]) for each int64 ID key"},
     {"hmac128_hex", hmac128_hex, METH_VARARGS,
      "prefix || hex(HMAC-SHA256(key, tag || value)[:16]) for each value of an Arrow string buffer pair"},
     {NULL, NULL, 0, NULL},

@@ -8,7 +8,7 @@ scan of the input: the row's 128-bit digest, the ID packed into a BIGINT
 the second half of the Hypothesis-tested twin of the scalar validator) and
 derives its province, prefecture, birth date and gender; dumps repeat IDs,
 and integer rules over a packed column cost a fraction of the per-row text
-rule. Last, `TABLES` and the figure queries are aggregates over facts and
+rule. Last, `tables()` and the figure queries are aggregates over facts and
 idv. Mobile segments come from `pii.detectors.cn_mobile.mobile_segments()`
 and the 7-digit prefix -> province/city table from the same `prefix_attrs`
 the scalar detector uses, so the vectorised and scalar answers cannot drift.
@@ -25,8 +25,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from leaktrace.core.cn_id_rule import CHECK_CHARS
-from leaktrace.dumps.normalize_sql import check_index_sql, id_check_char_sql, lit, mobile_sql
+from leaktrace.dumps.normalize_sql import id_check_char_sql, lit, mobile_sql
 from leaktrace.pii.detectors._geo import province_forms
 from leaktrace.pii.detectors.cn_mobile import mobile_segments
 from leaktrace.pii.regions import RegionMode
@@ -53,6 +52,10 @@ class Plan:
     roles: dict[str, int]
     mode: RegionMode
     today: dt.date
+    # "fast": the row digest only tells distinct rows apart within this run (DuckDB's 64-bit
+    # `hash` of the fields); "stable": MD5 of the fields, the same in every run and DuckDB version,
+    # which the records hash set (`--record-hashes`) is taken over.
+    digest: Literal["fast", "stable"] = "stable"
 
     def col(self, role: str) -> str | None:
         i = self.roles.get(role)
@@ -119,6 +122,23 @@ def _time_sql(col: str) -> str:
     return f"coalesce({', '.join(tries)})"
 
 
+def row_digest_sql(plan: Plan) -> str:
+    """The row's digest: rows with one digest are one distinct record (`Plan.digest` says which).
+
+    "fast" is DuckDB's `hash` over the fields (UBIGINT), ~0.2 CPU-s per 10^6
+    rows less than MD5 over their concatenation and half the bytes to group
+    by; two different rows share it with probability 2^-64 a pair (at 10^9
+    distinct rows, ~3% that one pair does, making distinct rows one short).
+    It is not stable across DuckDB versions, so no hash that outlives the run
+    is taken over it: "stable" (MD5 of the fields joined by U+001F, UHUGEINT)
+    is used when the records hash set is written.
+    """
+    allcols = ", ".join(f"coalesce(c{i}, '')" for i in range(plan.ncols))
+    if plan.digest == "fast":
+        return f"hash({allcols})"
+    return f"md5_number(concat_ws(chr(31), {allcols}))"
+
+
 def facts_sql(plan: Plan, relation: str, keep: str = "") -> str:
     """SELECT producing one facts row per input row; `keep` adds columns of the relation (e.g. `_bad AS bad`).
 
@@ -130,11 +150,14 @@ def facts_sql(plan: Plan, relation: str, keep: str = "") -> str:
     inner = ["*"]
     middle = ["*"]
     outer = [keep] if keep else []
-    allcols = ", ".join(f"coalesce(c{i}, '')" for i in range(plan.ncols))
-    outer.append(f"md5_number(concat_ws(chr(31), {allcols})) AS rec")
+    outer.append(f"{row_digest_sql(plan)} AS rec")
     idc = plan.col("id_number")
+    # "Present" (not blank) needs a trim only where the value did not parse: a packed ID or a
+    # valid mobile is not blank. CASE, not OR: DuckDB evaluates both sides of an OR.
     if idc:
-        outer += [f"(nullif(trim(coalesce({idc}, '')), '') IS NOT NULL) AS id_present", f"{cn_id_pack_sql(idc)} AS idp"]
+        middle.append(f"{cn_id_pack_sql(idc)} AS _idp")
+        outer += [f"(CASE WHEN _idp IS NOT NULL THEN true ELSE nullif(trim(coalesce({idc}, '')), '') IS NOT NULL END) "
+                  "AS id_present", "_idp AS idp"]
     else:
         outer += ["false AS id_present", "CAST(NULL AS BIGINT) AS idp"]
     mc = plan.col("mobile")
@@ -147,7 +170,7 @@ def facts_sql(plan: Plan, relation: str, keep: str = "") -> str:
         middle.append(f"(CASE WHEN NOT regexp_full_match(_md, '1[0-9]{{10}}') THEN 'format' "
                       f"WHEN substr(_md, 1, 3) NOT IN ({segs}) THEN 'segment' END) AS _mr")
         outer += [
-            f"(nullif(trim(coalesce({mc}, '')), '') IS NOT NULL) AS mob_present",
+            f"(CASE WHEN _mr IS NULL THEN true ELSE nullif(trim(coalesce({mc}, '')), '') IS NOT NULL END) AS mob_present",
             "_mr AS mob_reason",
             "CASE WHEN _mr IS NULL THEN try_cast(_md AS BIGINT) END AS mob_key",
             "CASE WHEN _mr IS NULL THEN try_cast(_md AS BIGINT) // 10000 END AS mob_prefix",
@@ -179,19 +202,15 @@ def idv_sql(plan: Plan, relation: str) -> str:
     """Each distinct packed ID of `relation` (columns idp, n) with its reason and, when valid, its facts.
 
     id_key is the 17-digit body (legacy and 18-digit forms of one person
-    share it), id_text the canonical 18-character form the persons hash is
-    taken over; prov, city4, birth (YYYYMMDD) and gender are integers and
-    letters cut from the key, so nothing engine-specific follows.
+    share it; the persons hash is taken over its canonical text,
+    `hashsets.id_text_sql`, made only for the hash set); prov, city4, birth
+    (YYYYMMDD) and gender are integers and letters cut from the key, so
+    nothing engine-specific follows.
     """
     reason = cn_id_packed_reason_sql("idp", plan.mode, plan.today)
     key = f"CASE WHEN id_reason IS NULL THEN idp // {PACK} END"
-    # A valid 18-digit ID's check character is the one it carries (its index is packed);
-    # only legacy numbers need it computed from the key.
-    check = f"(CASE WHEN idp % 2 = 0 THEN (idp // 2) % 16 ELSE {check_index_sql('id_key')} END)"
-    text = f"lpad(CAST(id_key AS VARCHAR), 17, '0') || substr({lit(CHECK_CHARS)}, {check} + 1, 1)"
     return (
         "SELECT idp, n, id_reason, id_key, "
-        f"CASE WHEN id_key IS NOT NULL THEN {text} END AS id_text, "
         "CAST(id_key // 1000000000000000 AS INTEGER) AS prov, CAST(id_key // 10000000000000 AS INTEGER) AS city4, "
         "CAST((id_key // 1000) % 100000000 AS INTEGER) AS birth, "
         "CASE WHEN id_key IS NULL THEN NULL WHEN ((id_key % 10) % 2) = 1 THEN 'M' ELSE 'F' END AS gender "
@@ -204,7 +223,7 @@ FACTS_SCHEMA = (
     "bad boolean, bad_text string, rec string, id_present boolean, idp bigint, mob_present boolean, "
     "mob_reason string, mob_key bigint, mob_prefix bigint, addr_prov int, ts bigint, order_day int"
 )
-IDV_SCHEMA = ("idp bigint, n bigint, id_reason string, id_key bigint, id_text string, prov int, city4 int, "
+IDV_SCHEMA = ("idp bigint, n bigint, id_reason string, id_key bigint, prov int, city4 int, "
               "birth int, gender string")
 
 
@@ -215,7 +234,10 @@ class RowRule:
     Plain and picklable, so Spark ships it to its Python workers, where an
     in-process DuckDB runs the very SQL the DuckDB engine runs. `keep` adds
     input columns to the facts (`_bad AS bad, ...`); `rec_text` gives the
-    row digest as lower-case hex (engines without a 128-bit integer type).
+    row digest in a type every engine has (engines without unsigned or
+    128-bit integers): the stable MD5 digest as lower-case hex, the fast
+    64-bit one as a signed BIGINT (the same bits shifted by 2^63, so the same
+    rows group together, and a shuffle moves 8 bytes a row, not 32).
     """
 
     stage: Literal["facts", "idv"]
@@ -225,13 +247,21 @@ class RowRule:
 
     @property
     def schema(self) -> str:
-        return FACTS_SCHEMA if self.stage == "facts" else IDV_SCHEMA
+        if self.stage == "idv":
+            return IDV_SCHEMA
+        if self.rec_text and self.plan.digest == "fast":
+            return FACTS_SCHEMA.replace("rec string", "rec bigint")
+        return FACTS_SCHEMA
 
     def sql(self, relation: str) -> str:
         if self.stage == "idv":
             return idv_sql(self.plan, relation)
         sql = facts_sql(self.plan, relation, self.keep)
-        return f"SELECT * REPLACE (lower(hex(rec)) AS rec) FROM ({sql})" if self.rec_text else sql
+        if not self.rec_text:
+            return sql
+        if self.plan.digest == "fast":
+            return f"SELECT * REPLACE (CAST(CAST(rec AS HUGEINT) - 9223372036854775808 AS BIGINT) AS rec) FROM ({sql})"
+        return f"SELECT * REPLACE (lower(hex(rec)) AS rec) FROM ({sql})"
 
 
 # Everything below is portable SQL (DuckDB and Spark SQL) over `facts`, `idv`
@@ -255,18 +285,39 @@ _RECS_BASE = (
     "LEFT JOIN idv v ON r.idp = v.idp LEFT JOIN lt_mob_prefix p ON r.mob_prefix = p.prefix"
 )
 
-# Three small tables are built once and every figure reads them: `recs` (one
-# row per distinct record, with its padding flags), `ids` (one row per valid
-# ID) and `mobs` (one row per valid mobile, with its prefix place).
-TABLES = (
-    ("recs", f"SELECT rec, {INVALID_ID} AS inv, {IMPOSSIBLE} AS imp, {GEO_BOTH} AS geo, {GEO_ONE} AS geo1 "
-             f"FROM ({_RECS_BASE}) b"),
-    ("ids", """SELECT id_key, any_value(id_text) AS id_text, any_value(prov) AS prov, any_value(city4) AS city4,
-      any_value(birth) AS birth, any_value(gender) AS gender FROM idv WHERE id_key IS NOT NULL GROUP BY id_key"""),
-    ("mobs", """SELECT m.mob_key, p.prov AS mob_prov, p.city AS mob_city FROM
-      (SELECT mob_key, any_value(mob_prefix) AS mob_prefix FROM facts WHERE NOT bad AND mob_key IS NOT NULL
-       GROUP BY mob_key) m LEFT JOIN lt_mob_prefix p ON m.mob_prefix = p.prefix"""),
-)
+# The distinct records with their padding flags (one row per distinct record).
+RECS_SQL = (f"SELECT rec, {INVALID_ID} AS inv, {IMPOSSIBLE} AS imp, {GEO_BOTH} AS geo, {GEO_ONE} AS geo1 "
+            f"FROM ({_RECS_BASE}) b")
+
+# The record figures as one row. Built straight from RECS_SQL unless `recs` is
+# kept for the records hash set: materialising ~0.9 rows per input row only to
+# count them cost ~0.2 CPU-s per 10^6 rows.
+_REC_COUNTS = ("SELECT count(*) AS distinct_rows, count(*) FILTER (WHERE inv) AS invalid_id_rows, "
+               "count(*) FILTER (WHERE NOT inv AND imp) AS impossible_rows, "
+               "count(*) FILTER (WHERE NOT inv AND NOT imp AND geo) AS geo_rows, "
+               "count(*) FILTER (WHERE NOT inv AND NOT imp AND geo1) AS geo_one_rows FROM {src} r")
+
+IDS_SQL = """SELECT id_key, any_value(prov) AS prov, any_value(city4) AS city4,
+      any_value(birth) AS birth, any_value(gender) AS gender FROM idv WHERE id_key IS NOT NULL GROUP BY id_key"""
+# The distinct valid mobiles with their prefix: built before the prefix places, whose
+# distinct prefixes are read from it (~0.6 rows per input row) rather than from the facts.
+MOB_KEYS_SQL = ("SELECT mob_key, any_value(mob_prefix) AS mob_prefix FROM facts WHERE NOT bad AND mob_key IS NOT NULL "
+                "GROUP BY mob_key")
+MOB_PREFIXES_SQL = "SELECT DISTINCT mob_prefix FROM mob_keys"
+MOBS_SQL = """SELECT m.mob_key, p.prov AS mob_prov, p.city AS mob_city FROM
+      mob_keys m LEFT JOIN lt_mob_prefix p ON m.mob_prefix = p.prefix"""
+
+
+def tables(keep_recs: bool) -> tuple[tuple[str, str], ...]:
+    """The small tables every figure reads, in build order: `rec_counts` (one row of record figures),
+    `ids` (one row per valid ID), `mobs` (one row per valid mobile, with its prefix place), and first
+    `recs` (one row per distinct record) when `keep_recs` (the records hash set reads it)."""
+    counts = ("rec_counts", _REC_COUNTS.format(src="recs" if keep_recs else f"({RECS_SQL})"))
+    return ((("recs", RECS_SQL),) if keep_recs else ()) + (counts, ("ids", IDS_SQL), ("mobs", MOBS_SQL))
+
+
+# Every table `steps` caches besides facts and idv, in build order (an engine drops them, last first, at the end of a run).
+TABLE_NAMES = ("mob_keys", "recs", "rec_counts", "ids", "mobs")
 
 
 def scan_sql(has_id: bool) -> str:
@@ -286,12 +337,7 @@ def scan_sql(has_id: bool) -> str:
 
 
 SUMMARY_SQL = """
-    SELECT (SELECT count(*) FROM recs) AS distinct_rows,
-      (SELECT count(*) FROM ids) AS ids, (SELECT count(*) FROM mobs) AS mobiles,
-      (SELECT count(*) FROM recs WHERE inv) AS invalid_id_rows,
-      (SELECT count(*) FROM recs WHERE NOT inv AND imp) AS impossible_rows,
-      (SELECT count(*) FROM recs WHERE NOT inv AND NOT imp AND geo) AS geo_rows,
-      (SELECT count(*) FROM recs WHERE NOT inv AND NOT imp AND geo1) AS geo_one_rows"""
+    SELECT c.*, (SELECT count(*) FROM ids) AS ids, (SELECT count(*) FROM mobs) AS mobiles FROM rec_counts c"""
 
 BY_PROVINCE_ID_SQL = "SELECT prov AS k, count(*) AS n FROM ids GROUP BY prov"
 BY_CITY_ID_SQL = "SELECT city4 AS k, count(*) AS n FROM ids GROUP BY city4"

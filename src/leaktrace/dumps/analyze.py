@@ -102,6 +102,9 @@ def analyze_dump(path: Path, opts: AnalyzeOptions | None = None, *, data_dir: Pa
     if known is not None and (hit := _stored(dumps_dir / known, opts)) is not None:
         return hit
     ring = keys if isinstance(keys, Keyring) else keys()
+    from leaktrace.pii.regions import prime_region_table
+
+    prime_region_table(Path(data_dir) / "cache")  # the ID rules' region rows, kept between runs
     # The content hash names the output directory but nothing the scan needs, and the reader
     # needs the over-long lines the engine drops: one thread reads the file once for both
     # while the engine scans it (hashlib and numpy release the GIL).
@@ -135,7 +138,7 @@ def _run_engine(path: Path, opts: AnalyzeOptions, data_dir: Path, dumps_dir: Pat
         hit = None if opts.force else _stored(dumps_dir / sha, opts)
         if hit is not None:
             return sha, hit, hit
-        with spark_engine(opts.spark_master, data_dir / "tmp" / "spark") as engine:
+        with spark_engine(opts.spark_master, data_dir / "tmp" / "spark", opts.native_hash) as engine:
             return _analyze(engine, path, lambda: sha, dumps_dir, opts, ring)
     from leaktrace.dumps.engine_duckdb import DuckDBEngine, connect
     from leaktrace.dumps.spill import spill_dir

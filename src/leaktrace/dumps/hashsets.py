@@ -1,12 +1,14 @@
 """Keyed-hash sets of a dump (persons, phones, records) as Parquet, and novelty against earlier dumps.
 
 The hashes are exactly `core.hashing.KeyedHasher.hash_normalised` (HMAC-SHA256,
-128 bits, `kid.hex`), computed inside the engine. On DuckDB they come from
-the compiled batch HMAC (`core.hashing_batch`, bound as `lt_hmac_<type>`
-functions, ~0.3 us a value on the engine's threads). Spark, and DuckDB where
-the extension was not built, write HMAC in SQL: two SHA-256 calls over
-(key XOR pad) || message, ~1.7 us a value. Tests pin both to the Python
-hasher.
+128 bits, `kid.hex`), computed inside the engine. They come from the
+compiled batch HMAC (`core.hashing_batch`, bound as `lt_hmac_<type>`
+functions, ~0.1-0.3 us a value on the engine's threads; on Spark >= 4.1 as
+Arrow UDFs in its Python workers); the persons hash is taken straight from
+the BIGINT ID key (`lt_hmac_cn_id_key`: text and HMAC in one C loop, twin
+`id_text_sql`). Where the extension was not built (or on older Spark) the
+HMAC is SQL: two SHA-256 calls over (key XOR pad) || message, ~1.7 us a
+value. Tests pin both to the Python hasher.
 
 Key material never appears in SQL text (which Spark Connect sends over the
 wire and engines log): the native functions hold the key in a closure, and
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from leaktrace.core.cn_id_rule import CHECK_CHARS, WEIGHTS
 from leaktrace.core.dump_types import Novelty
 from leaktrace.core.hashing import DIGEST_BYTES, hmac_pads
 from leaktrace.core.keyring import Keyring
@@ -75,6 +78,8 @@ def hmac_sql(pii_type: str, value_sql: str, dialect: str = "duckdb") -> str:
 
 
 HASHED_TYPES = ("cn_id", "cn_mobile", "dump_record")
+# The persons hash straight from the BIGINT ID key: `hashing_batch.id_key_hasher`.
+ID_KEY_FN = "lt_hmac_cn_id_key"
 
 
 def native_fn(pii_type: str) -> str:
@@ -82,8 +87,21 @@ def native_fn(pii_type: str) -> str:
     return f"lt_hmac_{pii_type}"
 
 
+def id_text_sql(key: str, dialect: str = "duckdb") -> str:
+    """The canonical 18-character ID of a 17-digit BIGINT body, in DuckDB or Spark SQL.
+
+    The SQL twin of `hashing_batch.cn_id_texts` (a test pins the two equal):
+    zero-padded body and its GB 11643 check character. For a valid ID the
+    carried check character is this one, so legacy and 18-digit forms of one
+    person give one text. Spark writes integer division `div`, DuckDB `//`.
+    """
+    div = "//" if dialect == "duckdb" else "div"
+    total = " + ".join(f"{w} * (({key} {div} {10 ** (16 - i)}) % 10)" for i, w in enumerate(WEIGHTS))
+    return f"(lpad(CAST({key} AS STRING), 17, '0') || substr({sql_str(CHECK_CHARS)}, (({total}) % 11) + 1, 1))"
+
+
 def hash_set_queries(has_id: bool, dialect: str = "duckdb", native: bool = False) -> dict[str, str]:
-    """The three hash-set SELECTs over the `ids`, `mobs` and `recs` tables (see analysis.TABLES).
+    """The three hash-set SELECTs over the `ids`, `mobs` and `recs` tables (see analysis_sql.tables; `recs` exists only when the records set is asked for).
 
     `native` (DuckDB only) calls the functions `register_native_hashers`
     binds instead of the SQL HMAC: same hashes, ~6x less CPU.
@@ -96,7 +114,9 @@ def hash_set_queries(has_id: bool, dialect: str = "duckdb", native: bool = False
     mob_prov = "lpad(CAST(mob_prov AS STRING), 2, '0')"
     key = "" if native else f", {KEY_TABLE} {KEY_ALIAS}"
     if has_id:
-        persons = (f"SELECT {h('cn_id', 'id_text')} AS hash, 'cn_id' AS kind, "
+        # Natively the text is made and hashed in one call; in SQL it is built first.
+        id_hash = f"{ID_KEY_FN}(id_key)" if native else hmac_sql("cn_id", id_text_sql("id_key", dialect), dialect)
+        persons = (f"SELECT {id_hash} AS hash, 'cn_id' AS kind, "
                    f"lpad(CAST(prov AS STRING), 2, '0') AS province FROM ids{key}")
     else:
         persons = f"SELECT {mob_hash} AS hash, 'cn_mobile' AS kind, {mob_prov} AS province FROM mobs{key}"
@@ -120,13 +140,15 @@ def register_native_hashers(con: DuckDBPyConnection, ring: Keyring) -> bool:
     for t in HASHED_TYPES:
         con.create_function(native_fn(t), hashing_batch.batch_hasher(ring, t), ["VARCHAR"], "VARCHAR",
                             type="arrow", side_effects=False)
+    con.create_function(ID_KEY_FN, hashing_batch.id_key_hasher(ring), ["BIGINT"], "VARCHAR", type="arrow",
+                        side_effects=False)
     return True
 
 
 def unregister_native_hashers(con: DuckDBPyConnection) -> None:
-    for t in HASHED_TYPES:
+    for name in (*map(native_fn, HASHED_TYPES), ID_KEY_FN):
         with contextlib.suppress(Exception):  # duckdb.InvalidInputException: never bound
-            con.remove_function(native_fn(t))
+            con.remove_function(name)
 
 
 def swap_in(tmp: Path, dest: Path) -> None:

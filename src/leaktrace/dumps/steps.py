@@ -2,7 +2,7 @@
 
 Order: the mobile prefix places of the prefixes the dump holds, each
 distinct packed ID checked once (`idv`), the three small tables every
-figure reads (`analysis_sql.TABLES`), the keyed-hash sets (written to a
+figure reads (`analysis_sql.tables`), the keyed-hash sets (written to a
 `.part` name and renamed into place), novelty against earlier dumps, and
 the report. Nothing here knows which engine runs it.
 """
@@ -38,7 +38,8 @@ def plan_for(columns: list[str], sample: list[list[str]], opts: AnalyzeOptions) 
     """Column roles (inferred, `--role` flags winning) and the analysis plan they give."""
     roles = infer_roles(columns, sample, parse_role_flags(opts.roles, columns))
     plan = A.Plan(ncols=len(columns), roles={r.role: r.index for r in roles if r.role != "other"},
-                  mode=opts.region_mode, today=opts.today or dt.date.today())
+                  mode=opts.region_mode, today=opts.today or dt.date.today(),
+                  digest="stable" if opts.record_hashes else "fast")
     return roles, plan
 
 
@@ -47,13 +48,16 @@ def facts_rule(plan: A.Plan, keep: str | None = None, rec_text: bool = False) ->
 
 
 def mobile_places(engine: Engine) -> list[str]:
-    """Register `lt_mob_prefix(prefix, prov, city)` for the prefixes in `facts`; the city names it indexes.
+    """Register `lt_mob_prefix(prefix, prov, city)` for the prefixes of the valid mobiles; the city names it indexes.
+
+    Caches `mob_keys` (the distinct valid mobiles and their prefix), which
+    `mobs` joins with the places.
 
     Only the rows of prefixes the dump holds (<= ~5 * 10^5 of them) travel to
     the engine; prefixes the bulk table lacks come from `prefix_attrs`.
     """
-    seen = np.array([r[0] for r in engine.fetch(
-        "SELECT DISTINCT mob_prefix FROM facts WHERE mob_prefix IS NOT NULL")], dtype=np.int64)
+    engine.cache("mob_keys", A.MOB_KEYS_SQL)
+    seen = np.array([r[0] for r in engine.fetch(A.MOB_PREFIXES_SQL)], dtype=np.int64)
     extra = sorted(seen[~np.isin(seen, known_prefixes())].tolist())
     tbl, names = prefix_table(extra)
     tbl = tbl.filter(pc.is_in(tbl.column("prefix"), value_set=pa.array(seen, pa.int64())))
@@ -85,7 +89,7 @@ def finish(engine: Engine, scanned: Scanned, *, path: Path, sha: str, dumps_dir:
     plan = scanned.plan
     city_names = mobile_places(engine)
     engine.cache_mapped("idv", A.DISTINCT_IDS_SQL, A.RowRule("idv", plan))
-    for name, q in A.TABLES:
+    for name, q in A.tables(keep_recs=opts.record_hashes):
         engine.cache(name, q)
     out = dumps_dir / sha
     hash_sets = write_sets(engine, ring, out, "id_number" in plan.roles, opts)
