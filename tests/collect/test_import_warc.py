@@ -129,3 +129,35 @@ def test_source_without_legal_basis_refused(ctx: Context, tmp_path: Path, capsys
     assert cli("import", "warc", str(warc), "--source", "nobody") == 3
     assert "register it with --legal-basis and --owner" in capsys.readouterr().err
     assert count(ctx, Capture) == 0 and list(ctx.evidence.entries()) == []
+
+
+def test_a_listings_archived_pictures_are_sealed_with_it_and_read_by_the_queue(ctx: Context, tmp_path: Path) -> None:
+    """An image record written after the page (as crawlers write them) still goes with the listing."""
+    import hashlib
+
+    from PIL import Image
+    from sqlalchemy import select
+
+    from leaktrace.store.models import Job, Media
+
+    png = io.BytesIO()
+    Image.new("RGB", (40, 20), "white").save(png, "PNG")
+    page = ('<html><head><meta charset="utf-8"><title>出售 快递单 样本见图</title></head><body>'
+            '<img src="/pic/sample.png"><img src="http://m3.onion/pic/missing.png"><img src="data:image/png;base64,AA">'
+            '</body></html>').encode()
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=True)
+    _record(w, "http://m3.onion/listing/5", page, [("Content-Type", "text/html; charset=utf-8")])
+    _record(w, "http://m3.onion/pic/sample.png", png.getvalue(), [("Content-Type", "image/png")])
+    warc = tmp_path / "m3.warc.gz"
+    warc.write_bytes(buf.getvalue())
+    report = run_import(ctx, iter_warc_file(warc, site="m3"), source=approved(ctx, "m3"), collector="tester")
+    assert report.error is None and len(report.pictures) == 1
+    (post,) = posts(ctx, "m3")
+    with ctx.session() as s:
+        (media,) = s.scalars(select(Media).where(Media.post_id == post.id)).all()
+        assert media.url == "http://m3.onion/pic/sample.png" and media.media_type == "image/png"
+        assert media.sha256 == hashlib.sha256(png.getvalue()).hexdigest()
+        assert s.scalar(select(Job.kind).where(Job.id == media.job_id)) == "ocr"
+    assert ctx.evidence.read_bytes(media.sha256) == png.getvalue()
+    assert ctx.evidence.verify().ok

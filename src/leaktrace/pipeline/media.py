@@ -68,6 +68,8 @@ class CaptureRef:
 
 def read_attachment(att: Attachment, max_bytes: int = MAX_PICTURE_FILE_BYTES) -> PictureIn:
     """An importer's checked attachment as bytes (a problem when missing or over `max_bytes`)."""
+    if att.data is not None:  # read from the input already (a WARC's image record), within its limits
+        return PictureIn(att.name, att.data, att.media_type or mimetypes.guess_type(att.name)[0])
     url = file_url(att.name)
     if att.path is None:
         return PictureIn(url, None, problem=att.problem)

@@ -29,6 +29,8 @@ class Attachment:
     path: Path | None
     item_url: str | None = None
     problem: str | None = None
+    data: bytes | None = None  # the picture itself, where the input holds it (a WARC's image record)
+    media_type: str | None = None
 
 
 def attachment(root: Path, name: str, item_url: str | None) -> Attachment:
