@@ -1,6 +1,6 @@
 // leaktrace console: the charts of the dump and case pages, drawn with the vendored ECharts.
 // No inline script (CSP script-src 'self'): each chart is a <div data-chart="KIND"> and its numbers are the
-// JSON in <script type="application/json" id="chart-data">, which the browser never runs. Every chart has its
+// JSON in the data-json attribute of <div id="chart-data">, which the browser never runs. Every chart has its
 // table in the page too, so nothing here is the only way to read a number.
 (function () {
   "use strict";
@@ -9,7 +9,7 @@
   function load() {
     var el = document.getElementById("chart-data");
     if (!el) { return null; }
-    try { return JSON.parse(el.textContent || "{}"); } catch (e) { return null; }
+    try { return JSON.parse(el.getAttribute("data-json") || "{}"); } catch (e) { return null; }
   }
   function fmt(n) { return (n === null || n === undefined) ? "—" : Number(n).toLocaleString(); }
 
