@@ -18,7 +18,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from leaktrace.core.errors import InputError
 from leaktrace.service.access import Principal
 from leaktrace.web.pages import guard
-from leaktrace.web.pages_records import ctx_of, show
+from leaktrace.web.record_render import ctx_of, show
 from leaktrace.web.requests import lang_of, page_principal
 
 router = APIRouter(include_in_schema=False)

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from leaktrace.service.access import Principal
-from leaktrace.web.pages_records import ctx_of, show
+from leaktrace.web.record_render import ctx_of, show
 from leaktrace.web.requests import page_principal
 
 router = APIRouter(include_in_schema=False)

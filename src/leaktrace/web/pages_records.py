@@ -1,25 +1,8 @@
-"""The record pages (dumps, cases, organisations, administration): one router app.py registers, and `show`,
-which renders with this family's words (`w`) beside the console's (`t`)."""
+"""The record pages (dumps, cases, organisations, administration) as one router, which app.py registers."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
-from starlette.requests import Request
-from starlette.responses import Response
-
-from leaktrace.pipeline.context import Context
-from leaktrace.web.i18n_records import words
-from leaktrace.web.requests import lang_of, render
-
-
-def ctx_of(request: Request) -> Context:
-    return request.app.state.ctx  # type: ignore[no-any-return]
-
-
-def show(request: Request, template: str, status_code: int = 200, **values: Any) -> Response:
-    return render(request, template, status_code=status_code, w=words(lang_of(request)), **values)
 
 
 def records_router() -> APIRouter:
