@@ -42,7 +42,7 @@ def create_app(ctx: Context) -> FastAPI:
         still show the console in Chinese. One copy in the package, served from where `cases` keeps it."""
         from importlib import resources
 
-        from leaktrace.cases.charts import REPORT_FONT_FILE
+        from leaktrace.cases.report_fonts import CJK_FILE as REPORT_FONT_FILE
 
         data = resources.files("leaktrace.cases").joinpath("fonts", REPORT_FONT_FILE).read_bytes()
         return Response(data, media_type="font/woff2", headers={"Cache-Control": "public, max-age=86400"})
