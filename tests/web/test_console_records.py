@@ -120,6 +120,7 @@ def test_the_author_cannot_sign_off_a_supervisor_who_is_not_can(as_user: Any, co
     ref = create_case(ctx, p["super1"], "sign-off by another supervisor")
     author = as_user("super1")
     page = author.get(f"/cases/{ref}")
+    assert "built-in method" not in page.text and "built-in method" not in author.get("/cases").text  # no key missed
     assert 'id="signoff-refusal"' in page.text and 'id="signoff-form"' not in page.text
     r = author.post(f"/cases/{ref}/signoff", data={"csrf": _csrf(page.text)}, follow_redirects=False)
     assert r.status_code == 403 and "author" in r.text

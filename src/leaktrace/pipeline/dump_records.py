@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -86,19 +87,75 @@ def resolve_sha(data_dir: Path, ref: str) -> str:
     return hits[0]
 
 
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+@lru_cache(maxsize=64)
+def _parsed(path: Path, stamp: tuple[int, int]) -> Any:
+    """A stored JSON file, parsed once per version of it (a page view re-reads nothing that did not change)."""
+    return _read(path)
+
+
 def load_record(data_dir: Path, sha: str) -> DumpRecord:
-    """The stored report (and attribution, when kept) of dump `sha`; InputError naming the file when unreadable."""
+    """The stored report (and attribution, when kept) of dump `sha`; InputError naming the file when unreadable.
+
+    Parsed files are cached by path, modification time and size: a rewritten
+    report is read again, an unchanged one is not. Callers must not change
+    what they get.
+    """
     folder = dumps_dir(data_dir) / sha
     path = folder / REPORT_FILE
-    if not _SHA.match(sha) or not path.is_file():
+    stamp = _stamp(path) if _SHA.match(sha) else None
+    if stamp is None:
         raise InputError(f"dump {sha[:80]!r}: no such dump")
-    report = _report_doc(_read(path), path)
+    report = _report_doc(_parsed(path, stamp), path)
     att_path = folder / ATTRIBUTION_FILE
     attribution = None
-    if att_path.is_file():
-        doc = _read(att_path)
+    if (att_stamp := _stamp(att_path)) is not None:
+        doc = _parsed(att_path, att_stamp)
         attribution = doc if isinstance(doc, dict) else None
     return DumpRecord(sha, report, attribution, path)
+
+
+@dataclass(frozen=True)
+class DumpHeadline:
+    """What the dump list shows of one dump: a few figures, cached apart from the whole report."""
+
+    sha256: str
+    name: str
+    rows: int | None
+    distinct_persons: int | None
+    padding: int | None
+    lead: str | None
+
+
+def _num(v: Any) -> int | None:
+    return int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+@lru_cache(maxsize=100_000)
+def _headline(data_dir: Path, sha: str, stamp: tuple[int, int], att_stamp: tuple[int, int] | None) -> DumpHeadline:
+    rec = load_record(data_dir, sha)
+    r, att = rec.report, rec.attribution or {}
+    pad = r.get("padding")
+    name = str(r.get("path") or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return DumpHeadline(sha, name, _num(r.get("rows")), _num(r.get("distinct_persons")),
+                        _num(pad.get("estimate")) if isinstance(pad, dict) else None,
+                        str(att["org"]) if att.get("verdict") == "lead" and att.get("org") else None)
+
+
+def headline(data_dir: Path, sha: str) -> DumpHeadline:
+    """The list's figures of dump `sha` (InputError when its report is gone or unreadable)."""
+    folder = dumps_dir(data_dir) / sha
+    stamp = _stamp(folder / REPORT_FILE)
+    if stamp is None:
+        raise InputError(f"dump {sha[:80]!r}: no such dump")
+    return _headline(Path(data_dir), sha, stamp, _stamp(folder / ATTRIBUTION_FILE))
 
 
 def save_attribution(data_dir: Path, sha: str, match: Match, top: int = 10) -> Path:

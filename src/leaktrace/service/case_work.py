@@ -10,7 +10,7 @@ transaction. The CLI (`leaktrace case signoff`) calls the same function.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from leaktrace.core.errors import InputError
-from leaktrace.pipeline.case_items import TLP_LEVELS, case_summary, get_case
+from leaktrace.pipeline.case_items import TLP_LEVELS, get_case
 from leaktrace.pipeline.context import Context
 from leaktrace.pipeline.text_view import display_text
 from leaktrace.service import audit
@@ -28,6 +28,8 @@ from leaktrace.store.models import Case, CaseEvent, CaseItem, CaseMember, CaseNo
 
 STATUSES = ("open", "in_review", "closed")
 MAX_LISTED = 500
+MAX_ITEMS_SHOWN = 100  # the newest; every item is counted by kind, and all are in the report and exports
+MAX_EVENTS_SHOWN = 500
 MAX_NOTE = 10_000
 
 
@@ -84,6 +86,8 @@ class CasePage:
     sign_off_refusal: str | None
     may_manage_members: bool
     may_export: bool
+    item_counts: dict[str, int] = field(default_factory=dict)
+    events: int = 0
     per_day: list[dict[str, Any]] = field(default_factory=list)
 
     def chart_data(self) -> dict[str, Any]:
@@ -116,7 +120,8 @@ def list_cases(ctx: Context, principal: Principal, f: CaseFilter | None = None) 
         q = q.where(Case.tlp == f.tlp)
     with ctx.session() as s:
         rows = s.execute(q.order_by(Case.updated_at.desc(), Case.id.desc()).limit(MAX_LISTED)).all()
-    return [CaseRow(c.ref, display_text(c.title, 300), c.tlp, c.status, c.assignee, c.created_by, int(n),
+    # Titles are masked when written (`case new`, `create_case` below): shown with visible codes, not scanned again.
+    return [CaseRow(c.ref, display_text(c.title, 300, masked=False), c.tlp, c.status, c.assignee, c.created_by, int(n),
                     c.updated_at, c.signed_off_by) for c, n in rows]
 
 
@@ -143,17 +148,43 @@ def _case(s: Any, ref: str) -> Case:
     return get_case(s, ref.strip())
 
 
+def _items(s: Any, case_id: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The newest items shown (titles masked), and how many of each kind the case holds."""
+    counts = dict(s.execute(select(CaseItem.kind, func.count()).where(CaseItem.case_id == case_id)
+                            .group_by(CaseItem.kind)).all())
+    rows = s.execute(select(CaseItem.kind, CaseItem.key, CaseItem.payload, CaseItem.added_by, CaseItem.added_at)
+                     .where(CaseItem.case_id == case_id).order_by(CaseItem.id.desc()).limit(MAX_ITEMS_SHOWN)).all()
+    items = [{"kind": k, "key": display_text(key, 200, masked=False),
+              "title": display_text(str((p or {}).get("title") or (p or {}).get("name") or ""), 300),
+              "added_by": by, "added_at": at} for k, key, p, by, at in rows]
+    return items, {str(k): int(n) for k, n in sorted(counts.items())}
+
+
+def _per_day(s: Any, case_id: int) -> list[dict[str, Any]]:
+    """Timeline entries per UTC day and kind, counted by the database (a case may hold 10^4 entries)."""
+    at = CaseEvent.at
+    day = func.date(func.timezone("UTC", at)) if s.bind.dialect.name == "postgresql" else func.date(at)
+    days: dict[str, Counter[str]] = defaultdict(Counter)
+    for d, kind, n in s.execute(select(day, CaseEvent.kind, func.count()).where(CaseEvent.case_id == case_id)
+                                .group_by(day, CaseEvent.kind)):
+        days[str(d)[:10]][kind] += int(n)
+    return [{"day": d, "kinds": dict(c), "total": sum(c.values())} for d, c in sorted(days.items())]
+
+
 def case_page(ctx: Context, principal: Principal, ref: str) -> CasePage:
+    """The case page's content. Timeline texts are written by leaktrace from masked titles and keys, so they are
+    shown with visible codes only; item titles and notes, which people and sellers wrote, pass the masking again."""
     with ctx.session() as s:
         canonical = _case(s, ref).ref
     require_case(ctx, principal, canonical, "case.view")
     with ctx.session() as s:
         case = _case(s, canonical)
-        items = case_summary(s, canonical).items
+        items, item_counts = _items(s, case.id)
         notes = [{"author": n.author, "text": display_text(n.text, MAX_NOTE), "at": n.created_at}
                  for n in s.scalars(select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.id))]
-        events = s.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
-                           .order_by(CaseEvent.at, CaseEvent.id)).all()
+        per_day = _per_day(s, case.id)
+        recent = s.execute(select(CaseEvent.at, CaseEvent.kind, CaseEvent.text).where(CaseEvent.case_id == case.id)
+                           .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(MAX_EVENTS_SHOWN)).all()
         members = sorted(s.scalars(select(User.username).join(CaseMember, CaseMember.user_id == User.id)
                                    .where(CaseMember.case_id == case.id)))
         refusal = _refusal(principal, case)
@@ -162,14 +193,11 @@ def case_page(ctx: Context, principal: Principal, ref: str) -> CasePage:
             description=display_text(case.description, 5000), created_by=case.created_by, created_at=case.created_at,
             assignee=case.assignee, signed_off_by=case.signed_off_by, signed_off_at=case.signed_off_at,
             items=items, notes=notes,
-            timeline=[{"at": e.at, "kind": e.kind, "text": display_text(e.text, 500)} for e in events[-500:]],
+            timeline=[{"at": at, "kind": k, "text": display_text(t, 500, masked=False)} for at, k, t in reversed(recent)],
             members=members, may_edit=allowed(principal, "case.edit"), may_sign_off=refusal is None,
             sign_off_refusal=refusal, may_manage_members=allowed(principal, "case.members"),
-            may_export=allowed(principal, "export.download"))
-    per_day: dict[str, Counter[str]] = {}
-    for e in events:
-        per_day.setdefault(e.at.astimezone(UTC).strftime("%Y-%m-%d"), Counter())[e.kind] += 1
-    page.per_day = [{"day": d, "kinds": dict(c), "total": sum(c.values())} for d, c in sorted(per_day.items())]
+            may_export=allowed(principal, "export.download"), item_counts=item_counts,
+            events=sum(d["total"] for d in per_day), per_day=per_day)
     return page
 
 

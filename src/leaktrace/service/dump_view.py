@@ -19,7 +19,13 @@ from sqlalchemy import select
 
 from leaktrace.core.errors import InputError
 from leaktrace.pipeline.context import Context
-from leaktrace.pipeline.dump_records import DumpRecord, load_record, resolve_sha, stored_shas
+from leaktrace.pipeline.dump_records import (
+    DumpRecord,
+    headline,
+    load_record,
+    resolve_sha,
+    stored_shas,
+)
 from leaktrace.pipeline.text_view import display_text
 from leaktrace.service.access import ACTIONS, Principal, Role, require
 from leaktrace.service.errors import PermissionDenied
@@ -97,13 +103,18 @@ def _dump_name(rec: DumpRecord) -> str:
 
 
 def _case_attributions(ctx: Context, sha: str) -> list[dict[str, Any]]:
-    """Attribution items of cases about this dump (org, confidence, evidence lines), whichever case holds them."""
+    """Attribution items of cases about this dump (org, confidence, evidence lines), whichever case holds them.
+
+    Found by their id, `att-dump-<hex>`: the id `case build` and `case add` give
+    an attribution of dump `dump-<hex>` (`pipeline.case_build.attribution_item`).
+    """
     did = f"dump-{sha[:16]}"
     with ctx.session() as s:
-        rows = s.scalars(select(CaseItem).where(CaseItem.kind == "attribution").limit(2000)).all()
+        rows = s.scalars(select(CaseItem.payload).where(CaseItem.kind == "attribution",
+                                                        CaseItem.key == f"att-{did}").limit(200)).all()
     out = []
-    for r in rows:
-        p = r.payload or {}
+    for p in rows:
+        p = p or {}
         if p.get("dump_id") == did:
             out.append({"org": str(p.get("org_name") or ""), "org_id": p.get("org_id"),
                         "confidence": p.get("confidence"), "partner": p.get("partner"),
@@ -118,6 +129,14 @@ def _orgs_of(rec: DumpRecord, case_atts: list[dict[str, Any]]) -> set[str]:
     if att.get("verdict") == "lead" and att.get("org"):
         orgs.add(str(att["org"]))
     return orgs
+
+
+def _partner_dumps(ctx: Context, org: str) -> set[str]:
+    """Dump ids (`dump-<hex>`) a case attributes to organisation `org` (by its name or id)."""
+    with ctx.session() as s:
+        payloads = s.scalars(select(CaseItem.payload).where(CaseItem.kind == "attribution")).all()
+    return {str(p.get("dump_id")) for p in payloads
+            if isinstance(p, dict) and p.get("dump_id") and org in (p.get("org_name"), p.get("org_id"))}
 
 
 def _partner_may_see(principal: Principal, orgs: set[str]) -> bool:
@@ -165,21 +184,18 @@ def _attribution(rec: DumpRecord, principal: Principal) -> dict[str, Any] | None
 def list_dumps(ctx: Context, principal: Principal) -> list[DumpRow]:
     """Dumps with a stored report, newest first; a partner's list holds only its organisation's."""
     require(principal, ACTION)
+    mine = _partner_dumps(ctx, principal.org_id) if principal.is_partner and principal.org_id else set()
     out = []
     for sha in stored_shas(ctx.data_dir)[:MAX_DUMPS_LISTED]:
         try:
-            rec = load_record(ctx.data_dir, sha)
+            h = headline(ctx.data_dir, sha)
         except InputError:
             continue  # an unreadable report is named on its own page, not in the list
-        orgs = _orgs_of(rec, _case_attributions(ctx, sha) if principal.is_partner else [])
-        if principal.is_partner and not _partner_may_see(principal, orgs):
+        if principal.is_partner and not (principal.org_id and (h.lead == principal.org_id
+                                                                or f"dump-{sha[:16]}" in mine)):
             continue
-        pad = rec.report.get("padding")
-        att = rec.attribution or {}
-        out.append(DumpRow(sha, f"dump-{sha[:16]}", "" if principal.is_partner else _dump_name(rec),
-                           _int(rec.report.get("rows")), _int(rec.report.get("distinct_persons")),
-                           _int(pad.get("estimate")) if isinstance(pad, dict) else None,
-                           str(att["org"]) if att.get("verdict") == "lead" and att.get("org") else None))
+        out.append(DumpRow(sha, f"dump-{sha[:16]}", "" if principal.is_partner else display_text(h.name, 200, masked=False),
+                           h.rows, h.distinct_persons, h.padding, h.lead))
     return out
 
 
