@@ -34,6 +34,7 @@ from leaktrace.store.models import CaseItem
 ACTION = "dump.view"
 AGE_ORDER = ("<18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+")
 MAX_DUMPS_LISTED = 500
+TOP_CITIES = 30
 MAX_RANKED = 5  # the organisations printed with their evidence; the rest are far from a lead
 
 
@@ -234,6 +235,8 @@ def dump_page(ctx: Context, principal: Principal, ref: str, *, province: str | N
         if not province.isdigit() or len(province) != 2:
             raise InputError(f"field 'province': {province[:10]!r} is not a 2-digit province code")
         cities = [c for c in cities if c["code"].startswith(province)]
+    else:
+        cities = cities[:TOP_CITIES]  # the largest; a province's own list is one click (or ?province=) away
     ages_raw = r.get("age_buckets") if isinstance(r.get("age_buckets"), dict) else {}
     ages = [{"bucket": b, "persons": _int(ages_raw[b]) or 0} for b in AGE_ORDER if b in ages_raw]
     ages += [{"bucket": str(b)[:10], "persons": _int(n) or 0} for b, n in ages_raw.items() if b not in AGE_ORDER]
