@@ -18,7 +18,9 @@ in ten the large case), the dump list, a dump page (a random dump, half of
 them with a province picked) and a province's city table (what a click on
 the map fetches). "single" is one user, one request at a time; "concurrent"
 is `--users` users at once. Server time is the console's `Server-Timing`
-header. Each figure is printed with its target and the ratio, and the
+header; with one worker the server's CPU milliseconds per request of each
+kind are printed too (what the console costs, apart from waiting for a
+core on a loaded machine). Each figure is printed with its target and the ratio, and the
 machine's `uptime` before and after (the load it was measured under).
 
     python benchmarks/bench_console_pages.py --scale 0.1 --backends sqlite
@@ -210,6 +212,33 @@ def load(base: str, w: dict[str, Any], users: int, rounds: int) -> dict[str, lis
     return out
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process `pid` so far (Linux /proc), or NaN elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
+def cpu_per_request(base: str, w: dict[str, Any], pid: int, n: int = 20) -> dict[str, float]:
+    """CPU milliseconds the server spends on one request of each kind (one at a time, `n` of each).
+
+    On a machine other jobs load, wall-clock server time mostly measures the
+    wait for a core; CPU time per request is what the console itself costs.
+    """
+    rng = random.Random(11)
+    out = {}
+    with httpx.Client(base_url=base, timeout=600, cookies={"lt_session": w["token"]}) as c:
+        for i, kind in enumerate(KINDS):
+            paths = [_round(rng, w)[i][1] for _ in range(n)]
+            before = cpu_seconds(pid)
+            for path in paths:
+                assert c.get(path).status_code == 200, path
+            out[kind] = (cpu_seconds(pid) - before) * 1000 / n
+    return out
+
+
 def p95(xs: list[float]) -> float:
     return statistics.quantiles(xs, n=20)[-1] if len(xs) >= 2 else (xs[0] if xs else float("nan"))
 
@@ -253,6 +282,9 @@ def run(backend: str, scale: float, users: int, rounds: int, workers: int, tmp: 
                 v = p95(times[kind])
                 print(f"    {kind:9s} p95 server time {v:7.1f} ms  median {statistics.median(times[kind]):6.1f} ms  "
                       f"(target <= {TARGET_MS:.0f} ms, ratio {v / TARGET_MS:.2f})", flush=True)
+        if workers == 1:  # one process serves: its CPU time is the console's
+            cpu = cpu_per_request(base, w, proc.pid)
+            print("  CPU per request (one at a time): " + ", ".join(f"{k} {v:.0f} ms" for k, v in cpu.items()))
         print(f"  uptime after:  {uptime()}")
     finally:
         proc.terminate()
