@@ -14,7 +14,14 @@ from leaktrace.pipeline.case_items import add_note, get_case
 from leaktrace.pipeline.context import Context
 from leaktrace.service.access import Principal, Role, local_operator
 from leaktrace.service.accounts import create_user
-from leaktrace.service.case_work import CaseFilter, case_page, create_case, list_cases, set_status, sign_off
+from leaktrace.service.case_work import (
+    CaseFilter,
+    case_page,
+    create_case,
+    list_cases,
+    set_status,
+    sign_off,
+)
 from leaktrace.service.errors import PermissionDenied
 from leaktrace.store.models import CaseEvent
 
