@@ -47,6 +47,7 @@ test: $(STAMP) browser ocr
 # PNGs of the console's main pages over the demo world, into docs/ (README shows them).
 screenshots: $(STAMP) browser
 	$(BIN)/python scripts/console_screenshots.py --out docs
+	$(BIN)/python scripts/console_records_screenshots.py --out docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -144,7 +144,8 @@ def add_event(session: Session, case: Case, at: datetime, text: str, *, kind: st
 def load_content(session: Session, case: Case) -> CaseContent:
     """The case as one typed document: items by kind, notes, and the timeline in time order."""
     info = CaseInfo(ref=case.ref, title=case.title, tlp=case.tlp, status=case.status,  # type: ignore[arg-type]
-                    description=case.description, created_at=case.created_at, updated_at=case.updated_at)
+                    description=case.description, created_at=case.created_at, updated_at=case.updated_at,
+                    signed_off_by=case.signed_off_by, signed_off_at=case.signed_off_at)
     by_kind: dict[str, list[BaseModel]] = {k: [] for k in ITEM_KINDS}
     for row in session.scalars(select(CaseItem).where(CaseItem.case_id == case.id).order_by(CaseItem.id)):
         by_kind[row.kind].append(parse_item(row.kind, row.payload))

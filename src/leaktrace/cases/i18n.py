@@ -9,6 +9,8 @@ LANGS = ("zh", "en")
 _EN = {
     "report": "Case report",
     "generated": "Generated",
+    "signed_off": "Signed off by",
+    "not_signed_off": "Not signed off by a supervisor",
     "tlp": "TLP",
     "status": "Status",
     "summary": "Summary",
@@ -122,6 +124,8 @@ _EN = {
 _ZH = {
     "report": "案件报告",
     "generated": "生成时间",
+    "signed_off": "审核签发人",
+    "not_signed_off": "尚未经主管审核签发",
     "tlp": "TLP 密级",
     "status": "状态",
     "summary": "概要",

@@ -248,6 +248,8 @@ class CaseInfo(_Item):
     description: str | None = None
     created_at: datetime
     updated_at: datetime
+    signed_off_by: str | None = Field(default=None, max_length=200)
+    signed_off_at: datetime | None = None
 
 
 class CaseContent(_Item):

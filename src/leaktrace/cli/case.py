@@ -388,5 +388,18 @@ def export(
         typer.echo(str(path))
 
 
+@case_app.command("signoff")
+def signoff(
+    case_ref: str = typer.Argument(..., metavar="CASE"),
+    note: str | None = typer.Option(None, "--note", help="Why it is signed off (kept in the audit log)."),
+) -> None:
+    """Sign the case off as its supervisor (refused to the case's author); recorded in the audit log and the report."""
+    from leaktrace.cli.operator import shell_principal
+    from leaktrace.service.case_work import sign_off
+
+    at = sign_off(cli_context(), shell_principal(), case_ref, note=note)
+    typer.echo(f"{case_ref}: signed off by {shell_principal().username} at {_when(at)}")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(case_app, name="case")

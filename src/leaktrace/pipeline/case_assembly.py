@@ -85,6 +85,9 @@ def dump_evidence(ctx: Context, path: Path, *, claimed_records: int | None = Non
                                 f"{Path(path).name}: not attributed, no organisation has registered a fingerprint")
         ring = ctx.keyring
         match = attribute_file(path, registry, ServerKey.from_keyring(ring, purpose=FINGERPRINT), ring)
+        from leaktrace.pipeline.dump_records import save_attribution
+
+        save_attribution(ctx.data_dir, report.sha256, match)  # the console's dump page shows it with its error figures
     return DumpEvidence(report, Path(path).name, claimed_records, match)
 
 

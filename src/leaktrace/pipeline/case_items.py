@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leaktrace.cases.case_records import TLP_LEVELS, add_note, create_case, get_case
 from leaktrace.core.errors import InputError
 from leaktrace.pipeline.case_assembly import source_site_names
 from leaktrace.pipeline.case_build import listing_items
@@ -20,6 +21,15 @@ from leaktrace.pipeline.text_view import display_text
 from leaktrace.store.models import CaseItem
 
 MAX_ITEMS_SHOWN = 500
+__all__ = ["TLP_LEVELS", "CaseSummary", "add_note", "add_post_to_case", "case_ref", "case_summary", "create_case",
+           "get_case", "masked_free_text"]
+
+
+def masked_free_text(text: str) -> str:
+    """Free text people type into a case (a title, a note) with personal values masked, as `case note` stores it."""
+    from leaktrace.pii.redact import masked_text
+
+    return masked_text(text)
 
 
 @dataclass(frozen=True)

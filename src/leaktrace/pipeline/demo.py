@@ -367,6 +367,9 @@ class Demo:
             self.say(f"{len(orgs)} organisations registered fingerprints (keyed, sampled) and their "
                      "per-partner canary rows")
             att = attribute_file(self.dump_path, registry, key, ring)
+        from leaktrace.pipeline.dump_records import save_attribution
+
+        save_attribution(ctx.data_dir, self.dump_report.sha256, att)  # the console's dump page shows it
         self.attribution = att
         self.say(f"[bold]{att.summary}[/bold]")
         for r in att.ranking[:3]:

@@ -123,6 +123,9 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "users.manage": frozenset({Role.ADMIN}),
     "audit.view": frozenset({Role.ADMIN, Role.AUDITOR}),
     "audit.export": frozenset({Role.ADMIN, Role.AUDITOR}),
+    "dump.view": _STAFF | {Role.PARTNER},  # a partner: only dumps attributed to its own organisation, no rows
+    "org.view": frozenset({Role.ADMIN, Role.SUPERVISOR}),
+    "admin.view": frozenset({Role.ADMIN}),
     "session.own": _ALL,
     "token.own": _ALL,
 }

@@ -83,7 +83,9 @@ def create_app(ctx: Context) -> FastAPI:
         return error_response(request, 400, exc.message)
 
     from leaktrace.web import api, pages
+    from leaktrace.web.pages_records import records_router
 
+    app.include_router(records_router())  # dumps, cases, organisations, administration (before pages: /cases/{ref})
     app.include_router(pages.router)
     app.include_router(api.router)
     from leaktrace.web.pages_actors import register as register_graph_pages

@@ -1,4 +1,4 @@
-"""The console's pages: login, feed (with triage), listing, identifier pivot, search, sessions, audit, case.
+"""The console's pages: login, feed (with triage), listing, identifier pivot, search, sessions, audit.
 
 Each handler asks one service function and renders its result; state-changing
 requests pass the CSRF check first (`guard`). htmx requests get the fragment
@@ -266,7 +266,7 @@ def search_page(request: Request, principal: Principal = Depends(page_principal)
     return render(request, "search.html", q=q, result=result, error=error, f=f, params=params)
 
 
-# -- sessions, audit, cases ------------------------------------------------------------------
+# -- sessions, audit --------------------------------------------------------------------
 
 @router.get("/sessions")
 def sessions_page(request: Request, principal: Principal = Depends(page_principal)) -> Response:
@@ -298,9 +298,3 @@ def audit_page(request: Request, principal: Principal = Depends(page_principal))
     rows = query(_ctx(request), action=action, limit=200)
     return render(request, "audit.html", rows=rows, action=action or "")
 
-
-@router.get("/cases/{ref}")
-def case_page(request: Request, ref: str, principal: Principal = Depends(page_principal)) -> Response:
-    from leaktrace.service.case_view import case_view
-
-    return render(request, "case.html", v=case_view(_ctx(request), principal, ref))

@@ -30,6 +30,10 @@ class Case(Base):
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    assignee: Mapped[str | None] = mapped_column(String(200))
+    # A supervisor other than the author (`created_by`) signs the case off; the audit log has the act too.
+    signed_off_by: Mapped[str | None] = mapped_column(String(200))
+    signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class CaseItem(Base):

@@ -1,7 +1,7 @@
 """online inspection: each source's schedule, politeness, proxy, state and last run
 
 Revision ID: 0016
-Revises: 0011
+Revises: 0015
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0016'
-down_revision: str | None = '0011'
+down_revision: str | None = '0015'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
