@@ -104,16 +104,13 @@ def _custody(ctx: Context, s: Any, post: Post) -> tuple[CustodyView | None, str 
     if cap is None:
         return None, None
     entries: list[dict[str, Any]] = []
-    log = ctx.data_dir / "evidence"
-    if log.is_dir() and any(log.iterdir()):
-        for e in ctx.evidence.entries():
-            if e.sha256 == cap.sha256:
-                entries.append({"seq": e.seq, "time": e.time, "action": e.action, "collector": e.collector,
-                                "hash": e.hash, "signer": e.signer})
+    if (ctx.data_dir / "evidence").is_dir():
+        entries = [{"seq": e.seq, "time": e.time, "action": e.action, "collector": e.collector, "hash": e.hash,
+                    "signer": e.signer} for e in ctx.evidence.entries_about(cap.sha256, 50)]
     shot = s.scalar(select(Capture.sha256).where(Capture.url_key == cap.url_key, Capture.content_type.like("image/%"))
                     .order_by(Capture.id.desc()).limit(1))
     view = CustodyView(cap.id, cap.sha256, display_text(cap.url, 2000, masked=False), cap.fetched_at.isoformat(),
-                       cap.status, cap.content_type, cap.size, entries[:50])
+                       cap.status, cap.content_type, cap.size, entries)
     return view, shot
 
 
