@@ -8,11 +8,10 @@ audit entry) before anything is returned.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from leaktrace.core.errors import InputError
 from leaktrace.pipeline.context import Context
@@ -117,13 +116,14 @@ def _custody(ctx: Context, s: Any, post: Post) -> tuple[CustodyView | None, str 
 def _similar(s: Any, post_id: int, version: str, limit: int = 10) -> list[FeedRow]:
     """Posts sharing the most identifiers or sample rows with this one."""
     mine = select(PostIdentifier.identifier_id).where(PostIdentifier.post_id == post_id)
-    # At most SIMILAR_SCAN links are read: a wallet on thousands of posts must not make one page read them all.
-    shared = s.scalars(select(PostIdentifier.post_id).where(PostIdentifier.identifier_id.in_(mine),
-                                                             PostIdentifier.post_id != post_id)
-                       .limit(SIMILAR_SCAN)).all()
-    ranked = Counter(int(p) for p in shared).most_common()
-    ranked.sort(key=lambda pn: (-pn[1], pn[0]))
-    ids = tuple(p for p, _ in ranked[:limit])
+    # At most SIMILAR_SCAN links are read: a wallet on thousands of posts must not make one page read them all;
+    # the database counts and ranks them (most shared first, then lowest id).
+    shared = (select(PostIdentifier.post_id.label("pid")).where(PostIdentifier.identifier_id.in_(mine),
+                                                               PostIdentifier.post_id != post_id)
+              .limit(SIMILAR_SCAN).subquery())
+    n = func.count().label("n")
+    ids = tuple(int(p) for p in s.scalars(select(shared.c.pid).group_by(shared.c.pid)
+                                           .order_by(n.desc(), shared.c.pid).limit(limit)))
     if not ids:
         return []
     rows = {r.post.id: feed_row(r) for r in find_posts(s, version, PostFilter(post_ids=ids), limit=limit)}

@@ -1,7 +1,7 @@
 """All tables; importing this module registers them on Base.metadata for Alembic."""
 
 from leaktrace.store.models.base import MAX_URL_CHARS, Base, url_key
-from leaktrace.store.models.cases import Case, CaseEvent, CaseItem, CaseNote
+from leaktrace.store.models.cases import Case, CaseEvent, CaseItem, CaseItemTerm, CaseNote
 from leaktrace.store.models.collect import FRONTIER_STATES, Capture, FrontierItem, Source
 from leaktrace.store.models.console import (
     TRIAGE_STATES,
@@ -37,6 +37,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseItem",
+    "CaseItemTerm",
     "CaseMember",
     "CaseNote",
     "FrontierItem",
