@@ -18,4 +18,4 @@ from leaktrace.web.app import create_app
 
 def app_from_settings() -> FastAPI:
     """uvicorn's factory (`leaktrace.web.server:app_from_settings`)."""
-    return create_app(Context(get_settings()))
+    return create_app(Context(get_settings()), warm=True)
