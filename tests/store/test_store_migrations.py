@@ -119,3 +119,24 @@ def test_0012_gives_stored_case_items_their_lookup_terms(empty_engine: Engine) -
     with session_factory(empty_engine)() as s:
         got = {(t.item_id, t.term) for t in s.scalars(select(CaseItemTerm))}
     assert got == {(7, "k1.bb"), (7, "k1.cc"), (7, "TXabc"), (8, "TQwallet")}
+
+
+def test_the_head_read_from_the_files_is_alembics() -> None:
+    from leaktrace.store.migrate import _shipped_head
+
+    assert _shipped_head() == head()
+
+
+def test_opening_a_store_at_head_does_not_import_alembic(tmp_path: object) -> None:
+    """Every process that opens the store checks its revision; one already at head skips Alembic (the start
+    of `leaktrace serve` and of each of its workers)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from leaktrace.store import make_engine, upgrade; "
+            f"e = make_engine(url='sqlite:///{tmp_path}/s.sqlite'); before, after = upgrade(e); "
+            "print(before, after, 'alembic' in sys.modules)")
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert first == ["None", head(), "True"]
+    assert again == [head(), head(), "False"]

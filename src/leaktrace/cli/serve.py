@@ -43,7 +43,6 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from leaktrace.service.accounts import ensure_first_admin
-        from leaktrace.web.app import create_app
 
         ctx = cli_context()
         password = ensure_first_admin(ctx)
@@ -59,5 +58,7 @@ def register(app: typer.Typer) -> None:
             uvicorn.run("leaktrace.web.server:app_from_settings", factory=True, workers=workers, host=host, port=port,
                         log_level="warning", access_log=False, timeout_graceful_shutdown=grace)
             return
+        from leaktrace.web.app import create_app
+
         uvicorn.run(create_app(ctx, warm=True), host=host, port=port, log_level="warning", access_log=False,
                     timeout_graceful_shutdown=grace)
