@@ -308,26 +308,29 @@ async def _user(c: httpx.AsyncClient, n_posts: int, seed: int, think: tuple[floa
 
 
 def load_test(base: str, n_posts: int, users: int, think: tuple[float, float], duration: float,
-              rounds: int) -> tuple[list[Sample], float]:
-    """`users` sessions, each logged in once, then paging as `_user` does; returns the samples and the wall
-    seconds of the paging (logins excluded)."""
+              rounds: int, pid: int | None = None) -> tuple[list[Sample], float, float]:
+    """`users` sessions, each logged in once, then paging as `_user` does; returns the samples, the wall
+    seconds of the paging and the CPU seconds server process `pid` and its workers spent on it (logins
+    excluded)."""
     out: list[Sample] = []
-    wall = [0.0]
+    wall = [0.0, 0.0]
 
     async def main() -> None:
         limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)  # a browser tab: one connection
         clients = [httpx.AsyncClient(base_url=base, timeout=600, limits=limits) for _ in range(users)]
         for c in clients:  # one session each, logged in one after another (argon2 is not what is measured)
             await _login(c)
+        cpu0 = cpu_seconds(pid) if pid else 0.0
         t0 = time.monotonic()
         await asyncio.gather(*[_user(c, n_posts, i, think, t0 + duration, rounds, out)
                                for i, c in enumerate(clients)])
         wall[0] = time.monotonic() - t0
+        wall[1] = cpu_seconds(pid) - cpu0 if pid else float("nan")
         for c in clients:
             await c.aclose()
 
     asyncio.run(main())
-    return out, wall[0]
+    return out, wall[0], wall[1]
 
 
 def pct(xs: list[float], q: int) -> float:
@@ -401,15 +404,17 @@ def run(backend: str, n: int, tpl_ctx: Context, tpl: list[dict[str, Any]], args:
         try:
             base = f"http://127.0.0.1:{port}"
             load_test(base, n, 5, (0.0, 0.0), 0, 2)  # warm-up: templates, connection pools, caches
-            samples, wall = load_test(base, n, args.users, think, args.duration, 0)
-            report(f"think time {think[0]:g}-{think[1]:g} s (uniform) for {args.duration:g} s", samples, wall,
-                   args.users, think)
-            print(f"    load average after: {load_average()}", flush=True)
-            if args.closed_rounds:
-                samples, wall = load_test(base, n, args.users, (0.0, 0.0), 0, args.closed_rounds)
-                report(f"closed loop, no think time, {args.closed_rounds} rounds of 3 pages a user", samples, wall,
-                       args.users, (0.0, 0.0))
-                print(f"    load average after: {load_average()}", flush=True)
+            runs = [("one user alone, no think time (no queueing in the console)", 1, (0.0, 0.0), args.solo_rounds),
+                    (f"think time {think[0]:g}-{think[1]:g} s (uniform) for {args.duration:g} s", args.users, think, 0),
+                    (f"closed loop, no think time, {args.closed_rounds} rounds of 3 pages a user", args.users,
+                     (0.0, 0.0), args.closed_rounds)]
+            for title, users, pause, rounds in runs:
+                if pause[1] == 0 and rounds == 0:
+                    continue
+                samples, wall, used = load_test(base, n, users, pause, args.duration, rounds, proc.pid)
+                report(title, samples, wall, users, pause)
+                print(f"    console CPU {used * 1000 / max(1, len(samples)):.0f} ms a request (all its processes; "
+                      f"the database server's not counted); load average after: {load_average()}", flush=True)
         finally:
             stop_server(proc)
     finally:
@@ -437,6 +442,7 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=60.0, help="seconds of paging with think time")
     ap.add_argument("--closed-rounds", type=int, default=2,
                     help="then feed + listing + search cycles per user with no think time (0: skip)")
+    ap.add_argument("--solo-rounds", type=int, default=10, help="cycles of one user alone first (0: skip)")
     ap.add_argument("--starts", type=int, default=5, help="fresh starts timed for start-to-first-page")
     ap.add_argument("--backends", default="postgresql,sqlite")
     ap.add_argument("--workers", type=int, default=0, help="leaktrace serve --workers (0: its default for the store)")
