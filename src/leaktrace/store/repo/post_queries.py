@@ -25,6 +25,7 @@ from leaktrace.store.models import TRIAGE_STATES, IntelResult, Post, SearchTerm,
 from leaktrace.store.repo._common import check_aware
 
 MAX_LIMIT = 10_000
+_PAGE_BY_IDS_FROM = 200  # offsets from which a page is found by its ids first (find_posts)
 SORTS = ("newest", "score")
 
 
@@ -168,8 +169,17 @@ def find_posts(session: Session, version: str, f: PostFilter | None = None, *, l
     else:
         query = query.order_by(Post.last_seen_at.desc(), Post.id.desc())
     if f.category is None and f.province is None:
-        rows = session.execute(query.offset(offset).limit(limit)).all()
-        return [PostRow(p, s, v, t) for p, s, v, t in rows]
+        if offset < _PAGE_BY_IDS_FROM:
+            rows = session.execute(query.offset(offset).limit(limit)).all()
+            return [PostRow(p, s, v, t) for p, s, v, t in rows]
+        # A deep page: the offset is walked selecting ids alone (the database then reads neither the posts'
+        # text nor the joined verdicts and triage for the rows it skips), and only the page's rows are read.
+        ids = list(session.scalars(query.with_only_columns(Post.id).offset(offset).limit(limit)))
+        if not ids:
+            return []
+        found = {p.id: PostRow(p, s, v, t) for p, s, v, t in session.execute(
+            query.where(Post.id.in_(ids)).order_by(None))}
+        return [found[i] for i in ids if i in found]
     out: list[PostRow] = []
     skipped = 0
     for p, s, v, t in session.execute(query.limit(MAX_LIMIT)).all():
