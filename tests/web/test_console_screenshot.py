@@ -12,6 +12,8 @@ import pytest
 from console_world import PASSWORD, ConsoleWorld
 from fastapi.testclient import TestClient
 
+from leaktrace.pipeline.intel_stage import analyse_item
+from leaktrace.service.feed import model_version
 from leaktrace.store.models import Capture, Post, Source
 from leaktrace.store.models.base import url_key
 from leaktrace.store.repo import PostSighting, upsert_post
@@ -55,6 +57,9 @@ def _listing(world: ConsoleWorld, name: str, shot: bytes | None) -> int:
         pid = upsert_post(s, PostSighting(site=f"shots-{name}", url=url, title=f"出售 {name}", body="样本"),
                           seen_at=now, source_id=source.id).post_id
         s.get(Post, pid).capture_id = page.id  # type: ignore[union-attr]
+        # analysed and indexed as a crawled post is (the shared world's other tests count its postings)
+        analyse_item(s, pid, f"出售 {name}", "样本", ctx.hasher, version=model_version(ctx), model=ctx.intel_model(),
+                     lexicon=ctx.lexicon())
         s.commit()
     return pid
 
