@@ -7,10 +7,25 @@ posts; console start to first page < 3 s.
 
 The posts are copies of an analysed generated world (`simulate` social
 listings through the intel stage: real facts, identifiers and search
-postings), multiplied to the size asked, with spread dates and scores.
-The server runs as `leaktrace serve` in its own process; server time is its
-`Server-Timing` header. Each figure is printed with its target and the ratio
-(the issue names no runnable peer for a console; the target is the bar).
+postings), multiplied to the size asked, with spread dates and scores
+(PostgreSQL by COPY).
+
+The server runs as `leaktrace serve` in its own process (its default
+workers for the store: one per core on PostgreSQL, one on SQLite). The
+load model is a load tool's (Locust's): each of `--users` sessions logs in
+once, then pages feed -> listing -> search -> feed ... with a think time
+drawn uniformly from `--think-min`..`--think-max` seconds (1-3 s) between
+pages, for `--duration` seconds; a feed page is one of the first 10,000
+rows (newest or score order), a listing a random post, a search one of ten
+common words. Then, for transparency, the closed loop: the same users with
+no think time (every user always waiting on the server) for
+`--closed-rounds` cycles. Per page type it prints p50/p95/p99 of the server
+time (the console's `Server-Timing` header: from the request entering the
+application to the response) and of the client time (send to last byte),
+the request rate served and offered, the target beside each p95 with its
+ratio, and the load average. Console start to first page is the median of
+`--starts` fresh spawns of `leaktrace serve` until the first 200 on /login.
+The client runs on the same machine as the server.
 
     python benchmarks/bench_console.py --scale 0.01     # 10^4 posts on PostgreSQL, 10^3 on SQLite
     python benchmarks/bench_console.py                  # the issue's sizes
@@ -23,11 +38,13 @@ import asyncio
 import json
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,6 +64,7 @@ PG_URL = os.environ.get("LEAKTRACE_BENCH_PG_URL", "postgresql+psycopg://postgres
 PASSWORD = "load test password 1234"
 SEARCHES = ["开房", "数据", "快递", "手机号", "四件套", "网购 收货", "USDT", "身份证", "物流", "酒店"]
 TARGETS = {"feed": 150.0, "listing": 150.0, "search": 300.0}
+KINDS = ("feed", "listing", "search")
 
 
 def template(tmp: Path) -> tuple[Context, list[dict[str, Any]]]:
@@ -174,21 +192,70 @@ def copy_identifiers(src: Context, dst: Context) -> None:
         s.commit()
 
 
-def start_server(settings_env: dict[str, str], port: int, workers: int = 1) -> tuple[subprocess.Popen[str], float]:
-    """`leaktrace serve` in a process; returns it and the seconds from start to the first page."""
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by process `pid` and its descendants (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    family, total = {pid}, 0.0
+    changed = True
+    while changed:
+        changed = False
+        for p, (ppid, _) in stats.items():
+            if ppid in family and p not in family:
+                family.add(p)
+                changed = True
+    for p in family:
+        total += stats.get(p, (0, 0.0))[1]
+    return total
+
+
+def start_server(settings_env: dict[str, str], port: int, workers: int = 0,
+                 cpu: list[float] | None = None) -> tuple[subprocess.Popen[str], float]:
+    """`leaktrace serve` in a process (its own process group); returns it and the seconds from spawn to the
+    first 200 on /login (console start to first page); appends the CPU seconds it took to `cpu`."""
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "leaktrace.cli.app", "serve", "--port", str(port),
                              "--workers", str(workers)],
                             env={**os.environ, **settings_env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, start_new_session=True)
     while True:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/login", timeout=1).status_code == 200:
-                return proc, time.perf_counter() - t0
+                wall = time.perf_counter() - t0
+                if cpu is not None:
+                    cpu.append(cpu_seconds(proc.pid))
+                return proc, wall
         except httpx.HTTPError:
             if proc.poll() is not None:
                 raise SystemExit(f"leaktrace serve exited: {proc.stderr.read() if proc.stderr else ''}") from None
-            time.sleep(0.02)
+            time.sleep(0.01)
+
+
+def stop_server(proc: subprocess.Popen[str]) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+
+
+def start_times(env: dict[str, str], workers: int, n: int) -> tuple[list[float], list[float]]:
+    """Start-to-first-page of `n` fresh starts over the loaded store: wall seconds and CPU seconds (all the
+    server's processes), the second telling what the first would be on an idle machine."""
+    out, cpu = [], []
+    for _ in range(n):
+        proc, secs = start_server(env, _free_port(), workers, cpu)
+        stop_server(proc)
+        out.append(secs)
+    return out, cpu
 
 
 async def _login(c: httpx.AsyncClient) -> None:
@@ -198,42 +265,105 @@ async def _login(c: httpx.AsyncClient) -> None:
     assert r.status_code in (200, 303), r.status_code
 
 
-async def _user(c: httpx.AsyncClient, n_posts: int, rounds: int, seed: int, out: dict[str, list[float]]) -> None:
+@dataclass
+class Sample:
+    kind: str
+    server_ms: float  # the console's own time (Server-Timing: middleware entry to response)
+    client_ms: float  # what the user waited (send to last byte, loopback)
+
+
+def _path(kind: str, rng: random.Random, n_posts: int) -> str:
+    if kind == "feed":  # a page of the first 10,000 rows, newest or highest score first
+        return (f"/feed?sort={rng.choice(['newest', 'score'])}"
+                f"&offset={rng.randrange(0, max(1, min(n_posts, 10_000) // 50)) * 50}")
+    if kind == "listing":
+        return f"/listing/{rng.randrange(1, n_posts + 1)}"
+    return "/search?q=" + rng.choice(SEARCHES)
+
+
+async def _user(c: httpx.AsyncClient, n_posts: int, seed: int, think: tuple[float, float], until: float,
+                rounds: int, out: list[Sample]) -> None:
+    """One analyst: feed, a listing, a search, again; `think` seconds (uniform) between pages. Runs until
+    the monotonic time `until`, or `rounds` cycles when there is no think time (the closed loop)."""
     rng = random.Random(seed)
-    for _ in range(rounds):
-        for kind, path in (("feed", "/feed?sort=" + rng.choice(["newest", "score"])
-                            + f"&offset={rng.randrange(0, max(1, min(n_posts, 10_000) // 50)) * 50}"),
-                           ("listing", f"/listing/{rng.randrange(1, n_posts + 1)}"),
-                           ("search", "/search?q=" + rng.choice(SEARCHES))):
+    await asyncio.sleep(rng.uniform(*think))  # users do not all click at the same instant
+    cycle = 0
+    while (time.monotonic() < until) if think[1] > 0 else cycle < rounds:
+        cycle += 1
+        for kind in KINDS:
+            if think[1] > 0 and time.monotonic() >= until:
+                break
+            path = _path(kind, rng, n_posts)
+            t0 = time.perf_counter()
             try:
                 r = await c.get(path)
             except httpx.RemoteProtocolError:  # the server closed an idle keep-alive connection as we reused it
+                t0 = time.perf_counter()
                 r = await c.get(path)
+            client_ms = (time.perf_counter() - t0) * 1000
             assert r.status_code == 200, (path, r.status_code, r.text[:200])
-            out[kind].append(float(r.headers["server-timing"].split("dur=")[1]))
+            out.append(Sample(kind, float(r.headers["server-timing"].split("dur=")[1]), client_ms))
+            if think[1] > 0:
+                await asyncio.sleep(rng.uniform(*think))
 
 
-def load_test(base: str, n_posts: int, users: int, rounds: int) -> dict[str, list[float]]:
-    out: dict[str, list[float]] = {"feed": [], "listing": [], "search": []}
+def load_test(base: str, n_posts: int, users: int, think: tuple[float, float], duration: float,
+              rounds: int, pid: int | None = None) -> tuple[list[Sample], float, float]:
+    """`users` sessions, each logged in once, then paging as `_user` does; returns the samples, the wall
+    seconds of the paging and the CPU seconds server process `pid` and its workers spent on it (logins
+    excluded)."""
+    out: list[Sample] = []
+    wall = [0.0, 0.0]
 
     async def main() -> None:
-        clients = [httpx.AsyncClient(base_url=base, timeout=600) for _ in range(users)]
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)  # a browser tab: one connection
+        clients = [httpx.AsyncClient(base_url=base, timeout=600, limits=limits) for _ in range(users)]
         for c in clients:  # one session each, logged in one after another (argon2 is not what is measured)
             await _login(c)
-        await asyncio.gather(*[_user(c, n_posts, rounds, i, out) for i, c in enumerate(clients)])
+        cpu0 = cpu_seconds(pid) if pid else 0.0
+        t0 = time.monotonic()
+        await asyncio.gather(*[_user(c, n_posts, i, think, t0 + duration, rounds, out)
+                               for i, c in enumerate(clients)])
+        wall[0] = time.monotonic() - t0
+        wall[1] = cpu_seconds(pid) - cpu0 if pid else float("nan")
         for c in clients:
             await c.aclose()
 
     asyncio.run(main())
-    return out
+    return out, wall[0], wall[1]
 
 
-def p95(xs: list[float]) -> float:
-    return statistics.quantiles(xs, n=20)[-1] if len(xs) >= 2 else (xs[0] if xs else float("nan"))
+def pct(xs: list[float], q: int) -> float:
+    """The q-th percentile (inclusive method); the one value when there is one."""
+    if not xs:
+        return float("nan")
+    if len(xs) == 1:
+        return xs[0]
+    return statistics.quantiles(xs, n=100, method="inclusive")[q - 1]
 
 
-def run(backend: str, n: int, tpl_ctx: Context, tpl: list[dict[str, Any]], users: int, rounds: int,
-        tmp: Path, workers: int = 1) -> None:
+def report(title: str, samples: list[Sample], wall: float, users: int, think: tuple[float, float]) -> None:
+    rate = len(samples) / wall if wall else float("nan")
+    mean_client = statistics.fmean(s.client_ms for s in samples) / 1000 if samples else 0.0
+    offered = users / ((think[0] + think[1]) / 2 + mean_client)
+    print(f"  {title}: {len(samples)} requests in {wall:.0f} s = {rate:.1f} requests/s served "
+          f"(offered by {users} users: {offered:.1f}/s)", flush=True)
+    for kind in KINDS:
+        xs = [s.server_ms for s in samples if s.kind == kind]
+        cs = [s.client_ms for s in samples if s.kind == kind]
+        p95 = pct(xs, 95)
+        print(f"    {kind:8s} server p50 {pct(xs, 50):7.1f}  p95 {p95:7.1f}  p99 {pct(xs, 99):7.1f} ms"
+              f" | client p50 {pct(cs, 50):7.1f}  p95 {pct(cs, 95):7.1f}  p99 {pct(cs, 99):7.1f} ms"
+              f" | target p95 <= {TARGETS[kind]:.0f} ms (ratio {p95 / TARGETS[kind]:.2f})  n={len(xs)}", flush=True)
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def run(backend: str, n: int, tpl_ctx: Context, tpl: list[dict[str, Any]], args: argparse.Namespace,
+        tmp: Path) -> None:
+    from leaktrace.cli.serve import default_workers
     from leaktrace.service.access import local_operator
     from leaktrace.service.accounts import change_password, create_user
 
@@ -250,37 +380,49 @@ def run(backend: str, n: int, tpl_ctx: Context, tpl: list[dict[str, Any]], users
         admin.close()
         url = f"{PG_URL}?options=-csearch_path%3D{schema}"
         env["LEAKTRACE_DATABASE_URL"] = url
-    ctx = Context(Settings(data_dir=data_dir, database_url=url), keyring=keyring)
-    version = model_version(ctx.intel_model())
-    copy_identifiers(tpl_ctx, ctx)
-    t0 = time.perf_counter()
-    (load_pg if backend == "postgresql" else load_sqlite)(ctx, tpl, n, version)
-    load_s = time.perf_counter() - t0
-    _, once = create_user(ctx, "bench", "analyst", actor=local_operator("bench"))
-    change_password(ctx, "bench", once, PASSWORD, None, "bench")
-    ctx.close()
-    port = _free_port()
-    proc, start_s = start_server(env, port, workers)
+    workers = args.workers or default_workers(url)
+    think = (args.think_min, args.think_max)
     try:
+        ctx = Context(Settings(data_dir=data_dir, database_url=url), keyring=keyring)
+        version = model_version(ctx.intel_model())
+        copy_identifiers(tpl_ctx, ctx)
         t0 = time.perf_counter()
-        times = load_test(f"http://127.0.0.1:{port}", n, users, rounds)
-        wall = time.perf_counter() - t0
+        (load_pg if backend == "postgresql" else load_sqlite)(ctx, tpl, n, version)
+        load_s = time.perf_counter() - t0
+        _, once = create_user(ctx, "bench", "analyst", actor=local_operator("bench"))
+        change_password(ctx, "bench", once, PASSWORD, None, "bench")
+        ctx.close()
+        print(f"\n{backend}: {n:,} posts (bulk-loaded in {load_s:.0f} s), leaktrace serve --workers {workers}, "
+              f"{args.users} users; load average {load_average()} on {os.cpu_count()} cores", flush=True)
+        starts, cpu = start_times(env, workers, args.starts)
+        med = statistics.median(starts)
+        print(f"  console start to first page: median {med:.2f} s wall of {len(starts)} starts "
+              f"(min {min(starts):.2f}, max {max(starts):.2f}; target < 3 s, ratio {med / 3:.2f}); "
+              f"CPU used by the server until then: median {statistics.median(cpu):.2f} s", flush=True)
+        port = _free_port()
+        proc, _ = start_server(env, port, workers)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            load_test(base, n, 5, (0.0, 0.0), 0, 2)  # warm-up: templates, connection pools, caches
+            runs = [("one user alone, no think time (no queueing in the console)", 1, (0.0, 0.0), args.solo_rounds),
+                    (f"think time {think[0]:g}-{think[1]:g} s (uniform) for {args.duration:g} s", args.users, think, 0),
+                    (f"closed loop, no think time, {args.closed_rounds} rounds of 3 pages a user", args.users,
+                     (0.0, 0.0), args.closed_rounds)]
+            for title, users, pause, rounds in runs:
+                if pause[1] == 0 and rounds == 0:
+                    continue
+                samples, wall, used = load_test(base, n, users, pause, args.duration, rounds, proc.pid)
+                report(title, samples, wall, users, pause)
+                print(f"    console CPU {used * 1000 / max(1, len(samples)):.0f} ms a request (all its processes; "
+                      f"the database server's not counted); load average after: {load_average()}", flush=True)
+        finally:
+            stop_server(proc)
     finally:
-        proc.terminate()
-        proc.wait(30)
         if schema is not None:  # the loaded copy is of no further use: give the space back
             admin = Context(Settings(data_dir=data_dir, database_url=PG_URL), keyring=keyring, migrate=False)
             with admin.engine.begin() as conn:
                 conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
             admin.close()
-    total = sum(len(v) for v in times.values())
-    print(f"\n{backend}: {n:,} posts (loaded in {load_s:.1f} s), {workers} worker(s), {users} users x {rounds} rounds, "
-          f"{total} requests in {wall:.1f} s ({total / wall:.0f}/s)")
-    print(f"  console start to first page: {start_s:.2f} s (target < 3 s, ratio {start_s / 3:.2f})")
-    for kind, xs in times.items():
-        v = p95(xs)
-        print(f"  {kind:8s} p95 server time {v:7.1f} ms  median {statistics.median(xs):6.1f} ms  "
-              f"(target <= {TARGETS[kind]:.0f} ms, ratio {v / TARGETS[kind]:.2f})", flush=True)
 
 
 def _free_port() -> int:
@@ -295,9 +437,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scale", type=float, default=1.0, help="fraction of the issue's sizes (10^6 PG, 10^5 SQLite)")
     ap.add_argument("--users", type=int, default=50)
-    ap.add_argument("--rounds", type=int, default=6, help="feed + listing + search requests per user")
+    ap.add_argument("--think-min", type=float, default=1.0, help="least think time between a user's pages (s)")
+    ap.add_argument("--think-max", type=float, default=3.0, help="most think time between a user's pages (s)")
+    ap.add_argument("--duration", type=float, default=60.0, help="seconds of paging with think time")
+    ap.add_argument("--closed-rounds", type=int, default=2,
+                    help="then feed + listing + search cycles per user with no think time (0: skip)")
+    ap.add_argument("--solo-rounds", type=int, default=10, help="cycles of one user alone first (0: skip)")
+    ap.add_argument("--starts", type=int, default=5, help="fresh starts timed for start-to-first-page")
     ap.add_argument("--backends", default="postgresql,sqlite")
-    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="leaktrace serve --workers")
+    ap.add_argument("--workers", type=int, default=0, help="leaktrace serve --workers (0: its default for the store)")
     args = ap.parse_args()
     sizes = {"postgresql": max(100, int(1_000_000 * args.scale)), "sqlite": max(100, int(100_000 * args.scale))}
     with tempfile.TemporaryDirectory() as d:
@@ -306,7 +454,7 @@ def main() -> None:
         print(f"template: {len(tpl)} analysed posts, "
               f"{sum(len(t['terms']) for t in tpl) / len(tpl):.0f} search terms a post", flush=True)
         for backend in args.backends.split(","):
-            run(backend, sizes[backend], tpl_ctx, tpl, args.users, args.rounds, tmp, args.workers)
+            run(backend, sizes[backend], tpl_ctx, tpl, args, tmp)
 
 
 if __name__ == "__main__":

@@ -92,3 +92,51 @@ def test_0007_marks_values_seen_in_samples_and_keeps_the_rest(empty_engine: Engi
     assert got["qq"].value_norm is None and got["qq"].victim_seen_at is None
     assert got["btc"].value_norm == "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa" and got["btc"].victim_seen_at is None
     assert got["sample_row"].victim_seen_at is None
+
+
+def test_0012_gives_stored_case_items_their_lookup_terms(empty_engine: Engine) -> None:
+    """Upgrade to 0012: items stored before get the terms new items get (the identifier pivot finds them)."""
+    import json
+
+    from leaktrace.store.models import CaseItemTerm
+
+    with empty_engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0011")
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    payload = {"id": "p1", "title": "出售 hash", "identifiers": [
+        {"type": "qq", "masked": "7******9", "hash": "k1.bb", "value": None},
+        {"type": "usdt_trc20", "value": "TXabc", "masked": "TX***bc", "hash": "k1.cc"}]}
+    with session_factory(empty_engine).begin() as s:
+        s.execute(text("INSERT INTO cases (id, ref, title, tlp, status, created_by, created_at, updated_at) "
+                       "VALUES (1, 'LT-1', 't', 'amber', 'open', 'x', :t, :t)"), {"t": t0})
+        s.execute(text("INSERT INTO case_items (id, case_id, kind, key, payload, added_by, added_at) "
+                       "VALUES (7, 1, 'listing', 'p1', :p, 'x', :t)"), {"p": json.dumps(payload), "t": t0})
+        s.execute(text("INSERT INTO case_items (id, case_id, kind, key, payload, added_by, added_at) "
+                       "VALUES (8, 1, 'wallet', 'w', :p, 'x', :t)"), {"p": json.dumps({"address": "TQwallet"}),
+                                                                      "t": t0})
+    upgrade(empty_engine)
+    assert check(empty_engine) == []
+    with session_factory(empty_engine)() as s:
+        got = {(t.item_id, t.term) for t in s.scalars(select(CaseItemTerm))}
+    assert got == {(7, "k1.bb"), (7, "k1.cc"), (7, "TXabc"), (8, "TQwallet")}
+
+
+def test_the_head_read_from_the_files_is_alembics() -> None:
+    from leaktrace.store.migrate import _shipped_head
+
+    assert _shipped_head() == head()
+
+
+def test_opening_a_store_at_head_does_not_import_alembic(tmp_path: object) -> None:
+    """Every process that opens the store checks its revision; one already at head skips Alembic (the start
+    of `leaktrace serve` and of each of its workers)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from leaktrace.store import make_engine, upgrade; "
+            f"e = make_engine(url='sqlite:///{tmp_path}/s.sqlite'); before, after = upgrade(e); "
+            "print(before, after, 'alembic' in sys.modules)")
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert first == ["None", head(), "True"]
+    assert again == [head(), head(), "False"]

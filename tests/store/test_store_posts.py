@@ -139,3 +139,36 @@ def test_snapshots_follow_a_model_of_the_listing(seq: list[dict[str, object]]) -
         assert {k: getattr(post, k) for k in state} == state
         assert len(snapshots(s, post.id)) == expected
     engine.dispose()
+
+
+def test_a_deep_page_is_the_page_the_plain_query_gives(sessions: sessionmaker[Session],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """From `_PAGE_BY_IDS_FROM` on, find_posts walks the offset over ids alone, then reads the page's rows:
+    the same rows, verdicts, triage and order as the one query, for each sort and with filters."""
+    import leaktrace.store.repo.post_queries as q
+    from leaktrace.store.models import IntelResult, Triage
+
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    with sessions() as s:
+        for i in range(60):
+            pid = upsert_post(s, PostSighting(site="m", url=f"http://m/{i}", author_handle=f"s{i % 3}",
+                                              title=f"t{i}"), seen_at=t0 + timedelta(minutes=(i * 7) % 13)).post_id
+            if i % 4:
+                s.add(IntelResult(post_id=pid, model_version="v1", score=(i % 5) / 5, trafficking=i % 2 == 0,
+                                  categories=[], facts={}))
+            if i % 6 == 0:
+                s.add(Triage(post_id=pid, state="dismissed", reason="no", actor="t", updated_at=t0))
+        s.commit()
+        pages = 0
+        filters = [q.PostFilter(), q.PostFilter(sort="score"), q.PostFilter(triage="new"),
+                   q.PostFilter(min_score=0.4, seller="S1"), q.PostFilter(triage="dismissed", sort="score")]
+        for f in filters:
+            for offset in (0, 3, 11, 40, 59, 80):
+                monkeypatch.setattr(q, "_PAGE_BY_IDS_FROM", 0)
+                deep = q.find_posts(s, "v1", f, limit=7, offset=offset)
+                monkeypatch.setattr(q, "_PAGE_BY_IDS_FROM", 10**9)
+                plain = q.find_posts(s, "v1", f, limit=7, offset=offset)
+                assert [(r.post.id, r.source, r.verdict and r.verdict.id, r.triage_state) for r in deep] == \
+                       [(r.post.id, r.source, r.verdict and r.verdict.id, r.triage_state) for r in plain], (f, offset)
+                pages += bool(plain)
+        assert pages >= 15  # most pages hold rows: the comparison is not of empty lists

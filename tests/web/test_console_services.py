@@ -208,3 +208,23 @@ def test_feed_shows_the_stored_masked_title_only_while_it_matches(console_world:
         s.commit()
     row = next(r for r in feed(w.ctx, p, PostFilter(seller="tester"), limit=50).rows if r.post_id == pid)
     assert row.title.startswith("新标题") and "13877778888" not in row.title
+
+
+def test_pivot_names_the_cases_holding_the_identifier_to_members_only(console_world: ConsoleWorld) -> None:
+    """A listing added to a case makes the case appear on its identifiers' pivot, by the items' indexed terms;
+    a user who is not a member sees it counted, not named."""
+    from leaktrace.store.models import PostIdentifier
+
+    w = console_world
+    a1, a2 = w.accounts.principals["analyst1"], w.accounts.principals["analyst2"]
+    with w.ctx.session() as s:
+        ident_id, post_id = s.execute(
+            select(Identifier.id, PostIdentifier.post_id).join(PostIdentifier, PostIdentifier.identifier_id ==
+                                                                Identifier.id)
+            .where(Identifier.value_norm.is_not(None)).order_by(Identifier.id.desc())).first()  # type: ignore[misc]
+    before = pivot(w.ctx, a1, ident_id)
+    add_to_case(w.ctx, a1, post_id, "LT-MEMBERS")
+    after = pivot(w.ctx, a1, ident_id)
+    assert "LT-MEMBERS" not in before.cases and "LT-MEMBERS" in after.cases
+    other = pivot(w.ctx, a2, ident_id)
+    assert "LT-MEMBERS" not in other.cases and other.hidden_cases == after.hidden_cases + 1

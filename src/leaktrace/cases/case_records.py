@@ -27,6 +27,7 @@ from leaktrace.cases.model import (
 from leaktrace.core.errors import InputError
 from leaktrace.store.models import Case, CaseEvent, CaseItem, CaseNote
 from leaktrace.store.repo._common import check_aware
+from leaktrace.store.repo.case_terms import set_item_terms
 
 # \Z, not $: `$` also matches before a trailing newline, and "C7\n" was stored and never found again.
 _REF_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
@@ -107,11 +108,14 @@ def add_item(session: Session, case: Case, kind: str, doc: Any, *, added_by: str
     now = _now()
     replaced = row is not None
     if row is None:
-        session.add(CaseItem(case_id=case.id, kind=kind, key=key, payload=payload, added_by=added_by, added_at=now))
+        row = CaseItem(case_id=case.id, kind=kind, key=key, payload=payload, added_by=added_by, added_at=now)
+        session.add(row)
+        session.flush()
     else:
         row.payload = payload
         row.added_by = added_by
         row.added_at = now
+    set_item_terms(session, row.id, payload)  # what the identifier pivot looks the item up by
     case.updated_at = now
     verb = "updated" if replaced else "added"
     session.add(CaseEvent(case_id=case.id, at=now, kind="item", text=f"{kind} {key} {verb}", ref=key))

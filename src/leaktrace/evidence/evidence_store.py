@@ -386,6 +386,15 @@ class EvidenceStore:
     def entries(self) -> Iterator[CustodyEntry]:
         return self.custody.entries()
 
+    def entries_about(self, sha256: str, limit: int = 50) -> list[CustodyEntry]:
+        """The custody entries of one blob, by an index of the log kept up to date (custody_index.py)."""
+        from leaktrace.evidence.custody_index import CustodyIndex
+
+        index = self.__dict__.get("_custody_index")
+        if index is None:
+            index = self.__dict__.setdefault("_custody_index", CustodyIndex(self.custody.path))
+        return index.entries_for(sha256, limit)
+
     def summaries(self) -> list[dict[str, Any]]:
         """One line per blob, from the custody log alone: first intake and how often it was seen."""
         by_sha: dict[str, dict[str, Any]] = {}

@@ -14,7 +14,15 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from leaktrace.store.models import Case, CaseItem, Identifier, Post, PostIdentifier, Source
+from leaktrace.store.models import (
+    Case,
+    CaseItem,
+    CaseItemTerm,
+    Identifier,
+    Post,
+    PostIdentifier,
+    Source,
+)
 
 DUMP_KINDS = {"cn_id": ("persons",), "cn_mobile": ("persons", "phones")}
 
@@ -42,15 +50,15 @@ def identifier_accounts(session: Session, ident_id: int) -> list[Account]:
 
 
 def identifier_cases(session: Session, ident: Identifier) -> list[str]:
-    """Refs of the cases whose items name the identifier (by keyed hash, or clear value for seller identifiers)."""
-    refs = []
+    """Refs of the cases whose items name the identifier (by keyed hash, or clear value for seller identifiers).
+
+    Looked up in the items' terms (`store.repo.case_terms`), not by reading every item."""
     needles = [ident.value_hash] + ([ident.value_norm] if ident.value_norm else [])
-    for ref, payload in session.execute(select(Case.ref, CaseItem.payload).join(CaseItem, CaseItem.case_id == Case.id)
-                                        .where(CaseItem.kind.in_(("listing", "actor", "wallet")))):
-        text = str(payload)
-        if any(n in text for n in needles) and ref not in refs:
-            refs.append(ref)
-    return refs
+    return list(session.scalars(
+        select(Case.ref).where(Case.id.in_(
+            select(CaseItem.case_id).join(CaseItemTerm, CaseItemTerm.item_id == CaseItem.id)
+            .where(CaseItemTerm.term.in_(needles), CaseItem.kind.in_(("listing", "actor", "wallet")))))
+        .order_by(Case.id)))
 
 
 def identifier_dumps(data_dir: Path, ident: Identifier) -> list[str]:

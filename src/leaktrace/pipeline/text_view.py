@@ -41,6 +41,21 @@ def display_text(text: str | None, limit: int, *, masked: bool = True, total: in
     """
     if not text:
         return ""
+    if masked and total is None and len(text) <= _CACHED_CHARS:
+        return _display_short(text, limit)
+    return _display(text, limit, masked, total)
+
+
+# Short masked fields (seller handles, titles) repeat on every page: their masking is looked up, not redone.
+_CACHED_CHARS = 400
+
+
+@lru_cache(maxsize=8192)
+def _display_short(text: str, limit: int) -> str:
+    return _display(text, limit, True, None)
+
+
+def _display(text: str, limit: int, masked: bool, total: int | None) -> str:
     cut = text[:limit + _MASK_MARGIN] if masked else text[:limit]
     if masked:
         from leaktrace.pii.redact import masked_text

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from leaktrace.core.errors import InputError
 from leaktrace.pipeline.context import Context
@@ -108,12 +108,9 @@ def _custody(ctx: Context, s: Any, post: Post) -> tuple[CustodyView | None, Capt
     if cap is None:
         return None, None
     entries: list[dict[str, Any]] = []
-    log = ctx.data_dir / "evidence"
-    if log.is_dir() and any(log.iterdir()):
-        for e in ctx.evidence.entries():
-            if e.sha256 == cap.sha256:
-                entries.append({"seq": e.seq, "time": e.time, "action": e.action, "collector": e.collector,
-                                "hash": e.hash, "signer": e.signer})
+    if (ctx.data_dir / "evidence").is_dir():  # by the custody log's offset index, not a scan of every entry
+        entries = [{"seq": e.seq, "time": e.time, "action": e.action, "collector": e.collector, "hash": e.hash,
+                    "signer": e.signer} for e in ctx.evidence.entries_about(cap.sha256, 50)]
     view = CustodyView(cap.id, cap.sha256, display_text(cap.url, 2000, masked=False), cap.fetched_at.isoformat(),
                        cap.status, cap.content_type, cap.size, entries[:50])
     return view, cap
@@ -146,13 +143,14 @@ def _pictures(s: Any, post_id: int) -> dict[str, Any] | None:
 def _similar(s: Any, post_id: int, version: str, limit: int = 10) -> list[FeedRow]:
     """Posts sharing the most identifiers or sample rows with this one."""
     mine = select(PostIdentifier.identifier_id).where(PostIdentifier.post_id == post_id)
-    # At most SIMILAR_SCAN links are read: a wallet on thousands of posts must not make one page read them all.
-    shared = s.scalars(select(PostIdentifier.post_id).where(PostIdentifier.identifier_id.in_(mine),
-                                                             PostIdentifier.post_id != post_id)
-                       .limit(SIMILAR_SCAN)).all()
-    ranked = Counter(int(p) for p in shared).most_common()
-    ranked.sort(key=lambda pn: (-pn[1], pn[0]))
-    ids = tuple(p for p, _ in ranked[:limit])
+    # At most SIMILAR_SCAN links are read: a wallet on thousands of posts must not make one page read them all;
+    # the database counts and ranks them (most shared first, then lowest id).
+    shared = (select(PostIdentifier.post_id.label("pid")).where(PostIdentifier.identifier_id.in_(mine),
+                                                               PostIdentifier.post_id != post_id)
+              .limit(SIMILAR_SCAN).subquery())
+    n = func.count().label("n")
+    ids = tuple(int(p) for p in s.scalars(select(shared.c.pid).group_by(shared.c.pid)
+                                           .order_by(n.desc(), shared.c.pid).limit(limit)))
     if not ids:
         return []
     rows = {r.post.id: feed_row(r) for r in find_posts(s, version, PostFilter(post_ids=ids), limit=limit)}

@@ -109,6 +109,8 @@ def add_to_case(ctx: Context, principal: Principal, post_id: int, case: str) -> 
     with ctx.session() as s:
         key = add_post_to_case(s, model_version(ctx), post_id, ref, added_by=principal.username)
         _set(s, post_id, "in_case", principal, case_ref=ref)
+        # In the same transaction: a stop between the two cannot leave an item without its audit entry.
+        audit.record(ctx, principal, "case.add_item", f"case:{ref}", detail={"post": post_id, "item": key},
+                     session=s)
         s.commit()
-    audit.record(ctx, principal, "case.add_item", f"case:{ref}", detail={"post": post_id, "item": key})
     return key

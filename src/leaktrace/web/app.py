@@ -8,6 +8,10 @@ missing CSRF token, 429 with Retry-After when rate-limited.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -22,9 +26,22 @@ from leaktrace.web.i18n import words
 from leaktrace.web.requests import HERE, NotLoggedIn, error_response, lang_of, shown, wants_json
 
 
-def create_app(ctx: Context) -> FastAPI:
-    """The console over `ctx` (its store, keys and evidence)."""
-    app = FastAPI(title="leaktrace console API", version="1", docs_url=None, redoc_url=None,
+@asynccontextmanager
+async def _warming(app: FastAPI) -> AsyncIterator[None]:
+    """Mask a sample text in a thread while the server starts: the region tables the address detector needs
+    take most of a second to build, once per process."""
+    from leaktrace.pipeline.text_view import mask_text
+
+    threading.Thread(target=mask_text, args=("广东省深圳市南山区科技园 13800138000",), name="warm-up",
+                     daemon=True).start()
+    yield
+
+
+def create_app(ctx: Context, *, warm: bool = False) -> FastAPI:
+    """The console over `ctx` (its store, keys and evidence); `warm`: load what the first pages would (the
+    masking tables) in a thread at start, so no user's first page pays for it (`leaktrace serve`)."""
+    app = FastAPI(lifespan=_warming if warm else None,  # type: ignore[arg-type]
+                  title="leaktrace console API", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json",
                   description="The REST API of the leaktrace console: bearer tokens (`leaktrace tokens`), "
                               "the same service functions and access rules as the pages.")

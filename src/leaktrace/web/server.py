@@ -17,5 +17,6 @@ from leaktrace.web.app import create_app
 
 
 def app_from_settings() -> FastAPI:
-    """uvicorn's factory (`leaktrace.web.server:app_from_settings`)."""
-    return create_app(Context(get_settings()))
+    """uvicorn's factory (`leaktrace.web.server:app_from_settings`); `leaktrace serve` migrated the store before
+    starting the workers, so they only open it."""
+    return create_app(Context(get_settings(), migrate=False), warm=True)

@@ -10,7 +10,7 @@ from leaktrace.store.models.alerts import (
     Tracker,
 )
 from leaktrace.store.models.base import MAX_URL_CHARS, Base, url_key
-from leaktrace.store.models.cases import Case, CaseEvent, CaseItem, CaseNote
+from leaktrace.store.models.cases import Case, CaseEvent, CaseItem, CaseItemTerm, CaseNote
 from leaktrace.store.models.collect import FRONTIER_STATES, Capture, FrontierItem, Source
 from leaktrace.store.models.console import (
     TRIAGE_STATES,
@@ -56,6 +56,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseItem",
+    "CaseItemTerm",
     "CaseMember",
     "CaseNote",
     "FrontierItem",

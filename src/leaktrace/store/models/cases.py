@@ -49,6 +49,18 @@ class CaseItem(Base):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class CaseItemTerm(Base):
+    """What an item names that the identifier pivot looks up (keyed hashes, clear seller identifiers, wallet
+    addresses: `store.repo.case_terms`), so finding an identifier's cases is an index look-up, not a read of
+    every item's payload."""
+
+    __tablename__ = "case_item_terms"
+    __table_args__ = (Index(None, "term"),)
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("case_items.id", ondelete="CASCADE"), primary_key=True)
+    term: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
 class CaseNote(Base):
     __tablename__ = "case_notes"
     __table_args__ = (Index(None, "case_id"),)

@@ -42,8 +42,9 @@ class Post(Base):
         Index(None, "author_handle"),
         Index(None, "posted_at"),
         Index(None, "last_seen_at"),  # the console feed's "newest first"
-        # The seller filter matches handles case-insensitively (the listing page's "seller's other listings").
-        Index("ix_posts_lower_author_handle", func.lower(text("author_handle"))),
+        # The seller filter matches handles case-insensitively (the listing page's "seller's other listings"),
+        # newest first: with the sighting time in the index a seller of 10^5 posts costs a page its 21 rows.
+        Index("ix_posts_lower_author_handle_seen", func.lower(text("author_handle")), "last_seen_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,6 +13,7 @@ post ids (an identifier's listings), and a sort by trafficking score.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +25,7 @@ from leaktrace.store.models import TRIAGE_STATES, IntelResult, Post, SearchTerm,
 from leaktrace.store.repo._common import check_aware
 
 MAX_LIMIT = 10_000
+_PAGE_BY_IDS_FROM = 200  # offsets from which a page is found by its ids first (find_posts)
 SORTS = ("newest", "score")
 
 
@@ -167,8 +169,17 @@ def find_posts(session: Session, version: str, f: PostFilter | None = None, *, l
     else:
         query = query.order_by(Post.last_seen_at.desc(), Post.id.desc())
     if f.category is None and f.province is None:
-        rows = session.execute(query.offset(offset).limit(limit)).all()
-        return [PostRow(p, s, v, t) for p, s, v, t in rows]
+        if offset < _PAGE_BY_IDS_FROM:
+            rows = session.execute(query.offset(offset).limit(limit)).all()
+            return [PostRow(p, s, v, t) for p, s, v, t in rows]
+        # A deep page: the offset is walked selecting ids alone (the database then reads neither the posts'
+        # text nor the joined verdicts and triage for the rows it skips), and only the page's rows are read.
+        ids = list(session.scalars(query.with_only_columns(Post.id).offset(offset).limit(limit)))
+        if not ids:
+            return []
+        found = {p.id: PostRow(p, s, v, t) for p, s, v, t in session.execute(
+            query.where(Post.id.in_(ids)).order_by(None))}
+        return [found[i] for i in ids if i in found]
     out: list[PostRow] = []
     skipped = 0
     for p, s, v, t in session.execute(query.limit(MAX_LIMIT)).all():
@@ -194,18 +205,37 @@ def _names_province(facts: dict | None, province: str) -> bool:  # type: ignore[
 def triage_counts(session: Session, version: str) -> dict[str, int]:
     """Analysed posts (under `version`) per triage state; `new` is every analysed post without a decision.
 
-    Counted over the small triage table and an index-only count of verdicts, so the
-    feed can show it on every page at a million posts.
+    Counted over the small triage table and a count of verdicts that is redone only
+    when a verdict was added (`_verdict_total`), so the feed can show it on every page
+    at a million posts.
     """
-    total = session.scalar(select(func.count()).select_from(IntelResult)
-                           .where(IntelResult.model_version == version)) or 0
-    decided = dict(session.execute(
-        select(Triage.state, func.count()).join(IntelResult, and_(IntelResult.post_id == Triage.post_id,
-                                                                  IntelResult.model_version == version))
-        .group_by(Triage.state)).all())
+    total = _verdict_total(session, version)
+    # Driven by the small triage table (EXISTS per row): as a join, SQLite without statistics walks every verdict.
+    analysed = select(IntelResult.id).where(IntelResult.post_id == Triage.post_id,
+                                            IntelResult.model_version == version).exists()
+    decided = dict(session.execute(select(Triage.state, func.count()).where(analysed).group_by(Triage.state)).all())
     counts = {state: int(decided.get(state, 0)) for state in TRIAGE_STATES}
     counts["new"] = max(0, int(total) - sum(counts[s] for s in TRIAGE_STATES if s != "new"))
     return counts
+
+
+_TOTAL_TTL_S = 30.0
+_totals: dict[tuple[str, str], tuple[float, int | None, int]] = {}
+
+
+def _verdict_total(session: Session, version: str) -> int:
+    """Verdicts of `version`: a count over every verdict (100+ ms at a million) is redone only when the newest
+    verdict id moved (one index look-up) or after `_TOTAL_TTL_S` seconds (verdicts replaced or deleted)."""
+    key = (str(session.get_bind().url), version)
+    newest = session.scalar(select(func.max(IntelResult.id)))
+    now = time.monotonic()
+    hit = _totals.get(key)
+    if hit is not None and hit[1] == newest and now - hit[0] < _TOTAL_TTL_S:
+        return hit[2]
+    total = int(session.scalar(select(func.count()).select_from(IntelResult)
+                               .where(IntelResult.model_version == version)) or 0)
+    _totals[key] = (now, newest, total)
+    return total
 
 
 def get_post(session: Session, post_id: int, version: str) -> PostRow:

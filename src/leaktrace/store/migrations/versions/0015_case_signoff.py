@@ -1,7 +1,7 @@
 """cases: an assignee, and the supervisor's sign-off (who, when)
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0012
 
 Adds `cases.assignee` (the analyst answerable for the case; the console's
 case list filters on it), and `cases.signed_off_by` / `cases.signed_off_at`:
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0015'
-down_revision: str | None = '0011'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
