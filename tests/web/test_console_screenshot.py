@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from leaktrace.pipeline.intel_stage import analyse_item
 from leaktrace.service.feed import model_version
-from leaktrace.store.models import Capture, Post, Source
+from leaktrace.store.models import Capture, Media, Post, Source
 from leaktrace.store.models.base import url_key
 from leaktrace.store.repo import PostSighting, upsert_post
 from leaktrace.web.app import create_app
@@ -35,8 +35,8 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 
 
 def _listing(world: ConsoleWorld, name: str, shot: bytes | None) -> int:
-    """A post whose capture (HTML) and screenshot (`shot`, stored as an image capture of the same URL) are in
-    the evidence store, as the crawler leaves them."""
+    """A post whose capture (HTML) and screenshot (`shot`, a `media` row of kind screenshot on that capture) are in
+    the evidence store, as the queued rendering leaves them."""
     ctx = world.ctx
     url = f"http://{name}.onion/item/1"
     now = datetime.now(UTC)
@@ -49,11 +49,12 @@ def _listing(world: ConsoleWorld, name: str, shot: bytes | None) -> int:
         page = Capture(source_id=source.id, url=url, url_key=url_key(url), sha256=html.sha256, fetched_at=now,
                        status=200, content_type="text/html", size=html.size)
         s.add(page)
+        s.flush()
         if shot is not None:
             img = ctx.evidence.put_bytes(shot, source_url=url, collector="tests", media_type="image/png")
-            s.add(Capture(source_id=source.id, url=url + "#screenshot", url_key=url_key(url), sha256=img.sha256,
-                          fetched_at=now, status=200, content_type="image/png", size=img.size))
-        s.flush()
+            s.add(Media(capture_id=page.id, kind="screenshot", url=url, url_key=url_key(url), sha256=img.sha256,
+                        state="done", notes=[], values=[], media_type="image/png"))
+            s.flush()
         pid = upsert_post(s, PostSighting(site=f"shots-{name}", url=url, title=f"出售 {name}", body="样本"),
                           seen_at=now, source_id=source.id).post_id
         s.get(Post, pid).capture_id = page.id  # type: ignore[union-attr]
