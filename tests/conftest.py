@@ -111,8 +111,10 @@ def pg_schemas(pg_admin: Engine) -> Iterator[Callable[[], str]]:
         return name
 
     yield new
-    with pg_admin.begin() as conn:
-        for name in made:
+    # One transaction per schema: a drop takes a lock per table, index and sequence, and dropping every
+    # schema of a session at once ran out of the server's lock table ("out of shared memory").
+    for name in made:
+        with pg_admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
 
 

@@ -62,15 +62,18 @@ def red_post(console_world: ConsoleWorld) -> int:
     a1 = console_world.accounts.principals["analyst1"]
     from sqlalchemy import select
 
-    from leaktrace.store.models import CaseItem, Post
+    from leaktrace.store.models import CaseItem, IntelResult, Post, PostIdentifier
 
+    # A titled, analysed listing with a seller and an identifier, in no case yet: chosen from the store, not
+    # from the feed's first page, which tests sharing the world fill with their own uploads and cases.
     with ctx.session() as s:
-        held = set(s.scalars(select(CaseItem.key).where(CaseItem.kind == "listing")))
-        titled = set(s.scalars(select(Post.id).where(Post.title.is_not(None), Post.title != "")))
-    rows = feed(ctx, a1, PostFilter(sort="score"), limit=200).rows
-    # a listing with a title (an upload test sharing the world may have added untitled chat posts)
-    pid = next(r.post_id for r in rows
-               if r.case_ref is None and r.seller and r.post_id in titled and f"post-{r.post_id}" not in held)
+        held = {int(k.removeprefix("post-")) for k in s.scalars(select(CaseItem.key).where(CaseItem.kind == "listing"))
+                if k.startswith("post-") and k.removeprefix("post-").isdigit()}
+        candidates = s.scalars(
+            select(Post.id).where(Post.title.is_not(None), Post.title != "", Post.author_handle.is_not(None),
+                                  Post.id.in_(select(PostIdentifier.post_id)), Post.id.in_(select(IntelResult.post_id)))
+            .order_by(Post.id)).all()
+    pid = next(p for p in candidates if p not in held)
     add_to_case(ctx, a1, pid, "LT-MEMBERS")
     done = set_item_tlp(ctx, a1, "LT-MEMBERS", f"listing:post-{pid}", "TLP:RED")
     assert done["tlp"] == "red" and done["own"]
