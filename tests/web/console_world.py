@@ -35,6 +35,23 @@ class Accounts:
         """A TOTP code `ahead` steps after now (the setup spent the current one)."""
         return pyotp.TOTP(self.totp[username]).at(time.time() + 30 * ahead)
 
+    def fresh_code(self, ctx: Context, username: str) -> str:
+        """A code the login will take: for a step the window accepts (now, now + 1) that no earlier login of
+        this world spent (a code is good once). When both are spent, wait for the clock's next step."""
+        from sqlalchemy import select
+
+        from leaktrace.service.totp import STEP_S
+        from leaktrace.store.models import User
+
+        with ctx.session() as s:
+            last = s.scalar(select(User.totp_last_step).where(User.username == username))
+        while True:
+            now = int(time.time() // STEP_S)
+            for step in (now, now + 1):
+                if last is None or step > last:
+                    return pyotp.TOTP(self.totp[username]).at(step * STEP_S)
+            time.sleep(max(0.1, (now + 1) * STEP_S - time.time() + 0.05))
+
 
 @dataclass
 class ConsoleWorld:

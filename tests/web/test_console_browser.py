@@ -72,7 +72,7 @@ def test_login_with_totp(page_for: Any, console_world: ConsoleWorld) -> None:
     login(page, "super1")
     expect(page.locator("#login-error")).to_be_visible()  # the password was right: the code is asked for
     page.fill("#password", PASSWORD)
-    page.fill("#totp", console_world.accounts.code("super1"))
+    page.fill("#totp", console_world.accounts.fresh_code(console_world.ctx, "super1"))
     page.click("#login-submit")
     page.wait_for_url(re.compile(r"/feed"))
     expect(page.locator("header .who")).to_contain_text("super1")

@@ -223,8 +223,9 @@ def test_pivot_names_the_cases_holding_the_identifier_to_members_only(console_wo
                                                                 Identifier.id)
             .where(Identifier.value_norm.is_not(None)).order_by(Identifier.id.desc())).first()  # type: ignore[misc]
     before = pivot(w.ctx, a1, ident_id)
+    other_before = pivot(w.ctx, a2, ident_id)  # other tests sharing the world may hold it in their cases
     add_to_case(w.ctx, a1, post_id, "LT-MEMBERS")
     after = pivot(w.ctx, a1, ident_id)
     assert "LT-MEMBERS" not in before.cases and "LT-MEMBERS" in after.cases
     other = pivot(w.ctx, a2, ident_id)
-    assert "LT-MEMBERS" not in other.cases and other.hidden_cases == after.hidden_cases + 1
+    assert "LT-MEMBERS" not in other.cases and other.hidden_cases == other_before.hidden_cases + 1

@@ -121,7 +121,7 @@ def test_notices_page_release_is_for_supervisors(app: object, console_world: Con
         _login(c, "partner1")
         assert "p#1" not in c.get("/notices").text  # held: the organisation does not see it yet
     with TestClient(app) as c:  # type: ignore[arg-type]
-        _login(c, "super1", console_world.accounts.code("super1"))
+        _login(c, "super1", console_world.accounts.fresh_code(console_world.ctx, "super1"))
         page = c.get("/notices")
         nid = re.search(r'data-notice="(\d+)"', page.text).group(1)  # type: ignore[union-attr]
         c.post(f"/notices/{nid}/release", data={"csrf": _csrf(page.text)})
