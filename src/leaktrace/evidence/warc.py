@@ -166,7 +166,12 @@ class _Counting(io.RawIOBase):
 
 
 def iter_warc(stream: BinaryIO, label: str, *, max_body: int = MAX_BODY_BYTES) -> Iterator[WarcRecord]:
-    """Records of a WARC (plain or gzip) in order; InputError naming the offset of the first bad one."""
+    """Records of a WARC (plain or gzip) in order; InputError naming the offset of the first bad one.
+
+    A seekable stream may stand at any record's start (one record read from the middle of a file):
+    offsets, and the end-of-file checks that seek, are counted from the file's first byte.
+    """
+    base = stream.tell() if stream.seekable() else 0
     src = _Counting(stream)
     it = ArchiveIterator(io.BufferedReader(src, 1 << 16), ensure_http_headers=False)
     offset = end = 0
@@ -174,7 +179,7 @@ def iter_warc(stream: BinaryIO, label: str, *, max_body: int = MAX_BODY_BYTES) -
     pending: WarcRecord | None = None
     try:
         for rec in it:
-            offset = it.offset
+            offset = base + it.offset
             if not str(getattr(rec, "format", "")).startswith("warc"):
                 raise InputError(f"{label}: truncated or corrupt WARC record at offset {offset} (not a WARC record)")
             body = rec.content_stream().read(max_body + 1)
@@ -197,19 +202,19 @@ def iter_warc(stream: BinaryIO, label: str, *, max_body: int = MAX_BODY_BYTES) -
                 http_headers=list(http.headers) if http is not None else [],
                 body=body,
             )
-            member_end = it.get_record_offset() + it.get_record_length()
+            member_end = base + it.get_record_offset() + it.get_record_length()
             last_member = (offset, member_end - offset)
             # Hand a record out only once the next one parsed (or the end checked out):
             # warcio yields a record cut short without complaint.
             if pending is not None:
                 yield pending
             pending = record
-        end = it.offset
+        end = base + it.offset
     except InputError as exc:
         failure: InputError | None = exc
     except (ArchiveLoadFailed, zlib.error, ValueError, EOFError, AttributeError, TypeError) as exc:
         # warcio reports malformed headers as whatever its parser trips on.
-        failure = InputError(f"{label}: truncated or corrupt WARC record at offset {it.offset} ({exc})")
+        failure = InputError(f"{label}: truncated or corrupt WARC record at offset {base + it.offset} ({exc})")
         failure.__cause__ = exc
     else:
         failure = None
@@ -225,7 +230,7 @@ def iter_warc(stream: BinaryIO, label: str, *, max_body: int = MAX_BODY_BYTES) -
         raise InputError(f"{label}: truncated or corrupt WARC record at offset {last_member[0]}")
     if pending is not None:
         yield pending
-    bad_at = _content_after(stream, good_end) if stream.seekable() else (end if src.count > end else None)
+    bad_at = _content_after(stream, good_end) if stream.seekable() else (end if base + src.count > end else None)
     if bad_at is not None:
         raise InputError(f"{label}: truncated or corrupt WARC record at offset {bad_at}")
 

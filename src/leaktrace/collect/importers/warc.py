@@ -16,7 +16,6 @@ custody metadata) so replay tools do not decode it twice.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -67,7 +66,7 @@ def iter_warc_file(
             if found is None:
                 return None
             again.seek(found[0])
-            records = iter_warc(_Forward(again), str(path), max_body=min(max_record, MAX_PICTURE_BYTES))
+            records = iter_warc(again, str(path), max_body=min(max_record, MAX_PICTURE_BYTES))
             try:
                 rec = next(records)
             except (StopIteration, InputError):
@@ -78,23 +77,6 @@ def iter_warc_file(
 
         yield from iter_warc_stream(fh, label=str(path), name=path.name, fallback=mtime(path), site=site,
                                     profile=profile, max_record=max_record, picture=picture)
-
-
-class _Forward(io.RawIOBase):
-    """The file read on from where it stands, not seekable: iter_warc's whole-file checks (which seek
-    by offsets counted from its first byte) must not run on one record read from the middle."""
-
-    def __init__(self, raw: BinaryIO) -> None:
-        super().__init__()
-        self._raw = raw
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self._raw.read(len(b))
-        b[: len(data)] = data
-        return len(data)
 
 
 def _picture_index(path: Path, max_record: int) -> dict[str, tuple[int, str]]:
