@@ -235,6 +235,11 @@ def iter_warc(stream: BinaryIO, label: str, *, max_body: int = MAX_BODY_BYTES) -
         raise InputError(f"{label}: truncated or corrupt WARC record at offset {bad_at}")
 
 
+def response_record(data: bytes, label: str) -> WarcRecord | None:
+    """The HTTP response of a sealed capture (a capture's blob is a WARC holding its response), or None."""
+    return next((r for r in iter_warc(io.BytesIO(data), label) if r.record_type == "response"), None)
+
+
 def _content_after(stream: BinaryIO, pos: int) -> int | None:
     """Offset of the first byte after `pos` that is not a record-separating blank line."""
     stream.seek(pos)

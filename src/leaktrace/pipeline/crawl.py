@@ -15,7 +15,6 @@ So a rerun neither refetches what is stored nor writes a capture twice.
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 import os
 import re
@@ -50,7 +49,7 @@ from leaktrace.collect.watch import Alert, Webhook, matching_terms
 from leaktrace.core.capture import CaptureDocument
 from leaktrace.core.errors import ConfigError, InputError, LeaktraceError
 from leaktrace.evidence.custody import CustodyEntry
-from leaktrace.evidence.warc import iter_warc
+from leaktrace.evidence.warc import response_record
 from leaktrace.pipeline.context import Context, open_context
 from leaktrace.pipeline.ingest import Ingestor, header_value, queue_tracking, sighting
 from leaktrace.pipeline.media import (
@@ -405,8 +404,10 @@ def _record_from_evidence(ctx: Context, source: Source, profile: Profile, url: s
     """
     try:
         data = ctx.evidence.read_bytes(sha, max_bytes=256 << 20)
-        rec = next(r for r in iter_warc(io.BytesIO(data), f"blob {sha}") if r.record_type == "response")
-    except (LeaktraceError, StopIteration):
+        rec = response_record(data, f"blob {sha}")
+    except LeaktraceError:
+        return None
+    if rec is None:
         return None
     try:
         fetched_at = datetime.fromisoformat(str(entry_meta.get("fetched_at", "")).replace("Z", "+00:00"))

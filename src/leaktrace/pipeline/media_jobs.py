@@ -20,7 +20,6 @@ from the text.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -32,11 +31,12 @@ from leaktrace.collect.fetch import FetchedPage
 from leaktrace.collect.profile import RenderSpec
 from leaktrace.collect.screenshots import PNG, store_render
 from leaktrace.core.errors import InputError, LeaktraceError
-from leaktrace.evidence.warc import iter_warc
+from leaktrace.evidence.warc import response_record
 from leaktrace.images.decode import Limits
 from leaktrace.images.read import ImageReading, read_image
 from leaktrace.pii.scanner import Scanner
 from leaktrace.pipeline.context import Context
+from leaktrace.pipeline.ingest import header_value
 from leaktrace.pipeline.media import OCR, PICTURE, RENDER, SCREENSHOT
 from leaktrace.pipeline.render_runtime import RenderRuntime
 from leaktrace.store.models import Capture, IntelResult, Media, url_key
@@ -69,10 +69,10 @@ def _job_id(job: Any) -> int | None:
 def _captured_page(ctx: Context, sha: str) -> FetchedPage:
     """The captured response, read back from its sealed WARC."""
     data = ctx.evidence.read_bytes(sha, max_bytes=256 << 20)
-    rec = next((r for r in iter_warc(io.BytesIO(data), f"blob {sha}") if r.record_type == "response"), None)
+    rec = response_record(data, f"blob {sha}")
     if rec is None or rec.url is None:
         raise InputError(f"blob {sha}: no HTTP response record to render")
-    ctype = next((v for k, v in rec.http_headers if k.lower() == "content-type"), "text/html")
+    ctype = header_value(rec.http_headers, "Content-Type") or "text/html"
     fetched = datetime.fromisoformat(rec.date.replace("Z", "+00:00")) if rec.date else datetime.now(UTC)
     return FetchedPage(rec.url, rec.url, rec.status or 200, list(rec.http_headers), rec.body, fetched, ctype)
 
