@@ -27,6 +27,47 @@
 
 static const char HEX[] = "0123456789abcdef";
 
+/* RFC 2104: the key's inner state (its ipad block and `tag` absorbed) and outer state (its opad block),
+ * computed once per call; every value then costs two SHA-256 finishes. The padded key is wiped here, the
+ * states by the caller once the loop is done. */
+static void hmac_states(const Py_buffer *key, const Py_buffer *tag, SHA256_CTX *inner0, SHA256_CTX *outer0) {
+    unsigned char k[BLOCK] = {0}, ipad[BLOCK], opad[BLOCK];
+    if (key->len > BLOCK)
+        SHA256((const unsigned char *)key->buf, (size_t)key->len, k);
+    else
+        memcpy(k, key->buf, (size_t)key->len);
+    for (int i = 0; i < BLOCK; i++) {
+        ipad[i] = k[i] ^ 0x36;
+        opad[i] = k[i] ^ 0x5c;
+    }
+    SHA256_Init(inner0);
+    SHA256_Update(inner0, ipad, BLOCK);
+    SHA256_Update(inner0, tag->buf, (size_t)tag->len);
+    SHA256_Init(outer0);
+    SHA256_Update(outer0, opad, BLOCK);
+    OPENSSL_cleanse(k, sizeof k);
+    OPENSSL_cleanse(ipad, sizeof ipad);
+    OPENSSL_cleanse(opad, sizeof opad);
+}
+
+/* One output record at `w`: prefix || hex(HMAC-SHA256(key, tag || msg)[:16]). Runs without the GIL. */
+static void hmac_record(const SHA256_CTX *inner0, const SHA256_CTX *outer0, const unsigned char *msg, size_t len,
+                        const Py_buffer *prefix, unsigned char *w) {
+    unsigned char d[SHA256_DIGEST_LENGTH];
+    SHA256_CTX c = *inner0;
+    SHA256_Update(&c, msg, len);
+    SHA256_Final(d, &c);
+    c = *outer0;
+    SHA256_Update(&c, d, SHA256_DIGEST_LENGTH);
+    SHA256_Final(d, &c);
+    memcpy(w, prefix->buf, (size_t)prefix->len);
+    w += prefix->len;
+    for (int j = 0; j < DIGEST; j++) {
+        w[2 * j] = HEX[d[j] >> 4];
+        w[2 * j + 1] = HEX[d[j] & 15];
+    }
+}
+
 static PyObject *hmac128_hex(PyObject *self, PyObject *args) {
     Py_buffer key, tag, prefix, data, offsets;
     Py_ssize_t first, n;
@@ -49,21 +90,8 @@ static PyObject *hmac128_hex(PyObject *self, PyObject *args) {
         goto done;
     unsigned char *dst = (unsigned char *)PyBytes_AS_STRING(out);
 
-    unsigned char k[BLOCK] = {0}, ipad[BLOCK], opad[BLOCK];
-    if (key.len > BLOCK)
-        SHA256((const unsigned char *)key.buf, (size_t)key.len, k);
-    else
-        memcpy(k, key.buf, (size_t)key.len);
-    for (int i = 0; i < BLOCK; i++) {
-        ipad[i] = k[i] ^ 0x36;
-        opad[i] = k[i] ^ 0x5c;
-    }
     SHA256_CTX inner0, outer0;
-    SHA256_Init(&inner0);
-    SHA256_Update(&inner0, ipad, BLOCK);
-    SHA256_Update(&inner0, tag.buf, (size_t)tag.len);
-    SHA256_Init(&outer0);
-    SHA256_Update(&outer0, opad, BLOCK);
+    hmac_states(&key, &tag, &inner0, &outer0);
 
     const unsigned char *base = (const unsigned char *)data.buf;
     const int32_t *o32 = (const int32_t *)offsets.buf;
@@ -77,25 +105,9 @@ static PyObject *hmac128_hex(PyObject *self, PyObject *args) {
             bad = 1;
             break;
         }
-        unsigned char d[SHA256_DIGEST_LENGTH];
-        SHA256_CTX c = inner0;
-        SHA256_Update(&c, base + a, (size_t)(b - a));
-        SHA256_Final(d, &c);
-        c = outer0;
-        SHA256_Update(&c, d, SHA256_DIGEST_LENGTH);
-        SHA256_Final(d, &c);
-        unsigned char *w = dst + i * width;
-        memcpy(w, prefix.buf, (size_t)prefix.len);
-        w += prefix.len;
-        for (int j = 0; j < DIGEST; j++) {
-            w[2 * j] = HEX[d[j] >> 4];
-            w[2 * j + 1] = HEX[d[j] & 15];
-        }
+        hmac_record(&inner0, &outer0, base + a, (size_t)(b - a), &prefix, dst + i * width);
     }
     Py_END_ALLOW_THREADS
-    OPENSSL_cleanse(k, sizeof k);
-    OPENSSL_cleanse(ipad, sizeof ipad);
-    OPENSSL_cleanse(opad, sizeof opad);
     OPENSSL_cleanse(&inner0, sizeof inner0);
     OPENSSL_cleanse(&outer0, sizeof outer0);
     if (bad) {
@@ -138,21 +150,8 @@ static PyObject *hmac128_hex_cn_id(PyObject *self, PyObject *args) {
     if (out == NULL)
         goto done;
     unsigned char *dst = (unsigned char *)PyBytes_AS_STRING(out);
-    unsigned char k[BLOCK] = {0}, ipad[BLOCK], opad[BLOCK];
-    if (key.len > BLOCK)
-        SHA256((const unsigned char *)key.buf, (size_t)key.len, k);
-    else
-        memcpy(k, key.buf, (size_t)key.len);
-    for (int i = 0; i < BLOCK; i++) {
-        ipad[i] = k[i] ^ 0x36;
-        opad[i] = k[i] ^ 0x5c;
-    }
     SHA256_CTX inner0, outer0;
-    SHA256_Init(&inner0);
-    SHA256_Update(&inner0, ipad, BLOCK);
-    SHA256_Update(&inner0, tag.buf, (size_t)tag.len);
-    SHA256_Init(&outer0);
-    SHA256_Update(&outer0, opad, BLOCK);
+    hmac_states(&key, &tag, &inner0, &outer0);
     static const char CHECK[] = "10X98765432";
     const int64_t *kv = (const int64_t *)keys.buf;
     int bad = 0;
@@ -172,25 +171,9 @@ static PyObject *hmac128_hex_cn_id(PyObject *self, PyObject *args) {
             sum += d * (1 << (16 - j + 1)) % 11; /* weight of position j: 2^(17-j) mod 11 */
         }
         text[17] = (unsigned char)CHECK[sum % 11];
-        unsigned char d[SHA256_DIGEST_LENGTH];
-        SHA256_CTX c = inner0;
-        SHA256_Update(&c, text, sizeof text);
-        SHA256_Final(d, &c);
-        c = outer0;
-        SHA256_Update(&c, d, SHA256_DIGEST_LENGTH);
-        SHA256_Final(d, &c);
-        unsigned char *w = dst + i * width;
-        memcpy(w, prefix.buf, (size_t)prefix.len);
-        w += prefix.len;
-        for (int j = 0; j < DIGEST; j++) {
-            w[2 * j] = HEX[d[j] >> 4];
-            w[2 * j + 1] = HEX[d[j] & 15];
-        }
+        hmac_record(&inner0, &outer0, text, sizeof text, &prefix, dst + i * width);
     }
     Py_END_ALLOW_THREADS
-    OPENSSL_cleanse(k, sizeof k);
-    OPENSSL_cleanse(ipad, sizeof ipad);
-    OPENSSL_cleanse(opad, sizeof opad);
     OPENSSL_cleanse(&inner0, sizeof inner0);
     OPENSSL_cleanse(&outer0, sizeof outer0);
     if (bad) {
