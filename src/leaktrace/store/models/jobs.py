@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from leaktrace.store.models.base import Base
 from leaktrace.store.types import UTCDateTime, utcnow
 
-JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
+JOB_STATES = ("queued", "running", "done", "failed")
 
 
 class Job(Base):

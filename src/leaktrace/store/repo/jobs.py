@@ -131,7 +131,7 @@ class JobQueue:
             if not new and again:
                 s.execute(
                     update(Job)
-                    .where(Job.id == job_id, Job.state.in_(("done", "failed", "cancelled")))
+                    .where(Job.id == job_id, Job.state.in_(("done", "failed")))
                     .values(state="queued", attempts=0, next_try_at=run_at or now, payload=dict(payload or {}),
                             progress_done=0, progress_total=None, last_error=None, result=None,
                             started_at=None, finished_at=None, claimed_by=None, claimed_until=None)
@@ -227,16 +227,6 @@ class JobQueue:
                 job.next_try_at = now + min(self.backoff * 2 ** (job.attempts - 1), MAX_BACKOFF)
             return job.state
 
-    def cancel(self, job_id: int) -> bool:
-        """Stop a queued job from running (a running one finishes its current step and is not retried)."""
-        with self._sessions.begin() as s:
-            res = s.execute(
-                update(Job).where(Job.id == job_id, Job.state.in_(("queued", "running")))
-                .values(state="cancelled", finished_at=self._clock(), claimed_by=None, claimed_until=None)
-                .execution_options(synchronize_session=False)
-            )
-        return bool(res.rowcount)  # type: ignore[attr-defined]
-
     def get(self, job_id: int) -> JobView | None:
         with self._sessions() as s:
             job = s.get(Job, job_id)
@@ -246,15 +236,6 @@ class JobQueue:
         with self._sessions() as s:
             job = s.scalar(select(Job).where(Job.kind == kind, Job.key == key))
             return _view(job) if job is not None else None
-
-    def recent(self, *, kind: str | None = None, state: str | None = None, limit: int = 100) -> list[JobView]:
-        stmt = select(Job).order_by(Job.id.desc()).limit(limit)
-        if kind is not None:
-            stmt = stmt.where(Job.kind == kind)
-        if state is not None:
-            stmt = stmt.where(Job.state == state)
-        with self._sessions() as s:
-            return [_view(j) for j in s.scalars(stmt)]
 
     def counts(self, kind: str | None = None) -> dict[str, int]:
         """Jobs per state (the queue depth metric, the console's progress line)."""
