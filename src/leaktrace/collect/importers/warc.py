@@ -76,7 +76,8 @@ def iter_warc_file(
             return rec.body, found[1]
 
         yield from iter_warc_stream(fh, label=str(path), name=path.name, fallback=mtime(path), site=site,
-                                    profile=profile, max_record=max_record, picture=picture)
+                                    profile=profile, max_record=max_record,
+                                    picture=picture if pictures else None)  # no images: pages are not parsed again
 
 
 def _picture_index(path: Path, max_record: int) -> dict[str, tuple[int, str]]:
