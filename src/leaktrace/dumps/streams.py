@@ -57,6 +57,16 @@ class LongLines:
                 return b""
             self._dropping, self._line, chunk = False, self._line + 1, chunk[i + 1:]
         data = self._carry + chunk
+        last = data.rfind(b"\n")
+        if last >= 0 and self._no_long_line(data, 0, last):
+            # The common case: count the lines (memchr speed) instead of locating each one.
+            self._line += data.count(b"\n", 0, last + 1)
+            out, data = data[: last + 1], data[last + 1:]
+            if len(data) >= self.limit:
+                self._flag(self._line, data[:_SAMPLE_BYTES])
+                self._dropping, data = True, b""
+            self._carry = data
+            return out
         nl = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
         out = b""
         if len(nl):
@@ -81,6 +91,32 @@ class LongLines:
         self._carry = data
         return out
 
+    def _no_long_line(self, data: bytes, start: int, last: int) -> bool:
+        """True when no line lying in data[start:last] (`data[last]` is a newline) is `limit` bytes or longer.
+
+        A newline-free run of >= limit bytes holds a whole block of limit // 2
+        bytes aligned to `start`, so a newline in every such block rules one
+        out with a few `find` calls a chunk (memchr) where locating every
+        newline with numpy cost ~0.2 CPU-s per 10^6 rows, more than DuckDB's
+        whole count(*) scan of the file. False sends the chunk the exact way.
+        """
+        half = max(1, self.limit // 2)
+        return all(data.find(b"\n", at, at + half) >= 0 for at in range(start, last - half + 1, half))
+
+    def scan(self, chunk: bytes) -> None:
+        """`feed` for a reader that passes nothing on (the engine reads the file itself): the chunk is not copied."""
+        if not self._dropping:
+            first, last = chunk.find(b"\n"), chunk.rfind(b"\n")
+            if first >= 0 and len(self._carry) + first < self.limit and self._no_long_line(chunk, first + 1, last):
+                self._line += chunk.count(b"\n")
+                rest = chunk[last + 1:]
+                if len(rest) >= self.limit:
+                    self._flag(self._line, rest[:_SAMPLE_BYTES])
+                    self._dropping, rest = True, b""
+                self._carry = rest
+                return
+        self.feed(chunk)
+
     def finish(self) -> bytes:
         """End of data: the last line when it has no newline (an over-long one was counted already)."""
         rest, self._carry, self._dropping = self._carry, b"", False
@@ -99,7 +135,7 @@ def long_lines_of_file(path: Path, limit: int, stop: threading.Event | None = No
         while chunk := f.read(8 << 20):
             if stop is not None and stop.is_set():
                 break
-            found.feed(chunk)
+            found.scan(chunk)
     return found
 
 
@@ -132,7 +168,7 @@ class FilePass:
                         raise InterruptedError(f"{self.path}: reading abandoned")
                     if self._h is not None:
                         self._h.update(chunk)
-                    self._found.feed(chunk)
+                    self._found.scan(chunk)
         except BaseException as exc:  # surfaced to whoever waits for a result
             self._error = exc
 
