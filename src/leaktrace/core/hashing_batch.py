@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from leaktrace.core.arrow_buffers import int64_values, valid_mask, with_nulls_of
 from leaktrace.core.cn_id_rule import CHECK_CHARS, WEIGHTS
 from leaktrace.core.hashing import DIGEST_BYTES
 from leaktrace.core.keyring import Keyring
@@ -70,9 +70,7 @@ def batch_hasher(ring: Keyring, pii_type: str, kid: str | None = None) -> Callab
         otype, oarr = (pa.large_string(), np.int64) if total >= 2**31 else (pa.string(), np.int32)
         res = pa.Array.from_buffers(otype, n, [None, pa.py_buffer(np.arange(0, total + 1, width, dtype=oarr)),
                                                pa.py_buffer(out)])
-        if arr.null_count:
-            res = pc.if_else(arr.is_valid(), res, pa.scalar(None, otype))
-        return res
+        return with_nulls_of(res, arr)
 
     return hash_column
 
@@ -125,7 +123,10 @@ def id_key_hasher(ring: Keyring, kid: str | None = None) -> Callable[[pa.Array],
     def hash_keys(values: pa.Array | pa.ChunkedArray) -> pa.Array:
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
-        keys = np.ascontiguousarray(values.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False))
+        if values.type != pa.int64():
+            values = values.cast(pa.int64())
+        # Read through the buffers: to_numpy/fill_null would make pyarrow import pandas (core.arrow_buffers).
+        keys = np.where(valid_mask(values), int64_values(values), 0)
         if len(keys) and (keys.min() < 0 or keys.max() >= 10**17):
             raise ValueError("an ID key outside [0, 10^17)")
         n = len(keys)
@@ -140,8 +141,6 @@ def id_key_hasher(ring: Keyring, kid: str | None = None) -> Callable[[pa.Array],
             texts = pa.Array.from_buffers(pa.large_string() if wide else pa.string(), n,
                                           [None, pa.py_buffer(offsets), pa.py_buffer(cn_id_texts(keys).tobytes())])
             out = text_hasher(texts)
-        if values.null_count:  # NULL keys were hashed as 0 above; their answers are dropped here
-            out = pc.if_else(values.is_valid(), out, pa.scalar(None, out.type))
-        return out
+        return with_nulls_of(out, values)  # NULL keys were hashed as 0 above; their answers are dropped here
 
     return hash_keys

@@ -17,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 import pyarrow as pa
 
+from leaktrace.core.arrow_buffers import int_array
 from leaktrace.pii.detectors._geo import match_province
 from leaktrace.pii.detectors.cn_mobile import _phone_db, prefix_attrs
 
@@ -45,8 +46,12 @@ def _bulk() -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     return idx["p"].astype(np.int64), provs[inv], cities[inv], list(names)
 
 
-def prefix_table(extra_prefixes: list[int]) -> tuple[pa.Table, list[str]]:
-    """Arrow table (prefix, prov, city) + city names; `extra_prefixes` (unknown to the bulk table) via prefix_attrs."""
+def prefix_table(extra_prefixes: list[int], only: np.ndarray | None = None) -> tuple[pa.Table, list[str]]:
+    """Arrow table (prefix, prov, city) + city names; `extra_prefixes` (unknown to the bulk table) via prefix_attrs.
+
+    `only`: keep just these prefixes of the bulk table (a dump's own, a few
+    of its ~5 * 10^5 rows), chosen with numpy before any Arrow array is made.
+    """
     p, prov, city, names = _bulk()
     names = list(names)
     lookup = {n: i for i, n in enumerate(names)}
@@ -60,12 +65,18 @@ def prefix_table(extra_prefixes: list[int]) -> tuple[pa.Table, list[str]]:
         ecity.append(lookup.setdefault(f"{code}|{c}", len(lookup)) if c and code else None)
     names = list(lookup)
     keep = prov >= 0
-    tbl = pa.table({
-        "prefix": pa.concat_arrays([pa.array(p[keep]), pa.array(ep, pa.int64())]),
-        "prov": pa.concat_arrays([pa.array(prov[keep]), pa.array(eprov, pa.int32())]),
-        "city": pa.concat_arrays([pa.array(np.where(city[keep] >= 0, city[keep], 0).astype(np.int32),
-                                           mask=city[keep] < 0), pa.array(ecity, pa.int32())]),
-    })
+    if only is not None:
+        keep &= np.isin(p, only)
+    # Built from numpy buffers (core.arrow_buffers): pa.array would make pyarrow import pandas.
+    eprov_ok = np.array([v is not None for v in eprov], dtype=bool)
+    ecity_ok = np.array([v is not None for v in ecity], dtype=bool)
+    tbl = pa.Table.from_arrays([
+        int_array(np.concatenate([p[keep], np.array(ep, dtype=np.int64)]), pa.int64()),
+        int_array(np.concatenate([prov[keep], np.array([v or 0 for v in eprov], dtype=np.int32)]), pa.int32(),
+                  np.concatenate([np.ones(int(keep.sum()), dtype=bool), eprov_ok])),
+        int_array(np.concatenate([np.where(city[keep] >= 0, city[keep], 0), np.array([v or 0 for v in ecity], dtype=np.int32)]),
+                  pa.int32(), np.concatenate([city[keep] >= 0, ecity_ok])),
+    ], names=["prefix", "prov", "city"])
     return tbl, [n.split("|", 1)[1] for n in names]
 
 

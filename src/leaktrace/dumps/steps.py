@@ -13,8 +13,6 @@ import datetime as dt
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from leaktrace.core.dump_types import ColumnRole, DumpReport
 from leaktrace.core.keyring import Keyring
@@ -59,8 +57,7 @@ def mobile_places(engine: Engine) -> list[str]:
     engine.cache("mob_keys", A.MOB_KEYS_SQL)
     seen = np.array([r[0] for r in engine.fetch(A.MOB_PREFIXES_SQL)], dtype=np.int64)
     extra = sorted(seen[~np.isin(seen, known_prefixes())].tolist())
-    tbl, names = prefix_table(extra)
-    tbl = tbl.filter(pc.is_in(tbl.column("prefix"), value_set=pa.array(seen, pa.int64())))
+    tbl, names = prefix_table(extra, only=seen)
     engine.register("lt_mob_prefix", tbl)
     return names
 

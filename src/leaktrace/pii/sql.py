@@ -275,9 +275,12 @@ def register_region_tables(con: DuckDBPyConnection, mode: RegionMode | None = No
     """
     import pyarrow as pa
 
-    codes = sorted(int(c) for c in region_table() if c[:2] in PROVINCES)
+    from leaktrace.core.arrow_buffers import int_array
+
+    codes = pa.Table.from_arrays([int_array(sorted(int(c) for c in region_table() if c[:2] in PROVINCES), pa.int64())],
+                                 names=["code"])
     if mode == "lenient":
-        con.register("lt_cn_region_codes_src", pa.table({"code": pa.array(codes, pa.int64())}))
+        con.register("lt_cn_region_codes_src", codes)
         try:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {CODES_TABLE} AS SELECT code FROM lt_cn_region_codes_src").fetchall()
         finally:
@@ -285,14 +288,10 @@ def register_region_tables(con: DuckDBPyConnection, mode: RegionMode | None = No
         return
     rows = validity_rows()
     lo_year, hi_year = key_years()
-    spans = pa.table(
-        {
-            "code": pa.array([int(r[0]) for r in rows], pa.int64()),
-            "lo": pa.array([r[1] for r in rows], pa.int32()),
-            "hi": pa.array([r[2] for r in rows], pa.int32()),
-        }
-    )
-    con.register("lt_cn_region_codes_src", pa.table({"code": pa.array(codes, pa.int64())}))
+    spans = pa.Table.from_arrays([int_array([int(r[0]) for r in rows], pa.int64()),
+                                  int_array([r[1] for r in rows], pa.int32()),
+                                  int_array([r[2] for r in rows], pa.int32())], names=["code", "lo", "hi"])
+    con.register("lt_cn_region_codes_src", codes)
     con.register("lt_cn_region_spans_src", spans)
     try:
         con.execute(
