@@ -2,7 +2,7 @@
 
     python benchmarks/bench_dump.py [--scale 1000000 [10000000 ...]] [--loop-rows 50000] [--threads 2]
                                     [--spark-rows N [--spark-cluster]] [--memory-limit 3GB] [--work DIR]
-                                    [--skip-gb18030] [--skip-sql-hmac]
+                                    [--skip-gb18030] [--skip-sql-hmac] [--stages]
 
 For each `--scale` row count, builds a simulated leak, keeps six columns (order
 id, time, name, ID number, mobile, address) and writes it as UTF-8 and
@@ -23,6 +23,10 @@ GB18030 CSV. Then, in the same run:
   local mode or (`--spark-cluster`) on a standalone cluster started here
   with `spark-class` (a master and two 1-core workers), as rows/s per core
   and as a ratio to the DuckDB rate.
+
+`--stages` adds one more run per file that prints where the CPU goes: CPU
+seconds per engine call (the scan into facts, each cached table, each
+hash-set write, the report's queries) and the rest outside them.
 
 Prints rows/s and the ratios (the floor's own ratio to `count(*)` too: the
 most any complete report could reach in that run), and the child's CPU seconds (user + system,
@@ -73,6 +77,34 @@ with open_context() as ctx:
                      data_dir=ctx.data_dir, keys=ctx.keyring)
 print(json.dumps({"s": time.perf_counter() - t, "cpu": time.process_time() - c, "rows": r.rows,
                   "ids": r.distinct_valid_ids, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+STAGES_CHILD = r"""
+import json, sys, time
+from pathlib import Path
+from leaktrace.dumps import engine_duckdb as E
+from leaktrace.dumps.analyze import analyze_dump
+from leaktrace.pipeline.context import open_context
+rows = []
+def wrap(name):
+    orig = getattr(E.DuckDBEngine, name)
+    def timed(self, *a, **k):
+        t, c = time.perf_counter(), time.process_time()
+        try:
+            return orig(self, *a, **k)
+        finally:
+            what = Path(a[1]).name.split(".")[1] if name == "write_parquet" else str(a[0])
+            rows.append([name, " ".join(what.split())[:70], time.perf_counter() - t, time.process_time() - c])
+    setattr(E.DuckDBEngine, name, timed)
+# cache_mapped runs through cache: timing cache alone counts it once
+for n in ("register_input", "execute", "cache", "write_parquet", "fetch", "fetch_one"):
+    wrap(n)
+t, c = time.perf_counter(), time.process_time()
+with open_context() as ctx:
+    analyze_dump(Path(sys.argv[1]), ctx.dump_options(force=True, threads=int(sys.argv[2]), memory_limit=sys.argv[3]),
+                 data_dir=ctx.data_dir, keys=ctx.keyring)
+print(json.dumps({"s": time.perf_counter() - t, "cpu": time.process_time() - c, "stages": rows}))
 """
 
 
@@ -159,6 +191,24 @@ def child(path: Path, threads: int, mem: str, native_hash: bool = True) -> dict[
     if out.returncode:
         raise SystemExit(f"analyze failed on {path}:\n{out.stderr[-3000:]}")
     return json.loads([ln for ln in out.stdout.splitlines() if ln.startswith("{")][-1])
+
+
+def stages(path: Path, threads: int, mem: str) -> None:
+    """One more `analyze_dump` run in a child, printing CPU-s per engine call (SQL stage) and the rest (Python)."""
+    out = subprocess.run([sys.executable, "-c", STAGES_CHILD, str(path), str(threads), mem],
+                         check=False, capture_output=True, text=True, env=os.environ)
+    if out.returncode:
+        raise SystemExit(f"analyze failed on {path}:\n{out.stderr[-3000:]}")
+    r = json.loads([ln for ln in out.stdout.splitlines() if ln.startswith("{")][-1])
+    print(f"  stages of {path.name} ({r['cpu']:.2f} CPU-s, {r['s']:.2f}s in all):")
+    inside = 0.0
+    for name, what, s, cpu in r["stages"]:
+        inside += cpu
+        if cpu >= 0.01 * r["cpu"]:
+            print(f"    {cpu:6.2f} CPU-s {100 * cpu / r['cpu']:4.0f}%  {s:6.2f}s  {name:<14} {what}")
+    rest = r["cpu"] - inside
+    print(f"    {rest:6.2f} CPU-s {100 * rest / r['cpu']:4.0f}%          outside engine calls (imports, sniff, "
+          "region tables, report, side pass not overlapped)")
 
 
 def spark_child(path: Path, rows: int, master: str | None = None) -> dict[str, float] | None:
@@ -270,6 +320,10 @@ def one_scale(a: argparse.Namespace, work: Path, n: int) -> dict[str, float]:
     print(f"ratio analyze/count(*) CPU: UTF-8 {count_c / u_c:.3f}{gb}   (CPU seconds)")
     gb = f"  GB18030 {floor_s / med['gb'][0]:.2f}" if "gb" in med else ""
     print(f"ratio analyze/floor       : UTF-8 {floor_s / u_s:.2f}{gb}   (wall; CPU UTF-8 {floor_c / u_c:.2f})")
+    if a.stages:
+        stages(utf8, a.threads, a.memory_limit)
+        if not a.skip_gb18030:
+            stages(gbk, a.threads, a.memory_limit)
     if a.loop_rows:
         loop = python_loop(utf8, min(a.loop_rows, n))
         print(f"python-stdnum+phonenumbers: {loop:>12,.0f} rows/s  (per-row loop, {min(a.loop_rows, n):,} rows)")
@@ -316,6 +370,8 @@ def main() -> None:
     ap.add_argument("--skip-gb18030", action="store_true", help="analyse the UTF-8 file only")
     ap.add_argument("--skip-sql-hmac", action="store_true",
                     help="skip the UTF-8 run with the keyed hashes in SQL (LEAKTRACE_NATIVE_HASH=0)")
+    ap.add_argument("--stages", action="store_true",
+                    help="one more run per file printing CPU-s per SQL stage (engine call) and outside them")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-dump-") as tmp:
         work = Path(tmp)
