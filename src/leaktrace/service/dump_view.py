@@ -21,10 +21,9 @@ from leaktrace.core.errors import InputError
 from leaktrace.pipeline.context import Context
 from leaktrace.pipeline.dump_records import (
     DumpRecord,
-    headline,
+    headlines,
     load_record,
     resolve_sha,
-    stored_shas,
 )
 from leaktrace.pipeline.text_view import display_text
 from leaktrace.service.access import ACTIONS, Principal, Role, require
@@ -187,11 +186,8 @@ def list_dumps(ctx: Context, principal: Principal) -> list[DumpRow]:
     require(principal, ACTION)
     mine = _partner_dumps(ctx, principal.org_id) if principal.is_partner and principal.org_id else set()
     out = []
-    for sha in stored_shas(ctx.data_dir)[:MAX_DUMPS_LISTED]:
-        try:
-            h = headline(ctx.data_dir, sha)
-        except InputError:
-            continue  # an unreadable report is named on its own page, not in the list
+    for h in headlines(ctx.data_dir, MAX_DUMPS_LISTED):
+        sha = h.sha256
         if principal.is_partner and not (principal.org_id and (h.lead == principal.org_id
                                                                 or f"dump-{sha[:16]}" in mine)):
             continue

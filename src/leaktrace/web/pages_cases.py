@@ -63,7 +63,8 @@ def case_page(request: Request, ref: str, principal: Principal = Depends(page_pr
     from leaktrace.service.case_work import case_page as view
 
     ctx = ctx_of(request)
-    v = view(ctx, principal, ref[:64])
+    q = request.query_params
+    v = view(ctx, principal, ref[:64], items_page=q.get("items_page", "")[:6], events_page=q.get("events_page", "")[:6])
     files = built(ctx, principal, v.ref) if v.may_export else []
     return show(request, "case.html", v=v, chart=v.chart_data(), statuses=STATUSES, kinds=KINDS, files=files,
                 people=assignees(ctx, principal) if v.may_manage_members else [])

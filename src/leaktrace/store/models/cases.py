@@ -38,7 +38,9 @@ class Case(Base):
 
 class CaseItem(Base):
     __tablename__ = "case_items"
-    __table_args__ = (UniqueConstraint("case_id", "kind", "key"),)
+    # (kind, key): a dump's attribution items, whichever case holds them (`service.dump_view`)
+    # (case_id, id): the case page's items a page at a time, newest first
+    __table_args__ = (UniqueConstraint("case_id", "kind", "key"), Index(None, "kind", "key"), Index(None, "case_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
