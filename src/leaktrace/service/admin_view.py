@@ -14,10 +14,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from leaktrace.core.errors import InputError
 from leaktrace.core.settings import SettingRow, describe_settings
 from leaktrace.pipeline.context import Context
 from leaktrace.pipeline.text_view import display_text
-from leaktrace.service.access import Principal, require
+from leaktrace.service.access import Principal, add_member, remove_member, require
 from leaktrace.service.accounts import UserView, list_users
 from leaktrace.store.models import Case, CaseMember, Source, User
 
@@ -46,3 +47,14 @@ def admin_page(ctx: Context, principal: Principal, *, environ: dict[str, str] | 
                     "owner": display_text(r.owner, 200, masked=False) or None, "created_at": r.created_at}
                    for r in s.scalars(select(Source).order_by(Source.name))]
     return AdminPage(users, memberships, sources, describe_settings(ctx.settings, environ))
+
+
+def change_membership(ctx: Context, principal: Principal, case_ref: str, username: str, action: str) -> None:
+    """Add (`add`) or remove (`remove`) a case member: the admin page's, the case page's and the API's one
+    entry to `access.add_member` / `remove_member` (what `leaktrace case` calls; audited there)."""
+    name = username.strip()[:64]
+    if action not in ("add", "remove"):
+        raise InputError(f"field 'action': {action[:20]!r} is not add or remove")
+    if not name:
+        raise InputError("field 'username': empty")
+    (add_member if action == "add" else remove_member)(ctx, principal, case_ref, name)

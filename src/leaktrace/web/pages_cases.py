@@ -101,12 +101,11 @@ async def case_assignee(request: Request, ref: str, principal: Principal = Depen
 
 @router.post("/cases/{ref}/members", dependencies=[Depends(guard)])
 async def case_members(request: Request, ref: str, principal: Principal = Depends(page_principal)) -> Response:
-    from leaktrace.service.access import add_member, remove_member
+    from leaktrace.service.admin_view import change_membership
 
     form = await _form(request)
-    name = form.get("username", "").strip()[:64]
-    fn = remove_member if form.get("action") == "remove" else add_member
-    await run_in_threadpool(fn, ctx_of(request), principal, ref[:64], name)
+    action = "remove" if form.get("action") == "remove" else "add"
+    await run_in_threadpool(change_membership, ctx_of(request), principal, ref[:64], form.get("username", ""), action)
     return _to_case(ref, "#members")
 
 
