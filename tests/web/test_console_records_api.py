@@ -172,3 +172,32 @@ def test_admin_api_redacts_secrets_and_openapi_documents_the_routes(clients: Any
                  "/api/v1/cases/{ref}/exports", "/api/v1/cases/{ref}/files/{build_dir}/{name}",
                  "/api/v1/cases/{ref}/members", "/api/v1/admin", "/api/v1/admin/users/{username}/role"):
         assert path in paths, path
+
+
+def test_settings_edited_on_the_admin_page_and_the_api(clients: Any, console_world: ConsoleWorld, tmp_path: Any,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import tomllib
+
+    page, api = clients("admin1", ["admin", "users"])
+    html = page.get("/admin").text
+    assert 'class="inline setting-form"' not in html and 'id="settings-note"' in html  # no settings file: read-only
+    path = tmp_path / "leaktrace.toml"
+    path.write_text("# ops\nsmtp_host = \"relay.internal\"\n", "utf-8")
+    monkeypatch.setenv("LEAKTRACE_CONFIG", str(path))
+    monkeypatch.setenv("LEAKTRACE_SMTP_PORT", "2525")
+    html = page.get("/admin").text
+    assert 'action="/admin/settings/smtp_from"' in html and 'action="/admin/settings/smtp_port"' not in html
+    assert 'action="/admin/settings/keyring' not in html and 'action="/admin/settings/database_url"' not in html
+    r = page.post("/admin/settings/smtp_from", data={"csrf": _csrf(html), "value": "desk@example.org"},
+                  follow_redirects=False)
+    assert r.status_code == 303
+    r = api.post("/api/v1/admin/settings/notify_timeout_s", json={"value": "3"})
+    assert r.status_code == 200 and r.json()["value"] == 3.0
+    r = api.post("/api/v1/admin/settings/smtp_port", json={"value": "25"})
+    assert r.status_code == 400 and "set by the environment" in r.json()["error"]
+    doc = tomllib.loads(path.read_text("utf-8"))
+    assert doc == {"smtp_host": "relay.internal", "smtp_from": "desk@example.org", "notify_timeout_s": 3.0}
+    assert page.post("/admin/settings/smtp_from", data={"value": "x@example.org"}).status_code == 403  # no CSRF
+    _, analyst_api = clients("analyst1", ["admin"])
+    assert analyst_api.post("/api/v1/admin/settings/smtp_from", json={"value": "x@example.org"}).status_code == 403
+    assert tomllib.loads(path.read_text("utf-8"))["smtp_from"] == "desk@example.org"

@@ -6,8 +6,8 @@ gives a partner only its organisation's dumps, `case_work` and `case_files`
 refuse a non-member, `accounts.set_role` and `access.add_member` are the
 functions `leaktrace users role` and `leaktrace case members` call, audited
 there. A bearer token acts with at most its scopes (`dump.view`,
-`case.view`, `export.download`, `admin.view`, `users.manage`,
-`case.members`, or their areas: `access.in_scope`).
+`case.view`, `export.download`, `admin.view`, `admin.settings`,
+`users.manage`, `case.members`, or their areas: `access.in_scope`).
 """
 
 from __future__ import annotations
@@ -42,6 +42,10 @@ class RoleChange(BaseModel):
 class Membership(BaseModel):
     username: str = Field(min_length=1, max_length=64)
     action: str = Field(default="add", description="add | remove")
+
+
+class SettingChange(BaseModel):
+    value: str | None = Field(default=None, max_length=2000, description="the new value as text; null: the default")
 
 
 @router.get("/dumps", summary="Analysed dumps, newest first (a partner: its own organisation's only)")
@@ -123,3 +127,12 @@ def api_set_role(request: Request, username: str, body: RoleChange, principal: P
 
     v = set_role(ctx_of(request), username[:64], body.role, actor=principal, org_id=body.org)
     return {"username": v.username, "role": v.role.value, "org_id": v.org_id}
+
+
+@router.post("/admin/settings/{name}", summary="Write a setting to the settings file (admins; not where the "
+             "environment sets it, not secrets; applies at the next start; audited)")
+def api_set_setting(request: Request, name: str, body: SettingChange, principal: Principal = Depends(bearer)) -> dict[str, Any]:
+    from leaktrace.service.settings_edit import set_setting
+
+    return {"name": name[:60], "value": set_setting(ctx_of(request), principal, name[:60], body.value),
+            "applies": "at the next start"}

@@ -39,7 +39,7 @@ def admin_page(request: Request, principal: Principal = Depends(page_principal))
 
 async def _form(request: Request) -> dict[str, str]:
     form = await request.form()
-    return {k: v[:500] for k, v in form.items() if isinstance(v, str)}
+    return {k: v[:2001] for k, v in form.items() if isinstance(v, str)}
 
 
 @router.post("/admin/users/{username}/role", dependencies=[Depends(guard)])
@@ -60,3 +60,13 @@ async def admin_members(request: Request, principal: Principal = Depends(page_pr
     await run_in_threadpool(change_membership, ctx_of(request), principal, form.get("case", "").strip()[:64],
                             form.get("username", ""), form.get("action", ""))
     return RedirectResponse("/admin#users", status_code=303)
+
+
+@router.post("/admin/settings/{name}", dependencies=[Depends(guard)])
+async def admin_setting(request: Request, name: str, principal: Principal = Depends(page_principal)) -> Response:
+    """Write one setting to the settings file (applies at the next start); refused where the environment sets it."""
+    from leaktrace.service.settings_edit import set_setting
+
+    form = await _form(request)
+    await run_in_threadpool(set_setting, ctx_of(request), principal, name[:60], form.get("value"))
+    return RedirectResponse("/admin#settings", status_code=303)
