@@ -215,7 +215,8 @@ def _count_per_day(s: Any, case_id: int) -> list[dict[str, Any]]:
     return [{"day": d, "kinds": dict(c), "total": sum(c.values())} for d, c in sorted(days.items())]
 
 
-def _page_number(value: int | str | None, field_name: str) -> int:
+def page_number(value: int | str | None, field_name: str) -> int:
+    """A page number from a query parameter (0 when empty); InputError naming the field otherwise."""
     try:
         n = int(value or 0)
     except ValueError:
@@ -231,7 +232,7 @@ def case_page(ctx: Context, principal: Principal, ref: str, *, items_page: int |
     from 0: the newest). Timeline texts are written by leaktrace from masked titles and keys, so they are
     shown with visible codes only; item titles and notes, which people and sellers wrote, pass the masking again.
     """
-    items_page, events_page = _page_number(items_page, "items_page"), _page_number(events_page, "events_page")
+    items_page, events_page = page_number(items_page, "items_page"), page_number(events_page, "events_page")
     return _case_page(ctx, principal, ref, items_page, events_page)
 
 

@@ -48,11 +48,11 @@ class SettingChange(BaseModel):
     value: str | None = Field(default=None, max_length=2000, description="the new value as text; null: the default")
 
 
-@router.get("/dumps", summary="Analysed dumps, newest first (a partner: its own organisation's only)")
-def api_dumps(request: Request, principal: Principal = Depends(bearer)) -> dict[str, Any]:
+@router.get("/dumps", summary="Analysed dumps, newest first, 100 a page (a partner: its own organisation's only)")
+def api_dumps(request: Request, principal: Principal = Depends(bearer), page: int = Query(0, ge=0, le=20)) -> dict[str, Any]:
     from leaktrace.service.dump_view import list_dumps
 
-    return {"rows": [asdict(r) for r in list_dumps(ctx_of(request), principal)]}
+    return asdict(list_dumps(ctx_of(request), principal, page=page))
 
 
 @router.get("/dumps/{ref}", summary="One dump's report: map, cities, ages, gender, padding, novelty, attribution")
