@@ -6,7 +6,7 @@ notes, timeline and members) and the dump reports in the data directory,
 never the posts table, so the store is filled with what they do read, sized
 like the part-1 world: `--scale 1` is 2,000 cases of 60 items and 120
 timeline entries each, one large case of 5,000 items and 10,000 entries
-(the page shows a page of 100 items and 200 entries and counts all), and 500 analysed dumps
+(the page shows 50 items and 100 entries a page and counts all), and 500 analysed dumps
 (copies of one real `dump analyze` report of a generated 20,000-row dump,
 each with a kept attribution and case attribution items pointing at it).
 

@@ -17,7 +17,15 @@ from leaktrace.pipeline.case_items import get_case
 from leaktrace.pipeline.context import Context
 from leaktrace.service.access import Principal, Role, local_operator
 from leaktrace.service.accounts import create_user
-from leaktrace.service.case_work import MAX_EVENTS_SHOWN, MAX_ITEMS_SHOWN, case_page, create_case
+from leaktrace.service.case_work import (
+    MAX_EVENTS_SHOWN,
+    MAX_ITEMS_SHOWN,
+    MAX_LISTED,
+    CaseFilter,
+    case_page,
+    create_case,
+    list_cases,
+)
 from leaktrace.store.models import CaseEvent, CaseItem
 
 N_ITEMS, N_EVENTS = 2 * MAX_ITEMS_SHOWN + 50, 2 * MAX_EVENTS_SHOWN + 50
@@ -57,6 +65,15 @@ def _check(ctx: Context) -> None:
     for bad in ("x", "-1", "10001"):
         with pytest.raises(InputError, match="items_page"):
             case_page(ctx, sup, ref, items_page=bad)
+
+    more = [create_case(ctx, sup, f"listed {k}", tlp="red" if k % 2 else "green") for k in range(MAX_LISTED + 5)]
+    first_page, second = list_cases(ctx, sup), list_cases(ctx, sup, page=1)
+    assert [c.ref for c in first_page] == more[::-1][:MAX_LISTED]  # newest change first
+    assert [c.ref for c in second] == [*more[::-1][MAX_LISTED:], ref] and second[-1].items == N_ITEMS
+    reds = list_cases(ctx, sup, CaseFilter.parse(None, None, "red"))
+    assert [c.ref for c in reds] == [r for k, r in enumerate(more) if k % 2][::-1]
+    with pytest.raises(InputError, match="page"):
+        list_cases(ctx, sup, page="next")
 
 
 def test_case_page_pages_on_sqlite(tmp_path: Path) -> None:

@@ -28,9 +28,9 @@ from leaktrace.service.tlp import mark_items
 from leaktrace.store.models import Case, CaseEvent, CaseItem, CaseMember, CaseNote, User
 
 STATUSES = ("open", "in_review", "closed")
-MAX_LISTED = 200  # the most recently changed; filters narrow the rest
-MAX_ITEMS_SHOWN = 100  # a page of items, newest first (`items_page`); all counted by kind, all in the report and exports
-MAX_EVENTS_SHOWN = 200  # a page of the timeline; older pages by `events_page`
+MAX_LISTED = 50  # a page of the case list, the most recently changed first; filters narrow, `page` goes on
+MAX_ITEMS_SHOWN = 50  # a page of items, newest first (`items_page`); all counted by kind, all in the report and exports
+MAX_EVENTS_SHOWN = 100  # a page of the timeline; older pages by `events_page`
 MAX_NOTE = 10_000
 
 
@@ -115,9 +115,12 @@ def same_person(author: str, username: str) -> bool:
     return bool(author.strip()) and norm(author) == norm(username)
 
 
-def list_cases(ctx: Context, principal: Principal, f: CaseFilter | None = None) -> list[CaseRow]:
-    """Cases the principal may see, newest change first, filtered by status, assignee and TLP."""
+def list_cases(ctx: Context, principal: Principal, f: CaseFilter | None = None, *,
+               page: int | str | None = 0) -> list[CaseRow]:
+    """Cases the principal may see, newest change first, filtered by status, assignee and TLP; page `page` of
+    MAX_LISTED (a full page means there may be more)."""
     require(principal, "case.view")
+    n = page_number(page, "page")
     f = f or CaseFilter()
     q = select(Case)
     if principal.role not in (Role.ADMIN, Role.SUPERVISOR):
@@ -129,7 +132,8 @@ def list_cases(ctx: Context, principal: Principal, f: CaseFilter | None = None) 
     if f.tlp:
         q = q.where(Case.tlp == f.tlp)
     with ctx.session() as s:
-        cases = s.scalars(q.order_by(Case.updated_at.desc(), Case.id.desc()).limit(MAX_LISTED)).all()
+        cases = s.scalars(q.order_by(Case.updated_at.desc(), Case.id.desc())
+                             .offset(n * MAX_LISTED).limit(MAX_LISTED)).all()
         # Items counted for the listed cases only (the (case, kind, key) index), not for the whole table.
         counts = dict(s.execute(select(CaseItem.case_id, func.count()).where(CaseItem.case_id.in_([c.id for c in cases]))
                                 .group_by(CaseItem.case_id)).all()) if cases else {}

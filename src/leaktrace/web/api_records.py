@@ -63,12 +63,14 @@ def api_dump(request: Request, ref: str, principal: Principal = Depends(bearer),
     return asdict(dump_page(ctx_of(request), principal, ref[:80], province=(province or "").strip() or None))
 
 
-@router.get("/cases", summary="Cases the token's user may see, filtered by status, assignee and TLP")
+@router.get("/cases", summary="Cases the token's user may see, filtered by status, assignee and TLP, 50 a page")
 def api_cases(request: Request, principal: Principal = Depends(bearer), status: str | None = Query(None, max_length=20),
-              assignee: str | None = Query(None, max_length=200), tlp: str | None = Query(None, max_length=20)) -> dict[str, Any]:
-    from leaktrace.service.case_work import CaseFilter, list_cases
+              assignee: str | None = Query(None, max_length=200), tlp: str | None = Query(None, max_length=20),
+              page: int = Query(0, ge=0, le=10_000)) -> dict[str, Any]:
+    from leaktrace.service.case_work import MAX_LISTED, CaseFilter, list_cases
 
-    return {"rows": [asdict(r) for r in list_cases(ctx_of(request), principal, CaseFilter.parse(status, assignee, tlp))]}
+    rows = list_cases(ctx_of(request), principal, CaseFilter.parse(status, assignee, tlp), page=page)
+    return {"rows": [asdict(r) for r in rows], "page": page, "more": len(rows) == MAX_LISTED}
 
 
 @router.get("/cases/{ref}/page", summary="The case page: items and timeline a page at a time, notes, members")

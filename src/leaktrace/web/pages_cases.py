@@ -35,14 +35,16 @@ def _to_case(ref: str, anchor: str = "") -> Response:
 
 @router.get("/cases")
 def cases_page(request: Request, principal: Principal = Depends(page_principal)) -> Response:
-    from leaktrace.service.case_work import STATUSES, CaseFilter, assignees, list_cases
+    from leaktrace.service.case_work import MAX_LISTED, STATUSES, CaseFilter, assignees, list_cases
 
     q = request.query_params
     f = CaseFilter.parse(q.get("status"), q.get("assignee"), q.get("tlp"))
     ctx = ctx_of(request)
     from leaktrace.pipeline.case_items import TLP_LEVELS
 
-    return show(request, "cases.html", rows=list_cases(ctx, principal, f), f=f, statuses=STATUSES,
+    page = q.get("page", "")[:6]
+    rows = list_cases(ctx, principal, f, page=page)
+    return show(request, "cases.html", rows=rows, f=f, statuses=STATUSES, page=int(page or 0), full=len(rows) == MAX_LISTED,
                 tlps=TLP_LEVELS, people=assignees(ctx, principal))
 
 

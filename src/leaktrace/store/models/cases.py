@@ -20,6 +20,7 @@ from leaktrace.store.types import UTCDateTime, utcnow
 
 class Case(Base):
     __tablename__ = "cases"
+    __table_args__ = (Index(None, "updated_at", "id"),)  # the case list, newest change first, a page at a time
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(64), unique=True)
