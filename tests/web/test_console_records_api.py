@@ -201,3 +201,22 @@ def test_settings_edited_on_the_admin_page_and_the_api(clients: Any, console_wor
     _, analyst_api = clients("analyst1", ["admin"])
     assert analyst_api.post("/api/v1/admin/settings/smtp_from", json={"value": "x@example.org"}).status_code == 403
     assert tomllib.loads(path.read_text("utf-8"))["smtp_from"] == "desk@example.org"
+
+
+def test_an_export_queued_by_an_account_disabled_since_builds_nothing(console_world: ConsoleWorld) -> None:
+    from leaktrace.service.access import Principal, Role, local_operator
+    from leaktrace.service.accounts import create_user, disable_user
+    from leaktrace.service.case_export_jobs import export_handlers, export_jobs, queue_build
+    from leaktrace.service.worker import Worker
+    from leaktrace.store.repo.jobs import JobQueue
+
+    ctx = console_world.ctx
+    view, _ = create_user(ctx, "leaver", "analyst", actor=local_operator("tests"))
+    leaver = Principal(view.id, "leaver", Role.ANALYST, None, None, "tests")
+    ref = create_case(ctx, leaver, "queued then disabled")
+    queue_build(ctx, leaver, ref, "stix")
+    disable_user(ctx, "leaver", actor=local_operator("tests"))
+    assert Worker(JobQueue(ctx.sessions), export_handlers(ctx), "test-leaver").drain() == 1
+    job = export_jobs(ctx, console_world.accounts.principals["super1"], ref)[0]
+    assert job.state == "failed" and job.file is None and "disabled" in (job.error or "")
+    assert not (ctx.data_dir / "exports" / ref).exists()

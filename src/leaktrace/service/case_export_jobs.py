@@ -16,6 +16,7 @@ and each built file as a download link (downloads audited by
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,7 @@ from leaktrace.store.repo.jobs import JobQueue
 
 EXPORT_KIND = "case.export"
 MAX_SHOWN = 20
+RENEW_S = 10.0  # lease renewal while a build runs (the service's lease is 60 s)
 
 
 @dataclass(frozen=True)
@@ -82,13 +84,26 @@ def _principal(ctx: Context, payload: Mapping[str, Any]) -> Principal:
 
 
 def handle_export_job(ctx: Context, job: JobContext) -> dict[str, Any]:
+    """Build the export as the asker. The lease is renewed every RENEW_S while the writers run (a PDF or a
+    bundle of a large case outlasts a lease), so no other worker takes the job over and builds it twice."""
     p = job.payload
     principal = _principal(ctx, p)
     job.progress(0, 1)
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(RENEW_S):
+            job.progress(0, 1)
+
+    beat = threading.Thread(target=renew, name=f"export-{job.claim.id}", daemon=True)
+    beat.start()
     try:
         f = build(ctx, principal, str(p["case"]), str(p["kind"]), lang=str(p.get("lang") or "zh"))
     except AccessRefused as exc:  # refused now: retrying will not change that
         raise PermanentJobError(str(exc)) from exc
+    finally:
+        stop.set()
+        beat.join(RENEW_S + 5)
     job.progress(1, 1)
     return {"file": f.name, "size": f.size}
 
