@@ -10,6 +10,7 @@ transaction. The CLI (`leaktrace case signoff`) calls the same function.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -195,17 +196,19 @@ def _per_day(s: Any, case_id: int) -> list[dict[str, Any]]:
     when the timeline changed.
     """
     newest, n = s.execute(select(func.max(CaseEvent.id), func.count()).where(CaseEvent.case_id == case_id)).one()
-    key = (str(s.bind.url), case_id, newest, n)
+    key = (str(s.bind.url), case_id, newest, n)  # the URL as text: SQLAlchemy masks its password
     hit = _PER_DAY.get(key)
     if hit is None:
         hit = _count_per_day(s, case_id)
-        if len(_PER_DAY) >= _PER_DAY_MAX:
-            _PER_DAY.pop(next(iter(_PER_DAY)))
-        _PER_DAY[key] = hit
+        with _PER_DAY_LOCK:  # request threads share it
+            while len(_PER_DAY) >= _PER_DAY_MAX:
+                _PER_DAY.pop(next(iter(_PER_DAY)))
+            _PER_DAY[key] = hit
     return [{"day": d["day"], "kinds": dict(d["kinds"]), "total": d["total"]} for d in hit]
 
 
 _PER_DAY: dict[tuple[str, int, int | None, int], list[dict[str, Any]]] = {}
+_PER_DAY_LOCK = threading.Lock()
 _PER_DAY_MAX = 256
 
 
