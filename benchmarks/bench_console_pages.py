@@ -6,7 +6,7 @@ notes, timeline and members) and the dump reports in the data directory,
 never the posts table, so the store is filled with what they do read, sized
 like the part-1 world: `--scale 1` is 2,000 cases of 60 items and 120
 timeline entries each, one large case of 5,000 items and 10,000 entries
-(the page shows 500 of each and counts all), and 500 analysed dumps
+(the page shows 50 items and 100 entries a page and counts all), and 500 analysed dumps
 (copies of one real `dump analyze` report of a generated 20,000-row dump,
 each with a kept attribution and case attribution items pointing at it).
 
@@ -16,8 +16,14 @@ session (sees every case) and repeats a round of five requests: the case
 list (a random filter of status, TLP or assignee, or none), a case page (one
 in ten the large case), the dump list, a dump page (a random dump, half of
 them with a province picked) and a province's city table (what a click on
-the map fetches). "single" is one user, one request at a time; "concurrent"
-is `--users` users at once. Server time is the console's `Server-Timing`
+the map fetches). Three runs, as the part-1 benchmark (`bench_console.py`)
+measures: "single" is one user, one request at a time; "think time" is that
+benchmark's load model, a load tool's (Locust's): `--users` (50) users each
+wait a think time drawn uniformly from 1-3 s between requests, for
+`--duration` seconds, the load the target is about; "closed loop" is
+`--closed-users` (20) users with no think time at all (every user always
+waiting on the server), printed for transparency: on one worker it
+measures the queue, not a page. Server time is the console's `Server-Timing`
 header; with one worker the server's CPU milliseconds per request of each
 kind are printed too (what the console costs, apart from waiting for a
 core on a loaded machine). Each figure is printed with its target and the ratio, and the
@@ -157,6 +163,8 @@ def fill(ctx: Context, tmp: Path, scale: float) -> dict[str, Any]:
                         rows.clear()
         s.commit()
         assert s.scalar(select(User.id).where(User.username == "bench-super")) is not None
+    with ctx.engine.begin() as conn:  # what autovacuum does after a bulk load: the planner sees the real sizes
+        conn.execute(text("ANALYZE"))
     return {"token": open_session(ctx, sup), "cases": sorted(ids), "dumps": shas,
             "assignees": [n for _, n in staff[1:]]}
 
@@ -189,24 +197,38 @@ def _round(rng: random.Random, w: dict[str, Any]) -> list[tuple[str, str]]:
             ("cities", f"/dumps/{dump}/cities?province={prov}")]
 
 
-async def _user(base: str, w: dict[str, Any], rounds: int, seed: int, out: dict[str, list[float]]) -> None:
+async def _user(base: str, w: dict[str, Any], rounds: int, seed: int, out: dict[str, list[float]],
+                think: tuple[float, float] = (0.0, 0.0), until: float = 0.0) -> None:
+    """One supervisor paging rounds of five requests: `rounds` of them with no think time, or, with a think
+    time (uniform, seconds) between requests, until the monotonic time `until`."""
     rng = random.Random(seed)
+    thinking = think[1] > 0
     async with httpx.AsyncClient(base_url=base, timeout=600, cookies={"lt_session": w["token"]}) as c:
-        for _ in range(rounds):
+        if thinking:
+            await asyncio.sleep(rng.uniform(*think))  # users do not all click at the same instant
+        done = 0
+        while (time.monotonic() < until) if thinking else done < rounds:
+            done += 1
             for kind, path in _round(rng, w):
+                if thinking and time.monotonic() >= until:
+                    break
                 try:
                     r = await c.get(path)
                 except httpx.RemoteProtocolError:
                     r = await c.get(path)
                 assert r.status_code == 200, (path, r.status_code, r.text[:300])
                 out[kind].append(float(r.headers["server-timing"].split("dur=")[1]))
+                if thinking:
+                    await asyncio.sleep(rng.uniform(*think))
 
 
-def load(base: str, w: dict[str, Any], users: int, rounds: int) -> dict[str, list[float]]:
+def load(base: str, w: dict[str, Any], users: int, rounds: int, think: tuple[float, float] = (0.0, 0.0),
+         duration: float = 0.0) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {k: [] for k in KINDS}
 
     async def main() -> None:
-        await asyncio.gather(*[_user(base, w, rounds, i, out) for i in range(users)])
+        until = time.monotonic() + duration
+        await asyncio.gather(*[_user(base, w, rounds, i, out, think, until) for i in range(users)])
 
     asyncio.run(main())
     return out
@@ -243,7 +265,9 @@ def p95(xs: list[float]) -> float:
     return statistics.quantiles(xs, n=20)[-1] if len(xs) >= 2 else (xs[0] if xs else float("nan"))
 
 
-def run(backend: str, scale: float, users: int, rounds: int, workers: int, tmp: Path) -> None:
+def run(backend: str, scale: float, args: argparse.Namespace, tmp: Path) -> None:
+    rounds, workers = args.rounds, args.workers
+    think = (args.think_min, args.think_max)
     keyring = Keyring.generate()
     data_dir = tmp / f"data-{backend}"
     env = {"LEAKTRACE_DATA_DIR": str(data_dir), "LEAKTRACE_KEYRING": keyring.to_env()}
@@ -272,12 +296,19 @@ def run(backend: str, scale: float, users: int, rounds: int, workers: int, tmp: 
               f"{fill_s:.1f} s; {workers} worker(s)", flush=True)
         print(f"  uptime before: {uptime()}")
         load(base, w, 1, 1)  # warm: templates compiled, caches filled
-        for label, n_users, n_rounds in (("single", 1, rounds * 2), ("concurrent", users, rounds)):
+        runs = [("single: 1 user, no think time", 1, rounds * 2, (0.0, 0.0)),
+                (f"think time {think[0]:g}-{think[1]:g} s (uniform): {args.users} users for {args.duration:g} s",
+                 args.users, 0, think),
+                (f"closed loop, no think time: {args.closed_users} users x {rounds} rounds", args.closed_users, rounds,
+                 (0.0, 0.0))]
+        for label, n_users, n_rounds, pause in runs:
+            if n_users <= 0:
+                continue
             t0 = time.perf_counter()
-            times = load(base, w, n_users, n_rounds)
+            times = load(base, w, n_users, n_rounds, pause, args.duration)
             wall = time.perf_counter() - t0
             total = sum(len(v) for v in times.values())
-            print(f"  {label}: {n_users} user(s) x {n_rounds} rounds, {total} requests in {wall:.1f} s")
+            print(f"  {label}: {total} requests in {wall:.1f} s ({total / wall:.1f}/s)")
             for kind in KINDS:
                 v = p95(times[kind])
                 print(f"    {kind:9s} p95 server time {v:7.1f} ms  median {statistics.median(times[kind]):6.1f} ms  "
@@ -299,14 +330,18 @@ def run(backend: str, scale: float, users: int, rounds: int, workers: int, tmp: 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scale", type=float, default=1.0, help="fraction of the sizes in the module docstring")
-    ap.add_argument("--users", type=int, default=20)
-    ap.add_argument("--rounds", type=int, default=5, help="rounds of five requests per user")
+    ap.add_argument("--users", type=int, default=50, help="users with think time (the part-1 load model)")
+    ap.add_argument("--think-min", type=float, default=1.0, help="least think time between a user's requests (s)")
+    ap.add_argument("--think-max", type=float, default=3.0, help="most think time between a user's requests (s)")
+    ap.add_argument("--duration", type=float, default=60.0, help="seconds of paging with think time")
+    ap.add_argument("--closed-users", type=int, default=20, help="users of the closed loop (0: skip it)")
+    ap.add_argument("--rounds", type=int, default=5, help="rounds of five requests per user (single, closed loop)")
     ap.add_argument("--backends", default="postgresql,sqlite")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="leaktrace serve --workers")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         for backend in args.backends.split(","):
-            run(backend, args.scale, args.users, args.rounds, args.workers, Path(d))
+            run(backend, args.scale, args, Path(d))
 
 
 if __name__ == "__main__":

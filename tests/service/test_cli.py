@@ -49,6 +49,16 @@ def test_users_lifecycle(backend: str, capsys: pytest.CaptureFixture[str]) -> No
     rows = [json.loads(x) for x in out.splitlines()]
     assert [(r["username"], r["role"], r["org_id"]) for r in rows] == [("acme", "partner", "ACME"), ("ana", "analyst", None)]
     assert _run(capsys, "users", "role", "ana", "supervisor")[:2] == (0, "ana: supervisor\n")
+    with open_context(get_settings()) as ctx:
+        from leaktrace.pipeline.case_items import create_case
+
+        with ctx.session() as s:
+            ref = create_case(s, "cli membership", created_by="shell:tests").ref
+            s.commit()
+    assert _run(capsys, "users", "member", ref, "ana")[:2] == (0, f"ana: member of {ref}\n")
+    assert _run(capsys, "users", "member", ref, "ana", "--remove")[:2] == (0, f"ana: removed from {ref}\n")
+    code, _, err = _run(capsys, "users", "member", ref, "acme")
+    assert code != 0 and "partner" in err  # partners are never case members
     code, out, _ = _run(capsys, "users", "reset", "ana", "--json")
     assert code == 0 and json.loads(out)["one_time_password"] != otp
     assert _run(capsys, "users", "disable", "ana")[:2] == (0, "ana: disabled\n")
@@ -65,8 +75,8 @@ def test_users_lifecycle(backend: str, capsys: pytest.CaptureFixture[str]) -> No
         assert tokens.principal_for_token(ctx, token, "c") is None
     code, out, _ = _run(capsys, "audit", "show", "--json", "--limit", "100")
     actions = [json.loads(x)["action"] for x in out.splitlines()]
-    for expected in ("user.create", "login.password_change", "user.role", "user.reset", "user.disable",
-                     "token.issue", "token.revoke"):
+    for expected in ("user.create", "login.password_change", "user.role", "case.member_add", "case.member_remove",
+                     "user.reset", "user.disable", "token.issue", "token.revoke"):
         assert expected in actions
     assert all(json.loads(x)["actor"].startswith("shell:") for x in out.splitlines()
                if json.loads(x)["action"].startswith("user."))

@@ -139,6 +139,12 @@ def test_the_author_cannot_sign_off_a_supervisor_who_is_not_can(as_user: Any, co
 
 
 def test_exports_build_from_the_page_and_downloads_are_audited(as_user: Any, console_world: ConsoleWorld) -> None:
+    """The page queues each build as a `case.export` job; it shows the job's progress until a worker has built
+    it, then the file's download link."""
+    from leaktrace.service.case_export_jobs import export_handlers
+    from leaktrace.service.worker import Worker
+    from leaktrace.store.repo.jobs import JobQueue
+
     ctx, p = console_world.ctx, console_world.accounts.principals
     ref = create_case(ctx, p["analyst1"], "exports from the page")
     # A bundle carries the store's custody log: the store has one once anything was taken into evidence.
@@ -151,6 +157,14 @@ def test_exports_build_from_the_page_and_downloads_are_audited(as_user: Any, con
                    follow_redirects=False)
         assert r.status_code == 303, (kind, r.text[:300])
     page = c.get(f"/cases/{ref}").text
+    assert re.findall(r'data-kind="([a-z_]+)" data-state="queued"', page) == ["bundle", "report", "csv", "misp", "stix"]
+    assert 'id="built-files"' in page and "<tr data-kind=" not in page  # nothing built inside the request
+    poll = c.get(f"/cases/{ref}/exports").text
+    assert 'hx-trigger="every 2s"' in poll and poll.count('data-state="queued"') == 5
+    assert Worker(JobQueue(ctx.sessions), export_handlers(ctx), "test-exports").drain() == 5
+    poll = c.get(f"/cases/{ref}/exports").text
+    assert "hx-trigger" not in poll and poll.count('data-state="done"') == 5 and poll.count('class="job-file"') == 5
+    page = c.get(f"/cases/{ref}").text
     links = {k: h for k, h in re.findall(r'<tr data-kind="([a-z_]+)"><td><a href="([^"]+)"', page)}
     assert set(links) == {"stix", "misp", "csv", "report", "bundle"}
     stix = c.get(links["stix"])
@@ -162,6 +176,11 @@ def test_exports_build_from_the_page_and_downloads_are_audited(as_user: Any, con
     assert any(e.detail.get("downloaded") for e in got), got
     assert c.get(f"/cases/{ref}/files/..%2F..%2Fkeys/x").status_code in (400, 404)
     assert as_user("analyst2").get(links["stix"]).status_code == 403  # not a member
+    assert as_user("analyst2").get(f"/cases/{ref}/exports").status_code == 403
+    other = as_user("analyst2")
+    r = other.post(f"/cases/{ref}/export", data={"csrf": _csrf(other.get("/cases").text), "kind": "stix"},
+                   follow_redirects=False)
+    assert r.status_code == 403 and "not a member" in r.text  # refused when asked, not later in the worker
 
 
 def test_orgs_page_lists_partner_accounts_tokens_and_quotas(as_user: Any, console_world: ConsoleWorld) -> None:

@@ -35,8 +35,20 @@ def dumps(console_world: ConsoleWorld) -> Dumps:
 
 @pytest.fixture(scope="module")
 def base_url(console_world: ConsoleWorld, dumps: Dumps) -> Iterator[str]:
-    with serving(console_world.ctx) as base:
-        yield base
+    """The console, and a worker beside it that builds the case exports the pages queue (as `serve` runs one)."""
+    from leaktrace.service.case_export_jobs import export_handlers
+    from leaktrace.service.worker import Worker, start_in_thread
+    from leaktrace.store.repo.jobs import JobQueue
+
+    ctx = console_world.ctx
+    thread, stop = start_in_thread(Worker(JobQueue(ctx.sessions), export_handlers(ctx), "browser-exports",
+                                          poll_seconds=0.2))
+    try:
+        with serving(ctx) as base:
+            yield base
+    finally:
+        stop.set()
+        thread.join(30)
 
 
 @pytest.fixture(scope="module")
@@ -146,6 +158,7 @@ def test_a_case_author_cannot_sign_off_their_own_case(page_as: Any) -> None:
 
 
 def test_exports_build_from_the_page_and_download(page_as: Any, console_world: ConsoleWorld) -> None:
+    """Each build is queued; the page polls its job (htmx) until the worker has built it, then links the file."""
     ctx, p = console_world.ctx, console_world.accounts.principals
     ref = create_case(ctx, p["analyst1"], "browser exports")
     page = page_as("analyst1")
@@ -154,7 +167,29 @@ def test_exports_build_from_the_page_and_download(page_as: Any, console_world: C
         page.select_option("#export-kind", kind)
         page.click("#export-submit")
         page.wait_for_url(re.compile(r"#exports"))
-        expect(page.locator(f"#built-files tr[data-kind='{kind}']")).to_have_count(1)
+        expect(page.locator(f"#export-jobs tr[data-kind='{kind}']")).to_have_count(1)
+    for kind in ("stix", "misp", "csv", "report"):  # swapped in by the poll, no reload
+        expect(page.locator(f"#export-jobs tr[data-kind='{kind}'][data-state='done'] a.job-file")).to_have_count(
+            1, timeout=60_000)
     with page.expect_download() as got:
-        page.locator("#built-files tr[data-kind='stix'] a").click()
+        page.locator("#export-jobs tr[data-kind='stix'] a.job-file").click()
     assert got.value.suggested_filename == f"{ref}.stix.json"
+    page.reload()
+    for kind in ("stix", "misp", "csv", "report"):
+        expect(page.locator(f"#built-files tr[data-kind='{kind}']")).to_have_count(1)
+
+
+def test_admin_adds_a_case_member_and_the_member_then_opens_the_case(page_as: Any, console_world: ConsoleWorld) -> None:
+    ctx, p = console_world.ctx, console_world.accounts.principals
+    ref = create_case(ctx, p["super1"], "browser membership")
+    member = page_as("analyst2")
+    assert member.goto(f"/cases/{ref}").status == 403
+    admin = page_as("admin1")
+    admin.goto("/admin")
+    admin.fill("#member-form input[name='case']", ref)
+    admin.fill("#member-form input[name='username']", "analyst2")
+    admin.select_option("#member-form select[name='action']", "add")
+    admin.click("#member-submit")
+    admin.wait_for_url(re.compile(r"/admin#users"))
+    expect(admin.locator("tr[data-user='analyst2']")).to_contain_text(ref)
+    assert member.goto(f"/cases/{ref}").status == 200

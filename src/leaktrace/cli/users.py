@@ -12,7 +12,8 @@ from rich.table import Table
 from leaktrace.cli.context import cli_context
 from leaktrace.cli.operator import shell_principal
 
-users_app = typer.Typer(help="Console accounts: add, list, disable, reset, change role; API tokens; sessions.",
+users_app = typer.Typer(help="Console accounts: add, list, disable, reset, change role, case membership; API tokens; "
+                             "sessions.",
                         no_args_is_help=True)
 
 
@@ -92,6 +93,19 @@ def role_cmd(
 
     view = set_role(cli_context(), username, role, actor=shell_principal(), org_id=org)
     typer.echo(f"{view.username}: {view.role}" + (f" of {view.org_id}" if view.org_id else ""))
+
+
+@users_app.command("member")
+def member_cmd(
+    case: str = typer.Argument(..., help="The case ref (LT-2026-0001)."),
+    username: str = typer.Argument(...),
+    remove: bool = typer.Option(False, "--remove", help="Take the account off the case instead."),
+) -> None:
+    """Make an account a member of a case (or remove it): what the admin page's membership form does."""
+    from leaktrace.service.admin_view import change_membership
+
+    change_membership(cli_context(), shell_principal(), case, username, "remove" if remove else "add")
+    typer.echo(f"{username.strip().lower()}: {'removed from' if remove else 'member of'} {case.strip()}")
 
 
 @users_app.command("token")

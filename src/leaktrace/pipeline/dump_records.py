@@ -12,6 +12,7 @@ says which newer fields it lacks.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -67,13 +68,29 @@ def _report_doc(doc: Any, path: Path) -> dict[str, Any]:
     raise InputError(f"{path}: field 'report': missing, not a dump report")
 
 
+def _report_stamps(data_dir: Path) -> list[tuple[str, tuple[int, int], tuple[int, int] | None]]:
+    """(sha, report stamp, attribution stamp) of every stored report, in directory order.
+
+    One `scandir` and two `stat` calls on plain strings per dump: the list
+    page asks this on every view, so it stays at the floor of what telling
+    a changed file from an unchanged one costs (no pathlib objects, no glob).
+    """
+    root = str(dumps_dir(data_dir))
+    try:
+        entries = [e.name for e in os.scandir(root) if _SHA.match(e.name)]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    out = []
+    for name in entries:
+        stamp = _stamp_of(f"{root}/{name}/{REPORT_FILE}")
+        if stamp is not None:
+            out.append((name, stamp, _stamp_of(f"{root}/{name}/{ATTRIBUTION_FILE}")))
+    return out
+
+
 def stored_shas(data_dir: Path) -> list[str]:
     """Content hashes of every dump with a stored report, newest report first."""
-    root = dumps_dir(data_dir)
-    if not root.is_dir():
-        return []
-    found = [(p.stat().st_mtime, p.parent.name) for p in root.glob(f"*/{REPORT_FILE}") if _SHA.match(p.parent.name)]
-    return [sha for _, sha in sorted(found, reverse=True)]
+    return [sha for sha, _, _ in sorted(_report_stamps(data_dir), key=lambda r: (r[1][0], r[0]), reverse=True)]
 
 
 def resolve_sha(data_dir: Path, ref: str) -> str:
@@ -81,18 +98,27 @@ def resolve_sha(data_dir: Path, ref: str) -> str:
     key = ref.strip().lower().removeprefix("dump-")
     if not re.fullmatch(r"[0-9a-f]{8,64}", key):
         raise InputError(f"dump {ref[:80]!r}: not a dump id (its SHA-256, or dump-<first hex digits>)")
-    hits = [s for s in stored_shas(data_dir) if s.startswith(key)]
+    root = str(dumps_dir(data_dir))
+    try:  # names first, then the report of the few that match: one dump's page stats one file, not all
+        names = [e.name for e in os.scandir(root) if e.name.startswith(key) and _SHA.match(e.name)]
+    except (FileNotFoundError, NotADirectoryError):
+        names = []
+    hits = [n for n in names if _stamp_of(f"{root}/{n}/{REPORT_FILE}") is not None]
     if len(hits) != 1:
         raise InputError(f"dump {ref[:80]!r}: no such dump" if not hits else f"dump {ref[:80]!r}: ambiguous, give more digits")
     return hits[0]
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
+def _stamp_of(path: str) -> tuple[int, int] | None:
     try:
-        st = path.stat()
-    except FileNotFoundError:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
         return None
     return st.st_mtime_ns, st.st_size
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    return _stamp_of(str(path))
 
 
 @lru_cache(maxsize=64)
@@ -149,13 +175,18 @@ def _headline(data_dir: Path, sha: str, stamp: tuple[int, int], att_stamp: tuple
                         str(att["org"]) if att.get("verdict") == "lead" and att.get("org") else None)
 
 
-def headline(data_dir: Path, sha: str) -> DumpHeadline:
-    """The list's figures of dump `sha` (InputError when its report is gone or unreadable)."""
-    folder = dumps_dir(data_dir) / sha
-    stamp = _stamp(folder / REPORT_FILE)
-    if stamp is None:
-        raise InputError(f"dump {sha[:80]!r}: no such dump")
-    return _headline(Path(data_dir), sha, stamp, _stamp(folder / ATTRIBUTION_FILE))
+def headlines(data_dir: Path, limit: int) -> list[DumpHeadline]:
+    """The list's figures of the `limit` newest dumps, newest first; unreadable reports left out (their own
+    page names the problem). Each is parsed once per version of its files (`_headline`'s cache)."""
+    data_dir = Path(data_dir)
+    stamps = sorted(_report_stamps(data_dir), key=lambda r: (r[1][0], r[0]), reverse=True)[:limit]
+    out = []
+    for sha, stamp, att_stamp in stamps:
+        try:
+            out.append(_headline(data_dir, sha, stamp, att_stamp))
+        except InputError:
+            continue
+    return out
 
 
 def save_attribution(data_dir: Path, sha: str, match: Match, top: int = 10) -> Path:

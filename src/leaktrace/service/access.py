@@ -126,6 +126,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "dump.view": _STAFF | {Role.PARTNER},  # a partner: only dumps attributed to its own organisation, no rows
     "org.view": frozenset({Role.ADMIN, Role.SUPERVISOR}),
     "admin.view": frozenset({Role.ADMIN}),
+    "admin.settings": frozenset({Role.ADMIN}),  # settings the environment leaves to the settings file
     "session.own": _ALL,
     "token.own": _ALL,
 }

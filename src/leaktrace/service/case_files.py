@@ -53,7 +53,8 @@ def _folder(ctx: Context, ref: str) -> Path:
     return ctx.data_dir / "exports" / ref
 
 
-def _canonical(ctx: Context, principal: Principal, ref: str, kind: str) -> str:
+def check_export(ctx: Context, principal: Principal, ref: str, kind: str) -> str:
+    """The case's canonical ref, when `principal` may take export `kind` of it (InputError, PermissionDenied)."""
     if kind not in KINDS:
         raise InputError(f"field 'kind': {kind[:20]!r} is not one of {', '.join(KINDS)}")
     with ctx.session() as s:
@@ -72,7 +73,7 @@ def _zip_folder(folder: Path, dest: Path) -> Path:
 
 def build(ctx: Context, principal: Principal, ref: str, kind: str, *, lang: str = "zh") -> CaseFile:
     """Build one report or export of case `ref` for download; audited like the CLI's."""
-    canonical = _canonical(ctx, principal, ref, kind)
+    canonical = check_export(ctx, principal, ref, kind)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     out = private_dir(_folder(ctx, canonical) / f"{stamp}-{kind}")
     lang = lang if lang in ("zh", "en") else "zh"
@@ -103,7 +104,7 @@ def _file(ctx: Context, ref: str, path: Path) -> CaseFile:
 
 def built(ctx: Context, principal: Principal, ref: str) -> list[CaseFile]:
     """The files built for this case so far, newest first (one per build)."""
-    canonical = _canonical(ctx, principal, ref, "report")
+    canonical = check_export(ctx, principal, ref, "report")
     root = _folder(ctx, canonical)
     out = []
     for d in sorted(root.iterdir(), reverse=True) if root.is_dir() else []:
@@ -123,7 +124,7 @@ def download(ctx: Context, principal: Principal, ref: str, name: str) -> CaseFil
     if not _NAME.match(name) or ".." in name:
         raise InputError(f"file {name[:100]!r}: no such file")
     kind = name.split("/", 1)[0].split("-", 1)[1]
-    canonical = _canonical(ctx, principal, ref, kind)
+    canonical = check_export(ctx, principal, ref, kind)
     path = _folder(ctx, canonical) / name
     if not path.is_file():
         raise InputError(f"file {name[:100]!r}: no such file")

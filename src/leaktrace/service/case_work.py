@@ -10,6 +10,7 @@ transaction. The CLI (`leaktrace case signoff`) calls the same function.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,9 +29,9 @@ from leaktrace.service.tlp import mark_items
 from leaktrace.store.models import Case, CaseEvent, CaseItem, CaseMember, CaseNote, User
 
 STATUSES = ("open", "in_review", "closed")
-MAX_LISTED = 200  # the most recently changed; filters narrow the rest
-MAX_ITEMS_SHOWN = 100  # the newest; every item is counted by kind, and all are in the report and exports
-MAX_EVENTS_SHOWN = 500
+MAX_LISTED = 50  # a page of the case list, the most recently changed first; filters narrow, `page` goes on
+MAX_ITEMS_SHOWN = 50  # a page of items, newest first (`items_page`); all counted by kind, all in the report and exports
+MAX_EVENTS_SHOWN = 100  # a page of the timeline; older pages by `events_page`
 MAX_NOTE = 10_000
 
 
@@ -90,6 +91,16 @@ class CasePage:
     item_counts: dict[str, int] = field(default_factory=dict)
     events: int = 0
     per_day: list[dict[str, Any]] = field(default_factory=list)
+    items_page: int = 0  # pages of MAX_ITEMS_SHOWN items / MAX_EVENTS_SHOWN entries, 0 the newest
+    events_page: int = 0
+
+    @property
+    def items_more(self) -> bool:
+        return (self.items_page + 1) * MAX_ITEMS_SHOWN < sum(self.item_counts.values())
+
+    @property
+    def events_more(self) -> bool:
+        return (self.events_page + 1) * MAX_EVENTS_SHOWN < self.events
 
     def chart_data(self) -> dict[str, Any]:
         kinds = sorted({k for d in self.per_day for k in d["kinds"]})
@@ -105,9 +116,12 @@ def same_person(author: str, username: str) -> bool:
     return bool(author.strip()) and norm(author) == norm(username)
 
 
-def list_cases(ctx: Context, principal: Principal, f: CaseFilter | None = None) -> list[CaseRow]:
-    """Cases the principal may see, newest change first, filtered by status, assignee and TLP."""
+def list_cases(ctx: Context, principal: Principal, f: CaseFilter | None = None, *,
+               page: int | str | None = 0) -> list[CaseRow]:
+    """Cases the principal may see, newest change first, filtered by status, assignee and TLP; page `page` of
+    MAX_LISTED (a full page means there may be more)."""
     require(principal, "case.view")
+    n = page_number(page, "page")
     f = f or CaseFilter()
     q = select(Case)
     if principal.role not in (Role.ADMIN, Role.SUPERVISOR):
@@ -119,7 +133,8 @@ def list_cases(ctx: Context, principal: Principal, f: CaseFilter | None = None) 
     if f.tlp:
         q = q.where(Case.tlp == f.tlp)
     with ctx.session() as s:
-        cases = s.scalars(q.order_by(Case.updated_at.desc(), Case.id.desc()).limit(MAX_LISTED)).all()
+        cases = s.scalars(q.order_by(Case.updated_at.desc(), Case.id.desc())
+                             .offset(n * MAX_LISTED).limit(MAX_LISTED)).all()
         # Items counted for the listed cases only (the (case, kind, key) index), not for the whole table.
         counts = dict(s.execute(select(CaseItem.case_id, func.count()).where(CaseItem.case_id.in_([c.id for c in cases]))
                                 .group_by(CaseItem.case_id)).all()) if cases else {}
@@ -151,13 +166,18 @@ def _case(s: Any, ref: str) -> Case:
     return get_case(s, ref.strip())
 
 
-def _items(s: Any, case_id: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """The newest items shown (titles masked), and how many of each kind the case holds."""
+def _items(s: Any, case_id: int, page: int = 0) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """One page of items, newest first (titles masked), and how many of each kind the case holds.
+
+    Both are walks of one index: the counts of (case_id, kind, key), the page
+    of (case_id, id) (migration 0020); a case of 5,000 items reads 100 rows.
+    """
     counts = dict(s.execute(select(CaseItem.kind, func.count()).where(CaseItem.case_id == case_id)
                             .group_by(CaseItem.kind)).all())
     rows = s.execute(select(CaseItem.id, CaseItem.kind, CaseItem.key, CaseItem.payload, CaseItem.added_by,
                             CaseItem.added_at)
-                     .where(CaseItem.case_id == case_id).order_by(CaseItem.id.desc()).limit(MAX_ITEMS_SHOWN)).all()
+                     .where(CaseItem.case_id == case_id).order_by(CaseItem.id.desc())
+                     .offset(page * MAX_ITEMS_SHOWN).limit(MAX_ITEMS_SHOWN)).all()
     # `tlp` and `org_id` as the payload has them: service.tlp.mark_items decides what the reader may see
     items = [{"id": i, "kind": k, "key": display_text(key, 200, masked=False),
               "title": display_text(str((p or {}).get("title") or (p or {}).get("name") or ""), 300),
@@ -168,7 +188,31 @@ def _items(s: Any, case_id: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
 
 
 def _per_day(s: Any, case_id: int) -> list[dict[str, Any]]:
-    """Timeline entries per UTC day and kind, counted by the database (a case may hold 10^4 entries)."""
+    """Timeline entries per UTC day and kind, counted by the database (a case may hold 10^4 entries).
+
+    The grouping reads every entry of the case (16 ms for 10^4 on PostgreSQL);
+    it is kept per process, keyed by the case's newest entry id and entry
+    count (one walk of the (case_id, at) index), so it is counted again only
+    when the timeline changed.
+    """
+    newest, n = s.execute(select(func.max(CaseEvent.id), func.count()).where(CaseEvent.case_id == case_id)).one()
+    key = (str(s.bind.url), case_id, newest, n)  # the URL as text: SQLAlchemy masks its password
+    hit = _PER_DAY.get(key)
+    if hit is None:
+        hit = _count_per_day(s, case_id)
+        with _PER_DAY_LOCK:  # request threads share it
+            while len(_PER_DAY) >= _PER_DAY_MAX:
+                _PER_DAY.pop(next(iter(_PER_DAY)))
+            _PER_DAY[key] = hit
+    return [{"day": d["day"], "kinds": dict(d["kinds"]), "total": d["total"]} for d in hit]
+
+
+_PER_DAY: dict[tuple[str, int, int | None, int], list[dict[str, Any]]] = {}
+_PER_DAY_LOCK = threading.Lock()
+_PER_DAY_MAX = 256
+
+
+def _count_per_day(s: Any, case_id: int) -> list[dict[str, Any]]:
     at = CaseEvent.at
     day = func.date(func.timezone("UTC", at)) if s.bind.dialect.name == "postgresql" else func.date(at)
     days: dict[str, Counter[str]] = defaultdict(Counter)
@@ -178,7 +222,28 @@ def _per_day(s: Any, case_id: int) -> list[dict[str, Any]]:
     return [{"day": d, "kinds": dict(c), "total": sum(c.values())} for d, c in sorted(days.items())]
 
 
-def case_page(ctx: Context, principal: Principal, ref: str) -> CasePage:
+def page_number(value: int | str | None, field_name: str) -> int:
+    """A page number from a query parameter (0 when empty); InputError naming the field otherwise."""
+    try:
+        n = int(value or 0)
+    except ValueError:
+        raise InputError(f"field '{field_name}': {str(value)[:20]!r} is not a page number") from None
+    if not 0 <= n <= 10_000:
+        raise InputError(f"field '{field_name}': {n} is not a page number (0-10000)")
+    return n
+
+
+def case_page(ctx: Context, principal: Principal, ref: str, *, items_page: int | str | None = 0,
+              events_page: int | str | None = 0) -> CasePage:
+    """The case page's content, its items and timeline entries a page at a time (`items_page`, `events_page`,
+    from 0: the newest). Timeline texts are written by leaktrace from masked titles and keys, so they are
+    shown with visible codes only; item titles and notes, which people and sellers wrote, pass the masking again.
+    """
+    items_page, events_page = page_number(items_page, "items_page"), page_number(events_page, "events_page")
+    return _case_page(ctx, principal, ref, items_page, events_page)
+
+
+def _case_page(ctx: Context, principal: Principal, ref: str, items_page: int, events_page: int) -> CasePage:
     """The case page's content. Timeline texts are written by leaktrace from masked titles and keys, so they are
     shown with visible codes only; item titles and notes, which people and sellers wrote, pass the masking again."""
     with ctx.session() as s:
@@ -186,13 +251,14 @@ def case_page(ctx: Context, principal: Principal, ref: str) -> CasePage:
     require_case(ctx, principal, canonical, "case.view")
     with ctx.session() as s:
         case = _case(s, canonical)
-        items, item_counts = _items(s, case.id)
+        items, item_counts = _items(s, case.id, items_page)
         items = mark_items(ctx, principal, case.id, case.tlp, items)  # TLP: what this reader may see, badged
         notes = [{"author": n.author, "text": display_text(n.text, MAX_NOTE), "at": n.created_at}
                  for n in s.scalars(select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.id))]
         per_day = _per_day(s, case.id)
         recent = s.execute(select(CaseEvent.at, CaseEvent.kind, CaseEvent.text).where(CaseEvent.case_id == case.id)
-                           .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(MAX_EVENTS_SHOWN)).all()
+                           .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
+                           .offset(events_page * MAX_EVENTS_SHOWN).limit(MAX_EVENTS_SHOWN)).all()
         members = sorted(s.scalars(select(User.username).join(CaseMember, CaseMember.user_id == User.id)
                                    .where(CaseMember.case_id == case.id)))
         refusal = _refusal(principal, case)
@@ -205,7 +271,8 @@ def case_page(ctx: Context, principal: Principal, ref: str) -> CasePage:
             members=members, may_edit=allowed(principal, "case.edit"), may_sign_off=refusal is None,
             sign_off_refusal=refusal, may_manage_members=allowed(principal, "case.members"),
             may_export=allowed(principal, "export.download"), item_counts=item_counts,
-            events=sum(d["total"] for d in per_day), per_day=per_day)
+            events=sum(d["total"] for d in per_day), per_day=per_day, items_page=items_page,
+            events_page=events_page)
     return page
 
 

@@ -21,10 +21,9 @@ from leaktrace.core.errors import InputError
 from leaktrace.pipeline.context import Context
 from leaktrace.pipeline.dump_records import (
     DumpRecord,
-    headline,
+    headlines,
     load_record,
     resolve_sha,
-    stored_shas,
 )
 from leaktrace.pipeline.text_view import display_text
 from leaktrace.service.access import ACTIONS, Principal, Role, require
@@ -33,7 +32,8 @@ from leaktrace.store.models import CaseItem
 
 ACTION = "dump.view"
 AGE_ORDER = ("<18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+")
-MAX_DUMPS_LISTED = 500
+MAX_DUMPS_LISTED = 2000  # the newest; older ones are reached by their id
+PER_PAGE = 100  # rows a page of the list draws (a page of 500 rows cost more to draw than to find)
 TOP_CITIES = 30
 MAX_RANKED = 5  # the organisations printed with their evidence; the rest are far from a lead
 
@@ -182,22 +182,29 @@ def _attribution(rec: DumpRecord, principal: Principal) -> dict[str, Any] | None
             "summary": display_text(str(att.get("summary") or ""), 1000, masked=False), "ranking": ranking}
 
 
-def list_dumps(ctx: Context, principal: Principal) -> list[DumpRow]:
-    """Dumps with a stored report, newest first; a partner's list holds only its organisation's."""
+@dataclass(frozen=True)
+class DumpList:
+    """One page of the dump list, newest first."""
+
+    rows: list[DumpRow]
+    page: int
+    more: bool
+    total: int  # dumps this reader may see (of the newest MAX_DUMPS_LISTED)
+
+
+def list_dumps(ctx: Context, principal: Principal, *, page: int = 0) -> DumpList:
+    """Dumps with a stored report, newest first, PER_PAGE a page; a partner's list holds only its organisation's."""
     require(principal, ACTION)
+    if not 0 <= page <= MAX_DUMPS_LISTED // PER_PAGE:
+        raise InputError(f"field 'page': {page} is not a page number (0-{MAX_DUMPS_LISTED // PER_PAGE})")
     mine = _partner_dumps(ctx, principal.org_id) if principal.is_partner and principal.org_id else set()
-    out = []
-    for sha in stored_shas(ctx.data_dir)[:MAX_DUMPS_LISTED]:
-        try:
-            h = headline(ctx.data_dir, sha)
-        except InputError:
-            continue  # an unreadable report is named on its own page, not in the list
-        if principal.is_partner and not (principal.org_id and (h.lead == principal.org_id
-                                                                or f"dump-{sha[:16]}" in mine)):
-            continue
-        out.append(DumpRow(sha, f"dump-{sha[:16]}", "" if principal.is_partner else display_text(h.name, 200, masked=False),
-                           h.rows, h.distinct_persons, h.padding, h.lead))
-    return out
+    seen = [h for h in headlines(ctx.data_dir, MAX_DUMPS_LISTED)
+            if not principal.is_partner or (principal.org_id and (h.lead == principal.org_id
+                                                                  or f"dump-{h.sha256[:16]}" in mine))]
+    shown = seen[page * PER_PAGE:(page + 1) * PER_PAGE]
+    rows = [DumpRow(h.sha256, f"dump-{h.sha256[:16]}", "" if principal.is_partner else display_text(h.name, 200, masked=False),
+                    h.rows, h.distinct_persons, h.padding, h.lead) for h in shown]
+    return DumpList(rows, page, (page + 1) * PER_PAGE < len(seen), len(seen))
 
 
 def _figures(r: dict[str, Any], partner: bool) -> dict[str, Any]:

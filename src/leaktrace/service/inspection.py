@@ -26,6 +26,7 @@ from typing import Any
 from leaktrace.pipeline.context import Context
 from leaktrace.pipeline.inspection import GRAPH_KIND, RUN_KIND, rebuild_graph, run_source
 from leaktrace.pipeline.render_runtime import RenderRuntime
+from leaktrace.service.case_export_jobs import export_handlers
 from leaktrace.service.election import StoreLock
 from leaktrace.service.media import media_handlers
 from leaktrace.service.scheduler import Scheduler
@@ -115,7 +116,8 @@ class InspectionService:
         # Renderings and OCR queued by the runs: one Chromium per service, started at the first rendering.
         # It has no proxy, so it draws the pictures sealed with the capture and fetches nothing else.
         self._render = RenderRuntime(ctx.evidence)
-        kinds = {**handlers(ctx, lease_s), **media_handlers(ctx, self._render), **job_handlers(ctx), **(extra or {})}
+        kinds = {**handlers(ctx, lease_s), **media_handlers(ctx, self._render), **job_handlers(ctx),
+                 **export_handlers(ctx), **(extra or {})}
         self.workers = [Worker(self.queue, kinds, worker_name(n), poll_seconds=poll_s) for n in range(workers)]
         self.scheduler = Scheduler(ctx, poll_s=poll_s) if scheduler else None
         self.embedded = ctx.engine.dialect.name != "postgresql"

@@ -105,6 +105,9 @@ def create_app(ctx: Context, *, warm: bool = False) -> FastAPI:
     app.include_router(records_router())  # dumps, cases, organisations, administration (before pages: /cases/{ref})
     app.include_router(pages.router)
     app.include_router(api.router)
+    from leaktrace.web import api_records
+
+    app.include_router(api_records.router)  # dumps, cases, administration as JSON (the record pages' functions)
     from leaktrace.web.pages_actors import register as register_graph_pages
     register_graph_pages(app)
     from leaktrace.web import pages_sources

@@ -38,7 +38,9 @@ _EN = {
     "users": "Users and roles", "memberships": "Case memberships", "sources": "Sources",
     "legal_basis": "Legal basis", "owner": "Owner", "settings": "Settings", "setting": "Setting",
     "value": "Value", "from": "From", "env_var": "Environment variable", "pinned": "set by the environment",
-    "read_only": "Settings are read-only here; change them in the environment or the settings file.",
+    "read_only": "No settings file (LEAKTRACE_CONFIG): settings are read-only here; change them in the environment.",
+    "settings_file": "Changes are written to the settings file and apply when leaktrace next starts; settings the "
+                     "environment sets, secrets and where the data is are read-only here. File:",
     "disabled": "disabled", "totp": "TOTP", "missing_basis": "missing: collection refuses this source",
     "lang": "Language", "reason": "Note (optional)",
 }
@@ -70,7 +72,8 @@ _ZH = {
     "days_old": "天前", "live": "有效", "revoked": "已注销或过期", "admin": "系统管理", "users": "用户与角色",
     "memberships": "案件成员", "sources": "采集来源", "legal_basis": "法律依据", "owner": "负责人", "settings": "设置",
     "setting": "设置项", "value": "值", "from": "来源", "env_var": "环境变量", "pinned": "由环境变量设定",
-    "read_only": "此处设置只读；请在环境变量或设置文件中修改。", "disabled": "已停用", "totp": "动态口令",
+    "read_only": "未指定设置文件（LEAKTRACE_CONFIG）：此处设置只读；请在环境变量中修改。",
+    "settings_file": "修改写入设置文件，于 leaktrace 下次启动时生效；由环境变量设定的项、密钥和数据位置在此只读。文件：", "disabled": "已停用", "totp": "动态口令",
     "missing_basis": "缺失：采集将拒绝此来源", "lang": "语言", "reason": "备注（可选）",
 }
 

@@ -35,14 +35,16 @@ def _to_case(ref: str, anchor: str = "") -> Response:
 
 @router.get("/cases")
 def cases_page(request: Request, principal: Principal = Depends(page_principal)) -> Response:
-    from leaktrace.service.case_work import STATUSES, CaseFilter, assignees, list_cases
+    from leaktrace.service.case_work import MAX_LISTED, STATUSES, CaseFilter, assignees, list_cases
 
     q = request.query_params
     f = CaseFilter.parse(q.get("status"), q.get("assignee"), q.get("tlp"))
     ctx = ctx_of(request)
     from leaktrace.pipeline.case_items import TLP_LEVELS
 
-    return show(request, "cases.html", rows=list_cases(ctx, principal, f), f=f, statuses=STATUSES,
+    page = q.get("page", "")[:6]
+    rows = list_cases(ctx, principal, f, page=page)
+    return show(request, "cases.html", rows=rows, f=f, statuses=STATUSES, page=int(page or 0), full=len(rows) == MAX_LISTED,
                 tlps=TLP_LEVELS, people=assignees(ctx, principal))
 
 
@@ -58,14 +60,17 @@ async def new_case(request: Request, principal: Principal = Depends(page_princip
 
 @router.get("/cases/{ref}")
 def case_page(request: Request, ref: str, principal: Principal = Depends(page_principal)) -> Response:
+    from leaktrace.service.case_export_jobs import export_jobs
     from leaktrace.service.case_files import KINDS, built
     from leaktrace.service.case_work import STATUSES, assignees
     from leaktrace.service.case_work import case_page as view
 
     ctx = ctx_of(request)
-    v = view(ctx, principal, ref[:64])
+    q = request.query_params
+    v = view(ctx, principal, ref[:64], items_page=q.get("items_page", "")[:6], events_page=q.get("events_page", "")[:6])
     files = built(ctx, principal, v.ref) if v.may_export else []
-    return show(request, "case.html", v=v, chart=v.chart_data(), statuses=STATUSES, kinds=KINDS, files=files,
+    jobs = export_jobs(ctx, principal, v.ref) if v.may_export else []
+    return show(request, "case.html", v=v, chart=v.chart_data(), statuses=STATUSES, kinds=KINDS, files=files, jobs=jobs,
                 people=assignees(ctx, principal) if v.may_manage_members else [])
 
 
@@ -98,12 +103,11 @@ async def case_assignee(request: Request, ref: str, principal: Principal = Depen
 
 @router.post("/cases/{ref}/members", dependencies=[Depends(guard)])
 async def case_members(request: Request, ref: str, principal: Principal = Depends(page_principal)) -> Response:
-    from leaktrace.service.access import add_member, remove_member
+    from leaktrace.service.admin_view import change_membership
 
     form = await _form(request)
-    name = form.get("username", "").strip()[:64]
-    fn = remove_member if form.get("action") == "remove" else add_member
-    await run_in_threadpool(fn, ctx_of(request), principal, ref[:64], name)
+    action = "remove" if form.get("action") == "remove" else "add"
+    await run_in_threadpool(change_membership, ctx_of(request), principal, ref[:64], form.get("username", ""), action)
     return _to_case(ref, "#members")
 
 
@@ -118,12 +122,24 @@ async def case_signoff(request: Request, ref: str, principal: Principal = Depend
 
 @router.post("/cases/{ref}/export", dependencies=[Depends(guard)])
 async def case_export(request: Request, ref: str, principal: Principal = Depends(page_principal)) -> Response:
-    from leaktrace.service.case_files import build
+    """Queue the build (a worker of `serve` or `worker` runs it); the page shows its progress and the file."""
+    from leaktrace.service.case_export_jobs import queue_build
 
     form = await _form(request)
     lang = form.get("lang") or lang_of(request)
-    await run_in_threadpool(build, ctx_of(request), principal, ref[:64], form.get("kind", ""), lang=lang)
+    await run_in_threadpool(queue_build, ctx_of(request), principal, ref[:64], form.get("kind", ""), lang=lang)
     return _to_case(ref, "#exports")
+
+
+@router.get("/cases/{ref}/exports")
+def case_exports(request: Request, ref: str, principal: Principal = Depends(page_principal)) -> Response:
+    """The case's export jobs with their progress (what the page polls while one is queued or running)."""
+    from leaktrace.service.case_export_jobs import export_jobs
+    from leaktrace.service.case_files import KINDS, check_export
+
+    ctx = ctx_of(request)
+    canonical = check_export(ctx, principal, ref[:64], "report")
+    return show(request, "_case_exports.html", ref=canonical, jobs=export_jobs(ctx, principal, canonical), kinds=KINDS)
 
 
 @router.get("/cases/{ref}/files/{build_dir}/{name}")

@@ -20,9 +20,11 @@ def _province(request: Request) -> str | None:
 
 @router.get("/dumps")
 def dumps_page(request: Request, principal: Principal = Depends(page_principal)) -> Response:
+    from leaktrace.service.case_work import page_number
     from leaktrace.service.dump_view import list_dumps
 
-    return show(request, "dumps.html", rows=list_dumps(ctx_of(request), principal))
+    v = list_dumps(ctx_of(request), principal, page=page_number(request.query_params.get("page", "")[:6], "page"))
+    return show(request, "dumps.html", rows=v.rows, v=v)
 
 
 @router.get("/dumps/{ref}")

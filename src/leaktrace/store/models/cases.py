@@ -20,6 +20,7 @@ from leaktrace.store.types import UTCDateTime, utcnow
 
 class Case(Base):
     __tablename__ = "cases"
+    __table_args__ = (Index(None, "updated_at", "id"),)  # the case list, newest change first, a page at a time
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(64), unique=True)
@@ -38,7 +39,9 @@ class Case(Base):
 
 class CaseItem(Base):
     __tablename__ = "case_items"
-    __table_args__ = (UniqueConstraint("case_id", "kind", "key"),)
+    # (kind, key): a dump's attribution items, whichever case holds them (`service.dump_view`)
+    # (case_id, id): the case page's items a page at a time, newest first
+    __table_args__ = (UniqueConstraint("case_id", "kind", "key"), Index(None, "kind", "key"), Index(None, "case_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
