@@ -26,6 +26,7 @@ from leaktrace.store.repo._common import check_aware
 
 MAX_LIMIT = 10_000
 _PAGE_BY_IDS_FROM = 200  # offsets from which a page is found by its ids first (find_posts)
+_SEARCH_BY_IDS = True  # a search (terms) finds its page by ids first at any offset
 SORTS = ("newest", "score")
 
 
@@ -170,7 +171,7 @@ def find_posts(session: Session, version: str, f: PostFilter | None = None, *, l
     else:
         query = query.order_by(Post.last_seen_at.desc(), Post.id.desc())
     if f.category is None and f.province is None:
-        if offset < _PAGE_BY_IDS_FROM and not f.terms:
+        if offset < _PAGE_BY_IDS_FROM and not (f.terms and _SEARCH_BY_IDS):
             rows = session.execute(query.offset(offset).limit(limit)).all()
             return [PostRow(p, s, v, t) for p, s, v, t in rows]
         # A deep page, or a search: the rows are ordered and skipped selecting ids alone (the database then
