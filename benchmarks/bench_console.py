@@ -27,8 +27,23 @@ ratio, and the load average. Console start to first page is the median of
 `--starts` fresh spawns of `leaktrace serve` until the first 200 on /login.
 The client runs on the same machine as the server.
 
+Before the load, a second server with one worker serves `--cpu-requests`
+pages of each type one at a time, and the CPU milliseconds a page costs are
+printed: the console's process and, on PostgreSQL, the database backends
+serving its connections (found by their application_name). These do not
+depend on how loaded the machine is; at 50 users x one page per ~2 s, their
+sum times ~25 pages/s is the CPU the machine must have to spare.
+
+Bulk-loading 10^6 posts takes minutes: `--keep-schema NAME` keeps the loaded
+PostgreSQL schema (and the keyring its identifier hashes were made with, in
+`--state-dir`), and `--reuse-schema NAME` runs again over it without loading,
+refusing a schema that is not at the store's head revision (load it again
+after a migration). `DROP SCHEMA NAME CASCADE` gives the space back.
+
     python benchmarks/bench_console.py --scale 0.01     # 10^4 posts on PostgreSQL, 10^3 on SQLite
     python benchmarks/bench_console.py                  # the issue's sizes
+    python benchmarks/bench_console.py --backends postgresql --keep-schema bench_1m    # load once ...
+    python benchmarks/bench_console.py --backends postgresql --reuse-schema bench_1m   # ... run again
 """
 
 from __future__ import annotations
@@ -38,6 +53,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import signal
 import statistics
 import subprocess
@@ -50,7 +66,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 
 from leaktrace.core.keyring import Keyring
 from leaktrace.core.settings import Settings
@@ -65,6 +81,8 @@ PASSWORD = "load test password 1234"
 SEARCHES = ["开房", "数据", "快递", "手机号", "四件套", "网购 收货", "USDT", "身份证", "物流", "酒店"]
 TARGETS = {"feed": 150.0, "listing": 150.0, "search": 300.0}
 KINDS = ("feed", "listing", "search")
+CPU_APP_NAME = "bench_console_cpu"  # application_name of the one-worker server's database connections
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
 def template(tmp: Path) -> tuple[Context, list[dict[str, Any]]]:
@@ -147,6 +165,10 @@ def load_pg(ctx: Context, tpl: list[dict[str, Any]], n: int, version: str) -> No
     raw = ctx.engine.raw_connection()
     try:
         cur = raw.cursor()
+        # The rows are consistent by construction: no per-row foreign-key triggers. Checked one by one they
+        # also go wrong here: the checks' plans, made while `posts` had no statistics, may walk a whole
+        # multi-column index of posts per linked row (hours at 10^6). Needs a superuser, as the bench's is.
+        cur.execute("SET LOCAL session_replication_role = replica")
         cur.execute("INSERT INTO sources (name, kind, created_at) VALUES ('bench', 'market', now()) RETURNING id")
         sid = cur.fetchone()[0]
         pcols = [c.name for c in Post.__table__.columns]
@@ -176,8 +198,13 @@ def load_pg(ctx: Context, tpl: list[dict[str, Any]], n: int, version: str) -> No
         cur.execute("SELECT setval(pg_get_serial_sequence('posts', 'id'), (SELECT max(id) FROM posts))")
         cur.execute("SELECT setval(pg_get_serial_sequence('intel_results', 'id'), (SELECT max(id) FROM intel_results))")
         raw.commit()
-        cur.execute("ANALYZE")
-        raw.commit()
+        # Statistics, and the visibility map a long-running store's autovacuum would have made (index-only
+        # scans), before anything is timed: VACUUM runs outside a transaction.
+        raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+        try:
+            cur.execute("VACUUM (ANALYZE)")
+        finally:
+            raw.driver_connection.autocommit = False  # type: ignore[union-attr]
     finally:
         raw.close()
 
@@ -214,6 +241,63 @@ def cpu_seconds(pid: int) -> float:
     for p in family:
         total += stats.get(p, (0, 0.0))[1]
     return total
+
+
+def pg_backend_cpu(url: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving the one-worker server (by application_name)."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url.split("?", 1)[0])
+    try:
+        with engine.connect() as conn:
+            pids = [int(p) for p in conn.scalars(text("SELECT pid FROM pg_stat_activity WHERE application_name = :a"),
+                                                  {"a": CPU_APP_NAME})]
+    finally:
+        engine.dispose()
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def cpu_per_page(env: dict[str, str], n_posts: int, n: int, pg_url: str | None) -> dict[str, tuple[float, float]]:
+    """CPU milliseconds one page of each type costs: a one-worker server serves `n` of each, one at a time,
+    after a warm-up; returns per type (console process, database backends; NaN for SQLite, whose work is in
+    the console's process)."""
+    env = dict(env)
+    if pg_url is not None:
+        env["LEAKTRACE_DATABASE_URL"] = f"{pg_url}&application_name={CPU_APP_NAME}"
+    port = _free_port()
+    proc, _ = start_server(env, port, 1)
+    out: dict[str, tuple[float, float]] = {}
+    try:
+        async def main() -> None:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=600) as c:
+                await _login(c)
+                rng = random.Random(3)
+                for kind in KINDS:  # warm-up: templates, the connection, caches
+                    for _ in range(3):
+                        assert (await c.get(_path(kind, rng, n_posts))).status_code == 200
+                for kind in KINDS:
+                    db0 = pg_backend_cpu(pg_url) if pg_url is not None else {}
+                    app0 = cpu_seconds(proc.pid)
+                    for _ in range(n):
+                        r = await c.get(_path(kind, rng, n_posts))
+                        assert r.status_code == 200, (kind, r.status_code)
+                    app = cpu_seconds(proc.pid) - app0
+                    db1 = pg_backend_cpu(pg_url) if pg_url is not None else {}
+                    db = sum(v - db0.get(p, 0.0) for p, v in db1.items()) if pg_url is not None else float("nan")
+                    out[kind] = (app * 1000 / n, db * 1000 / n)
+
+        asyncio.run(main())
+    finally:
+        stop_server(proc)
+    return out
 
 
 def start_server(settings_env: dict[str, str], port: int, workers: int = 0,
@@ -361,44 +445,117 @@ def load_average() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def run(backend: str, n: int, tpl_ctx: Context, tpl: list[dict[str, Any]], args: argparse.Namespace,
-        tmp: Path) -> None:
+def _state(args: argparse.Namespace, schema: str) -> Path:
+    """Where a kept schema's keyring and data directory live between runs."""
+    return Path(args.state_dir) / schema
+
+
+def _open_kept(args: argparse.Namespace, schema: str) -> tuple[Keyring, Path, str, int]:
+    """A kept schema's keyring, data directory, URL and post count; refuses one not at the store's head."""
+    from leaktrace.store.migrate import current, head
+
+    state = _state(args, schema)
+    ring_file = state / "keyring.env"
+    if not ring_file.is_file():
+        raise SystemExit(f"--reuse-schema {schema}: no {ring_file} (load it first with --keep-schema {schema})")
+    keyring = Keyring.from_env(ring_file.read_text().strip())
+    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    ctx = Context(Settings(data_dir=state / "data", database_url=url), keyring=keyring, migrate=False)
+    try:
+        at, want = current(ctx.engine), head()
+        if at != want:
+            raise SystemExit(f"--reuse-schema {schema}: the schema is at revision {at}, the store's head is {want}; "
+                             f"load it again (DROP SCHEMA {schema} CASCADE, then --keep-schema {schema})")
+        with ctx.session() as s:
+            n = int(s.scalar(select(func.max(Post.id))) or 0)
+    finally:
+        ctx.close()
+    if n == 0:
+        raise SystemExit(f"--reuse-schema {schema}: it holds no posts")
+    return keyring, state / "data", url, n
+
+
+def _fresh_schema(data_dir: Path, keyring: Keyring, schema: str, keep: bool) -> None:
+    admin = Context(Settings(data_dir=data_dir, database_url=PG_URL), keyring=keyring, migrate=False)
+    try:
+        with admin.engine.begin() as conn:
+            if keep:
+                exists = conn.scalar(text("SELECT 1 FROM pg_namespace WHERE nspname = :n"), {"n": schema})
+                if exists:
+                    raise SystemExit(f"--keep-schema {schema}: the schema exists already (--reuse-schema {schema} "
+                                     f"runs over it; DROP SCHEMA {schema} CASCADE to load it again)")
+            else:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    finally:
+        admin.close()
+
+
+def run(backend: str, n: int, template_of: Any, args: argparse.Namespace, tmp: Path) -> None:
+    """Load `n` posts into `backend` (or reuse a kept schema), then time start-up, CPU per page and the load.
+    `template_of()` makes (or returns the already made) analysed template world."""
     from leaktrace.cli.serve import default_workers
     from leaktrace.service.access import local_operator
     from leaktrace.service.accounts import change_password, create_user
 
-    data_dir = tmp / f"data-{backend}"
-    keyring = tpl_ctx.keyring
-    env = {"LEAKTRACE_DATA_DIR": str(data_dir), "LEAKTRACE_KEYRING": keyring.to_env()}
+    reuse = backend == "postgresql" and args.reuse_schema is not None
+    keep = backend == "postgresql" and args.keep_schema is not None
     url = schema = None
-    if backend == "postgresql":
-        schema = f"bench_console_{os.getpid()}"
-        admin = Context(Settings(data_dir=data_dir, database_url=PG_URL), keyring=keyring, migrate=False)
-        with admin.engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        admin.close()
-        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    load_s = float("nan")
+    if reuse:
+        schema = args.reuse_schema
+        keyring, data_dir, url, n = _open_kept(args, schema)
+    else:
+        tpl_ctx, tpl = template_of()
+        keyring = tpl_ctx.keyring
+        data_dir = tmp / f"data-{backend}"
+        if backend == "postgresql":
+            schema = args.keep_schema if keep else f"bench_console_{os.getpid()}"
+            if keep:
+                state = _state(args, schema)
+                state.mkdir(parents=True, exist_ok=True, mode=0o700)
+                data_dir = state / "data"
+            _fresh_schema(data_dir, keyring, schema, keep)
+            url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    env = {"LEAKTRACE_DATA_DIR": str(data_dir), "LEAKTRACE_KEYRING": keyring.to_env()}
+    if url is not None:
         env["LEAKTRACE_DATABASE_URL"] = url
     workers = args.workers or default_workers(url)
     think = (args.think_min, args.think_max)
     try:
-        ctx = Context(Settings(data_dir=data_dir, database_url=url), keyring=keyring)
-        version = model_version(ctx.intel_model())
-        copy_identifiers(tpl_ctx, ctx)
-        t0 = time.perf_counter()
-        (load_pg if backend == "postgresql" else load_sqlite)(ctx, tpl, n, version)
-        load_s = time.perf_counter() - t0
-        _, once = create_user(ctx, "bench", "analyst", actor=local_operator("bench"))
-        change_password(ctx, "bench", once, PASSWORD, None, "bench")
-        ctx.close()
-        print(f"\n{backend}: {n:,} posts (bulk-loaded in {load_s:.0f} s), leaktrace serve --workers {workers}, "
+        if not reuse:
+            ctx = Context(Settings(data_dir=data_dir, database_url=url), keyring=keyring)
+            version = model_version(ctx.intel_model())
+            copy_identifiers(tpl_ctx, ctx)
+            t0 = time.perf_counter()
+            (load_pg if backend == "postgresql" else load_sqlite)(ctx, tpl, n, version)
+            load_s = time.perf_counter() - t0
+            _, once = create_user(ctx, "bench", "analyst", actor=local_operator("bench"))
+            change_password(ctx, "bench", once, PASSWORD, None, "bench")
+            ctx.close()
+            if keep:  # the identifier hashes were made with this keyring: the next run needs it
+                ring_file = _state(args, schema) / "keyring.env"  # type: ignore[arg-type]
+                ring_file.touch(mode=0o600)
+                ring_file.write_text(keyring.to_env())
+        loaded = f"reused schema {schema}" if reuse else f"bulk-loaded in {load_s:.0f} s"
+        print(f"\n{backend}: {n:,} posts ({loaded}), leaktrace serve --workers {workers}, "
               f"{args.users} users; load average {load_average()} on {os.cpu_count()} cores", flush=True)
-        starts, cpu = start_times(env, workers, args.starts)
-        med = statistics.median(starts)
-        print(f"  console start to first page: median {med:.2f} s wall of {len(starts)} starts "
-              f"(min {min(starts):.2f}, max {max(starts):.2f}; target < 3 s, ratio {med / 3:.2f}); "
-              f"CPU used by the server until then: median {statistics.median(cpu):.2f} s", flush=True)
+        if args.starts:
+            starts, cpu = start_times(env, workers, args.starts)
+            med = statistics.median(starts)
+            print(f"  console start to first page: median {med:.2f} s wall of {len(starts)} starts "
+                  f"(min {min(starts):.2f}, max {max(starts):.2f}; target < 3 s, ratio {med / 3:.2f}); "
+                  f"CPU used by the server until then: median {statistics.median(cpu):.2f} s", flush=True)
+        if args.cpu_requests:
+            per = cpu_per_page(env, n, args.cpu_requests, url)
+            db = backend == "postgresql"
+            print(f"  CPU per page, one worker, one request at a time ({args.cpu_requests} of each): "
+                  + ", ".join(f"{k} {a:.1f} ms console" + (f" + {d:.1f} ms PostgreSQL = {a + d:.1f} ms" if db else "")
+                              for k, (a, d) in per.items()), flush=True)
+            total = statistics.fmean(a + (d if db else 0.0) for a, d in per.values())
+            rate = args.users / ((args.think_min + args.think_max) / 2)
+            print(f"    mean {total:.1f} ms a page x {rate:.0f} pages/s offered by {args.users} users = "
+                  f"{total * rate / 1000:.2f} cores busy of {os.cpu_count()}", flush=True)
         port = _free_port()
         proc, _ = start_server(env, port, workers)
         try:
@@ -409,7 +566,7 @@ def run(backend: str, n: int, tpl_ctx: Context, tpl: list[dict[str, Any]], args:
                     (f"closed loop, no think time, {args.closed_rounds} rounds of 3 pages a user", args.users,
                      (0.0, 0.0), args.closed_rounds)]
             for title, users, pause, rounds in runs:
-                if pause[1] == 0 and rounds == 0:
+                if (pause[1] == 0 and rounds == 0) or (args.duration == 0 and pause[1] > 0):
                     continue
                 samples, wall, used = load_test(base, n, users, pause, args.duration, rounds, proc.pid)
                 report(title, samples, wall, users, pause)
@@ -418,7 +575,7 @@ def run(backend: str, n: int, tpl_ctx: Context, tpl: list[dict[str, Any]], args:
         finally:
             stop_server(proc)
     finally:
-        if schema is not None:  # the loaded copy is of no further use: give the space back
+        if schema is not None and not (keep or reuse):  # the loaded copy is of no further use: give the space back
             admin = Context(Settings(data_dir=data_dir, database_url=PG_URL), keyring=keyring, migrate=False)
             with admin.engine.begin() as conn:
                 conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
@@ -446,15 +603,33 @@ def main() -> None:
     ap.add_argument("--starts", type=int, default=5, help="fresh starts timed for start-to-first-page")
     ap.add_argument("--backends", default="postgresql,sqlite")
     ap.add_argument("--workers", type=int, default=0, help="leaktrace serve --workers (0: its default for the store)")
+    ap.add_argument("--cpu-requests", type=int, default=30,
+                    help="pages of each type served one at a time by a one-worker server, for CPU ms a page (0: skip)")
+    ap.add_argument("--keep-schema", metavar="NAME", help="load PostgreSQL into schema NAME and keep it (a new one)")
+    ap.add_argument("--reuse-schema", metavar="NAME", help="run over schema NAME kept by --keep-schema, no load")
+    ap.add_argument("--state-dir", default=str(Path(tempfile.gettempdir()) / "leaktrace-bench-console"),
+                    help="where a kept schema's keyring and data directory are kept")
     args = ap.parse_args()
+    for name in (args.keep_schema, args.reuse_schema):
+        if name is not None and not _SCHEMA_NAME.match(name):
+            raise SystemExit(f"schema {name!r}: lower-case letters, digits and _ only, not starting with a digit")
+    if args.keep_schema and args.reuse_schema:
+        raise SystemExit("--keep-schema and --reuse-schema: one or the other")
     sizes = {"postgresql": max(100, int(1_000_000 * args.scale)), "sqlite": max(100, int(100_000 * args.scale))}
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        tpl_ctx, tpl = template(tmp)
-        print(f"template: {len(tpl)} analysed posts, "
-              f"{sum(len(t['terms']) for t in tpl) / len(tpl):.0f} search terms a post", flush=True)
+        made: list[tuple[Context, list[dict[str, Any]]]] = []
+
+        def template_of() -> tuple[Context, list[dict[str, Any]]]:
+            if not made:
+                made.append(template(tmp))
+                tpl = made[0][1]
+                print(f"template: {len(tpl)} analysed posts, "
+                      f"{sum(len(t['terms']) for t in tpl) / len(tpl):.0f} search terms a post", flush=True)
+            return made[0]
+
         for backend in args.backends.split(","):
-            run(backend, sizes[backend], tpl_ctx, tpl, args, tmp)
+            run(backend, sizes[backend], template_of, args, tmp)
 
 
 if __name__ == "__main__":

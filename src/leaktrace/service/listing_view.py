@@ -19,7 +19,7 @@ from leaktrace.pipeline.context import Context
 from leaktrace.pipeline.text_view import display_text
 from leaktrace.service import personal_data
 from leaktrace.service.access import Principal, require
-from leaktrace.service.feed import FeedRow, feed_row, mark_rows, model_version
+from leaktrace.service.feed import FeedRow, feed_rows, mark_rows, model_version
 from leaktrace.service.tlp import require_post
 from leaktrace.store.models import Capture, Identifier, Media, Post, PostIdentifier
 from leaktrace.store.repo.post_queries import PostFilter, find_posts, get_post
@@ -153,7 +153,8 @@ def _similar(s: Any, post_id: int, version: str, limit: int = 10) -> list[FeedRo
                                            .order_by(n.desc(), shared.c.pid).limit(limit)))
     if not ids:
         return []
-    rows = {r.post.id: feed_row(r) for r in find_posts(s, version, PostFilter(post_ids=ids), limit=limit)}
+    # Titles as the search index stored them masked (one query), not masked again here per row.
+    rows = {r.post_id: r for r in feed_rows(s, find_posts(s, version, PostFilter(post_ids=ids), limit=limit))}
     return [rows[i] for i in ids if i in rows]
 
 
@@ -171,8 +172,9 @@ def listing(ctx: Context, principal: Principal, post_id: int) -> ListingView:
         seller: list[FeedRow] = []
         if post.author_handle:
             others = find_posts(s, version, PostFilter(seller=post.author_handle), limit=21)
-            seller = [feed_row(r) for r in others if r.post.id != post.id and r.post.source_id == post.source_id][:20]
-        view = ListingView(replace(feed_row(row), tlp=badge), display_text(post.url, 2000, masked=False),
+            seller = feed_rows(s, [r for r in others if r.post.id != post.id
+                                   and r.post.source_id == post.source_id][:20])
+        view = ListingView(replace(feed_rows(s, [row])[0], tlp=badge), display_text(post.url, 2000, masked=False),
                            display_text(post.body, BODY_CHARS), facts, _identifiers(s, post.id), custody, shot,
                            seller, _similar(s, post.id, version), _pictures(s, post.id),
                            display_text(shot_problem, 300, masked=False) if shot is None and shot_problem else None)

@@ -50,7 +50,9 @@ class PostIdentifier(Base):
     """Which identifiers a post carries, and in what role (contact, sample row, payment)."""
 
     __tablename__ = "post_identifiers"
-    __table_args__ = (Index(None, "identifier_id"),)
+    # The posts sharing an identifier (the listing page's "similar listings", the pivot) are read from the
+    # index alone: with post_id in it no row of the table is visited.
+    __table_args__ = (Index(None, "identifier_id", "post_id"),)
 
     post_id: Mapped[int] = mapped_column(
         ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
@@ -69,7 +71,8 @@ class IntelResult(Base):
     __table_args__ = (
         UniqueConstraint("post_id", "model_version"),
         Index(None, "trafficking", "score"),
-        Index(None, "model_version", "score"),  # the console feed's "highest score first"
+        # The console feed's "highest score first", ties broken by post id: a deep page is walked in the index.
+        Index(None, "model_version", "score", "post_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
