@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from child_process import child_process
 from leaktrace.collect.login import Credentials
 from leaktrace.collect.profile import load_profile
 from leaktrace.core.settings import get_settings
@@ -86,14 +87,14 @@ def test_kill_mid_crawl_then_rerun_equals_uninterrupted(sim_world: Path, tmp_pat
         total = _custody_lines(whole)
         assert total > 2 * KILL_AFTER_ENTRIES
 
-        proc = subprocess.Popen(_cmd(w, "m1"), env=_env(w, "m1", killed), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 120
-        while _custody_lines(killed) < KILL_AFTER_ENTRIES and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.005)
-        assert proc.poll() is None, "the crawl ended before it could be killed"
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(30)
+        with child_process(_cmd(w, "m1"), env=_env(w, "m1", killed), stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL) as proc:
+            deadline = time.monotonic() + 120
+            while _custody_lines(killed) < KILL_AFTER_ENTRIES and time.monotonic() < deadline and proc.poll() is None:
+                time.sleep(0.005)
+            assert proc.poll() is None, "the crawl ended before it could be killed"
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(30)
         assert KILL_AFTER_ENTRIES <= _custody_lines(killed) < total
 
         _in_process(w, "m1", killed, monkeypatch)  # the rerun: settles the dead crawler's claims, then goes on

@@ -15,6 +15,7 @@ from pathlib import Path
 from _inspect import schedule
 from sqlalchemy import select
 
+from child_process import child_process, leaktrace, signal_group
 from leaktrace.pipeline.context import Context
 from leaktrace.service.inspection import InspectionService
 from leaktrace.simulate.serve import Behaviour, running_world
@@ -82,16 +83,13 @@ def test_kill_9_mid_crawl_then_restart_loses_and_duplicates_nothing(ctx: Context
     with running_world(small_world, behaviour=Behaviour(rate_per_s=0, error_rate=0.02, seed=2)) as w:
         schedule(ctx, w, "m1", interval=3600)  # one run, due now
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-        proc = subprocess.Popen([sys.executable, "-m", "leaktrace.cli.app", "worker", "--threads", "1",
-                                 "--poll", "0.1", "--lease", "3"], env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        try:
+        with child_process(leaktrace("worker", "--threads", "1", "--poll", "0.1", "--lease", "3"), env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
             deadline = time.monotonic() + 120
             while entries() < 25 and time.monotonic() < deadline and proc.poll() is None:
                 time.sleep(0.005)
             assert proc.poll() is None, "the worker ended before it could be killed"
-        finally:
-            proc.send_signal(signal.SIGKILL)
+            signal_group(proc, signal.SIGKILL)  # kill -9, its browser with it
             proc.wait(30)
         with ctx.sessions() as s:
             assert s.scalar(select(Job.state).where(Job.kind == "crawl_run")) == "running"  # died with it

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from child_process import child_process
 from leaktrace.core.dump_types import DumpReport
 from leaktrace.core.match_types import Match
 from leaktrace.core.settings import get_settings
@@ -57,8 +58,12 @@ def walked(tmp_path_factory: pytest.TempPathFactory, demo: tuple[DemoResult, dic
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEAKTRACE_")}
     env.update(SCALE=str(shown["scale"]), SEED=str(shown["seed"]),
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
-    done = subprocess.run(["bash", "-c", script], cwd=work, env=env, capture_output=True, text=True, timeout=1500)
-    assert done.returncode == 0, f"walkthrough failed (rc {done.returncode}):\n{done.stderr[-3000:]}"
+    # Its own process group: a timeout or a failure ends the `simulate serve` the page starts in the
+    # background too (the page's EXIT trap does not run when bash itself is killed).
+    with child_process(["bash", "-c", script], cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True) as done:
+        _, err = done.communicate(timeout=1500)
+    assert done.returncode == 0, f"walkthrough failed (rc {done.returncode}):\n{err[-3000:]}"
     return work
 
 

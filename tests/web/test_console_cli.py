@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from live_server import free_port
 from typer.testing import CliRunner
 
+from child_process import child_process, end_group, leaktrace
 from leaktrace.cli.app import app
 from leaktrace.core.settings import get_settings
 from leaktrace.pipeline.context import open_context
@@ -39,18 +39,14 @@ def test_serve_prints_the_one_time_admin_password_and_answers(tmp_path: Path, wo
     port = free_port()
     env = {**os.environ, "LEAKTRACE_DATA_DIR": str(tmp_path / "data")}
     t0 = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "leaktrace.cli.app", "serve", "--port", str(port),
-                             "--workers", str(workers)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with child_process(leaktrace("serve", "--port", str(port), "--workers", str(workers)), env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
         status = None
         while time.monotonic() - t0 < 60 and status is None:
             try:
                 status = httpx.get(f"http://127.0.0.1:{port}/login", timeout=1).status_code
             except httpx.HTTPError:
                 time.sleep(0.1)
-        assert status == 200
-    finally:
-        proc.terminate()
-        _, err = proc.communicate(timeout=20)
+        _, err = end_group(proc)  # the server and its workers; on a failure above, leaving the block ends them
+    assert status == 200
     assert "one-time password" in err and "admin" in err

@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -25,6 +26,7 @@ from console_world import PASSWORD, fill_world
 from live_server import free_port
 from sqlalchemy import select
 
+from child_process import child_process, leaktrace
 from leaktrace.cases.case_records import create_case
 from leaktrace.core.keyring import Keyring
 from leaktrace.core.settings import Settings
@@ -53,11 +55,13 @@ def _world(tmp: Path, url: str | None) -> tuple[dict[str, str], list[int], Conte
     return env, posts, ctx
 
 
-def _serve(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[str], str]:
+def _serve(env: dict[str, str], workers: int, stack: ExitStack) -> tuple[subprocess.Popen[str], str]:
+    """A `leaktrace serve` in its own process group, ended with every worker when `stack` closes (also when
+    it never answers or the test fails midway)."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "leaktrace.cli.app", "serve", "--port", str(port),
-                             "--workers", str(workers), "--grace", "20"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = stack.enter_context(child_process(
+        leaktrace("serve", "--port", str(port), "--workers", str(workers), "--grace", "20"), env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -159,10 +163,11 @@ def test_stopping_the_server_mid_request_loses_nothing(tmp_path: Path, backend: 
     url = request.getfixturevalue("pg_new_schema_url")() if backend == "postgresql" else None
     workers = 2 if backend == "postgresql" else 1
     env, posts, ctx = _world(tmp_path, url)
-    try:
+    with ExitStack() as stack:
+        stack.callback(ctx.close)
         half = len(posts) // 2
         # SIGTERM: stops accepting, finishes what it holds, exits by itself within the grace time.
-        proc, base = _serve(env, workers)
+        proc, base = _serve(env, workers, stack)
         done, late = _fire(base, posts[:half], lambda: proc.send_signal(signal.SIGTERM), after=8)
         code = proc.wait(60)  # uvicorn shuts down, then ends by the signal it was sent (-15), as is the custom
         err = proc.stderr.read() if proc.stderr else ""
@@ -170,15 +175,9 @@ def test_stopping_the_server_mid_request_loses_nothing(tmp_path: Path, backend: 
         assert late >= 1  # what it held when told to stop was finished and answered
         _check_store(ctx, env, done)
         # SIGKILL of every process of the server: whatever was answered was committed before the answer.
-        proc, base = _serve(env, workers)
+        proc, base = _serve(env, workers, stack)
         killed, _ = _fire(base, posts[half:], lambda: os.killpg(proc.pid, signal.SIGKILL), after=8)
         proc.wait(30)
         _check_store(ctx, env, {**done, **killed})
-        proc, base = _serve(env, workers)  # the store opens again as it was left
-        try:
-            assert httpx.get(base + "/login", timeout=10).status_code == 200
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(60)
-    finally:
-        ctx.close()
+        proc, base = _serve(env, workers, stack)  # the store opens again as it was left
+        assert httpx.get(base + "/login", timeout=10).status_code == 200

@@ -31,6 +31,7 @@ from leaktrace.store.repo import (
     record_intel,
     upsert_post,
 )
+from leaktrace.store.sequences import reset_sequences
 
 LOADER_VERSION = "worldload-1"
 SAMPLE_TYPE = "sample_row"
@@ -239,4 +240,5 @@ def _load_fast(session: Session, pages: list[Page], hasher: KeyedHasher) -> int:
         session.execute(insert(PostIdentifier), [{"post_id": p, "identifier_id": i, "role": r, "count": c}
                                                  for (p, i, r), c in links.items()])
     session.flush()
+    reset_sequences(session, [t.__table__ for t in (Capture, Post, IntelResult, Identifier)])
     return len(pages)

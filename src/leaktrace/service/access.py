@@ -150,6 +150,33 @@ def allowed(principal: Principal, action: str) -> bool:
     return principal.role in ACTIONS.get(action, frozenset()) and in_scope(principal.scopes, action)
 
 
+# The console's pages and the actions each one's service function requires (all of them): the nav shows a link
+# only where `allowed` says the page would open, so a partner is not offered staff pages that then refuse it.
+PAGE_ACTIONS: dict[str, tuple[str, ...]] = {
+    "/feed": ("feed.view",),
+    "/search": ("search.text",),
+    "/actors": ("actor.view",),
+    "/sources": ("sources.view",),
+    "/sessions": ("session.own",),
+    "/audit": ("audit.view",),
+    "/upload": ("import.upload",),
+    "/alerts": ("alert.view", "alert.manage"),  # the unit's alerts; a partner's are on /partner (alerts._staff)
+    "/trackers": ("tracker.view",),
+    "/notices": ("notice.view",),
+    "/notifications": ("alert.subscribe",),
+    "/dumps": ("dump.view",),
+    "/cases": ("case.view",),
+    "/orgs": ("org.view",),
+    "/admin": ("admin.view",),
+}
+
+
+def may_open(principal: Principal, page: str) -> bool:
+    """Whether the console page at `page` (a key of PAGE_ACTIONS) opens for the principal; unknown pages: no."""
+    actions = PAGE_ACTIONS.get(page)
+    return actions is not None and all(allowed(principal, a) for a in actions)
+
+
 def require(principal: Principal, action: str) -> None:
     """PermissionDenied naming the roles needed, unless the principal's role and token scopes allow `action`."""
     roles = ACTIONS.get(action)

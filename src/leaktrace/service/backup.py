@@ -38,6 +38,7 @@ from leaktrace.service import audit
 from leaktrace.service.access import Principal, require
 from leaktrace.store import current
 from leaktrace.store.models import Base
+from leaktrace.store.sequences import reset_sequences
 from leaktrace.store.types import UTCDateTime, utcnow
 
 FORMAT = "leaktrace-backup/1"
@@ -215,7 +216,7 @@ def restore(ctx: Context, principal: Principal, src: Path) -> BackupReport:
                 continue
             report.tables[table.name] = _load(s, table, Path(src) / "db" / f"{table.name}.jsonl")
         if ctx.engine.dialect.name == "postgresql":
-            _reset_sequences(s)
+            reset_sequences(s, Base.metadata.sorted_tables)  # explicit ids were inserted
         s.commit()
     placed: list[Path] = []
     try:
@@ -269,13 +270,3 @@ def _load(s: Any, table: Table, path: Path) -> int:
     return n
 
 
-def _reset_sequences(s: Any) -> None:
-    """Explicit ids were inserted: move each serial column's sequence past them."""
-    for table in Base.metadata.sorted_tables:
-        for col in table.primary_key.columns:
-            if col.autoincrement is True or (col.autoincrement == "auto" and len(table.primary_key.columns) == 1
-                                             and col.type.python_type is int):
-                seq = s.scalar(text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": col.name})
-                if seq:
-                    s.execute(text(f"SELECT setval('{seq}', COALESCE((SELECT max({col.name}) FROM "
-                                   f"{table.name}), 0) + 1, false)"))

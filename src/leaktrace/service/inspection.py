@@ -28,7 +28,7 @@ from leaktrace.pipeline.inspection import GRAPH_KIND, RUN_KIND, rebuild_graph, r
 from leaktrace.pipeline.render_runtime import RenderRuntime
 from leaktrace.service.case_export_jobs import export_handlers
 from leaktrace.service.election import StoreLock
-from leaktrace.service.media import media_handlers
+from leaktrace.service.media import media_handlers, sweep_lost_media
 from leaktrace.service.scheduler import Scheduler
 from leaktrace.service.trackers import job_handlers
 from leaktrace.service.worker import Handler, JobContext, PermanentJobError, Worker
@@ -137,6 +137,8 @@ class InspectionService:
                     return
         parts = [threading.Thread(target=w.run_forever, args=(self._stop,), name=f"worker-{w.name}", daemon=True)
                  for w in self.workers]
+        parts.append(threading.Thread(target=sweep_lost_media, args=(self.ctx, self._stop), name="media-sweep",
+                                      daemon=True))  # jobs a killed crawl never queued: at start, then every 5 min
         if self.scheduler is not None:
             parts.append(threading.Thread(target=self.scheduler.run_forever, args=(self._stop,), name="scheduler",
                                           daemon=True))

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from leaktrace.core.errors import InputError, LeaktraceError
 from leaktrace.pipeline.context import Context
+from leaktrace.service.access import may_open
 from leaktrace.service.errors import AccessRefused, PermissionDenied, RateLimited
 from leaktrace.web import security
 from leaktrace.web.i18n import words
@@ -49,6 +50,7 @@ def create_app(ctx: Context, *, warm: bool = False) -> FastAPI:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.autoescape = True
     templates.env.filters["shown"] = shown
+    templates.env.globals["may_open"] = may_open  # the nav shows a page's link only where its rule lets it open
     app.state.templates = templates
     app.middleware("http")(security.security_headers)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from leaktrace.core.errors import InputError
 from leaktrace.pipeline.context import Context
-from leaktrace.service.access import Principal
+from leaktrace.service.access import PAGE_ACTIONS, Principal
 from leaktrace.service.errors import (
     LoginFailed,
     LoginThrottled,
@@ -251,8 +251,11 @@ def identifier_page(request: Request, ident_id: int, principal: Principal = Depe
 
 @router.get("/search")
 def search_page(request: Request, principal: Principal = Depends(page_principal)) -> Response:
+    from leaktrace.service.access import require
     from leaktrace.service.search import search
 
+    for action in PAGE_ACTIONS["/search"]:  # refused like its nav link, also before a query is typed
+        require(principal, action)
     q = (request.query_params.get("q") or "").strip()
     f = post_filter(request.query_params)
     result, error = None, None
