@@ -82,3 +82,26 @@ def test_retention_runs_as_a_job(ctx: Context, shell: Principal) -> None:
     job = q.get(job_id)
     assert job is not None and job.state == "done" and job.result["expired_captures"] == 1  # type: ignore[index]
     assert not ctx.evidence.has(old)
+
+
+def test_the_elected_scheduler_queues_one_retention_pass_a_day(ctx: Context, shell: Principal) -> None:
+    """Nothing else queues the `retention` job: the scheduler does, once per UTC day however often it ticks."""
+    from leaktrace.service.scheduler import Scheduler, queue_daily_retention
+    from leaktrace.store.models import Job
+
+    from .inspection_helpers import drain
+
+    old = _capture(ctx, "m1", b"old, expired by the scheduled pass", 60)
+    retention.set_rule(ctx, shell, "m1", 30)
+    sched = Scheduler(ctx)
+    try:
+        assert sched.step() and sched.step()  # elected; two ticks the same day
+    finally:
+        sched.lock.release()
+    with ctx.session() as s:
+        keys = s.scalars(select(Job.key).where(Job.kind == "retention")).all()
+    assert keys == [f"retention:{utcnow().date().isoformat()}"]
+    drain(ctx)
+    assert not ctx.evidence.has(old)
+    assert queue_daily_retention(ctx, utcnow() + timedelta(days=1)) is True  # the next day: a new pass
+    assert queue_daily_retention(ctx, utcnow() + timedelta(days=1)) is False

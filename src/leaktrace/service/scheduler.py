@@ -26,6 +26,7 @@ from leaktrace.store.types import utcnow
 log = logging.getLogger(__name__)
 LEADER_LOCK = "scheduler"
 RUN_MAX_ATTEMPTS = 10  # a run that keeps killing its workers stops being retried after this
+RETENTION_KIND = "retention"  # handled by service.trackers.handle_retention_job
 
 
 def run_key(source_id: int, due: datetime) -> str:
@@ -54,6 +55,19 @@ def queue_due_runs(ctx: Context, now: datetime | None = None) -> list[int]:
     return queued
 
 
+def queue_daily_retention(ctx: Context, now: datetime | None = None) -> bool:
+    """Queue today's retention pass (UTC day) unless it is queued already; True when this call queued it.
+
+    Keyed by the day, so every tick of the day after the first, a second
+    scheduler or a restart queues nothing more: the rules run once a day.
+    """
+    now = now or utcnow()
+    with ctx.sessions.begin() as s:
+        _, new = enqueue_in(s, RETENTION_KIND, {"day": now.date().isoformat()},
+                            key=f"retention:{now.date().isoformat()}", max_attempts=3, now=now)
+    return new
+
+
 class Scheduler:
     """Waits to be elected, then ticks every `poll_s` seconds until stopped; steps down if its lock is lost."""
 
@@ -75,6 +89,7 @@ class Scheduler:
             return False
         self.leader.set()
         queue_due_runs(self.ctx)
+        queue_daily_retention(self.ctx)
         self.ticks += 1
         return True
 
