@@ -164,3 +164,10 @@ def test_host_gate_limits_concurrency_and_spaces_requests() -> None:
     by_start = sorted(starts)
     assert by_start[1] - by_start[0] < 1.0  # b and c start together
     assert by_start[2] - by_start[0] >= 1.95  # b's second request waits for b's pacing
+
+
+@pytest.mark.parametrize("ref", ["", "  ", "."])
+def test_an_empty_profile_name_or_a_folder_is_one_clear_error(ref: str) -> None:
+    """`load_profile("")` used to read the working folder as a file (IsADirectoryError, a traceback)."""
+    with pytest.raises((ConfigError, InputError), match=r"empty name|is a folder"):
+        load_profile(ref)

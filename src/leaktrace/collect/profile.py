@@ -179,7 +179,11 @@ def builtin_names() -> list[str]:
 
 def load_profile(ref: str | Path) -> Profile:
     """A profile by file path or by the name of a shipped profile."""
+    if not str(ref).strip():
+        raise ConfigError(f"profile: empty name; give a profile file or one of {', '.join(builtin_names())}")
     path = Path(ref)
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a profile file")
     if path.suffix in (".yaml", ".yml") or path.exists():
         try:
             if path.stat().st_size > MAX_PROFILE_BYTES:
