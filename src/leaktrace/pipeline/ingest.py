@@ -166,6 +166,7 @@ def sighting(item: ParsedItem) -> PostSighting:
 
 
 TRACK_KIND = "track"
+TRACK_PRIORITY = 1  # claimed before the queued runs (priority 0): a capture's alert does not wait for the next crawl
 
 
 def queue_tracking(session: Session, post_id: int, capture_id: int | None) -> None:
@@ -180,7 +181,7 @@ def queue_tracking(session: Session, post_id: int, capture_id: int | None) -> No
 
     version = post_version(session, post_id)
     enqueue_in(session, TRACK_KIND, {"post_id": post_id, "capture_id": capture_id},
-               key=f"post:{post_id}:v{version}")
+               key=f"post:{post_id}:v{version}", priority=TRACK_PRIORITY)
 
 
 class Ingestor:
