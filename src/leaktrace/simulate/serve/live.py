@@ -114,10 +114,11 @@ class Live:
         base = self.rng.choice(list(m.by_id.values()))
         lid = self.next_id[m.id]
         self.next_id[m.id] += 1
-        title = f"{base['title']} #{lid}"
+        plain = base["title"].replace(f" {self.cfg.watch_term}", "") if self.cfg.watch_term else base["title"]
+        title = f"{plain} #{lid}"  # (a copy of a watched listing does not carry the term: only the truth says who)
         watched = bool(self.cfg.watch_term) and self.rng.random() < self.cfg.watch_share
         if watched:
-            title = f"{base['title']} {self.cfg.watch_term} #{lid}"
+            title = f"{plain} {self.cfg.watch_term} #{lid}"
         row = {**base, "id": lid, "posted": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"), "title": title, "sold": 0}
         m.by_id[lid] = row
         m.by_category.setdefault(row["category"], []).insert(0, row)
