@@ -137,8 +137,11 @@ def sighting(item: ParsedItem) -> PostSighting:
     currency: str | None = None
     if item.price_text:
         from leaktrace.intel.prices import find_prices
+        from leaktrace.intel.text_hygiene import clean
 
-        prices = find_prices(item.price_text[:2000])
+        # Cleaned as intel reads text (NFKC first): "￥420" and "１２０ USDT" are prices, and a price cut on
+        # them is a new listing version.
+        prices = find_prices(clean(item.price_text[:2000]).text)
         if prices:
             amount, currency = prices[0].amount, prices[0].currency
     volume = item.extra.get("volume_records")

@@ -66,6 +66,7 @@ class Live:
         self.rng = random.Random(cfg.seed)
         self.down_left: dict[str, int] = {}
         self.version: dict[tuple[str, int], int] = {}
+        self.sellers: dict[tuple[str, int], set[str]] = {}  # every seller a listing has shown
         self.next_id = {m.id: max(m.by_id, default=100000) + 1 for m in self.markets}
         cfg.changelog.parent.mkdir(parents=True, exist_ok=True)
         self._fh = cfg.changelog.open("a", encoding="utf-8")
@@ -134,16 +135,24 @@ class Live:
         if row is None:
             return
         how = self.rng.choice(("price", "count", "seller"))
+        # Every edit shows something the listing never showed before (no A-B-A): a version that looked like an
+        # earlier one would be the same bytes, which the crawler rightly never captures twice.
+        price = None
         if how == "price" and row.get("price") and _NUM.search(row["price"]):
             def cut(x: re.Match[str]) -> str:
                 v = float(x.group(0))
                 return str(max(1, int(v * 0.8))) if v >= 2 else f"{v * 0.8:.4f}"
-            row["price"] = _NUM.sub(cut, row["price"], count=1)
+            price = _NUM.sub(cut, row["price"], count=1)
+            price = price if price != row["price"] else None  # too small to cut visibly: a count edit instead
+        had = self.sellers.setdefault((m.id, row["id"]), {row["seller"]})
+        others = sorted(h for h in m.vendors if h not in had)
+        if price is not None:
+            row["price"] = price
             fields = ["price"]
-        elif how == "seller" and len(m.vendors) > 1:
-            others = sorted(h for h in m.vendors if h != row["seller"])
+        elif how == "seller" and others:
             m.by_seller[row["seller"]].remove(row)
             row["seller"] = self.rng.choice(others)
+            had.add(row["seller"])
             m.by_seller.setdefault(row["seller"], []).insert(0, row)
             fields = ["seller"]
         else:
