@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -81,7 +81,6 @@ class SoakResult:
     rss_end_mb: float
     renders: dict[str, int]
     screenshots: int
-    failures: dict[str, bool] = field(default_factory=dict)
 
     @property
     def rss_growth(self) -> float:
