@@ -1,56 +1,65 @@
 """Soak: live simulated markets under the scheduler and workers for --minutes; every version captured once?
 
-    .venv/bin/python benchmarks/bench_soak.py --sources 3 --minutes 10
+    .venv/bin/python benchmarks/bench_soak.py --sources 10 --minutes 30
 
-Serves the simulated markets in live mode (a change every --tick seconds:
-new listings, edits, deletions, sites down and back), puts --sources of them
-under inspection (interval --interval s) and runs the inspection service
-(elected scheduler + --workers worker threads) in this process on a fresh
-SQLite data directory (or --database-url). At the end it checks the store
-against the changelog: every listing version that stayed up for a full
---stay seconds recorded exactly once, none twice; and prints pages/min,
-capture-to-version latency (change on the site -> its snapshot in the
-store: median, p95, max) and RSS growth over the second half of the run.
-Exit status 1 when a version was missed or recorded twice.
+Serves --sources simulated markets in live mode (the world's three, then
+copies of them under new onion names, each changing on its own: a change
+every --tick seconds, new listings, edits, deletions, sites down and back;
+a share --watch-share of new listings carry the watched term in their
+title) and puts each under inspection as its own source (interval
+--interval s, with renderings queued for every listing/seller page unless
+--no-screenshots). The inspection service (elected scheduler, --workers
+worker threads, one render/OCR thread) runs in this process on a fresh
+SQLite data directory (or --database-url), with one tracker on the watched
+term. At the end it checks the store against the changelog (the issue's
+checks, each printed PASS or FAIL):
 
-The world has three markets, so --sources is at most 3 (`--scale` sets the
-listings per market). There is no peer figure to compare against here; the
-ratio printed is RSS growth in the second half against the RSS at half time.
+- every listing version that stayed up a full cycle recorded exactly once,
+  none twice;
+- every alert the truth calls for (one per watched listing and seller)
+  raised exactly once, and none it does not call for;
+- RSS growth < 10% over the second half;
+- capture-to-alert p95 <= 60 s, and listing-appearance-to-alert <=
+  --interval + 60 s for every alert (measured while the renderings run;
+  how many were queued and done is printed);
+- pages >= --min-pages (10,000 for the issue's 30-minute run).
+
+Exit status 1 when any check fails. Peers: the issue's targets, printed as
+ours / target.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import threading
-import time
-from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "inspection"))
 
-
-def rss_mb() -> float:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+from soak import SoakConfig, print_progress, run_soak
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sources", type=int, default=3, choices=(1, 2, 3))
+    ap.add_argument("--sources", type=int, default=3, help="markets served and inspected (copies beyond 3)")
     ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--scale", type=int, default=30, help="listings per market")
     ap.add_argument("--tick", type=float, default=2.0, help="seconds between changes on the sites")
+    ap.add_argument("--changes-per-tick", type=int, default=1, help="changes each tick (on random markets)")
     ap.add_argument("--interval", type=int, default=10, help="seconds between runs of a source")
     ap.add_argument("--stay", type=float, default=None, help="seconds a version must stay up to be due "
                     "(default: the longest gap between a source's run starts plus the longest run)")
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--database-url", default=None)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--watch-share", type=float, default=0.5, help="share of new listings carrying the term")
+    ap.add_argument("--no-screenshots", action="store_true", help="queue no renderings")
+    ap.add_argument("--min-pages", type=int, default=0, help="fail below this many pages (10000 for 30 min)")
     args = ap.parse_args(argv)
+    if args.sources < 1:
+        ap.error("--sources: at least 1")
 
     work = Path(tempfile.mkdtemp(prefix="lt-soak-"))
     os.environ["LEAKTRACE_DATA_DIR"] = str(work / "data")
@@ -62,74 +71,24 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["LEAKTRACE_KEYRING"] = Keyring.generate().to_env()
     logging_quiet()
 
-    from leaktrace.pipeline.context import open_context
-    from leaktrace.service import sources as svc
-    from leaktrace.service.access import local_operator
-    from leaktrace.service.inspection import InspectionService, longest_cycle
-    from leaktrace.simulate.serve import Behaviour, LiveConfig, running_world
-    from leaktrace.simulate.serve.live import check_versions, read_changelog
     from leaktrace.simulate.social import generate_social
-    from leaktrace.store.models import Job, ListingSnapshot, Post
-    from leaktrace.store.types import utcnow
 
     generate_social(work / "world", seed=args.seed, scale=1000, sample_rows=[], victim_org="优选商城",
                     claimed_records=2_000_000, members=3, listings_per_market=args.scale)
-    log = work / "changelog.jsonl"
-    live = LiveConfig(log, tick_s=args.tick, seed=args.seed, weights=(3.0, 4.0, 1.0, 0.2, 0.0, 0.0), down_ticks=5)
-    markets = ["m1", "m2", "m3"][: args.sources]
-    seconds = args.minutes * 60
-    samples: list[tuple[float, float]] = []
-    with running_world(work / "world", behaviour=Behaviour(rate_per_s=0, error_rate=0.01, seed=args.seed),
-                       live=live) as w, open_context() as ctx:
-        me = local_operator("soak")
-        for m in markets:
-            url = w.url(m)
-            host = url.split("/")[2]
-            os.environ[f"LT_SOAK_{m.upper()}"] = w.credentials[host]["password"]
-            svc.add(ctx, me, m, source_kind="market", legal_basis="soak test", owner="bench", kind="crawl",
-                    profile="simulated-market", start_urls=[url], interval_s=args.interval, proxy=w.proxy_url,
-                    delay_s=0, concurrency=4, username=w.credentials[host]["username"],
-                    password_env=f"LT_SOAK_{m.upper()}")
-        service = InspectionService(ctx, workers=args.workers, poll_s=0.2, lease_s=30).start()
-        t0 = time.monotonic()
-        stop = threading.Event()
-        while not stop.wait(5.0) and time.monotonic() - t0 < seconds:
-            samples.append((time.monotonic() - t0, rss_mb()))
-            print(f"\r{time.monotonic() - t0:6.0f} s  rss {samples[-1][1]:6.1f} MB", end="", file=sys.stderr)
-        service.stop()
-        print(file=sys.stderr)
-        until = utcnow()
-        samples.append((time.monotonic() - t0, rss_mb()))
-        hosts = {mid: h for h, mid in w.hosts.items()}
-        with ctx.sessions() as s:
-            results = s.scalars(select(Job.result).where(Job.kind == "crawl_run", Job.state == "done")).all()
-            failed = s.scalars(select(Job.last_error).where(Job.kind == "crawl_run", Job.state == "failed")).all()
-            urls = {p.id: p.url for p in s.scalars(select(Post).where(Post.url.like("%/listing/%")))}
-            seen: dict[str, list] = {}
-            for snap in s.scalars(select(ListingSnapshot).order_by(ListingSnapshot.seen_at)):
-                if snap.post_id in urls:
-                    seen.setdefault(urls[snap.post_id], []).append(snap.seen_at)
-        cycle = longest_cycle(ctx, args.interval)  # (a loaded machine stretches rounds past --interval)
-    stay = timedelta(seconds=args.stay) if args.stay is not None else cycle
-    check = check_versions(read_changelog(log), hosts, seen, stay=stay, until=until, markets=set(markets))
-    pages = sum(int((r or {}).get("pages", 0)) for r in results)
-    half = min(samples, key=lambda x: abs(x[0] - seconds / 2))[1]
-    end = samples[-1][1]
-    lat = sorted(check.latencies_s)
-    print(f"sources {args.sources}, {args.minutes:g} min, tick {args.tick:g} s, interval {args.interval} s, "
-          f"{args.scale} listings per market, {args.workers} workers")
-    print(f"runs: {len(results)} ok, {len(failed)} failed (site or proxy down); pages/min: {pages / args.minutes:.0f}; "
-          f"longest cycle (run-start gap + run) {cycle.total_seconds():.1f} s")
-    print(f"versions: {check.versions} in the changelog, {check.due} stayed up >= {stay.total_seconds():.0f} s; "
-          f"missed {len(check.missing)}, recorded twice {len(check.duplicated)}")
-    if lat:
-        p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))]
-        print(f"capture-to-version latency: median {statistics.median(lat):.1f} s, p95 {p95:.1f} s, max {lat[-1]:.1f} s")
-    print(f"RSS: {half:.1f} MB at half time, {end:.1f} MB at the end: growth {end - half:+.1f} MB "
-          f"({(end - half) / half * 100:+.1f}%) over the second half")
-    for v in check.missing[:5] + check.duplicated[:5]:
+    cfg = SoakConfig(sources=args.sources, minutes=args.minutes, scale=args.scale, tick_s=args.tick,
+                     changes_per_tick=args.changes_per_tick, interval_s=args.interval, workers=args.workers,
+                     seed=args.seed, watch_share=args.watch_share, screenshots=not args.no_screenshots,
+                     stay_s=args.stay)
+    res = run_soak(work / "world", work, cfg, progress=print_progress)
+    print(file=sys.stderr)
+    for line in res.lines():
+        print(line)
+    checks = res.checks(min_pages=args.min_pages)
+    for name, ok in checks.items():
+        print(f"{'PASS' if ok else 'FAIL'}  {name}")
+    for v in (res.missed[:5] + res.twice[:5] + res.alerts_missing[:5] + res.alerts_unexpected[:5]):
         print(f"  {v}", file=sys.stderr)
-    return 0 if check.ok else 1
+    return 0 if all(checks.values()) else 1
 
 
 def logging_quiet() -> None:

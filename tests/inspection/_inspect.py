@@ -12,7 +12,7 @@ from leaktrace.simulate.serve import ServedWorld
 
 
 def schedule(ctx: Context, w: ServedWorld, market: str, *, interval: int = 3, name: str | None = None,
-             proxy: str | None = None) -> str:
+             proxy: str | None = None, screenshots: bool = False) -> str:
     """Put one simulated market under inspection (its password in an env variable, as a worker reads it)."""
     url = w.url(market)
     host = url.split("/")[2]
@@ -22,5 +22,5 @@ def schedule(ctx: Context, w: ServedWorld, market: str, *, interval: int = 3, na
     svc.add(ctx, local_operator("tester"), name, source_kind="market", legal_basis="test warrant", owner="tester",
             kind="crawl", profile="simulated-market", start_urls=[url], interval_s=interval,
             proxy=proxy or w.proxy_url, delay_s=0, concurrency=4, username=w.credentials[host]["username"],
-            password_env=env)
+            password_env=env, screenshots=screenshots)
     return name

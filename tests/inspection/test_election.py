@@ -55,6 +55,23 @@ def test_second_scheduler_waits_then_takes_over_on_postgres(pg_contexts: tuple[C
     second.lock.release()
 
 
+@pytest.mark.postgres
+def test_stores_in_other_schemas_of_one_database_elect_their_own(pg_contexts: tuple[Context, Context],
+                                                                 pg_new_schema_url: Callable[[], str]) -> None:
+    """Advisory locks belong to the database: the key names the schema, or one store's leader blocks another's."""
+    a, _ = pg_contexts
+    settings = get_settings().model_copy(update={"database_url": pg_new_schema_url()})
+    with open_context(settings) as elsewhere:
+        here, there = Scheduler(a), Scheduler(elsewhere)
+        try:
+            assert here.step() is True
+            assert there.step() is True  # another store: not waiting for this one's leader
+            assert Scheduler(a).step() is False  # a second scheduler on the same store still waits
+        finally:
+            here.lock.release()
+            there.lock.release()
+
+
 def test_second_embedded_service_waits_for_the_first() -> None:
     """SQLite: one process runs scheduler and workers; a second service on the store waits until it stops."""
     with open_context() as ctx, open_context(migrate=False) as other:

@@ -1,4 +1,10 @@
-"""What goes wrong in a long watch: the proxy goes away, the service is killed mid-crawl."""
+"""What goes wrong in a long watch: the proxy goes away, the service is killed mid-crawl.
+
+Each runs on SQLite (one process holds the service) and on PostgreSQL (a
+fresh schema of the test server; the killed worker is a process of its own
+on the same schema), since reconnecting and taking over a dead run's lease
+differ between the two.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +15,36 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
 from _inspect import schedule
 from sqlalchemy import select
 
 from child_process import child_process, leaktrace, signal_group
-from leaktrace.pipeline.context import Context
+from leaktrace.core.settings import get_settings
+from leaktrace.pipeline.context import Context, open_context
 from leaktrace.service.inspection import InspectionService
 from leaktrace.simulate.serve import Behaviour, running_world
 from leaktrace.store.models import Capture, FrontierItem, Job, Post, SourceSchedule
 
 QUIET = Behaviour(rate_per_s=0, error_rate=0)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def ctx(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Context]:
+    """The store of the test (overrides conftest's): SQLite in the data directory, or a PostgreSQL schema.
+
+    The URL goes into the environment, so a `leaktrace worker` started by the test uses the same store.
+    """
+    if request.param == "postgresql":
+        monkeypatch.setenv("LEAKTRACE_DATABASE_URL", request.getfixturevalue("pg_new_schema_url")())
+    get_settings.cache_clear()
+    with open_context() as c:
+        assert c.engine.dialect.name == request.param
+        yield c
+    get_settings.cache_clear()
 
 
 def _wait(cond: Callable[[], object], timeout: float, what: str) -> object:

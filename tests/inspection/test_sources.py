@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from leaktrace.cli.app import main
 from leaktrace.core.errors import ConfigError
-from leaktrace.pipeline.context import Context
+from leaktrace.pipeline.context import Context, open_context
 from leaktrace.pipeline.inspection import isolated_proxy, run_source
 from leaktrace.service import sources as svc
 from leaktrace.service.access import local_operator
@@ -127,6 +127,11 @@ def test_cli_sources_commands(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["sources", "add", "f1", "--profile", "generic-forum", "--url", "https://forum.example/",
                  "--interval", "600", "--no-proxy", "--legal-basis", "test warrant", "--owner", "tester"])
     assert code == 0 and "source f1: active, every 600 s" in capsys.readouterr().out
+    assert main(["sources", "add", "f1", "--screenshots"]) == 0  # renderings on: a change of the schedule only
+    with open_context() as ctx, ctx.sessions() as s:
+        row = s.scalar(select(SourceSchedule))
+        assert row is not None and row.screenshots is True and row.interval_s == 600 and row.no_proxy is True
+    capsys.readouterr()
     assert main(["sources", "pause", "f1"]) == 0
     assert main(["sources", "list"]) == 0
     out = capsys.readouterr().out

@@ -160,3 +160,14 @@ def test_file_body_is_streamed_and_deduplicated(ctx: Context, tmp_path) -> None:
             CaptureDocument(source="market-a", url="file:///dump.csv", body=path, fetched_at=T0, status=200)
     assert a.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() and a.created and not b.created
     assert len(list(ctx.evidence.entries())) == 1
+
+
+@pytest.mark.parametrize(("text", "amount", "currency"), [("￥420", 420.0, "CNY"), ("１２０ USDT", 120.0, "USDT"),
+                                                         ("0.05 BTC", 0.05, "BTC")])
+def test_a_price_is_read_as_intel_reads_text(text: str, amount: float, currency: str) -> None:
+    """Full-width forms (the yen sign Chinese markets print, full-width digits) are prices too: a listing's price
+    cut on them is a change of the listing (the soak missed such versions while "￥420" read as no price)."""
+    from leaktrace.pipeline.ingest import sighting
+
+    got = sighting(item(text))
+    assert (got.price_amount, got.price_currency) == (amount, currency)

@@ -158,3 +158,32 @@ def test_socks_username_password_auth(outdir: Path) -> None:
             c.get(w.url("m1", "/"))
         with httpx.Client(proxy=w.proxy_url, timeout=5) as c, pytest.raises(httpx.ProxyError):
             c.get(w.url("m1", "/"))  # no credentials offered: no acceptable method
+
+
+def test_more_markets_are_copies_under_their_own_onions_that_change_apart(outdir: Path, tmp_path: Path) -> None:
+    """`markets=5`: m4 and m5 are m1 and m2 again under new onions; a change on one is not on the other."""
+    from leaktrace.simulate.serve import LiveConfig
+    from leaktrace.simulate.serve.data import load_world, widen
+    from leaktrace.simulate.serve.live import Live, read_changelog
+
+    world = widen(load_world(outdir), 5, seed=1)
+    by_id = {m.id: m for m in world.values()}
+    assert sorted(by_id) == ["m1", "m2", "m3", "m4", "m5"] and len(world) == 5
+    m1, m4 = by_id["m1"], by_id["m4"]
+    assert m4.onion != m1.onion and m4.credentials == m1.credentials and m4.by_id.keys() == m1.by_id.keys()
+    assert all(r["market"] == "m4" for r in m4.by_id.values())
+    assert {m.id: m.onion for m in widen(load_world(outdir), 5, seed=1).values()}["m4"] == m4.onion  # seeded
+    live = Live(world, {}, LiveConfig(tmp_path / "log.jsonl", seed=2, weights=(0, 1, 0, 0, 0, 0)))
+    for _ in range(60):
+        live.tick()
+    edits = [r for r in read_changelog(tmp_path / "log.jsonl") if r["op"] == "edit"]
+    assert edits and all(r["seller"] for r in edits)  # the truth names the seller of each version
+    on_m4 = {r["id"] for r in edits if r["market"] == "m4"} - {r["id"] for r in edits if r["market"] == "m1"}
+    assert on_m4, "no listing edited on the copy alone"
+    for lid in on_m4:  # edited on the copy only: the original is as it was
+        assert live.version[("m4", lid)] > 1 and live.version[("m1", lid)] == 1
+        assert {**m4.by_id[lid], "market": "m1"} != m1.by_id[lid]
+    with running_world(outdir, behaviour=Behaviour(rate_per_s=0, error_rate=0), markets=4) as w:
+        assert sorted(w.hosts.values()) == ["m1", "m2", "m3", "m4"]
+        with httpx.Client(proxy=w.proxy_url, trust_env=False) as c:
+            assert c.get(w.url("m4")).status_code == 200

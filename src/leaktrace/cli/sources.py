@@ -44,6 +44,8 @@ def add_cmd(
                                             help="Environment variable holding the password, read by the worker."),
     down_after: int | None = typer.Option(None, "--down-after", min=1,
                                           help="Seconds a source may fail before a source_down alert (3600)."),
+    screenshots: bool | None = typer.Option(None, "--screenshots/--no-screenshots",
+                                            help="Queue a rendering of each listing/seller page a run captures."),
 ) -> None:
     """Register a source (or change its schedule) and put it under inspection; the first run is due now."""
     from leaktrace.service.sources import add
@@ -55,7 +57,7 @@ def add_cmd(
                    "inbox": str(inbox.resolve()) if inbox else None, "interval_s": interval, "cron": cron,
                    "proxy": proxy, "no_proxy": no_proxy or None, "isolate": False if no_isolate else None,
                    "delay_s": delay, "concurrency": concurrency, "max_pages": max_pages, "username": username,
-                   "password_env": password_env, "down_after_s": down_after})
+                   "password_env": password_env, "down_after_s": down_after, "screenshots": screenshots})
     typer.echo(f"source {view.name}: {view.state}, {view.schedule}, next run {_when(view.next_run_at)}")
 
 

@@ -137,8 +137,11 @@ def sighting(item: ParsedItem) -> PostSighting:
     currency: str | None = None
     if item.price_text:
         from leaktrace.intel.prices import find_prices
+        from leaktrace.intel.text_hygiene import clean
 
-        prices = find_prices(item.price_text[:2000])
+        # Cleaned as intel reads text (NFKC first): "￥420" and "１２０ USDT" are prices, and a price cut on
+        # them is a new listing version.
+        prices = find_prices(clean(item.price_text[:2000]).text)
         if prices:
             amount, currency = prices[0].amount, prices[0].currency
     volume = item.extra.get("volume_records")
@@ -166,6 +169,7 @@ def sighting(item: ParsedItem) -> PostSighting:
 
 
 TRACK_KIND = "track"
+TRACK_PRIORITY = 1  # claimed before the queued runs (priority 0): a capture's alert does not wait for the next crawl
 
 
 def queue_tracking(session: Session, post_id: int, capture_id: int | None) -> None:
@@ -180,7 +184,7 @@ def queue_tracking(session: Session, post_id: int, capture_id: int | None) -> No
 
     version = post_version(session, post_id)
     enqueue_in(session, TRACK_KIND, {"post_id": post_id, "capture_id": capture_id},
-               key=f"post:{post_id}:v{version}")
+               key=f"post:{post_id}:v{version}", priority=TRACK_PRIORITY)
 
 
 class Ingestor:

@@ -168,6 +168,7 @@ def _crawl(ctx: Context, src: Source, sched: SourceSchedule,
         proxy=proxy, no_proxy=sched.no_proxy, credentials=_credentials(sched), concurrency=sched.concurrency,
         delay_s=sched.delay_s, max_pages=sched.max_pages, collector=COLLECTOR, find_mirrors=True,
         verify_proxy=False,  # checked above
+        screenshots=bool(sched.screenshots),  # queued as render jobs: never run inline, never delay an alert
     )
     on_page = (lambda stats: heartbeat(stats.fetched)) if heartbeat is not None else None  # type: ignore[attr-defined]
     rep = run_crawl(options, ctx, on_page=on_page)

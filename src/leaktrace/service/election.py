@@ -3,6 +3,10 @@
 PostgreSQL: a session-level advisory lock on a connection kept open for as
 long as the lock is held. When the holder dies (kill -9, a lost network) the
 server ends its session and the lock is free at once; no lease to wait out.
+Advisory locks belong to the database, not to a schema, so the key names the
+store's schema too: two stores in one database (the tests' schemas, a
+staging store beside production) each elect their own scheduler and lock
+their own sources.
 SQLite (the embedded default runs everything in one process): an exclusive
 `flock` on a file beside the database, which the kernel drops with the
 process; `flock` locks belong to an open file, so two holders in one process
@@ -37,6 +41,7 @@ class StoreLock:
         self.engine = engine
         self.name = name
         self._conn: Connection | None = None
+        self._key = 0  # PostgreSQL: the advisory key held (schema and name)
         self._fd: int | None = None
         self._mem: threading.Lock | None = None
 
@@ -58,13 +63,15 @@ class StoreLock:
         if self.engine.dialect.name == "postgresql":
             conn = self.engine.connect()
             try:
-                got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": lock_key(self.name)}).scalar())
+                schema = conn.execute(text("SELECT current_schema()")).scalar() or ""
+                key = lock_key(f"{schema}|{self.name}")
+                got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
                 conn.commit()
             except Exception:
                 conn.close()
                 raise
             if got:
-                self._conn = conn
+                self._conn, self._key = conn, key
             else:
                 conn.close()
             return got
@@ -110,7 +117,7 @@ class StoreLock:
     def release(self) -> None:
         if self._conn is not None:
             try:
-                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": lock_key(self.name)})
+                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._key})
                 self._conn.commit()
                 self._conn.close()
             except Exception:

@@ -106,19 +106,28 @@ def worker_name(n: int) -> str:
 
 
 class InspectionService:
-    """Scheduler and `workers` worker threads over one Context (see module docstring)."""
+    """Scheduler, `workers` worker threads and `media_workers` render/OCR threads over one Context.
+
+    (See the module docstring.)
+    """
 
     def __init__(self, ctx: Context, *, workers: int = 1, scheduler: bool = True, poll_s: float = 1.0,
-                 lease_s: float = DEFAULT_LEASE_S, extra: Mapping[str, Handler] | None = None) -> None:
+                 lease_s: float = DEFAULT_LEASE_S, extra: Mapping[str, Handler] | None = None,
+                 media_workers: int = 1) -> None:
         self.ctx = ctx
         self.poll_s = poll_s
         self.queue = JobQueue(ctx.sessions, lease=timedelta(seconds=lease_s))
         # Renderings and OCR queued by the runs: one Chromium per service, started at the first rendering.
         # It has no proxy, so it draws the pictures sealed with the capture and fetches nothing else.
+        # Renderings and OCR run on worker threads of their own (`media_workers`), so a slow page in Chromium
+        # never holds a thread that a run or a track job (the alerts) is waiting for.
         self._render = RenderRuntime(ctx.evidence)
-        kinds = {**handlers(ctx, lease_s), **media_handlers(ctx, self._render), **job_handlers(ctx),
-                 **export_handlers(ctx), **(extra or {})}
+        media = media_handlers(ctx, self._render)
+        kinds = {**handlers(ctx, lease_s), **job_handlers(ctx), **export_handlers(ctx), **(extra or {})}
+        kinds = {k: h for k, h in kinds.items() if k not in media}
         self.workers = [Worker(self.queue, kinds, worker_name(n), poll_seconds=poll_s) for n in range(workers)]
+        self.workers += [Worker(self.queue, media, worker_name(workers + n), poll_seconds=max(poll_s, 0.5))
+                         for n in range(media_workers)]
         self.scheduler = Scheduler(ctx, poll_s=poll_s) if scheduler else None
         self.embedded = ctx.engine.dialect.name != "postgresql"
         self._lock = StoreLock(ctx.engine, EMBEDDED_LOCK) if self.embedded else None

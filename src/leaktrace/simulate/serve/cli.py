@@ -30,6 +30,9 @@ def serve_command(
     seed: Annotated[int, typer.Option(help="Seed of the 503 pattern.")] = 0,
     live: Annotated[bool, typer.Option(help="Change the world over time: new, edited and deleted listings, "
                                             "sites down and back, mirrors announced.")] = False,
+    markets: Annotated[int | None, typer.Option(
+        help="Serve this many markets: beyond the world's own, copies of them under new onion names, "
+             "each with listings of its own (a soak of many sources).", min=1)] = None,
     tick: Annotated[float, typer.Option(help="Live mode: seconds between changes.")] = 5.0,
     changelog: Annotated[Path | None, typer.Option(
         help="Live mode: JSONL file receiving the truth of every change (default OUTDIR/changelog.jsonl).")] = None,
@@ -46,7 +49,8 @@ def serve_command(
         raise ConfigError("--tick must be > 0 seconds")
     live_cfg = LiveConfig(changelog or outdir / "changelog.jsonl", tick_s=tick, seed=seed) if live else None
     with running_world(outdir, port=port, socks_port=socks_port,
-                       behaviour=Behaviour(rate, burst, error_rate, seed), live=live_cfg) as w:
+                       behaviour=Behaviour(rate, burst, error_rate, seed), live=live_cfg,
+                       markets=markets) as w:
         typer.echo(f"market server: http://127.0.0.1:{w.http_port} (routes by Host header)")
         typer.echo(f"socks5h proxy: {w.proxy_url}")
         for onion, mid in sorted(w.hosts.items(), key=lambda kv: kv[1]):

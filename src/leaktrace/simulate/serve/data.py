@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import json
-from dataclasses import dataclass, field
+import random
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from leaktrace.core.errors import InputError
@@ -75,3 +77,34 @@ def load_world(outdir: Path) -> dict[str, Market]:
         if row.get("market") in markets:
             markets[row["market"]].vendors[row["handle"]] = row
     return {m.onion: m for m in markets.values()}
+
+
+def widen(world: dict[str, Market], n: int, seed: int = 0) -> dict[str, Market]:
+    """`world` grown to `n` markets: m4, m5, ... are copies of m1, m2, m3 in turn under new onion names.
+
+    A soak of ten sources needs ten sites that change apart from each other:
+    each copy has its own listings (deep copies, so an edit on one is not an
+    edit on another), its own onion (seeded) and the same login. Fewer than
+    the world's markets keeps the first `n`, by id.
+    """
+    from leaktrace.simulate.social.identifiers import onion_v3
+
+    base = sorted(world.values(), key=lambda m: (len(m.id), m.id))
+    if n < 1:
+        raise InputError(f"markets: {n}: give at least 1")
+    if n <= len(base):
+        return {m.onion: m for m in base[:n]}
+    rng = random.Random(f"widen|{seed}")
+    out = {m.onion: m for m in base}
+    for k in range(len(base), n):
+        src = base[k % len(base)]
+        rows = copy.deepcopy(src.by_id)
+        m = replace(src, id=f"m{k + 1}", name=f"{src.name} {k + 1}", onion=onion_v3(rng), by_id=rows,
+                    by_category={}, by_seller={}, vendors=dict(src.vendors), images=dict(src.images), mirrors=[],
+                    credentials=dict(src.credentials))
+        for row in sorted(rows.values(), key=lambda r: -int(r["id"])):
+            row["market"] = m.id
+            m.by_category.setdefault(row["category"], []).append(row)
+            m.by_seller.setdefault(row["seller"], []).append(row)
+        out[m.onion] = m
+    return out

@@ -43,6 +43,8 @@ class LiveConfig:
     weights: tuple[float, ...] = (3.0, 4.0, 1.0, 0.5, 0.0, 0.3)  # per OPS; "up" follows a "down" by itself
     down_ticks: int = 3  # a site that went down comes back after this many ticks
     changes_per_tick: int = 1
+    watch_term: str | None = None  # a share of new listings carry it in their title (the truth says which)
+    watch_share: float = 0.0
 
 
 def mirror_hosts(world: dict[str, Market], seed: int) -> dict[str, Market]:
@@ -64,6 +66,7 @@ class Live:
         self.rng = random.Random(cfg.seed)
         self.down_left: dict[str, int] = {}
         self.version: dict[tuple[str, int], int] = {}
+        self.sellers: dict[tuple[str, int], set[str]] = {}  # every seller a listing has shown
         self.next_id = {m.id: max(m.by_id, default=100000) + 1 for m in self.markets}
         cfg.changelog.parent.mkdir(parents=True, exist_ok=True)
         self._fh = cfg.changelog.open("a", encoding="utf-8")
@@ -77,6 +80,8 @@ class Live:
         if m is not None and lid is not None:
             row["url"] = f"http://{m.onion}/listing/{lid}"
             row["version"] = self.version.get((m.id, lid))
+            if op in ("new", "edit"):
+                row["seller"] = m.by_id[lid]["seller"]
         self._fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         self._fh.flush()
 
@@ -110,13 +115,17 @@ class Live:
         base = self.rng.choice(list(m.by_id.values()))
         lid = self.next_id[m.id]
         self.next_id[m.id] += 1
-        row = {**base, "id": lid, "posted": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
-               "title": f"{base['title']} #{lid}", "sold": 0}
+        plain = base["title"].replace(f" {self.cfg.watch_term}", "") if self.cfg.watch_term else base["title"]
+        title = f"{plain} #{lid}"  # (a copy of a watched listing does not carry the term: only the truth says who)
+        watched = bool(self.cfg.watch_term) and self.rng.random() < self.cfg.watch_share
+        if watched:
+            title = f"{plain} {self.cfg.watch_term} #{lid}"
+        row = {**base, "id": lid, "posted": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"), "title": title, "sold": 0}
         m.by_id[lid] = row
         m.by_category.setdefault(row["category"], []).insert(0, row)
         m.by_seller.setdefault(row["seller"], []).insert(0, row)
         self.version[(m.id, lid)] = 1
-        self._log("new", m, lid)
+        self._log("new", m, lid, **({"watch": True} if watched else {}))
 
     def _pick(self, m: Market) -> dict | None:
         return self.rng.choice(list(m.by_id.values())) if m.by_id else None
@@ -126,16 +135,24 @@ class Live:
         if row is None:
             return
         how = self.rng.choice(("price", "count", "seller"))
+        # Every edit shows something the listing never showed before (no A-B-A): a version that looked like an
+        # earlier one would be the same bytes, which the crawler rightly never captures twice.
+        price = None
         if how == "price" and row.get("price") and _NUM.search(row["price"]):
             def cut(x: re.Match[str]) -> str:
                 v = float(x.group(0))
                 return str(max(1, int(v * 0.8))) if v >= 2 else f"{v * 0.8:.4f}"
-            row["price"] = _NUM.sub(cut, row["price"], count=1)
+            price = _NUM.sub(cut, row["price"], count=1)
+            price = price if price != row["price"] else None  # too small to cut visibly: a count edit instead
+        had = self.sellers.setdefault((m.id, row["id"]), {row["seller"]})
+        others = sorted(h for h in m.vendors if h not in had)
+        if price is not None:
+            row["price"] = price
             fields = ["price"]
-        elif how == "seller" and len(m.vendors) > 1:
-            others = sorted(h for h in m.vendors if h != row["seller"])
+        elif how == "seller" and others:
             m.by_seller[row["seller"]].remove(row)
             row["seller"] = self.rng.choice(others)
+            had.add(row["seller"])
             m.by_seller.setdefault(row["seller"], []).insert(0, row)
             fields = ["seller"]
         else:
@@ -189,6 +206,8 @@ class ListingVersion:
     op: str  # start, new, edit, delete
     start: datetime
     end: datetime | None
+    seller: str | None = None  # new and edit rows name it (start listings: None)
+    watch: bool = False  # carries LiveConfig.watch_term in its title (from its "new" row on)
 
 
 def read_changelog(path: Path) -> list[dict[str, Any]]:
@@ -214,8 +233,9 @@ def listing_versions(rows: list[dict[str, Any]], hosts: dict[str, str]) -> list[
             prev = open_.pop(key, None)
             if prev is not None:
                 out.append(ListingVersion(**{**prev.__dict__, "end": row["t"]}))
+            watch = bool(row.get("watch")) or (prev is not None and prev.watch)
             open_[key] = ListingVersion(row["market"], row["id"], row["url"], row["version"], row["op"], row["t"],
-                                        None)
+                                        None, row.get("seller"), watch)
     return out + list(open_.values())
 
 
@@ -289,4 +309,56 @@ def check_versions(rows: list[dict[str, Any]], hosts: dict[str, str], seen: dict
             check.missing.append(v)
         elif len(hits) == 1:
             check.latencies_s.append((hits[0] - v.start).total_seconds())
+    return check
+
+
+@dataclass
+class AlertCheck:
+    """Alerts on the watched term judged against the changelog: due, missed, unexpected, and how late."""
+
+    due: int
+    missing: list[tuple[str, str]]  # (listing URL, seller) the truth calls for, with no alert
+    unexpected: list[tuple[str, str]]  # alerts on a listing or seller that never carried the term
+    appearance_s: list[float]  # listing version visible -> its alert raised
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.unexpected
+
+
+def check_alerts(rows: list[dict[str, Any]], hosts: dict[str, str], alerts: list[tuple[str, str, datetime]], *,
+                 stay: timedelta, until: datetime, markets: set[str] | None = None) -> AlertCheck:
+    """`alerts`: (listing URL, actor, first raised) per alert of the tracker on `LiveConfig.watch_term`.
+
+    Alerts are one per rule, actor and listing, so the truth calls for one
+    alert per (watched listing, seller) among the versions due (stayed up a
+    full cycle, not a deletion); any alert on a listing/seller pair that
+    never carried the term is unexpected. Exactly-once per key is what the
+    store's unique (rule, actor, listing) makes of it; a key listed twice in
+    `alerts` counts as unexpected too.
+    """
+    def keep(v: ListingVersion) -> bool:
+        return markets is None or v.market in markets
+
+    watched = [v for v in listing_versions(rows, hosts) if keep(v) and v.watch and v.op != "delete"]
+    allowed = {(v.url, v.seller) for v in watched}
+    due = [v for v in due_versions(rows, hosts, stay=stay, until=until)
+           if keep(v) and v.watch and v.op != "delete"]
+    appeared: dict[tuple[str, str | None], datetime] = {}
+    for v in sorted(watched, key=lambda v: v.start):  # latency counts from the first sight of listing + seller
+        appeared.setdefault((v.url, v.seller), v.start)
+    first = {(v.url, v.seller): appeared[(v.url, v.seller)] for v in due}
+    raised: dict[tuple[str, str], datetime] = {}
+    unexpected = []
+    for url, actor, at in alerts:
+        if (url, actor) in raised or (url, actor) not in allowed:
+            unexpected.append((url, actor))
+        raised.setdefault((url, actor), at)
+    check = AlertCheck(len(first), [], unexpected, [])
+    for key, start in first.items():
+        at = raised.get(key)  # type: ignore[arg-type]
+        if at is None:
+            check.missing.append((key[0], str(key[1])))
+        else:
+            check.appearance_s.append((at - start).total_seconds())
     return check

@@ -19,7 +19,7 @@ import uvicorn
 
 from leaktrace.core.errors import ConfigError
 from leaktrace.simulate.serve.app import Behaviour, build_app
-from leaktrace.simulate.serve.data import load_world
+from leaktrace.simulate.serve.data import load_world, widen
 from leaktrace.simulate.serve.live import Live, LiveConfig, mirror_hosts
 from leaktrace.simulate.serve.socks import Socks5Proxy
 
@@ -50,9 +50,12 @@ class ServedWorld:
 
 class _Runner(threading.Thread):
     def __init__(self, outdir: Path, port: int, socks_port: int, behaviour: Behaviour,
-                 socks_auth: tuple[str, str] | None, live: LiveConfig | None = None) -> None:
+                 socks_auth: tuple[str, str] | None, live: LiveConfig | None = None,
+                 markets: int | None = None) -> None:
         super().__init__(name="leaktrace-simulated-darkweb", daemon=True)
         self.world = load_world(outdir)
+        if markets is not None:
+            self.world = widen(self.world, markets, live.seed if live else 0)
         self.live = live
         self.mirrors = mirror_hosts(self.world, live.seed) if live else {}
         self.port, self.socks_port, self.behaviour, self.socks_auth = port, socks_port, behaviour, socks_auth
@@ -108,9 +111,13 @@ class _Runner(threading.Thread):
 
 @contextlib.contextmanager
 def running_world(outdir: Path, *, port: int = 0, socks_port: int = 0, behaviour: Behaviour | None = None,
-                  socks_auth: tuple[str, str] | None = None, live: LiveConfig | None = None) -> Iterator[ServedWorld]:
-    """Serve `outdir`'s markets and the proxy until the block ends; `live` makes them change (live.py)."""
-    runner = _Runner(outdir, port, socks_port, behaviour or Behaviour(), socks_auth, live)
+                  socks_auth: tuple[str, str] | None = None, live: LiveConfig | None = None,
+                  markets: int | None = None) -> Iterator[ServedWorld]:
+    """Serve `outdir`'s markets and the proxy until the block ends; `live` makes them change (live.py).
+
+    `markets`: serve that many sites, copies of the world's markets beyond its own (data.widen).
+    """
+    runner = _Runner(outdir, port, socks_port, behaviour or Behaviour(), socks_auth, live, markets)
     runner.start()
     if not runner.ready.wait(START_TIMEOUT_S) or runner.served is None:
         runner.stop()

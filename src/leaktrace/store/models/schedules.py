@@ -21,6 +21,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -53,6 +54,9 @@ class SourceSchedule(Base):
     proxy: Mapped[str | None] = mapped_column(String(300))
     no_proxy: Mapped[bool] = mapped_column(Boolean, default=False)
     isolate: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Queue a rendering of each listing/seller page a run captures: the render jobs draw the sealed capture and
+    # its sealed pictures only and fetch nothing, so they need no proxy (docs/inspection.md, "Renderings").
+    screenshots: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     username: Mapped[str | None] = mapped_column(String(200))
     password_env: Mapped[str | None] = mapped_column(String(100))
     down_after_s: Mapped[int] = mapped_column(Integer, default=3600)

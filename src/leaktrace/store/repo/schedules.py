@@ -27,7 +27,7 @@ MAX_RETRY_S = 3600
 RETRY_BASE_S = 30
 
 EDITABLE = ("kind", "profile", "start_urls", "inbox", "interval_s", "cron", "delay_s", "concurrency", "max_pages",
-            "proxy", "no_proxy", "isolate", "username", "password_env", "down_after_s")
+            "proxy", "no_proxy", "isolate", "username", "password_env", "down_after_s", "screenshots")
 
 
 def check_cron(expr: str) -> str:
@@ -88,7 +88,7 @@ def set_schedule(session: Session, source: str | int, **fields: Any) -> SourceSc
     _check(merged)
     if row is None:
         row = SourceSchedule(source_id=src.id, state="active", next_run_at=utcnow(), start_urls=[], no_proxy=False,
-                             isolate=True, down_after_s=3600, last_pages=0, last_new_captures=0, last_errors=0,
+                             isolate=True, screenshots=False, down_after_s=3600, last_pages=0, last_new_captures=0, last_errors=0,
                              failures=0, down_alerted=False)
         session.add(row)
     for k, v in merged.items():
