@@ -3,6 +3,7 @@ Telegram inbox, pause/resume/run now, and the CLI over the same service function
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from pathlib import Path
@@ -135,7 +136,9 @@ def test_cli_sources_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sources", "pause", "f1"]) == 0
     assert main(["sources", "list"]) == 0
     out = capsys.readouterr().out
-    assert "f1  paused  every 600 s" in out
+    assert "f1  paused  every 600 s" in out and "; screenshots" in out  # renderings on shows in the list
+    assert main(["sources", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["screenshots"] is True
     assert main(["sources", "run", "f1"]) == 3  # paused: resume first
     assert "resume or accept it first" in capsys.readouterr().err
     assert main(["sources", "add", "f2", "--profile", "generic-forum", "--url", "https://x.example/",

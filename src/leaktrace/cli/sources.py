@@ -81,7 +81,8 @@ def list_cmd(
         return
     for v in rows:
         line = (f"{v.name}  {v.state}  {v.schedule}  last {_when(v.last_run_at)} {v.last_status or '-'}: "
-                f"{v.pages} pages, {v.new_captures} new captures, {v.errors} errors; next {_when(v.next_run_at)}")
+                f"{v.pages} pages, {v.new_captures} new captures, {v.errors} errors; next {_when(v.next_run_at)}"
+                f"{'; screenshots' if v.screenshots else ''}")
         if v.proposed_from:
             line += f"  (mirror of {v.proposed_from}: {v.start_urls[0] if v.start_urls else '-'})"
         if v.last_error:

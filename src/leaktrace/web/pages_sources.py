@@ -26,12 +26,12 @@ WORDS = {
            "next_run": "Next run", "pause": "Pause", "resume": "Resume", "run": "Run now", "accept": "Accept",
            "reject": "Reject", "proposed": "Proposed mirrors", "mirror_of": "mirror of", "history": "History",
            "version": "Version", "seen": "Seen", "kind": "Kind", "changes": "Changes", "capture": "Capture",
-           "legal_basis": "Legal basis", "proxy": "Proxy", "isolated": "isolated"},
+           "legal_basis": "Legal basis", "proxy": "Proxy", "isolated": "isolated", "screenshots": "screenshots"},
     "zh": {"sources": "来源", "schedule": "计划", "state": "状态", "last_run": "上次运行", "status": "结果",
            "pages": "页面", "new_captures": "新采集", "errors": "错误", "next_run": "下次运行", "pause": "暂停",
            "resume": "恢复", "run": "立即运行", "accept": "接受", "reject": "拒绝", "proposed": "待确认的镜像",
            "mirror_of": "镜像自", "history": "历史", "version": "版本", "seen": "发现时间", "kind": "类型",
-           "changes": "变化", "capture": "采集", "legal_basis": "法律依据", "proxy": "代理", "isolated": "隔离"},
+           "changes": "变化", "capture": "采集", "legal_basis": "法律依据", "proxy": "代理", "isolated": "隔离", "screenshots": "截图"},
 }
 
 

@@ -253,6 +253,7 @@ class SourceView:
     next_run_at: datetime | None
     down_since: datetime | None
     proposed_from: str | None
+    screenshots: bool = False  # its runs queue a rendering (screenshot) of every new capture
 
     def as_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
@@ -274,5 +275,5 @@ def list_sources(session: Session, states: Sequence[str] | None = None) -> list[
             None if sched.no_proxy else (sched.proxy or "tor"), sched.isolate, list(sched.start_urls or []),
             sched.last_run_at, sched.last_status, sched.last_error, sched.last_pages, sched.last_new_captures,
             sched.last_errors, sched.next_run_at if sched.state == "active" else None, sched.down_since,
-            names.get(sched.proposed_from) if sched.proposed_from else None))
+            names.get(sched.proposed_from) if sched.proposed_from else None, bool(sched.screenshots)))
     return out
