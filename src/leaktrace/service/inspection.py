@@ -112,8 +112,7 @@ class InspectionService:
     """
 
     def __init__(self, ctx: Context, *, workers: int = 1, scheduler: bool = True, poll_s: float = 1.0,
-                 lease_s: float = DEFAULT_LEASE_S, extra: Mapping[str, Handler] | None = None,
-                 media_workers: int = 1) -> None:
+                 lease_s: float = DEFAULT_LEASE_S, media_workers: int = 1) -> None:
         self.ctx = ctx
         self.poll_s = poll_s
         self.queue = JobQueue(ctx.sessions, lease=timedelta(seconds=lease_s))
@@ -123,8 +122,7 @@ class InspectionService:
         # never holds a thread that a run or a track job (the alerts) is waiting for.
         self._render = RenderRuntime(ctx.evidence)
         media = media_handlers(ctx, self._render)
-        kinds = {**handlers(ctx, lease_s), **job_handlers(ctx), **export_handlers(ctx), **(extra or {})}
-        kinds = {k: h for k, h in kinds.items() if k not in media}
+        kinds = {**handlers(ctx, lease_s), **job_handlers(ctx), **export_handlers(ctx)}
         self.workers = [Worker(self.queue, kinds, worker_name(n), poll_seconds=poll_s) for n in range(workers)]
         self.workers += [Worker(self.queue, media, worker_name(workers + n), poll_seconds=max(poll_s, 0.5))
                          for n in range(media_workers)]

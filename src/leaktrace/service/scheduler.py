@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -77,6 +77,7 @@ class Scheduler:
         self.lock = StoreLock(ctx.engine, LEADER_LOCK)
         self.leader = threading.Event()
         self.ticks = 0
+        self._retention_day: date | None = None  # the day whose retention pass this scheduler saw queued
 
     def step(self) -> bool:
         """One pass: try to lead, and tick when leading; True when this scheduler leads."""
@@ -89,7 +90,10 @@ class Scheduler:
             return False
         self.leader.set()
         queue_due_runs(self.ctx)
-        queue_daily_retention(self.ctx)
+        now = utcnow()
+        if self._retention_day != now.date():  # once a day, not a write on every tick
+            queue_daily_retention(self.ctx, now)
+            self._retention_day = now.date()
         self.ticks += 1
         return True
 
