@@ -6,22 +6,17 @@ Skipped on a machine without /usr/bin/chromium, except under CI=true, where
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_kit import PageRecorder, login, require_chromium
 from console_world import PASSWORD, ConsoleWorld
-from live_server import CHROMIUM, CHROMIUM_ARGS, serving
+from live_server import serving
+from playwright.sync_api import Browser, expect
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{CHROMIUM} missing (CI=true: `make test` installs Debian's chromium)", pytrace=False)
-    pytest.skip(f"{CHROMIUM} not installed", allow_module_level=True)
-
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+require_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -30,41 +25,13 @@ def base_url(console_world: ConsoleWorld) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page_for(browser: Browser, base_url: str) -> Iterator[Any]:
     """New browser contexts (separate cookie jars), each recording CSP violations and script errors."""
-    made: list[Any] = []
-    problems: list[str] = []
-
-    def make() -> Page:
-        context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        made.append(context)
-        return page
-
-    yield make
-    for c in made:
-        c.close()
-    assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
-
-
-def login(page: Page, username: str, code: str | None = None) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    if code:
-        page.fill("#totp", code)
-    page.click("#login-submit")
+    pages = PageRecorder(browser)
+    yield lambda: pages.new(base_url)
+    pages.close()
+    assert not pages.refused(), pages.problems
 
 
 def test_login_with_totp(page_for: Any, console_world: ConsoleWorld) -> None:

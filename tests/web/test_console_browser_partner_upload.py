@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from console_world import ConsoleWorld
 from partner_world import ensure_attributions
-from test_console_browser import base_url, browser, login, page_for  # noqa: F401  (fixtures, and the skip)
+from test_console_browser import base_url, login, page_for  # noqa: F401  (fixtures, and the skip)
 from test_console_uploads import SOURCE, simulated_warc
 
 from playwright.sync_api import expect  # isort: skip  (after the module that skips without Chromium)

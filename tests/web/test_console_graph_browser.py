@@ -6,7 +6,6 @@ Skipped on a machine without /usr/bin/chromium, except under CI=true (as test_co
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -15,9 +14,12 @@ from typing import Any
 
 import pyotp
 import pytest
+from browser_kit import PageRecorder, require_chromium
+from browser_kit import login as fill_login
 from console_world import PASSWORD, ConsoleWorld, open_case
 from graph_fixtures import HOSTILE, first_pending, graph_ready, synthetic_graph
-from live_server import CHROMIUM, CHROMIUM_ARGS, serving
+from live_server import serving
+from playwright.sync_api import Browser, Page, expect
 
 from leaktrace.core.graph_types import GraphResult
 from leaktrace.core.keyring import Keyring
@@ -28,12 +30,7 @@ from leaktrace.pipeline.context import Context
 from leaktrace.service.access import local_operator
 from leaktrace.service.audit import query
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{CHROMIUM} missing (CI=true: `make test` installs Debian's chromium)", pytrace=False)
-    pytest.skip(f"{CHROMIUM} not installed", allow_module_level=True)
-
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+require_chromium()
 
 SUPERVISOR = "super_graph"
 
@@ -61,50 +58,22 @@ def base_url(console_world: ConsoleWorld, graph: GraphResult) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def _pages(browser: Browser) -> Iterator[Any]:
-    made: list[Any] = []
-    problems: list[str] = []
-    dialogs: list[str] = []
-
-    def make(base: str) -> Page:
-        context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        page = context.new_page()
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        made.append(context)
-        return page
-
-    yield make
-    for c in made:
-        c.close()
-    assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p or "pageerror" in p], problems
-    assert not dialogs, dialogs
+def _close_clean(pages: PageRecorder) -> None:
+    """Close the pages; none may have had a CSP refusal, an uncaught script error or a dialog."""
+    pages.close()
+    assert not pages.refused() and not [p for p in pages.problems if "pageerror" in p], pages.problems
+    assert not pages.dialogs, pages.dialogs
 
 
 @pytest.fixture
 def page_for(browser: Browser, base_url: str) -> Iterator[Any]:
-    gen = _pages(browser)
-    make = next(gen)
-    yield lambda: make(base_url)
-    next(gen, None)
+    pages = PageRecorder(browser)
+    yield lambda: pages.new(base_url, accept_downloads=True)
+    _close_clean(pages)
 
 
 def login(page: Page, username: str, code: str | None = None) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    if code:
-        page.fill("#totp", code)
-    page.click("#login-submit")
+    fill_login(page, username, code)
     page.wait_for_url(re.compile(r"/feed"))
 
 
@@ -243,12 +212,11 @@ def hostile_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def hostile_page(browser: Browser, hostile_base: str) -> Iterator[Page]:
-    gen = _pages(browser)
-    make = next(gen)
-    page = make(hostile_base)
+    pages = PageRecorder(browser)
+    page = pages.new(hostile_base, accept_downloads=True)
     login(page, "hostile_an")
     yield page
-    next(gen, None)
+    _close_clean(pages)
 
 
 def test_hostile_handles_are_drawn_inert(hostile_page: Page) -> None:

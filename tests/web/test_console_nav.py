@@ -11,17 +11,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from console_world import ConsoleWorld
 from fastapi.testclient import TestClient
 from test_console_uploads import login
 
 from leaktrace.service.access import PAGE_ACTIONS
-from leaktrace.web.app import create_app
-
-
-@pytest.fixture(scope="module")
-def app(console_world: ConsoleWorld) -> object:
-    return create_app(console_world.ctx)
 
 
 def _nav_links(html: str) -> set[str]:

@@ -15,7 +15,6 @@ from leaktrace.service.access import add_member, local_operator
 from leaktrace.service.feed import model_version
 from leaktrace.service.triage import add_to_case
 from leaktrace.store.repo import PostSighting, upsert_post
-from leaktrace.web.app import create_app
 
 HOSTILE = {
     "script": "<script>alert(1)</script>",
@@ -44,11 +43,6 @@ def _csrf(html: str) -> str:
     m = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
     assert m is not None
     return m.group(1)
-
-
-@pytest.fixture(scope="module")
-def app(console_world: ConsoleWorld) -> object:
-    return create_app(console_world.ctx)
 
 
 @pytest.fixture

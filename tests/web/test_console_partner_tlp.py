@@ -29,7 +29,6 @@ from leaktrace.service.tlp import set_item_tlp
 from leaktrace.service.tokens import issue_token
 from leaktrace.service.triage import add_to_case
 from leaktrace.store.repo.post_queries import PostFilter
-from leaktrace.web.app import create_app
 
 DOWNLOADISH = ("screenshot", "download", "export", "bundle", "capture", "sample", "hashset", "evidence", "report")
 
@@ -42,11 +41,6 @@ def all_routes(routes: list[Any]) -> Iterator[Any]:
             yield from all_routes(inner.routes)
         elif getattr(r, "path", None):
             yield r
-
-
-@pytest.fixture(scope="module")
-def app(console_world: ConsoleWorld) -> object:
-    return create_app(console_world.ctx)
 
 
 @pytest.fixture(scope="module")

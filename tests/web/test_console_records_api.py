@@ -10,23 +10,12 @@ from typing import Any
 import pytest
 from console_world import ConsoleWorld
 from fastapi.testclient import TestClient
-from records_world import Dumps, add_dumps
+from records_world import Dumps
 
 from leaktrace.service import audit
 from leaktrace.service.case_work import create_case
 from leaktrace.service.sessions import open_session
 from leaktrace.service.tokens import issue_token
-from leaktrace.web.app import create_app
-
-
-@pytest.fixture(scope="module")
-def dumps(console_world: ConsoleWorld) -> Dumps:
-    return add_dumps(console_world.ctx, console_world.root)
-
-
-@pytest.fixture(scope="module")
-def app(console_world: ConsoleWorld) -> object:
-    return create_app(console_world.ctx)
 
 
 @pytest.fixture

@@ -6,31 +6,21 @@ Skipped on a machine without /usr/bin/chromium, except under CI=true, where a mi
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_kit import PageRecorder, require_chromium
 from console_world import ConsoleWorld
-from live_server import CHROMIUM, CHROMIUM_ARGS, serving
-from records_world import Dumps, add_dumps
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{CHROMIUM} missing (CI=true: `make test` installs Debian's chromium)", pytrace=False)
-    pytest.skip(f"{CHROMIUM} not installed", allow_module_level=True)
-
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from live_server import serving
+from playwright.sync_api import Browser, Page, expect
+from records_world import Dumps
 
 from leaktrace.service.case_work import create_case
 from leaktrace.service.sessions import open_session
 
-
-@pytest.fixture(scope="module")
-def dumps(console_world: ConsoleWorld) -> Dumps:
-    return add_dumps(console_world.ctx, console_world.root)
+require_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -51,35 +41,19 @@ def base_url(console_world: ConsoleWorld, dumps: Dumps) -> Iterator[str]:
         thread.join(30)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page_as(browser: Browser, base_url: str, console_world: ConsoleWorld) -> Iterator[Any]:
     """A page logged in as the named account (a session opened for it, as login does), recording CSP violations."""
-    made: list[Any] = []
-    problems: list[str] = []
+    pages = PageRecorder(browser)
 
     def make(name: str) -> Page:
-        context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900}, accept_downloads=True)
         token = open_session(console_world.ctx, console_world.accounts.principals[name])
-        context.add_cookies([{"name": "lt_session", "value": token, "url": base_url}])
-        page = context.new_page()
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        made.append(context)
-        return page
+        return pages.new(base_url, session=token, accept_downloads=True)
 
     yield make
-    for c in made:
-        c.close()
-    assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
-    assert not [p for p in problems if "echarts" in p.lower() or "TypeError" in p], problems
+    pages.close()
+    assert not pages.refused(), pages.problems
+    assert not [p for p in pages.problems if "echarts" in p.lower() or "TypeError" in p], pages.problems
 
 
 def test_dump_page_draws_its_charts_and_a_click_on_the_map_lists_that_provinces_cities(page_as: Any,
