@@ -22,11 +22,17 @@ DIR_MODE = 0o700
 
 def write_private_text(dest: Path, text: str) -> None:
     """Write `text` to `dest` via a temp file in the same folder, renamed into place, mode 0600."""
+    replace_text(dest, text, FILE_MODE)
+
+
+def replace_text(dest: Path, text: str, mode: int) -> None:
+    """Write `text` to `dest` whole or not at all (a temp file in the same folder, renamed into place) with `mode`:
+    a reader never sees half a file, and a failed write leaves the old one and no temp file behind."""
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix="." + dest.name + ".")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
-        os.chmod(tmp, FILE_MODE)
+        os.chmod(tmp, mode)
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

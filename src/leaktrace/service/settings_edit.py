@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any
@@ -32,6 +31,7 @@ from typing import Annotated, Any
 from pydantic import SecretStr, TypeAdapter, ValidationError
 
 from leaktrace.core.errors import InputError
+from leaktrace.core.private_files import replace_text
 from leaktrace.core.settings import CONFIG_ENV, ENV_PREFIX, Settings
 from leaktrace.pipeline.context import Context
 from leaktrace.service import audit
@@ -128,15 +128,7 @@ def set_setting(ctx: Context, principal: Principal, name: str, value: str | None
         raise InputError(f"{path}: the edited file would not parse ({exc}); edit it by hand") from None
     if check.get(name) != stored:
         raise InputError(f"{path}: setting {name} did not take; edit the file by hand")
-    fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(new_text)
-        os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_text(path, new_text, path.stat().st_mode & 0o777)  # the file keeps the mode its owner gave it
     audit.record(ctx, principal, "settings.change", f"setting:{name}",
                  detail={"from": old.get(name), "to": stored, "file": str(path), "applies": "at restart"})
     return stored
