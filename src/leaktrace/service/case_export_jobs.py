@@ -16,7 +16,6 @@ and each built file as a download link (downloads audited by
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,7 +29,7 @@ from leaktrace.service.access import Principal
 from leaktrace.service.accounts import principal_of
 from leaktrace.service.case_files import build, check_export
 from leaktrace.service.errors import AccessRefused
-from leaktrace.service.worker import Handler, JobContext, PermanentJobError
+from leaktrace.service.worker import Handler, Heartbeat, JobContext, PermanentJobError
 from leaktrace.store.models import Job, User
 from leaktrace.store.repo.jobs import JobQueue
 
@@ -89,21 +88,11 @@ def handle_export_job(ctx: Context, job: JobContext) -> dict[str, Any]:
     p = job.payload
     principal = _principal(ctx, p)
     job.progress(0, 1)
-    stop = threading.Event()
-
-    def renew() -> None:
-        while not stop.wait(RENEW_S):
-            job.progress(0, 1)
-
-    beat = threading.Thread(target=renew, name=f"export-{job.claim.id}", daemon=True)
-    beat.start()
     try:
-        f = build(ctx, principal, str(p["case"]), str(p["kind"]), lang=str(p.get("lang") or "zh"))
+        with Heartbeat(job, RENEW_S):
+            f = build(ctx, principal, str(p["case"]), str(p["kind"]), lang=str(p.get("lang") or "zh"))
     except AccessRefused as exc:  # refused now: retrying will not change that
         raise PermanentJobError(str(exc)) from exc
-    finally:
-        stop.set()
-        beat.join(RENEW_S + 5)
     job.progress(1, 1)
     return {"file": f.name, "size": f.size}
 

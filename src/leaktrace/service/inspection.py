@@ -31,7 +31,7 @@ from leaktrace.service.election import StoreLock
 from leaktrace.service.media import media_handlers, sweep_lost_media
 from leaktrace.service.scheduler import Scheduler
 from leaktrace.service.trackers import job_handlers
-from leaktrace.service.worker import Handler, JobContext, PermanentJobError, Worker
+from leaktrace.service.worker import Handler, Heartbeat, JobContext, PermanentJobError, Worker
 from leaktrace.store.repo.jobs import JobQueue
 
 log = logging.getLogger(__name__)
@@ -50,31 +50,6 @@ class SourceBusy(Exception):
     """Another worker is running this source now; the job backs off and tries again."""
 
 
-class _Heartbeat:
-    """Renews a job's lease every third of it while the handler runs (logins and slow pages included)."""
-
-    def __init__(self, job: JobContext, every_s: float) -> None:
-        self.job, self.every_s = job, every_s
-        self.done = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{job.claim.id}", daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.every_s):
-            try:
-                self.job.progress(self.done)
-            except Exception as exc:  # the store blinked; the next beat tries again
-                log.warning("heartbeat of job %s: %s", self.job.claim.id, type(exc).__name__)
-
-    def __enter__(self) -> _Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-
 def crawl_run_handler(ctx: Context, lease_s: float) -> Handler:
     def handle(job: JobContext) -> Mapping[str, Any]:
         source_id = int(job.payload["source_id"])
@@ -82,7 +57,7 @@ def crawl_run_handler(ctx: Context, lease_s: float) -> Handler:
         if not lock.acquire():
             raise SourceBusy(f"source {source_id} is being run by another worker")
         try:
-            with _Heartbeat(job, max(0.5, lease_s / 3)) as beat:
+            with Heartbeat(job, max(0.5, lease_s / 3)) as beat:
                 def pages(n: int) -> None:
                     beat.done = n
 

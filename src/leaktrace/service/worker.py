@@ -49,6 +49,32 @@ class JobContext:
 Handler = Callable[[JobContext], Mapping[str, Any] | None]
 
 
+class Heartbeat:
+    """Renews a job's lease every `every_s` while a long handler runs (a crawl's logins and slow pages, a PDF or a
+    bundle being written), so no other worker takes the job over and runs it twice; `done` is reported with it."""
+
+    def __init__(self, job: JobContext, every_s: float) -> None:
+        self.job, self.every_s = job, every_s
+        self.done = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{job.claim.id}", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every_s):
+            try:
+                self.job.progress(self.done)
+            except Exception as exc:  # the store blinked; the next beat tries again
+                log.warning("heartbeat of job %s: %s", self.job.claim.id, type(exc).__name__)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
 class Worker:
     """Runs jobs of the kinds it has handlers for, one at a time, until stopped."""
 
