@@ -68,6 +68,15 @@ static void hmac_record(const SHA256_CTX *inner0, const SHA256_CTX *outer0, cons
     }
 }
 
+/* The output: n records of `width` bytes each, uninitialised; NULL with the error set when it cannot be made. */
+static PyObject *new_output(Py_ssize_t n, Py_ssize_t width) {
+    if (n > 0 && width > PY_SSIZE_T_MAX / n) {
+        PyErr_SetString(PyExc_OverflowError, "output too large");
+        return NULL;
+    }
+    return PyBytes_FromStringAndSize(NULL, n * width);
+}
+
 static PyObject *hmac128_hex(PyObject *self, PyObject *args) {
     Py_buffer key, tag, prefix, data, offsets;
     Py_ssize_t first, n;
@@ -81,11 +90,7 @@ static PyObject *hmac128_hex(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "offsets buffer shorter than first + n + 1 entries");
         goto done;
     }
-    if (n > 0 && width > PY_SSIZE_T_MAX / n) {
-        PyErr_SetString(PyExc_OverflowError, "output too large");
-        goto done;
-    }
-    out = PyBytes_FromStringAndSize(NULL, n * width);
+    out = new_output(n, width);
     if (out == NULL)
         goto done;
     unsigned char *dst = (unsigned char *)PyBytes_AS_STRING(out);
@@ -142,11 +147,7 @@ static PyObject *hmac128_hex_cn_id(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "keys buffer shorter than n int64 values");
         goto done;
     }
-    if (n > 0 && width > PY_SSIZE_T_MAX / n) {
-        PyErr_SetString(PyExc_OverflowError, "output too large");
-        goto done;
-    }
-    out = PyBytes_FromStringAndSize(NULL, n * width);
+    out = new_output(n, width);
     if (out == NULL)
         goto done;
     unsigned char *dst = (unsigned char *)PyBytes_AS_STRING(out);
