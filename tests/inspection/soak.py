@@ -156,7 +156,8 @@ def run_soak(world: Path, work: Path, cfg: SoakConfig,
 
     log = work / "changelog.jsonl"
     live = LiveConfig(log, tick_s=cfg.tick_s, seed=cfg.seed, weights=(3.0, 4.0, 1.0, 0.2, 0.0, 0.0), down_ticks=5,
-                      changes_per_tick=cfg.changes_per_tick, watch_term=WATCH_TERM, watch_share=cfg.watch_share)
+                      changes_per_tick=cfg.changes_per_tick, watch_term=WATCH_TERM, watch_share=cfg.watch_share,
+                      settle_s=cfg.interval_s / 2)
     seconds = cfg.minutes * 60
     samples: list[tuple[float, float]] = []
     with running_world(world, behaviour=Behaviour(rate_per_s=0, error_rate=cfg.error_rate, seed=cfg.seed),

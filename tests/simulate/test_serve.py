@@ -187,3 +187,27 @@ def test_more_markets_are_copies_under_their_own_onions_that_change_apart(outdir
         assert sorted(w.hosts.values()) == ["m1", "m2", "m3", "m4"]
         with httpx.Client(proxy=w.proxy_url, trust_env=False) as c:
             assert c.get(w.url("m4")).status_code == 200
+
+
+def test_live_leaves_a_listing_alone_while_its_page_was_just_served(outdir: Path, tmp_path: Path) -> None:
+    """An edit right after a crawler read the page would file the old page under the new version's time."""
+    import time
+
+    from leaktrace.simulate.serve import LiveConfig
+    from leaktrace.simulate.serve.data import load_world
+    from leaktrace.simulate.serve.live import Live, read_changelog
+
+    world = load_world(outdir)
+    m = next(iter(world.values()))
+    quiet = min(m.by_id)
+    now = time.monotonic()
+    m.served.update({lid: now for lid in m.by_id if lid != quiet})  # every page but one was just read
+    live = Live({m.onion: m}, {}, LiveConfig(tmp_path / "log.jsonl", seed=5, weights=(0, 1, 0, 0, 0, 0), settle_s=60.0))
+    for _ in range(10):
+        live.tick()
+    edited = {r["id"] for r in read_changelog(tmp_path / "log.jsonl") if r["op"] == "edit"}
+    assert edited == {quiet}
+    m.served.clear()  # read long enough ago: any listing may change again
+    for _ in range(30):
+        live.tick()
+    assert len({r["id"] for r in read_changelog(tmp_path / "log.jsonl") if r["op"] == "edit"}) > 1

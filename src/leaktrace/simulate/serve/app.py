@@ -142,7 +142,10 @@ def build_app(world: dict[str, Market], behaviour: Behaviour | None = None) -> S
         if not logged_in(request, m):
             return to_login(request)
         row = m.by_id.get(request.path_params["lid"])
-        return html(m, pages.listing(m, row)) if row else Response("Not Found", 404)
+        if row is None:
+            return Response("Not Found", 404)
+        m.served[row["id"]] = time.monotonic()  # live mode leaves it unchanged a while (LiveConfig.settle_s)
+        return html(m, pages.listing(m, row))
 
     async def vendor(request: Request, m: Market) -> Response:
         if not logged_in(request, m):

@@ -31,6 +31,7 @@ class Market:
     images: dict[str, Path] = field(default_factory=dict)  # file name -> path, only those its listings show
     down: bool = False  # live mode: the site answers 503 to everything
     mirrors: list[str] = field(default_factory=list)  # live mode: mirror addresses the home page announces
+    served: dict[int, float] = field(default_factory=dict)  # live mode: listing id -> when its page was last served
 
 
 def social_dir(outdir: Path) -> Path:
@@ -100,7 +101,7 @@ def widen(world: dict[str, Market], n: int, seed: int = 0) -> dict[str, Market]:
         src = base[k % len(base)]
         rows = copy.deepcopy(src.by_id)
         m = replace(src, id=f"m{k + 1}", name=f"{src.name} {k + 1}", onion=onion_v3(rng), by_id=rows,
-                    by_category={}, by_seller={}, vendors=dict(src.vendors), images=dict(src.images), mirrors=[],
+                    by_category={}, by_seller={}, vendors=dict(src.vendors), images=dict(src.images), mirrors=[], served={},
                     credentials=dict(src.credentials))
         for row in sorted(rows.values(), key=lambda r: -int(r["id"])):
             row["market"] = m.id

@@ -21,6 +21,7 @@ import asyncio
 import json
 import random
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -45,6 +46,11 @@ class LiveConfig:
     changes_per_tick: int = 1
     watch_term: str | None = None  # a share of new listings carry it in their title (the truth says which)
     watch_share: float = 0.0
+    # A listing whose page was served less than this ago is not edited or deleted yet. A crawler stamps a page when
+    # it has read it: a change landing between the serving and the stamp would file the old page under the new
+    # version's time, and the truth would call one version missed and the next recorded twice. Keep it well under
+    # the watching crawler's interval, or listings it reads every round never change (0: off).
+    settle_s: float = 0.0
 
 
 def mirror_hosts(world: dict[str, Market], seed: int) -> dict[str, Market]:
@@ -128,7 +134,10 @@ class Live:
         self._log("new", m, lid, **({"watch": True} if watched else {}))
 
     def _pick(self, m: Market) -> dict | None:
-        return self.rng.choice(list(m.by_id.values())) if m.by_id else None
+        """A listing to edit or delete: one whose page has not been served within `settle_s`."""
+        quiet_since = time.monotonic() - self.cfg.settle_s
+        rows = [r for lid, r in m.by_id.items() if m.served.get(lid, float("-inf")) <= quiet_since]
+        return self.rng.choice(rows) if rows else None
 
     def _edit(self, m: Market) -> None:
         row = self._pick(m)
