@@ -101,6 +101,9 @@ def test_open_an_actor_and_expand_its_chart(page_for: Any, graph: GraphResult) -
     _rendered(page)
     before = int(page.locator("#link-chart").get_attribute("data-nodes") or 0)
     page.locator("#link-chart").scroll_into_view_if_needed()
+    # Two frames for the page's scroll handlers: cytoscape learns its container's new place from them, and a click
+    # before that lands where the chart used to be (seen on a loaded machine).
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     x, y = page.evaluate("(() => { const p = window.ltChart.nodes()[0].renderedPosition(); return [p.x, p.y]; })()")
     box = page.locator("#link-chart").bounding_box()
     assert box is not None
