@@ -88,8 +88,10 @@ def test_stored_report_found_by_content_not_by_name(world: tuple[Path, dict[str,
     edited.write_bytes(bytes(data))
     os.utime(edited, ns=(st.st_atime_ns, st.st_mtime_ns))
     after = analyze(edited)
+    # Analysed anew: the stored report of the old bytes carries their hash, so the new hash is proof enough (the
+    # analysis time, compared here before, is 0.1 s either way now that a 3,000-row analysis is that fast).
     assert after.sha256 != before.sha256
-    assert after.rows == before.rows and after.seconds != before.seconds
+    assert after.rows == before.rows
 
 
 def test_failed_scan_abandons_the_file_hash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
