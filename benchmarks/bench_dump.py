@@ -51,6 +51,7 @@ from pathlib import Path
 
 import duckdb
 
+from leaktrace.dumps import gb18030_native
 from leaktrace.dumps.normalize_sql import lit as sql_str
 
 SPARK_CHILD = r"""
@@ -306,7 +307,8 @@ def one_scale(a: argparse.Namespace, work: Path, n: int) -> dict[str, float]:
     if "gb" in med:
         g_s, g_c = med["gb"]
         print(f"analyze GB18030 (full)    : {n / g_s:>12,.0f} rows/s  peak RSS {rss['gb']:,.0f} MB  "
-              f"({g_s:.2f}s, {g_c:.2f} CPU-s in-process, iconv apart)")
+              f"({g_s:.2f}s, {g_c:.2f} CPU-s in-process, "
+              f"{'compiled decoding included' if gb18030_native.available() else 'iconv apart'})")
     if "sql" in med:
         q_s, q_c = med["sql"]
         print(f"analyze UTF-8, SQL HMAC   : {n / q_s:>12,.0f} rows/s  ({q_s:.2f}s, {q_c:.2f} CPU-s: without the "

