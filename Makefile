@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint bench install clean browser ocr screenshots
 
-$(STAMP): pyproject.toml src/leaktrace/core/_hmac_batch.c src/leaktrace/dumps/_gb18030.c
+$(STAMP): pyproject.toml src/leaktrace/core/_hmac_batch.c src/leaktrace/dumps/_gb18030.c src/leaktrace/dumps/_row_rules.c
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'

@@ -15,8 +15,8 @@ GB18030 CSV. Then, in the same run:
   all - the ceiling of a report on this machine;
 - the full `analyze_dump` report (keyed-hash sets included) on both files,
   each in a child process whose peak RSS is read back, and once more on the
-  UTF-8 file with the keyed hashes in SQL (`LEAKTRACE_NATIVE_HASH=0`: what a
-  machine without the compiled extension gets);
+  UTF-8 file with the keyed hashes and the row rules in SQL
+  (`LEAKTRACE_NATIVE_HASH=0`: what a machine without the compiled extensions gets);
 - the per-row Python loop a user would write instead (python-stdnum `cn.ric`
   + phonenumbers geocoder) over `--loop-rows` rows;
 - the Spark engine on the first `--spark-rows` rows of the largest scale, in
@@ -311,8 +311,8 @@ def one_scale(a: argparse.Namespace, work: Path, n: int) -> dict[str, float]:
               f"{'compiled decoding included' if gb18030_native.available() else 'iconv apart'})")
     if "sql" in med:
         q_s, q_c = med["sql"]
-        print(f"analyze UTF-8, SQL HMAC   : {n / q_s:>12,.0f} rows/s  ({q_s:.2f}s, {q_c:.2f} CPU-s: without the "
-              f"compiled extension; compiled/SQL {q_s / u_s:.2f}x)")
+        print(f"analyze UTF-8, all SQL    : {n / q_s:>12,.0f} rows/s  ({q_s:.2f}s, {q_c:.2f} CPU-s: HMAC and row "
+              f"rules without the compiled extensions; compiled/SQL {q_s / u_s:.2f}x)")
     print(f"load average (1 min)      : {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; medians of {a.repeat}")
     gb = f"  GB18030 {count_s / med['gb'][0]:.3f}" if "gb" in med else ""
     print(f"ratio floor/count(*)      : {count_s / floor_s:.3f}   (wall; CPU {count_c / floor_c:.3f}: the most any "

@@ -80,8 +80,8 @@ class Settings(BaseSettings):
         "3GB", description="the dump engine's memory cap (--memory-limit wins); peak RSS is about the cap "
                            "plus 0.4-0.8 GB")
     native_hash: bool = Field(
-        True, description="keyed hashes of dump sets through the compiled batch HMAC when it was built; false "
-                          "computes them in SQL (same hashes, ~1.4x slower)")
+        True, description="keyed hashes of dump sets and the common path of the facts' row rules through the "
+                          "compiled extensions when they were built; false computes both in SQL (same results, slower)")
     intel_model: Path | None = Field(
         None, description="trafficking model file (.npz) for classify and the pipeline; unset: the one "
                           "`intel train` wrote into data_dir, else the shipped model")

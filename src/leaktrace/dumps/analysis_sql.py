@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from leaktrace.dumps.normalize_sql import id_check_char_sql, lit, mobile_sql
+from leaktrace.dumps.row_kernels import ID_FN, MOBILE_FN, PROVINCE_FN
 from leaktrace.pii.detectors._geo import province_forms
 from leaktrace.pii.detectors.cn_mobile import mobile_segments
 from leaktrace.pii.regions import RegionMode
@@ -56,6 +57,9 @@ class Plan:
     # `hash` of the fields); "stable": MD5 of the fields, the same in every run and DuckDB version,
     # which the records hash set (`--record-hashes`) is taken over.
     digest: Literal["fast", "stable"] = "stable"
+    # The compiled common path of ID packing, the mobile and the address province
+    # (`row_kernels`), bound in the engine's DuckDB; the SQL rule runs where they abstain.
+    kernels: bool = False
 
     def col(self, role: str) -> str | None:
         i = self.roles.get(role)
@@ -164,7 +168,11 @@ def facts_sql(plan: Plan, relation: str, keep: str = "") -> str:
     # "Present" (not blank) needs a trim only where the value did not parse: a packed ID or a
     # valid mobile is not blank. CASE, not OR: DuckDB evaluates both sides of an OR.
     if idc:
-        middle.append(f"{cn_id_pack_sql(idc)} AS _idp")
+        if plan.kernels:
+            inner.append(f"{ID_FN}({idc}) AS _idk")
+            middle.append(f"(CASE WHEN _idk >= 0 THEN _idk ELSE {cn_id_pack_sql(idc)} END) AS _idp")
+        else:
+            middle.append(f"{cn_id_pack_sql(idc)} AS _idp")
         outer += [f"(CASE WHEN _idp IS NOT NULL THEN true ELSE nullif(trim(coalesce({idc}, '')), '') IS NOT NULL END) "
                   "AS id_present", "_idp AS idp"]
     else:
@@ -178,10 +186,21 @@ def facts_sql(plan: Plan, relation: str, keep: str = "") -> str:
         # holds, `_md` is 11 ASCII digits, so `_mn // 10^8` is its first three (~0.07 CPU-s per 10^6
         # rows less than a substring IN a list of strings and a second cast). The regexp stays: the
         # cast alone also takes '1.00000e+10' or '0x2540BE400'.
-        inner.append(f"{mobile_sql(blank_is_empty)} AS _md")
-        middle.append(f"(CASE WHEN NOT regexp_full_match(_md, '1[0-9]{{10}}') THEN 'format' "
-                      f"WHEN _mn // 100000000 NOT IN ({_segment_ints()}) THEN 'segment' END) AS _mr")
-        second.append("try_cast(_md AS BIGINT) AS _mn")
+        segment = f"_mn // 100000000 NOT IN ({_segment_ints()})"
+        if plan.kernels:
+            # The kernel's number is the value itself (11 ASCII digits, a leading 1): the normal form
+            # and the format check are needed only where it abstains.
+            # (The normal form is written twice below, for the rare rows where the kernel abstains.)
+            inner.append(f"{MOBILE_FN}({mc}) AS _mk")
+            second += [f"(CASE WHEN _mk >= 0 THEN '' ELSE {mobile_sql(blank_is_empty)} END) AS _md",
+                       f"(CASE WHEN _mk >= 0 THEN _mk ELSE try_cast({mobile_sql(blank_is_empty)} AS BIGINT) END) AS _mn"]
+            middle.append(f"(CASE WHEN _mk < 0 AND NOT regexp_full_match(_md, '1[0-9]{{10}}') THEN 'format' "
+                          f"WHEN {segment} THEN 'segment' END) AS _mr")
+        else:
+            inner.append(f"{mobile_sql(blank_is_empty)} AS _md")
+            middle.append(f"(CASE WHEN NOT regexp_full_match(_md, '1[0-9]{{10}}') THEN 'format' "
+                          f"WHEN {segment} THEN 'segment' END) AS _mr")
+            second.append("try_cast(_md AS BIGINT) AS _mn")
         outer += [
             f"(CASE WHEN _mr IS NULL THEN true ELSE nullif(trim(coalesce({mc}, '')), '') IS NOT NULL END) AS mob_present",
             "_mr AS mob_reason",
@@ -192,7 +211,11 @@ def facts_sql(plan: Plan, relation: str, keep: str = "") -> str:
         outer += ["false AS mob_present", "CAST(NULL AS VARCHAR) AS mob_reason", "CAST(NULL AS BIGINT) AS mob_key",
                   "CAST(NULL AS BIGINT) AS mob_prefix"]
     ac = plan.col("address")
-    if ac:
+    if ac and plan.kernels:
+        inner.append(f"{PROVINCE_FN}({ac}) AS _ak")
+        outer.append(f"(CASE WHEN _ak >= 0 THEN nullif(_ak, 0) "
+                     f"ELSE {address_province_sql(address_lead_sql(ac))} END) AS addr_prov")
+    elif ac:
         inner.append(f"{address_lead_sql(ac)} AS _addr")
         outer.append(f"{address_province_sql('_addr')} AS addr_prov")
     else:

@@ -20,6 +20,7 @@ import pyarrow as pa
 from leaktrace.core.dump_types import ColumnRole
 from leaktrace.core.errors import ConfigError
 from leaktrace.core.keyring import Keyring
+from leaktrace.dumps import row_kernels
 from leaktrace.dumps.analysis_sql import Plan, RowRule
 from leaktrace.dumps.engine import Scanned
 from leaktrace.dumps.hashsets import (
@@ -58,6 +59,7 @@ def connect(opts: AnalyzeOptions, tmp: Path) -> DuckDBPyConnection:
     from leaktrace.pii.sql import register_region_tables
 
     register_region_tables(con, opts.region_mode)
+    row_kernels.register(con)  # what facts SQL calls when `Plan.kernels`
     return con
 
 

@@ -26,6 +26,7 @@ from leaktrace.core.dump_types import Malformed
 from leaktrace.core.errors import ConfigError
 from leaktrace.core.keyring import Keyring
 from leaktrace.dumps import analysis_sql as A
+from leaktrace.dumps import row_kernels
 from leaktrace.dumps.engine import Scanned
 from leaktrace.dumps.hashsets import HASHED_TYPES, ID_KEY_FN, KEY_TABLE, native_fn, spark_key_view
 from leaktrace.dumps.options import AnalyzeOptions
@@ -125,6 +126,7 @@ def _worker_con() -> Any:
         con = duckdb.connect()
         con.execute("SET threads = 1")
         register_region_tables(con)
+        row_kernels.register(con)  # the facts rule's compiled common path (`Plan.kernels`)
         _WORKER["con"] = con
     return con
 

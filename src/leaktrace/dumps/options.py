@@ -24,7 +24,8 @@ class AnalyzeOptions:
     spark_master: str | None = None
     # Resident-ID region check (setting `cn_id_region_mode`): part of the result, so of the fingerprint.
     region_mode: RegionMode = "lenient"
-    # Keyed hashes through the compiled batch HMAC (setting `native_hash`): same hashes either way.
+    # Keyed hashes and the facts' row rules through the compiled extensions (setting `native_hash`):
+    # same results either way.
     native_hash: bool = True
     # The per-record hash set (`records.parquet`): no stage reads it, so it is written only when asked.
     record_hashes: bool = False

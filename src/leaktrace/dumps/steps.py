@@ -18,6 +18,7 @@ from leaktrace.core.dump_types import ColumnRole, DumpReport
 from leaktrace.core.keyring import Keyring
 from leaktrace.core.private_files import make_private, private_dir
 from leaktrace.dumps import analysis_sql as A
+from leaktrace.dumps import row_kernels
 from leaktrace.dumps.engine import Engine, Scanned
 from leaktrace.dumps.hashsets import (
     clear_stale_parts,
@@ -37,7 +38,8 @@ def plan_for(columns: list[str], sample: list[list[str]], opts: AnalyzeOptions) 
     roles = infer_roles(columns, sample, parse_role_flags(opts.roles, columns))
     plan = A.Plan(ncols=len(columns), roles={r.role: r.index for r in roles if r.role != "other"},
                   mode=opts.region_mode, today=opts.today or dt.date.today(),
-                  digest="stable" if opts.record_hashes else "fast")
+                  digest="stable" if opts.record_hashes else "fast",
+                  kernels=opts.native_hash and row_kernels.usable())
     return roles, plan
 
 

@@ -1,0 +1,103 @@
+"""The compiled common path of three facts rules (`_row_rules.c`) as engine functions, with the SQL as their twin.
+
+ID packing, the mobile's normal form and the address province cost ~0.2
+CPU-s each per 10^6 rows in SQL, half of the facts scan beyond parsing.
+Each kernel answers only the path nearly every row of a dump takes and
+gives -1 elsewhere; `analysis_sql.facts_sql` (with `Plan.kernels`) runs the
+whole SQL rule on the -1 rows alone, so the result is the SQL's by
+construction wherever the kernel abstains, and tests pin it equal where it
+answers. Optional like the batch HMAC: without the extension (or with
+`native_hash` off) the facts are pure SQL.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from leaktrace.core.cn_id_rule import CHECK_CHARS
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
+
+try:
+    from leaktrace.dumps import _row_rules as _native
+except ImportError:  # built without a compiler
+    _native = None
+
+ID_FN, MOBILE_FN, PROVINCE_FN = "lt_k_id_pack", "lt_k_mobile", "lt_k_province"
+
+
+def available() -> bool:
+    return _native is not None
+
+
+@cache
+def province_groups() -> bytes | None:
+    """`analysis_sql._province_groups` as the kernel's 16-byte records; None when that rule does not hold."""
+    from leaktrace.dumps.analysis_sql import _province_groups
+
+    groups = _province_groups()
+    if groups is None:
+        return None
+    out = bytearray()
+    for lead, (form, code) in sorted(groups.items()):
+        a, b = (ord(ch) for ch in lead)
+        raw = form.encode("utf-8")
+        if not (0x4E00 <= a <= 0x9FFF and 0x4E00 <= b <= 0x9FFF) or len(raw) > 10 or not 0 < code < 256:
+            return None  # the kernel reads CJK leads, forms of <= 10 bytes, one-byte codes
+        out += struct.pack("<IBB10s", a << 16 | b, len(raw), code, raw)
+    return bytes(out)
+
+
+def _strings(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        values = values.cast(pa.string())
+    return values
+
+
+def _call(fn: Callable[..., bytes], values: pa.Array | pa.ChunkedArray, typ: pa.DataType, *extra: bytes) -> pa.Array:
+    arr = _strings(values)
+    valid, offsets, data = arr.buffers()
+    has_nulls = valid is not None and arr.null_count > 0
+    out = fn(b"" if data is None else data, b"\0" * 8 if offsets is None else offsets, arr.offset, len(arr),
+             pa.types.is_large_string(arr.type), valid if has_nulls else b"", arr.offset, *extra)
+    return pa.Array.from_buffers(typ, len(arr), [None, pa.py_buffer(out)], null_count=0)
+
+
+def id_pack(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Packed IDs (`pii.sql.cn_id_pack_sql`) of clean 18-character values, -1 elsewhere."""
+    return _call(_native.id_pack, values, pa.int64(), CHECK_CHARS.encode("ascii"))  # type: ignore[union-attr]
+
+
+def mobile(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """The number of each 11-digit value starting with 1, -1 elsewhere."""
+    return _call(_native.mobile, values, pa.int64())  # type: ignore[union-attr]
+
+
+def province(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """The province code an address starts with (0: none), -1 where the SQL must decide."""
+    groups = province_groups()
+    if groups is None:
+        raise RuntimeError("province forms do not group by their lead: use the SQL rule")
+    return _call(_native.province, values, pa.int32(), groups)  # type: ignore[union-attr]
+
+
+def usable() -> bool:
+    """Built, and the province rule has the shape the kernel reads."""
+    return available() and province_groups() is not None
+
+
+def register(con: DuckDBPyConnection) -> bool:
+    """Bind the kernels in `con` (what `Plan.kernels` SQL calls); False, binding nothing, when not `usable`."""
+    if not usable():
+        return False
+    for name, fn, typ in ((ID_FN, id_pack, "BIGINT"), (MOBILE_FN, mobile, "BIGINT"), (PROVINCE_FN, province, "INTEGER")):
+        con.create_function(name, fn, ["VARCHAR"], typ, type="arrow", side_effects=False, null_handling="special")
+    return True
