@@ -334,8 +334,13 @@ def end_to_end(rows: int, n_orgs: int, sample_rows: int, workdir: Path, seed: in
     est = 1e8 / ours_rate + fixed_s
     print(f"  100 M rows extrapolated: {1e8 / ours_rate:.1f} s pass + {fixed_s:.1f} s rest = {est:.1f} s "
           f"(target < 120 s){'' if rows >= 10**8 else ' [pass extrapolated linearly from ' + f'{rows:,} rows]'}")
+    import resource
+
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak RSS of this process (registrations, index, scan and attribute_file together; the issue's "
+          f"bound at 10^8 rows is 4 GB): {rss_mb:,.0f} MB")
     print("  " + json.dumps({"rows": rows, "load": round(os.getloadavg()[0], 1), "seconds": sec,
-                            "extrapolated_100m_s": round(est, 1)}))
+                            "extrapolated_100m_s": round(est, 1), "peak_rss_mb": round(rss_mb)}))
 
 
 def main() -> None:
