@@ -11,6 +11,7 @@ failure included.
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ from leaktrace.core.errors import InputError
 from leaktrace.dumps import gb18030_native
 from leaktrace.dumps.streams import LongLines, PipeFeeder
 
+if not gb18030_native.available() and os.environ.get("CI") == "true":
+    raise RuntimeError("leaktrace.dumps._gb18030 was not built: CI must build it (gcc)")
 pytestmark = pytest.mark.skipif(not gb18030_native.available(), reason="the compiled GB18030 decoder was not built")
 
 # Code points from every part of the mapping: ASCII, 2-byte GBK (CJK, symbols), 4-byte BMP, supplementary.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 
 import duckdb
 import pyarrow as pa
@@ -23,6 +24,8 @@ from leaktrace.dumps.analysis_sql import Plan, facts_sql
 from leaktrace.pii.detectors._geo import province_forms
 from leaktrace.pii.sql import cn_id_pack_sql, register_region_tables
 
+if not row_kernels.usable() and os.environ.get("CI") == "true":
+    raise RuntimeError("leaktrace.dumps._row_rules was not built: CI must build it (gcc)")
 pytestmark = pytest.mark.skipif(not row_kernels.usable(), reason="the compiled row rules were not built")
 
 PLAN = Plan(ncols=3, roles={"id_number": 0, "mobile": 1, "address": 2}, mode="lenient", today=dt.date(2026, 1, 1))
