@@ -26,12 +26,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from leaktrace.dumps.normalize_sql import id_check_char_sql, lit, mobile_sql
-from leaktrace.dumps.row_kernels import ID_FN, MOBILE_FN, PROVINCE_FN
 from leaktrace.pii.detectors._geo import province_forms
 from leaktrace.pii.detectors.cn_mobile import mobile_segments
 from leaktrace.pii.regions import RegionMode
 from leaktrace.pii.sql import PACK, cn_id_pack_sql, cn_id_packed_reason_sql
 
+# The compiled common path of three facts rules, as `row_kernels.register` binds it (`Plan.kernels`).
+ID_FN, MOBILE_FN, PROVINCE_FN = "lt_k_id_pack", "lt_k_mobile", "lt_k_province"
 TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d", "%Y%m%d%H%M%S", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日")
 AGE_BUCKETS = ((0, 17, "<18"), (18, 24, "18-24"), (25, 34, "25-34"), (35, 44, "35-44"),
                (45, 54, "45-54"), (55, 64, "55-64"), (65, 200, "65+"))

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from leaktrace.core.cn_id_rule import CHECK_CHARS
+from leaktrace.dumps.analysis_sql import ID_FN, MOBILE_FN, PROVINCE_FN, _province_groups
 
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
@@ -29,9 +30,6 @@ try:
 except ImportError:  # built without a compiler
     _native = None
 
-ID_FN, MOBILE_FN, PROVINCE_FN = "lt_k_id_pack", "lt_k_mobile", "lt_k_province"
-
-
 def available() -> bool:
     return _native is not None
 
@@ -39,8 +37,6 @@ def available() -> bool:
 @cache
 def province_groups() -> bytes | None:
     """`analysis_sql._province_groups` as the kernel's 16-byte records; None when that rule does not hold."""
-    from leaktrace.dumps.analysis_sql import _province_groups
-
     groups = _province_groups()
     if groups is None:
         return None
