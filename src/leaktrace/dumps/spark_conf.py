@@ -2,10 +2,11 @@
 
 Measured on this machine's standalone cluster (two 1-core workers, 10^6
 rows, CPU seconds of every process of the run; docs/dumps.md): the driver
-JVM spent ~18 CPU-s of a ~73 CPU-s run planning ~50 short queries it runs
-once each, code that C2's compiles never pay back; with C1 only (and the
-parallel collector) it spent ~10. A driver of a long job on a big cluster plans the
-same ~50 queries, so C1 costs it nothing there either; a deployment that
+JVM spent 17-22 CPU-s of a 73-83 CPU-s run planning ~50 short queries it
+runs once each, most of it in C2 compiler threads, code whose C2 compiles
+never pay back; with C1 only (and the parallel collector) it spent 9-10.
+A driver of a long job on a big cluster plans the same ~50 queries, so C1
+costs it nothing there either; a deployment that
 wants other driver flags sets them in spark-defaults.conf (or --conf), and
 then this default is not applied. The executors keep C2: their C2 compiler
 threads took ~45 CPU-s of that run (more than their task threads, ~30),
