@@ -56,3 +56,35 @@ def test_spark_hash_sets_native_and_sql_equal_duckdb(tmp_path: Path, world: tupl
     # The native run bound the Arrow UDFs (Spark >= 4.1 with the extension built); the SQL run never asked.
     assert bound == [hashing_batch.available() and hasattr(__import__("pyspark.sql.functions").sql.functions,
                                                            "arrow_udf")]
+
+
+def test_spark_mapped_tables_are_private_parquet_removed_at_the_end(tmp_path: Path, world: tuple[Path, dict[str, Any]],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """facts and idv (packed IDs) are written by the workers into an owner-only run folder that the run removes."""
+    import stat
+
+    from leaktrace.core.keyring import Keyring
+    from leaktrace.dumps import engine_spark
+    from leaktrace.dumps.analyze import analyze_dump
+
+    seen: list[tuple[str, int, int, int]] = []
+    orig = engine_spark.SparkEngine.cache_mapped
+
+    def spy(self: Any, name: str, input_sql: str, rule: Any) -> None:
+        orig(self, name, input_sql, rule)
+        d = self._work / name
+        rows = self.fetch_one(f"SELECT count(*) AS n FROM {name}")["n"]
+        seen.append((name, stat.S_IMODE(self._work.stat().st_mode), stat.S_IMODE(d.stat().st_mode),
+                     rows if list(d.glob("part-*.parquet")) else -1))
+
+    monkeypatch.setattr(engine_spark.SparkEngine, "cache_mapped", spy)
+    out, truth = world
+    lines = (out / truth["leak"]["files"]["csv"]).read_text("utf-8").splitlines()[:301]
+    small = tmp_path / "small.csv"
+    small.write_text("\n".join(lines) + "\n", "utf-8")
+    data = tmp_path / "data"
+    r = analyze_dump(small, AnalyzeOptions(force=True, engine="spark"), data_dir=data, keys=Keyring.generate())
+    assert [s[0] for s in seen] == ["facts", "idv"]
+    assert all(work == 0o700 and folder == 0o700 for _, work, folder, _ in seen), seen
+    assert seen[0][3] == r.rows == 300 and seen[1][3] > 0
+    assert not list((data / "tmp" / "spark").glob("run-*"))

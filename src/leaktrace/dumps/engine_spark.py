@@ -15,7 +15,9 @@ cluster `spark://host:7077`, or Spark Connect `sc://host:port`).
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,11 +27,20 @@ import pyarrow as pa
 from leaktrace.core.dump_types import Malformed
 from leaktrace.core.errors import ConfigError
 from leaktrace.core.keyring import Keyring
+from leaktrace.core.private_files import private_dir
 from leaktrace.dumps import analysis_sql as A
 from leaktrace.dumps import row_kernels
-from leaktrace.dumps.engine import Scanned
-from leaktrace.dumps.hashsets import HASHED_TYPES, ID_KEY_FN, KEY_TABLE, native_fn, spark_key_view
+from leaktrace.dumps.engine import Scanned, iter_rows
+from leaktrace.dumps.hashsets import (
+    HASHED_TYPES,
+    ID_KEY_FN,
+    KEY_TABLE,
+    clear,
+    native_fn,
+    spark_key_view,
+)
 from leaktrace.dumps.options import AnalyzeOptions
+from leaktrace.dumps.spark_conf import static_defaults
 from leaktrace.dumps.steps import facts_rule, plan_for
 
 if TYPE_CHECKING:
@@ -100,6 +111,8 @@ def _session(master: str | None, local_dir: Path) -> Any:
                .config("spark.local.dir", str(local_dir))
                .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false"))
+    for key, value in static_defaults().items():  # JVM flags for short plans (spark_conf), unless the user set them
+        builder = builder.config(key, value)
     session = builder.getOrCreate()
     if session.conf.get("spark.sql.shuffle.partitions") == "200":  # Spark's default: nobody chose one
         # The cached tables keep their shuffle's partition count, and every figure query scans them
@@ -170,6 +183,42 @@ def _duckdb_fn(rule: A.RowRule) -> Any:
     return fn
 
 
+_WRITTEN = "part int, rows bigint"
+
+
+def _parquet_fn(rule: A.RowRule, out_dir: str) -> Any:
+    """A mapInArrow function like `_duckdb_fn` that writes the partition's result to `out_dir` as one Parquet file.
+
+    It yields one row (partition, rows) to the JVM instead of the result:
+    the result never becomes Spark rows, nor a cached relation built from
+    them, and later queries read it with Spark's vectorised Parquet reader
+    (only the columns each needs). A retried task writes the same name
+    again (a temporary name, then a rename: a killed attempt leaves only a
+    dot-file, which readers skip).
+    """
+
+    def fn(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        import os
+        import uuid
+
+        import pyarrow.parquet as pq
+        from pyspark import TaskContext
+
+        part = TaskContext.get().partitionId()
+        arrow = _arrow(rule.schema)
+        final = os.path.join(out_dir, f"part-{part:05d}.parquet")
+        tmp = os.path.join(out_dir, f".part-{part:05d}.{uuid.uuid4().hex}.tmp")
+        n = 0
+        with pq.ParquetWriter(tmp, arrow, compression="snappy") as w:
+            for out in _duckdb_fn(rule)(batches):
+                w.write_batch(out)
+                n += out.num_rows
+        os.replace(tmp, final)
+        yield pa.RecordBatch.from_pydict({"part": [part], "rows": [n]}, schema=_arrow(_WRITTEN))
+
+    return fn
+
+
 def _register_native_hashers(spark: Any, ring: Keyring) -> bool:
     """Bind `lt_hmac_<type>` in `spark` to `hashing_batch.batch_hasher` as Arrow UDFs; False when not possible.
 
@@ -204,10 +253,14 @@ class SparkEngine:
     name = "spark"
     dialect = "spark"
 
-    def __init__(self, spark: Any, native_hash: bool = True) -> None:
+    def __init__(self, spark: Any, work: Path, native_hash: bool = True) -> None:
         self.spark = spark
         self.native_hash = native_hash  # False: the SQL HMAC (same hashes; a test compares the two)
+        # The mapped tables' Parquet (packed IDs: personal data) in an owner-only folder of this run;
+        # with a remote master it must be a path the executors share, as the hash sets' is.
+        self._work = work / f"run-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._views: list[str] = []
+        self._dirs: list[Path] = []
 
     def register_input(self, path: Path, opts: AnalyzeOptions) -> Scanned:
         import duckdb
@@ -239,8 +292,10 @@ class SparkEngine:
         return Scanned(fmt, s, roles, plan, malformed)
 
     def register(self, name: str, table: pa.Table) -> None:
+        # Straight from Arrow: through pandas every row became a Python tuple first (the ~3*10^5-row
+        # prefix table of a 10^6-row dump took ~0.7 CPU-s that way, ~0.3 from Arrow).
         ddl = ", ".join(f"{f.name} {_DDL[f.type]}" for f in table.schema)
-        self.spark.createDataFrame(table.to_pandas(), ddl).createOrReplaceTempView(name)
+        self.spark.createDataFrame(table, ddl).createOrReplaceTempView(name)
         self._views.append(name)
 
     def execute(self, sql: str) -> None:
@@ -251,16 +306,26 @@ class SparkEngine:
         self._views.append(name)
 
     def cache_mapped(self, name: str, input_sql: str, rule: A.RowRule) -> None:
-        raw = f"{name}_raw"
-        self.spark.sql(input_sql).mapInArrow(_duckdb_fn(rule), rule.schema).createOrReplaceTempView(raw)
-        self._views.append(raw)
-        self.cache(name, f"SELECT * FROM {raw}")
+        """The rule's result as Parquet under the run's work folder (`_parquet_fn`), read back as view `name`.
+
+        Against `CACHE TABLE` of the mapped rows (Arrow to JVM rows to cached
+        column batches) the facts step takes ~20% less CPU (10^6 rows, local cluster).
+        """
+        out = self._work / name
+        clear(out)
+        private_dir(out)
+        self._dirs.append(out)
+        self.spark.sql(input_sql).mapInArrow(_parquet_fn(rule, str(out)), _WRITTEN).collect()
+        self.spark.read.schema(rule.schema).parquet(str(out)).createOrReplaceTempView(name)
+        self._views.append(name)
 
     def write_parquet(self, sql: str, dest: Path) -> None:
         self.spark.sql(sql).write.parquet(str(dest))
 
     def fetch(self, sql: str) -> list[tuple[Any, ...]]:
-        return [tuple(r) for r in self.spark.sql(sql).collect()]
+        # Through Arrow: `collect` unpickles a Row object per row (the ~3*10^5 distinct mobile
+        # prefixes of a 10^6-row dump took ~4 s of driver time that way).
+        return list(iter_rows(self.spark.sql(sql).toArrow()))
 
     def fetch_one(self, sql: str) -> dict[str, Any]:
         return dict(self.spark.sql(sql).collect()[0].asDict())
@@ -298,12 +363,17 @@ class SparkEngine:
                 self.spark.sql(f"UNCACHE TABLE IF EXISTS {name}")
             self.spark.catalog.dropTempView(name)
         self._views.clear()
+        for d in self._dirs:
+            clear(d)
+        self._dirs.clear()
+        with contextlib.suppress(OSError):
+            self._work.rmdir()
 
 
 @contextlib.contextmanager
 def spark_engine(master: str | None, local_dir: Path, native_hash: bool = True) -> Iterator[SparkEngine]:
     """A SparkEngine on the session for `master`; the run's tables are dropped when it ends."""
-    engine = SparkEngine(_session(master, local_dir), native_hash)
+    engine = SparkEngine(_session(master, local_dir), local_dir, native_hash)
     try:
         yield engine
     finally:
