@@ -219,15 +219,15 @@ def spark_child(path: Path, rows: int, master: str | None = None) -> dict[str, f
         import pyspark  # noqa: F401
     except ImportError:
         return None
-    lines = []
-    with path.open(encoding="utf-8") as f:
+    part, warm = path.with_name("spark_part.csv"), path.with_name("spark_warm.csv")
+    # Streamed: the first rows of a 10^7-row file held as a list took the bench to 6.3 GB.
+    with path.open("rb") as f, part.open("wb") as out_part, warm.open("wb") as out_warm:
         for i, line in enumerate(f):
             if i > rows:
                 break
-            lines.append(line)
-    part, warm = path.with_name("spark_part.csv"), path.with_name("spark_warm.csv")
-    part.write_text("".join(lines), "utf-8")
-    warm.write_text("".join(lines[:1001]), "utf-8")
+            out_part.write(line)
+            if i <= 1000:
+                out_warm.write(line)
     args = [sys.executable, "-c", SPARK_CHILD, str(part), str(warm)] + ([master] if master else [])
     out = subprocess.run(args, check=False, capture_output=True, text=True, env=os.environ)
     found = [ln[ln.index('{"s":'):] for ln in out.stdout.splitlines() if '{"s":' in ln]
