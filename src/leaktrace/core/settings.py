@@ -245,3 +245,13 @@ def describe_settings(settings: Settings, environ: dict[str, str] | None = None)
             source = "default"
         rows.append(SettingRow(name, var, _shown(name, value), source, field.description or ""))
     return rows
+
+
+# What Spark itself reads from the environment when the dump engine starts it: the engine's own
+# defaults yield to what these name (dumps.spark_conf), so the entry point's context hands them down.
+SPARK_ENV = ("SPARK_CONF_DIR", "SPARK_HOME", "PYSPARK_SUBMIT_ARGS")
+
+
+def spark_environment() -> dict[str, str]:
+    """The `SPARK_ENV` variables that are set."""
+    return {k: v for k in SPARK_ENV if (v := os.environ.get(k))}

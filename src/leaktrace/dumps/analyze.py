@@ -138,7 +138,8 @@ def _run_engine(path: Path, opts: AnalyzeOptions, data_dir: Path, dumps_dir: Pat
         hit = None if opts.force else _stored(dumps_dir / sha, opts)
         if hit is not None:
             return sha, hit, hit
-        with spark_engine(opts.spark_master, data_dir / "tmp" / "spark", opts.native_hash) as engine:
+        with spark_engine(opts.spark_master, data_dir / "tmp" / "spark", opts.native_hash,
+                          opts.spark_env) as engine:
             return _analyze(engine, path, lambda: sha, dumps_dir, opts, ring)
     from leaktrace.dumps.engine_duckdb import DuckDBEngine, connect
     from leaktrace.dumps.spill import spill_dir

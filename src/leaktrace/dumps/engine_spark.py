@@ -18,7 +18,7 @@ import contextlib
 import os
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -92,7 +92,7 @@ def check_reachable(master: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
                       "start the cluster or correct the URL")
 
 
-def _session(master: str | None, local_dir: Path) -> Any:
+def _session(master: str | None, local_dir: Path, env: Mapping[str, str] | None = None) -> Any:
     from pyspark.sql import SparkSession
 
     if master and master.startswith(("spark://", "sc://")):
@@ -111,7 +111,7 @@ def _session(master: str | None, local_dir: Path) -> Any:
                .config("spark.local.dir", str(local_dir))
                .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false"))
-    for key, value in static_defaults().items():  # JVM flags for short plans (spark_conf), unless the user set them
+    for key, value in static_defaults(env or {}).items():  # JVM flags for short plans (spark_conf), unless the user set them
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     if session.conf.get("spark.sql.shuffle.partitions") == "200":  # Spark's default: nobody chose one
@@ -371,9 +371,10 @@ class SparkEngine:
 
 
 @contextlib.contextmanager
-def spark_engine(master: str | None, local_dir: Path, native_hash: bool = True) -> Iterator[SparkEngine]:
+def spark_engine(master: str | None, local_dir: Path, native_hash: bool = True,
+                 env: Mapping[str, str] | None = None) -> Iterator[SparkEngine]:
     """A SparkEngine on the session for `master`; the run's tables are dropped when it ends."""
-    engine = SparkEngine(_session(master, local_dir), local_dir, native_hash)
+    engine = SparkEngine(_session(master, local_dir, env), local_dir, native_hash)
     try:
         yield engine
     finally:

@@ -29,10 +29,13 @@ class AnalyzeOptions:
     native_hash: bool = True
     # The per-record hash set (`records.parquet`): no stage reads it, so it is written only when asked.
     record_hashes: bool = False
+    # Spark's own environment (SPARK_CONF_DIR, SPARK_HOME, PYSPARK_SUBMIT_ARGS), from the entry point's
+    # context: the Spark engine's defaults yield to what it names (`spark_conf`).
+    spark_env: dict[str, str] = field(default_factory=dict)
 
     def fingerprint(self) -> dict[str, Any]:
         d = asdict(self)
-        for k in ("force", "progress", "memory_limit", "threads", "spark_master", "native_hash"):
+        for k in ("force", "progress", "memory_limit", "threads", "spark_master", "native_hash", "spark_env"):
             d.pop(k)
         if not d["record_hashes"]:  # reports stored before the option existed still match
             d.pop("record_hashes")

@@ -16,8 +16,8 @@ per-row loops want C2's code.
 
 from __future__ import annotations
 
-import os
 import shlex
+from collections.abc import Mapping
 from pathlib import Path
 
 # Set only where the user's configuration does not name the key (static: read when the JVMs start).
@@ -26,11 +26,11 @@ STATIC_DEFAULTS = {
 }
 
 
-def _defaults_file() -> Path | None:
-    conf_dir = os.environ.get("SPARK_CONF_DIR")
+def _defaults_file(env: Mapping[str, str]) -> Path | None:
+    conf_dir = env.get("SPARK_CONF_DIR")
     if conf_dir:
         return Path(conf_dir) / "spark-defaults.conf"
-    home = os.environ.get("SPARK_HOME")
+    home = env.get("SPARK_HOME")
     if not home:
         try:
             import pyspark
@@ -40,16 +40,16 @@ def _defaults_file() -> Path | None:
     return Path(home) / "conf" / "spark-defaults.conf"
 
 
-def user_keys() -> set[str]:
+def user_keys(env: Mapping[str, str]) -> set[str]:
     """Keys the user set for spark-submit: in spark-defaults.conf, or as --conf / --driver-java-options in PYSPARK_SUBMIT_ARGS."""
     keys: set[str] = set()
-    f = _defaults_file()
+    f = _defaults_file(env)
     if f is not None and f.is_file():
         for line in f.read_text("utf-8", errors="replace").splitlines():
             line = line.strip()
             if line and not line.startswith(("#", "!")):
                 keys.add(line.replace("=", " ", 1).replace(":", " ", 1).split()[0])
-    args = shlex.split(os.environ.get("PYSPARK_SUBMIT_ARGS", ""))
+    args = shlex.split(env.get("PYSPARK_SUBMIT_ARGS", ""))
     for i, a in enumerate(args):
         if a == "--conf" and i + 1 < len(args):
             keys.add(args[i + 1].split("=", 1)[0])
@@ -60,7 +60,8 @@ def user_keys() -> set[str]:
     return keys
 
 
-def static_defaults() -> dict[str, str]:
-    """The `STATIC_DEFAULTS` the user's configuration leaves unset."""
-    taken = user_keys()
+def static_defaults(env: Mapping[str, str]) -> dict[str, str]:
+    """The `STATIC_DEFAULTS` the user's configuration leaves unset; `env`: Spark's variables
+    (`core.settings.spark_environment`, handed down by the entry point's context)."""
+    taken = user_keys(env)
     return {k: v for k, v in STATIC_DEFAULTS.items() if k not in taken}

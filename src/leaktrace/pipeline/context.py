@@ -147,11 +147,13 @@ class Context:
 
     def dump_options(self, **overrides: object) -> AnalyzeOptions:
         """`dump analyze` options with this deployment's engine, memory cap, ID mode and hashing."""
+        from leaktrace.core.settings import spark_environment
         from leaktrace.dumps.analyze import AnalyzeOptions
 
         base: dict[str, object] = {
             "engine": self.settings.dump_engine, "memory_limit": self.settings.dump_memory_limit,
             "region_mode": self.settings.cn_id_region_mode, "native_hash": self.settings.native_hash,
+            "spark_env": spark_environment(),
         }
         base.update({k: v for k, v in overrides.items() if v is not None})
         return AnalyzeOptions(**base)  # type: ignore[arg-type]
