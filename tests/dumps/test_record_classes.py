@@ -1,4 +1,4 @@
-"""Each distinct record is counted once, in the first padding class it falls in, whatever its phone is.
+"""Each distinct record is counted once, in the first padding class it falls in, whatever its phone is; each valid mobile once.
 
 `analysis_sql.RECS_SQL` joins the rows holding a mobile prefix with
 `lt_mob_prefix` as an inner join and adds the rows without one: a row whose
@@ -59,6 +59,7 @@ def test_records_by_class_with_any_phone(tmp_path: Path, engine: str) -> None:
     # A3: the address is elsewhere; the phone too when its place is known and not Beijing.
     a3_both = unknown_prov is not None and unknown_prov != "11"
     assert report.rows == 8 and report.distinct_rows == 7 and report.duplicate_rows == 1
+    assert report.distinct_valid_mobiles == 3  # the unknown prefix's mobile too
     assert report.padding is not None
     assert report.padding.invalid_id_rows == 1
     assert report.padding.impossible_history_rows == 1

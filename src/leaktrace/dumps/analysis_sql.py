@@ -340,8 +340,10 @@ IDS_SQL = """SELECT id_key, prov, city4, birth, gender FROM idv WHERE id_key IS 
 MOB_KEYS_SQL = ("SELECT mob_key, mob_prefix FROM facts WHERE NOT bad AND mob_key IS NOT NULL "
                 "GROUP BY mob_key, mob_prefix")
 MOB_PREFIXES_SQL = "SELECT DISTINCT mob_prefix FROM mob_keys"
+# lt_mob_prefix has a row for every prefix of mob_keys (`steps.mobile_places`): an inner join,
+# ~3x cheaper in DuckDB than the left join it equals.
 MOBS_SQL = """SELECT m.mob_key, p.prov AS mob_prov, p.city AS mob_city FROM
-      mob_keys m LEFT JOIN lt_mob_prefix p ON m.mob_prefix = p.prefix"""
+      mob_keys m JOIN lt_mob_prefix p ON m.mob_prefix = p.prefix"""
 
 
 def tables(keep_recs: bool) -> tuple[tuple[str, str], ...]:
