@@ -54,7 +54,9 @@ def mobile_places(engine: Engine) -> list[str]:
     `mobs` joins with the places.
 
     Only the rows of prefixes the dump holds (<= ~5 * 10^5 of them) travel to
-    the engine; prefixes the bulk table lacks come from `prefix_attrs`.
+    the engine; prefixes the bulk table lacks come from `prefix_attrs`. Every
+    prefix the facts hold gets its row (NULL places where none is known):
+    `analysis_sql.RECS_SQL` joins the facts with the table as an inner join.
     """
     engine.cache("mob_keys", A.MOB_KEYS_SQL)
     seen = np.array([r[0] for r in engine.fetch(A.MOB_PREFIXES_SQL)], dtype=np.int64)
