@@ -212,7 +212,8 @@ def stages(path: Path, threads: int, mem: str) -> None:
           "region tables, report, side pass not overlapped)")
 
 
-def spark_child(path: Path, rows: int, master: str | None = None) -> dict[str, float] | None:
+def spark_child(path: Path, rows: int, master: str | None = None,
+                executor_memory: str | None = None) -> dict[str, float] | None:
     """The Spark engine on the first `rows` rows (after a warm-up run on 1,000 rows), local[2] or `master`."""
     try:
         import pandas  # noqa: F401
@@ -229,7 +230,10 @@ def spark_child(path: Path, rows: int, master: str | None = None) -> dict[str, f
             if i <= 1000:
                 out_warm.write(line)
     args = [sys.executable, "-c", SPARK_CHILD, str(part), str(warm)] + ([master] if master else [])
-    out = subprocess.run(args, check=False, capture_output=True, text=True, env=os.environ)
+    env = dict(os.environ)
+    if executor_memory:  # what a cluster's spark-defaults.conf would say (Spark's default is 1g)
+        env["PYSPARK_SUBMIT_ARGS"] = f"--conf spark.executor.memory={executor_memory} pyspark-shell"
+    out = subprocess.run(args, check=False, capture_output=True, text=True, env=env)
     found = [ln[ln.index('{"s":'):] for ln in out.stdout.splitlines() if '{"s":' in ln]
     if out.returncode or not found:  # one 10^6-row run exited 0 without its line: show what it said
         raise SystemExit(f"spark analyze failed (exit {out.returncode}):\n{out.stdout[-1500:]}\n{out.stderr[-3000:]}")
@@ -340,9 +344,10 @@ def spark_figures(a: argparse.Namespace, work: Path, utf8: Path, duck_rate: floa
         from leaktrace.dumps.spark_cluster import local_cluster
 
         t = time.perf_counter()
-        with local_cluster(work / "spark-cluster", workers=2, cores=1, memory="1g") as cluster:
-            print(f"spark cluster started     : master + 2 workers (1 core each) in {time.perf_counter() - t:.1f}s")
-            sp = spark_child(utf8, rows, cluster.url)
+        mem = a.spark_executor_memory
+        with local_cluster(work / "spark-cluster", workers=2, cores=1, memory=mem) as cluster:
+            print(f"spark cluster started     : master + 2 workers (1 core, {mem} each) in {time.perf_counter() - t:.1f}s")
+            sp = spark_child(utf8, rows, cluster.url, executor_memory=mem)
         label, cores = "spark cluster 2x1 core", 2
     else:
         sp = spark_child(utf8, rows)
@@ -366,6 +371,9 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--memory-limit", default="3GB")
     ap.add_argument("--spark-rows", type=int, default=0, help="rows for the Spark run (0: skip)")
+    ap.add_argument("--spark-executor-memory", default="1g",
+                    help="each local-cluster worker's memory and its executor's (spark.executor.memory); "
+                         "1g is Spark's default, and spills at 10^7 rows")
     ap.add_argument("--spark-cluster", action="store_true",
                     help="run Spark on a standalone cluster started here (master + 2 workers) instead of local[2]")
     ap.add_argument("--work", type=Path, default=None, help="build (or reuse) the CSV files in this directory")
