@@ -51,3 +51,14 @@ def with_nulls_of(res: pa.Array, src: pa.Array) -> pa.Array:
     ok = valid_mask(src)
     bitmap = pa.py_buffer(np.packbits(ok, bitorder="little"))
     return pa.Array.from_buffers(res.type, len(res), [bitmap, *res.buffers()[1:]], null_count=int(len(ok) - ok.sum()))
+
+
+def string_column(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One contiguous string or large_string array (engines may hand over chunks, views or dictionaries)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    if pa.types.is_dictionary(values.type):
+        values = values.dictionary_decode()
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        values = values.cast(pa.string())  # string_view and the like
+    return values

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 import pyarrow as pa
 
-from leaktrace.core.arrow_buffers import int64_values, valid_mask, with_nulls_of
+from leaktrace.core.arrow_buffers import int64_values, string_column, valid_mask, with_nulls_of
 from leaktrace.core.cn_id_rule import CHECK_CHARS, WEIGHTS
 from leaktrace.core.hashing import DIGEST_BYTES
 from leaktrace.core.keyring import Keyring
@@ -34,17 +34,6 @@ def available() -> bool:
     return _native is not None
 
 
-def _strings(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """One contiguous string or large_string array (engines may hand over chunks, views or dictionaries)."""
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
-    if pa.types.is_dictionary(values.type):
-        values = values.dictionary_decode()
-    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
-        values = values.cast(pa.string())  # string_view and the like
-    return values
-
-
 def batch_hasher(ring: Keyring, pii_type: str, kid: str | None = None) -> Callable[[pa.Array], pa.Array]:
     """A function mapping an Arrow string column to its `kid.hex` keyed hashes (NULL stays NULL).
 
@@ -60,7 +49,7 @@ def batch_hasher(ring: Keyring, pii_type: str, kid: str | None = None) -> Callab
     width = len(prefix) + WIDTH_HEX
 
     def hash_column(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-        arr = _strings(values)
+        arr = string_column(values)
         n = len(arr)
         _, offsets, data = arr.buffers()
         wide = pa.types.is_large_string(arr.type)

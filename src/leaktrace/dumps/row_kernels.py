@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from leaktrace.core.arrow_buffers import string_column
 from leaktrace.core.cn_id_rule import CHECK_CHARS
 from leaktrace.dumps.analysis_sql import ID_FN, MOBILE_FN, PROVINCE_FN, _province_groups
 
@@ -29,6 +30,7 @@ try:
     from leaktrace.dumps import _row_rules as _native
 except ImportError:  # built without a compiler
     _native = None
+
 
 def available() -> bool:
     return _native is not None
@@ -50,16 +52,8 @@ def province_groups() -> bytes | None:
     return bytes(out)
 
 
-def _strings(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
-    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
-        values = values.cast(pa.string())
-    return values
-
-
 def _call(fn: Callable[..., bytes], values: pa.Array | pa.ChunkedArray, typ: pa.DataType, *extra: bytes) -> pa.Array:
-    arr = _strings(values)
+    arr = string_column(values)
     valid, offsets, data = arr.buffers()
     has_nulls = valid is not None and arr.null_count > 0
     out = fn(b"" if data is None else data, b"\0" * 8 if offsets is None else offsets, arr.offset, len(arr),
