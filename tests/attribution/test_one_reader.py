@@ -129,7 +129,7 @@ def test_every_stage_reads_the_same_file_alike(world: World, tmp_path: Path, cas
     assert match.dump.roles == key_roles
 
     # exposure index
-    words = index_words(path, world.key)
+    words = index_words(path, world.key, lambda u, t: None)
     assert words.malformed.rows == bad and words.rows + bad == report.rows
     assert words.columns == [c.name for c in report.columns] and words.roles == key_roles
 

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from leaktrace.attribution import oprf
+from leaktrace.attribution.exposure_build import ExposureBuilder, merge_sorted
 from leaktrace.attribution.fingerprint import MIN_RATE
 from leaktrace.core.errors import InputError, IntegrityError
 
@@ -93,13 +94,11 @@ class ExposureSet:
         return s
 
     def merged(self, other: ExposureSet) -> ExposureSet:
-        b = np.concatenate([self.buckets, other.buckets])
-        t = np.concatenate([self.tags, other.tags])
-        order = np.lexsort((t, b))
-        b, t = b[order], t[order]
-        keep = np.ones(len(b), bool)
-        keep[1:] = (b[1:] != b[:-1]) | (t[1:] != t[:-1])
-        return ExposureSet(self.key_id, b[keep], t[keep], self.bucket_bits)
+        """The union with `other` (same key and buckets), each (bucket, tag) once (`exposure_build.merge_sorted`)."""
+        if self.key_id != other.key_id or self.bucket_bits != other.bucket_bits:
+            raise ValueError("exposure sets of different keys or bucket sizes cannot be merged")
+        buckets, tags = merge_sorted((self.buckets, self.tags), (other.buckets, other.tags), self.bucket_bits)
+        return ExposureSet(self.key_id, buckets, tags, self.bucket_bits)
 
 
 def org_quotas(orgs: dict[str, dict[str, Any]], slack: float = 1.2, floor: int = ORG_QUOTA_FLOOR,
@@ -161,5 +160,6 @@ def index_file(path: str | Path, key: oprf.ServerKey, bucket_bits: int = BUCKET_
     """The exposure set of every distinct ID, mobile and e-mail in a dump (platform side; see `exposure_index`)."""
     from leaktrace.attribution.exposure_index import index_words
 
-    w = index_words(path, key, spill=spill)
-    return ExposureSet.from_words(key.key_id, w.u, w.tags, bucket_bits), len(w.u)
+    builder = ExposureBuilder(bucket_bits)
+    w = index_words(path, key, builder.add, spill=spill)
+    return ExposureSet(key.key_id, *builder.build(), bucket_bits), w.values

@@ -4,8 +4,9 @@ The dump is read by the dumps reader (`readers.read_dump`, as every stage
 reads it); each ID, mobile and e-mail column is normalised in SQL
 (`dumps.normalize_sql`, the tested twin of `core.normalize`) and made
 distinct inside DuckDB, which spills under its memory cap. Python receives
-the distinct values a batch at a time and keeps only their PRF words (16
-bytes a value), never the rows.
+the distinct values a batch at a time and hands each batch's PRF words to
+the caller (`exposure_build.ExposureBuilder.add` keeps 10 bytes a value),
+never the rows.
 """
 
 from __future__ import annotations
@@ -27,14 +28,16 @@ from leaktrace.dumps.normalize_sql import lit, normalised_sql
 INDEX_KINDS = ("cn_id", "cn_mobile", "email")
 BATCH = 65_536
 MEMORY_LIMIT = "1GB"
+# Pairs whose distinct values one query makes (a hash partition of them): ~2x the 10^7-row dump's,
+# whose DISTINCT streams out under a 150MB cap; a 10^8-row dump's 2*10^8 pairs take 7 passes.
+PAIRS_PER_PART = 30_000_000
 
 
 @dataclass
 class IndexedWords:
-    """The PRF words of every distinct value, and what the read could not use."""
+    """What indexing a file read: how many distinct values went to the sink, and what the read could not use."""
 
-    u: np.ndarray
-    tags: np.ndarray
+    values: int
     rows: int
     malformed: Malformed
     columns: list[str]
@@ -42,13 +45,16 @@ class IndexedWords:
 
 
 def prf_words_of_file(path: str | Path, evaluate: Callable[[Sequence[tuple[str, str]]], list[bytes]],
-                      batch: int = BATCH, memory_limit: str = MEMORY_LIMIT, spill: Path | None = None) -> IndexedWords:
-    """PRF words of each distinct ID, mobile and e-mail of the file at `path`.
+                      add: Callable[[np.ndarray, np.ndarray], None], batch: int = BATCH,
+                      memory_limit: str = MEMORY_LIMIT, spill: Path | None = None,
+                      pairs_per_part: int = PAIRS_PER_PART) -> IndexedWords:
+    """PRF words of each distinct ID, mobile and e-mail of the file at `path`, `add`ed a batch at a time.
 
     `evaluate` maps a batch of (kind, value) pairs to their PRF outputs, in
     order: the values arrive `batch` at a time, so memory holds one batch of
-    values and the words (16 bytes a value), and the batch is evaluated at
-    once (on every core, `oprf.ServerKey.evaluate_many`).
+    values, and the batch is evaluated at once (on every core,
+    `oprf.ServerKey.evaluate_many`); `add(u, tags)` receives its words
+    (uint64 arrays: the first and second word of each output).
 
     `spill`: an owner-only folder DuckDB may spill normalised values into
     (`dumps.spill.spill_dir`); None keeps everything in memory (no PII lands
@@ -63,37 +69,43 @@ def prf_words_of_file(path: str | Path, evaluate: Callable[[Sequence[tuple[str, 
     cols = [(k, roles.columns[k]) for k in INDEX_KINDS if k in roles.columns]
     if not cols:
         raise InputError(f"{path}: no ID, mobile or e-mail values to index")
-    us: list[np.ndarray] = []
-    ts: list[np.ndarray] = []
+    values = 0
 
     def scan(d: OpenedDump) -> tuple[int, BadRows]:
         # One scan (streamed inputs are read once): each row becomes its (kind, value) pairs; a bad row
-        # becomes one pair of kind -1, counted and dropped.
+        # becomes one pair of kind -1, counted and dropped. The pairs are kept as they come, not
+        # grouped: DuckDB spills such a table, where building the grouped table of a 10^8-row dump ran
+        # out of memory under the 1GB cap.
         pairs = ", ".join(f"{{'k': {j}, 'v': {normalised_sql(kind, f'c{i}')}}}" for j, (kind, i) in enumerate(cols))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE lt_pairs AS SELECT p.k AS k, p.v AS v, count(*) AS n FROM ("
+        con.execute(f"CREATE OR REPLACE TEMP TABLE lt_pairs AS SELECT p.k AS k, p.v AS v FROM ("
                     f"SELECT unnest(CASE WHEN _bad THEN [{{'k': -1, 'v': NULL}}] ELSE [{pairs}] END) AS p "
-                    f"FROM {d.relation}) GROUP BY ALL").fetchall()
-        bad = int(con.execute("SELECT coalesce(sum(n), 0) FROM lt_pairs WHERE k = -1").fetchall()[0][0])
-        rows = int(con.execute("SELECT coalesce(sum(n), 0) FROM lt_pairs WHERE k = 0").fetchall()[0][0])
-        return rows, BadRows(bad)
+                    f"FROM {d.relation})").fetchall()
+        bad, rows = con.execute("SELECT count(*) FILTER (WHERE k = -1), count(*) FILTER (WHERE k = 0) "
+                                "FROM lt_pairs").fetchall()[0]
+        return int(rows), BadRows(int(bad))
 
     with duckdb.connect() as con:
         con.execute(f"SET memory_limit = {lit(memory_limit)}")
         con.execute(f"SET temp_directory = {lit(str(spill) if spill else '')}")
+        con.execute("SET preserve_insertion_order = false")
         r = read_dump(Path(path), con, scan)
-        res = con.execute("SELECT k, v FROM lt_pairs WHERE k >= 0 AND v IS NOT NULL")
-        while chunk := res.fetchmany(batch):
-            words = [oprf.split_output(o) for o in evaluate([(cols[k][0], v) for k, v in chunk])]
-            arr = np.array(words, dtype=np.uint64).reshape(-1, 2)
-            us.append(arr[:, 0].copy())
-            ts.append(arr[:, 1].copy())
-    if not us:
+        n_pairs = int(con.execute("SELECT count(*) FROM lt_pairs WHERE k >= 0 AND v IS NOT NULL").fetchall()[0][0])
+        parts = max(1, -(-n_pairs // pairs_per_part))
+        for part in range(parts):  # distinct values a hash partition at a time, streamed out in batches
+            res = con.execute(f"SELECT DISTINCT k, v FROM lt_pairs WHERE k >= 0 AND v IS NOT NULL "
+                              f"AND hash(v) % {parts} = {part}")
+            while chunk := res.fetchmany(batch):
+                words = [oprf.split_output(o) for o in evaluate([(cols[k][0], v) for k, v in chunk])]
+                arr = np.array(words, dtype=np.uint64).reshape(-1, 2)
+                add(arr[:, 0].copy(), arr[:, 1].copy())
+                values += len(arr)
+    if not values:
         raise InputError(f"{path}: no ID, mobile or e-mail values to index")
-    return IndexedWords(np.concatenate(us), np.concatenate(ts), r.result, r.malformed, stream.columns,
-                        roles.named(stream.columns))
+    return IndexedWords(values, r.result, r.malformed, stream.columns, roles.named(stream.columns))
 
 
-def index_words(path: str | Path, key: Any, batch: int = BATCH, spill: Path | None = None) -> IndexedWords:
+def index_words(path: str | Path, key: Any, add: Callable[[np.ndarray, np.ndarray], None], batch: int = BATCH,
+                spill: Path | None = None) -> IndexedWords:
     """`prf_words_of_file` with the platform's OPRF server key."""
     return prf_words_of_file(path, lambda pairs: key.evaluate_many([oprf.oprf_input(k, v) for k, v in pairs]),
-                             batch, spill=spill)
+                             add, batch, spill=spill)

@@ -31,8 +31,11 @@ from leaktrace.pii.detectors.cn_mobile import mobile_segments
 from leaktrace.pii.regions import RegionMode
 from leaktrace.pii.sql import PACK, cn_id_pack_sql, cn_id_packed_reason_sql
 
-# The compiled common path of three facts rules, as `row_kernels.register` binds it (`Plan.kernels`).
-ID_FN, MOBILE_FN, PROVINCE_FN = "lt_k_id_pack", "lt_k_mobile", "lt_k_province"
+# The compiled common path of three facts rules as one function, as `row_kernels.register` binds it
+# (`Plan.kernels`): (id, mobile, address) -> STRUCT(i BIGINT, m BIGINT, a INTEGER), each field the
+# kernel's answer or < 0 / NULL where the SQL rule decides.
+ROW_FN = "lt_k_row"
+ROW_TYPE = "STRUCT(i BIGINT, m BIGINT, a INTEGER)"
 TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d", "%Y%m%d%H%M%S", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日")
 AGE_BUCKETS = ((0, 17, "<18"), (18, 24, "18-24"), (25, 34, "25-34"), (35, 44, "35-44"),
                (45, 54, "45-54"), (55, 64, "55-64"), (65, 200, "65+"))
@@ -160,17 +163,23 @@ def facts_sql(plan: Plan, relation: str, keep: str = "") -> str:
     reason, the address province, the order time. Two levels so an
     expression used twice is computed once.
     """
+    idc, mc, ac = plan.col("id_number"), plan.col("mobile"), plan.col("address")
+    kernels = plan.kernels and any((idc, mc, ac))
+    if kernels:
+        # One call for the three rules: an engine's Python function costs ~0.13 us a row per call
+        # whatever it computes (DuckDB's Arrow hand-over), three times what the kernels themselves cost.
+        args = ", ".join(c or "CAST(NULL AS VARCHAR)" for c in (idc, mc, ac))
+        relation = f"(SELECT *, {ROW_FN}({args}) AS _k FROM {relation})"
     inner = ["*"]
     second = ["*"]  # what reads inner's columns and middle reads in turn
     middle = ["*"]
     outer = [keep] if keep else []
     outer.append(f"{row_digest_sql(plan)} AS rec")
-    idc = plan.col("id_number")
     # "Present" (not blank) needs a trim only where the value did not parse: a packed ID or a
     # valid mobile is not blank. CASE, not OR: DuckDB evaluates both sides of an OR.
     if idc:
-        if plan.kernels:
-            inner.append(f"{ID_FN}({idc}) AS _idk")
+        if kernels:
+            inner.append("_k.i AS _idk")
             middle.append(f"(CASE WHEN _idk >= 0 THEN _idk ELSE {cn_id_pack_sql(idc)} END) AS _idp")
         else:
             middle.append(f"{cn_id_pack_sql(idc)} AS _idp")
@@ -178,7 +187,6 @@ def facts_sql(plan: Plan, relation: str, keep: str = "") -> str:
                   "AS id_present", "_idp AS idp"]
     else:
         outer += ["false AS id_present", "CAST(NULL AS BIGINT) AS idp"]
-    mc = plan.col("mobile")
     if mc:
         # `normalize_cn_mobile` (the twin attribution uses too): full-width digits folded,
         # digits only, +86/0086 dropped.
@@ -188,11 +196,11 @@ def facts_sql(plan: Plan, relation: str, keep: str = "") -> str:
         # rows less than a substring IN a list of strings and a second cast). The regexp stays: the
         # cast alone also takes '1.00000e+10' or '0x2540BE400'.
         segment = f"_mn // 100000000 NOT IN ({_segment_ints()})"
-        if plan.kernels:
+        if kernels:
             # The kernel's number is the value itself (11 ASCII digits, a leading 1): the normal form
             # and the format check are needed only where it abstains.
             # (The normal form is written twice below, for the rare rows where the kernel abstains.)
-            inner.append(f"{MOBILE_FN}({mc}) AS _mk")
+            inner.append("_k.m AS _mk")
             second += [f"(CASE WHEN _mk >= 0 THEN '' ELSE {mobile_sql(blank_is_empty)} END) AS _md",
                        f"(CASE WHEN _mk >= 0 THEN _mk ELSE try_cast({mobile_sql(blank_is_empty)} AS BIGINT) END) AS _mn"]
             middle.append(f"(CASE WHEN _mk < 0 AND NOT regexp_full_match(_md, '1[0-9]{{10}}') THEN 'format' "
@@ -211,9 +219,8 @@ def facts_sql(plan: Plan, relation: str, keep: str = "") -> str:
     else:
         outer += ["false AS mob_present", "CAST(NULL AS VARCHAR) AS mob_reason", "CAST(NULL AS BIGINT) AS mob_key",
                   "CAST(NULL AS BIGINT) AS mob_prefix"]
-    ac = plan.col("address")
-    if ac and plan.kernels:
-        inner.append(f"{PROVINCE_FN}({ac}) AS _ak")
+    if ac and kernels:
+        inner.append("_k.a AS _ak")
         outer.append(f"(CASE WHEN _ak >= 0 THEN nullif(_ak, 0) "
                      f"ELSE {address_province_sql(address_lead_sql(ac))} END) AS addr_prov")
     elif ac:
