@@ -1,6 +1,6 @@
 """Each distinct record is counted once, in the first padding class it falls in, whatever its phone is; each valid mobile once.
 
-`analysis_sql.RECS_SQL` joins the rows holding a mobile prefix with
+`analysis_sql.recs_sql` joins the rows holding a mobile prefix with
 `lt_mob_prefix` as an inner join and adds the rows without one: a row whose
 mobile is invalid or missing, or whose prefix the bulk table lacks, must
 still be a record.

@@ -310,11 +310,11 @@ class RowRule:
 
 # Everything below is portable SQL (DuckDB and Spark SQL) over `facts`, `idv`
 # and `lt_mob_prefix`: the facts and idv carry their derived integers (prov,
-# city4, birth, gender, order_day, mob_prefix), so no engine-specific integer
-# division or date function appears here.
+# city4, birth, gender, order_day, mob_prefix), so no date function appears
+# here, and integer division only through `_div` (`recs_sql`'s dialect).
 
-# The record flags read each row's facts joined with its ID's verdict: `bad_id` (checked and
-# failed), and `prov`, `birth` of a valid ID (NULL for an invalid or absent one).
+# The record flags read each row's facts with its ID's verdict: `bad_id` (checked and failed;
+# NULL without a packed ID), and `prov`, `birth` of a valid ID (NULL for an invalid or absent one).
 IMPOSSIBLE = "(prov IS NOT NULL AND order_day IS NOT NULL AND order_day < birth)"
 GEO_BOTH = ("(prov IS NOT NULL AND addr_prov IS NOT NULL AND addr_prov <> prov "
             "AND mob_prov IS NOT NULL AND mob_prov <> prov)")
@@ -341,17 +341,29 @@ _ROW_PLACES = (
 )
 
 # The distinct records with their padding class (one row per distinct record). Rows with one
-# digest are one content, so they share a class: each row is joined with its ID's verdict (three
-# small columns, not the reason text and key) and the record keeps any row's class. Grouping
-# ~0.9 rows per input row with one small payload, not the five facts the joins then read, and
-# the slimmer joins cost ~30% less CPU at 10^7 rows.
-RECS_SQL = (
-    f"SELECT rec, any_value(cls) AS cls FROM (SELECT rec, {_ROW_CLASS} AS cls FROM "
-    f"(SELECT r.*, v.bad_id, v.prov, v.birth FROM ({_ROW_PLACES}) r LEFT JOIN "
-    "(SELECT idp, id_reason IS NOT NULL AS bad_id, prov, birth FROM idv) v ON r.idp = v.idp) j) c GROUP BY rec"
-)
+# digest are one content, so they share a class, and the record keeps any row's class. A row
+# needs its ID's verdict only as "failed a rule" (`bad_id`): a join with the IDs that failed
+# (~10% of the distinct IDs: a hash table that stays in cache) where the join with every
+# distinct ID's verdict probed ~6*10^6 entries per 10^7 rows; a valid ID's province and birth
+# date are cut from the packed value itself, as `idv_sql` cuts them from its key.
+def recs_sql(dialect: str = "duckdb") -> str:
+    key = _div("idp", PACK, dialect)
+    return (
+        f"SELECT rec, any_value(cls) AS cls FROM (SELECT rec, {_ROW_CLASS} AS cls FROM "
+        f"(SELECT r.*, CASE WHEN NOT bad_id THEN CAST({_div(key, 10**15, dialect)} AS INT) END AS prov, "
+        f"CASE WHEN NOT bad_id THEN CAST({_div(key, 1000, dialect)} % 100000000 AS INT) END AS birth FROM "
+        f"(SELECT r.*, CASE WHEN r.idp IS NOT NULL THEN b.bad_idp IS NOT NULL END AS bad_id FROM ({_ROW_PLACES}) r "
+        "LEFT JOIN (SELECT idp AS bad_idp FROM idv WHERE id_reason IS NOT NULL) b ON r.idp = b.bad_idp) r) j) c "
+        "GROUP BY rec"
+    )
 
-# The record figures as one row. Built straight from RECS_SQL unless `recs` is
+
+def _div(a: str, b: int, dialect: str) -> str:
+    """Integer division, as each engine writes it (DuckDB `//`, Spark `div`)."""
+    return f"({a} // {b})" if dialect == "duckdb" else f"({a} div {b})"
+
+
+# The record figures as one row. Built straight from `recs_sql` unless `recs` is
 # kept for the records hash set: materialising ~0.9 rows per input row only to
 # count them cost ~0.2 CPU-s per 10^6 rows.
 _REC_COUNTS = ("SELECT count(*) AS distinct_rows, count(*) FILTER (WHERE cls = 1) AS invalid_id_rows, "
@@ -377,12 +389,13 @@ MOBS_SQL = """SELECT m.mob_key, p.prov AS mob_prov, p.city AS mob_city FROM
       mob_keys m JOIN lt_mob_prefix p ON m.mob_prefix = p.prefix"""
 
 
-def tables(keep_recs: bool) -> tuple[tuple[str, str], ...]:
+def tables(keep_recs: bool, dialect: str = "duckdb") -> tuple[tuple[str, str], ...]:
     """The small tables every figure reads, in build order: `rec_counts` (one row of record figures),
     `ids` (one row per valid ID), `mobs` (one row per valid mobile, with its prefix place), and first
     `recs` (one row per distinct record) when `keep_recs` (the records hash set reads it)."""
-    counts = ("rec_counts", _REC_COUNTS.format(src="recs" if keep_recs else f"({RECS_SQL})"))
-    return ((("recs", RECS_SQL),) if keep_recs else ()) + (counts, ("ids", IDS_SQL), ("mobs", MOBS_SQL))
+    recs = recs_sql(dialect)
+    counts = ("rec_counts", _REC_COUNTS.format(src="recs" if keep_recs else f"({recs})"))
+    return ((("recs", recs),) if keep_recs else ()) + (counts, ("ids", IDS_SQL), ("mobs", MOBS_SQL))
 
 
 # Every table `steps` caches besides facts and idv, in build order (an engine drops them, last first, at the end of a run).

@@ -56,7 +56,7 @@ def mobile_places(engine: Engine) -> list[str]:
     Only the rows of prefixes the dump holds (<= ~5 * 10^5 of them) travel to
     the engine; prefixes the bulk table lacks come from `prefix_attrs`. Every
     prefix the facts hold gets its row (NULL places where none is known):
-    `analysis_sql.RECS_SQL` joins the facts with the table as an inner join.
+    `analysis_sql.recs_sql` joins the facts with the table as an inner join.
     """
     engine.cache("mob_keys", A.MOB_KEYS_SQL)
     seen = np.array([r[0] for r in engine.fetch(A.MOB_PREFIXES_SQL)], dtype=np.int64)
@@ -90,7 +90,7 @@ def finish(engine: Engine, scanned: Scanned, *, path: Path, sha: str, dumps_dir:
     plan = scanned.plan
     city_names = mobile_places(engine)
     engine.cache_mapped("idv", A.DISTINCT_IDS_SQL, A.RowRule("idv", plan))
-    for name, q in A.tables(keep_recs=opts.record_hashes):
+    for name, q in A.tables(keep_recs=opts.record_hashes, dialect=engine.dialect):
         engine.cache(name, q)
     out = dumps_dir / sha
     hash_sets = write_sets(engine, ring, out, "id_number" in plan.roles, opts)
