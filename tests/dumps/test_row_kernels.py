@@ -142,3 +142,71 @@ def test_an_analysis_uses_them() -> None:
     cols, sample = ["id", "phone"], [["11010519491231002X", "13812345678"]]
     assert plan_for(cols, sample, AnalyzeOptions())[1].kernels
     assert not plan_for(cols, sample, AnalyzeOptions(native_hash=False))[1].kernels
+
+
+def _packed(code: int, day: dt.date | tuple[int, int, int], seq: int, check: int, legacy: bool) -> int:
+    y, m, d = (day.year, day.month, day.day) if isinstance(day, dt.date) else day
+    body = ((code * 10000 + y) * 100 + m) * 100 * 1000 + d * 1000 + seq
+    return body * 32 + (1 if legacy else check * 2)
+
+
+codes = st.sampled_from([110101, 110105, 310101, 440305, 510107, 810000, 820000, 710000, 120101, 990000, 110199])
+dates = st.one_of(st.dates(dt.date(1850, 1, 1), dt.date(2030, 12, 31)),
+                  st.tuples(st.integers(1800, 2100), st.integers(0, 13), st.integers(0, 32)))
+packed = st.one_of(
+    st.builds(_packed, codes, dates, st.integers(0, 999), st.integers(0, 15), st.booleans()),
+    st.integers(-(2**63), 2**63 - 1),
+    st.integers(0, 2**62),
+    st.none(),
+)
+
+
+@pytest.mark.parametrize("mode", ["lenient", "strict"])
+@settings(max_examples=120, deadline=None)
+@given(values=st.lists(packed, min_size=1, max_size=60), today=st.dates(dt.date(1990, 1, 1), dt.date(2040, 1, 1)))
+def test_idv_with_the_kernel_is_the_idv_of_the_sql(con: duckdb.DuckDBPyConnection, mode: str,
+                                                    values: list[int | None], today: dt.date) -> None:
+    from leaktrace.dumps.analysis_sql import idv_sql
+
+    register_region_tables(con, mode)  # type: ignore[arg-type]
+    plan = dataclasses.replace(PLAN, mode=mode, today=today)
+    con.register("v_in", pa.table({"idp": pa.array(values, pa.int64()), "n": pa.array(range(len(values)), pa.int64())}))
+    try:
+        got = [con.execute(f"SELECT * FROM ({idv_sql(p, 'v_in')}) ORDER BY n").fetchall()
+               for p in (dataclasses.replace(plan, kernels=True), plan)]
+    finally:
+        con.unregister("v_in")
+    assert got[0] == got[1]
+
+
+def test_the_id_kernel_answers_every_packed_value(con: duckdb.DuckDBPyConnection) -> None:
+    """Non-negative values are all answered (the SQL runs for NULL and negatives only), valid or not."""
+    from leaktrace.core.cn_id_rule import CHECK_CHARS as C
+
+    body = "11010519491231002"
+    good = int(body) * 32 + C.index("X") * 2  # 11010519491231002X
+    vals = pa.array([good, good + 2, _packed(110105, dt.date(2031, 1, 1), 1, 0, True), _packed(990000, dt.date(1990, 1, 1), 1, 0, True), None, -5], pa.int64())
+    for strict in (0, 1):
+        got = row_kernels.id_reason(vals, pa.array([20260101], pa.int32()), pa.array([strict], pa.int32())).to_pylist()
+        assert got == [5, 2, 3, 4, 0, 0]
+
+
+@pytest.mark.parametrize("mode", ["lenient", "strict"])
+def test_idv_kernel_on_the_calendar_edges(con: duckdb.DuckDBPyConnection, mode: str) -> None:
+    """Month ends, leap days of 1900/2000/2004/2100, months 0 and 13, the birth-year floor, today itself."""
+    from leaktrace.dumps.analysis_sql import idv_sql
+
+    register_region_tables(con, mode)  # type: ignore[arg-type]
+    today = dt.date(2026, 3, 15)
+    days = [(y, m, d) for y in (1879, 1880, 1900, 1984, 2000, 2004, 2026, 2100) for m in range(14)
+            for d in (0, 1, 15, 28, 29, 30, 31, 32)]
+    values = [_packed(c, day, 7, 0, True) for c in (110105, 810000, 990000) for day in days]
+    plan = dataclasses.replace(PLAN, mode=mode, today=today)
+    con.register("v_in", pa.table({"idp": pa.array(values, pa.int64()), "n": pa.array(range(len(values)), pa.int64())}))
+    try:
+        got = [con.execute(f"SELECT n, id_reason FROM ({idv_sql(p, 'v_in')}) ORDER BY n").fetchall()
+               for p in (dataclasses.replace(plan, kernels=True), plan)]
+    finally:
+        con.unregister("v_in")
+    assert got[0] == got[1]
+    assert {r for _, r in got[0]} >= {None, "date", "region"}
