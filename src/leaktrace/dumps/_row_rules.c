@@ -234,100 +234,10 @@ done:
     return out;
 }
 
-/* Is x in the sorted int64 array a[0..n)? */
-static inline int in_sorted(const int64_t *a, Py_ssize_t n, int64_t x) {
-    Py_ssize_t lo = 0, hi = n;
-    while (lo < hi) {
-        Py_ssize_t mid = lo + (hi - lo) / 2;
-        if (a[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && a[lo] == x;
-}
-
-/* Digits [pos, pos + width) of the 17-digit body of packed v >= 0, as `pii.sql._digits` writes them. */
-static inline int64_t pdigits(int64_t v, int pos, int width) {
-    static const int64_t P10[] = {1LL, 10LL, 100LL, 1000LL, 10000LL, 100000LL, 1000000LL, 10000000LL,
-                                  100000000LL, 1000000000LL, 10000000000LL, 100000000000LL,
-                                  1000000000000LL, 10000000000000LL, 100000000000000LL,
-                                  1000000000000000LL, 10000000000000000LL, 100000000000000000LL};
-    return (v / 32 / P10[17 - pos - width]) % P10[width];
-}
-
-/* id_reason(values, n, valid, vbit, today, min_year, provinces, permits, codes, keys, lo_year, hi_year, strict,
- *           weights) -> n int32: the index (1-5) `pii.sql._first_broken` gives a packed ID, 0 where the SQL must
- * decide (NULL or negative values). values: int64 buffer of n values; valid: validity bitmap (empty: none) read
- * from bit vbit; provinces, permits: 100 flag bytes by 2-digit code; codes, keys: sorted int64 buffers;
- * weights: the 17 checksum weights (bytes). */
-static PyObject *id_reason(PyObject *self, PyObject *args) {
-    Py_buffer vals, valid, provs, permits, codes, keys, weights;
-    Py_ssize_t n, vbit;
-    int today, min_year, lo_year, hi_year, strict;
-    if (!PyArg_ParseTuple(args, "y*ny*niiy*y*y*y*iipy*", &vals, &n, &valid, &vbit, &today, &min_year, &provs,
-                          &permits, &codes, &keys, &lo_year, &hi_year, &strict, &weights))
-        return NULL;
-    PyObject *out = NULL;
-    if (n < 0 || vbit < 0 || n * 8 > vals.len || (valid.len && (vbit + n + 7) / 8 > valid.len) || provs.len != 100 ||
-        permits.len != 100 || codes.len % 8 || keys.len % 8 || weights.len != 17) {
-        PyErr_SetString(PyExc_ValueError, "id_reason: buffer sizes do not match");
-        goto done;
-    }
-    out = PyBytes_FromStringAndSize(NULL, n * 4);
-    if (out == NULL)
-        goto done;
-    int32_t *w = (int32_t *)PyBytes_AS_STRING(out);
-    const int64_t *v = (const int64_t *)vals.buf;
-    const unsigned char *pv = (const unsigned char *)provs.buf, *pm = (const unsigned char *)permits.buf;
-    const unsigned char *wt = (const unsigned char *)weights.buf, *vb = (const unsigned char *)valid.buf;
-    const int64_t *cs = (const int64_t *)codes.buf, *ks = (const int64_t *)keys.buf;
-    Py_ssize_t nc = codes.len / 8, nk = keys.len / 8;
-    Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_ssize_t b = vbit + i;
-        int64_t x = v[i];
-        if ((valid.len && !(vb[b >> 3] & (1u << (b & 7)))) || x < 0) {
-            w[i] = 0;
-            continue;
-        }
-        int sum = 0;
-        for (int j = 0; j < 17; j++)
-            sum += wt[j] * (int)pdigits(x, j, 1);
-        int checksum = (x % 2 == 1) || (sum % 11) == (x / 2) % 16;
-        int64_t y = pdigits(x, 6, 4), m = pdigits(x, 10, 2), d = pdigits(x, 12, 2);
-        int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-        int dim = m == 2 ? (leap ? 29 : 28) : (m == 4 || m == 6 || m == 9 || m == 11) ? 30 : 31;
-        int date = m >= 1 && m <= 12 && d >= 1 && d <= dim && y >= min_year && pdigits(x, 6, 8) <= today;
-        int64_t prov = pdigits(x, 0, 2), code = pdigits(x, 0, 6);
-        int region = pv[prov] != 0;
-        if (region) {
-            if (!strict || pm[prov]) {
-                region = in_sorted(cs, nc, code);
-            } else {
-                int64_t yk = y < lo_year ? lo_year : y > hi_year ? hi_year : y;
-                region = in_sorted(ks, nk, code * 10000 + yk);
-            }
-        }
-        w[i] = !checksum ? 2 : !date ? 3 : !region ? 4 : 5;
-    }
-    Py_END_ALLOW_THREADS
-done:
-    PyBuffer_Release(&vals);
-    PyBuffer_Release(&valid);
-    PyBuffer_Release(&provs);
-    PyBuffer_Release(&permits);
-    PyBuffer_Release(&codes);
-    PyBuffer_Release(&keys);
-    PyBuffer_Release(&weights);
-    return out;
-}
-
 static PyMethodDef METHODS[] = {
     {"id_pack", id_pack, METH_VARARGS, "Packed 18-character IDs, -1 elsewhere (int64 bytes)."},
     {"mobile", mobile, METH_VARARGS, "11-digit mobiles starting 1 as numbers, -1 elsewhere (int64 bytes)."},
     {"province", province, METH_VARARGS, "Province code of an address's lead, 0 none, -1 ask SQL (int32 bytes)."},
-    {"id_reason", id_reason, METH_VARARGS, "First broken rule (1-5) of packed IDs, 0 ask SQL (int32 bytes)."},
     {NULL, NULL, 0, NULL},
 };
 

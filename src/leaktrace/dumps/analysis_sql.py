@@ -36,9 +36,6 @@ from leaktrace.pii.sql import PACK, cn_id_pack_sql, cn_id_packed_reason_sql
 # kernel's answer or < 0 / NULL where the SQL rule decides.
 ROW_FN = "lt_k_row"
 ROW_TYPE = "STRUCT(i BIGINT, m BIGINT, a INTEGER)"
-# The packed-ID rules (checksum, date, region) compiled: (idp, today YYYYMMDD, strict 0/1) -> the
-# first broken rule's index, 0 where the SQL decides (`pii.sql.cn_id_packed_reason_sql`'s kernel).
-ID_REASON_FN = "lt_k_id_reason"
 TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d", "%Y%m%d%H%M%S", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日")
 AGE_BUCKETS = ((0, 17, "<18"), (18, 24, "18-24"), (25, 34, "25-34"), (35, 44, "35-44"),
                (45, 54, "45-54"), (55, 64, "55-64"), (65, 200, "65+"))
@@ -254,11 +251,7 @@ def idv_sql(plan: Plan, relation: str) -> str:
     (YYYYMMDD) and gender are integers and letters cut from the key, so
     nothing engine-specific follows.
     """
-    reason = cn_id_packed_reason_sql("idp", plan.mode, plan.today, kernel="_k" if plan.kernels else None)
-    if plan.kernels:
-        today = plan.today.year * 10000 + plan.today.month * 100 + plan.today.day
-        relation = (f"(SELECT idp, n, {ID_REASON_FN}(idp, {today}, {int(plan.mode != 'lenient')}) AS _k "
-                    f"FROM {relation})")
+    reason = cn_id_packed_reason_sql("idp", plan.mode, plan.today)
     key = f"CASE WHEN id_reason IS NULL THEN idp // {PACK} END"
     return (
         "SELECT idp, n, id_reason, id_key, "

@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from leaktrace.core.arrow_buffers import int_array, string_column
 from leaktrace.core.cn_id_rule import CHECK_CHARS
-from leaktrace.dumps.analysis_sql import ID_REASON_FN, ROW_FN, ROW_TYPE, _province_groups
+from leaktrace.dumps.analysis_sql import ROW_FN, ROW_TYPE, _province_groups
 
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
@@ -101,64 +101,17 @@ def row(ids: pa.Array | pa.ChunkedArray, mobiles: pa.Array | pa.ChunkedArray,
          _or_abstain(province, addresses, pa.int32())], names=["i", "m", "a"])
 
 
-@cache
-def _provinces() -> tuple[bytes, bytes]:
-    """100 flag bytes each: the 2-digit codes `pii.regions.PROVINCES` lists, and those of `PERMIT_PREFIXES`."""
-    from leaktrace.pii.regions import PERMIT_PREFIXES, PROVINCES
-
-    provs, permits = bytearray(100), bytearray(100)
-    for p in PROVINCES:
-        provs[int(p)] = 1
-    for p in PERMIT_PREFIXES:
-        permits[int(p)] = 1
-    return bytes(provs), bytes(permits)
-
-
-def _first_int(values: pa.Array | pa.ChunkedArray) -> int:
-    """The first value of an engine's constant int32 argument (through its buffers: no pandas)."""
-    arr = values.chunk(0) if isinstance(values, pa.ChunkedArray) else values
-    return int(np.frombuffer(arr.buffers()[1], np.int32)[arr.offset])
-
-
-def id_reason(packed: pa.Array | pa.ChunkedArray, today: pa.Array | pa.ChunkedArray,
-              strict: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """The first broken rule (1-5, `pii.sql.cn_id_packed_reason_sql`'s index) of each packed ID; 0 for NULL or
-    a negative value (the SQL decides). `today` (YYYYMMDD) and `strict` (1: strict region mode) are constants."""
-    from leaktrace.core.cn_id_rule import WEIGHTS
-    from leaktrace.pii.sql import MIN_BIRTH_YEAR, key_years, region_codes, region_keys
-
-    arr = packed.combine_chunks() if isinstance(packed, pa.ChunkedArray) else packed
-    if arr.type != pa.int64():
-        raise TypeError(f"packed IDs: expected int64, got {arr.type}")
-    n = len(arr)
-    if n == 0:
-        return int_array(np.zeros(0, np.int32), pa.int32())
-    is_strict = _first_int(strict) != 0
-    valid, data = arr.buffers()
-    keys = region_keys() if is_strict else np.zeros(0, np.int64)
-    lo_year, hi_year = key_years() if is_strict else (0, 0)
-    provs, permits = _provinces()
-    values = np.frombuffer(data, np.int64, n, arr.offset * 8)
-    out = _native.id_reason(values, n, valid if valid is not None and arr.null_count else b"",  # type: ignore[union-attr]
-                            arr.offset, _first_int(today), MIN_BIRTH_YEAR, provs, permits, region_codes(), keys,
-                            lo_year, hi_year, is_strict, bytes(WEIGHTS))
-    return pa.Array.from_buffers(pa.int32(), n, [None, pa.py_buffer(out)], null_count=0)
-
-
 def usable() -> bool:
     """Built, and the province rule has the shape the kernel reads."""
     return available() and province_groups() is not None
 
 
 def register(con: DuckDBPyConnection) -> bool:
-    """Bind `row` as `ROW_FN` and `id_reason` as `ID_REASON_FN` in `con` (what `Plan.kernels` SQL calls);
-    False, binding nothing, when not `usable`."""
+    """Bind `row` in `con` as `ROW_FN` (what `Plan.kernels` SQL calls); False, binding nothing, when not `usable`."""
     if not usable():
         return False
     import duckdb
 
     con.create_function(ROW_FN, row, ["VARCHAR"] * 3, duckdb.sqltype(ROW_TYPE), type="arrow", side_effects=False,
                         null_handling="special")
-    con.create_function(ID_REASON_FN, id_reason, ["BIGINT", "INTEGER", "INTEGER"], "INTEGER", type="arrow",
-                        side_effects=False, null_handling="special")
     return True

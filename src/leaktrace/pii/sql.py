@@ -26,8 +26,6 @@ import datetime as dt
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from leaktrace.core.cn_id_rule import CHECK_CHARS, WEIGHTS
 from leaktrace.core.normalize import SPACES
 from leaktrace.core.text import FULLWIDTH_TO_ASCII
@@ -219,19 +217,13 @@ def cn_id_pack_sql(col: str) -> str:
     return _cols(col)["pack"]
 
 
-def cn_id_packed_reason_sql(p: str, mode: RegionMode = "lenient", today: dt.date | None = None,
-                            kernel: str | None = None) -> str:
+def cn_id_packed_reason_sql(p: str, mode: RegionMode = "lenient", today: dt.date | None = None) -> str:
     """SQL expression over a packed column `p`: the same answer `cn_id_reason_sql` gives for the original text.
 
     `cn_id_reason_sql(col)` is exactly this over `cn_id_pack_sql(col)`.
-    `kernel`: a column holding a compiled answer (1-5, the index of the
-    first broken rule; 0 where it abstains), taken where it answers.
     """
     names = ", ".join(_lit(r) for r in RULES)
-    first = _first_broken(p, mode, today, bind=False)
-    if kernel:
-        first = f"(CASE WHEN {kernel} > 0 THEN {kernel} ELSE {first} END)"
-    return f"list_extract([{names}], {first})"
+    return f"list_extract([{names}], {_first_broken(p, mode, today, bind=False)})"
 
 
 def cn_id_packed_body_sql(p: str) -> str:
@@ -271,46 +263,46 @@ def cn_id_normalized_sql(col: str) -> str:
     )
 
 
-@lru_cache(maxsize=1)
-def region_codes() -> np.ndarray:
-    """Every known code of a province `PROVINCES` lists, sorted (int64): what lenient mode accepts."""
-    return np.array(sorted(int(c) for c in region_table() if c[:2] in PROVINCES), np.int64)
-
-
-@lru_cache(maxsize=1)
-def region_keys() -> np.ndarray:
-    """code * 10000 + birth year for every pair strict mode accepts, birth years clamped into `key_years()`,
-    sorted and distinct (int64), from `regions.validity_rows()` with the rule of `regions.region_for_id`."""
-    rows = validity_rows()
-    lo_year, hi_year = key_years()
-    years = np.arange(lo_year, hi_year + 1, dtype=np.int64)[None, :]
-    code = np.array([int(r[0]) for r in rows], np.int64)[:, None]
-    lo = np.array([r[1] for r in rows], np.int64)[:, None]
-    hi = np.array([r[2] for r in rows], np.int64)[:, None]
-    ok = (hi >= years) & ((years < ID_ISSUE_START_YEAR) | (lo <= years))
-    return np.unique((code * 10000 + years)[ok])
-
-
 def register_region_tables(con: DuckDBPyConnection, mode: RegionMode | None = None) -> None:
     """Create (or replace) the temp tables the expressions read, in connection `con`.
 
-    `lt_cn_region_codes` holds every known code (lenient mode, `region_codes`);
+    `lt_cn_region_codes` holds every known code (lenient mode);
     `lt_cn_region_keys` holds code * 10000 + birth year for every pair strict
-    mode accepts (`region_keys`). `mode="lenient"` builds only the codes
-    table: the keys need `validity_rows()`, ~0.8 s of Python on first use,
-    that lenient SQL never reads. The compiled packed-ID rule
-    (`dumps.row_kernels`) reads the same two arrays.
+    mode accepts, birth years clamped into `key_years()`, built from
+    `regions.validity_rows()` with the rule of `regions.region_for_id`.
+    `mode="lenient"` builds only the codes table: the keys need
+    `validity_rows()`, ~0.8 s of Python on first use, that lenient SQL never reads.
     """
     import pyarrow as pa
 
     from leaktrace.core.arrow_buffers import int_array
 
-    tables = {CODES_TABLE: ("code", region_codes())}
-    if mode != "lenient":
-        tables[KEYS_TABLE] = ("key", region_keys())
-    for name, (column, values) in tables.items():
-        con.register(f"{name}_src", pa.Table.from_arrays([int_array(values, pa.int64())], names=[column]))
+    codes = pa.Table.from_arrays([int_array(sorted(int(c) for c in region_table() if c[:2] in PROVINCES), pa.int64())],
+                                 names=["code"])
+    if mode == "lenient":
+        con.register("lt_cn_region_codes_src", codes)
         try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {column} FROM {name}_src").fetchall()
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {CODES_TABLE} AS SELECT code FROM lt_cn_region_codes_src").fetchall()
         finally:
-            con.unregister(f"{name}_src")
+            con.unregister("lt_cn_region_codes_src")
+        return
+    rows = validity_rows()
+    lo_year, hi_year = key_years()
+    spans = pa.Table.from_arrays([int_array([int(r[0]) for r in rows], pa.int64()),
+                                  int_array([r[1] for r in rows], pa.int32()),
+                                  int_array([r[2] for r in rows], pa.int32())], names=["code", "lo", "hi"])
+    con.register("lt_cn_region_codes_src", codes)
+    con.register("lt_cn_region_spans_src", spans)
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {CODES_TABLE} AS SELECT code FROM lt_cn_region_codes_src"
+        ).fetchall()
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {KEYS_TABLE} AS "
+            "SELECT DISTINCT s.code * 10000 + y.range AS key "
+            f"FROM lt_cn_region_spans_src s, range({lo_year}, {hi_year + 1}) y "
+            f"WHERE s.hi >= y.range AND (y.range < {ID_ISSUE_START_YEAR} OR s.lo <= y.range)"
+        ).fetchall()
+    finally:
+        con.unregister("lt_cn_region_codes_src")
+        con.unregister("lt_cn_region_spans_src")
