@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -79,7 +80,11 @@ def run_child(path: Path, how: str, prf: str) -> dict[str, float]:
         p.returncode = os.waitstatus_to_exitcode(status)
         if p.returncode:
             raise SystemExit(f"{how} run failed (exit {p.returncode})")
-        r = json.loads(text.strip().splitlines()[-1])
+        # the result's JSON, wherever DuckDB's own progress bar (same stdout, long runs) left it
+        found = re.findall(r'\{"values".*?\}', text)
+        if not found:
+            raise SystemExit(f"{how} run printed no result: ...{text[-500:]!r}")
+        r = json.loads(found[-1])
         r["peak_mb"] = usage.ru_maxrss / 1024
         r["cpu"] = usage.ru_utime + usage.ru_stime
         return r
