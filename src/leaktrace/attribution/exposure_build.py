@@ -99,12 +99,7 @@ def merge_sorted(a: Sorted, b: Sorted, bucket_bits: int) -> Sorted:
     for k in range(n):
         ta, tb = a_tags[sa:ea[k]], b_tags[sb:eb[k]]
         sa, sb = ea[k], eb[k]
-        if not len(tb):
-            merged = np.unique(ta) if len(ta) > 1 else ta
-        elif not len(ta):
-            merged = np.unique(tb) if len(tb) > 1 else tb
-        else:
-            merged = np.union1d(ta, tb)
+        merged = np.union1d(ta, tb)
         out[pos:pos + len(merged)] = merged
         counts[k] = len(merged)
         pos += len(merged)

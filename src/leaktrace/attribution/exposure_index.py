@@ -69,7 +69,7 @@ def prf_words_of_file(path: str | Path, evaluate: Callable[[Sequence[tuple[str, 
     cols = [(k, roles.columns[k]) for k in INDEX_KINDS if k in roles.columns]
     if not cols:
         raise InputError(f"{path}: no ID, mobile or e-mail values to index")
-    values = 0
+    values = n_pairs = 0
 
     def scan(d: OpenedDump) -> tuple[int, BadRows]:
         # One scan (streamed inputs are read once): each row becomes its (kind, value) pairs; a bad row
@@ -80,8 +80,10 @@ def prf_words_of_file(path: str | Path, evaluate: Callable[[Sequence[tuple[str, 
         con.execute(f"CREATE OR REPLACE TEMP TABLE lt_pairs AS SELECT p.k AS k, p.v AS v FROM ("
                     f"SELECT unnest(CASE WHEN _bad THEN [{{'k': -1, 'v': NULL}}] ELSE [{pairs}] END) AS p "
                     f"FROM {d.relation})").fetchall()
-        bad, rows = con.execute("SELECT count(*) FILTER (WHERE k = -1), count(*) FILTER (WHERE k = 0) "
-                                "FROM lt_pairs").fetchall()[0]
+        nonlocal n_pairs
+        bad, rows, n_pairs = con.execute(
+            "SELECT count(*) FILTER (WHERE k = -1), count(*) FILTER (WHERE k = 0), "
+            "count(*) FILTER (WHERE k >= 0 AND v IS NOT NULL) FROM lt_pairs").fetchall()[0]
         return int(rows), BadRows(int(bad))
 
     with duckdb.connect() as con:
@@ -89,8 +91,7 @@ def prf_words_of_file(path: str | Path, evaluate: Callable[[Sequence[tuple[str, 
         con.execute(f"SET temp_directory = {lit(str(spill) if spill else '')}")
         con.execute("SET preserve_insertion_order = false")
         r = read_dump(Path(path), con, scan)
-        n_pairs = int(con.execute("SELECT count(*) FROM lt_pairs WHERE k >= 0 AND v IS NOT NULL").fetchall()[0][0])
-        parts = max(1, -(-n_pairs // pairs_per_part))
+        parts = max(1, -(-int(n_pairs) // pairs_per_part))  # n_pairs: the pairs to make distinct, from `scan`
         for part in range(parts):  # distinct values a hash partition at a time, streamed out in batches
             res = con.execute(f"SELECT DISTINCT k, v FROM lt_pairs WHERE k >= 0 AND v IS NOT NULL "
                               f"AND hash(v) % {parts} = {part}")

@@ -238,6 +238,21 @@ def facts_sql(plan: Plan, relation: str, keep: str = "") -> str:
             f"(SELECT {', '.join(inner)} FROM {relation})))")
 
 
+def int_div(a: str, b: int, dialect: str = "duckdb") -> str:
+    """Integer division, as each engine writes it (DuckDB `//`, Spark `div`)."""
+    return f"({a} // {b})" if dialect == "duckdb" else f"({a} div {b})"
+
+
+def key_prov_sql(key: str, dialect: str = "duckdb") -> str:
+    """The 2-digit province (INT) of a 17-digit ID key."""
+    return f"CAST({int_div(key, 10**15, dialect)} AS INT)"
+
+
+def key_birth_sql(key: str, dialect: str = "duckdb") -> str:
+    """The birth date (YYYYMMDD, INT) of a 17-digit ID key."""
+    return f"CAST({int_div(key, 1000, dialect)} % 100000000 AS INT)"
+
+
 # The distinct packed IDs of the good rows with how many rows hold each: the input of `idv_sql`.
 DISTINCT_IDS_SQL = "SELECT idp, count(*) AS n FROM facts WHERE NOT bad AND idp IS NOT NULL GROUP BY idp"
 
@@ -254,9 +269,9 @@ def idv_sql(plan: Plan, relation: str) -> str:
     reason = cn_id_packed_reason_sql("idp", plan.mode, plan.today)
     key = f"CASE WHEN id_reason IS NULL THEN idp // {PACK} END"
     return (
-        "SELECT idp, n, id_reason, id_key, "
-        "CAST(id_key // 1000000000000000 AS INTEGER) AS prov, CAST(id_key // 10000000000000 AS INTEGER) AS city4, "
-        "CAST((id_key // 1000) % 100000000 AS INTEGER) AS birth, "
+        f"SELECT idp, n, id_reason, id_key, {key_prov_sql('id_key')} AS prov, "
+        "CAST(id_key // 10000000000000 AS INTEGER) AS city4, "
+        f"{key_birth_sql('id_key')} AS birth, "
         "CASE WHEN id_key IS NULL THEN NULL WHEN ((id_key % 10) % 2) = 1 THEN 'M' ELSE 'F' END AS gender "
         f"FROM (SELECT *, {key} AS id_key FROM (SELECT idp, n, {reason} AS id_reason FROM {relation}))"
     )
@@ -311,7 +326,7 @@ class RowRule:
 # Everything below is portable SQL (DuckDB and Spark SQL) over `facts`, `idv`
 # and `lt_mob_prefix`: the facts and idv carry their derived integers (prov,
 # city4, birth, gender, order_day, mob_prefix), so no date function appears
-# here, and integer division only through `_div` (`recs_sql`'s dialect).
+# here, and integer division only through `int_div` (`recs_sql`'s dialect).
 
 # The record flags read each row's facts with its ID's verdict: `bad_id` (checked and failed;
 # NULL without a packed ID), and `prov`, `birth` of a valid ID (NULL for an invalid or absent one).
@@ -347,20 +362,17 @@ _ROW_PLACES = (
 # distinct ID's verdict probed ~6*10^6 entries per 10^7 rows; a valid ID's province and birth
 # date are cut from the packed value itself, as `idv_sql` cuts them from its key.
 def recs_sql(dialect: str = "duckdb") -> str:
-    key = _div("idp", PACK, dialect)
+    key = int_div("idp", PACK, dialect)
     return (
         f"SELECT rec, any_value(cls) AS cls FROM (SELECT rec, {_ROW_CLASS} AS cls FROM "
-        f"(SELECT r.*, CASE WHEN NOT bad_id THEN CAST({_div(key, 10**15, dialect)} AS INT) END AS prov, "
-        f"CASE WHEN NOT bad_id THEN CAST({_div(key, 1000, dialect)} % 100000000 AS INT) END AS birth FROM "
+        f"(SELECT r.*, CASE WHEN NOT bad_id THEN {key_prov_sql(key, dialect)} END AS prov, "
+        f"CASE WHEN NOT bad_id THEN {key_birth_sql(key, dialect)} END AS birth FROM "
         f"(SELECT r.*, CASE WHEN r.idp IS NOT NULL THEN b.bad_idp IS NOT NULL END AS bad_id FROM ({_ROW_PLACES}) r "
         "LEFT JOIN (SELECT idp AS bad_idp FROM idv WHERE id_reason IS NOT NULL) b ON r.idp = b.bad_idp) r) j) c "
         "GROUP BY rec"
     )
 
 
-def _div(a: str, b: int, dialect: str) -> str:
-    """Integer division, as each engine writes it (DuckDB `//`, Spark `div`)."""
-    return f"({a} // {b})" if dialect == "duckdb" else f"({a} div {b})"
 
 
 # The record figures as one row. Built straight from `recs_sql` unless `recs` is

@@ -32,6 +32,7 @@ from leaktrace.core.cn_id_rule import CHECK_CHARS, WEIGHTS
 from leaktrace.core.dump_types import Novelty
 from leaktrace.core.hashing import DIGEST_BYTES, hmac_pads
 from leaktrace.core.keyring import Keyring
+from leaktrace.dumps.analysis_sql import int_div
 from leaktrace.dumps.normalize_sql import lit as sql_str  # paths and settings go into SQL quoted
 
 if TYPE_CHECKING:
@@ -95,8 +96,7 @@ def id_text_sql(key: str, dialect: str = "duckdb") -> str:
     carried check character is this one, so legacy and 18-digit forms of one
     person give one text. Spark writes integer division `div`, DuckDB `//`.
     """
-    div = "//" if dialect == "duckdb" else "div"
-    total = " + ".join(f"{w} * (({key} {div} {10 ** (16 - i)}) % 10)" for i, w in enumerate(WEIGHTS))
+    total = " + ".join(f"{w} * ({int_div(key, 10 ** (16 - i), dialect)} % 10)" for i, w in enumerate(WEIGHTS))
     return f"(lpad(CAST({key} AS STRING), 17, '0') || substr({sql_str(CHECK_CHARS)}, (({total}) % 11) + 1, 1))"
 
 
