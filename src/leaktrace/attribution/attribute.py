@@ -57,7 +57,7 @@ def attribute_file(path: str | Path, registry: Registry, key: oprf.ServerKey, ri
     t_index = time.perf_counter() - t0
     if not index.orgs:
         raise InputError("no organisations are registered: use 'leaktrace org register FILE' first")
-    import duckdb
+    from leaktrace.dumps import duck
 
     found: dict[str, Any] = {}
 
@@ -70,7 +70,7 @@ def attribute_file(path: str | Path, registry: Registry, key: oprf.ServerKey, ri
                     {k: i for k, _, i in scanner.cols},
                     _canary_predicates(con, registry, scanner, found) if scanner.active else {})
 
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         res, plan, columns = scan_path(path, con, sample_rows, seed, prepare)
     finally:

@@ -60,8 +60,7 @@ def prf_words_of_file(path: str | Path, evaluate: Callable[[Sequence[tuple[str, 
     (`dumps.spill.spill_dir`); None keeps everything in memory (no PII lands
     in a temporary folder nobody chose), failing past `memory_limit`.
     """
-    import duckdb
-
+    from leaktrace.dumps import duck
     from leaktrace.dumps.readers import BadRows, OpenedDump, read_dump
 
     stream = open_rows(path, strict=False)
@@ -86,7 +85,7 @@ def prf_words_of_file(path: str | Path, evaluate: Callable[[Sequence[tuple[str, 
             "count(*) FILTER (WHERE k >= 0 AND v IS NOT NULL) FROM lt_pairs").fetchall()[0]
         return int(rows), BadRows(int(bad))
 
-    with duckdb.connect() as con:
+    with duck.connect() as con:
         con.execute(f"SET memory_limit = {lit(memory_limit)}")
         con.execute(f"SET temp_directory = {lit(str(spill) if spill else '')}")
         con.execute("SET preserve_insertion_order = false")

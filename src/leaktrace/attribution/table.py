@@ -48,11 +48,10 @@ class RowStream:
 
     def read(self, consume: Callable[[Iterator[list[str]]], T]) -> T:
         """`consume` every good row once; counts what was malformed (strict: a malformed row is an error)."""
-        import duckdb
-
+        from leaktrace.dumps import duck
         from leaktrace.dumps.readers import BadRows, OpenedDump, read_dump, stream_rows
 
-        con = duckdb.connect()
+        con = duck.connect()
 
         def scan(d: OpenedDump) -> tuple[T, BadRows]:
             bad = BadRows()
@@ -101,8 +100,7 @@ class RowStream:
 
 def open_rows(path: str | Path, strict: bool = True, encoding: str | None = None) -> RowStream:
     """Open a dump or export (sniffed by the dumps reader); rows are read on each `read`."""
-    import duckdb
-
+    from leaktrace.dumps import duck
     from leaktrace.dumps.readers import open_dump, stream_rows
 
     p = Path(path)
@@ -110,7 +108,7 @@ def open_rows(path: str | Path, strict: bool = True, encoding: str | None = None
         raise InputError(f"{p}: no such file")
     if p.is_dir():
         raise InputError(f"{p}: is a directory, not a file")
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         with open_dump(p, con, encoding) as d:
             head = [["" if v is None else str(v) for v in r] for r in d.sample[:HEAD_ROWS]]

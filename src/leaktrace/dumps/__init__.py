@@ -3,11 +3,11 @@
 Every stage reads dumps the same way (attribution does, for fingerprints,
 canaries, the exposure index)::
 
-    import duckdb
+    from leaktrace.dumps import duck
     from leaktrace.dumps.readers import BadRows, read_dump, stream_rows
     from leaktrace.dumps.roles import infer_roles
 
-    con = duckdb.connect()
+    con = duck.connect()                               # never draws DuckDB's bar on stdout
     def scan(d):                                       # csv/tsv/txt/psv, jsonl, MySQL, xlsx, parquet, .gz, .zip
         roles = infer_roles(d.columns, d.sample)       # [ColumnRole(index, name, role, confidence)]
         bad = BadRows()

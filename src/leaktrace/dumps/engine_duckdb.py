@@ -44,7 +44,9 @@ def connect(opts: AnalyzeOptions, tmp: Path) -> DuckDBPyConnection:
     """A connection under the run's memory cap, spilling into `tmp`, with the region tables registered."""
     import duckdb
 
-    con = duckdb.connect()
+    from leaktrace.dumps import duck
+
+    con = duck.connect()
     try:
         con.execute(f"SET memory_limit = {sql_str(opts.memory_limit)}")
     except duckdb.Error as exc:
@@ -52,8 +54,6 @@ def connect(opts: AnalyzeOptions, tmp: Path) -> DuckDBPyConnection:
         raise ConfigError(f"--memory-limit {opts.memory_limit!r}: not a size DuckDB accepts (e.g. 3GB, 500MB)") from exc
     con.execute(f"SET temp_directory = {sql_str(str(tmp))}")
     con.execute("SET preserve_insertion_order = false")
-    # DuckDB's own bar writes to stdout (it corrupted `--json` on long runs); ours reads query_progress().
-    con.execute("SET enable_progress_bar_print = false")
     if opts.threads:
         con.execute(f"SET threads = {int(opts.threads)}")
     from leaktrace.pii.sql import register_region_tables

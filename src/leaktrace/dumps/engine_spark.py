@@ -132,11 +132,10 @@ def _worker_con() -> Any:
     """The Python worker's one DuckDB (region tables of both modes registered once)."""
     con = _WORKER.get("con")
     if con is None:
-        import duckdb
-
+        from leaktrace.dumps import duck
         from leaktrace.pii.sql import register_region_tables
 
-        con = duckdb.connect()
+        con = duck.connect()
         con.execute("SET threads = 1")
         register_region_tables(con)
         row_kernels.register(con)  # the facts rule's compiled common path (`Plan.kernels`)
@@ -263,9 +262,9 @@ class SparkEngine:
         self._dirs: list[Path] = []
 
     def register_input(self, path: Path, opts: AnalyzeOptions) -> Scanned:
-        import duckdb
         from pyspark.sql import functions as F
 
+        from leaktrace.dumps import duck
         from leaktrace.dumps.readers import open_dump
         from leaktrace.dumps.sniff import sniff
 
@@ -273,7 +272,7 @@ class SparkEngine:
         if s.kind != "delimited" or s.container == "zip":
             raise ConfigError(f"{path}: the spark engine reads delimited text (csv/tsv/txt, optionally .gz); "
                               f"this is {s.kind}{' in a zip' if s.container == 'zip' else ''}: use --engine duckdb")
-        with duckdb.connect() as sniff_con, open_dump(path, sniff_con, opts.encoding) as d:  # same sniffing and sample
+        with duck.connect() as sniff_con, open_dump(path, sniff_con, opts.encoding) as d:  # same sniffing and sample
             columns, sample, fmt = d.columns, d.sample, d.format
         roles, plan = plan_for(columns, sample, opts)
         schema = ", ".join(f"c{i} string" for i in range(plan.ncols)) + ", _corrupt string"
@@ -350,9 +349,9 @@ class SparkEngine:
 
     @contextlib.contextmanager
     def local_duckdb(self) -> Iterator[DuckDBPyConnection]:
-        import duckdb
+        from leaktrace.dumps import duck
 
-        with duckdb.connect() as con:
+        with duck.connect() as con:
             yield con
 
     def close(self) -> None:

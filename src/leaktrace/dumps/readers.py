@@ -2,7 +2,7 @@
 
 The reusable reader API (attribution's `org fingerprint` reads with it too)::
 
-    con = duckdb.connect()
+    con = duck.connect()   # leaktrace.dumps.duck: no DuckDB progress bar on stdout
     with open_dump(Path("leak.csv.gz"), con) as d:
         d.columns        # original column names (or col1..colN without a header)
         d.sample         # first rows as lists of strings, for role inference

@@ -60,12 +60,12 @@ def in_dumps(data_dir: Path, hashes: Iterable[str]) -> set[str]:
     files = dump_hash_files(data_dir)
     if not wanted or not files:
         return set()
-    import duckdb
     import pyarrow as pa
 
+    from leaktrace.dumps import duck
     from leaktrace.dumps.hashsets import parquet_source
 
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.register("wanted", pa.table({"hash": pa.array(wanted, pa.string())}))
         sources = ", ".join(parquet_source(p) for p in files)

@@ -67,12 +67,11 @@ def identifier_dumps(data_dir: Path, ident: Identifier) -> list[str]:
     root = data_dir / "dumps"
     if not kinds or not root.is_dir():
         return []
-    import duckdb
-
+    from leaktrace.dumps import duck
     from leaktrace.dumps.hashsets import parquet_source
 
     found = []
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         for folder in sorted(p for p in root.iterdir() if p.is_dir()):
             for kind in kinds:
