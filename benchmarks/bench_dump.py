@@ -26,7 +26,8 @@ GB18030 CSV. Then, in the same run:
 
 `--stages` adds one more run per file that prints where the CPU goes: CPU
 seconds per engine call (the scan into facts, each cached table, each
-hash-set write, the report's queries) and the rest outside them.
+hash-set write, the report's queries) and the rest outside them; with
+`--spark-rows` it also prints the Spark run's wall seconds per engine call.
 
 Prints rows/s and the ratios (the floor's own ratio to `count(*)` too: the
 most any complete report could reach in that run), and the child's CPU seconds (user + system,
@@ -48,6 +49,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -57,19 +59,37 @@ from leaktrace.dumps.normalize_sql import lit as sql_str
 SPARK_CHILD = r"""
 import json, sys, time
 from pathlib import Path
+from typing import Any
+from leaktrace.dumps import engine_spark as E
 from leaktrace.dumps.analyze import analyze_dump
 from leaktrace.pipeline.context import open_context
+rows = []
+def wrap(name):  # wall seconds per engine call: the driver waits for the call's Spark jobs
+    orig = getattr(E.SparkEngine, name)
+    def timed(self, *a, **k):
+        t = time.perf_counter()
+        try:
+            return orig(self, *a, **k)
+        finally:
+            what = Path(a[1]).name.split(".")[1] if name == "write_parquet" else str(a[0])
+            rows.append([name, " ".join(what.split())[:70], time.perf_counter() - t])
+    setattr(E.SparkEngine, name, timed)
+# register_input runs the facts step through cache_mapped: it is timed there, the rest of it is "outside"
+for n in ("execute", "cache", "cache_mapped", "write_parquet", "fetch", "fetch_one"):
+    wrap(n)
 with open_context() as ctx:
     opts = ctx.dump_options(force=True, engine="spark", spark_master=sys.argv[3] if len(sys.argv) > 3 else None)
     analyze_dump(Path(sys.argv[2]), opts, data_dir=ctx.data_dir, keys=ctx.keyring)  # warm the session and workers
+    rows.clear()
     t = time.perf_counter()
     r = analyze_dump(Path(sys.argv[1]), opts, data_dir=ctx.data_dir, keys=ctx.keyring)
-print(json.dumps({"s": time.perf_counter() - t, "rows": r.rows, "ids": r.distinct_valid_ids}))
+print(json.dumps({"s": time.perf_counter() - t, "rows": r.rows, "ids": r.distinct_valid_ids, "stages": rows}))
 """
 
 CHILD = r"""
 import json, sys, time, resource
 from pathlib import Path
+from typing import Any
 from leaktrace.dumps.analyze import analyze_dump
 from leaktrace.pipeline.context import open_context
 t, c = time.perf_counter(), time.process_time()
@@ -84,6 +104,7 @@ print(json.dumps({"s": time.perf_counter() - t, "cpu": time.process_time() - c, 
 STAGES_CHILD = r"""
 import json, sys, time
 from pathlib import Path
+from typing import Any
 from leaktrace.dumps import engine_duckdb as E
 from leaktrace.dumps.analyze import analyze_dump
 from leaktrace.pipeline.context import open_context
@@ -213,7 +234,7 @@ def stages(path: Path, threads: int, mem: str) -> None:
 
 
 def spark_child(path: Path, rows: int, master: str | None = None,
-                executor_memory: str | None = None) -> dict[str, float] | None:
+                executor_memory: str | None = None) -> dict[str, Any] | None:
     """The Spark engine on the first `rows` rows (after a warm-up run on 1,000 rows), local[2] or `master`."""
     try:
         import pandas  # noqa: F401
@@ -360,6 +381,15 @@ def spark_figures(a: argparse.Namespace, work: Path, utf8: Path, duck_rate: floa
           f"{sp['s']:.1f}s, warm session)")
     print(f"ratio spark/duckdb        : {rate / duck_rate:.3f}   (target >= 0.25; DuckDB rate from its largest run "
           f"above)")
+    if a.stages:
+        print(f"  steps of the Spark run ({sp['s']:.1f}s; wall seconds of each engine call, its Spark jobs included):")
+        inside = 0.0
+        for name, what, s in sorted(sp["stages"], key=lambda r: -r[2]):
+            inside += s
+            if s >= 0.01 * sp["s"]:
+                print(f"    {s:6.1f}s {100 * s / sp['s']:4.0f}%  {name:<14} {what}")
+        print(f"    {sp['s'] - inside:6.1f}s {100 * (sp['s'] - inside) / sp['s']:4.0f}%  outside engine calls (sniff, "
+              "prefix table, novelty, report)")
 
 
 def main() -> None:
