@@ -30,7 +30,15 @@ def test_the_house_connection_keeps_stdout_clean() -> None:
     assert _stdout_of("from leaktrace.dumps import duck\ncon = duck.connect()") == "done\n"
 
 
+def test_a_cursor_does_not_inherit_the_setting_and_the_house_cursor_sets_it() -> None:
+    """The pipe reader's second connection (`readers._parallel_stream`) is a cursor of the first."""
+    house = "from leaktrace.dumps import duck\nfirst = duck.connect()\n"
+    assert "%" in _stdout_of(house + "con = first.cursor()").removesuffix("done\n")
+    assert _stdout_of(house + "con = duck.cursor(first)") == "done\n"
+
+
 def test_no_module_opens_duckdb_any_other_way() -> None:
+    """No `duckdb.connect(...)` outside `duck.py`, nor a bare `.cursor()` where DuckDB connections live."""
     found = []
     for path in sorted(SRC.rglob("*.py")):
         if path == SRC / "dumps" / "duck.py":
@@ -39,4 +47,8 @@ def test_no_module_opens_duckdb_any_other_way() -> None:
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "connect"
                     and isinstance(node.func.value, ast.Name) and node.func.value.id == "duckdb"):
                 found.append(f"{path.relative_to(SRC)}:{node.lineno}")
-    assert not found, f"use leaktrace.dumps.duck.connect(): {found}"
+            if (path.parts[-2] in ("dumps", "attribution", "pipeline") and isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute) and node.func.attr == "cursor"
+                    and not (isinstance(node.func.value, ast.Name) and node.func.value.id == "duck")):
+                found.append(f"{path.relative_to(SRC)}:{node.lineno} (.cursor(): use duck.cursor(con))")
+    assert not found, f"use leaktrace.dumps.duck.connect() / duck.cursor(): {found}"

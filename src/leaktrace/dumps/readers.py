@@ -32,6 +32,7 @@ from leaktrace.core.dump_types import Malformed, MalformedSample
 from leaktrace.core.errors import InputError
 from leaktrace.core.masking import mask
 from leaktrace.core.textio import open_text
+from leaktrace.dumps import duck
 from leaktrace.dumps.mysql import SqlRows, detect_dialect
 from leaktrace.dumps.normalize_sql import lit as _sql_lit
 from leaktrace.dumps.sniff import Sniffed, logical_lines, sniff, split_line
@@ -258,7 +259,7 @@ def _parallel_stream(con: DuckDBPyConnection, select: str, stack: ExitStack) -> 
     threads take turns pulling them, so only parsing is serial (~1/5 of the
     scan's work). The reading connection keeps the rejected-lines tables.
     """
-    reader_con = con.cursor()
+    reader_con = duck.cursor(con)
     stack.callback(reader_con.close)
     reader = reader_con.sql(select).to_arrow_reader(STREAM_BATCH_ROWS)
     name = f"{_STREAM_NAME}_{next(_stream_ids)}"  # two dumps open on one connection keep apart
