@@ -59,7 +59,6 @@ from leaktrace.dumps.normalize_sql import lit as sql_str
 SPARK_CHILD = r"""
 import json, sys, time
 from pathlib import Path
-from typing import Any
 from leaktrace.dumps import engine_spark as E
 from leaktrace.dumps.analyze import analyze_dump
 from leaktrace.pipeline.context import open_context
@@ -89,7 +88,6 @@ print(json.dumps({"s": time.perf_counter() - t, "rows": r.rows, "ids": r.distinc
 CHILD = r"""
 import json, sys, time, resource
 from pathlib import Path
-from typing import Any
 from leaktrace.dumps.analyze import analyze_dump
 from leaktrace.pipeline.context import open_context
 t, c = time.perf_counter(), time.process_time()
@@ -104,7 +102,6 @@ print(json.dumps({"s": time.perf_counter() - t, "cpu": time.process_time() - c, 
 STAGES_CHILD = r"""
 import json, sys, time
 from pathlib import Path
-from typing import Any
 from leaktrace.dumps import engine_duckdb as E
 from leaktrace.dumps.analyze import analyze_dump
 from leaktrace.pipeline.context import open_context
