@@ -56,26 +56,31 @@ import duckdb
 from leaktrace.dumps import gb18030_native
 from leaktrace.dumps.normalize_sql import lit as sql_str
 
-SPARK_CHILD = r"""
-import json, sys, time
+# Child-script lines that time each engine call of `cls` named in `names` into `rows`: [call, what, wall s, CPU s].
+TIMED_CALLS = r"""
+import time
 from pathlib import Path
+rows = []
+def timed_calls(cls, names):
+    for name in names:
+        def timed(self, *a, _orig=getattr(cls, name), _name=name, **k):
+            t, c = time.perf_counter(), time.process_time()
+            try:
+                return _orig(self, *a, **k)
+            finally:
+                what = Path(a[1]).name.split(".")[1] if _name == "write_parquet" else str(a[0])
+                rows.append([_name, " ".join(what.split())[:70], time.perf_counter() - t, time.process_time() - c])
+        setattr(cls, name, timed)
+"""
+
+SPARK_CHILD = TIMED_CALLS + r"""
+import json, sys
 from leaktrace.dumps import engine_spark as E
 from leaktrace.dumps.analyze import analyze_dump
 from leaktrace.pipeline.context import open_context
-rows = []
-def wrap(name):  # wall seconds per engine call: the driver waits for the call's Spark jobs
-    orig = getattr(E.SparkEngine, name)
-    def timed(self, *a, **k):
-        t = time.perf_counter()
-        try:
-            return orig(self, *a, **k)
-        finally:
-            what = Path(a[1]).name.split(".")[1] if name == "write_parquet" else str(a[0])
-            rows.append([name, " ".join(what.split())[:70], time.perf_counter() - t])
-    setattr(E.SparkEngine, name, timed)
-# register_input runs the facts step through cache_mapped: it is timed there, the rest of it is "outside"
-for n in ("execute", "cache", "cache_mapped", "write_parquet", "fetch", "fetch_one"):
-    wrap(n)
+# wall seconds count (the driver waits for each call's Spark jobs); register_input runs the facts
+# step through cache_mapped: it is timed there, the rest of it is "outside"
+timed_calls(E.SparkEngine, ("execute", "cache", "cache_mapped", "write_parquet", "fetch", "fetch_one"))
 with open_context() as ctx:
     opts = ctx.dump_options(force=True, engine="spark", spark_master=sys.argv[3] if len(sys.argv) > 3 else None)
     analyze_dump(Path(sys.argv[2]), opts, data_dir=ctx.data_dir, keys=ctx.keyring)  # warm the session and workers
@@ -99,26 +104,13 @@ print(json.dumps({"s": time.perf_counter() - t, "cpu": time.process_time() - c, 
 """
 
 
-STAGES_CHILD = r"""
-import json, sys, time
-from pathlib import Path
+STAGES_CHILD = TIMED_CALLS + r"""
+import json, sys
 from leaktrace.dumps import engine_duckdb as E
 from leaktrace.dumps.analyze import analyze_dump
 from leaktrace.pipeline.context import open_context
-rows = []
-def wrap(name):
-    orig = getattr(E.DuckDBEngine, name)
-    def timed(self, *a, **k):
-        t, c = time.perf_counter(), time.process_time()
-        try:
-            return orig(self, *a, **k)
-        finally:
-            what = Path(a[1]).name.split(".")[1] if name == "write_parquet" else str(a[0])
-            rows.append([name, " ".join(what.split())[:70], time.perf_counter() - t, time.process_time() - c])
-    setattr(E.DuckDBEngine, name, timed)
 # cache_mapped runs through cache: timing cache alone counts it once
-for n in ("register_input", "execute", "cache", "write_parquet", "fetch", "fetch_one"):
-    wrap(n)
+timed_calls(E.DuckDBEngine, ("register_input", "execute", "cache", "write_parquet", "fetch", "fetch_one"))
 t, c = time.perf_counter(), time.process_time()
 with open_context() as ctx:
     analyze_dump(Path(sys.argv[1]), ctx.dump_options(force=True, threads=int(sys.argv[2]), memory_limit=sys.argv[3]),
@@ -381,7 +373,7 @@ def spark_figures(a: argparse.Namespace, work: Path, utf8: Path, duck_rate: floa
     if a.stages:
         print(f"  steps of the Spark run ({sp['s']:.1f}s; wall seconds of each engine call, its Spark jobs included):")
         inside = 0.0
-        for name, what, s in sorted(sp["stages"], key=lambda r: -r[2]):
+        for name, what, s, _cpu in sorted(sp["stages"], key=lambda r: -r[2]):
             inside += s
             if s >= 0.01 * sp["s"]:
                 print(f"    {s:6.1f}s {100 * s / sp['s']:4.0f}%  {name:<14} {what}")

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -80,11 +79,11 @@ def run_child(path: Path, how: str, prf: str) -> dict[str, float]:
         p.returncode = os.waitstatus_to_exitcode(status)
         if p.returncode:
             raise SystemExit(f"{how} run failed (exit {p.returncode})")
-        # the result's JSON, wherever DuckDB's own progress bar (same stdout, long runs) left it
-        found = re.findall(r'\{"values".*?\}', text)
-        if not found:
+        # the result is the last line: the index's DuckDB connections keep its progress bar off stdout
+        last = text.strip().splitlines()[-1] if text.strip() else ""
+        if not last.startswith('{"values"'):
             raise SystemExit(f"{how} run printed no result: ...{text[-500:]!r}")
-        r = json.loads(found[-1])
+        r = json.loads(last)
         r["peak_mb"] = usage.ru_maxrss / 1024
         r["cpu"] = usage.ru_utime + usage.ru_stime
         return r

@@ -373,8 +373,6 @@ def recs_sql(dialect: str = "duckdb") -> str:
     )
 
 
-
-
 # The record figures as one row. Built straight from `recs_sql` unless `recs` is
 # kept for the records hash set: materialising ~0.9 rows per input row only to
 # count them cost ~0.2 CPU-s per 10^6 rows.
